@@ -1,0 +1,335 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxBodyBytes caps a response body; a larger one is an upstream error.
+const MaxBodyBytes = 1 << 20
+
+// DefaultTimeout is the default whole-request timeout.
+const DefaultTimeout = 30 * time.Second
+
+// DefaultRetries is the default number of retries after the first attempt.
+const DefaultRetries = 2
+
+// MaxRetries is the most retries a Client makes after the first attempt.
+const MaxRetries = 2
+
+// DefaultUserAgent is sent when Options.UserAgent is empty.
+const DefaultUserAgent = "aopfetch/dev"
+
+// Retry pacing.
+const (
+	defaultBackoffBase = 200 * time.Millisecond
+	maxRetryAfter      = 10 * time.Second
+	maxIdleConnsHost   = 8
+)
+
+// Options configures a Client.
+type Options struct {
+	BaseURL   string        // default DefaultBaseURL; http:// only for loopback hosts
+	Timeout   time.Duration // whole-request timeout, default DefaultTimeout
+	Retries   int           // retries after the first attempt, clamped to [0, 2]
+	UserAgent string        // default "aopfetch/dev"
+	Auth      Auth
+	Transport http.RoundTripper // optional, for tests
+}
+
+// Client is safe for concurrent use; create one per process so repeated
+// lookups reuse one keep-alive connection.
+type Client struct {
+	baseURL   string
+	endpoint  string
+	host      string
+	http      *http.Client
+	proxy     func(*http.Request) (*url.URL, error) // nil when unknown (custom transport)
+	timeout   time.Duration
+	retries   int
+	userAgent string
+	auth      Auth
+	secrets   []string
+
+	// Unexported so tests in this package can shrink or observe them.
+	backoffBase   time.Duration
+	maxRetryAfter time.Duration
+	wait          func(ctx context.Context, d time.Duration) error
+	now           func() time.Time
+}
+
+// New validates opts and builds a client. The error is one clear line and
+// never contains secrets.
+func New(opts Options) (*Client, error) {
+	u, err := parseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := opts.Auth.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimRight(u.String(), "/")
+	c := &Client{
+		baseURL:       base,
+		endpoint:      base + EndpointPath,
+		host:          u.Host,
+		timeout:       opts.Timeout,
+		retries:       min(max(opts.Retries, 0), MaxRetries),
+		userAgent:     strings.TrimSpace(opts.UserAgent),
+		auth:          auth,
+		secrets:       auth.secrets(),
+		backoffBase:   defaultBackoffBase,
+		maxRetryAfter: maxRetryAfter,
+		wait:          sleepContext,
+		now:           time.Now,
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.userAgent == "" || !validHeaderValue(c.userAgent) {
+		c.userAgent = DefaultUserAgent
+	}
+	rt := opts.Transport
+	if rt == nil {
+		t := newTransport()
+		rt, c.proxy = t, t.Proxy
+	}
+	c.http = &http.Client{
+		Transport: rt,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	return c, nil
+}
+
+// newTransport clones http.DefaultTransport (which keeps
+// ProxyFromEnvironment, keep-alive and HTTP/2) with TLS verification on.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdleConnsHost
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return t
+}
+
+// parseBaseURL validates a base URL: https, or http for loopback hosts only.
+func parseBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Opaque != "" {
+		// url.Parse errors echo the input, which may hold credentials.
+		return nil, errors.New("base URL is not a valid URL (expected e.g. " + DefaultBaseURL + ")")
+	}
+	if u.User != nil {
+		return nil, errors.New("base URL must not contain a user name or password; put credentials in [auth] of config.toml")
+	}
+	shown := "'" + oneLine(u.String(), 80) + "'"
+	switch {
+	case u.Hostname() == "":
+		return nil, fmt.Errorf("base URL %s has no host", shown)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("base URL %s must not have a query or fragment", shown)
+	case strings.EqualFold(u.Scheme, "https"):
+	case strings.EqualFold(u.Scheme, "http"):
+		if !isLoopbackHost(u.Hostname()) {
+			return nil, fmt.Errorf("base URL %s uses plain http://, which is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://", shown)
+		}
+	default:
+		return nil, fmt.Errorf("base URL %s must start with https://", shown)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	return u, nil
+}
+
+// isLoopbackHost reports localhost, 127.0.0.0/8 and ::1.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// BaseURL returns the base URL the client talks to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// Fetch performs one lookup. On success err is nil; otherwise err is a
+// *Error or a *ValidationError. The Result is nil only for a
+// *ValidationError; otherwise it carries the normalised request, timing and
+// whatever the server answered.
+func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
+	norm, _, err := r.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	body := encodeRequest(norm)
+	start := c.now()
+	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	res, err := c.exchangeWithRetries(ctx, reqCtx, body, start)
+	res.Request = norm
+	res.FetchedAt = start
+	res.Latency = c.now().Sub(start)
+	var e *Error
+	if errors.As(err, &e) {
+		c.scrub(e)
+	}
+	return res, err
+}
+
+// encodeRequest is the body the provider expects, exactly
+// {"operator":N,"canumber":"...","RegistrationID":"..."}.
+func encodeRequest(r Request) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(r) // a struct of an int and two strings always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// scrub removes secrets from every text field of e.
+func (c *Client) scrub(e *Error) {
+	e.Message = redact(e.Message, c.secrets)
+	e.Hint = redact(e.Hint, c.secrets)
+	e.Snippet = redact(e.Snippet, c.secrets)
+}
+
+// exchange is the outcome of one HTTP attempt.
+type exchange struct {
+	status   int
+	header   http.Header
+	body     []byte
+	tooLarge bool
+	err      error // transport error: no (complete) answer
+}
+
+// attempt sends one request and reads at most MaxBodyBytes+1 of the answer,
+// always closing the body (fully read bodies keep the connection reusable).
+func (c *Client) attempt(ctx context.Context, body []byte) exchange {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return exchange{err: err}
+	}
+	if err := c.auth.apply(req.Header, c.now()); err != nil {
+		return exchange{err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return exchange{err: err}
+	}
+	defer resp.Body.Close()
+	ex := exchange{status: resp.StatusCode, header: resp.Header}
+	if resp.ContentLength > MaxBodyBytes {
+		ex.tooLarge = true
+		return ex
+	}
+	ex.body, ex.err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	if len(ex.body) > MaxBodyBytes {
+		ex.body, ex.tooLarge = ex.body[:MaxBodyBytes], true
+	}
+	return ex
+}
+
+// exchangeWithRetries runs attempts until one gives a final answer, the
+// retries are spent, or the context ends. parent is the caller's context,
+// ctx the one with the whole-request timeout. The Result is never nil.
+func (c *Client) exchangeWithRetries(parent, ctx context.Context, body []byte, start time.Time) (*Result, error) {
+	for n := 0; ; n++ {
+		ex := c.attempt(ctx, body)
+		res, err, retry := c.judge(parent, ctx, ex, start)
+		if !retry || n >= c.retries {
+			return res, err
+		}
+		delay := c.retryDelay(n, ex.header)
+		if dl, ok := ctx.Deadline(); ok && c.now().Add(delay).After(dl) {
+			return res, err // waiting would only end in a timeout
+		}
+		if c.wait(ctx, delay) != nil {
+			return &Result{}, c.contextError(parent, ctx, start)
+		}
+	}
+}
+
+// judge classifies one attempt; retry reports whether it may be retried.
+func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time) (res *Result, err error, retry bool) {
+	switch {
+	case ex.err != nil && ctx.Err() != nil:
+		return &Result{HTTPStatus: ex.status}, c.contextError(parent, ctx, start), false
+	case ex.err != nil && ex.status == 0:
+		e, retry := c.networkError(ex.err)
+		return &Result{}, e, retry
+	case ex.err != nil:
+		e, _ := c.networkError(ex.err)
+		e.HTTPStatus = ex.status
+		e.Message = "the connection broke while reading the answer (" + httpStatusText(ex.status) + "): " + e.Message
+		return &Result{HTTPStatus: ex.status}, e, false
+	case ex.tooLarge:
+		res := &Result{HTTPStatus: ex.status, Raw: ex.body}
+		return res, &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintTooLarge,
+			Message: fmt.Sprintf("the server answered %s with a body larger than %d KiB", httpStatusText(ex.status), MaxBodyBytes>>10)}, false
+	case ex.status >= 300 && ex.status < 400:
+		res := &Result{HTTPStatus: ex.status, Raw: ex.body}
+		return res, c.redirectError(ex, res), false
+	}
+	res, err = DecodeResponse(ex.status, ex.body)
+	return res, err, isRetryableStatus(ex.status)
+}
+
+// isRetryableStatus reports the gateway statuses worth another try.
+func isRetryableStatus(code int) bool {
+	return code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout
+}
+
+// redirectError names the host a 3xx points at; redirects are never followed
+// so credentials never reach another host.
+func (c *Client) redirectError(ex exchange, res *Result) *Error {
+	e := &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintRedirect}
+	loc := ex.header.Get("Location")
+	target, err := url.Parse(c.endpoint)
+	if err == nil && loc != "" {
+		target, err = target.Parse(loc)
+	}
+	if err != nil || loc == "" || target.Host == "" {
+		e.Message = "the server answered " + httpStatusText(ex.status) + " (a redirect); redirects are not followed"
+		return e
+	}
+	e.Message = fmt.Sprintf("the server redirected to %s (%s); redirects are not followed",
+		oneLine(target.Host, 100), httpStatusText(ex.status))
+	return e
+}
+
+// contextError is the timeout or cancellation error after ctx ended.
+func (c *Client) contextError(parent, ctx context.Context, start time.Time) *Error {
+	if errors.Is(parent.Err(), context.Canceled) {
+		return &Error{Kind: KindCancelled, Message: "the lookup was cancelled", Err: context.Canceled}
+	}
+	limit := c.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		limit = dl.Sub(start)
+	}
+	limit = limit.Round(time.Millisecond)
+	return &Error{
+		Kind:    KindTimeout,
+		Message: fmt.Sprintf("no answer from %s within %s", c.host, limit),
+		Hint:    fmt.Sprintf(hintTimeoutTemplate, limit),
+		Err:     context.DeadlineExceeded,
+	}
+}

@@ -1,0 +1,244 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Message and snippet lengths, in characters.
+const (
+	maxMessageLen = 300
+	snippetLen    = 200
+	// snippetScan bounds how much of a large body is looked at for a snippet.
+	snippetScan = 8 << 10
+)
+
+// wireBody is the provider's response as sent, every field still raw so that
+// strings-as-numbers and numbers-as-strings both decode. encoding/json
+// matches keys case-insensitively, which tolerates "Status" or "Message".
+type wireBody struct {
+	ResponseCode    json.RawMessage `json:"response_code"`
+	ResponseCodeAlt json.RawMessage `json:"responsecode"`
+	Status          json.RawMessage `json:"status"`
+	Message         json.RawMessage `json:"message"`
+	Name            json.RawMessage `json:"name"`
+	Amount          json.RawMessage `json:"amount"`
+	DueDate         json.RawMessage `json:"duedate"`
+	BillFetch       json.RawMessage `json:"bill_fetch"`
+}
+
+// wireBill is the provider's bill_fetch block, fields still raw.
+type wireBill struct {
+	BillAmount    json.RawMessage `json:"billAmount"`
+	BillNetAmount json.RawMessage `json:"billnetamount"`
+	DueDate       json.RawMessage `json:"dueDate"`
+	MaxBillAmount json.RawMessage `json:"maxBillAmount"`
+	AcceptPayment json.RawMessage `json:"acceptPayment"`
+	AcceptPartPay json.RawMessage `json:"acceptPartPay"`
+	CellNumber    json.RawMessage `json:"cellNumber"`
+	UserName      json.RawMessage `json:"userName"`
+}
+
+// answer is a decoded body plus what was present in it.
+type answer struct {
+	consumer   Consumer
+	hasStatus  bool // status was a boolean (or boolean text)
+	hasCode    bool // a response code was a number (or number text)
+	hasMessage bool
+}
+
+// DecodeResponse decodes a response body tolerantly and classifies it.
+// The returned Result is never nil and Raw always holds body.
+//
+// Classification, in order:
+//   - body not a JSON object: auth for HTTP 401, else upstream (HTTP status
+//     and a sanitised snippet of the body);
+//   - HTTP 401, or response code 10 or 11: auth;
+//   - HTTP 5xx: upstream;
+//   - status true and response code 1 (or no code at all) with HTTP 2xx:
+//     success, err is nil. Success always needs status true;
+//   - a JSON object with none of status, code or message: upstream;
+//   - anything else (status false, another code, a 4xx): api, with the
+//     provider's message.
+func DecodeResponse(httpStatus int, body []byte) (*Result, error) {
+	res := &Result{HTTPStatus: httpStatus, Raw: body}
+	ans, ok := decodeAnswer(body)
+	if !ok {
+		return res, nonJSONError(httpStatus, body, res)
+	}
+	res.Consumer = ans.consumer
+	return res, classify(httpStatus, ans, body, res)
+}
+
+// decodeAnswer decodes body; ok is false when it is not a JSON object.
+func decodeAnswer(body []byte) (answer, bool) {
+	var w wireBody
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &w) != nil {
+		return answer{}, false
+	}
+	var a answer
+	c := &a.consumer
+	c.Status, a.hasStatus = jsonBool(w.Status)
+	c.ResponseCode, a.hasCode = jsonInt(w.ResponseCode)
+	if !a.hasCode {
+		c.ResponseCode, a.hasCode = jsonInt(w.ResponseCodeAlt)
+	}
+	c.Message, a.hasMessage = jsonText(w.Message)
+	c.Name, _ = jsonText(w.Name)
+	c.Amount, _ = jsonText(w.Amount)
+	c.DueDate, _ = jsonText(w.DueDate)
+	c.Bill = decodeBill(w.BillFetch)
+	return a, true
+}
+
+// decodeBill decodes bill_fetch; nil when missing, null or not an object.
+func decodeBill(raw json.RawMessage) *Bill {
+	var w wireBill
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &w) != nil {
+		return nil
+	}
+	b := &Bill{}
+	b.BillAmount, _ = jsonText(w.BillAmount)
+	b.BillNetAmount, _ = jsonText(w.BillNetAmount)
+	b.DueDate, _ = jsonText(w.DueDate)
+	b.MaxBillAmount, _ = jsonText(w.MaxBillAmount)
+	b.AcceptPayment, _ = jsonBool(w.AcceptPayment)
+	b.AcceptPartPay, _ = jsonBool(w.AcceptPartPay)
+	b.CellNumber, _ = jsonText(w.CellNumber)
+	b.UserName, _ = jsonText(w.UserName)
+	return b
+}
+
+// jsonText returns a string value as is, or a number's text exactly as sent
+// (never through float64). Other types give "", false.
+func jsonText(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		var n json.Number
+		if json.Unmarshal(raw, &n) != nil {
+			return "", false
+		}
+		return n.String(), true
+	}
+	return "", false
+}
+
+// jsonBool accepts true/false, 1/0 and their text forms.
+func jsonBool(raw json.RawMessage) (bool, bool) {
+	if len(raw) == 0 {
+		return false, false
+	}
+	var s string
+	if raw[0] == '"' {
+		if json.Unmarshal(raw, &s) != nil {
+			return false, false
+		}
+	} else {
+		s = string(raw)
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// jsonInt accepts an integer as a number or text; "1.0" counts as 1.
+func jsonInt(raw json.RawMessage) (int, bool) {
+	s, ok := jsonText(raw)
+	if !ok {
+		return 0, false
+	}
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '.'); i >= 0 && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i]
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// classify turns a decoded answer into nil (success) or an *Error.
+func classify(httpStatus int, a answer, body []byte, res *Result) error {
+	c := a.consumer
+	code := 0
+	if a.hasCode {
+		code = c.ResponseCode
+	}
+	msg := oneLine(c.Message, maxMessageLen)
+	e := &Error{HTTPStatus: httpStatus, ResponseCode: code, Result: res}
+	switch {
+	case httpStatus == 401 || (a.hasCode && (code == 10 || code == 11)):
+		e.Kind, e.Hint = KindAuth, hintAuth
+		e.Message = orDefault(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
+	case httpStatus >= 500:
+		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
+		e.Message = "the server answered " + httpStatusText(httpStatus)
+		if msg != "" {
+			e.Message += ": " + msg
+		}
+	case c.Status && (!a.hasCode || code == 1) && httpStatus >= 200 && httpStatus < 300:
+		return nil
+	case !a.hasStatus && !a.hasCode && !a.hasMessage:
+		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
+		e.Message = "the server answered " + httpStatusText(httpStatus) + " with JSON that is not a Fetch Consumer Details answer"
+	default:
+		e.Kind, e.Hint = KindAPI, hintAPI
+		e.Message = orDefault(msg, apiDefaultMessage(httpStatus, a))
+	}
+	return e
+}
+
+// apiDefaultMessage describes a refusal that came without a message.
+func apiDefaultMessage(httpStatus int, a answer) string {
+	if a.hasCode {
+		return fmt.Sprintf("the provider declined the lookup (response code %d, %s)", a.consumer.ResponseCode, httpStatusText(httpStatus))
+	}
+	return "the provider declined the lookup (" + httpStatusText(httpStatus) + ")"
+}
+
+// nonJSONError classifies a body that is not a JSON object.
+func nonJSONError(httpStatus int, body []byte, res *Result) *Error {
+	e := &Error{HTTPStatus: httpStatus, Snippet: snippet(body), Result: res}
+	if httpStatus == 401 {
+		e.Kind, e.Hint = KindAuth, hintAuth
+		e.Message = "the provider rejected the credentials (" + httpStatusText(httpStatus) + ")"
+		return e
+	}
+	e.Kind, e.Hint = KindUpstream, hintUpstream
+	what := "a body that is not JSON"
+	if len(bytes.TrimSpace(body)) == 0 {
+		what = "an empty body"
+	}
+	e.Message = "the server answered " + httpStatusText(httpStatus) + " with " + what
+	return e
+}
+
+// snippet is the first 200 characters of body, sanitised to one line.
+func snippet(body []byte) string {
+	return oneLine(string(body[:min(len(body), snippetScan)]), snippetLen)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
