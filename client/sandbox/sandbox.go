@@ -1,0 +1,151 @@
+// Package sandbox is an in-process fake of the Fetch Consumer Details API with
+// deterministic scenarios, used by --demo, `aopfetch sandbox` and tests.
+//
+// The handler answers only POST EndpointPath, validates the request body the
+// way a strict server would, and then picks a scenario by the normalised
+// vehicle number (see Scenarios). Every other valid vehicle number gets a
+// stable generated consumer, so any input works and repeat lookups agree.
+package sandbox
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// EndpointPath is the only path the sandbox serves.
+const EndpointPath = "/api/AOP/FetchConsumerDetails"
+
+// MaxRequestBytes is the largest request body accepted; larger bodies get 413.
+const MaxRequestBytes = 64 << 10
+
+// DefaultSlowDelay is how long VehicleSlow waits when Options.SlowDelay is zero.
+const DefaultSlowDelay = 5 * time.Second
+
+// Options configures the handler.
+type Options struct {
+	MinLatency, MaxLatency time.Duration // random extra latency per request; zero = none
+	SlowDelay              time.Duration // delay of VehicleSlow, default 5 s
+	Now                    func() time.Time
+}
+
+// DefaultDemoOptions returns the options --demo uses: 100–400 ms of latency
+// per request, the default slow delay and the wall clock.
+func DefaultDemoOptions() Options {
+	return Options{
+		MinLatency: 100 * time.Millisecond,
+		MaxLatency: 400 * time.Millisecond,
+		SlowDelay:  DefaultSlowDelay,
+		Now:        time.Now,
+	}
+}
+
+// handler is the sandbox http.Handler; safe for concurrent use.
+type handler struct {
+	opts  Options
+	names nameBook
+
+	mu  sync.Mutex // guards rng
+	rng *rand.Rand // latency jitter only; scenarios never use it
+}
+
+// New returns the sandbox handler.
+func New(opts Options) http.Handler {
+	if opts.SlowDelay <= 0 {
+		opts.SlowDelay = DefaultSlowDelay
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &handler{
+		opts:  opts,
+		names: newNameBook(),
+		rng:   rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+	}
+}
+
+// ServeHTTP routes, validates the request, waits the configured latency and
+// answers the scenario of the vehicle number.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != EndpointPath {
+		writeError(w, http.StatusNotFound, "no such endpoint; use POST "+EndpointPath)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed; use POST")
+		return
+	}
+	canumber, status, msg := readRequest(w, r)
+	if status != 0 {
+		writeError(w, status, msg)
+		return
+	}
+	if !sleep(r.Context(), h.latency()) {
+		return // the client went away; nobody is listening
+	}
+	h.answer(r.Context(), w, canumber)
+}
+
+// latency draws this request's extra delay from [MinLatency, MaxLatency].
+func (h *handler) latency() time.Duration {
+	hi := h.opts.MaxLatency
+	if hi <= 0 {
+		return 0
+	}
+	lo := min(max(h.opts.MinLatency, 0), hi)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return lo + time.Duration(h.rng.Int64N(int64(hi-lo)+1))
+}
+
+// sleep waits d or until ctx is done; it reports whether the wait completed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// today is the start of the current day of opts.Now, in its location.
+func (h *handler) today() time.Time {
+	now := h.opts.Now()
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}
+
+// Normalize upper-cases a vehicle number and strips spaces, '-', '.' and '/',
+// the same way the client does before sending it.
+func Normalize(vehicle string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '/':
+			return -1
+		}
+		return r
+	}, strings.ToUpper(vehicle))
+}
+
+// validVehicle reports whether a normalised number is 1..20 of A-Z and 0-9.
+func validVehicle(v string) bool {
+	if len(v) == 0 || len(v) > 20 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
