@@ -85,7 +85,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !sleep(r.Context(), h.latency()) {
-		return // the client went away; nobody is listening
+		abandon()
 	}
 	h.answer(r.Context(), w, canumber)
 }
@@ -115,6 +115,13 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// abandon ends a request whose context is done (the client left, or the
+// server is closing) without an answer: the connection is dropped instead of
+// sending an empty 200.
+func abandon() {
+	panic(http.ErrAbortHandler)
 }
 
 // today is the start of the current day of opts.Now, in its location.

@@ -118,9 +118,10 @@ func (h *handler) answer(ctx context.Context, w http.ResponseWriter, canumber st
 	case vehicle == VehicleDueSoon:
 		writeJSON(w, http.StatusOK, dueSoonConsumer(today).body())
 	case vehicle == VehicleSlow:
-		if sleep(ctx, h.opts.SlowDelay) {
-			writeJSON(w, http.StatusOK, h.generate(vehicle, today).body())
+		if !sleep(ctx, h.opts.SlowDelay) {
+			abandon()
 		}
+		writeJSON(w, http.StatusOK, h.generate(vehicle, today).body())
 	default:
 		writeJSON(w, http.StatusOK, h.generate(vehicle, today).body())
 	}

@@ -95,20 +95,24 @@ func TestSlowAnswersAfterItsDelay(t *testing.T) {
 }
 
 // serveCancelled runs one request whose context is cancelled while the
-// handler waits, and checks that the handler returns without answering.
+// handler waits, and checks that the handler stops waiting and aborts the
+// response (net/http then drops the connection).
 func serveCancelled(t *testing.T, opts sandbox.Options, vehicle string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, sandbox.EndpointPath,
 		strings.NewReader(requestBody(vehicle)))
 	rec := httptest.NewRecorder()
-	done := make(chan struct{})
+	aborted := make(chan any)
 	go func() {
-		defer close(done)
+		defer func() { aborted <- recover() }()
 		sandbox.New(opts).ServeHTTP(rec, req)
 	}()
 	cancel()
-	<-done // hangs (and the test times out) if cancellation is ignored
+	// Hangs (and the test times out) if cancellation is ignored.
+	if v := <-aborted; v != http.ErrAbortHandler {
+		t.Errorf("handler ended with %v, want panic(http.ErrAbortHandler)", v)
+	}
 	if rec.Body.Len() != 0 {
 		t.Errorf("cancelled request got an answer: %s", rec.Body)
 	}
