@@ -25,11 +25,12 @@ const MaxRequestBytes = 64 << 10
 // DefaultSlowDelay is how long VehicleSlow waits when Options.SlowDelay is zero.
 const DefaultSlowDelay = 5 * time.Second
 
-// Options configures the handler.
+// Options configures the handler. The zero value is ready for tests: no
+// latency, a 5 s VehicleSlow and the wall clock.
 type Options struct {
-	MinLatency, MaxLatency time.Duration // random extra latency per request; zero = none
-	SlowDelay              time.Duration // delay of VehicleSlow, default 5 s
-	Now                    func() time.Time
+	MinLatency, MaxLatency time.Duration    // random extra latency per request; zero = none
+	SlowDelay              time.Duration    // delay of VehicleSlow, default 5 s
+	Now                    func() time.Time // "today" for due dates; nil = time.Now
 }
 
 // DefaultDemoOptions returns the options --demo uses: 100–400 ms of latency
