@@ -1,0 +1,234 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Demo defaults, used under --demo when the config sets none.
+const (
+	demoRegistrationID = "AOP-554"
+	demoOperator       = 311
+	demoSource         = "demo"
+)
+
+// demoNotice is the first line of every human output under --demo.
+const demoNotice = "DEMO — data from the built-in sandbox, not AOPay"
+
+// BuildInfo is set by main from ldflags.
+type BuildInfo struct{ Version, Commit, Date string }
+
+// String is the one-line version text: "VERSION (commit C, built D)".
+func (b BuildInfo) String() string {
+	return fmt.Sprintf("%s (commit %s, built %s)", b.Version, b.Commit, b.Date)
+}
+
+// globalFlags are the root's persistent flags.
+type globalFlags struct {
+	demo    bool
+	baseURL string
+	timeout string
+	config  string
+	store   string
+	debug   bool
+}
+
+// App is the shared state of one invocation: global flags and lazily built
+// config, client (one per process) and store. Sub-commands get it.
+type App struct {
+	info           BuildInfo
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) (string, bool)
+
+	flags     globalFlags
+	flagSet   *pflag.FlagSet // the root's persistent flags, to tell set flags apart
+	quiet     bool           // config warnings and store notices are shown by the caller, not on stderr
+	startDemo func() (*sandbox.Server, error)
+
+	cfgOnce sync.Once
+	cfg     *store.Config
+	cfgErr  error
+
+	clientOnce sync.Once
+	client     *client.Client
+	sandbox    *sandbox.Server
+	clientErr  error
+
+	storeOnce sync.Once
+	store     *store.Store
+	storeErr  error
+
+	noticeOnce sync.Once
+}
+
+// newApp returns an App writing to the given streams.
+func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) *App {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	return &App{
+		info: info, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv,
+		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
+	}
+}
+
+// bindFlags registers the global flags on fs (the root's persistent flags).
+func (a *App) bindFlags(fs *pflag.FlagSet) {
+	a.flagSet = fs
+	fs.BoolVar(&a.flags.demo, "demo", false, "use the built-in sandbox instead of AOPay (no credentials needed)")
+	fs.StringVar(&a.flags.baseURL, "base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
+	fs.StringVar(&a.flags.timeout, "timeout", "", "whole-request timeout, e.g. 10s (env AOPFETCH_TIMEOUT, config timeout)")
+	fs.StringVar(&a.flags.config, "config", "", "config file (env AOPFETCH_CONFIG; default $XDG_CONFIG_HOME/aopfetch/config.toml)")
+	fs.StringVar(&a.flags.store, "store", "", "store file (env AOPFETCH_STORE; default $XDG_DATA_HOME/aopfetch/store.json)")
+	fs.BoolVar(&a.flags.debug, "debug", false, "write a debug log under $XDG_STATE_HOME/aopfetch/")
+}
+
+// changedFlags returns the global flags the user set, keyed as LoadConfig expects.
+func (a *App) changedFlags() map[string]string {
+	out := map[string]string{}
+	if a.flagSet == nil {
+		return out
+	}
+	for name, key := range map[string]string{"base-url": "base_url", "timeout": "timeout", "store": "store"} {
+		if f := a.flagSet.Lookup(name); f != nil && f.Changed {
+			out[key] = f.Value.String()
+		}
+	}
+	return out
+}
+
+// Config returns the effective config (flags > env > file > defaults).
+// Under --demo, an unset registration ID and operator get demo values.
+func (a *App) Config() (*store.Config, error) {
+	a.cfgOnce.Do(func() {
+		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
+		if a.cfgErr != nil {
+			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: "fix the config file or the AOPFETCH_* environment variables, then run `aopfetch config`"}
+			return
+		}
+		if a.flags.demo {
+			applyDemoDefaults(a.cfg)
+		}
+		if !a.quiet {
+			for _, w := range a.cfg.Warnings {
+				a.Warn("%s", w)
+			}
+		}
+	})
+	return a.cfg, a.cfgErr
+}
+
+// applyDemoDefaults fills the registration ID and operator of the doc's example.
+func applyDemoDefaults(cfg *store.Config) {
+	if cfg.Sources == nil {
+		cfg.Sources = map[string]string{}
+	}
+	if cfg.RegistrationID == "" {
+		cfg.RegistrationID = demoRegistrationID
+		cfg.Sources["registration_id"] = demoSource
+	}
+	if cfg.Operator == 0 {
+		cfg.Operator = demoOperator
+		cfg.Sources["operator"] = demoSource
+	}
+}
+
+// Client returns the process's single client (pointing at the in-process
+// sandbox under --demo).
+func (a *App) Client() (*client.Client, error) {
+	a.clientOnce.Do(func() {
+		cfg, err := a.Config()
+		if err != nil {
+			a.clientErr = err
+			return
+		}
+		opts := cfg.ClientOptions("aopfetch/" + a.info.Version)
+		if a.flags.demo {
+			if a.sandbox, err = a.startDemo(); err != nil {
+				a.clientErr = fmt.Errorf("starting the demo sandbox: %w", err)
+				return
+			}
+			opts.BaseURL = a.sandbox.URL
+		}
+		a.client, err = client.New(opts)
+		if err != nil {
+			a.clientErr = &ExitError{Code: ExitUsage, Err: err, Hint: "check base_url, timeout and [auth] with `aopfetch config`"}
+		}
+	})
+	return a.client, a.clientErr
+}
+
+// Store opens the store once (path from --store / AOPFETCH_STORE / config /
+// XDG). Notices about recovered problems go to stderr, once.
+func (a *App) Store() (*store.Store, error) {
+	a.storeOnce.Do(func() {
+		cfg, err := a.Config()
+		if err != nil {
+			a.storeErr = err
+			return
+		}
+		path := cfg.StorePath
+		if path == "" {
+			if path, err = store.DefaultPath(); err != nil {
+				a.storeErr = err
+				return
+			}
+		}
+		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
+		if a.storeErr == nil && !a.quiet {
+			for _, n := range a.store.Notices() {
+				fmt.Fprintln(a.stderr, "aopfetch: "+n)
+			}
+		}
+	})
+	return a.store, a.storeErr
+}
+
+// Demo reports whether --demo is on.
+func (a *App) Demo() bool { return a.flags.demo }
+
+// Debug reports whether --debug is on.
+func (a *App) Debug() bool { return a.flags.debug }
+
+// Version returns the build's version text, e.g. "1.2.0".
+func (a *App) Version() string { return a.info.Version }
+
+// Stdout and Stderr are the command's output streams.
+func (a *App) Stdout() io.Writer { return a.stdout }
+
+// Stderr is the command's error stream.
+func (a *App) Stderr() io.Writer { return a.stderr }
+
+// Stdin is the command's input stream.
+func (a *App) Stdin() io.Reader { return a.stdin }
+
+// PrintDemoNotice writes the DEMO line to stderr once, under --demo only.
+// Commands call it before their human output.
+func (a *App) PrintDemoNotice() {
+	if !a.flags.demo {
+		return
+	}
+	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
+}
+
+// Warn writes a one-line warning to stderr.
+func (a *App) Warn(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "aopfetch: warning: "+format+"\n", args...)
+}
+
+// Close stops the demo sandbox, if one was started.
+func (a *App) Close() error {
+	if a.sandbox != nil {
+		return a.sandbox.Close()
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/adrg/xdg"
+	"github.com/spf13/cobra"
+
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// configReport is the --json shape of `aopfetch config`.
+type configReport struct {
+	ConfigFile string          `json:"config_file"` // "" when none was read
+	StorePath  string          `json:"store_path"`
+	Demo       bool            `json:"demo"`
+	Settings   []store.Setting `json:"settings"`
+	Warnings   []string        `json:"warnings"`
+}
+
+func newConfigCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "config [--json]",
+		Short: "Show the effective settings and where each came from",
+		Long: `Show the effective settings, where each one came from (flag, env, file or
+default), the config file read and the store file. Secrets are shown as
+[redacted].
+
+Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
+		Example: `  aopfetch config
+  aopfetch --config ./team.toml config
+  aopfetch config --json | jq -r '.settings[] | "\(.key)=\(.value)"'`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			app.quiet = true
+			rep, err := buildConfigReport(app)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(app.Stdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			return writeString(app.Stdout(), formatConfigReport(rep))
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the settings as JSON")
+	return cmd
+}
+
+// buildConfigReport gathers the effective settings.
+func buildConfigReport(app *App) (configReport, error) {
+	cfg, err := app.Config()
+	if err != nil {
+		return configReport{}, err
+	}
+	rep := configReport{ConfigFile: cfg.File, StorePath: cfg.StorePath, Demo: app.Demo(),
+		Settings: cfg.Settings(), Warnings: append([]string{}, cfg.Warnings...)}
+	if rep.StorePath == "" {
+		if rep.StorePath, err = store.DefaultPath(); err != nil {
+			return configReport{}, err
+		}
+	}
+	if rep.Settings == nil {
+		rep.Settings = []store.Setting{}
+	}
+	return rep, nil
+}
+
+// formatConfigReport renders the report as text.
+func formatConfigReport(rep configReport) string {
+	var b strings.Builder
+	if rep.ConfigFile != "" {
+		fmt.Fprintf(&b, "config file: %s\n", rep.ConfigFile)
+	} else {
+		fmt.Fprintf(&b, "config file: none (create %s)\n", filepath.Join(xdg.ConfigHome, "aopfetch", "config.toml"))
+	}
+	fmt.Fprintf(&b, "store file:  %s\n", rep.StorePath)
+	if rep.Demo {
+		b.WriteString("demo:        on (lookups go to the built-in sandbox, not AOPay)\n")
+	}
+	b.WriteByte('\n')
+	rows := make([][]string, 0, len(rep.Settings))
+	for _, s := range rep.Settings {
+		rows = append(rows, []string{s.Key, cell(s.Value, 0), s.Source})
+	}
+	_ = writeTable(&b, []string{"SETTING", "VALUE", "SOURCE"}, rows)
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(&b, "\nwarning: %s\n", w)
+	}
+	return b.String()
+}

@@ -1,0 +1,308 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Hints for missing or invalid request settings.
+const (
+	hintOperator = "pass --operator CODE|NAME, set AOPFETCH_OPERATOR, or set operator in config.toml"
+	hintRegID    = "pass --registration-id ID, set AOPFETCH_REGISTRATION_ID, or set registration_id in config.toml"
+	hintVehicle  = "vehicle numbers are letters and digits, e.g. DL12CB4685 (spaces, '-', '.' and '/' are ignored)"
+)
+
+// requestFlags are the per-request flags shared by fetch and saved add.
+type requestFlags struct {
+	operator       string
+	registrationID string
+}
+
+// bind registers --operator and --registration-id on cmd.
+func (f *requestFlags) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.operator, "operator", "", "operator code or configured operator name (env AOPFETCH_OPERATOR, config operator)")
+	cmd.Flags().StringVar(&f.registrationID, "registration-id", "", "RegistrationID sent to AOPay (env AOPFETCH_REGISTRATION_ID, config registration_id)")
+}
+
+// resolve returns the operator code and registration ID from the flags,
+// falling back to the config; missing values are usage errors with a hint.
+func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
+	op := cfg.Operator
+	if f.operator != "" {
+		var err error
+		if op, err = ResolveOperator(cfg, f.operator); err != nil {
+			return 0, "", err
+		}
+	}
+	if op == 0 {
+		return 0, "", newUsageError(hintOperator, "no operator code is set")
+	}
+	id := cfg.RegistrationID
+	if f.registrationID != "" {
+		id = f.registrationID
+	}
+	if strings.TrimSpace(id) == "" {
+		return 0, "", newUsageError(hintRegID, "no registration ID is set")
+	}
+	return op, id, nil
+}
+
+// ResolveOperator turns an operator code or a configured operator name
+// (case-insensitive) into a code.
+func ResolveOperator(cfg *store.Config, s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s != "" && strings.Trim(s, "+-0123456789") == "" {
+		code, err := client.ParseOperator(s)
+		if err != nil {
+			return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
+		}
+		return code, nil
+	}
+	names := make([]string, 0, len(cfg.Operators))
+	for _, op := range cfg.Operators {
+		if strings.EqualFold(op.Name, s) {
+			return op.Code, nil
+		}
+		names = append(names, op.Name)
+	}
+	hint := "name operators with [[operators]] in config.toml, or pass the numeric code"
+	if len(names) > 0 {
+		hint = "configured operators: " + strings.Join(names, ", ")
+	}
+	return 0, newUsageError(hint, "unknown operator %q", client.Sanitize(s))
+}
+
+// fetchOptions are the flags of `aopfetch fetch`.
+type fetchOptions struct {
+	req       requestFlags
+	json      bool
+	noHistory bool
+}
+
+func newFetchCmd(app *App) *cobra.Command {
+	var o fetchOptions
+	cmd := &cobra.Command{
+		Use:   "fetch [flags] VEHICLE...",
+		Short: "Look up the consumer and bill of one or more vehicles",
+		Long: `Look up the consumer behind each vehicle number and print the bill as a table
+(or JSON with --json). Vehicle numbers are upper-cased and spaces, '-', '.'
+and '/' are removed before sending.
+
+With several vehicles each gets its own block, and the exit code is the most
+severe outcome: usage (2) > auth (3) > network/timeout/upstream (4) > api (1).
+Each lookup is recorded in the history unless --no-history is given.`,
+		Example: `  aopfetch --demo fetch DL12CB4685
+  aopfetch fetch --operator 311 --registration-id AOP-554 DL12CB4685
+  aopfetch fetch --operator "FASTag ICICI" "dl 12 cb 4685" MH01AB1234
+  aopfetch fetch --json DL12CB4685 | jq .name`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFetch(cmd.Context(), app, o, args)
+		},
+	}
+	o.req.bind(cmd)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object per vehicle (an array when several)")
+	cmd.Flags().BoolVar(&o.noHistory, "no-history", false, "do not record these lookups in the history")
+	return cmd
+}
+
+// outcome is one finished lookup.
+type outcome struct {
+	req client.Request
+	res *client.Result
+	err error
+}
+
+// runFetch validates every vehicle, looks them up in order and reports.
+func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) error {
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	if !o.json {
+		app.PrintDemoNotice()
+	}
+	op, regID, err := o.req.resolve(cfg)
+	if err != nil {
+		return err
+	}
+	reqs, err := NormalizeRequests(app.Stderr(), op, regID, args)
+	if err != nil {
+		return err
+	}
+	c, err := app.Client()
+	if err != nil {
+		return err
+	}
+	outs := fetchAll(ctx, c, reqs, func(i int, out outcome) {
+		if !o.json {
+			reportHuman(app, cfg, i, out)
+		} else if out.err != nil && !isCancelled(out.err) {
+			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
+		}
+	})
+	if o.json {
+		if err := writeRecords(app.Stdout(), outs, len(args) > 1); err != nil {
+			return err
+		}
+	}
+	if !o.noHistory {
+		recordHistory(app, outs)
+	}
+	return fetchExit(ctx, outs, len(reqs))
+}
+
+// NormalizeRequests validates and normalises one request per vehicle.
+// Format warnings go to warn. An invalid operator or registration ID is a
+// usage error naming the field; invalid vehicle numbers are each reported
+// to warn (with one hint) and then returned as an already-reported usage error.
+func NormalizeRequests(warn io.Writer, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
+	reqs := make([]client.Request, 0, len(vehicles))
+	var bad []string
+	for _, v := range vehicles {
+		r, warning, err := client.Request{Operator: operator, CANumber: v, RegistrationID: registrationID}.Normalize()
+		var ve *client.ValidationError
+		switch {
+		case errors.As(err, &ve) && ve.Field != client.FieldCANumber:
+			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), Hint: fieldHint(ve.Field)}
+		case err != nil:
+			fmt.Fprintf(warn, "aopfetch: %s: invalid vehicle number: %s\n", quoteArg(v), err.Error())
+			bad = append(bad, v)
+			continue
+		case warning != "":
+			fmt.Fprintf(warn, "aopfetch: warning: %s\n", client.Sanitize(warning))
+		}
+		reqs = append(reqs, r)
+	}
+	if len(bad) > 0 {
+		fmt.Fprintln(warn, "hint: "+hintVehicle)
+		return nil, &ExitError{Code: ExitUsage}
+	}
+	return reqs, nil
+}
+
+// fieldHint names the settings that fix an invalid field.
+func fieldHint(field string) string {
+	switch field {
+	case client.FieldOperator:
+		return hintOperator
+	case client.FieldRegistrationID:
+		return hintRegID
+	}
+	return hintVehicle
+}
+
+// quoteArg shows a command-line argument in a message, sanitised.
+func quoteArg(s string) string {
+	return fmt.Sprintf("%q", client.Sanitize(s))
+}
+
+// fetchAll looks up reqs one after the other, calling done after each, and
+// stops at the first cancelled lookup (ctrl+c).
+func fetchAll(ctx context.Context, c *client.Client, reqs []client.Request, done func(int, outcome)) []outcome {
+	outs := make([]outcome, 0, len(reqs))
+	for i, r := range reqs {
+		if ctx.Err() != nil {
+			break
+		}
+		res, err := c.Fetch(ctx, r)
+		out := outcome{req: r, res: res, err: err}
+		outs = append(outs, out)
+		done(i, out)
+		if isCancelled(err) {
+			break
+		}
+	}
+	return outs
+}
+
+// isCancelled reports whether err is a cancelled lookup.
+func isCancelled(err error) bool {
+	return ExitCodeFor(err) == ExitInterrupted
+}
+
+// reportHuman prints one outcome: a table on stdout or the error on stderr.
+func reportHuman(app *App, cfg *store.Config, i int, out outcome) {
+	if out.err != nil {
+		if !isCancelled(out.err) {
+			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
+		}
+		return
+	}
+	if i > 0 {
+		fmt.Fprintln(app.Stdout())
+	}
+	if err := writeConsumer(app.Stdout(), out.req, out.res, cfg, time.Now()); err != nil {
+		app.Warn("writing output: %v", err)
+	}
+}
+
+// writeRecords writes the --json output: one object, or an array.
+func writeRecords(w io.Writer, outs []outcome, array bool) error {
+	recs := make([]Record, 0, len(outs))
+	for _, o := range outs {
+		if !isCancelled(o.err) {
+			recs = append(recs, NewRecord(o.req, o.res, o.err))
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if array {
+		return enc.Encode(recs)
+	}
+	return enc.Encode(recs[0])
+}
+
+// recordHistory writes the finished lookups to the history in one write; a
+// store failure is only a warning.
+func recordHistory(app *App, outs []outcome) {
+	ls := make([]store.Lookup, 0, len(outs))
+	for _, o := range outs {
+		if !isCancelled(o.err) {
+			ls = append(ls, LookupFor(o.req, o.res, o.err))
+		}
+	}
+	if len(ls) == 0 {
+		return
+	}
+	s, err := app.Store()
+	if err == nil {
+		err = s.RecordLookups(ls...)
+	}
+	if err != nil {
+		app.Warn("history not recorded: %v", err)
+	}
+}
+
+// fetchExit returns the invocation's exit error: the most severe outcome,
+// or interrupted when ctrl+c stopped it.
+func fetchExit(ctx context.Context, outs []outcome, want int) error {
+	codes := make([]int, 0, len(outs)+1)
+	for _, o := range outs {
+		codes = append(codes, ExitCodeFor(o.err))
+	}
+	if ctx.Err() != nil && len(outs) < want {
+		codes = append(codes, ExitInterrupted)
+	}
+	code := WorstExitCode(codes...)
+	switch code {
+	case ExitOK:
+		return nil
+	case ExitInterrupted:
+		return &ExitError{Code: code, Err: errors.New("interrupted")}
+	}
+	return &ExitError{Code: code}
+}

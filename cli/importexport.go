@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Import/export formats.
+const (
+	formatJSON = "json"
+	formatCSV  = "csv"
+)
+
+// hintFormat tells how to choose a format.
+const hintFormat = "use --format json or --format csv"
+
+// checkFormat validates a --format value ("" is allowed: inferred).
+func checkFormat(f string) (string, error) {
+	switch f = strings.ToLower(strings.TrimSpace(f)); f {
+	case "", formatJSON, formatCSV:
+		return f, nil
+	}
+	return "", newUsageError(hintFormat, "unknown format %s", quoteArg(f))
+}
+
+// formatFromName infers a format from a file extension ("" when unknown).
+func formatFromName(name string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv":
+		return formatCSV
+	case ".json":
+		return formatJSON
+	}
+	return ""
+}
+
+func newExportCmd(app *App) *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "export [--format json|csv] [-o FILE]",
+		Short: "Write all saved accounts as JSON or CSV",
+		Long: `Write all saved accounts as JSON (everything, including the last result) or
+CSV (label,operator,canumber,registration_id,note with a header row) to
+stdout or FILE. Without --format, the format follows FILE's extension
+(.csv or .json), else JSON. The file is written with mode 0600.`,
+		Example: `  aopfetch export > accounts.json
+  aopfetch export -o accounts.csv
+  aopfetch export --format csv | column -ts,`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			f, err := checkFormat(format)
+			if err != nil {
+				return err
+			}
+			if f == "" {
+				if f = formatFromName(out); f == "" {
+					f = formatJSON
+				}
+			}
+			return runExport(app, f, out)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from -o's extension, else json)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of stdout")
+	return cmd
+}
+
+// runExport renders the export in memory first, so a failure never leaves
+// a half-written file.
+func runExport(app *App, format, out string) error {
+	s, err := app.Store()
+	if err != nil {
+		return err
+	}
+	d := s.Data()
+	var buf bytes.Buffer
+	if err := store.Export(&buf, format, d); err != nil {
+		return err
+	}
+	if out == "" || out == "-" {
+		_, err := app.Stdout().Write(buf.Bytes())
+		return err
+	}
+	if err := writePrivateFile(out, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", plural(len(d.Accounts), "account"), out)
+	return nil
+}
+
+// writePrivateFile writes data to path with mode 0600 (tightening an
+// existing file's mode first).
+func writePrivateFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// importOptions are the flags of `aopfetch import`.
+type importOptions struct {
+	format      string
+	skipInvalid bool
+}
+
+func newImportCmd(app *App) *cobra.Command {
+	var o importOptions
+	cmd := &cobra.Command{
+		Use:   "import FILE [--format json|csv] [--skip-invalid]",
+		Short: "Merge saved accounts from a JSON or CSV file",
+		Long: `Merge saved accounts from a file written by "aopfetch export" or a CSV with
+the header label,operator,canumber,registration_id,note. Accounts are matched
+on the vehicle number: new ones are added, known ones updated.
+
+Every row is checked first; if any is invalid, each problem is listed with
+its line number and nothing is imported (exit 2), unless --skip-invalid is
+given. Rows without an operator or registration ID get the config's. FILE
+"-" reads stdin.`,
+		Example: `  aopfetch import accounts.csv
+  aopfetch import backup.json
+  aopfetch import --skip-invalid --format csv - < accounts.txt`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runImport(app, o, args[0])
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "", "json or csv (default: from the file's extension or content)")
+	cmd.Flags().BoolVar(&o.skipInvalid, "skip-invalid", false, "import the valid rows and skip the invalid ones")
+	return cmd
+}
+
+// runImport parses, validates and merges one file.
+func runImport(app *App, o importOptions, name string) error {
+	format, err := checkFormat(o.format)
+	if err != nil {
+		return err
+	}
+	data, err := readInput(app, name)
+	if err != nil {
+		return err
+	}
+	if format == "" {
+		format = sniffFormat(name, data)
+	}
+	accts, rowErrs, err := store.ParseImport(bytes.NewReader(data), format)
+	if err != nil {
+		return newUsageError(hintFormat+" matching the file", "cannot read %s as %s: %v", name, format, err)
+	}
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	accts, missing := applyImportDefaults(accts, cfg)
+	for _, re := range rowErrs {
+		fmt.Fprintf(app.Stderr(), "line %d: %s\n", re.Line, client.Sanitize(re.Message))
+	}
+	for _, m := range missing {
+		fmt.Fprintln(app.Stderr(), m)
+	}
+	skipped := len(rowErrs) + len(missing)
+	if skipped > 0 && !o.skipInvalid {
+		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
+			"nothing imported: %s invalid", plural(skipped, "row"))
+	}
+	s, err := app.Store()
+	if err != nil {
+		return err
+	}
+	rep, err := s.Import(accts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(app.Stdout(), "added %d, updated %d, skipped %d\n", rep.Added, rep.Updated, rep.Skipped+skipped)
+	return nil
+}
+
+// readInput reads a file, or stdin for "-".
+func readInput(app *App, name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(app.Stdin())
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, newUsageError("check the file name", "cannot read %s: %v", name, err)
+	}
+	return data, nil
+}
+
+// sniffFormat infers the format from the name, else from the first byte.
+func sniffFormat(name string, data []byte) string {
+	if f := formatFromName(name); f != "" {
+		return f
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+		return formatJSON
+	}
+	return formatCSV
+}
+
+// applyImportDefaults fills a missing operator or registration ID from the
+// config; accounts still missing one are dropped and described.
+func applyImportDefaults(accts []store.Account, cfg *store.Config) ([]store.Account, []string) {
+	ok := make([]store.Account, 0, len(accts))
+	var missing []string
+	for _, a := range accts {
+		if a.Operator == 0 {
+			a.Operator = cfg.Operator
+		}
+		if strings.TrimSpace(a.RegistrationID) == "" {
+			a.RegistrationID = cfg.RegistrationID
+		}
+		switch {
+		case a.Operator == 0:
+			missing = append(missing, fmt.Sprintf("%s: no operator in the row and none configured (%s)", cell(a.CANumber, 0), hintOperator))
+		case a.RegistrationID == "":
+			missing = append(missing, fmt.Sprintf("%s: no registration ID in the row and none configured (%s)", cell(a.CANumber, 0), hintRegID))
+		default:
+			ok = append(ok, a)
+		}
+	}
+	return ok, missing
+}

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// RecordError is the error block of a --json record.
+type RecordError struct {
+	Kind         string `json:"kind"`
+	Message      string `json:"message"`
+	HTTPStatus   int    `json:"http_status"`
+	ResponseCode int    `json:"response_code"`
+}
+
+// Record is the --json object of one lookup (also JSONL rows of batch).
+type Record struct {
+	OK             bool         `json:"ok"`
+	Operator       int          `json:"operator"`
+	CANumber       string       `json:"canumber"`
+	RegistrationID string       `json:"registration_id"`
+	ResponseCode   int          `json:"response_code"`
+	Status         bool         `json:"status"`
+	Message        string       `json:"message"`
+	Name           string       `json:"name"`
+	Amount         string       `json:"amount"`
+	DueDate        string       `json:"due_date"`
+	Bill           *client.Bill `json:"bill"`
+	FetchedAt      time.Time    `json:"fetched_at"`
+	LatencyMS      int64        `json:"latency_ms"`
+	Raw            any          `json:"raw"` // the response as received: json.RawMessage when valid JSON, else string
+	Error          *RecordError `json:"error,omitempty"`
+}
+
+// kindValidation is the error kind of a record whose request was invalid.
+const kindValidation = "validation"
+
+// NewRecord builds the --json record of one lookup. When err is a
+// *client.Error that carries the server's answer, the record holds it too.
+// FetchedAt is the time of the answer, or now when there was none.
+func NewRecord(req client.Request, res *client.Result, err error) Record {
+	rec := Record{
+		OK:             err == nil,
+		Operator:       req.Operator,
+		CANumber:       req.CANumber,
+		RegistrationID: req.RegistrationID,
+	}
+	res = resultOf(res, err)
+	if res != nil {
+		c := res.Consumer
+		rec.ResponseCode, rec.Status, rec.Message = c.ResponseCode, c.Status, c.Message
+		rec.Name, rec.Amount, rec.DueDate, rec.Bill = c.Name, c.Amount, c.DueDate, c.Bill
+		rec.FetchedAt = res.FetchedAt
+		rec.LatencyMS = res.Latency.Milliseconds()
+		rec.Raw = rawJSON(res.Raw)
+	}
+	if rec.FetchedAt.IsZero() {
+		rec.FetchedAt = time.Now()
+	}
+	rec.FetchedAt = rec.FetchedAt.UTC()
+	if err != nil {
+		rec.Error = recordError(err)
+	}
+	return rec
+}
+
+// resultOf returns res, or the answer carried by a *client.Error.
+func resultOf(res *client.Result, err error) *client.Result {
+	if res != nil {
+		return res
+	}
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce.Result
+	}
+	return nil
+}
+
+// rawJSON returns body as a json.RawMessage when it is valid JSON, as a
+// string otherwise, and nil when it is empty.
+func rawJSON(body []byte) any {
+	if len(body) == 0 {
+		return nil
+	}
+	if json.Valid(body) {
+		return json.RawMessage(append([]byte(nil), body...))
+	}
+	return string(body)
+}
+
+// recordError builds the error block of err.
+func recordError(err error) *RecordError {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return &RecordError{Kind: string(ce.Kind), Message: ce.Message, HTTPStatus: ce.HTTPStatus, ResponseCode: ce.ResponseCode}
+	}
+	var ve *client.ValidationError
+	if errors.As(err, &ve) {
+		return &RecordError{Kind: kindValidation, Message: ve.Error()}
+	}
+	return &RecordError{Kind: "error", Message: err.Error()}
+}
+
+// LookupFor builds the history entry of one lookup.
+func LookupFor(req client.Request, res *client.Result, err error) store.Lookup {
+	l := store.Lookup{
+		Operator:       req.Operator,
+		CANumber:       req.CANumber,
+		RegistrationID: req.RegistrationID,
+		OK:             err == nil,
+	}
+	if r := resultOf(res, err); r != nil {
+		l.At = r.FetchedAt
+	}
+	if l.At.IsZero() {
+		l.At = time.Now()
+	}
+	l.At = l.At.UTC()
+	if err != nil {
+		re := recordError(err)
+		l.ErrorKind, l.ErrorMessage = re.Kind, re.Message
+		return l
+	}
+	if res != nil {
+		l.Snapshot = &store.Snapshot{Consumer: res.Consumer, FetchedAt: l.At}
+	}
+	return l
+}

@@ -1,0 +1,169 @@
+// Package cli holds the cobra commands of aopfetch: flags, sub-commands and
+// wiring. No business logic lives here beyond presenting results.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/ui"
+)
+
+// hintUseFetch points at the one-shot command.
+const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --json for scripts)"
+
+// Execute runs the root command and returns the process exit code. SIGINT
+// and SIGTERM cancel in-flight lookups and end the process with 130.
+func Execute(b BuildInfo) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, newApp(b, os.Stdin, os.Stdout, os.Stderr, nil), os.Args[1:])
+}
+
+// run executes args against app and returns the exit code; errors are
+// printed to app's stderr as one line plus a hint.
+func run(ctx context.Context, app *App, args []string) int {
+	defer app.Close()
+	root := newRootCmd(app)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCodeFor(err)
+	if ctx.Err() != nil && code != ExitUsage {
+		code = ExitInterrupted
+	}
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Err != nil {
+		writeLookupError(app.Stderr(), "", err)
+	}
+	return code
+}
+
+// newRootCmd builds the command tree.
+func newRootCmd(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "aopfetch [VEHICLE]",
+		Short: "Look up FASTag consumers with AOPay's Fetch Consumer Details API",
+		Long: `aopfetch looks up the consumer behind a vehicle number (name, bill amount,
+due date, payment options, phone) with AOPay's Fetch Consumer Details API.
+
+Without a sub-command it starts the terminal UI (stdin and stdout must be a
+terminal); with one VEHICLE argument the UI opens straight on its result.
+Use "aopfetch fetch" for one-shot lookups and scripts, and --demo to try
+everything against the built-in sandbox.`,
+		Example: `  aopfetch --demo                    # the terminal UI against the sandbox
+  aopfetch DL12CB4685                 # the UI, straight on this vehicle
+  aopfetch --demo fetch DL12CB4685    # a one-shot lookup printed as a table
+  aopfetch config                     # effective settings and where they came from`,
+		Version:       app.info.String(),
+		Args:          usageArgs(cobra.MaximumNArgs(1)),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTUI(cmd, app, args)
+		},
+	}
+	root.SetVersionTemplate("aopfetch {{.Version}}\n")
+	root.SetOut(app.Stdout())
+	root.SetErr(app.Stderr())
+	root.SetIn(app.Stdin())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return newUsageError(fmt.Sprintf("run `%s --help` for the flags", cmd.CommandPath()), "%v", err)
+	})
+	app.bindFlags(root.PersistentFlags())
+	root.AddCommand(
+		newFetchCmd(app),
+		newSandboxCmd(app),
+		newConfigCmd(app),
+		newSavedCmd(app),
+		newHistoryCmd(app),
+		newExportCmd(app),
+		newImportCmd(app),
+		newVersionCmd(app),
+		newManCmd(app),
+		NewBatchCommand(app),
+	)
+	root.InitDefaultCompletionCmd()
+	return root
+}
+
+// usageArgs wraps a cobra argument validator so its errors are usage errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return newUsageError(fmt.Sprintf("run `%s --help` for usage and examples", cmd.CommandPath()), "%v", err)
+		}
+		return nil
+	}
+}
+
+// runTUI starts the terminal UI, or explains why it cannot.
+func runTUI(cmd *cobra.Command, app *App, args []string) error {
+	vehicle := ""
+	if len(args) == 1 {
+		vehicle = args[0]
+		if s := cmd.SuggestionsFor(vehicle); len(s) > 0 {
+			return newUsageError("run `aopfetch --help` for the commands",
+				"unknown command %q (did you mean %q?)", client.Sanitize(vehicle), s[0])
+		}
+	}
+	if err := checkTerminal(app); err != nil {
+		return err
+	}
+	app.quiet = true
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	c, err := app.Client()
+	if err != nil {
+		return err
+	}
+	opts := ui.Options{
+		Fetcher: c, Config: cfg, Demo: app.Demo(), Vehicle: vehicle,
+		Debug: app.Debug(), Version: app.Version(),
+		Notices: append([]string(nil), cfg.Warnings...),
+	}
+	if s, err := app.Store(); err != nil {
+		opts.Notices = append(opts.Notices, "store unavailable, nothing will be saved: "+err.Error())
+	} else {
+		opts.Store = s
+		opts.Notices = append(opts.Notices, s.Notices()...)
+	}
+	return ui.Run(cmd.Context(), opts)
+}
+
+// checkTerminal refuses to start the UI without a terminal or on TERM=dumb.
+func checkTerminal(app *App) error {
+	if !isTerminal(app.Stdin()) || !isTerminal(app.Stdout()) {
+		return newUsageError(hintUseFetch, "the terminal UI needs a terminal on stdin and stdout")
+	}
+	if t, _ := app.getenv("TERM"); strings.EqualFold(t, "dumb") {
+		return newUsageError(hintUseFetch, "this terminal (TERM=dumb) cannot run the terminal UI")
+	}
+	return nil
+}
+
+// isTerminal reports whether v is an *os.File on a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// writeString writes s to w, for commands that print a block at once.
+func writeString(w io.Writer, s string) error {
+	_, err := io.WriteString(w, s)
+	return err
+}

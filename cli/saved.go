@@ -1,0 +1,270 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Widths (terminal cells) of the free-text columns of list tables.
+const (
+	labelWidth = 24
+	nameWidth  = 24
+	noteWidth  = 30
+)
+
+func newSavedCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "saved",
+		Short: "List, add, remove and rename saved accounts",
+		Long: `Saved accounts are the vehicles you look up again and again. Each keeps its
+operator, registration ID, a label, a note and the last result (refreshed by
+every fetch of that vehicle).`,
+		Example: `  aopfetch saved list
+  aopfetch saved add DL12CB4685 --label "Sharma (Noida)" --note "calls on Mondays"
+  aopfetch saved rename DL12CB4685 "Sharma"
+  aopfetch saved rm DL12CB4685`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newSavedListCmd(app), newSavedAddCmd(app), newSavedRmCmd(app), newSavedRenameCmd(app))
+	return cmd
+}
+
+func newSavedListCmd(app *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "list [--json]",
+		Aliases: []string{"ls"},
+		Short:   "List saved accounts in their saved order",
+		Example: `  aopfetch saved list
+  aopfetch saved list --json | jq -r '.[].canumber'`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			s, err := app.Store()
+			if err != nil {
+				return err
+			}
+			accts := s.Data().Accounts
+			if asJSON {
+				if accts == nil {
+					accts = []store.Account{}
+				}
+				return writeJSON(app.Stdout(), accts)
+			}
+			if len(accts) == 0 {
+				fmt.Fprintln(app.Stderr(), "no saved accounts yet; add one with `aopfetch saved add VEHICLE`")
+				return nil
+			}
+			cfg, err := app.Config()
+			if err != nil {
+				return err
+			}
+			return writeAccounts(app.Stdout(), accts, cfg, time.Now())
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the accounts as a JSON array")
+	return cmd
+}
+
+// writeAccounts writes saved accounts as a table.
+func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now time.Time) error {
+	rows := make([][]string, 0, len(accts))
+	for i, a := range accts {
+		amount, due := none, none
+		if a.Last != nil {
+			amount = formatAmount(a.Last.Consumer.Amount)
+			due = shortDue(lastDue(a.Last.Consumer), now)
+		}
+		rows = append(rows, []string{strconv.Itoa(i + 1), cell(a.Label, labelWidth), cell(a.CANumber, 0),
+			operatorText(a.Operator, cfg), cell(a.RegistrationID, 0), amount, due, cell(a.ID, 0), cell(a.Note, noteWidth)})
+	}
+	return writeTable(w, []string{"#", "LABEL", "VEHICLE", "OPERATOR", "REG ID", "AMOUNT", "DUE", "ID", "NOTE"}, rows)
+}
+
+// lastDue returns the due date text of a snapshot.
+func lastDue(c client.Consumer) string {
+	if c.Bill != nil && c.Bill.DueDate != "" {
+		return c.Bill.DueDate
+	}
+	return c.DueDate
+}
+
+// shortDue formats a due date for a table cell: "20 Sep 2021 (overdue)".
+func shortDue(due string, now time.Time) string {
+	t, ok := client.ParseDueDate(due)
+	if !ok {
+		return cell(due, 12)
+	}
+	return t.Format("2 Jan 2006") + " (" + dueRelative(client.DaysUntil(t, now)) + ")"
+}
+
+// savedAddOptions are the flags of `saved add`.
+type savedAddOptions struct {
+	req         requestFlags
+	label, note string
+}
+
+func newSavedAddCmd(app *App) *cobra.Command {
+	var o savedAddOptions
+	cmd := &cobra.Command{
+		Use:   "add VEHICLE [--label L] [--operator N] [--registration-id ID] [--note T]",
+		Short: "Save a vehicle (or update the saved one with the same number)",
+		Long: `Save a vehicle. The operator and registration ID default to the config's.
+Adding a vehicle that is already saved updates it: the flags you pass replace
+its values, the others are kept.`,
+		Example: `  aopfetch saved add DL12CB4685 --label "Sharma (Noida)"
+  aopfetch saved add MH01AB1234 --operator 311 --registration-id AOP-554 --note "fleet"`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSavedAdd(cmd, app, o, args[0])
+		},
+	}
+	o.req.bind(cmd)
+	cmd.Flags().StringVar(&o.label, "label", "", "a name to recognise the account by (default: the vehicle number)")
+	cmd.Flags().StringVar(&o.note, "note", "", "a free-text note")
+	return cmd
+}
+
+// runSavedAdd validates and saves one account.
+func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string) error {
+	cfg, err := app.Config()
+	if err != nil {
+		return err
+	}
+	s, err := app.Store()
+	if err != nil {
+		return err
+	}
+	acct, existed := findAccount(s.Data(), vehicle)
+	if !existed {
+		acct = store.Account{Label: o.label, Note: o.note}
+	}
+	flags := cmd.Flags()
+	if existed {
+		// Unset flags keep the saved values, not the config's defaults.
+		if !flags.Changed("operator") && acct.Operator != 0 {
+			o.req.operator = strconv.Itoa(acct.Operator)
+		}
+		if !flags.Changed("registration-id") {
+			o.req.registrationID = acct.RegistrationID
+		}
+		if flags.Changed("label") {
+			acct.Label = o.label
+		}
+		if flags.Changed("note") {
+			acct.Note = o.note
+		}
+	}
+	op, regID, err := o.req.resolve(cfg)
+	if err != nil {
+		return err
+	}
+	reqs, err := NormalizeRequests(app.Stderr(), op, regID, []string{vehicle})
+	if err != nil {
+		return err
+	}
+	acct.Operator, acct.CANumber, acct.RegistrationID = reqs[0].Operator, reqs[0].CANumber, reqs[0].RegistrationID
+	if strings.TrimSpace(acct.Label) == "" {
+		acct.Label = acct.CANumber
+	}
+	saved, err := s.SaveAccount(acct)
+	if err != nil {
+		return err
+	}
+	verb := "saved"
+	if existed {
+		verb = "updated"
+	}
+	fmt.Fprintf(app.Stdout(), "%s %s (%s)\n", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
+	return nil
+}
+
+// findAccount returns the saved account whose id is idOrVehicle or whose
+// vehicle number is idOrVehicle once normalised.
+func findAccount(d store.Data, idOrVehicle string) (store.Account, bool) {
+	v, _, verr := client.NormalizeVehicle(idOrVehicle)
+	for _, a := range d.Accounts {
+		if a.ID == idOrVehicle || (verr == nil && a.CANumber == v) {
+			return a, true
+		}
+	}
+	return store.Account{}, false
+}
+
+// mustFindAccount is findAccount with a usage error when there is none.
+func mustFindAccount(s *store.Store, idOrVehicle string) (store.Account, error) {
+	a, ok := findAccount(s.Data(), idOrVehicle)
+	if !ok {
+		return a, newUsageError("run `aopfetch saved list` to see the saved accounts", "no saved account %s", quoteArg(idOrVehicle))
+	}
+	return a, nil
+}
+
+func newSavedRmCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:     "rm VEHICLE|ID",
+		Aliases: []string{"remove", "delete"},
+		Short:   "Remove a saved account",
+		Example: `  aopfetch saved rm DL12CB4685`,
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(_ *cobra.Command, args []string) error {
+			s, err := app.Store()
+			if err != nil {
+				return err
+			}
+			a, err := mustFindAccount(s, args[0])
+			if err != nil {
+				return err
+			}
+			if err := s.RemoveAccount(a.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Stdout(), "removed %s (%s)\n", cell(a.CANumber, 0), cell(a.Label, 0))
+			return nil
+		},
+	}
+}
+
+func newSavedRenameCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:     "rename VEHICLE|ID NEW_LABEL",
+		Short:   "Change the label of a saved account",
+		Example: `  aopfetch saved rename DL12CB4685 "Sharma (Noida)"`,
+		Args:    usageArgs(cobra.ExactArgs(2)),
+		RunE: func(_ *cobra.Command, args []string) error {
+			s, err := app.Store()
+			if err != nil {
+				return err
+			}
+			a, err := mustFindAccount(s, args[0])
+			if err != nil {
+				return err
+			}
+			label := strings.TrimSpace(args[1])
+			if label == "" {
+				return newUsageError("give a label, e.g. \"Sharma (Noida)\"", "the new label is empty")
+			}
+			if a, err = s.UpdateAccount(a.ID, label, a.Note); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.Stdout(), "renamed %s to %s\n", cell(a.CANumber, 0), cell(a.Label, 0))
+			return nil
+		},
+	}
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
