@@ -1,0 +1,181 @@
+package store
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// ErrNotFound is wrapped by errors about a saved account that does not exist.
+var ErrNotFound = errors.New("no such saved account")
+
+// SaveAccount adds a (or updates the one with the same CANumber); returns it.
+// a.CANumber must already be normalised (client.NormalizeVehicle). On
+// update, the zero-valued fields of a leave the saved values alone; the id,
+// created_at and position of the saved account are kept. A new account gets
+// a fresh id (unless a.ID is set and unused) and created_at now (unless set).
+//
+// When the write fails the account is still returned with the error: it is
+// kept in memory (see Update).
+func (s *Store) SaveAccount(a Account) (Account, error) {
+	if strings.TrimSpace(a.CANumber) == "" {
+		return Account{}, errors.New("cannot save an account without a vehicle number")
+	}
+	id, now := newID(), s.opts.Now().UTC()
+	d, err := s.Update(func(d *Data) error {
+		mergeAccount(d, a, id, now)
+		return nil
+	})
+	if i := d.indexOfVehicle(a.CANumber); i >= 0 {
+		return d.Accounts[i].Clone(), err
+	}
+	return Account{}, err
+}
+
+// RemoveAccount removes by id or vehicle number.
+func (s *Store) RemoveAccount(idOrVehicle string) error {
+	_, err := s.Update(func(d *Data) error {
+		i, err := d.find(idOrVehicle)
+		if err != nil {
+			return err
+		}
+		d.Accounts = slices.Delete(d.Accounts, i, i+1)
+		return nil
+	})
+	return err
+}
+
+// UpdateAccount changes label and note of the account with id or vehicle
+// number (empty values clear them).
+func (s *Store) UpdateAccount(idOrVehicle, label, note string) (Account, error) {
+	d, err := s.Update(func(d *Data) error {
+		i, err := d.find(idOrVehicle)
+		if err != nil {
+			return err
+		}
+		d.Accounts[i].Label, d.Accounts[i].Note = label, note
+		return nil
+	})
+	if i, ferr := d.find(idOrVehicle); ferr == nil {
+		return d.Accounts[i].Clone(), err
+	}
+	return Account{}, err
+}
+
+// MoveAccount moves an account (by id or vehicle number) delta positions
+// (negative = up), clamped to the ends of the list, persisted.
+func (s *Store) MoveAccount(id string, delta int) error {
+	_, err := s.Update(func(d *Data) error {
+		i, err := d.find(id)
+		if err != nil {
+			return err
+		}
+		j := min(max(i+delta, 0), len(d.Accounts)-1)
+		a := d.Accounts[i]
+		d.Accounts = slices.Insert(slices.Delete(d.Accounts, i, i+1), j, a)
+		for k := range d.Accounts {
+			d.Accounts[k].Position = k
+		}
+		return nil
+	})
+	return err
+}
+
+// Account returns the saved account with id or vehicle number.
+func (d Data) Account(idOrVehicle string) (Account, bool) {
+	i, err := d.find(idOrVehicle)
+	if err != nil {
+		return Account{}, false
+	}
+	return d.Accounts[i].Clone(), true
+}
+
+// find returns the index of the account whose id or vehicle number is s; the
+// vehicle number may be given in any spelling client.NormalizeVehicle accepts.
+func (d Data) find(s string) (int, error) {
+	for i, a := range d.Accounts {
+		if a.ID == s {
+			return i, nil
+		}
+	}
+	if i := d.indexOfVehicle(s); i >= 0 {
+		return i, nil
+	}
+	if norm, _, err := client.NormalizeVehicle(s); err == nil {
+		if i := d.indexOfVehicle(norm); i >= 0 {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("%w: %q is neither a saved vehicle nor an account id", ErrNotFound, s)
+}
+
+// indexOfVehicle returns the index of the account with CANumber v, or -1.
+func (d Data) indexOfVehicle(v string) int {
+	return slices.IndexFunc(d.Accounts, func(a Account) bool { return a.CANumber == v })
+}
+
+// mergeResult is what mergeAccount did.
+type mergeResult int
+
+const (
+	unchanged mergeResult = iota // nothing changed
+	added                        // a new account was appended
+	updated                      // an existing account changed
+)
+
+// mergeAccount adds a to d, or merges it into the account with the same
+// CANumber: non-empty label, operator, registration id and note replace the
+// saved ones, the newer snapshot and last use win, the higher use count wins.
+func mergeAccount(d *Data, a Account, newID string, now time.Time) mergeResult {
+	i := d.indexOfVehicle(a.CANumber)
+	if i < 0 {
+		if a.ID == "" || slices.ContainsFunc(d.Accounts, func(b Account) bool { return b.ID == a.ID }) {
+			a.ID = newID
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = now
+		}
+		a.Position = len(d.Accounts)
+		d.Accounts = append(d.Accounts, a.Clone())
+		return added
+	}
+	cur := &d.Accounts[i]
+	old := cur.Clone()
+	setIf(&cur.Label, a.Label)
+	setIf(&cur.RegistrationID, a.RegistrationID)
+	setIf(&cur.Note, a.Note)
+	if a.Operator > 0 {
+		cur.Operator = a.Operator
+	}
+	if a.LastUsedAt.After(cur.LastUsedAt) {
+		cur.LastUsedAt = a.LastUsedAt
+	}
+	cur.UseCount = max(cur.UseCount, a.UseCount)
+	if a.Last != nil && (cur.Last == nil || a.Last.FetchedAt.After(cur.Last.FetchedAt)) {
+		cur.Last = a.Last.Clone()
+	}
+	if reflect.DeepEqual(old, *cur) {
+		return unchanged
+	}
+	return updated
+}
+
+func setIf(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
+
+// newID returns a random account id (16 hex digits).
+func newID() string {
+	var b [8]byte
+	rand.Read(b[:]) // never fails (it crashes the program instead)
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// File and directory permissions, applied whatever the umask.
+const (
+	fileMode fs.FileMode = 0o600
+	dirMode  fs.FileMode = 0o700
+)
+
+// tempSuffix follows the store's base name in its temp files.
+const tempSuffix = ".tmp-"
+
+// writeFileAtomic replaces path with b: a unique temp file in the same
+// directory is written, synced and made 0600, renamed over path, and the
+// directory synced. On error path is untouched and the temp file removed.
+func writeFileAtomic(path string, b []byte) (os.FileInfo, error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+tempSuffix+"*")
+	if err != nil {
+		return nil, err
+	}
+	tmp := f.Name()
+	if err := writeSync(f, b); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	if err := syncDir(dir); err != nil {
+		return nil, err
+	}
+	return os.Stat(path)
+}
+
+// writeSync writes b to f, makes it 0600, syncs and closes it.
+func writeSync(f *os.File, b []byte) error {
+	_, err := f.Write(b)
+	if err == nil {
+		err = f.Chmod(fileMode)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil
+	}
+	return err
+}
+
+// mkdirPrivate creates dir and any missing parents with mode 0700, chmod-ing
+// each one it created so the umask cannot loosen or tighten them.
+func mkdirPrivate(dir string) error {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		_, err := os.Stat(d)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, dirMode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveAside renames a corrupt store to "<path>.corrupt-<UTC timestamp>",
+// never replacing an earlier backup, and returns the new name.
+func moveAside(path string, now time.Time) (string, error) {
+	base := path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
+	for i := 0; ; i++ {
+		name := base
+		if i > 0 {
+			name += "-" + strconv.Itoa(i)
+		}
+		_, err := os.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, os.Rename(path, name)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// removeStaleTemps deletes temp files left by a writer that crashed. Writers
+// only create temp files while holding the lock, so they are removed only
+// when the lock can be taken at once; otherwise a later start cleans up.
+func (s *Store) removeStaleTemps() {
+	if len(s.tempFiles()) == 0 {
+		return
+	}
+	fl, ok := s.tryLock()
+	if !ok {
+		return
+	}
+	defer fl.unlock()
+	for _, name := range s.tempFiles() {
+		os.Remove(name)
+	}
+}
+
+// tempFiles lists the store's temp files.
+func (s *Store) tempFiles() []string {
+	dir := filepath.Dir(s.path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	prefix := filepath.Base(s.path) + tempSuffix
+	var names []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			names = append(names, filepath.Join(dir, e.Name()))
+		}
+	}
+	return names
+}
+
+// tightenFile makes an existing store file 0600, with a notice.
+func (s *Store) tightenFile() {
+	s.tighten(s.path, fileMode)
+}
+
+// tightenDefaultDir makes aopfetch's own data directory 0700, with a notice.
+// A directory chosen with --store (say, the home directory) is left alone.
+func (s *Store) tightenDefaultDir() {
+	def, err := DefaultPath()
+	if err != nil || filepath.Dir(def) != filepath.Dir(s.path) {
+		return
+	}
+	s.tighten(filepath.Dir(s.path), dirMode)
+}
+
+// tighten chmods an existing path to want when group or others have access.
+func (s *Store) tighten(path string, want fs.FileMode) {
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	got := info.Mode().Perm()
+	if err := os.Chmod(path, want); err != nil {
+		s.notices = append(s.notices, fmt.Sprintf("%s has permissions %#o, readable by others; could not tighten them to %#o: %v", path, got, want, err))
+		return
+	}
+	s.notices = append(s.notices, fmt.Sprintf("tightened permissions of %s from %#o to %#o", path, got, want))
+}

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+// corruptError is a store file that cannot be understood.
+type corruptError struct{ err error }
+
+func (e *corruptError) Error() string { return e.err.Error() }
+
+// emptyData is the state of a store that does not exist yet.
+func emptyData() Data {
+	return Data{Version: SchemaVersion, Accounts: []Account{}, Recent: []Lookup{}}
+}
+
+// readStore reads and decodes the file at path. A missing file is an empty
+// store with a nil FileInfo; an unreadable one is a *corruptError.
+func readStore(path string) (Data, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return emptyData(), nil, nil
+	}
+	if err != nil {
+		return Data{}, nil, fmt.Errorf("read store: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return Data{}, nil, fmt.Errorf("read store: %w", err)
+	}
+	b := make([]byte, 0, info.Size()+512)
+	buf := bytes.NewBuffer(b)
+	if _, err := io.Copy(buf, f); err != nil {
+		return Data{}, nil, fmt.Errorf("read store %s: %w", path, err)
+	}
+	d, err := decode(buf.Bytes())
+	return d, info, err
+}
+
+// decode parses a store file. Anything but a JSON object with a positive
+// version is a *corruptError. The result is normalised (see normalize).
+func decode(b []byte) (Data, error) {
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 {
+		return Data{}, &corruptError{errors.New("the file is empty")}
+	}
+	if t[0] != '{' {
+		return Data{}, &corruptError{errors.New("not a JSON object")}
+	}
+	var d Data
+	if err := json.Unmarshal(t, &d); err != nil {
+		return Data{}, &corruptError{err}
+	}
+	if d.Version < 1 {
+		return Data{}, &corruptError{errors.New("no schema version")}
+	}
+	normalize(&d)
+	return d, nil
+}
+
+// encode renders d as the store file.
+func encode(d Data) ([]byte, error) {
+	b, err := json.MarshalIndent(d, "", "\t")
+	if err != nil {
+		return nil, fmt.Errorf("encode store: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// normalize makes nil lists empty and Accounts sorted by Position with
+// positions 0..n-1 (a stable sort keeps the file order of equal positions).
+func normalize(d *Data) {
+	if d.Accounts == nil {
+		d.Accounts = []Account{}
+	}
+	if d.Recent == nil {
+		d.Recent = []Lookup{}
+	}
+	byPos := func(a, b Account) int { return cmp.Compare(a.Position, b.Position) }
+	if !slices.IsSortedFunc(d.Accounts, byPos) {
+		slices.SortStableFunc(d.Accounts, byPos)
+	}
+	for i := range d.Accounts {
+		d.Accounts[i].Position = i
+	}
+}
+
+// Clone returns a deep copy of d.
+func (d Data) Clone() Data {
+	c := Data{Version: d.Version, Accounts: make([]Account, len(d.Accounts)), Recent: make([]Lookup, len(d.Recent))}
+	for i, a := range d.Accounts {
+		c.Accounts[i] = a.Clone()
+	}
+	for i, l := range d.Recent {
+		l.Snapshot = l.Snapshot.Clone()
+		c.Recent[i] = l
+	}
+	return c
+}
+
+// Clone returns a deep copy of a.
+func (a Account) Clone() Account {
+	a.Last = a.Last.Clone()
+	return a
+}
+
+// Clone returns a deep copy of s (nil for nil).
+func (s *Snapshot) Clone() *Snapshot {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	if s.Consumer.Bill != nil {
+		b := *s.Consumer.Bill
+		c.Consumer.Bill = &b
+	}
+	return &c
+}
+
+// sameFile reports whether a and b describe the same unchanged file (both
+// nil: both missing).
+func sameFile(a, b os.FileInfo) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// lockRetry is how often a busy lock is retried.
+const lockRetry = 5 * time.Millisecond
+
+// LockTimeoutError is returned when another process held the store's lock
+// for longer than the lock timeout.
+type LockTimeoutError struct {
+	LockFile string
+}
+
+func (e *LockTimeoutError) Error() string {
+	return fmt.Sprintf("store is locked by another aopfetch (lock file %s); try again, or remove it if no aopfetch is running", e.LockFile)
+}
+
+// fileLock is a held cross-process lock.
+type fileLock struct{ fl *flock.Flock }
+
+func (l fileLock) unlock() {
+	l.fl.Unlock()
+	l.fl.Close()
+}
+
+// lock creates the store directory if needed and takes the cross-process
+// lock, waiting at most the lock timeout. The returned func releases it.
+func (s *Store) lock() (func(), error) {
+	if err := mkdirPrivate(filepath.Dir(s.path)); err != nil {
+		return nil, fmt.Errorf("create the store directory: %w", err)
+	}
+	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode))
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	switch {
+	case ok:
+		return fileLock{fl}.unlock, nil
+	case err == nil || errors.Is(err, context.DeadlineExceeded):
+		fl.Close()
+		return nil, &LockTimeoutError{LockFile: s.LockPath()}
+	default:
+		fl.Close()
+		return nil, fmt.Errorf("lock %s: %w", s.LockPath(), err)
+	}
+}
+
+// tryLock takes the lock only if it is free right now.
+func (s *Store) tryLock() (fileLock, bool) {
+	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode))
+	ok, err := fl.TryLock()
+	if err != nil || !ok {
+		fl.Close()
+		return fileLock{}, false
+	}
+	return fileLock{fl}, true
+}

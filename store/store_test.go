@@ -1,0 +1,612 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/adrg/xdg"
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/gofrs/flock"
+)
+
+// t0 is the fixed time of the test clock.
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// testPath returns a store path in a fresh directory that does not exist yet.
+func testPath(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "data", "store.json")
+}
+
+// openAt opens the store at path with a fixed clock and history limit 200.
+func openAt(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path, Options{HistoryLimit: 200, Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+// mustSave saves an account with vehicle v.
+func mustSave(t *testing.T, s *Store, a Account) Account {
+	t.Helper()
+	got, err := s.SaveAccount(a)
+	if err != nil {
+		t.Fatalf("SaveAccount(%s): %v", a.CANumber, err)
+	}
+	return got
+}
+
+// vehicles lists the CANumbers of d's accounts in order.
+func vehicles(d Data) []string {
+	var vs []string
+	for _, a := range d.Accounts {
+		vs = append(vs, a.CANumber)
+	}
+	return vs
+}
+
+// checkPositions asserts positions are 0..n-1 in order.
+func checkPositions(t *testing.T, d Data) {
+	t.Helper()
+	for i, a := range d.Accounts {
+		if a.Position != i {
+			t.Fatalf("account %s at index %d has position %d", a.CANumber, i, a.Position)
+		}
+	}
+}
+
+func mode(t *testing.T, path string) os.FileMode {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Mode().Perm()
+}
+
+func TestOpenMissingStoreIsEmptyAndCreatesNothing(t *testing.T) {
+	p := testPath(t)
+	s := openAt(t, p)
+	d := s.Data()
+	if d.Version != SchemaVersion || len(d.Accounts) != 0 || len(d.Recent) != 0 || d.Accounts == nil {
+		t.Fatalf("Data() = %+v, want an empty store", d)
+	}
+	if _, err := os.Stat(filepath.Dir(p)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Open created the directory (stat err %v)", err)
+	}
+	if s.ReadOnly() || len(s.Notices()) != 0 || s.Path() != p {
+		t.Fatalf("ReadOnly=%v Notices=%q Path=%q", s.ReadOnly(), s.Notices(), s.Path())
+	}
+}
+
+func TestSaveAccountAddsThenUpdatesByVehicle(t *testing.T) {
+	p := testPath(t)
+	s := openAt(t, p)
+	a := mustSave(t, s, Account{CANumber: "DL12CB4685", Label: "van", Operator: 311})
+	b := mustSave(t, s, Account{CANumber: "KA01A1234", Note: "n"})
+	if len(a.ID) != 16 || a.ID == b.ID || !a.CreatedAt.Equal(t0) || a.Position != 0 || b.Position != 1 {
+		t.Fatalf("new accounts: %+v %+v", a, b)
+	}
+	// Re-adding updates the non-empty fields and keeps id, created_at, position.
+	u := mustSave(t, s, Account{CANumber: "DL12CB4685", Note: "night shift", RegistrationID: "AOP-1"})
+	if u.ID != a.ID || u.Label != "van" || u.Note != "night shift" || u.Operator != 311 || u.RegistrationID != "AOP-1" || u.Position != 0 {
+		t.Fatalf("updated account: %+v", u)
+	}
+	d := openAt(t, p).Data()
+	if got := vehicles(d); !slices.Equal(got, []string{"DL12CB4685", "KA01A1234"}) {
+		t.Fatalf("reopened store vehicles = %v", got)
+	}
+	if d.Accounts[0].Note != "night shift" {
+		t.Fatalf("reopened account = %+v", d.Accounts[0])
+	}
+	if m := mode(t, p); m != 0o600 {
+		t.Errorf("store file mode %#o, want 0600", m)
+	}
+	if m := mode(t, filepath.Dir(p)); m != 0o700 {
+		t.Errorf("store dir mode %#o, want 0700", m)
+	}
+	if _, err := s.SaveAccount(Account{CANumber: " "}); err == nil {
+		t.Error("SaveAccount without a vehicle number succeeded")
+	}
+}
+
+func TestRemoveRenameMove(t *testing.T) {
+	s := openAt(t, testPath(t))
+	var ids []string
+	for _, v := range []string{"AA11A1111", "BB22B2222", "CC33C3333", "DD44D4444"} {
+		ids = append(ids, mustSave(t, s, Account{CANumber: v}).ID)
+	}
+	if err := s.MoveAccount(ids[3], -2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MoveAccount("AA11A1111", 99); err != nil { // by vehicle, clamped
+		t.Fatal(err)
+	}
+	d := s.Data()
+	if got := vehicles(d); !slices.Equal(got, []string{"DD44D4444", "BB22B2222", "CC33C3333", "AA11A1111"}) {
+		t.Fatalf("after moves: %v", got)
+	}
+	checkPositions(t, d)
+	a, err := s.UpdateAccount(ids[2], "depot", "")
+	if err != nil || a.Label != "depot" || a.CANumber != "CC33C3333" {
+		t.Fatalf("UpdateAccount = %+v, %v", a, err)
+	}
+	if err := s.RemoveAccount("DD44D4444"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveAccount(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	d = s.Data()
+	if got := vehicles(d); !slices.Equal(got, []string{"CC33C3333", "AA11A1111"}) {
+		t.Fatalf("after removes: %v", got)
+	}
+	checkPositions(t, d)
+	if err := s.RemoveAccount("ZZ99Z9999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("RemoveAccount(unknown) = %v, want ErrNotFound", err)
+	}
+	if s.Pending() != 0 {
+		t.Fatalf("a failed callback left %d pending changes", s.Pending())
+	}
+	if _, err := s.UpdateAccount("nope", "x", ""); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("UpdateAccount(unknown) = %v", err)
+	}
+}
+
+func TestUpdateCallbackErrorWritesNothing(t *testing.T) {
+	p := testPath(t)
+	s := openAt(t, p)
+	mustSave(t, s, Account{CANumber: "AA11A1111"})
+	before, _ := os.ReadFile(p)
+	boom := errors.New("boom")
+	_, err := s.Update(func(d *Data) error {
+		d.Accounts = nil
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update error = %v, want boom", err)
+	}
+	after, _ := os.ReadFile(p)
+	if string(before) != string(after) || len(s.Data().Accounts) != 1 || s.Pending() != 0 {
+		t.Fatal("a failed callback changed the store")
+	}
+}
+
+// writeRaw writes content as the store file (creating its directory).
+func writeRaw(t *testing.T, p, content string, perm os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), perm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, perm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnreadableStoreIsMovedAside(t *testing.T) {
+	valid := `{"version":1,"accounts":[{"id":"a","canumber":"DL12CB4685","position":0}],"recent":[]}`
+	cases := map[string]string{
+		"corrupt":    "{not json",
+		"empty":      "",
+		"whitespace": " \n\t\n",
+		"truncated":  valid[:len(valid)/2],
+		"array":      "[]",
+		"null":       "null",
+		"no version": `{"accounts":[]}`,
+		"trailing":   valid + "x",
+		"wrong type": `{"version":1,"accounts":{}}`,
+	}
+	for name, content := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := testPath(t)
+			writeRaw(t, p, content, 0o600)
+			s := openAt(t, p)
+			backup := p + ".corrupt-20260102T030405Z"
+			got, err := os.ReadFile(backup)
+			if err != nil || string(got) != content {
+				t.Fatalf("backup %s = %q, %v; want the original content", backup, got, err)
+			}
+			n := s.Notices()
+			if len(n) != 1 || !strings.Contains(n[0], backup) || !strings.Contains(n[0], "empty store") {
+				t.Fatalf("Notices = %q, want one naming %s", n, backup)
+			}
+			if d := s.Data(); len(d.Accounts) != 0 {
+				t.Fatalf("Data after corruption = %+v", d)
+			}
+			mustSave(t, s, Account{CANumber: "KA01A1234"})
+			if got, _ := os.ReadFile(backup); string(got) != content {
+				t.Fatal("the backup changed after a write")
+			}
+		})
+	}
+}
+
+func TestSecondCorruptionKeepsFirstBackup(t *testing.T) {
+	p := testPath(t)
+	writeRaw(t, p, "one", 0o600)
+	openAt(t, p)
+	writeRaw(t, p, "two", 0o600)
+	s := openAt(t, p)
+	for name, want := range map[string]string{p + ".corrupt-20260102T030405Z": "one", p + ".corrupt-20260102T030405Z-1": "two"} {
+		if got, err := os.ReadFile(name); err != nil || string(got) != want {
+			t.Fatalf("%s = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if !strings.Contains(s.Notices()[0], "-1") {
+		t.Fatalf("notice %q does not name the second backup", s.Notices()[0])
+	}
+}
+
+func TestCorruptionFoundByUpdateIsMovedAside(t *testing.T) {
+	p := testPath(t)
+	s := openAt(t, p)
+	mustSave(t, s, Account{CANumber: "AA11A1111"})
+	writeRaw(t, p, "garbage", 0o600)
+	mustSave(t, s, Account{CANumber: "BB22B2222"})
+	if got, _ := os.ReadFile(p + ".corrupt-20260102T030405Z"); string(got) != "garbage" {
+		t.Fatalf("backup = %q", got)
+	}
+	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"BB22B2222"}) {
+		t.Fatalf("store after recovery = %v", got)
+	}
+	if len(s.Notices()) != 1 {
+		t.Fatalf("Notices = %q", s.Notices())
+	}
+}
+
+func TestNewerSchemaOpensReadOnly(t *testing.T) {
+	p := testPath(t)
+	content := `{"version":2,"accounts":[{"id":"a","canumber":"DL12CB4685","position":0,"shiny":true}],"recent":[],"extra":{}}`
+	writeRaw(t, p, content, 0o600)
+	s := openAt(t, p)
+	if !s.ReadOnly() {
+		t.Fatal("ReadOnly() = false for a schema 2 file")
+	}
+	if got := vehicles(s.Data()); !slices.Equal(got, []string{"DL12CB4685"}) {
+		t.Fatalf("Data() = %v", got)
+	}
+	want := p + " was written by a newer aopfetch (schema 2); it is opened read-only; upgrade aopfetch"
+	if n := s.Notices(); len(n) != 1 || n[0] != want {
+		t.Fatalf("Notices = %q, want %q", n, want)
+	}
+	_, err := s.SaveAccount(Account{CANumber: "KA01A1234"})
+	if err == nil || err.Error() != want {
+		t.Fatalf("SaveAccount error = %v, want %q", err, want)
+	}
+	if err := s.ClearHistory(); err == nil {
+		t.Fatal("ClearHistory on a read-only store succeeded")
+	}
+	if got, _ := os.ReadFile(p); string(got) != content {
+		t.Fatal("a read-only store was written")
+	}
+	if s.Pending() != 0 {
+		t.Fatal("a refused change is pending")
+	}
+}
+
+func TestNewerSchemaWrittenMeanwhileTurnsReadOnly(t *testing.T) {
+	p := testPath(t)
+	s := openAt(t, p)
+	mustSave(t, s, Account{CANumber: "AA11A1111"})
+	writeRaw(t, p, `{"version":3,"accounts":[],"recent":[]}`, 0o600)
+	if _, err := s.SaveAccount(Account{CANumber: "BB22B2222"}); err == nil || !strings.Contains(err.Error(), "schema 3") {
+		t.Fatalf("SaveAccount error = %v", err)
+	}
+	if !s.ReadOnly() {
+		t.Fatal("store did not turn read-only")
+	}
+}
+
+func TestLoosePermissionsAreTightened(t *testing.T) {
+	p := testPath(t)
+	writeRaw(t, p, `{"version":1,"accounts":[],"recent":[]}`, 0o644)
+	if err := os.Chmod(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := openAt(t, p)
+	want := fmt.Sprintf("tightened permissions of %s from 0644 to 0600", p)
+	if n := s.Notices(); len(n) != 1 || n[0] != want {
+		t.Fatalf("Notices = %q, want %q", n, want)
+	}
+	if m := mode(t, p); m != 0o600 {
+		t.Fatalf("mode %#o after Open", m)
+	}
+	if m := mode(t, filepath.Dir(p)); m != 0o755 {
+		t.Fatalf("a directory chosen by the user was changed to %#o", m)
+	}
+}
+
+func TestDefaultDirIsTightened(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", home)
+	xdg.Reload()
+	t.Cleanup(xdg.Reload)
+	p, err := DefaultPath()
+	if err != nil || p != filepath.Join(home, "aopfetch", "store.json") {
+		t.Fatalf("DefaultPath() = %q, %v", p, err)
+	}
+	if err := os.Mkdir(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Dir(p), 0o755)
+	s := openAt(t, p)
+	want := fmt.Sprintf("tightened permissions of %s from 0755 to 0700", filepath.Dir(p))
+	if n := s.Notices(); len(n) != 1 || n[0] != want {
+		t.Fatalf("Notices = %q, want %q", n, want)
+	}
+	if m := mode(t, filepath.Dir(p)); m != 0o700 {
+		t.Fatalf("dir mode %#o", m)
+	}
+}
+
+func TestStaleTempFilesRemovedOnOpen(t *testing.T) {
+	p := testPath(t)
+	writeRaw(t, p, `{"version":1,"accounts":[],"recent":[]}`, 0o600)
+	tmp := p + ".tmp-12345"
+	writeRaw(t, tmp, `{"version":1,"accou`, 0o600)
+	other := filepath.Join(filepath.Dir(p), "other.json.tmp-1")
+	writeRaw(t, other, "x", 0o600)
+
+	// While another process holds the lock (it may be writing that temp
+	// file right now) the temp file stays.
+	held := flock.New(p + ".lock")
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v %v", ok, err)
+	}
+	openAt(t, p)
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("temp file removed while the lock was held: %v", err)
+	}
+	held.Unlock()
+	held.Close()
+
+	openAt(t, p)
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stale temp file not removed: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("another file's temp was removed: %v", err)
+	}
+}
+
+func TestLockTimeoutNamesLockFileAndKeepsChange(t *testing.T) {
+	p := testPath(t)
+	s, err := Open(p, Options{LockTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, s, Account{CANumber: "AA11A1111"})
+	held := flock.New(p + ".lock")
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v %v", ok, err)
+	}
+	a, err := s.SaveAccount(Account{CANumber: "BB22B2222", Label: "kept"})
+	var lt *LockTimeoutError
+	if !errors.As(err, &lt) || lt.LockFile != p+".lock" {
+		t.Fatalf("SaveAccount error = %v, want a *LockTimeoutError", err)
+	}
+	want := fmt.Sprintf("store is locked by another aopfetch (lock file %s.lock); try again, or remove it if no aopfetch is running", p)
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error %q does not start with %q", err, want)
+	}
+	if a.Label != "kept" || s.Pending() != 1 || len(s.Data().Accounts) != 2 {
+		t.Fatalf("the change was not kept in memory: %+v pending=%d", a, s.Pending())
+	}
+	if got := vehicles(openAt(t, p).Data()); len(got) != 1 {
+		t.Fatalf("file changed while locked: %v", got)
+	}
+	held.Unlock()
+	held.Close()
+	mustSave(t, s, Account{CANumber: "CC33C3333"})
+	if s.Pending() != 0 {
+		t.Fatalf("Pending = %d after a successful write", s.Pending())
+	}
+	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"AA11A1111", "BB22B2222", "CC33C3333"}) {
+		t.Fatalf("store = %v, want the pending change written too", got)
+	}
+}
+
+func TestFlushWritesPendingChanges(t *testing.T) {
+	p := testPath(t)
+	s, err := Open(p, Options{LockTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatalf("Flush with nothing pending: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	held := flock.New(p + ".lock")
+	held.TryLock()
+	if _, err := s.SaveAccount(Account{CANumber: "AA11A1111"}); err == nil {
+		t.Fatal("SaveAccount succeeded under a held lock")
+	}
+	if err := s.Flush(); err == nil {
+		t.Fatal("Flush succeeded under a held lock")
+	}
+	held.Unlock()
+	held.Close()
+	if err := s.Flush(); err != nil || s.Pending() != 0 {
+		t.Fatalf("Flush = %v, pending %d", err, s.Pending())
+	}
+	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"AA11A1111"}) {
+		t.Fatalf("store = %v", got)
+	}
+}
+
+func TestReloadIfChanged(t *testing.T) {
+	p := testPath(t)
+	s1, s2 := openAt(t, p), openAt(t, p)
+	if _, changed, err := s1.ReloadIfChanged(); changed || err != nil {
+		t.Fatalf("ReloadIfChanged on a missing file = %v, %v", changed, err)
+	}
+	mustSave(t, s2, Account{CANumber: "AA11A1111"})
+	d, changed, err := s1.ReloadIfChanged()
+	if !changed || err != nil || len(d.Accounts) != 1 {
+		t.Fatalf("ReloadIfChanged = %v, %v, %v", vehicles(d), changed, err)
+	}
+	if _, changed, _ := s1.ReloadIfChanged(); changed {
+		t.Fatal("ReloadIfChanged reported a change twice")
+	}
+	if _, changed, _ := s2.ReloadIfChanged(); changed {
+		t.Fatal("the writer's own write counted as a change")
+	}
+	os.Remove(p)
+	if d, changed, _ := s1.ReloadIfChanged(); !changed || len(d.Accounts) != 0 {
+		t.Fatalf("removed file: changed=%v accounts=%d", changed, len(d.Accounts))
+	}
+}
+
+func snap(name string, at time.Time) *Snapshot {
+	return &Snapshot{Consumer: client.Consumer{Status: true, Name: name, Amount: "100.00", Bill: &client.Bill{UserName: name}}, FetchedAt: at}
+}
+
+func TestHistoryIsNewestFirstDedupedAndCapped(t *testing.T) {
+	s, err := Open(testPath(t), Options{HistoryLimit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	must := func(ls ...Lookup) {
+		t.Helper()
+		if err := s.RecordLookups(ls...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(Lookup{Operator: 1, CANumber: "A", At: at(1), OK: true, Snapshot: snap("a1", at(1))})
+	must(Lookup{Operator: 1, CANumber: "B", At: at(2), ErrorKind: "network", ErrorMessage: "reset"})
+	must(Lookup{Operator: 1, CANumber: "A", At: at(3), OK: true, Snapshot: snap("a3", at(3))}) // replaces the first
+	must(Lookup{Operator: 2, CANumber: "A", At: at(4)})                                        // another operator: distinct
+	must(Lookup{Operator: 1, CANumber: "B", RegistrationID: "R", At: at(5)})                  // another registration id: distinct
+	r := s.Data().Recent
+	type key struct {
+		op int
+		ca string
+		m  int
+	}
+	var got []key
+	for _, l := range r {
+		got = append(got, key{l.Operator, l.CANumber, int(l.At.Sub(t0).Minutes())})
+	}
+	want := []key{{1, "B", 5}, {2, "A", 4}, {1, "A", 3}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Recent = %v, want %v", got, want)
+	}
+	if r[2].Snapshot == nil || r[2].Snapshot.Consumer.Name != "a3" {
+		t.Fatalf("kept entry = %+v, want the newest", r[2])
+	}
+	// Several lookups in one call: later ones are newer on equal times.
+	must(Lookup{Operator: 9, CANumber: "X", At: at(9), ErrorKind: "api"}, Lookup{Operator: 9, CANumber: "X", At: at(9), OK: true})
+	if r := s.Data().Recent; len(r) != 3 || r[0].CANumber != "X" || !r[0].OK || r[1].CANumber != "B" {
+		t.Fatalf("Recent = %+v", r)
+	}
+	if err := s.ClearHistory(); err != nil || len(s.Data().Recent) != 0 {
+		t.Fatalf("ClearHistory: %v, %d left", err, len(s.Data().Recent))
+	}
+}
+
+func TestRecordLookupsRefreshesSavedAccounts(t *testing.T) {
+	for _, limit := range []int{0, 200} {
+		t.Run(fmt.Sprint("history_limit=", limit), func(t *testing.T) {
+			p := testPath(t)
+			s, err := Open(p, Options{HistoryLimit: limit, Now: func() time.Time { return t0 }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustSave(t, s, Account{CANumber: "AA11A1111", Operator: 311})
+			mustSave(t, s, Account{CANumber: "BB22B2222"}) // no operator: matches any
+			ok := Lookup{Operator: 311, CANumber: "AA11A1111", At: t0.Add(time.Hour), OK: true, Snapshot: snap("Ravi", t0.Add(time.Hour))}
+			failed := Lookup{Operator: 311, CANumber: "AA11A1111", ErrorKind: "timeout", ErrorMessage: "timed out"} // At = now
+			other := Lookup{Operator: 5, CANumber: "AA11A1111", At: t0.Add(2 * time.Hour), OK: true, Snapshot: snap("Other", t0)}
+			any := Lookup{Operator: 7, CANumber: "BB22B2222", At: t0.Add(time.Minute), OK: true, Snapshot: snap("Asha", t0)}
+			if err := s.RecordLookups(ok, failed, other, any); err != nil {
+				t.Fatal(err)
+			}
+			d := openAt(t, p).Data()
+			a, b := d.Accounts[0], d.Accounts[1]
+			if a.UseCount != 2 || !a.LastUsedAt.Equal(t0.Add(time.Hour)) || a.Last == nil || a.Last.Consumer.Name != "Ravi" {
+				t.Fatalf("account A = %+v (last %+v)", a, a.Last)
+			}
+			if b.UseCount != 1 || b.Last == nil || b.Last.Consumer.Name != "Asha" {
+				t.Fatalf("account B = %+v", b)
+			}
+			wantRecent := 3 // ok and failed share a key
+			if limit == 0 {
+				wantRecent = 0
+			}
+			if len(d.Recent) != wantRecent {
+				t.Fatalf("history has %d entries, want %d", len(d.Recent), wantRecent)
+			}
+		})
+	}
+}
+
+func TestConcurrentGoroutinesAndHandles(t *testing.T) {
+	p := testPath(t)
+	s1, s2 := openAt(t, p), openAt(t, p)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		s := s1
+		if g%2 == 1 {
+			s = s2
+		}
+		wg.Go(func() {
+			for i := range 10 {
+				if _, err := s.SaveAccount(Account{CANumber: fmt.Sprintf("G%dV%d", g, i)}); err != nil {
+					t.Error(err)
+				}
+				s.Data()
+				s.ReloadIfChanged()
+			}
+		})
+	}
+	wg.Wait()
+	d := openAt(t, p).Data()
+	if len(d.Accounts) != 80 {
+		t.Fatalf("%d accounts, want 80", len(d.Accounts))
+	}
+	checkPositions(t, d)
+}
+
+func TestDataIsADeepCopy(t *testing.T) {
+	s := openAt(t, testPath(t))
+	mustSave(t, s, Account{CANumber: "AA11A1111", Last: snap("x", t0)})
+	d := s.Data()
+	d.Accounts[0].Last.Consumer.Bill.UserName = "changed"
+	d.Accounts[0].Label = "changed"
+	if a := s.Data().Accounts[0]; a.Label != "" || a.Last.Consumer.Bill.UserName != "x" {
+		t.Fatal("changing a copy from Data changed the store")
+	}
+}
+
+func TestSymlinkedStoreIsWrittenThrough(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	link := filepath.Join(dir, "store.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip(err)
+	}
+	writeRaw(t, real, `{"version":1,"accounts":[],"recent":[]}`, 0o600)
+	s := openAt(t, link)
+	mustSave(t, s, Account{CANumber: "AA11A1111"})
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("the symlink was replaced")
+	}
+	if len(openAt(t, real).Data().Accounts) != 1 {
+		t.Fatal("the target was not written")
+	}
+}
