@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
+	"github.com/muesli/termenv"
+)
+
+// batchCounter counts finished lookups; progress views poll it.
+type batchCounter struct {
+	mu       sync.Mutex
+	start    time.Time
+	total    int
+	done     int
+	ok       int
+	failed   int
+	stopping bool
+}
+
+// newBatchCounter starts counting total lookups now.
+func newBatchCounter(total int) *batchCounter {
+	return &batchCounter{start: time.Now(), total: total}
+}
+
+// add counts one finished lookup.
+func (c *batchCounter) add(ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done++
+	if ok {
+		c.ok++
+	} else {
+		c.failed++
+	}
+}
+
+// setStopping marks the run as winding down after an interruption.
+func (c *batchCounter) setStopping() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopping = true
+}
+
+// snapshot returns the counts now.
+func (c *batchCounter) snapshot() batchSnapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return batchSnapshot{
+		Total: c.total, Done: c.done, OK: c.ok, Failed: c.failed,
+		Elapsed: time.Since(c.start), Stopping: c.stopping,
+	}
+}
+
+// batchSnapshot is the progress of a run at one moment.
+type batchSnapshot struct {
+	Total, Done, OK, Failed int
+	Elapsed                 time.Duration
+	Stopping                bool
+}
+
+// rate is lookups finished per second so far.
+func (s batchSnapshot) rate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Done) / s.Elapsed.Seconds()
+}
+
+// percent is the finished fraction in [0, 1].
+func (s batchSnapshot) percent() float64 {
+	if s.Total == 0 {
+		return 1
+	}
+	return float64(s.Done) / float64(s.Total)
+}
+
+// status is the one-line progress text.
+func (s batchSnapshot) status() string {
+	line := fmt.Sprintf("%d/%d looked up · %d ok · %d failed · %.1f req/s", s.Done, s.Total, s.OK, s.Failed, s.rate())
+	if s.Stopping {
+		return line + " · stopping: waiting for lookups in flight (ctrl+c again to quit now)"
+	}
+	if r := s.rate(); r > 0 && s.Done < s.Total {
+		eta := time.Duration(float64(s.Total-s.Done) / r * float64(time.Second))
+		line += " · ETA " + eta.Round(time.Second).String()
+	}
+	return line
+}
+
+// batchProgress shows a run's progress until stop is called.
+type batchProgress interface {
+	stop()
+}
+
+// startBatchProgress shows a progress bar when w is a terminal, else a
+// progress line every few seconds.
+func startBatchProgress(w io.Writer, c *batchCounter) batchProgress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return startBarProgress(f, c)
+	}
+	return startLineProgress(w, c, 3*time.Second)
+}
+
+// lineProgress prints the status line every interval.
+type lineProgress struct {
+	quit chan struct{}
+	done chan struct{}
+}
+
+func startLineProgress(w io.Writer, c *batchCounter, every time.Duration) *lineProgress {
+	p := &lineProgress{quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.quit:
+				return
+			case <-t.C:
+				fmt.Fprintln(w, "batch: "+c.snapshot().status())
+			}
+		}
+	}()
+	return p
+}
+
+func (p *lineProgress) stop() {
+	close(p.quit)
+	<-p.done
+}
+
+// barProgress runs a small Bubble Tea program drawing a progress bar on the
+// terminal (no alternate screen, no keyboard input: ctrl+c stays a signal).
+type barProgress struct {
+	prog *tea.Program
+	done chan struct{}
+}
+
+func startBarProgress(f *os.File, c *batchCounter) *barProgress {
+	bar := progress.New(progress.WithDefaultGradient(), progress.WithColorProfile(termenv.NewOutput(f).EnvColorProfile()))
+	m := barModel{bar: bar, counter: c, snap: c.snapshot()}
+	p := &barProgress{
+		prog: tea.NewProgram(m, tea.WithOutput(f), tea.WithInput(nil), tea.WithoutSignalHandler()),
+		done: make(chan struct{}),
+	}
+	go func() {
+		defer close(p.done)
+		_, _ = p.prog.Run()
+	}()
+	return p
+}
+
+func (p *barProgress) stop() {
+	p.prog.Send(barDoneMsg{})
+	<-p.done
+}
+
+// barModel is the progress bar view.
+type barModel struct {
+	bar     progress.Model
+	counter *batchCounter
+	snap    batchSnapshot
+	width   int
+}
+
+type (
+	barTickMsg struct{}
+	barDoneMsg struct{}
+)
+
+func barTick() tea.Cmd {
+	return tea.Tick(200*time.Millisecond, func(time.Time) tea.Msg { return barTickMsg{} })
+}
+
+func (m barModel) Init() tea.Cmd { return barTick() }
+
+func (m barModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width = msg.Width
+		m.bar.Width = max(10, min(msg.Width-1, 72))
+	case barTickMsg:
+		m.snap = m.counter.snapshot()
+		return m, barTick()
+	case barDoneMsg:
+		m.snap = m.counter.snapshot()
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+func (m barModel) View() string {
+	status := m.snap.status()
+	if m.width > 1 {
+		status = ansi.Truncate(status, m.width-1, "…")
+	}
+	return m.bar.ViewAs(m.snap.percent()) + "\n" + status + "\n"
+}

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// resumeEntry is one row of an earlier run's output file.
+type resumeEntry struct {
+	key  string
+	ok   bool
+	csv  []string // the CSV record, when the file is CSV
+	json []byte   // the JSON line, when the file is JSONL
+}
+
+// readResumeFile reads an earlier run's output. A missing file is an empty
+// run. A last line without its newline (the run was killed mid-write) is
+// dropped, so that vehicle is looked up again.
+func readResumeFile(path, format string) ([]resumeEntry, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
+		data = data[:i+1]
+	}
+	if format == batchFormatJSONL {
+		return readResumeJSONL(data)
+	}
+	return readResumeCSV(path, data)
+}
+
+// readResumeCSV reads a batch CSV output; its header must be ours.
+func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil
+	}
+	if err != nil || !slices.Equal(header, batchCSVHeader()) {
+		return nil, fmt.Errorf("%s is not a batch CSV output (its header differs); choose another -o file or drop --resume", path)
+	}
+	var entries []resumeEntry
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return entries, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
+		if e, ok := resumeCSVEntry(rec); ok {
+			entries = append(entries, e)
+		}
+	}
+}
+
+// resumeCSVEntry decodes one CSV output row; ok is false for a damaged row,
+// which is dropped (its vehicle is looked up again).
+func resumeCSVEntry(rec []string) (resumeEntry, bool) {
+	if len(rec) != len(batchCSVHeader()) {
+		return resumeEntry{}, false
+	}
+	op, err := strconv.Atoi(rec[1])
+	if err != nil {
+		return resumeEntry{}, false
+	}
+	ok := rec[4] == "true"
+	if _, err := time.Parse(time.RFC3339, rec[15]); ok && err != nil {
+		return resumeEntry{}, false
+	}
+	key := batchKey(op, csvUnsafe(rec[0]), csvUnsafe(rec[2]))
+	return resumeEntry{key: key, ok: ok, csv: rec}, true
+}
+
+// readResumeJSONL reads a batch JSONL output; lines that do not parse are dropped.
+func readResumeJSONL(data []byte) ([]resumeEntry, error) {
+	var entries []resumeEntry
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSpace(line)
+		var r Record
+		if len(line) == 0 || json.Unmarshal(line, &r) != nil || r.CANumber == "" {
+			continue
+		}
+		entries = append(entries, resumeEntry{
+			key:  batchKey(r.Operator, r.CANumber, r.RegistrationID),
+			ok:   r.OK,
+			json: bytes.Clone(line),
+		})
+	}
+	return entries, nil
+}
+
+// applyResume drops the rows an earlier run already answered. A vehicle
+// counts as done when the file holds a successful row for every input row
+// of that vehicle; its rows are kept and it is not looked up again. Every
+// other row of this input's vehicles (failed ones, or too few) is dropped and
+// looked up again. Rows of vehicles not in this input are kept as they are.
+// It returns the rows still to do, the entries to keep, and how many input
+// rows were skipped.
+func applyResume(rows []batchRow, entries []resumeEntry) (todo []batchRow, keep []resumeEntry, skipped int) {
+	want := map[string]int{}
+	for _, r := range rows {
+		want[r.key()]++
+	}
+	okCount := map[string]int{}
+	for _, e := range entries {
+		if e.ok {
+			okCount[e.key]++
+		}
+	}
+	done := func(k string) bool { return want[k] > 0 && okCount[k] >= want[k] }
+	for _, e := range entries {
+		if want[e.key] == 0 || (e.ok && done(e.key)) {
+			keep = append(keep, e)
+		}
+	}
+	for _, r := range rows {
+		if done(r.key()) {
+			skipped++
+			continue
+		}
+		todo = append(todo, r)
+	}
+	return todo, keep, skipped
+}
