@@ -1,0 +1,684 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Minimum usable terminal size.
+const (
+	minWidth  = 40
+	minHeight = 12
+)
+
+// fetchGrace is added to the configured timeout for the context of a lookup,
+// so the client's own timeout fires first and is reported as such.
+const fetchGrace = 5 * time.Second
+
+// state is the view on screen.
+type state int
+
+const (
+	stateForm state = iota
+	stateLoading
+	stateResult
+	stateError
+	stateHome
+)
+
+// common is the context value shared by the root model and every view.
+type common struct {
+	width, height int
+	styles        *Styles
+	keys          KeyMap
+	cfg           *store.Config
+	st            *store.Store
+	fetcher       Fetcher
+	ctx           context.Context
+	now           func() time.Time
+	demo          bool
+	clip          io.Writer // where OSC 52 sequences go
+	tmux          bool      // wrap OSC 52 for tmux
+	proxy         bool      // HTTPS_PROXY is set
+	crash         *crashBox
+}
+
+// operatorName returns the configured name of code, or "".
+func (c *common) operatorName(code int) string {
+	if c.cfg == nil || code == 0 {
+		return ""
+	}
+	return client.Sanitize(c.cfg.OperatorName(code))
+}
+
+// operatorLabel is "311 (Name)" or "311".
+func (c *common) operatorLabel(code int) string {
+	if n := c.operatorName(code); n != "" {
+		return fmt.Sprintf("%d %s", code, n)
+	}
+	return fmt.Sprint(code)
+}
+
+// timeout is the context timeout of one lookup.
+func (c *common) timeout() time.Duration {
+	t := client.DefaultTimeout
+	if c.cfg != nil && c.cfg.Timeout > 0 {
+		t = c.cfg.Timeout
+	}
+	return t + fetchGrace
+}
+
+// crashBox records the first panic caught in View, which cannot return a
+// command; Update picks it up.
+type crashBox struct {
+	mu   sync.Mutex
+	info *crashInfo
+	quit func()
+}
+
+// crashInfo is a recovered panic.
+type crashInfo struct {
+	value any
+	stack []byte
+}
+
+func (b *crashBox) set(ci *crashInfo) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.info == nil {
+		b.info = ci
+		if b.quit != nil {
+			go b.quit()
+		}
+	}
+}
+
+func (b *crashBox) get() *crashInfo {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.info
+}
+
+// Messages.
+type (
+	// fetchDoneMsg is the answer of one lookup, tagged with its request id.
+	fetchDoneMsg struct {
+		id  int
+		req client.Request
+		res *client.Result
+		err error
+	}
+	// storeMsg carries the store's data after a read or a write.
+	storeMsg struct {
+		data    store.Data
+		changed bool
+		err     error
+		note    string // success note for the status line
+	}
+	// copyMsg reports a clipboard write.
+	copyMsg struct {
+		what string
+		err  error
+	}
+	// crashMsg is a panic recovered in a command.
+	crashMsg struct{ info *crashInfo }
+)
+
+// Navigation requests that views hand back to the root model.
+type (
+	navSubmit  struct{ req client.Request }
+	navCancel  struct{}
+	navBack    struct{}
+	navQuit    struct{}
+	navNew     struct{ req client.Request }
+	navRefetch struct{ req client.Request }
+	navEdit    struct{ req client.Request }
+	navOpen    struct{ e entry }
+	navHome    struct{}
+)
+
+// nav is one of the nav* types, or nil.
+type nav any
+
+// inflight is the lookup the root model is waiting for.
+type inflight struct {
+	id     int
+	cancel context.CancelFunc
+}
+
+func (f *inflight) stop() {
+	if f.cancel != nil {
+		f.cancel()
+	}
+	*f = inflight{}
+}
+
+// model is the root model: it routes messages to the view on screen.
+type model struct {
+	c       *common
+	state   state
+	form    formModel
+	loading loadingModel
+	result  resultModel
+	errv    errorModel
+	home    homeModel
+	seq     int
+	fg, bg  inflight
+	notices []string
+	crashed *crashInfo
+}
+
+// runEnv is what Run learns from the environment.
+type runEnv struct {
+	tmux  bool // inside tmux: wrap OSC 52
+	proxy bool // HTTPS_PROXY is set
+}
+
+// newModel builds the root model from the options.
+func newModel(ctx context.Context, o Options, env runEnv) model {
+	c := &common{
+		styles:  DefaultStyles(),
+		keys:    DefaultKeyMap(),
+		cfg:     o.Config,
+		st:      o.Store,
+		fetcher: o.Fetcher,
+		ctx:     ctx,
+		now:     o.Now,
+		demo:    o.Demo,
+		clip:    o.Clipboard,
+		tmux:    env.tmux,
+		proxy:   env.proxy,
+		crash:   &crashBox{},
+	}
+	if c.ctx == nil {
+		c.ctx = context.Background()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.clip == nil {
+		c.clip = io.Discard
+	}
+	m := model{c: c, notices: sanitizeAll(o.Notices)}
+	var data store.Data
+	if c.st != nil {
+		data = c.st.Data()
+		m.notices = append(m.notices, sanitizeAll(c.st.Notices())...)
+		if c.st.ReadOnly() {
+			m.notices = append(m.notices, "the store was written by a newer aopfetch: read-only")
+		}
+	} else {
+		m.notices = append(m.notices, "saved accounts and history are unavailable (the store could not be opened)")
+	}
+	m.form = newForm(c, m.initialRequest(data))
+	m.home = newHome(c, data)
+	m.home.setBanner(m.notices)
+	m.form.banner = m.notices
+	if c.st != nil && (len(data.Accounts) > 0 || len(data.Recent) > 0) {
+		m.state = stateHome
+	}
+	return m
+}
+
+// initialRequest prefills the form: the last lookup's operator and
+// registration ID, else the configured ones.
+func (m model) initialRequest(d store.Data) client.Request {
+	var r client.Request
+	if m.c.cfg != nil {
+		r.Operator = m.c.cfg.Operator
+		r.RegistrationID = m.c.cfg.RegistrationID
+	}
+	if len(d.Recent) > 0 {
+		last := d.Recent[0]
+		if last.Operator != 0 {
+			r.Operator = last.Operator
+		}
+		if last.RegistrationID != "" {
+			r.RegistrationID = last.RegistrationID
+		}
+	}
+	return r
+}
+
+// Init implements tea.Model.
+func (m model) Init() (cmd tea.Cmd) {
+	defer m.recoverInto(&cmd)
+	return nil
+}
+
+// start returns the model and command for `aopfetch VEHICLE`.
+func (m model) start(vehicle string) (model, tea.Cmd) {
+	if vehicle == "" {
+		return m, nil
+	}
+	v, _, err := client.NormalizeVehicle(vehicle)
+	if err != nil {
+		m.form.setVehicle(strings.ToUpper(vehicle))
+		m.form.validate(false)
+		m.state = stateForm
+		return m, nil
+	}
+	for _, e := range m.home.saved {
+		if e.req.CANumber == v {
+			return m.openEntry(e)
+		}
+	}
+	req := m.form.request()
+	req.CANumber = v
+	m.form.setVehicle(v)
+	if _, _, err := req.Normalize(); err != nil {
+		m.form.validate(false)
+		m.state = stateForm
+		return m, nil
+	}
+	return m.startForeground(req)
+}
+
+// recoverInto turns a panic into a quit that Run reports.
+func (m *model) recoverInto(cmd *tea.Cmd) {
+	if r := recover(); r != nil {
+		m.crashed = &crashInfo{value: r, stack: debug.Stack()}
+		*cmd = tea.Quit
+	}
+}
+
+// Update implements tea.Model.
+func (m model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	defer m.recoverInto(&cmd)
+	if m.crashed != nil {
+		return m, tea.Quit
+	}
+	if ci := m.c.crash.get(); ci != nil {
+		m.crashed = ci
+		return m, tea.Quit
+	}
+	m, cmd = m.update(msg)
+	return m, guard(cmd)
+}
+
+func (m model) update(msg tea.Msg) (model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = max(0, msg.Width), max(0, msg.Height)
+		m.resize()
+		return m, nil
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" {
+			return m.quit()
+		}
+	case crashMsg:
+		m.crashed = msg.info
+		return m, tea.Quit
+	case fetchDoneMsg:
+		return m.fetchDone(msg)
+	case storeMsg:
+		return m.storeDone(msg)
+	case spinner.TickMsg:
+		if m.state != stateLoading {
+			return m, nil // no ticking when no spinner is visible
+		}
+	}
+	return m.route(msg)
+}
+
+// route hands msg to the view on screen and applies its navigation request.
+func (m model) route(msg tea.Msg) (model, tea.Cmd) {
+	var cmd tea.Cmd
+	var n nav
+	switch m.state {
+	case stateForm:
+		m.form, cmd, n = m.form.Update(msg)
+	case stateLoading:
+		m.loading, cmd, n = m.loading.Update(msg)
+	case stateResult:
+		m.result, cmd, n = m.result.Update(msg)
+	case stateError:
+		m.errv, cmd, n = m.errv.Update(msg)
+	case stateHome:
+		m.home, cmd, n = m.home.Update(msg)
+	}
+	if n == nil {
+		return m, cmd
+	}
+	m2, cmd2 := m.navigate(n)
+	return m2, tea.Batch(cmd, cmd2)
+}
+
+// navigate applies a view's navigation request.
+func (m model) navigate(n nav) (model, tea.Cmd) {
+	switch n := n.(type) {
+	case navSubmit:
+		return m.startForeground(n.req)
+	case navRefetch:
+		return m.startForeground(n.req)
+	case navCancel:
+		m.fg.stop()
+		m.form.status = "cancelled"
+		m.state = stateForm
+		return m, nil
+	case navNew:
+		m.bg.stop()
+		m.form.prefill(n.req, false)
+		m.state = stateForm
+		return m, m.form.focusCmd()
+	case navEdit:
+		m.bg.stop()
+		m.form.prefill(n.req, true)
+		m.state = stateForm
+		return m, m.form.focusCmd()
+	case navOpen:
+		return m.openEntry(n.e)
+	case navHome:
+		return m.showHome()
+	case navBack:
+		return m.back()
+	case navQuit:
+		return m.quit()
+	}
+	return m, nil
+}
+
+// back leaves the current view: to home when there is one, else to the
+// form, and quits from the first screen.
+func (m model) back() (model, tea.Cmd) {
+	m.bg.stop()
+	switch {
+	case m.state == stateHome:
+		return m.quit()
+	case m.homeAvailable():
+		return m.showHome()
+	case m.state == stateForm:
+		return m.quit()
+	}
+	m.state = stateForm
+	return m, m.form.focusCmd()
+}
+
+// homeAvailable reports whether home has anything to show.
+func (m model) homeAvailable() bool {
+	return m.c.st != nil && !m.home.empty()
+}
+
+// showHome makes home visible and re-reads the store.
+func (m model) showHome() (model, tea.Cmd) {
+	m.bg.stop()
+	m.state = stateHome
+	m.resize()
+	return m, reloadCmd(m.c.st)
+}
+
+// quit cancels whatever runs and ends the program.
+func (m model) quit() (model, tea.Cmd) {
+	m.fg.stop()
+	m.bg.stop()
+	return m, tea.Quit
+}
+
+// startForeground shows the loading view and starts a lookup.
+func (m model) startForeground(req client.Request) (model, tea.Cmd) {
+	m.fg.stop()
+	m.bg.stop()
+	m.form.prefill(req, false)
+	id, cmd := m.fetch(req, &m.fg)
+	m.loading = newLoading(m.c, req, id)
+	m.state = stateLoading
+	return m, tea.Batch(m.loading.spin.Tick, cmd)
+}
+
+// openEntry shows a saved account or recent lookup: its cached snapshot at
+// once plus a background refresh, or a plain lookup when nothing is cached.
+func (m model) openEntry(e entry) (model, tea.Cmd) {
+	if e.snap == nil {
+		return m.startForeground(e.req)
+	}
+	m.fg.stop()
+	m.bg.stop()
+	m.form.prefill(e.req, false)
+	id, cmd := m.fetch(e.req, &m.bg)
+	m.result = newCachedResult(m.c, e, id)
+	m.state = stateResult
+	m.resize()
+	return m, cmd
+}
+
+// fetch starts a lookup tracked by f and returns its id and command.
+func (m *model) fetch(req client.Request, f *inflight) (int, tea.Cmd) {
+	m.seq++
+	id := m.seq
+	ctx, cancel := context.WithTimeout(m.c.ctx, m.c.timeout())
+	*f = inflight{id: id, cancel: cancel}
+	fetcher := m.c.fetcher
+	log.Printf("fetch %d start: %s operator %d", id, req.CANumber, req.Operator)
+	return id, func() tea.Msg {
+		defer cancel()
+		if fetcher == nil {
+			return fetchDoneMsg{id: id, req: req, err: errors.New("no fetcher configured")}
+		}
+		res, err := fetcher.Fetch(ctx, req)
+		return fetchDoneMsg{id: id, req: req, res: res, err: err}
+	}
+}
+
+// fetchDone routes a lookup's answer; stale answers are dropped.
+func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
+	switch {
+	case msg.id != 0 && msg.id == m.fg.id:
+		m.fg.stop()
+		return m.foregroundDone(msg)
+	case msg.id != 0 && msg.id == m.bg.id && m.state == stateResult:
+		m.bg.stop()
+		m.result = m.result.refreshed(msg.res, msg.err)
+		return m, recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
+	}
+	log.Printf("fetch %d: stale answer dropped", msg.id)
+	return m, nil
+}
+
+// foregroundDone shows the answer of the lookup the loading view waited for.
+func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
+	var ve *client.ValidationError
+	if errors.As(msg.err, &ve) {
+		m.form.fieldError(ve)
+		m.state = stateForm
+		return m, m.form.focusCmd()
+	}
+	rec := recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
+	if msg.err != nil {
+		m.errv = newErrorView(m.c, msg.req, msg.err)
+		m.state = stateError
+		return m, rec
+	}
+	m.result = newResult(m.c, msg.req, msg.res, m.home.labelFor(msg.req.CANumber))
+	m.state = stateResult
+	m.resize()
+	return m, rec
+}
+
+// storeDone applies the store's data after a read or write.
+func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
+	if msg.err != nil {
+		m.home.setBanner(append(append([]string(nil), m.notices...), "store: "+client.Sanitize(msg.err.Error())))
+		if m.state == stateResult && msg.note != "" {
+			m.result.setStatus("could not save: "+client.Sanitize(msg.err.Error()), true)
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	if msg.changed {
+		cmd = m.home.setData(msg.data)
+		m.home.setBanner(m.notices)
+	}
+	if msg.note != "" {
+		switch m.state {
+		case stateResult:
+			m.result.setStatus(msg.note, false)
+			m.result.label = m.home.labelFor(m.result.req.CANumber)
+		case stateHome:
+			m.home.status = msg.note
+		}
+	}
+	return m, cmd
+}
+
+// resize hands the body size to the views that need it.
+func (m *model) resize() {
+	w, h := m.bodySize()
+	m.home.setSize(w, h)
+	m.result.setSize(w, h)
+}
+
+// bodySize is the space between the header and the footer.
+func (m model) bodySize() (int, int) {
+	return max(0, m.c.width-2), max(0, m.c.height-1-footerLines)
+}
+
+// footerLines is the height of every view's footer (status + help).
+const footerLines = 2
+
+// View implements tea.Model.
+func (m model) View() (out string) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.c.crash.set(&crashInfo{value: r, stack: debug.Stack()})
+			out = ""
+		}
+	}()
+	if m.crashed != nil {
+		return ""
+	}
+	w, h := m.c.width, m.c.height
+	if w == 0 && h == 0 {
+		return ""
+	}
+	if w < minWidth || h < minHeight {
+		return ansi.Truncate(fmt.Sprintf("terminal too small (need %d×%d)", minWidth, minHeight), w, "…")
+	}
+	var body, status, help string
+	switch m.state {
+	case stateForm:
+		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView()
+	case stateLoading:
+		body, status, help = m.loading.View(), "", m.loading.helpView()
+	case stateResult:
+		body, status, help = m.result.View(), m.result.statusLine(), m.result.helpView()
+	case stateError:
+		body, status, help = m.errv.View(), "", m.errv.helpView()
+	case stateHome:
+		body, status, help = m.home.View(), m.home.statusLine(), m.home.helpView()
+	}
+	return m.frame(body, status, help)
+}
+
+// frame lays out header, body, status and help to exactly the terminal
+// size: every line is truncated to the width, the body is clipped or padded.
+func (m model) frame(body, status, help string) string {
+	w, h := m.c.width, m.c.height
+	inner := max(0, w-2)
+	footer := append([]string{status}, splitLines(help)...)
+	bodyH := max(0, h-1-len(footer))
+	lines := make([]string, 0, h)
+	lines = append(lines, m.header(inner))
+	bl := splitLines(body)
+	for i := 0; i < bodyH; i++ {
+		if i < len(bl) {
+			lines = append(lines, bl[i])
+		} else {
+			lines = append(lines, "")
+		}
+	}
+	lines = append(lines, footer...)
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = " " + ansi.Truncate(l, inner, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// header is the title line with the DEMO badge.
+func (m model) header(w int) string {
+	s := m.c.styles
+	title := s.Title.Render("aopfetch")
+	if m.c.demo {
+		title += " " + s.Demo.Render("DEMO")
+	}
+	right := s.Subtle.Render(m.stateName())
+	gap := w - ansi.StringWidth(title) - ansi.StringWidth(right)
+	if gap < 1 {
+		return title
+	}
+	return title + strings.Repeat(" ", gap) + right
+}
+
+// stateName names the view in the header.
+func (m model) stateName() string {
+	switch m.state {
+	case stateForm:
+		return "new lookup"
+	case stateLoading:
+		return "fetching"
+	case stateResult:
+		return "result"
+	case stateError:
+		return "error"
+	case stateHome:
+		return "home"
+	}
+	return ""
+}
+
+// splitLines splits s into lines; "" is no line at all.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// sanitizeAll sanitises every string of ss.
+func sanitizeAll(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if s = client.Sanitize(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// guard wraps cmd so a panic in it becomes a crashMsg instead of killing
+// the process with the terminal in raw mode.
+func guard(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = crashMsg{info: &crashInfo{value: r, stack: debug.Stack()}}
+			}
+		}()
+		msg = cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for i := range b {
+				b[i] = guard(b[i])
+			}
+		}
+		return msg
+	}
+}

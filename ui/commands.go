@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// reloadCmd re-reads the store when another session changed it.
+func reloadCmd(st *store.Store) tea.Cmd {
+	if st == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		d, changed, err := st.ReloadIfChanged()
+		return storeMsg{data: d, changed: changed, err: err}
+	}
+}
+
+// writeCmd runs one store write and reports the store's data afterwards.
+func writeCmd(st *store.Store, note string, write func() error) tea.Cmd {
+	if st == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := write(); err != nil {
+			return storeMsg{err: err, note: note}
+		}
+		return storeMsg{data: st.Data(), changed: true, note: note}
+	}
+}
+
+// recordCmd adds a lookup to history (and refreshes a matching saved
+// account's snapshot).
+func recordCmd(st *store.Store, l *store.Lookup) tea.Cmd {
+	if l == nil {
+		return nil
+	}
+	return writeCmd(st, "", func() error { return st.RecordLookups(*l) })
+}
+
+// saveCmd saves or updates an account.
+func saveCmd(st *store.Store, a store.Account) tea.Cmd {
+	return writeCmd(st, fmt.Sprintf("saved %q", a.Label), func() error {
+		_, err := st.SaveAccount(a)
+		return err
+	})
+}
+
+// removeCmd deletes an account.
+func removeCmd(st *store.Store, id, title string) tea.Cmd {
+	return writeCmd(st, fmt.Sprintf("deleted %q", title), func() error { return st.RemoveAccount(id) })
+}
+
+// updateCmd changes an account's label and note.
+func updateCmd(st *store.Store, id, label, note string) tea.Cmd {
+	return writeCmd(st, fmt.Sprintf("updated %q", label), func() error {
+		_, err := st.UpdateAccount(id, label, note)
+		return err
+	})
+}
+
+// moveCmd moves an account up (negative) or down.
+func moveCmd(st *store.Store, id string, delta int) tea.Cmd {
+	return writeCmd(st, "", func() error { return st.MoveAccount(id, delta) })
+}
+
+// lookupFor is the history entry of one lookup; nil for a cancelled one.
+func lookupFor(req client.Request, res *client.Result, err error, now time.Time) *store.Lookup {
+	l := &store.Lookup{Operator: req.Operator, CANumber: req.CANumber, RegistrationID: req.RegistrationID, At: now, OK: err == nil}
+	if err == nil && res != nil {
+		at := res.FetchedAt
+		if at.IsZero() {
+			at = now
+		}
+		l.Snapshot = &store.Snapshot{Consumer: res.Consumer, FetchedAt: at}
+		return l
+	}
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		if ce.Kind == client.KindCancelled {
+			return nil
+		}
+		l.ErrorKind = string(ce.Kind)
+	}
+	l.ErrorMessage = oneLineError(err)
+	return l
+}
+
+// maxClipboard is the largest text copied with OSC 52; many terminals
+// refuse more.
+const maxClipboard = 100_000
+
+// copyCmd writes text to the terminal's clipboard with OSC 52 (wrapped for
+// tmux when running inside it), which works over SSH.
+func copyCmd(c *common, what, text string) tea.Cmd {
+	w, tmux := c.clip, c.tmux
+	return func() tea.Msg {
+		if len(text) > maxClipboard {
+			return copyMsg{what: what, err: fmt.Errorf("%d bytes is more than terminals accept", len(text))}
+		}
+		seq := osc52.New(text)
+		if tmux {
+			seq = seq.Tmux()
+		}
+		_, err := seq.WriteTo(w)
+		return copyMsg{what: what, err: err}
+	}
+}

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// errorModel shows a failed lookup, worded per error class.
+type errorModel struct {
+	c     *common
+	req   client.Request
+	kind  client.Kind
+	title string
+	lines []string // sanitised detail lines
+}
+
+// newErrorView builds the error view of err.
+func newErrorView(c *common, req client.Request, err error) errorModel {
+	e := errorModel{c: c, req: req}
+	var ce *client.Error
+	if !errors.As(err, &ce) {
+		e.title = "The lookup failed"
+		e.lines = []string{oneLineError(err)}
+		return e
+	}
+	e.kind = ce.Kind
+	e.title, e.lines = describe(c, ce)
+	return e
+}
+
+// describe words a client error for its class; secrets never appear, only
+// where credentials are set.
+func describe(c *common, ce *client.Error) (string, []string) {
+	msg := client.Sanitize(ce.Message)
+	hint := client.Sanitize(ce.Hint)
+	var lines []string
+	var title string
+	switch ce.Kind {
+	case client.KindAuth:
+		title = "The provider rejected the signature"
+		lines = append(lines, providerMessage(ce, msg),
+			"Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID,",
+			"or the [auth] table in config.toml.",
+			"Check which are in effect with `aopfetch config`.")
+	case client.KindAPI:
+		title = "The provider declined the lookup"
+		lines = append(lines, providerMessage(ce, msg))
+		if ce.ResponseCode != 0 {
+			lines = append(lines, fmt.Sprintf("Response code %d", ce.ResponseCode))
+		}
+	case client.KindUpstream:
+		title = "The provider's server failed"
+		if ce.HTTPStatus != 0 {
+			title = fmt.Sprintf("The provider's server failed (HTTP %d)", ce.HTTPStatus)
+		}
+		lines = append(lines, msg)
+		if sn := client.Sanitize(ce.Snippet); sn != "" {
+			lines = append(lines, "Response: "+sn)
+		}
+	case client.KindNetwork:
+		title = "Could not reach the provider"
+		lines = append(lines, msg, proxyHint(c))
+	case client.KindTimeout:
+		title = "The provider did not answer in time"
+		lines = append(lines, msg, proxyHint(c))
+	case client.KindCancelled:
+		title = "The lookup was cancelled"
+		lines = append(lines, msg)
+	default:
+		title = "The lookup failed"
+		lines = append(lines, msg)
+	}
+	if hint != "" {
+		lines = append(lines, hint)
+	}
+	return title, nonEmpty(lines)
+}
+
+// providerMessage is the provider's own message when it sent one.
+func providerMessage(ce *client.Error, fallback string) string {
+	if ce.Result != nil && ce.Result.Consumer.Message != "" {
+		return "Provider: " + client.Sanitize(ce.Result.Consumer.Message)
+	}
+	return fallback
+}
+
+// proxyHint tells how to route through a proxy.
+func proxyHint(c *common) string {
+	if c.proxy {
+		return "HTTPS_PROXY is set: check that the proxy is reachable."
+	}
+	return "Behind a proxy? Set HTTPS_PROXY=http://host:port and try again."
+}
+
+// nonEmpty drops empty strings.
+func nonEmpty(ss []string) []string {
+	out := ss[:0]
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// oneLineError is err's text, sanitised to one line.
+func oneLineError(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return client.Sanitize(ce.Message)
+	}
+	return client.Sanitize(err.Error())
+}
+
+// Update handles r, e and esc.
+func (e errorModel) Update(msg tea.Msg) (errorModel, tea.Cmd, nav) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return e, nil, nil
+	}
+	k := e.c.keys
+	switch {
+	case key.Matches(km, k.Retry):
+		return e, nil, navRefetch{req: e.req}
+	case key.Matches(km, k.Edit):
+		return e, nil, navEdit{req: e.req}
+	case key.Matches(km, k.Back):
+		return e, nil, navBack{}
+	case key.Matches(km, k.Quit):
+		return e, nil, navQuit{}
+	}
+	return e, nil, nil
+}
+
+// View renders the title and the details.
+func (e errorModel) View() string {
+	s := e.c.styles
+	var b strings.Builder
+	b.WriteString("\n" + s.Error.Bold(true).Render("✗ "+e.title) + "\n")
+	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n\n")
+	for _, l := range e.lines {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+// helpView lists the keys that work.
+func (e errorModel) helpView() string {
+	k := e.c.keys
+	return e.c.renderHelp(helpKeys{short: []key.Binding{k.Retry, k.Edit, k.Back, k.Quit}}, false)
+}

@@ -1,0 +1,363 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// Form fields, in tab order.
+const (
+	fieldOperator = iota
+	fieldVehicle
+	fieldRegistration
+	fieldCount
+)
+
+// Character limits of the inputs: a pasted 10 KB line stays harmless.
+const (
+	operatorCharLimit     = 9
+	vehicleCharLimit      = 24
+	registrationCharLimit = 64
+)
+
+// formModel is the lookup form.
+type formModel struct {
+	c      *common
+	inputs [fieldCount]textinput.Model
+	focus  int
+	errs   [fieldCount]string
+	warned string // the vehicle number whose soft warning was shown
+	warn   string
+	status string // one-line status, e.g. "cancelled"
+	banner []string
+}
+
+// newForm builds the form prefilled with r.
+func newForm(c *common, r client.Request) formModel {
+	f := formModel{c: c}
+	limits := [fieldCount]int{operatorCharLimit, vehicleCharLimit, registrationCharLimit}
+	placeholders := [fieldCount]string{"311", "DL12CB4685", "AOP-554"}
+	for i := range f.inputs {
+		ti := textinput.New()
+		ti.Prompt = ""
+		ti.CharLimit = limits[i]
+		ti.Placeholder = placeholders[i]
+		ti.PlaceholderStyle = c.styles.Subtle
+		ti.Cursor.SetMode(cursor.CursorStatic) // no blinking: nothing redraws while idle
+		ti.KeyMap.Paste.SetEnabled(false)      // bracketed paste works; no local clipboard helper
+		ti.KeyMap.NextSuggestion.SetEnabled(false)
+		ti.KeyMap.PrevSuggestion.SetEnabled(false)
+		f.inputs[i] = ti
+	}
+	f.prefill(r, false)
+	f.setFocus(fieldVehicle)
+	if f.inputs[fieldOperator].Value() == "" {
+		f.setFocus(fieldOperator)
+	}
+	return f
+}
+
+// prefill sets the inputs from r; the vehicle is kept when r has none.
+func (f *formModel) prefill(r client.Request, focusVehicle bool) {
+	if r.Operator != 0 {
+		f.inputs[fieldOperator].SetValue(strconv.Itoa(r.Operator))
+	}
+	if r.CANumber != "" {
+		f.inputs[fieldVehicle].SetValue(r.CANumber)
+		f.inputs[fieldVehicle].CursorEnd()
+	}
+	if r.RegistrationID != "" {
+		f.inputs[fieldRegistration].SetValue(r.RegistrationID)
+	}
+	f.errs = [fieldCount]string{}
+	f.warn, f.warned, f.status = "", "", ""
+	if focusVehicle {
+		f.setFocus(fieldVehicle)
+	}
+}
+
+// setVehicle replaces the vehicle input.
+func (f *formModel) setVehicle(v string) {
+	f.inputs[fieldVehicle].SetValue(v)
+	f.inputs[fieldVehicle].CursorEnd()
+	f.setFocus(fieldVehicle)
+}
+
+// clearVehicle empties the vehicle input for a new lookup.
+func (f *formModel) clearVehicle() {
+	f.inputs[fieldVehicle].Reset()
+	f.setFocus(fieldVehicle)
+}
+
+// setFocus moves the focus to field i.
+func (f *formModel) setFocus(i int) {
+	f.focus = (i + fieldCount) % fieldCount
+	for j := range f.inputs {
+		if j == f.focus {
+			f.inputs[j].Focus()
+		} else {
+			f.inputs[j].Blur()
+		}
+	}
+}
+
+// focusCmd is the command to run when the form becomes visible (none: the
+// cursor does not blink).
+func (f formModel) focusCmd() tea.Cmd { return nil }
+
+// fieldError shows a validation error from the client under its field.
+func (f *formModel) fieldError(ve *client.ValidationError) {
+	i := fieldVehicle
+	switch ve.Field {
+	case "operator":
+		i = fieldOperator
+	case "registration_id":
+		i = fieldRegistration
+	}
+	f.errs[i] = client.Sanitize(ve.Message)
+	f.setFocus(i)
+}
+
+// Update handles keys of the form.
+func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd, nav) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return f, nil, nil
+	}
+	f.status = ""
+	k := f.c.keys
+	switch {
+	case key.Matches(km, k.Back):
+		return f, nil, navBack{}
+	case key.Matches(km, k.Submit):
+		return f.submit()
+	case key.Matches(km, k.Next):
+		f.validateField(f.focus)
+		f.setFocus(f.focus + 1)
+		return f, nil, nil
+	case key.Matches(km, k.Prev):
+		f.validateField(f.focus)
+		f.setFocus(f.focus - 1)
+		return f, nil, nil
+	case key.Matches(km, k.OpNext):
+		f.cycleOperator(1)
+		return f, nil, nil
+	case key.Matches(km, k.OpPrev):
+		f.cycleOperator(-1)
+		return f, nil, nil
+	}
+	return f.edit(km)
+}
+
+// edit passes a key to the focused input.
+func (f formModel) edit(km tea.KeyMsg) (formModel, tea.Cmd, nav) {
+	var cmd tea.Cmd
+	in := &f.inputs[f.focus]
+	before := in.Value()
+	*in, cmd = in.Update(km)
+	if f.focus == fieldVehicle {
+		if up := strings.ToUpper(in.Value()); up != in.Value() {
+			pos := in.Position()
+			in.SetValue(up)
+			in.SetCursor(pos)
+		}
+	}
+	if in.Value() != before {
+		f.errs[f.focus] = ""
+		if f.focus == fieldVehicle {
+			f.warn = ""
+		}
+	}
+	return f, cmd, nil
+}
+
+// cycleOperator steps through the configured operators.
+func (f *formModel) cycleOperator(delta int) {
+	if f.c.cfg == nil || len(f.c.cfg.Operators) == 0 {
+		return
+	}
+	ops := f.c.cfg.Operators
+	cur, _ := strconv.Atoi(strings.TrimSpace(f.inputs[fieldOperator].Value()))
+	idx := -1
+	for i, o := range ops {
+		if o.Code == cur {
+			idx = i
+		}
+	}
+	switch {
+	case idx < 0 && delta > 0:
+		idx = 0
+	case idx < 0:
+		idx = len(ops) - 1
+	default:
+		idx = (idx + delta + len(ops)) % len(ops)
+	}
+	f.inputs[fieldOperator].SetValue(strconv.Itoa(ops[idx].Code))
+	f.inputs[fieldOperator].CursorEnd()
+	f.errs[fieldOperator] = ""
+}
+
+// validateField checks one field and records its error.
+func (f *formModel) validateField(i int) {
+	v := f.inputs[i].Value()
+	if strings.TrimSpace(v) == "" {
+		f.errs[i] = ""
+		return
+	}
+	var err error
+	switch i {
+	case fieldOperator:
+		_, err = client.ParseOperator(v)
+	case fieldVehicle:
+		_, _, err = client.NormalizeVehicle(v)
+	case fieldRegistration:
+		_, err = client.NormalizeRegistrationID(v)
+	}
+	f.errs[i] = errText(err)
+}
+
+// validate checks every field; it returns the request and whether it is
+// ready to send. With confirm, a soft warning already shown counts as
+// accepted.
+func (f *formModel) validate(confirm bool) (client.Request, bool) {
+	var r client.Request
+	var err error
+	r.Operator, err = client.ParseOperator(f.inputs[fieldOperator].Value())
+	f.errs[fieldOperator] = errText(err)
+	v, warn, err := client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
+	f.errs[fieldVehicle] = errText(err)
+	r.CANumber = v
+	r.RegistrationID, err = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
+	f.errs[fieldRegistration] = errText(err)
+	for i, e := range f.errs {
+		if e != "" {
+			f.setFocus(i)
+			return r, false
+		}
+	}
+	if warn != "" && !(confirm && f.warned == v) {
+		f.warned, f.warn = v, client.Sanitize(warn)
+		f.setFocus(fieldVehicle)
+		return r, false
+	}
+	return r, true
+}
+
+// submit validates and asks the root model to fetch.
+func (f formModel) submit() (formModel, tea.Cmd, nav) {
+	r, ok := f.validate(true)
+	if !ok {
+		return f, nil, nil
+	}
+	f.warn, f.warned = "", ""
+	f.inputs[fieldVehicle].SetValue(r.CANumber)
+	f.inputs[fieldVehicle].CursorEnd()
+	return f, nil, navSubmit{req: r}
+}
+
+// request is the form's current request, unvalidated.
+func (f formModel) request() client.Request {
+	op, _ := strconv.Atoi(strings.TrimSpace(f.inputs[fieldOperator].Value()))
+	return client.Request{
+		Operator:       op,
+		CANumber:       strings.TrimSpace(f.inputs[fieldVehicle].Value()),
+		RegistrationID: strings.TrimSpace(f.inputs[fieldRegistration].Value()),
+	}
+}
+
+// errText is the one-line text of a validation error.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ve *client.ValidationError
+	if errors.As(err, &ve) {
+		return client.Sanitize(ve.Message)
+	}
+	return client.Sanitize(err.Error())
+}
+
+// View renders the fields.
+func (f formModel) View() string {
+	s := f.c.styles
+	w := max(0, f.c.width-2)
+	narrow := w < 60
+	labels := [fieldCount]string{"Operator", "Vehicle number", "Registration ID"}
+	labelW := 17
+	if narrow {
+		labels = [fieldCount]string{"Operator", "Vehicle", "Reg. ID"}
+		labelW = 10
+	}
+	inputW := max(1, w-labelW-2)
+	var b strings.Builder
+	for _, n := range f.banner {
+		b.WriteString(s.Banner.Render("! "+n) + "\n")
+	}
+	b.WriteString("\n")
+	for i := range f.inputs {
+		in := f.inputs[i]
+		in.Width = min(inputW, fieldWidth(i))
+		marker, ls := "  ", s.Blurred
+		if i == f.focus {
+			marker, ls = s.Focused.Render("> "), s.Focused
+		}
+		line := marker + ls.Render(pad(labels[i], labelW)) + in.View()
+		if i == fieldOperator {
+			code, _ := strconv.Atoi(strings.TrimSpace(in.Value()))
+			if n := f.c.operatorName(code); n != "" {
+				line += "  " + s.Subtle.Render(n)
+			}
+		}
+		b.WriteString(line + "\n")
+		indent := strings.Repeat(" ", labelW+2)
+		switch {
+		case f.errs[i] != "":
+			b.WriteString(indent + s.Error.Render(f.errs[i]) + "\n")
+		case i == fieldVehicle && f.warn != "":
+			b.WriteString(indent + s.Warning.Render(f.warn) + "\n")
+			b.WriteString(indent + s.Warning.Render("press enter again to send anyway") + "\n")
+		}
+	}
+	return b.String()
+}
+
+// fieldWidth is the display width of input i.
+func fieldWidth(i int) int {
+	switch i {
+	case fieldOperator:
+		return 10
+	case fieldVehicle:
+		return 24
+	}
+	return 40
+}
+
+// statusLine is the line above the help.
+func (f formModel) statusLine() string {
+	if f.status != "" {
+		return f.c.styles.Warning.Render(f.status)
+	}
+	return ""
+}
+
+// helpKeys lists the keys that work in the form.
+func (f formModel) helpKeys() help.KeyMap {
+	k := f.c.keys
+	ops := f.c.cfg != nil && len(f.c.cfg.Operators) > 0
+	op := enabled(k.OpNext, ops && f.focus == fieldOperator)
+	op.SetHelp("ctrl+n/p", "operator")
+	short := []key.Binding{k.Submit, k.Next, op, k.Back, k.ForceQuit}
+	return helpKeys{short: short, full: [][]key.Binding{short}}
+}
+
+// helpView renders the short help.
+func (f formModel) helpView() string { return f.c.renderHelp(f.helpKeys(), false) }

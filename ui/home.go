@@ -1,0 +1,513 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/list"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Home tabs.
+const (
+	tabSaved = iota
+	tabRecent
+)
+
+// Home prompts.
+const (
+	promptNone = iota
+	promptLabel
+	promptEdit
+	promptDelete
+)
+
+// dueSoonDays is how close a due date must be to be marked.
+const dueSoonDays = 7
+
+// entry is one row of home: a saved account or a recent lookup.
+type entry struct {
+	saved  bool
+	id     string // account id
+	label  string // account label
+	note   string
+	req    client.Request
+	snap   *store.Snapshot
+	at     time.Time // last used / looked up
+	errMsg string    // failed recent lookup
+	filter string
+	quick  int // 1-9 for the first nine saved accounts, else 0
+}
+
+// FilterValue implements list.Item: label, vehicle, consumer name, phone and note.
+func (e entry) FilterValue() string { return e.filter }
+
+// title is the label, else the consumer name.
+func (e entry) title() string {
+	if e.label != "" {
+		return e.label
+	}
+	if e.snap != nil && e.snap.Consumer.Name != "" {
+		return client.Sanitize(e.snap.Consumer.Name)
+	}
+	if e.errMsg != "" {
+		return "✗ " + e.errMsg
+	}
+	return "—"
+}
+
+// accountEntry builds the row of a saved account.
+func accountEntry(a store.Account, i int) entry {
+	e := entry{
+		saved: true, id: a.ID, label: client.Sanitize(a.Label), note: client.Sanitize(a.Note),
+		req:  client.Request{Operator: a.Operator, CANumber: a.CANumber, RegistrationID: a.RegistrationID},
+		snap: a.Last, at: a.LastUsedAt,
+	}
+	if i < 9 {
+		e.quick = i + 1
+	}
+	e.filter = filterText(e)
+	return e
+}
+
+// lookupEntry builds the row of a recent lookup.
+func lookupEntry(l store.Lookup) entry {
+	e := entry{
+		req:  client.Request{Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID},
+		snap: l.Snapshot, at: l.At,
+	}
+	if !l.OK {
+		e.errMsg = client.Sanitize(l.ErrorKind + ": " + l.ErrorMessage)
+		e.snap = nil
+	}
+	e.filter = filterText(e)
+	return e
+}
+
+// filterText joins the fields the filter searches.
+func filterText(e entry) string {
+	parts := []string{e.label, e.req.CANumber}
+	if e.snap != nil {
+		parts = append(parts, client.Sanitize(e.snap.Consumer.Name))
+		if b := e.snap.Consumer.Bill; b != nil {
+			parts = append(parts, client.Sanitize(b.CellNumber))
+		}
+	}
+	parts = append(parts, e.note)
+	return strings.Join(parts, " ")
+}
+
+// homeModel is the start view: saved accounts and recent lookups.
+type homeModel struct {
+	c        *common
+	tab      int
+	lists    [2]list.Model
+	saved    []entry
+	recent   []entry
+	byCA     map[string]int // vehicle -> index in saved
+	banner   []string
+	status   string
+	prompt   int
+	inputs   [2]textinput.Model // label, note
+	inFocus  int
+	target   entry
+	selectID string // account to select after the next reload
+	full     bool
+	w, h     int
+}
+
+// newHome builds home from the store's data.
+func newHome(c *common, d store.Data) homeModel {
+	h := homeModel{c: c}
+	for i := range h.lists {
+		l := list.New(nil, rowDelegate{c: c}, 0, 0)
+		l.SetShowTitle(false)
+		l.SetShowHelp(false)
+		l.DisableQuitKeybindings()
+		l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
+		l.KeyMap.NextPage.SetKeys("right", "l", "pgdown", "f")
+		l.KeyMap.PrevPage.SetKeys("left", "h", "pgup", "b", "u")
+		l.KeyMap.ClearFilter.SetKeys("esc")
+		l.Styles.StatusBar = l.Styles.StatusBar.Padding(0, 0, 1, 0)
+		h.lists[i] = l
+	}
+	h.lists[tabSaved].SetStatusBarItemName("account", "accounts")
+	h.lists[tabRecent].SetStatusBarItemName("lookup", "lookups")
+	for i := range h.inputs {
+		ti := textinput.New()
+		ti.Prompt = ""
+		ti.CharLimit = 64
+		ti.Cursor.SetMode(cursor.CursorStatic)
+		ti.KeyMap.Paste.SetEnabled(false)
+		h.inputs[i] = ti
+	}
+	h.inputs[1].CharLimit = 200
+	h.setData(d)
+	return h
+}
+
+// setData rebuilds both lists from d, keeping the filter and selection.
+func (h *homeModel) setData(d store.Data) tea.Cmd {
+	h.saved = make([]entry, len(d.Accounts))
+	h.byCA = make(map[string]int, len(d.Accounts))
+	items := make([]list.Item, len(d.Accounts))
+	for i, a := range d.Accounts {
+		h.saved[i] = accountEntry(a, i)
+		h.byCA[a.CANumber] = i
+		items[i] = h.saved[i]
+	}
+	h.recent = make([]entry, len(d.Recent))
+	ritems := make([]list.Item, len(d.Recent))
+	for i, l := range d.Recent {
+		h.recent[i] = lookupEntry(l)
+		ritems[i] = h.recent[i]
+	}
+	cmd := tea.Batch(h.lists[tabSaved].SetItems(items), h.lists[tabRecent].SetItems(ritems))
+	if h.selectID != "" {
+		for i, e := range h.saved {
+			if e.id == h.selectID && h.lists[tabSaved].FilterState() == list.Unfiltered {
+				h.lists[tabSaved].Select(i)
+			}
+		}
+		h.selectID = ""
+	}
+	if len(h.saved) == 0 && len(h.recent) > 0 {
+		h.tab = tabRecent
+	}
+	return cmd
+}
+
+// empty reports whether there is nothing to show.
+func (h homeModel) empty() bool { return len(h.saved) == 0 && len(h.recent) == 0 }
+
+// labelFor is the saved label of vehicle v, or "".
+func (h homeModel) labelFor(v string) string {
+	if i, ok := h.byCA[v]; ok {
+		return h.saved[i].label
+	}
+	return ""
+}
+
+// setBanner sets the store problems shown at the top.
+func (h *homeModel) setBanner(b []string) {
+	h.banner = b
+	h.setSize(h.w, h.h)
+}
+
+// setSize sizes the lists to the body.
+func (h *homeModel) setSize(w, ht int) {
+	h.w, h.h = w, ht
+	lh := max(0, ht-len(h.banner)-1)
+	for i := range h.lists {
+		h.lists[i].SetSize(w, lh)
+	}
+}
+
+// selected is the entry under the cursor of the visible list.
+func (h homeModel) selected() (entry, bool) {
+	it := h.lists[h.tab].SelectedItem()
+	e, ok := it.(entry)
+	return e, ok
+}
+
+// Update handles home's keys and passes the rest to the visible list.
+func (h homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd, nav) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		var cmd tea.Cmd
+		h.lists[h.tab], cmd = h.lists[h.tab].Update(msg)
+		return h, cmd, nil
+	}
+	if h.prompt != promptNone {
+		return h.promptKey(km)
+	}
+	if h.lists[h.tab].SettingFilter() {
+		var cmd tea.Cmd
+		h.lists[h.tab], cmd = h.lists[h.tab].Update(msg)
+		return h, cmd, nil
+	}
+	h.status = ""
+	return h.key(km)
+}
+
+// key handles one key while browsing.
+func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	k := h.c.keys
+	e, hasSel := h.selected()
+	switch {
+	case key.Matches(km, k.Help):
+		h.full = !h.full
+		return h, nil, nil
+	case h.full && key.Matches(km, k.Back):
+		h.full = false
+		return h, nil, nil
+	case key.Matches(km, k.Back) && h.lists[h.tab].FilterState() != list.Unfiltered:
+		h.lists[h.tab].ResetFilter()
+		return h, nil, nil
+	case key.Matches(km, k.Back), key.Matches(km, k.Quit):
+		return h, nil, navQuit{}
+	case key.Matches(km, k.Switch):
+		h.tab = 1 - h.tab
+		return h, nil, nil
+	case key.Matches(km, k.Quick):
+		i := int(km.Runes[0] - '1')
+		if i < len(h.saved) {
+			return h, nil, navOpen{e: h.saved[i]}
+		}
+		return h, nil, nil
+	case key.Matches(km, k.Open) && hasSel:
+		return h, nil, navOpen{e: e}
+	case key.Matches(km, k.NewLookup):
+		return h, nil, navNew{}
+	case key.Matches(km, k.Save) && hasSel && !e.saved && h.c.st != nil:
+		return h.openPrompt(promptLabel, e), nil, nil
+	case key.Matches(km, k.Edit) && hasSel && e.saved:
+		return h.openPrompt(promptEdit, e), nil, nil
+	case key.Matches(km, k.Delete) && hasSel && e.saved:
+		return h.openPrompt(promptDelete, e), nil, nil
+	case key.Matches(km, k.MoveUp) && hasSel && e.saved && !h.lists[tabSaved].IsFiltered():
+		h.selectID = e.id
+		return h, moveCmd(h.c.st, e.id, -1), nil
+	case key.Matches(km, k.MoveDown) && hasSel && e.saved && !h.lists[tabSaved].IsFiltered():
+		h.selectID = e.id
+		return h, moveCmd(h.c.st, e.id, 1), nil
+	}
+	var cmd tea.Cmd
+	h.lists[h.tab], cmd = h.lists[h.tab].Update(km)
+	return h, cmd, nil
+}
+
+// openPrompt starts a label, edit or delete prompt for e.
+func (h homeModel) openPrompt(p int, e entry) homeModel {
+	h.prompt, h.target, h.inFocus = p, e, 0
+	label := e.label
+	if label == "" && e.snap != nil {
+		label = client.Sanitize(e.snap.Consumer.Name)
+	}
+	h.inputs[0].SetValue(label)
+	h.inputs[0].CursorEnd()
+	h.inputs[1].SetValue(e.note)
+	h.inputs[1].CursorEnd()
+	h.inputs[0].Focus()
+	h.inputs[1].Blur()
+	return h
+}
+
+// promptKey handles keys while a prompt is open.
+func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	k := h.c.keys
+	if h.prompt == promptDelete {
+		switch {
+		case key.Matches(km, k.Confirm):
+			h.prompt = promptNone
+			return h, removeCmd(h.c.st, h.target.id, h.target.title()), nil
+		case key.Matches(km, k.Deny):
+			h.prompt = promptNone
+		}
+		return h, nil, nil
+	}
+	switch {
+	case key.Matches(km, k.Back):
+		h.prompt = promptNone
+		return h, nil, nil
+	case km.Type == tea.KeyEnter:
+		return h.submitPrompt()
+	case h.prompt == promptEdit && key.Matches(km, k.Switch):
+		h.inFocus = 1 - h.inFocus
+		h.inputs[h.inFocus].Focus()
+		h.inputs[1-h.inFocus].Blur()
+		return h, nil, nil
+	}
+	var cmd tea.Cmd
+	h.inputs[h.inFocus], cmd = h.inputs[h.inFocus].Update(km)
+	return h, cmd, nil
+}
+
+// submitPrompt saves the label (and note) typed in the prompt.
+func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
+	p := h.prompt
+	h.prompt = promptNone
+	label := strings.TrimSpace(h.inputs[0].Value())
+	if p == promptEdit {
+		note := strings.TrimSpace(h.inputs[1].Value())
+		return h, updateCmd(h.c.st, h.target.id, label, note), nil
+	}
+	t := h.target
+	a := store.Account{Label: label, Operator: t.req.Operator, CANumber: t.req.CANumber, RegistrationID: t.req.RegistrationID, Last: t.snap}
+	return h, saveCmd(h.c.st, a), nil
+}
+
+// View renders banner, tabs and the visible list (or the full help).
+func (h homeModel) View() string {
+	s := h.c.styles
+	var b strings.Builder
+	for _, n := range h.banner {
+		b.WriteString(s.Banner.Render(truncate("! "+n, h.w)) + "\n")
+	}
+	if h.full {
+		b.WriteString("\n" + h.c.renderHelp(h.helpKeys(), true))
+		return b.String()
+	}
+	tabs := [2]string{fmt.Sprintf("Saved (%d)", len(h.saved)), fmt.Sprintf("Recent (%d)", len(h.recent))}
+	for i, t := range tabs {
+		st := s.Tab
+		if i == h.tab {
+			st = s.ActiveTab
+		}
+		b.WriteString(st.Render(t) + "  ")
+	}
+	b.WriteString("\n")
+	if h.empty() {
+		b.WriteString("\n" + s.Subtle.Render("Nothing saved yet. Press n for a new lookup;") + "\n" +
+			s.Subtle.Render("s on a result saves the account.") + "\n")
+		return b.String()
+	}
+	b.WriteString(h.lists[h.tab].View())
+	return b.String()
+}
+
+// statusLine shows the prompt or the last outcome.
+func (h homeModel) statusLine() string {
+	s := h.c.styles
+	switch h.prompt {
+	case promptDelete:
+		return s.Warning.Render(fmt.Sprintf("Delete %q (%s)? y/n", h.target.title(), h.target.req.CANumber))
+	case promptLabel:
+		return "Label: " + h.inputs[0].View()
+	case promptEdit:
+		return "Label: " + h.inputs[0].View() + "  Note: " + h.inputs[1].View()
+	}
+	return s.Success.Render(h.status)
+}
+
+// helpKeys lists the keys that work on home now.
+func (h homeModel) helpKeys() helpKeys {
+	k := h.c.keys
+	if h.prompt == promptDelete {
+		return helpKeys{short: []key.Binding{k.Confirm, k.Deny}}
+	}
+	if h.prompt != promptNone {
+		sw := enabled(k.Switch, h.prompt == promptEdit)
+		sw.SetHelp("tab", "label/note")
+		return helpKeys{short: []key.Binding{enabled(k.Submit, true), sw, k.Cancel}}
+	}
+	l := h.lists[h.tab]
+	if l.SettingFilter() {
+		return helpKeys{short: []key.Binding{l.KeyMap.AcceptWhileFiltering, l.KeyMap.CancelWhileFiltering}}
+	}
+	e, has := h.selected()
+	savedSel := has && e.saved
+	writable := h.c.st != nil && !h.c.st.ReadOnly()
+	unfiltered := l.FilterState() == list.Unfiltered
+	open := enabled(k.Open, has)
+	quick := enabled(k.Quick, len(h.saved) > 0)
+	filter := enabled(k.Filter, len(l.Items()) > 0)
+	clear := enabled(l.KeyMap.ClearFilter, !unfiltered)
+	save := enabled(k.Save, has && !e.saved && writable)
+	edit := enabled(k.Edit, savedSel && writable)
+	del := enabled(k.Delete, savedSel && writable)
+	up := enabled(k.MoveUp, savedSel && writable && unfiltered)
+	down := enabled(k.MoveDown, savedSel && writable && unfiltered)
+	short := []key.Binding{open, quick, filter, clear, k.Switch, k.NewLookup, save, k.Quit, k.Help}
+	full := [][]key.Binding{
+		{k.Up, k.Down, l.KeyMap.GoToStart, l.KeyMap.GoToEnd, l.KeyMap.NextPage, l.KeyMap.PrevPage},
+		{open, quick, filter, clear, k.Switch},
+		{k.NewLookup, save, edit, del, up, down},
+		{k.Quit, k.ForceQuit, k.Help},
+	}
+	return helpKeys{short: short, full: full}
+}
+
+// helpView renders the short help.
+func (h homeModel) helpView() string { return h.c.renderHelp(h.helpKeys(), false) }
+
+// rowDelegate renders one row per entry.
+type rowDelegate struct{ c *common }
+
+// Height implements list.ItemDelegate.
+func (d rowDelegate) Height() int { return 1 }
+
+// Spacing implements list.ItemDelegate.
+func (d rowDelegate) Spacing() int { return 0 }
+
+// Update implements list.ItemDelegate.
+func (d rowDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
+
+// Render implements list.ItemDelegate.
+func (d rowDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
+	e, ok := it.(entry)
+	if !ok {
+		return
+	}
+	_, _ = io.WriteString(w, d.row(e, index == m.Index(), m.Width()))
+}
+
+// row lays out one entry in columns by display width, so wide characters
+// keep the columns aligned.
+func (d rowDelegate) row(e entry, sel bool, width int) string {
+	s := d.c.styles
+	now := d.c.now()
+	var amount, due, dueRaw, when string
+	if e.snap != nil {
+		amount = formatAmount(amountOf(e.snap.Consumer))
+		dueRaw = dueOf(e.snap.Consumer)
+		due = formatDate(dueRaw)
+		when = age(e.snap.FetchedAt, now)
+	} else {
+		when = age(e.at, now)
+	}
+	mark := " "
+	if e.saved && dueRaw != "" {
+		mark = d.dueMark(dueRaw, now)
+	}
+	prefix := "  "
+	if sel {
+		prefix = s.Selected.Render("> ")
+	}
+	quick := "  "
+	if e.quick > 0 {
+		quick = s.Subtle.Render(fmt.Sprintf("%d ", e.quick))
+	}
+	cols := []string{pad(e.req.CANumber, 10)}
+	fixed := 2 + 2 + 1 + 10 + 1
+	if width >= 60 {
+		cols = append(cols, padLeft(amount, 12), pad(due, 11), mark, pad(when, 8))
+		fixed += 12 + 1 + 11 + 1 + 1 + 1 + 8 + 1
+		if width >= 92 {
+			cols = append([]string{pad(d.c.operatorName(e.req.Operator), 12)}, cols...)
+			fixed += 13
+		}
+	} else {
+		cols = append(cols, padLeft(amount, 11), mark)
+		fixed += 11 + 1 + 1 + 1
+	}
+	titleW := max(4, width-fixed)
+	title := pad(e.title(), titleW)
+	if sel {
+		title = s.Selected.Render(title)
+	}
+	return prefix + quick + title + " " + strings.Join(cols, " ")
+}
+
+// dueMark is "!" (red) for overdue, "•" (amber) within a week, else " ".
+func (d rowDelegate) dueMark(due string, now time.Time) string {
+	t, ok := client.ParseDueDate(due)
+	if !ok {
+		return " "
+	}
+	switch n := client.DaysUntil(t, now); {
+	case n < 0:
+		return d.c.styles.Overdue.Render("!")
+	case n <= dueSoonDays:
+		return d.c.styles.DueSoon.Render("•")
+	}
+	return " "
+}

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// loadingModel is shown while a lookup runs.
+type loadingModel struct {
+	c       *common
+	req     client.Request
+	id      int
+	spin    spinner.Model
+	started time.Time
+	elapsed time.Duration
+}
+
+// newLoading builds the loading view of request id. The spinner runs at
+// 10 frames per second at most and only while this view is on screen.
+func newLoading(c *common, req client.Request, id int) loadingModel {
+	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.styles.Spinner))
+	return loadingModel{c: c, req: req, id: id, spin: sp, started: c.now()}
+}
+
+// Update handles the spinner and esc.
+func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		l.spin, cmd = l.spin.Update(msg)
+		l.elapsed = l.c.now().Sub(l.started)
+		return l, cmd, nil
+	case tea.KeyMsg:
+		if key.Matches(msg, l.c.keys.Cancel) {
+			return l, nil, navCancel{}
+		}
+	}
+	return l, nil, nil
+}
+
+// View renders the spinner, the request and the elapsed time.
+func (l loadingModel) View() string {
+	s := l.c.styles
+	what := fmt.Sprintf("%s · operator %s", l.req.CANumber, opString(l.req.Operator))
+	if n := l.c.operatorName(l.req.Operator); n != "" {
+		what += " " + s.Subtle.Render("("+n+")")
+	}
+	return fmt.Sprintf("\n%s Fetching %s\n\n  %s", l.spin.View(), what,
+		s.Subtle.Render(fmt.Sprintf("%.1fs elapsed", l.elapsed.Seconds())))
+}
+
+// helpView lists the keys that work while loading.
+func (l loadingModel) helpView() string {
+	k := l.c.keys
+	return l.c.renderHelp(helpKeys{short: []key.Binding{k.Cancel, k.ForceQuit}}, false)
+}
+
+var _ help.KeyMap = helpKeys{}

@@ -1,0 +1,436 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// resultModel is the consumer card of one lookup, or of a cached snapshot
+// being refreshed in the background.
+type resultModel struct {
+	c          *common
+	req        client.Request
+	consumer   client.Consumer
+	raw        []byte
+	fetchedAt  time.Time
+	latency    time.Duration
+	cached     bool // showing a snapshot, no fresh answer yet
+	refreshing bool
+	refreshID  int
+	changed    map[string]string // field -> previous value, after a refresh
+	status     string
+	statusErr  bool
+	label      string // saved account label, if any
+	showJSON   bool
+	vp         viewport.Model
+	full       bool // full help
+}
+
+// newResult builds the card of a fresh answer.
+func newResult(c *common, req client.Request, res *client.Result, label string) resultModel {
+	r := resultModel{c: c, req: req, label: label, vp: viewport.New(0, 0)}
+	r.apply(res)
+	return r
+}
+
+// newCachedResult builds the card of a cached snapshot while request id
+// refreshes it.
+func newCachedResult(c *common, e entry, id int) resultModel {
+	r := resultModel{
+		c: c, req: e.req, label: e.label, vp: viewport.New(0, 0),
+		consumer: e.snap.Consumer, fetchedAt: e.snap.FetchedAt,
+		cached: true, refreshing: true, refreshID: id,
+	}
+	return r
+}
+
+// apply takes a fresh result.
+func (r *resultModel) apply(res *client.Result) {
+	if res == nil {
+		return
+	}
+	r.consumer = res.Consumer
+	r.raw = res.Raw
+	r.fetchedAt = res.FetchedAt
+	r.latency = res.Latency
+	r.cached = false
+	r.vp.SetContent(prettyJSON(res.Raw))
+}
+
+// refreshed applies the answer of the background refresh: the card updates
+// in place with changed fields highlighted, or keeps the snapshot and shows
+// the error on the status line.
+func (r resultModel) refreshed(res *client.Result, err error) resultModel {
+	r.refreshing = false
+	if err != nil || res == nil {
+		r.setStatus("refresh failed: "+oneLineError(err), true)
+		return r
+	}
+	old := r.consumer
+	r.apply(res)
+	r.changed = changedFields(r.c, old, r.consumer)
+	if len(r.changed) > 0 {
+		r.setStatus("refreshed · changed since last time", false)
+	} else {
+		r.setStatus("refreshed · no changes", false)
+	}
+	return r
+}
+
+// changedFields compares the displayed amount and due date.
+func changedFields(c *common, old, cur client.Consumer) map[string]string {
+	ch := map[string]string{}
+	if a, b := amountOf(old), amountOf(cur); a != b {
+		ch["amount"] = formatAmount(a)
+	}
+	if a, b := dueOf(old), dueOf(cur); a != b {
+		ch["due"] = formatDate(a)
+	}
+	if len(ch) == 0 {
+		return nil
+	}
+	return ch
+}
+
+// setStatus sets the status line.
+func (r *resultModel) setStatus(s string, isErr bool) {
+	r.status, r.statusErr = s, isErr
+}
+
+// setSize sizes the JSON viewport to the body.
+func (r *resultModel) setSize(w, h int) {
+	r.vp.Width, r.vp.Height = max(0, w), max(0, h)
+}
+
+// Update handles the keys of the result view.
+func (r resultModel) Update(msg tea.Msg) (resultModel, tea.Cmd, nav) {
+	switch msg := msg.(type) {
+	case copyMsg:
+		if msg.err != nil {
+			r.setStatus("could not copy "+msg.what+": "+oneLineError(msg.err), true)
+		} else {
+			r.setStatus("copied "+msg.what, false)
+		}
+		return r, nil, nil
+	case tea.KeyMsg:
+		return r.key(msg)
+	}
+	return r, nil, nil
+}
+
+// key handles one key.
+func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
+	k := r.c.keys
+	r.status = ""
+	switch {
+	case key.Matches(km, k.Back):
+		if r.showJSON || r.full {
+			r.showJSON, r.full = false, false
+			return r, nil, nil
+		}
+		return r, nil, navBack{}
+	case key.Matches(km, k.Quit):
+		return r, nil, navQuit{}
+	case key.Matches(km, k.Help):
+		r.full = !r.full
+	case key.Matches(km, k.ToggleJSON):
+		r.showJSON = !r.showJSON && len(r.raw) > 0
+		if !r.showJSON && len(r.raw) == 0 {
+			r.setStatus("no raw response yet (cached snapshot)", true)
+		}
+	case key.Matches(km, k.Copy):
+		return r, copyCmd(r.c, "summary", r.summary()), nil
+	case key.Matches(km, k.CopyJSON):
+		if len(r.raw) == 0 {
+			r.setStatus("no raw response yet (cached snapshot)", true)
+			return r, nil, nil
+		}
+		return r, copyCmd(r.c, "raw JSON", string(r.raw)), nil
+	case key.Matches(km, k.Refetch):
+		return r, nil, navRefetch{req: r.req}
+	case key.Matches(km, k.NewLookup):
+		return r, nil, navNew{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
+	case key.Matches(km, k.Save):
+		if r.c.st == nil {
+			r.setStatus("cannot save: the store is unavailable", true)
+			return r, nil, nil
+		}
+		r.setStatus("saving…", false)
+		return r, saveCmd(r.c.st, r.account()), nil
+	case r.showJSON:
+		var cmd tea.Cmd
+		r.vp, cmd = r.vp.Update(km)
+		return r, cmd, nil
+	}
+	return r, nil, nil
+}
+
+// account is the saved account for this card.
+func (r resultModel) account() store.Account {
+	label := r.label
+	if label == "" {
+		label = client.Sanitize(r.consumer.Name)
+	}
+	a := store.Account{
+		Label: label, Operator: r.req.Operator, CANumber: r.req.CANumber,
+		RegistrationID: r.req.RegistrationID,
+	}
+	if !r.fetchedAt.IsZero() {
+		a.Last = &store.Snapshot{Consumer: r.consumer, FetchedAt: r.fetchedAt}
+	}
+	return a
+}
+
+// summary is the one-line text that c copies.
+func (r resultModel) summary() string {
+	parts := []string{client.Sanitize(r.consumer.Name), r.req.CANumber}
+	if a := amountOf(r.consumer); a != "" {
+		parts = append(parts, formatAmount(a))
+	}
+	if d := dueOf(r.consumer); d != "" {
+		parts = append(parts, "due "+formatDate(d))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// View renders the card or the raw JSON.
+func (r resultModel) View() string {
+	if r.full {
+		return "\n" + r.c.renderHelp(r.helpKeys(), true)
+	}
+	if r.showJSON {
+		return r.vp.View()
+	}
+	return r.card()
+}
+
+// card renders the consumer card.
+func (r resultModel) card() string {
+	s := r.c.styles
+	w := max(0, r.c.width-2)
+	narrow := w < 60
+	lw := 14
+	if narrow {
+		lw = 9
+	}
+	vw := max(1, w-lw)
+	name := client.Sanitize(r.consumer.Name)
+	if name == "" {
+		name = "(no name)"
+	}
+	var b strings.Builder
+	b.WriteString(s.Name.Render(truncate(name, w)) + "\n")
+	sub := r.req.CANumber + " · operator " + r.c.operatorLabel(r.req.Operator)
+	if r.label != "" && r.label != name {
+		sub += " · " + r.label
+	}
+	b.WriteString(s.Subtle.Render(truncate(sub, w)) + "\n\n")
+	for _, row := range r.rows(narrow) {
+		b.WriteString(s.Label.Render(pad(row[0], lw)) + truncate(row[1], vw) + "\n")
+	}
+	return b.String()
+}
+
+// rows are the label/value lines of the card, most important first so a
+// short terminal clips the least useful ones.
+func (r resultModel) rows(narrow bool) [][2]string {
+	s := r.c.styles
+	c := r.consumer
+	bill := c.Bill
+	if bill == nil {
+		bill = &client.Bill{}
+	}
+	labels := map[string]string{"net": "Net amount", "max": "Max amount", "pay": "Payment", "due": "Due date", "msg": "Message"}
+	if narrow {
+		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due", "msg": "Message"}
+	}
+	amount := r.highlight("amount", formatAmount(amountOf(c)))
+	rows := [][2]string{
+		{"Amount", amount},
+		{labels["due"], r.highlight("due", r.dueText(dueOf(c)))},
+		{labels["net"], formatAmount(bill.BillNetAmount)},
+		{labels["max"], formatAmount(bill.MaxBillAmount)},
+		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
+		{"Phone", orDash(client.Sanitize(bill.CellNumber))},
+		{labels["msg"], r.message()},
+		{"Fetched", r.fetched()},
+	}
+	if c.Bill == nil {
+		rows = append(rows[:2], rows[5:]...)
+		rows[2][1] = s.Subtle.Render("no bill details")
+	}
+	return rows
+}
+
+// highlight marks a field that changed in the last refresh.
+func (r resultModel) highlight(field, v string) string {
+	prev, ok := r.changed[field]
+	if !ok {
+		return v
+	}
+	return r.c.styles.Changed.Render(v) + r.c.styles.Subtle.Render(" (was "+prev+")")
+}
+
+// badge renders a yes/no badge.
+func (r resultModel) badge(ok bool, what string) string {
+	if ok {
+		return r.c.styles.Yes.Render("✓ " + what)
+	}
+	return r.c.styles.No.Render("✗ no " + what)
+}
+
+// message is the provider's message and response code.
+func (r resultModel) message() string {
+	m := client.Sanitize(r.consumer.Message)
+	return strings.TrimSpace(fmt.Sprintf("%s (code %d)", m, r.consumer.ResponseCode))
+}
+
+// fetched is the fetched-at time and latency, or the cache age.
+func (r resultModel) fetched() string {
+	now := r.c.now()
+	if r.cached {
+		return r.c.styles.Warning.Render("cached · " + age(r.fetchedAt, now))
+	}
+	if r.fetchedAt.IsZero() {
+		return "—"
+	}
+	t := r.fetchedAt.In(now.Location()).Format("02 Jan 2006 15:04:05")
+	if r.latency > 0 {
+		t += fmt.Sprintf(" · %d ms", r.latency.Milliseconds())
+	}
+	return t
+}
+
+// dueText formats a due date with its overdue / due-soon marker.
+func (r resultModel) dueText(d string) string {
+	return dueText(r.c, d)
+}
+
+// dueText formats the provider's due date as "20 Sep 2021" with a marker:
+// overdue (red), due today or within 7 days (amber), otherwise plain.
+func dueText(c *common, d string) string {
+	if d == "" {
+		return "—"
+	}
+	t, ok := client.ParseDueDate(d)
+	if !ok {
+		return client.Sanitize(d)
+	}
+	out := t.Format("02 Jan 2006")
+	switch n := client.DaysUntil(t, c.now()); {
+	case n < 0:
+		return c.styles.Overdue.Render(out + " · overdue by " + plural(-n, "day"))
+	case n == 0:
+		return c.styles.DueSoon.Render(out + " · due today")
+	case n <= 7:
+		return c.styles.DueSoon.Render(out + " · due in " + plural(n, "day"))
+	}
+	return out
+}
+
+// plural is "1 day" / "3 days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// amountOf is the amount to show: the top-level amount, else the bill's.
+func amountOf(c client.Consumer) string {
+	if c.Amount != "" || c.Bill == nil {
+		return c.Amount
+	}
+	return c.Bill.BillAmount
+}
+
+// dueOf is the due date to show: the top-level one, else the bill's.
+func dueOf(c client.Consumer) string {
+	if c.DueDate != "" || c.Bill == nil {
+		return c.DueDate
+	}
+	return c.Bill.DueDate
+}
+
+// formatAmount is ₹1,000.00, the sanitised text when not a number, or —.
+func formatAmount(a string) string {
+	if a == "" {
+		return "—"
+	}
+	if f, ok := client.FormatINR(a); ok {
+		return f
+	}
+	return client.Sanitize(a)
+}
+
+// formatDate is "20 Sep 2021", the sanitised text when unparsable, or "".
+func formatDate(d string) string {
+	if d == "" {
+		return ""
+	}
+	if t, ok := client.ParseDueDate(d); ok {
+		return t.Format("02 Jan 2006")
+	}
+	return client.Sanitize(d)
+}
+
+// orDash is s or "—" when empty.
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// prettyJSON indents raw when it is valid JSON and sanitises it for display.
+func prettyJSON(raw []byte) string {
+	var b bytes.Buffer
+	if json.Valid(raw) && json.Indent(&b, raw, "", "  ") == nil {
+		return client.SanitizeText(b.String())
+	}
+	return client.SanitizeText(string(raw))
+}
+
+// statusLine shows copy/save/refresh outcomes.
+func (r resultModel) statusLine() string {
+	s := r.c.styles
+	switch {
+	case r.status != "" && r.statusErr:
+		return s.Error.Render(r.status)
+	case r.status != "":
+		return s.Success.Render(r.status)
+	case r.refreshing:
+		return s.Subtle.Render("refreshing…")
+	case r.showJSON:
+		return s.Subtle.Render(fmt.Sprintf("raw JSON · %3.0f%%", r.vp.ScrollPercent()*100))
+	}
+	return ""
+}
+
+// helpKeys lists the keys that work on the card.
+func (r resultModel) helpKeys() helpKeys {
+	k := r.c.keys
+	hasRaw := len(r.raw) > 0
+	save := enabled(k.Save, r.c.st != nil && !r.c.st.ReadOnly())
+	short := []key.Binding{k.Copy, enabled(k.ToggleJSON, hasRaw), k.Refetch, k.NewLookup, save, k.Back, k.Quit, k.Help}
+	full := [][]key.Binding{
+		{k.Copy, enabled(k.CopyJSON, hasRaw), enabled(k.ToggleJSON, hasRaw)},
+		{k.Refetch, k.NewLookup, save},
+		{enabled(k.ScrollUp, r.showJSON), enabled(k.ScrollDown, r.showJSON)},
+		{k.Back, k.Quit, k.ForceQuit, k.Help},
+	}
+	return helpKeys{short: short, full: full}
+}
+
+// helpView renders the short help.
+func (r resultModel) helpView() string { return r.c.renderHelp(r.helpKeys(), false) }

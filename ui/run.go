@@ -1,0 +1,155 @@
+// Package ui is the Bubble Tea program of aopfetch: one root model routing
+// between views. It reaches the network and the disk only through tea.Cmd.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/adrg/xdg"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Fetcher performs lookups (*client.Client satisfies it).
+type Fetcher interface {
+	Fetch(ctx context.Context, r client.Request) (*client.Result, error)
+}
+
+// Options wires the program.
+type Options struct {
+	Fetcher Fetcher
+	Config  *store.Config
+	Store   *store.Store // nil when the store could not be opened
+	Notices []string     // store/config notices to show as a banner
+	Demo    bool         // show the DEMO badge
+	Vehicle string       // `aopfetch VEHICLE`: open straight on this vehicle's result
+	Debug   bool         // tea.LogToFile under $XDG_STATE_HOME/aopfetch/
+	Version string
+
+	// Now is the clock (nil = time.Now); tests fix it.
+	Now func() time.Time
+	// Input and Output replace the terminal (nil = stdin/stdout).
+	Input  io.Reader
+	Output io.Writer
+	// Clipboard receives OSC 52 sequences (nil = stderr, the terminal when
+	// stdout is taken by the program).
+	Clipboard io.Writer
+	// StateDir is where the crash and debug logs go (""
+	// = $XDG_STATE_HOME/aopfetch).
+	StateDir string
+}
+
+// ErrDumbTerminal is returned by Run when TERM=dumb.
+var ErrDumbTerminal = errors.New("this terminal (TERM=dumb) cannot show the interactive UI; use `aopfetch fetch` instead")
+
+// Run runs the TUI until the user quits; it restores the terminal on exit
+// and on panic. A panic is logged to aopfetch.log in the state directory and
+// reported as an error naming that file.
+func Run(ctx context.Context, o Options) error {
+	if os.Getenv("TERM") == "dumb" && o.Output == nil {
+		return ErrDumbTerminal
+	}
+	dir := o.StateDir
+	if dir == "" {
+		dir = filepath.Join(xdg.StateHome, "aopfetch")
+	}
+	if o.Debug {
+		f, err := openLog(dir, "debug.log", func(p string) (*os.File, error) { return tea.LogToFile(p, "aopfetch") })
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+	}
+	if o.Clipboard == nil {
+		o.Clipboard = os.Stderr
+	}
+	m := newModel(ctx, o, runEnv{tmux: os.Getenv("TMUX") != "", proxy: proxySet()})
+	m, cmd := m.start(o.Vehicle)
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutCatchPanics()}
+	if o.Input != nil {
+		opts = append(opts, tea.WithInput(o.Input))
+	}
+	if o.Output != nil {
+		opts = append(opts, tea.WithOutput(o.Output))
+	}
+	p := tea.NewProgram(startModel{model: m, cmd: cmd}, opts...)
+	m.c.crash.quit = p.Quit
+	final, err := p.Run()
+	if ci := crashOf(final); ci != nil {
+		return crashError(dir, ci)
+	}
+	if ci := m.c.crash.get(); ci != nil {
+		return crashError(dir, ci)
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// startModel runs the model's start command from Init.
+type startModel struct {
+	model
+	cmd tea.Cmd
+}
+
+// Init implements tea.Model.
+func (s startModel) Init() tea.Cmd { return guard(s.cmd) }
+
+// crashOf is the panic the final model recorded, if any.
+func crashOf(final tea.Model) *crashInfo {
+	switch fm := final.(type) {
+	case model:
+		return fm.crashed
+	case startModel:
+		return fm.crashed
+	}
+	return nil
+}
+
+// proxySet reports whether an HTTPS proxy is configured.
+func proxySet() bool {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
+		if os.Getenv(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// openLog creates dir (0700) and opens name in it (0600) with open.
+func openLog(dir, name string, open func(string) (*os.File, error)) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
+	}
+	_ = os.Chmod(dir, 0o700)
+	p := filepath.Join(dir, name)
+	f, err := open(p)
+	if err != nil {
+		return nil, fmt.Errorf("log file: %w", err)
+	}
+	_ = os.Chmod(p, 0o600)
+	return f, nil
+}
+
+// crashError logs a recovered panic and returns a one-line error pointing
+// at the log.
+func crashError(dir string, ci *crashInfo) error {
+	f, err := openLog(dir, "aopfetch.log", func(p string) (*os.File, error) {
+		return os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	})
+	if err != nil {
+		return fmt.Errorf("aopfetch crashed (and could not write the crash log: %v)", err)
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s panic: %v\n%s\n", time.Now().UTC().Format(time.RFC3339), ci.value, ci.stack)
+	return fmt.Errorf("aopfetch crashed; details are in %s", f.Name())
+}
