@@ -1,0 +1,315 @@
+package store
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/adrg/xdg"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// DefaultHistoryLimit is the number of recent lookups kept when no setting
+// says otherwise.
+const DefaultHistoryLimit = 200
+
+// Where a setting's value came from, as recorded in Config.Sources.
+const (
+	SourceDefault = "default"
+	SourceFile    = "file"
+	SourceEnv     = "env"
+	SourceFlag    = "flag"
+)
+
+const (
+	envConfig          = "AOPFETCH_CONFIG"
+	defaultTokenHeader = "Token" // the client's default header for the signed JWT
+)
+
+// Operator is a named operator code from the config file.
+type Operator struct {
+	Code         int    `toml:"code"`
+	Name         string `toml:"name"`
+	VehicleRegex string `toml:"vehicle_regex"` // optional; validated to compile
+}
+
+// AuthConfig is the [auth] table. Secrets never leave the process.
+type AuthConfig struct {
+	JWTSecret   string            `toml:"jwt_secret"`
+	PartnerID   string            `toml:"partner_id"`
+	TokenHeader string            `toml:"token_header"` // default "Token"
+	Headers     map[string]string `toml:"headers"`      // static extra headers; values are secrets
+}
+
+// Config is the effective configuration.
+type Config struct {
+	BaseURL        string
+	RegistrationID string
+	// Operator is the default operator code; 0 means none is configured and
+	// the caller decides (the CLI asks for --operator, the UI for a choice).
+	Operator     int
+	Timeout      time.Duration
+	HistoryLimit int    // default 200; 0 turns history off
+	StorePath    string // store file: --store > AOPFETCH_STORE > store_path in file > "" (caller uses DefaultPath)
+	Operators    []Operator
+	Auth         AuthConfig
+	File         string            // config file read ("" when none exists)
+	Sources      map[string]string // setting key -> "default" | "file" | "env" | "flag"
+	Warnings     []string          // e.g. the ssh-style permissions warning
+
+	// searched is the default config file path looked for when no file was
+	// read, so `aopfetch config` can say where to create one.
+	searched string
+}
+
+// LoadOptions carries the inputs of LoadConfig.
+type LoadOptions struct {
+	Path   string                      // --config; "" = AOPFETCH_CONFIG or XDG default
+	Getenv func(string) (string, bool) // nil = os.LookupEnv
+	Flags  map[string]string           // set flags by key: base_url, timeout, store, operator, registration_id
+}
+
+// LoadConfig applies flags > environment > file > defaults.
+//
+// The file is LoadOptions.Path, else $AOPFETCH_CONFIG, else
+// $XDG_CONFIG_HOME/aopfetch/config.toml. The default location is computed at
+// call time from xdg.ConfigHome, which adrg/xdg reads from the process
+// environment at init and on xdg.Reload (tests that set XDG_CONFIG_HOME must
+// call xdg.Reload first; LoadOptions.Getenv does not affect it). A missing
+// default file is fine (File is ""); a missing file named by --config or
+// AOPFETCH_CONFIG is an error. Empty environment variables count as unset.
+//
+// Errors are *ConfigError values naming the file and line, the environment
+// variable or the flag; they never contain a secret.
+func LoadConfig(o LoadOptions) (*Config, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	c := defaultConfig()
+	path, named := c.configPath(o.Path, getenv)
+	if err := c.loadFile(path, named); err != nil {
+		return nil, err
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return nil, err
+	}
+	if err := c.applyFlags(o.Flags); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// defaultConfig returns the built-in defaults, every setting sourced "default".
+func defaultConfig() *Config {
+	c := &Config{
+		BaseURL:      client.DefaultBaseURL,
+		Timeout:      client.DefaultTimeout,
+		HistoryLimit: DefaultHistoryLimit,
+		Auth:         AuthConfig{TokenHeader: defaultTokenHeader},
+		Sources:      map[string]string{},
+	}
+	for _, k := range sourceKeys() {
+		c.Sources[k] = SourceDefault
+	}
+	return c
+}
+
+// sourceKeys lists the keys of Config.Sources.
+func sourceKeys() []string {
+	return []string{
+		"config", "base_url", "registration_id", "operator", "timeout", "history_limit", "store",
+		"operators", "auth.jwt_secret", "auth.partner_id", "auth.token_header", "auth.headers",
+	}
+}
+
+// configPath picks the config file; named reports whether the user named it
+// (then it must exist). It records the choice in Sources["config"].
+func (c *Config) configPath(flagPath string, getenv func(string) (string, bool)) (path, named string) {
+	if flagPath != "" {
+		c.Sources["config"] = SourceFlag
+		return flagPath, "--config"
+	}
+	if p, ok := getenv(envConfig); ok && p != "" {
+		c.Sources["config"] = SourceEnv
+		return p, envConfig
+	}
+	return filepath.Join(xdg.ConfigHome, "aopfetch", "config.toml"), ""
+}
+
+// textSetting is a setting that environment variables and flags set from text.
+type textSetting struct {
+	key  string                          // Sources key
+	env  string                          // environment variable
+	flag string                          // LoadOptions.Flags key; "" = no flag
+	set  func(c *Config, s string) error // parses s into c; the error omits the setting's name
+}
+
+// textSettings lists the settings read from the environment and flags.
+func textSettings() []textSetting {
+	return []textSetting{
+		{"base_url", "AOPFETCH_BASE_URL", "base_url", func(c *Config, s string) (err error) {
+			c.BaseURL, err = parseBaseURL(s)
+			return err
+		}},
+		{"registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", func(c *Config, s string) error {
+			c.RegistrationID = strings.TrimSpace(s)
+			return nil
+		}},
+		{"operator", "AOPFETCH_OPERATOR", "operator", func(c *Config, s string) (err error) {
+			c.Operator, err = parseOperatorCode(strings.TrimSpace(s), strconv.Quote(s))
+			return err
+		}},
+		{"timeout", "AOPFETCH_TIMEOUT", "timeout", func(c *Config, s string) (err error) {
+			c.Timeout, err = parseTimeout(strings.TrimSpace(s), strconv.Quote(s))
+			return err
+		}},
+		{"history_limit", "AOPFETCH_HISTORY_LIMIT", "", func(c *Config, s string) (err error) {
+			c.HistoryLimit, err = parseHistoryLimit(strings.TrimSpace(s), strconv.Quote(s))
+			return err
+		}},
+		{"store", "AOPFETCH_STORE", "store", func(c *Config, s string) error {
+			c.StorePath = s
+			return nil
+		}},
+		{"auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", func(c *Config, s string) error {
+			c.Auth.JWTSecret = s
+			return nil
+		}},
+		{"auth.partner_id", "AOPFETCH_PARTNER_ID", "", func(c *Config, s string) error {
+			c.Auth.PartnerID = strings.TrimSpace(s)
+			return nil
+		}},
+	}
+}
+
+// applyEnv applies the non-empty AOPFETCH_* variables.
+func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
+	for _, ts := range textSettings() {
+		v, ok := getenv(ts.env)
+		if !ok || v == "" {
+			continue
+		}
+		if err := ts.set(c, v); err != nil {
+			return &ConfigError{Source: SourceEnv, Name: ts.env, Message: err.Error()}
+		}
+		c.Sources[ts.key] = SourceEnv
+	}
+	return nil
+}
+
+// applyFlags applies the flags the user set.
+func (c *Config) applyFlags(flags map[string]string) error {
+	known := map[string]bool{}
+	for _, ts := range textSettings() {
+		if ts.flag == "" {
+			continue
+		}
+		known[ts.flag] = true
+		v, ok := flags[ts.flag]
+		if !ok {
+			continue
+		}
+		if err := ts.set(c, v); err != nil {
+			return &ConfigError{Source: SourceFlag, Name: flagName(ts.flag), Message: err.Error()}
+		}
+		c.Sources[ts.key] = SourceFlag
+	}
+	for _, k := range slices.Sorted(maps.Keys(flags)) {
+		if !known[k] {
+			return fmt.Errorf("config: unknown flag key %q", k)
+		}
+	}
+	return nil
+}
+
+// flagName turns a Flags key into the flag the user typed: base_url -> --base-url.
+func flagName(key string) string {
+	return "--" + strings.ReplaceAll(key, "_", "-")
+}
+
+// OperatorName returns the configured name of code, or "".
+func (c *Config) OperatorName(code int) string {
+	for _, op := range c.Operators {
+		if op.Code == code {
+			return op.Name
+		}
+	}
+	return ""
+}
+
+// OperatorByName resolves what a user typed to pick an operator: a
+// configured name (case-insensitive, surrounding spaces ignored) or a
+// positive numeric code, configured or not.
+func (c *Config) OperatorByName(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, n > 0
+	}
+	for _, op := range c.Operators {
+		if strings.EqualFold(op.Name, s) {
+			return op.Code, true
+		}
+	}
+	return 0, false
+}
+
+// ClientOptions builds client options from the config. The headers map is a
+// copy, so the client and the config never share it.
+func (c *Config) ClientOptions(userAgent string) client.Options {
+	return client.Options{
+		BaseURL:   c.BaseURL,
+		Timeout:   c.Timeout,
+		Retries:   client.DefaultRetries,
+		UserAgent: userAgent,
+		Auth: client.Auth{
+			JWTSecret:   c.Auth.JWTSecret,
+			PartnerID:   c.Auth.PartnerID,
+			TokenHeader: c.Auth.TokenHeader,
+			Headers:     maps.Clone(c.Auth.Headers),
+		},
+	}
+}
+
+// ConfigError is invalid configuration: a bad config file, environment
+// variable or flag. Its text never holds a secret value.
+type ConfigError struct {
+	Source  string // SourceFile, SourceEnv or SourceFlag
+	Name    string // the file path, the variable (AOPFETCH_TIMEOUT) or the flag (--timeout)
+	Line    int    // file only: 1-based line, 0 when unknown
+	Key     string // file only: the dotted TOML key, "" when the problem is not one key's
+	Message string // what is wrong, one line
+	Err     error  // underlying cause (e.g. fs.ErrNotExist), may be nil
+}
+
+// Error formats the problem as one line, e.g.
+// `config /home/a/.config/aopfetch/config.toml:4: timeout: "abc" is not a duration (e.g. "30s")`.
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	switch e.Source {
+	case SourceFile:
+		b.WriteString("config " + e.Name)
+		if e.Line > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Line))
+		}
+	case SourceEnv:
+		b.WriteString("environment variable " + e.Name)
+	default:
+		b.WriteString("flag " + e.Name)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Unwrap returns the underlying cause.
+func (e *ConfigError) Unwrap() error { return e.Err }

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Display values of Settings.
+const (
+	redacted = "[redacted]"
+	notSet   = "(not set)"
+)
+
+// Setting is one line of `aopfetch config`.
+type Setting struct {
+	Key, Value, Source string // Value is "[redacted]" for secrets
+}
+
+// Settings lists the effective settings, secrets redacted: the config file,
+// base_url, registration_id, operator, timeout, history_limit, store,
+// operators, auth.jwt_secret, auth.partner_id, auth.token_header and one
+// auth.headers.<name> line per static header. Values are as configured (not
+// sanitised); an empty store means the default location (see DefaultPath).
+func (c *Config) Settings() []Setting {
+	s := []Setting{
+		{"config", c.fileValue(), c.Sources["config"]},
+		{"base_url", c.BaseURL, c.Sources["base_url"]},
+		{"registration_id", orNotSet(c.RegistrationID), c.Sources["registration_id"]},
+		{"operator", c.operatorValue(), c.Sources["operator"]},
+		{"timeout", c.Timeout.String(), c.Sources["timeout"]},
+		{"history_limit", c.historyValue(), c.Sources["history_limit"]},
+		{"store", cmp.Or(c.StorePath, "(default location)"), c.Sources["store"]},
+		{"operators", c.operatorsValue(), c.Sources["operators"]},
+		{"auth.jwt_secret", secret(c.Auth.JWTSecret), c.Sources["auth.jwt_secret"]},
+		{"auth.partner_id", orNotSet(c.Auth.PartnerID), c.Sources["auth.partner_id"]},
+		{"auth.token_header", orNotSet(c.Auth.TokenHeader), c.Sources["auth.token_header"]},
+	}
+	if len(c.Auth.Headers) == 0 {
+		return append(s, Setting{"auth.headers", "(none)", c.Sources["auth.headers"]})
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Auth.Headers)) {
+		s = append(s, Setting{"auth.headers." + name, secret(c.Auth.Headers[name]), c.Sources["auth.headers"]})
+	}
+	return s
+}
+
+// fileValue is the config file read, or where one would be read.
+func (c *Config) fileValue() string {
+	switch {
+	case c.File != "":
+		return c.File
+	case c.searched != "":
+		return "(none; " + c.searched + " does not exist)"
+	}
+	return "(none)"
+}
+
+// operatorValue is the default operator code with its configured name.
+func (c *Config) operatorValue() string {
+	if c.Operator == 0 {
+		return notSet
+	}
+	v := strconv.Itoa(c.Operator)
+	if name := c.OperatorName(c.Operator); name != "" {
+		v += " (" + name + ")"
+	}
+	return v
+}
+
+// historyValue is the history limit, saying when history is off.
+func (c *Config) historyValue() string {
+	if c.HistoryLimit == 0 {
+		return "0 (history off)"
+	}
+	return strconv.Itoa(c.HistoryLimit)
+}
+
+// operatorsValue counts and names the configured operators.
+func (c *Config) operatorsValue() string {
+	if len(c.Operators) == 0 {
+		return "(none)"
+	}
+	names := make([]string, len(c.Operators))
+	for i, op := range c.Operators {
+		names[i] = fmt.Sprintf("%s %d", op.Name, op.Code)
+	}
+	return fmt.Sprintf("%d: %s", len(c.Operators), strings.Join(names, ", "))
+}
+
+// secret shows whether a secret is set, never its value.
+func secret(v string) string {
+	if v == "" {
+		return notSet
+	}
+	return redacted
+}
+
+// orNotSet shows an empty value as "(not set)".
+func orNotSet(v string) string {
+	return cmp.Or(v, notSet)
+}

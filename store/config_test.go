@@ -1,0 +1,646 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/adrg/xdg"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// fakeEnv is a LoadOptions.Getenv over a map.
+func fakeEnv(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
+// writeConfig writes text to a config file in a fresh directory.
+func writeConfig(t *testing.T, text string, mode os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte(text), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, mode); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	return p
+}
+
+// testdataPath is the absolute path of a file under testdata/config.
+func testdataPath(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", "config", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// mustLoad loads a config and fails the test on error.
+func mustLoad(t *testing.T, o LoadOptions) *Config {
+	t.Helper()
+	if o.Getenv == nil {
+		o.Getenv = fakeEnv(nil)
+	}
+	c, err := LoadConfig(o)
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	return c
+}
+
+// loadErr loads a config that must fail and returns the error text.
+func loadErr(t *testing.T, o LoadOptions) string {
+	t.Helper()
+	if o.Getenv == nil {
+		o.Getenv = fakeEnv(nil)
+	}
+	c, err := LoadConfig(o)
+	if err == nil {
+		t.Fatalf("LoadConfig succeeded (%+v), want an error", c)
+	}
+	return err.Error()
+}
+
+// emptyXDG points the default config location at an empty directory.
+func emptyXDG(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Cleanup(xdg.Reload) // registered first, so it runs after Setenv restores the variable
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	xdg.Reload()
+	return dir
+}
+
+func TestConfigDefaults(t *testing.T) {
+	dir := emptyXDG(t)
+	c := mustLoad(t, LoadOptions{})
+	want := &Config{
+		BaseURL:      client.DefaultBaseURL,
+		Timeout:      client.DefaultTimeout,
+		HistoryLimit: 200,
+		Auth:         AuthConfig{TokenHeader: "Token"},
+	}
+	if c.BaseURL != want.BaseURL || c.Timeout != want.Timeout || c.HistoryLimit != want.HistoryLimit ||
+		c.Operator != 0 || c.RegistrationID != "" || c.StorePath != "" || c.File != "" ||
+		len(c.Operators) != 0 || c.Auth.TokenHeader != "Token" || c.Auth.JWTSecret != "" || len(c.Warnings) != 0 {
+		t.Errorf("defaults = %+v", c)
+	}
+	for k, src := range c.Sources {
+		if src != SourceDefault {
+			t.Errorf("Sources[%q] = %q, want default", k, src)
+		}
+	}
+	got := settingsMap(c)["config"].Value
+	wantPath := filepath.Join(dir, "aopfetch", "config.toml")
+	if !strings.Contains(got, wantPath) {
+		t.Errorf("config setting = %q, want it to name %s", got, wantPath)
+	}
+}
+
+func TestConfigXDGDefaultLocation(t *testing.T) {
+	dir := emptyXDG(t)
+	p := filepath.Join(dir, "aopfetch", "config.toml")
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("operator = 42\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := mustLoad(t, LoadOptions{})
+	if c.File != p || c.Operator != 42 || c.Sources["config"] != SourceDefault || c.Sources["operator"] != SourceFile {
+		t.Errorf("File=%q Operator=%d Sources=%v; want the XDG file read", c.File, c.Operator, c.Sources)
+	}
+}
+
+func TestConfigFileChoice(t *testing.T) {
+	emptyXDG(t)
+	flagFile := writeConfig(t, "operator = 1\n", 0o600)
+	envFile := writeConfig(t, "operator = 2\n", 0o600)
+	tests := []struct {
+		name       string
+		path       string
+		env        map[string]string
+		wantOp     int
+		wantSource string
+	}{
+		{"flag beats env", flagFile, map[string]string{"AOPFETCH_CONFIG": envFile}, 1, SourceFlag},
+		{"env", "", map[string]string{"AOPFETCH_CONFIG": envFile}, 2, SourceEnv},
+		{"empty env is unset", "", map[string]string{"AOPFETCH_CONFIG": ""}, 0, SourceDefault},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustLoad(t, LoadOptions{Path: tt.path, Getenv: fakeEnv(tt.env)})
+			if c.Operator != tt.wantOp || c.Sources["config"] != tt.wantSource {
+				t.Errorf("Operator=%d Sources[config]=%q, want %d %q", c.Operator, c.Sources["config"], tt.wantOp, tt.wantSource)
+			}
+		})
+	}
+}
+
+func TestConfigMissingExplicitFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.toml")
+	tests := []struct {
+		name  string
+		o     LoadOptions
+		named string
+	}{
+		{"flag", LoadOptions{Path: missing}, "--config"},
+		{"env", LoadOptions{Getenv: fakeEnv(map[string]string{"AOPFETCH_CONFIG": missing})}, "AOPFETCH_CONFIG"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.o.Getenv == nil {
+				tt.o.Getenv = fakeEnv(nil)
+			}
+			_, err := LoadConfig(tt.o)
+			if !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("err = %v, want fs.ErrNotExist", err)
+			}
+			want := "config " + missing + ": no such file (named by " + tt.named + ")"
+			if err.Error() != want {
+				t.Errorf("err = %q\nwant  %q", err, want)
+			}
+		})
+	}
+}
+
+// precedenceCase is one setting of the precedence matrix.
+type precedenceCase struct {
+	key      string // Sources key
+	file     string // TOML setting it
+	env      string // variable name
+	envVal   string
+	flag     string // Flags key, "" = none
+	flagVal  string
+	get      func(*Config) any
+	def      any // value at each layer
+	fromFile any
+	fromEnv  any
+	fromFlag any
+}
+
+func precedenceCases() []precedenceCase {
+	return []precedenceCase{
+		{"base_url", `base_url = "https://file.example.test"`, "AOPFETCH_BASE_URL", "https://env.example.test",
+			"base_url", "http://127.0.0.1:8089", func(c *Config) any { return c.BaseURL },
+			client.DefaultBaseURL, "https://file.example.test", "https://env.example.test", "http://127.0.0.1:8089"},
+		{"registration_id", `registration_id = "FILE-1"`, "AOPFETCH_REGISTRATION_ID", "ENV-2",
+			"registration_id", "FLAG-3", func(c *Config) any { return c.RegistrationID },
+			"", "FILE-1", "ENV-2", "FLAG-3"},
+		{"operator", `operator = 311`, "AOPFETCH_OPERATOR", "402", "operator", "7",
+			func(c *Config) any { return c.Operator }, 0, 311, 402, 7},
+		{"timeout", `timeout = "45s"`, "AOPFETCH_TIMEOUT", "10", "timeout", "1m30s",
+			func(c *Config) any { return c.Timeout }, client.DefaultTimeout, 45 * time.Second, 10 * time.Second, 90 * time.Second},
+		{"history_limit", `history_limit = 0`, "AOPFETCH_HISTORY_LIMIT", "10", "", "",
+			func(c *Config) any { return c.HistoryLimit }, 200, 0, 10, nil},
+		{"store", `store_path = "/file/store.json"`, "AOPFETCH_STORE", "/env/store.json", "store", "/flag/store.json",
+			func(c *Config) any { return c.StorePath }, "", "/file/store.json", "/env/store.json", "/flag/store.json"},
+		{"auth.jwt_secret", "[auth]\njwt_secret = \"file-secret\"", "AOPFETCH_JWT_SECRET", "env-secret", "", "",
+			func(c *Config) any { return c.Auth.JWTSecret }, "", "file-secret", "env-secret", nil},
+		{"auth.partner_id", "[auth]\npartner_id = \"PFILE\"", "AOPFETCH_PARTNER_ID", "PENV", "", "",
+			func(c *Config) any { return c.Auth.PartnerID }, "", "PFILE", "PENV", nil},
+	}
+}
+
+func TestConfigPrecedenceMatrix(t *testing.T) {
+	for _, pc := range precedenceCases() {
+		for mask := range 8 {
+			inFile, inEnv, inFlag := mask&1 != 0, mask&2 != 0, mask&4 != 0
+			if inFlag && pc.flag == "" {
+				continue
+			}
+			name := fmt.Sprintf("%s/file=%v,env=%v,flag=%v", pc.key, inFile, inEnv, inFlag)
+			t.Run(name, func(t *testing.T) {
+				text := "# nothing set\n"
+				if inFile {
+					text = pc.file + "\n"
+				}
+				env := map[string]string{}
+				if inEnv {
+					env[pc.env] = pc.envVal
+				}
+				flags := map[string]string{}
+				if inFlag {
+					flags[pc.flag] = pc.flagVal
+				}
+				c := mustLoad(t, LoadOptions{Path: writeConfig(t, text, 0o600), Getenv: fakeEnv(env), Flags: flags})
+				want, wantSrc := pc.def, SourceDefault
+				switch {
+				case inFlag:
+					want, wantSrc = pc.fromFlag, SourceFlag
+				case inEnv:
+					want, wantSrc = pc.fromEnv, SourceEnv
+				case inFile:
+					want, wantSrc = pc.fromFile, SourceFile
+				}
+				if got := pc.get(c); got != want {
+					t.Errorf("value = %v, want %v", got, want)
+				}
+				if got := c.Sources[pc.key]; got != wantSrc {
+					t.Errorf("Sources[%q] = %q, want %q", pc.key, got, wantSrc)
+				}
+			})
+		}
+	}
+}
+
+func TestConfigEmptyEnvIsUnset(t *testing.T) {
+	p := writeConfig(t, "operator = 311\ntimeout = 20\n", 0o600)
+	c := mustLoad(t, LoadOptions{Path: p, Getenv: fakeEnv(map[string]string{"AOPFETCH_OPERATOR": "", "AOPFETCH_TIMEOUT": ""})})
+	if c.Operator != 311 || c.Timeout != 20*time.Second {
+		t.Errorf("Operator=%d Timeout=%v, want the file's 311 and 20s", c.Operator, c.Timeout)
+	}
+}
+
+func TestConfigFullFile(t *testing.T) {
+	p := testdataPath(t, "full.toml")
+	c := mustLoad(t, LoadOptions{Path: p})
+	if c.File != p || c.BaseURL != "https://sandbox.example.test/v1" || c.RegistrationID != "AOP-554" ||
+		c.Operator != 311 || c.Timeout != 45*time.Second || c.HistoryLimit != 50 {
+		t.Errorf("scalars = %+v", c)
+	}
+	if want := filepath.Join(filepath.Dir(p), "data", "store.json"); c.StorePath != want {
+		t.Errorf("StorePath = %q, want %q (relative to the config file)", c.StorePath, want)
+	}
+	if len(c.Operators) != 2 || c.Operators[0].Code != 311 || c.Operators[0].Name != "Paytm FASTag" ||
+		c.Operators[0].VehicleRegex == "" || c.Operators[1] != (Operator{Code: 402, Name: "ICICI"}) {
+		t.Errorf("Operators = %+v", c.Operators)
+	}
+	wantAuth := AuthConfig{JWTSecret: "s3cr3t-jwt-value", PartnerID: "PS0042", TokenHeader: "Token"}
+	if c.Auth.JWTSecret != wantAuth.JWTSecret || c.Auth.PartnerID != wantAuth.PartnerID ||
+		c.Auth.TokenHeader != wantAuth.TokenHeader || c.Auth.Headers["Authorisedkey"] != "static-header-secret" {
+		t.Errorf("Auth = %+v", c.Auth)
+	}
+	for _, k := range []string{"operators", "auth.token_header", "auth.headers"} {
+		if c.Sources[k] != SourceFile {
+			t.Errorf("Sources[%q] = %q, want file", k, c.Sources[k])
+		}
+	}
+}
+
+func TestConfigFileErrors(t *testing.T) {
+	tests := []struct {
+		file string
+		want string // error after "config <path>"
+	}{
+		{"bad_syntax.toml", ":3: timeout: invalid TOML: "},
+		{"bad_timeout.toml", `:4: timeout: "abc" is not a duration (e.g. "30s")`},
+		{"unknown_key.toml", ":3: colour: unknown key (known: "},
+		{"bad_regex.toml", `:9: operators.vehicle_regex: "^[A-Z" is not a valid regular expression: `},
+		{"dup_codes.toml", `:7: operators.code: 311 is already the code of operator "Paytm"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			p := testdataPath(t, tt.file)
+			got := loadErr(t, LoadOptions{Path: p})
+			if want := "config " + p + tt.want; !strings.HasPrefix(got, want) {
+				t.Errorf("err = %q\nwant prefix %q", got, want)
+			}
+		})
+	}
+}
+
+func TestConfigBadValuesInFile(t *testing.T) {
+	tests := []struct {
+		name, text, want string // want: error after "config <path>"
+	}{
+		{"duration", "\n\n\ntimeout = \"abc\"\n", `:4: timeout: "abc" is not a duration (e.g. "30s")`},
+		{"zero timeout", "timeout = 0\n", `:1: timeout: 0 is not a positive duration (e.g. "30s")`},
+		{"huge timeout", "timeout = 99999999999\n", `:1: timeout: 99999999999 is longer than 24h`},
+		{"float timeout", "timeout = 1.5\n", `:1: timeout: must be a duration (e.g. "30s") or whole seconds, not a float`},
+		{"operator text", "operator = \"abc\"\n", `:1: operator: "abc" is not an operator code (a positive whole number, e.g. 311)`},
+		{"operator negative", "operator = -4\n", `:1: operator: -4 is not an operator code`},
+		{"operator table", "[operator]\ncode = 1\n", `:1: operator: must be an operator code`},
+		{"history negative", "history_limit = -1\n", `:1: history_limit: -1 is not a history limit (a whole number; 0 turns history off)`},
+		{"history bool", "history_limit = true\n", `:1: history_limit: must be a whole number (0 turns history off), not a boolean`},
+		{"base_url scheme", "base_url = \"ftp://x.test\"\n", `:1: base_url: "ftp://x.test" is not an http(s) URL`},
+		{"base_url credentials", "base_url = \"https://u:pw@x.test\"\n", `:1: base_url: must not contain a user name or password`},
+		{"registration not string", "registration_id = 5\n", `:1: registration_id: must be a string in quotes, not an integer`},
+		{"unknown auth key", "[auth]\njwt_secret = \"x\"\nsecret = \"y\"\n", `:3: auth.secret: unknown key`},
+		{"auth not table", "auth = 3\n", `:1: auth: must be a table: [auth]`},
+		{"bad token header", "[auth]\ntoken_header = \"X Token\"\n", `:2: auth.token_header: "X Token" is not a valid HTTP header name`},
+		{"bad header name", "[auth.headers]\n\"Bad Name\" = \"v\"\n", `:2: auth.headers."Bad Name": is not a valid HTTP header name`},
+		{"same header twice", "[auth.headers]\nX-Key = \"a\"\nx-key = \"b\"\n", `:3: auth.headers.x-key: same header as "X-Key"`},
+		{"unknown nested table", "operator = 1\n[extra]\nk = 1\n", `:2: extra: unknown key`},
+		{"operator missing code", "[[operators]]\nname = \"A\"\n", `:1: operators.code: missing`},
+		{"operator numeric name", "[[operators]]\ncode = 1\nname = \"12\"\n", `:3: operators.name: "12" must not be a number`},
+		{"operator empty name", "[[operators]]\ncode = 1\nname = \" \"\n", `:3: operators.name: must not be empty`},
+		{"operator bad code", "[[operators]]\ncode = 0\nname = \"A\"\n", `:2: operators.code: 0 is not an operator code`},
+		{"operator unknown key", "[[operators]]\ncode = 1\nname = \"A\"\n[[operators]]\ncode = 2\nname = \"B\"\ncolour = \"red\"\n",
+			`:7: operators.colour: unknown key (known: code, name, vehicle_regex)`},
+		{"duplicate names", "[[operators]]\ncode = 1\nname = \"Paytm\"\n[[operators]]\ncode = 2\nname = \"PAYTM\"\n",
+			`:6: operators.name: "PAYTM" is already the name of operator 1`},
+		{"operators not array", "operators = 3\n", `:1: operators: must be an array of tables`},
+		{"inline operators", "operators = [{code = 1, name = \"A\"}, {code = 1, name = \"B\"}]\n",
+			`:1: operators.code: 1 is already the code of operator "A"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, tt.text, 0o600)
+			got := loadErr(t, LoadOptions{Path: p})
+			if want := "config " + p + tt.want; !strings.HasPrefix(got, want) {
+				t.Errorf("err = %q\nwant prefix %q", got, want)
+			}
+			var ce *ConfigError
+			if !errors.As(loadError(t, p), &ce) || ce.Source != SourceFile || ce.Name != p {
+				t.Errorf("error is not a file *ConfigError: %#v", ce)
+			}
+		})
+	}
+}
+
+// loadError loads the config at p and returns the error.
+func loadError(t *testing.T, p string) error {
+	t.Helper()
+	_, e := LoadConfig(LoadOptions{Path: p, Getenv: fakeEnv(nil)})
+	return e
+}
+
+func TestConfigBadEnvAndFlags(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags map[string]string
+		want  string
+	}{
+		{"env timeout", map[string]string{"AOPFETCH_TIMEOUT": "abc"}, nil,
+			`environment variable AOPFETCH_TIMEOUT: "abc" is not a duration (e.g. "30s")`},
+		{"env operator", map[string]string{"AOPFETCH_OPERATOR": "x1"}, nil,
+			`environment variable AOPFETCH_OPERATOR: "x1" is not an operator code (a positive whole number, e.g. 311)`},
+		{"env history", map[string]string{"AOPFETCH_HISTORY_LIMIT": "-3"}, nil,
+			`environment variable AOPFETCH_HISTORY_LIMIT: "-3" is not a history limit (a whole number; 0 turns history off)`},
+		{"env base url", map[string]string{"AOPFETCH_BASE_URL": "api.aopay.co.in"}, nil,
+			`environment variable AOPFETCH_BASE_URL: "api.aopay.co.in" is not an http(s) URL (e.g. "https://api.aopay.co.in")`},
+		{"flag timeout", nil, map[string]string{"timeout": "-5s"},
+			`flag --timeout: "-5s" is not a positive duration (e.g. "30s")`},
+		{"flag operator", nil, map[string]string{"operator": "0"},
+			`flag --operator: "0" is not an operator code (a positive whole number, e.g. 311)`},
+		{"flag base url", nil, map[string]string{"base_url": ""},
+			`flag --base-url: "" is not an http(s) URL (e.g. "https://api.aopay.co.in")`},
+		{"flag beats bad env? no: env is checked", map[string]string{"AOPFETCH_TIMEOUT": "x"}, map[string]string{"timeout": "5s"},
+			`environment variable AOPFETCH_TIMEOUT: "x" is not a duration (e.g. "30s")`},
+		{"unknown flag key", nil, map[string]string{"colour": "red"}, `config: unknown flag key "colour"`},
+	}
+	p := writeConfig(t, "", 0o600)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := loadErr(t, LoadOptions{Path: p, Getenv: fakeEnv(tt.env), Flags: tt.flags})
+			if got != tt.want {
+				t.Errorf("err = %q\nwant  %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigUnreadableFiles(t *testing.T) {
+	dir := t.TempDir()
+	if got := loadErr(t, LoadOptions{Path: dir}); got != "config "+dir+": is a directory, not a file" {
+		t.Errorf("directory: %q", got)
+	}
+	big := writeConfig(t, "# "+strings.Repeat("x", maxConfigBytes)+"\n", 0o600)
+	if got := loadErr(t, LoadOptions{Path: big}); !strings.Contains(got, "larger than 1 MiB") {
+		t.Errorf("big file: %q", got)
+	}
+}
+
+func TestConfigSecretsNeverInErrors(t *testing.T) {
+	const secret = "abc123topsecret"
+	texts := []string{
+		"[auth]\njwt_secret = " + secret + "\n",
+		"[auth]\njwt_secret = \"" + secret + "\n",
+		"[auth]\njwt_secret = \"" + secret + "\" junk\n",
+		"[auth.headers]\nAuthorisedkey = " + secret + "\n",
+		"auth.jwt_secret = " + secret + "\n",
+		"jwt_secret = " + secret + "\n",
+		"[auth]\njwt_secret = 123456789\n",
+		"[auth.headers]\nAuthorisedkey = \"" + secret + "\\u0007\"\n",
+		"[auth.headers]\nAuthorisedkey = \"" + secret + "\\r\\nX-Evil: 1\"\n",
+	}
+	for i, text := range texts {
+		p := writeConfig(t, text, 0o600)
+		got := loadErr(t, LoadOptions{Path: p})
+		if strings.Contains(got, "abc") || strings.Contains(got, "123") {
+			t.Errorf("case %d: error shows the secret: %q", i, got)
+		}
+		if !strings.Contains(got, p+":") {
+			t.Errorf("case %d: error does not name the file and line: %q", i, got)
+		}
+	}
+}
+
+// settingsMap indexes Settings by key.
+func settingsMap(c *Config) map[string]Setting {
+	m := map[string]Setting{}
+	for _, s := range c.Settings() {
+		m[s.Key] = s
+	}
+	return m
+}
+
+func TestConfigSettingsRedactSecrets(t *testing.T) {
+	p := testdataPath(t, "full.toml")
+	c := mustLoad(t, LoadOptions{Path: p, Getenv: fakeEnv(map[string]string{"AOPFETCH_JWT_SECRET": "env-jwt-secret"})})
+	all := fmt.Sprint(c.Settings())
+	for _, s := range []string{"env-jwt-secret", "s3cr3t-jwt-value", "static-header-secret"} {
+		if strings.Contains(all, s) {
+			t.Errorf("Settings show secret %q: %s", s, all)
+		}
+	}
+	want := map[string]Setting{
+		"config":                     {"config", p, SourceFlag},
+		"base_url":                   {"base_url", "https://sandbox.example.test/v1", SourceFile},
+		"operator":                   {"operator", "311 (Paytm FASTag)", SourceFile},
+		"timeout":                    {"timeout", "45s", SourceFile},
+		"history_limit":              {"history_limit", "50", SourceFile},
+		"operators":                  {"operators", "2: Paytm FASTag 311, ICICI 402", SourceFile},
+		"auth.jwt_secret":            {"auth.jwt_secret", "[redacted]", SourceEnv},
+		"auth.partner_id":            {"auth.partner_id", "PS0042", SourceFile},
+		"auth.token_header":          {"auth.token_header", "Token", SourceFile},
+		"auth.headers.Authorisedkey": {"auth.headers.Authorisedkey", "[redacted]", SourceFile},
+	}
+	got := settingsMap(c)
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("setting %q = %+v, want %+v", k, got[k], w)
+		}
+	}
+	keys := []string{}
+	for _, s := range c.Settings() {
+		keys = append(keys, s.Key)
+	}
+	wantKeys := "config base_url registration_id operator timeout history_limit store operators " +
+		"auth.jwt_secret auth.partner_id auth.token_header auth.headers.Authorisedkey"
+	if strings.Join(keys, " ") != wantKeys {
+		t.Errorf("keys = %v\nwant   %s", keys, wantKeys)
+	}
+}
+
+func TestConfigSettingsUnset(t *testing.T) {
+	c := mustLoad(t, LoadOptions{Path: writeConfig(t, "history_limit = 0\n", 0o600)})
+	got := settingsMap(c)
+	for k, v := range map[string]string{
+		"registration_id": "(not set)", "operator": "(not set)", "auth.jwt_secret": "(not set)",
+		"auth.headers": "(none)", "operators": "(none)", "history_limit": "0 (history off)",
+		"store": "(default location)",
+	} {
+		if got[k].Value != v {
+			t.Errorf("setting %q = %q, want %q", k, got[k].Value, v)
+		}
+	}
+}
+
+func TestConfigPermissionsWarning(t *testing.T) {
+	const withSecret = "[auth]\njwt_secret = \"x\"\n"
+	const withHeader = "[auth.headers]\nAuthorisedkey = \"k\"\n"
+	tests := []struct {
+		name     string
+		text     string
+		mode     os.FileMode
+		wantWarn bool
+	}{
+		{"secret 0644", withSecret, 0o644, true},
+		{"header 0640", withHeader, 0o640, true},
+		{"secret 0600", withSecret, 0o600, false},
+		{"no secret 0644", "[auth]\npartner_id = \"P1\"\n", 0o644, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, tt.text, tt.mode)
+			c := mustLoad(t, LoadOptions{Path: p})
+			if !tt.wantWarn {
+				if len(c.Warnings) != 0 {
+					t.Errorf("Warnings = %q, want none", c.Warnings)
+				}
+				return
+			}
+			want := fmt.Sprintf("WARNING: config file %s is readable by others (mode %04o) and holds secrets; run: chmod 600 %s", p, tt.mode, p)
+			if len(c.Warnings) != 1 || c.Warnings[0] != want {
+				t.Errorf("Warnings = %q\nwant [%q]", c.Warnings, want)
+			}
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != tt.mode {
+				t.Errorf("file mode changed: %v %v", fi.Mode(), err)
+			}
+		})
+	}
+}
+
+func TestConfigShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/home/a/.config/aopfetch/config.toml": "/home/a/.config/aopfetch/config.toml",
+		"/tmp/my config.toml":                  "'/tmp/my config.toml'",
+		"/tmp/it's.toml":                       `'/tmp/it'\''s.toml'`,
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestConfigClientOptions(t *testing.T) {
+	c := mustLoad(t, LoadOptions{Path: testdataPath(t, "full.toml")})
+	o := c.ClientOptions("aopfetch/1.2.3")
+	if o.BaseURL != c.BaseURL || o.Timeout != 45*time.Second || o.Retries != client.DefaultRetries ||
+		o.UserAgent != "aopfetch/1.2.3" || o.Auth.JWTSecret != "s3cr3t-jwt-value" || o.Auth.PartnerID != "PS0042" ||
+		o.Auth.TokenHeader != "Token" || o.Auth.Headers["Authorisedkey"] != "static-header-secret" {
+		t.Errorf("ClientOptions = %+v", o)
+	}
+	o.Auth.Headers["Authorisedkey"] = "changed"
+	if c.Auth.Headers["Authorisedkey"] != "static-header-secret" {
+		t.Error("ClientOptions shares the headers map with the config")
+	}
+}
+
+func TestConfigOperatorLookup(t *testing.T) {
+	c := mustLoad(t, LoadOptions{Path: testdataPath(t, "full.toml")})
+	if got := c.OperatorName(402); got != "ICICI" {
+		t.Errorf("OperatorName(402) = %q", got)
+	}
+	if got := c.OperatorName(999); got != "" {
+		t.Errorf("OperatorName(999) = %q, want empty", got)
+	}
+	tests := []struct {
+		in     string
+		want   int
+		wantOK bool
+	}{
+		{"icici", 402, true},
+		{"  Paytm FASTag ", 311, true},
+		{"311", 311, true},
+		{"999", 999, true},
+		{"0", 0, false},
+		{"-3", -3, false},
+		{"paytm", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := c.OperatorByName(tt.in)
+		if ok != tt.wantOK || (ok && got != tt.want) {
+			t.Errorf("OperatorByName(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestConfigStorePathResolution(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"/abs/store.json", "/abs/store.json"},
+		{"rel/store.json", "/cfg/dir/rel/store.json"},
+		{"~/s.json", filepath.Join(xdg.Home, "s.json")},
+	} {
+		if got := resolveStorePath(tt.in, "/cfg/dir"); got != tt.want {
+			t.Errorf("resolveStorePath(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestConfigKeyLine(t *testing.T) {
+	text := strings.Join([]string{
+		`# comment = 1`,         // 1
+		`base_url = "x"`,        // 2
+		`auth.partner_id = "p"`, // 3
+		`[auth . headers]`,      // 4
+		`"X-Key" = "v"`,         // 5
+		`[[operators]]`,         // 6
+		`code = 1`,              // 7
+		`list = [`,              // 8
+		`  [1, 2],`,             // 9
+		`]`,                     // 10
+		`[[operators]]`,         // 11
+		`  code=2`,              // 12
+		`[ 'quoted.table' ]`,    // 13
+	}, "\n")
+	tests := []struct {
+		key  []string
+		nth  int
+		want int
+	}{
+		{[]string{"base_url"}, -1, 2},
+		{[]string{"auth", "partner_id"}, -1, 3},
+		{[]string{"auth", "headers"}, -1, 4},
+		{[]string{"auth", "headers", "X-Key"}, -1, 5},
+		{[]string{"operators"}, 1, 11},
+		{[]string{"operators", "code"}, 0, 7},
+		{[]string{"operators", "code"}, 1, 12},
+		{[]string{"operators", "code"}, -1, 7},
+		{[]string{"quoted.table"}, -1, 13},
+		{[]string{"comment"}, -1, 0},
+		{[]string{"1, 2"}, -1, 0},
+		{[]string{"missing"}, -1, 0},
+	}
+	for _, tt := range tests {
+		if got := keyLine(text, tt.key, tt.nth); got != tt.want {
+			t.Errorf("keyLine(%q, %d) = %d, want %d", tt.key, tt.nth, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxTimeout (24h) bounds the request timeout; anything longer is surely a typo.
+const maxTimeout = 24 * time.Hour
+
+// Value parsers shared by the config file, the environment and flags. Each
+// takes the text to parse and how to show the value in a message (quoted
+// text, or a bare number from TOML) and returns a message without the
+// setting's name, which the caller adds.
+
+// parseBaseURL accepts an absolute http(s) URL without credentials.
+func parseBaseURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	const want = `(e.g. "https://api.aopay.co.in")`
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL %s", s, want)
+	}
+	if u.User != nil {
+		return "", errors.New("must not contain a user name or password (put credentials in [auth])")
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s) URL %s", s, want)
+	}
+	return s, nil
+}
+
+// parseOperatorCode accepts a positive whole number.
+func parseOperatorCode(s, shown string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s is not an operator code (a positive whole number, e.g. 311)", shown)
+	}
+	return n, nil
+}
+
+// parseHistoryLimit accepts a whole number >= 0.
+func parseHistoryLimit(s, shown string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s is not a history limit (a whole number; 0 turns history off)", shown)
+	}
+	return n, nil
+}
+
+// parseTimeout accepts a Go duration ("30s", "1m30s") or whole seconds ("30").
+func parseTimeout(s, shown string) (time.Duration, error) {
+	var d time.Duration
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		d = time.Duration(min(n, int64(maxTimeout/time.Second)+1)) * time.Second
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return 0, fmt.Errorf(`%s is not a duration (e.g. "30s")`, shown)
+	}
+	switch {
+	case d <= 0:
+		return 0, fmt.Errorf(`%s is not a positive duration (e.g. "30s")`, shown)
+	case d > maxTimeout:
+		return 0, fmt.Errorf("%s is longer than 24h", shown)
+	}
+	return d, nil
+}
+
+// scalarText turns a decoded TOML string or integer into text for the
+// parsers, with how to show it in a message; ok is false for other types.
+func scalarText(v any) (text, shown string, ok bool) {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x), strconv.Quote(x), true
+	case int64:
+		s := strconv.FormatInt(x, 10)
+		return s, s, true
+	}
+	return "", "", false
+}
+
+// tomlTypeName names the TOML type of a decoded value, never its content
+// (the value may be a secret).
+func tomlTypeName(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "a table"
+	case []any, []map[string]any:
+		return "an array"
+	}
+	return "a date/time"
+}
+
+// textOf returns v when it is a TOML string; the error names the type only.
+func textOf(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("must be a string in quotes, not %s", tomlTypeName(v))
+	}
+	return s, nil
+}
+
+// The file's scalar settings decode themselves, so toml reports a bad value
+// with the position of its key.
+
+// stringValue is a TOML string setting.
+type stringValue struct{ v string }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (x *stringValue) UnmarshalTOML(v any) (err error) {
+	x.v, err = textOf(v)
+	return err
+}
+
+// urlValue is the base_url setting.
+type urlValue struct{ v string }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (x *urlValue) UnmarshalTOML(v any) error {
+	s, err := textOf(v)
+	if err == nil {
+		x.v, err = parseBaseURL(s)
+	}
+	return err
+}
+
+// operatorValue is the default operator code.
+type operatorValue struct{ v int }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (x *operatorValue) UnmarshalTOML(v any) (err error) {
+	x.v, err = operatorCodeOf(v)
+	return err
+}
+
+// operatorCodeOf decodes an operator code from TOML.
+func operatorCodeOf(v any) (int, error) {
+	s, shown, ok := scalarText(v)
+	if !ok {
+		return 0, fmt.Errorf("must be an operator code (a positive whole number, e.g. 311), not %s", tomlTypeName(v))
+	}
+	return parseOperatorCode(s, shown)
+}
+
+// limitValue is the history_limit setting.
+type limitValue struct{ v int }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (x *limitValue) UnmarshalTOML(v any) error {
+	s, shown, ok := scalarText(v)
+	if !ok {
+		return fmt.Errorf("must be a whole number (0 turns history off), not %s", tomlTypeName(v))
+	}
+	var err error
+	x.v, err = parseHistoryLimit(s, shown)
+	return err
+}
+
+// durationValue is the timeout setting: a duration string or whole seconds.
+type durationValue struct{ v time.Duration }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (x *durationValue) UnmarshalTOML(v any) error {
+	s, shown, ok := scalarText(v)
+	if !ok {
+		return fmt.Errorf(`must be a duration (e.g. "30s") or whole seconds, not %s`, tomlTypeName(v))
+	}
+	var err error
+	x.v, err = parseTimeout(s, shown)
+	return err
+}
+
+// validHeaderName reports whether s is an HTTP header field name (an RFC 9110 token).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether s can be sent as a header value: no
+// control characters other than tab (no CR/LF header injection).
+func validHeaderValue(s string) bool {
+	for _, r := range s {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
