@@ -49,18 +49,29 @@ func (a Auth) withDefaults() (Auth, error) {
 	return out, nil
 }
 
-// secrets lists the values that must never appear in error text.
+// minRedactLen is the shortest secret redacted from server text: shorter
+// values would garble ordinary words and are not credentials anyway.
+const minRedactLen = 4
+
+// secrets lists the values that must never appear in error text. The
+// client never puts them there itself; this guards against a server that
+// echoes request headers back in its message or error page.
 func (a Auth) secrets() []string {
 	var s []string
-	if a.JWTSecret != "" {
-		s = append(s, a.JWTSecret)
-	}
-	for _, v := range a.Headers {
-		if strings.TrimSpace(v) != "" {
+	for _, v := range append([]string{a.JWTSecret}, mapValues(a.Headers)...) {
+		if len(strings.TrimSpace(v)) >= minRedactLen {
 			s = append(s, v)
 		}
 	}
 	return s
+}
+
+func mapValues(m map[string]string) []string {
+	vs := make([]string, 0, len(m))
+	for _, v := range m {
+		vs = append(vs, v)
+	}
+	return vs
 }
 
 // apply sets the static headers and, when a JWT secret is set, a freshly

@@ -106,9 +106,16 @@ func quoteRune(r rune) string {
 	return "'" + string(r) + "'"
 }
 
-// quoteInput shows user input in a message, sanitised and shortened.
+// quoteInput shows user input in a message, shortened: 'abc' when
+// printable, else Go-quoted ("1\x1b[2J") so nothing reaches the terminal raw.
 func quoteInput(s string) string {
-	return "'" + truncateRunes(Sanitize(s), 20) + "'"
+	s = truncateRunes(strings.ToValidUTF8(s, "\uFFFD"), 40)
+	for _, r := range s {
+		if !unicode.IsPrint(r) || isBidiControl(r) {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return "'" + s + "'"
 }
 
 // ParseOperator parses a positive integer operator code.

@@ -1,0 +1,155 @@
+package client
+
+import (
+	"context"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const (
+	testSecret      = "jwt-SECRET-value-123"
+	testStaticValue = "static-KEY-value-456"
+)
+
+func TestFetchSignsJWTPerRequest(t *testing.T) {
+	var mu sync.Mutex
+	var headers []http.Header
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		headers = append(headers, r.Header.Clone())
+		mu.Unlock()
+		writeBody(w, 200, "application/json", readTestdata(t, "doc_200.json"))
+	})
+	c := newTestClient(t, srv.URL, Options{Auth: Auth{
+		JWTSecret: testSecret, PartnerID: "PS001",
+		Headers: map[string]string{"Authorisedkey": testStaticValue},
+	}})
+	before := time.Now().Unix()
+	for range 2 {
+		if _, err := c.Fetch(context.Background(), docRequest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := time.Now().Unix()
+	reqids := map[string]bool{}
+	for _, h := range headers {
+		if h.Get("Authorisedkey") != testStaticValue {
+			t.Errorf("static header = %q", h.Get("Authorisedkey"))
+		}
+		claims := verifyToken(t, h.Get(DefaultTokenHeader))
+		ts, _ := claims["timestamp"].(float64)
+		if int64(ts) < before || int64(ts) > after || claims["partnerId"] != "PS001" {
+			t.Errorf("claims = %v", claims)
+		}
+		id, _ := claims["reqid"].(string)
+		if b, err := hex.DecodeString(id); err != nil || len(b) != 16 {
+			t.Errorf("reqid %q is not 32 hex digits", id)
+		}
+		reqids[id] = true
+	}
+	if len(reqids) != 2 {
+		t.Errorf("reqid repeated across requests: %v", reqids)
+	}
+}
+
+// verifyToken checks tok is an HS256 JWT signed with testSecret.
+func verifyToken(t *testing.T, tok string) jwt.MapClaims {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return []byte(testSecret), nil },
+		jwt.WithValidMethods([]string{"HS256"}))
+	if err != nil {
+		t.Fatalf("token %q does not verify: %v", tok, err)
+	}
+	return claims
+}
+
+func TestFetchTokenHeaderAndNoAuth(t *testing.T) {
+	var got http.Header
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		writeBody(w, 200, "application/json", readTestdata(t, "doc_200.json"))
+	})
+	c := newTestClient(t, srv.URL, Options{Auth: Auth{JWTSecret: testSecret, PartnerID: "P", TokenHeader: "X-Jwt"}})
+	if _, err := c.Fetch(context.Background(), docRequest); err != nil {
+		t.Fatal(err)
+	}
+	verifyToken(t, got.Get("X-Jwt"))
+	if got.Get("Token") != "" {
+		t.Error("default header sent as well")
+	}
+	c = newTestClient(t, srv.URL, Options{})
+	if _, err := c.Fetch(context.Background(), docRequest); err != nil {
+		t.Fatal(err)
+	}
+	if got.Get("Token") != "" {
+		t.Error("token sent without a secret")
+	}
+}
+
+func TestNewAuthValidation(t *testing.T) {
+	tests := []struct {
+		auth Auth
+		want string
+	}{
+		{Auth{JWTSecret: testSecret}, "needs a partner ID"},
+		{Auth{TokenHeader: "Bad Header"}, "not a valid HTTP header name"},
+		{Auth{Headers: map[string]string{"Authorisedkey": testStaticValue + "\r\nX-Evil: 1"}}, "control characters"},
+		{Auth{Headers: map[string]string{"bad:name": "v"}}, "not a valid HTTP header name"},
+	}
+	for _, tt := range tests {
+		_, err := New(Options{Auth: tt.auth})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("New(%+v) err = %v, want %q", tt.auth.TokenHeader, err, tt.want)
+			continue
+		}
+		if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), testStaticValue) {
+			t.Errorf("New error leaks a secret: %v", err)
+		}
+	}
+}
+
+// TestSecretsNeverInErrors makes lookups fail every way it can, with a
+// server that echoes the credentials back, and checks no error text holds them.
+func TestSecretsNeverInErrors(t *testing.T) {
+	echo := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			leak := testSecret + " " + r.Header.Get("Authorisedkey") + " " + r.Header.Get("Token")
+			if status == 200 {
+				writeBody(w, 200, "application/json", []byte(`{"status":false,"message":"bad key `+leak+`"}`))
+				return
+			}
+			writeBody(w, status, "text/html", []byte("<html>"+leak+"</html>"))
+		}
+	}
+	auth := Auth{JWTSecret: testSecret, PartnerID: "PS001", Headers: map[string]string{"Authorisedkey": testStaticValue}}
+	bases := map[string]string{
+		"refused":  refusedURL(t),
+		"api":      serve(t, echo(200)).URL,
+		"auth":     serve(t, echo(401)).URL,
+		"upstream": serve(t, echo(502)).URL,
+		"timeout":  serveStalling(t, nil).URL,
+		"redirect": serve(t, func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://elsewhere.example/"+r.Header.Get("Authorisedkey"), http.StatusFound)
+		}).URL,
+	}
+	for name, base := range bases {
+		c := newTestClient(t, base, Options{Auth: auth, Retries: 1, Timeout: 200 * time.Millisecond})
+		recordWaits(c)
+		_, e := fetchErr(t, c, context.Background())
+		for _, text := range []string{e.Error(), e.Message, e.Hint, e.Snippet} {
+			if strings.Contains(text, testSecret) || strings.Contains(text, testStaticValue) {
+				t.Errorf("%s: secret in error text %q", name, text)
+			}
+		}
+		if e.Err != nil && (strings.Contains(e.Err.Error(), testSecret) || strings.Contains(e.Err.Error(), testStaticValue)) {
+			t.Errorf("%s: secret in the cause %q", name, e.Err)
+		}
+	}
+}
