@@ -1,0 +1,647 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// provider is an httptest handler that speaks the provider's JSON and
+// records what it was asked: requests per vehicle, start times, and the
+// most requests in flight at once.
+type provider struct {
+	delay  func(canumber string) time.Duration
+	answer func(canumber string) (status int, body string)
+	onServe func(n int) // called with the number of requests served so far
+
+	mu          sync.Mutex
+	count       map[string]int
+	starts      []time.Time
+	served      int
+	inflight    int
+	maxInflight int
+}
+
+func newProvider() *provider {
+	return &provider{count: map[string]int{}, answer: defaultAnswer}
+}
+
+// defaultAnswer succeeds, except for vehicles ending in 404 (not found),
+// 401 (auth) and 502 (an HTML proxy page).
+func defaultAnswer(v string) (int, string) {
+	switch {
+	case strings.HasSuffix(v, "404"):
+		return 200, `{"status":false,"response_code":0,"message":"Vehicle not found"}`
+	case strings.HasSuffix(v, "401"):
+		return 401, `{"status":false,"response_code":10,"message":"Signature verification failed"}`
+	case strings.HasSuffix(v, "502"):
+		return 502, `<html><body>Bad gateway</body></html>`
+	}
+	return 200, successBody(v, "OWNER "+v)
+}
+
+func successBody(v, name string) string {
+	b, _ := json.Marshal(map[string]any{
+		"response_code": 1, "status": true, "amount": "1000.0", "name": name, "duedate": "2021-09-20",
+		"bill_fetch": map[string]any{
+			"billAmount": "1000.0", "billnetamount": "1000.0", "dueDate": "2021-09-20", "maxBillAmount": "1000",
+			"acceptPayment": true, "acceptPartPay": false, "cellNumber": v, "userName": name,
+		},
+		"message": "Bill Fetched Success.",
+	})
+	return string(b)
+}
+
+func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var req client.Request
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, "bad json", http.StatusBadRequest)
+		return
+	}
+	p.mu.Lock()
+	p.count[req.CANumber]++
+	p.starts = append(p.starts, time.Now())
+	p.inflight++
+	p.maxInflight = max(p.maxInflight, p.inflight)
+	p.mu.Unlock()
+	if p.delay != nil {
+		select {
+		case <-time.After(p.delay(req.CANumber)):
+		case <-r.Context().Done():
+		}
+	}
+	status, body := p.answer(req.CANumber)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+	p.mu.Lock()
+	p.inflight--
+	p.served++
+	n := p.served
+	p.mu.Unlock()
+	if p.onServe != nil {
+		p.onServe(n)
+	}
+}
+
+func (p *provider) requests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, c := range p.count {
+		n += c
+	}
+	return n
+}
+
+// fakeStore records the store writes of a run.
+type fakeStore struct {
+	imports [][]store.Account
+	records [][]store.Lookup
+}
+
+func (f *fakeStore) Import(a []store.Account) (store.ImportReport, error) {
+	f.imports = append(f.imports, a)
+	return store.ImportReport{Added: len(a)}, nil
+}
+
+func (f *fakeStore) RecordLookups(ls ...store.Lookup) error {
+	f.records = append(f.records, ls)
+	return nil
+}
+
+type nopProgress struct{}
+
+func (nopProgress) stop() {}
+
+// batchHarness runs batches against a handler through a real client.
+type batchHarness struct {
+	t      *testing.T
+	srv    *httptest.Server
+	client *client.Client
+	store  *fakeStore
+	dir    string
+	stderr bytes.Buffer
+	stdout bytes.Buffer
+}
+
+func newBatchHarness(t *testing.T, h http.Handler) *batchHarness {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.Options{BaseURL: srv.URL, Retries: 0, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &batchHarness{t: t, srv: srv, client: c, store: &fakeStore{}, dir: t.TempDir()}
+}
+
+func (h *batchHarness) env(stdin string) *batchEnv {
+	return &batchEnv{
+		fetch:     h.client,
+		openStore: func() (batchStore, error) { return h.store, nil },
+		stdin:     strings.NewReader(stdin),
+		stdout:    &h.stdout,
+		stderr:    &h.stderr,
+		defaults:  batchDefaults{Operator: "311", RegistrationID: "AOP-554"},
+		grace:     5 * time.Second,
+		progress:  func(io.Writer, *batchCounter) batchProgress { return nopProgress{} },
+	}
+}
+
+// input writes an input file and returns its path.
+func (h *batchHarness) input(name, content string) string {
+	p := filepath.Join(h.dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+// run runs one batch over the file content given as text input.
+func (h *batchHarness) run(ctx context.Context, content string, o batchOptions) error {
+	o.Input = h.input("in.txt", content)
+	if o.Concurrency == 0 {
+		o.Concurrency = 4
+	}
+	return h.env("").run(ctx, o)
+}
+
+func vehicles(n int) []string {
+	v := make([]string, n)
+	for i := range v {
+		v[i] = fmt.Sprintf("DL%02dCB%04d", i%90+10, i)
+	}
+	return v
+}
+
+func lines(v []string) string { return strings.Join(v, "\n") + "\n" }
+
+// readCSV reads a batch CSV output and returns its data rows.
+func readCSV(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatalf("output is not CSV: %v\n%s", err, data)
+	}
+	if len(recs) == 0 || !slices.Equal(recs[0], batchCSVHeader()) {
+		t.Fatalf("bad header: %v", recs)
+	}
+	return recs[1:]
+}
+
+func column(recs [][]string, i int) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r[i])
+	}
+	return out
+}
+
+func exitCode(err error) int {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	if err != nil {
+		return -1
+	}
+	return ExitOK
+}
+
+func TestBatchOrderPreserved(t *testing.T) {
+	p := newProvider()
+	// Later vehicles answer sooner, so completions arrive out of order.
+	p.delay = func(v string) time.Duration {
+		return time.Duration(9-int(v[len(v)-1]-'0')) * 3 * time.Millisecond
+	}
+	h := newBatchHarness(t, p)
+	in := vehicles(60)
+	if err := h.run(context.Background(), lines(in), batchOptions{Output: "-", Concurrency: 8}); err != nil {
+		t.Fatalf("run: %v\n%s", err, h.stderr.String())
+	}
+	recs := readCSV(t, h.stdout.Bytes())
+	if got := column(recs, 0); !slices.Equal(got, in) {
+		t.Fatalf("order not preserved:\n got %v\nwant %v", got, in)
+	}
+	for _, r := range recs {
+		if r[4] != "true" || r[7] != "OWNER "+r[0] || r[1] != "311" || r[2] != "AOP-554" {
+			t.Fatalf("bad row %v", r)
+		}
+	}
+}
+
+func TestBatchDuplicatesCollapsed(t *testing.T) {
+	p := newProvider()
+	h := newBatchHarness(t, p)
+	in := []string{"DL12CB4685", "MH12AB1234", "dl 12 cb 4685", "KA01MN0001", "MH-12-AB-1234", "DL12CB4685"}
+	if err := h.run(context.Background(), lines(in), batchOptions{Output: "-"}); err != nil {
+		t.Fatalf("run: %v\n%s", err, h.stderr.String())
+	}
+	for v, n := range p.count {
+		if n != 1 {
+			t.Errorf("%s looked up %d times, want once", v, n)
+		}
+	}
+	if len(p.count) != 3 {
+		t.Errorf("server saw %d vehicles, want 3: %v", len(p.count), p.count)
+	}
+	want := []string{"DL12CB4685", "MH12AB1234", "DL12CB4685", "KA01MN0001", "MH12AB1234", "DL12CB4685"}
+	if got := column(readCSV(t, h.stdout.Bytes()), 0); !slices.Equal(got, want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+}
+
+func TestBatchInvalidRows(t *testing.T) {
+	in := "DL12CB4685\nDL12/CB!4685\n\n# a comment\nMH12AB1234\n" + strings.Repeat("X", 30) + "\n"
+	t.Run("nothing sent", func(t *testing.T) {
+		p := newProvider()
+		h := newBatchHarness(t, p)
+		err := h.run(context.Background(), in, batchOptions{Output: "-"})
+		if exitCode(err) != ExitUsage {
+			t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitUsage)
+		}
+		if p.requests() != 0 {
+			t.Fatalf("%d requests sent, want none", p.requests())
+		}
+		for _, want := range []string{"line 2: ", "line 6: "} {
+			if !strings.Contains(h.stderr.String(), want) {
+				t.Errorf("stderr lacks %q:\n%s", want, h.stderr.String())
+			}
+		}
+		if !strings.Contains(err.Error(), "--skip-invalid") {
+			t.Errorf("error does not point at --skip-invalid: %v", err)
+		}
+	})
+	t.Run("skip invalid", func(t *testing.T) {
+		p := newProvider()
+		h := newBatchHarness(t, p)
+		if err := h.run(context.Background(), in, batchOptions{Output: "-", SkipInvalid: true}); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if got := column(readCSV(t, h.stdout.Bytes()), 0); !slices.Equal(got, []string{"DL12CB4685", "MH12AB1234"}) {
+			t.Fatalf("rows %v", got)
+		}
+		if !strings.Contains(h.stderr.String(), "skipped  2 invalid rows") {
+			t.Errorf("summary does not count the invalid rows:\n%s", h.stderr.String())
+		}
+	})
+}
+
+func TestBatchAuthStop(t *testing.T) {
+	p := newProvider()
+	p.delay = func(string) time.Duration { return 5 * time.Millisecond }
+	p.answer = func(string) (int, string) {
+		return 401, `{"status":false,"response_code":10,"message":"Signature verification failed"}`
+	}
+	h := newBatchHarness(t, p)
+	out := filepath.Join(h.dir, "out.csv")
+	err := h.run(context.Background(), lines(vehicles(200)), batchOptions{Output: out, Concurrency: 4})
+	if exitCode(err) != ExitAuth {
+		t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitAuth)
+	}
+	if n := p.requests(); n > 4 {
+		t.Fatalf("%d requests after an auth failure with 4 in flight at most", n)
+	}
+	var ee *ExitError
+	errors.As(err, &ee)
+	if !strings.Contains(ee.Hint, "--resume") {
+		t.Errorf("hint %q does not say how to go on", ee.Hint)
+	}
+	data, _ := os.ReadFile(out)
+	recs := readCSV(t, data)
+	if len(recs) == 0 || len(recs) > 4 {
+		t.Fatalf("%d rows written, want the attempted ones only", len(recs))
+	}
+	for _, r := range recs {
+		if r[4] != "false" || r[5] != "auth" {
+			t.Fatalf("row %v is not an auth failure", r)
+		}
+	}
+}
+
+func TestBatchInterruptAndResume(t *testing.T) {
+	p := newProvider()
+	p.delay = func(string) time.Duration { return 2 * time.Millisecond }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.onServe = func(n int) {
+		if n == 25 {
+			cancel()
+		}
+	}
+	h := newBatchHarness(t, p)
+	in := vehicles(100)
+	in[3] = "DL01AA0404" // fails: retried by the resume
+	in = append(in, in[10], in[90], "DL01AA0404")
+	out := filepath.Join(h.dir, "out.csv")
+
+	err := h.run(ctx, lines(in), batchOptions{Output: out})
+	if exitCode(err) != ExitInterrupted {
+		t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitInterrupted)
+	}
+	first := p.requests()
+	if first >= 100 {
+		t.Fatalf("interruption did not stop the batch (%d requests)", first)
+	}
+	data, _ := os.ReadFile(out)
+	if n := len(readCSV(t, data)); n == 0 {
+		t.Fatal("no completed row written")
+	}
+
+	p.onServe = nil
+	h.stderr.Reset()
+	if err := h.run(context.Background(), lines(in), batchOptions{Output: out, Resume: true}); exitCode(err) != ExitAPI {
+		t.Fatalf("resume: exit %d (%v), want %d (one vehicle not found)", exitCode(err), err, ExitAPI)
+	}
+	if p.count["DL01AA0404"] != 2 {
+		t.Errorf("failed vehicle looked up %d times, want 2 (retried once by --resume)", p.count["DL01AA0404"])
+	}
+	for v, n := range p.count {
+		if v != "DL01AA0404" && n != 1 {
+			t.Errorf("%s looked up %d times over both runs, want once", v, n)
+		}
+	}
+	data, _ = os.ReadFile(out)
+	got := column(readCSV(t, data), 0)
+	want := slices.Clone(in)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("after resume the output holds %d rows, want every one of the %d input rows exactly once", len(got), len(want))
+	}
+	if !strings.Contains(h.stderr.String(), "already answered") {
+		t.Errorf("summary does not mention the resumed rows:\n%s", h.stderr.String())
+	}
+}
+
+func TestBatchResumeJSONL(t *testing.T) {
+	p := newProvider()
+	h := newBatchHarness(t, p)
+	out := filepath.Join(h.dir, "out.jsonl")
+	in := []string{"DL12CB4685", "DL01AA0404", "MH12AB1234"}
+	if err := h.run(context.Background(), lines(in[:2]), batchOptions{Output: out}); exitCode(err) != ExitAPI {
+		t.Fatalf("first run: %v", err)
+	}
+	// A run killed mid-write leaves a partial last line: it is dropped.
+	f, _ := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"ok":true,"operator":311,"canumber":"MH12AB12`)
+	f.Close()
+	if err := h.run(context.Background(), lines(in), batchOptions{Output: out, Resume: true}); exitCode(err) != ExitAPI {
+		t.Fatalf("resume: %v", err)
+	}
+	data, _ := os.ReadFile(out)
+	var got []string
+	for line := range bytes.Lines(data) {
+		var r batchJSONRecord
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("bad JSONL line %q: %v", line, err)
+		}
+		got = append(got, r.CANumber)
+	}
+	if want := []string{"DL12CB4685", "DL01AA0404", "MH12AB1234"}; !slices.Equal(got, want) {
+		t.Fatalf("rows %v, want %v (kept ok row first, then the retried and new ones)", got, want)
+	}
+	if p.count["DL12CB4685"] != 1 || p.count["DL01AA0404"] != 2 || p.count["MH12AB1234"] != 1 {
+		t.Fatalf("lookups %v", p.count)
+	}
+}
+
+func TestBatchCSVFormulaEscaping(t *testing.T) {
+	p := newProvider()
+	p.answer = func(v string) (int, string) {
+		return 200, successBody(v, "=HYPERLINK(\"http://evil\",\"x\")\x1b[31m")
+	}
+	h := newBatchHarness(t, p)
+	in := "canumber,label\nDL12CB4685,@SUM(A1)\nMH12AB1234,+1\nKA01MN0001,-2\nKA01MN0002,\tx\n"
+	o := batchOptions{Input: h.input("in.csv", in), Output: "-", Concurrency: 1}
+	if err := h.env("").run(context.Background(), o); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	recs := readCSV(t, h.stdout.Bytes())
+	wantLabels := []string{"'@SUM(A1)", "'+1", "'-2", "x"}
+	for i, r := range recs {
+		if r[3] != wantLabels[i] {
+			t.Errorf("label %q, want %q", r[3], wantLabels[i])
+		}
+		if !strings.HasPrefix(r[7], "'=HYPERLINK") || strings.ContainsRune(r[7], 0x1b) {
+			t.Errorf("name %q is not defused and sanitised", r[7])
+		}
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+91": "'+91", "-5": "'-5", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx",
+		"": "", "plain": "plain", "1000.0": "1000.0", "'=x": "'=x",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+		if in != "'=x" && csvUnsafe(csvSafe(in)) != in {
+			t.Errorf("csvUnsafe does not undo csvSafe(%q)", in)
+		}
+	}
+}
+
+func TestBatchRateLimit(t *testing.T) {
+	p := newProvider()
+	h := newBatchHarness(t, p)
+	const perSecond = 40
+	if err := h.run(context.Background(), lines(vehicles(70)), batchOptions{Concurrency: 8, Rate: perSecond}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	starts := p.starts
+	if len(starts) != 70 {
+		t.Fatalf("%d requests, want 70", len(starts))
+	}
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	for i, s := range starts {
+		n := 0
+		for _, u := range starts[i:] {
+			if u.Sub(s) >= time.Second {
+				break
+			}
+			n++
+		}
+		if n > perSecond+1 {
+			t.Fatalf("%d requests within one second from request %d, want at most %d (rate + burst)", n, i, perSecond+1)
+		}
+	}
+}
+
+func TestBatchConcurrencyCap(t *testing.T) {
+	p := newProvider()
+	p.delay = func(string) time.Duration { return 10 * time.Millisecond }
+	h := newBatchHarness(t, p)
+	if err := h.run(context.Background(), lines(vehicles(80)), batchOptions{Concurrency: 5}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if p.maxInflight > 5 {
+		t.Fatalf("%d requests in flight at once, want at most 5", p.maxInflight)
+	}
+}
+
+func TestBatchFlagErrors(t *testing.T) {
+	h := newBatchHarness(t, newProvider())
+	for _, tc := range []struct {
+		o    batchOptions
+		want string
+	}{
+		{batchOptions{Concurrency: 33}, "between 1 and 32"},
+		{batchOptions{Concurrency: 0}, "between 1 and 32"},
+		{batchOptions{Concurrency: 4, Rate: -1}, "--rate"},
+		{batchOptions{Concurrency: 4, Resume: true}, "--resume needs -o FILE"},
+		{batchOptions{Concurrency: 4, Output: "-", Format: "xml"}, "unknown --format"},
+	} {
+		tc.o.Input = h.input("in.txt", "DL12CB4685\n")
+		err := h.env("").run(context.Background(), tc.o)
+		if exitCode(err) != ExitUsage || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want a usage error with %q", tc.o, err, tc.want)
+		}
+	}
+}
+
+func TestBatchExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want int
+	}{
+		{[]string{"DL12CB4685"}, ExitOK},
+		{[]string{"DL12CB4685", "DL01AA0404"}, ExitAPI},
+		{[]string{"DL01AA0404", "DL01AA0502", "DL12CB4685"}, ExitNetwork},
+	} {
+		h := newBatchHarness(t, newProvider())
+		err := h.run(context.Background(), lines(tc.in), batchOptions{})
+		if exitCode(err) != tc.want {
+			t.Errorf("%v: exit %d (%v), want %d", tc.in, exitCode(err), err, tc.want)
+		}
+	}
+}
+
+func TestBatchSummaryGroupsFailures(t *testing.T) {
+	h := newBatchHarness(t, newProvider())
+	in := []string{"DL12CB4685", "DL01AA0404", "DL02AA0404", "DL01AA0502"}
+	h.run(context.Background(), lines(in), batchOptions{})
+	got := h.stderr.String()
+	for _, want := range []string{"4 rows, 4 vehicles looked up", "ok       1", "failed   3", "api       2: DL01AA0404, DL02AA0404", "upstream  1: DL01AA0502", "output   none"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestBatchJSONLOutput(t *testing.T) {
+	h := newBatchHarness(t, newProvider())
+	in := "canumber,operator,registration_id,label\nDL12CB4685,312,REG-1,Truck 7\nDL01AA0404,,,\n"
+	o := batchOptions{Input: h.input("fleet.csv", in), Output: "-", Format: "jsonl", Concurrency: 2}
+	if err := h.env("").run(context.Background(), o); exitCode(err) != ExitAPI {
+		t.Fatalf("run: %v", err)
+	}
+	var recs []batchJSONRecord
+	for line := range bytes.Lines(h.stdout.Bytes()) {
+		var r batchJSONRecord
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("bad line %q: %v", line, err)
+		}
+		recs = append(recs, r)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	if r := recs[0]; !r.OK || r.Operator != 312 || r.RegistrationID != "REG-1" || r.Label != "Truck 7" || r.Bill == nil {
+		t.Errorf("first record %+v", r)
+	}
+	if r := recs[1]; r.OK || r.Operator != 311 || r.Error == nil || r.Error.Kind != "api" {
+		t.Errorf("second record %+v", r)
+	}
+}
+
+func TestBatchStoreWrites(t *testing.T) {
+	in := []string{"DL12CB4685", "DL01AA0404", "MH12AB1234", "DL12CB4685"}
+	t.Run("save and history", func(t *testing.T) {
+		h := newBatchHarness(t, newProvider())
+		h.run(context.Background(), lines(in), batchOptions{Save: true})
+		if len(h.store.imports) != 1 || len(h.store.imports[0]) != 2 {
+			t.Fatalf("imports %v, want one write of the 2 successful vehicles", h.store.imports)
+		}
+		if a := h.store.imports[0][0]; a.CANumber != "DL12CB4685" || a.Last == nil || a.Last.Consumer.Name != "OWNER DL12CB4685" {
+			t.Errorf("saved account %+v", a)
+		}
+		if len(h.store.records) != 1 || len(h.store.records[0]) != 3 {
+			t.Fatalf("history writes %v, want one write of the 3 lookups", h.store.records)
+		}
+	})
+	t.Run("no history", func(t *testing.T) {
+		h := newBatchHarness(t, newProvider())
+		h.run(context.Background(), lines(in), batchOptions{NoHistory: true})
+		if len(h.store.imports)+len(h.store.records) != 0 {
+			t.Fatalf("store written: %v %v", h.store.imports, h.store.records)
+		}
+	})
+}
+
+func TestBatchAgainstSandbox(t *testing.T) {
+	h := newBatchHarness(t, sandbox.New(sandbox.Options{}))
+	in := []string{sandbox.VehicleSuccess, sandbox.VehicleNotFound, sandbox.VehicleOverdue, sandbox.VehicleUpstream, "KA05MN7777"}
+	err := h.run(context.Background(), lines(in), batchOptions{Output: "-"})
+	if exitCode(err) != ExitNetwork {
+		t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitNetwork)
+	}
+	recs := readCSV(t, h.stdout.Bytes())
+	kinds := column(recs, 5)
+	if want := []string{"", "api", "", "upstream", ""}; !slices.Equal(kinds, want) {
+		t.Fatalf("error kinds %v, want %v", kinds, want)
+	}
+	if recs[0][7] != "NITESH  KUMAR SHARMA" || recs[0][8] != "1000.0" || recs[0][12] != "true" {
+		t.Errorf("doc example row %v", recs[0])
+	}
+}
+
+func TestReadBatchInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []batchInputRow
+	}{
+		{"list.txt", "# fleet\n\nDL12CB4685\n  mh12ab1234  \n", []batchInputRow{{Line: 3, CANumber: "DL12CB4685"}, {Line: 4, CANumber: "mh12ab1234"}}},
+		{"list", "\ufeffCANumber;x\n", []batchInputRow{{Line: 1, CANumber: "CANumber;x"}}},
+		{"fleet.csv", "\ufeffLabel,CANUMBER,Operator\n# note\nTruck,DL12CB4685,311\n\n,MH12AB1234,\n", []batchInputRow{
+			{Line: 3, CANumber: "DL12CB4685", Operator: "311", Label: "Truck"}, {Line: 5, CANumber: "MH12AB1234"}}},
+		{"-", "registration_id,canumber\nR1,DL12CB4685\n", []batchInputRow{{Line: 2, CANumber: "DL12CB4685", RegistrationID: "R1"}}},
+	} {
+		got, err := readBatchInput(strings.NewReader(tc.in), tc.name)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %+v, %v; want %+v", tc.name, got, err, tc.want)
+		}
+	}
+	if _, err := readBatchInput(strings.NewReader("vehicle,label\nDL12CB4685,x\n"), "x.csv"); err == nil || !strings.Contains(err.Error(), "no canumber column") {
+		t.Errorf("missing canumber column: %v", err)
+	}
+}
+
+func TestBatchFormatFor(t *testing.T) {
+	for _, tc := range []struct{ flag, out, want string }{
+		{"", "", "csv"}, {"", "r.jsonl", "jsonl"}, {"", "r.JSON", "jsonl"}, {"", "r.csv", "csv"}, {"csv", "r.jsonl", "csv"}, {"JSONL", "-", "jsonl"},
+	} {
+		if got, err := batchFormatFor(tc.flag, tc.out); err != nil || got != tc.want {
+			t.Errorf("batchFormatFor(%q, %q) = %q, %v; want %q", tc.flag, tc.out, got, err, tc.want)
+		}
+	}
+}
