@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 
-	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/store"
@@ -17,8 +14,15 @@ type configReport struct {
 	ConfigFile string          `json:"config_file"` // "" when none was read
 	StorePath  string          `json:"store_path"`
 	Demo       bool            `json:"demo"`
-	Settings   []store.Setting `json:"settings"`
+	Settings   []settingJSON   `json:"settings"`
 	Warnings   []string        `json:"warnings"`
+}
+
+// settingJSON is one setting in `aopfetch config --json`.
+type settingJSON struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"` // "[redacted]" for secrets
+	Source string `json:"source"`
 }
 
 func newConfigCmd(app *App) *cobra.Command {
@@ -42,9 +46,7 @@ Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(app.Stdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
+				return writeJSON(app.Stdout(), rep)
 			}
 			return writeString(app.Stdout(), formatConfigReport(rep))
 		},
@@ -60,14 +62,14 @@ func buildConfigReport(app *App) (configReport, error) {
 		return configReport{}, err
 	}
 	rep := configReport{ConfigFile: cfg.File, StorePath: cfg.StorePath, Demo: app.Demo(),
-		Settings: cfg.Settings(), Warnings: append([]string{}, cfg.Warnings...)}
+		Settings: []settingJSON{}, Warnings: append([]string{}, cfg.Warnings...)}
+	for _, s := range cfg.Settings() {
+		rep.Settings = append(rep.Settings, settingJSON{Key: s.Key, Value: s.Value, Source: s.Source})
+	}
 	if rep.StorePath == "" {
 		if rep.StorePath, err = store.DefaultPath(); err != nil {
 			return configReport{}, err
 		}
-	}
-	if rep.Settings == nil {
-		rep.Settings = []store.Setting{}
 	}
 	return rep, nil
 }
@@ -78,7 +80,7 @@ func formatConfigReport(rep configReport) string {
 	if rep.ConfigFile != "" {
 		fmt.Fprintf(&b, "config file: %s\n", rep.ConfigFile)
 	} else {
-		fmt.Fprintf(&b, "config file: none (create %s)\n", filepath.Join(xdg.ConfigHome, "aopfetch", "config.toml"))
+		b.WriteString("config file: none\n")
 	}
 	fmt.Fprintf(&b, "store file:  %s\n", rep.StorePath)
 	if rep.Demo {

@@ -34,9 +34,9 @@ func (f *requestFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.registrationID, "registration-id", "", "RegistrationID sent to AOPay (env AOPFETCH_REGISTRATION_ID, config registration_id)")
 }
 
-// resolve returns the operator code and registration ID from the flags,
-// falling back to the config; missing values are usage errors with a hint.
-func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
+// defaults returns the operator code and registration ID from the flags,
+// falling back to the config; either may be unset (0, "").
+func (f *requestFlags) defaults(cfg *store.Config) (int, string, error) {
 	op := cfg.Operator
 	if f.operator != "" {
 		var err error
@@ -44,14 +44,22 @@ func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
 			return 0, "", err
 		}
 	}
-	if op == 0 {
-		return 0, "", newUsageError(hintOperator, "no operator code is set")
-	}
 	id := cfg.RegistrationID
 	if f.registrationID != "" {
 		id = f.registrationID
 	}
-	if strings.TrimSpace(id) == "" {
+	return op, strings.TrimSpace(id), nil
+}
+
+// resolve is defaults with missing values as usage errors with a hint.
+func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
+	op, id, err := f.defaults(cfg)
+	switch {
+	case err != nil:
+		return 0, "", err
+	case op == 0:
+		return 0, "", newUsageError(hintOperator, "no operator code is set")
+	case id == "":
 		return 0, "", newUsageError(hintRegID, "no registration ID is set")
 	}
 	return op, id, nil

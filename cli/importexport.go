@@ -117,6 +117,7 @@ func writePrivateFile(path string, data []byte) error {
 
 // importOptions are the flags of `aopfetch import`.
 type importOptions struct {
+	req         requestFlags
 	format      string
 	skipInvalid bool
 }
@@ -132,8 +133,8 @@ on the vehicle number: new ones are added, known ones updated.
 
 Every row is checked first; if any is invalid, each problem is listed with
 its line number and nothing is imported (exit 2), unless --skip-invalid is
-given. Rows without an operator or registration ID get the config's. FILE
-"-" reads stdin.`,
+given. Rows without an operator or registration ID get --operator and
+--registration-id, else the config's. FILE "-" reads stdin.`,
 		Example: `  aopfetch import accounts.csv
   aopfetch import backup.json
   aopfetch import --skip-invalid --format csv - < accounts.txt`,
@@ -142,6 +143,7 @@ given. Rows without an operator or registration ID get the config's. FILE
 			return runImport(app, o, args[0])
 		},
 	}
+	o.req.bind(cmd)
 	cmd.Flags().StringVar(&o.format, "format", "", "json or csv (default: from the file's extension or content)")
 	cmd.Flags().BoolVar(&o.skipInvalid, "skip-invalid", false, "import the valid rows and skip the invalid ones")
 	return cmd
@@ -168,7 +170,11 @@ func runImport(app *App, o importOptions, name string) error {
 	if err != nil {
 		return err
 	}
-	accts, missing := applyImportDefaults(accts, cfg)
+	op, regID, err := o.req.defaults(cfg)
+	if err != nil {
+		return err
+	}
+	accts, missing := applyImportDefaults(accts, op, regID)
 	for _, re := range rowErrs {
 		fmt.Fprintf(app.Stderr(), "line %d: %s\n", re.Line, client.Sanitize(re.Message))
 	}
@@ -215,23 +221,23 @@ func sniffFormat(name string, data []byte) string {
 	return formatCSV
 }
 
-// applyImportDefaults fills a missing operator or registration ID from the
-// config; accounts still missing one are dropped and described.
-func applyImportDefaults(accts []store.Account, cfg *store.Config) ([]store.Account, []string) {
+// applyImportDefaults fills a missing operator or registration ID with the
+// defaults; accounts still missing one are dropped and described.
+func applyImportDefaults(accts []store.Account, operator int, registrationID string) ([]store.Account, []string) {
 	ok := make([]store.Account, 0, len(accts))
 	var missing []string
 	for _, a := range accts {
 		if a.Operator == 0 {
-			a.Operator = cfg.Operator
+			a.Operator = operator
 		}
 		if strings.TrimSpace(a.RegistrationID) == "" {
-			a.RegistrationID = cfg.RegistrationID
+			a.RegistrationID = registrationID
 		}
 		switch {
 		case a.Operator == 0:
-			missing = append(missing, fmt.Sprintf("%s: no operator in the row and none configured (%s)", cell(a.CANumber, 0), hintOperator))
+			missing = append(missing, fmt.Sprintf("%s: no operator in the row and no default (%s)", cell(a.CANumber, 0), hintOperator))
 		case a.RegistrationID == "":
-			missing = append(missing, fmt.Sprintf("%s: no registration ID in the row and none configured (%s)", cell(a.CANumber, 0), hintRegID))
+			missing = append(missing, fmt.Sprintf("%s: no registration ID in the row and no default (%s)", cell(a.CANumber, 0), hintRegID))
 		default:
 			ok = append(ok, a)
 		}

@@ -20,9 +20,14 @@ const none = "-"
 // field is one label/value line of a detail block.
 type field struct{ Label, Value string }
 
+// displayWidth is the number of terminal cells s takes. It measures per code
+// point like wcwidth(3), which is what tmux, xterm and VTE do: "शर्मा जी"
+// takes 7 cells there, while grapheme-cluster counting says 4.
+func displayWidth(s string) int { return ansi.StringWidthWc(s) }
+
 // padRight pads s with spaces to width terminal cells.
 func padRight(s string, width int) string {
-	if w := ansi.StringWidth(s); w < width {
+	if w := displayWidth(s); w < width {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
@@ -33,7 +38,7 @@ func padRight(s string, width int) string {
 func writeFields(w io.Writer, fields []field) error {
 	width := 0
 	for _, f := range fields {
-		width = max(width, ansi.StringWidth(f.Label))
+		width = max(width, displayWidth(f.Label))
 	}
 	var b strings.Builder
 	for _, f := range fields {
@@ -54,7 +59,7 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 	for _, row := range append([][]string{header}, rows...) {
 		for i, cell := range row {
 			if i < len(widths) {
-				widths[i] = max(widths[i], ansi.StringWidth(cell))
+				widths[i] = max(widths[i], displayWidth(cell))
 			}
 		}
 	}
@@ -81,8 +86,8 @@ func cell(s string, limit int) string {
 	if s == "" {
 		return none
 	}
-	if limit > 0 && ansi.StringWidth(s) > limit {
-		s = ansi.Truncate(s, limit, "…")
+	if limit > 0 && displayWidth(s) > limit {
+		s = ansi.TruncateWc(s, limit, "…")
 	}
 	return s
 }

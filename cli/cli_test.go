@@ -1,0 +1,515 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/client/sandbox"
+)
+
+// docSuccess is the provider's documented 200 answer.
+const docSuccess = `{"response_code":1,"status":true,"amount":"1000.0","name":"NITESH  KUMAR SHARMA","duedate":"2021-09-20",
+"bill_fetch":{"billAmount":"1000.0","billnetamount":"1000.0","dueDate":"2021-09-20","maxBillAmount":"1000",
+"acceptPayment":true,"acceptPartPay":true,"cellNumber":"DL12CB4685","userName":"NITESH  KUMAR SHARMA"},
+"message":"Bill Fetched Success."}`
+
+var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}
+
+func TestExitCodeFor(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, ExitOK},
+		{"exit error", &ExitError{Code: ExitAuth}, ExitAuth},
+		{"validation", &client.ValidationError{Field: client.FieldCANumber, Message: "bad"}, ExitUsage},
+		{"api", &client.Error{Kind: client.KindAPI}, ExitAPI},
+		{"auth", &client.Error{Kind: client.KindAuth}, ExitAuth},
+		{"upstream", &client.Error{Kind: client.KindUpstream}, ExitNetwork},
+		{"network", &client.Error{Kind: client.KindNetwork}, ExitNetwork},
+		{"timeout", &client.Error{Kind: client.KindTimeout}, ExitNetwork},
+		{"cancelled", &client.Error{Kind: client.KindCancelled}, ExitInterrupted},
+		{"wrapped", fmt.Errorf("lookup: %w", &client.Error{Kind: client.KindAuth}), ExitAuth},
+		{"context cancelled", context.Canceled, ExitInterrupted},
+		{"deadline", context.DeadlineExceeded, ExitNetwork},
+		{"other", errors.New("disk full"), ExitAPI},
+	}
+	for _, c := range cases {
+		if got := ExitCodeFor(c.err); got != c.want {
+			t.Errorf("%s: ExitCodeFor = %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func TestWorstExitCode(t *testing.T) {
+	cases := []struct {
+		codes []int
+		want  int
+	}{
+		{nil, ExitOK},
+		{[]int{ExitOK, ExitOK}, ExitOK},
+		{[]int{ExitOK, ExitAPI}, ExitAPI},
+		{[]int{ExitAPI, ExitNetwork}, ExitNetwork},
+		{[]int{ExitNetwork, ExitAuth, ExitAPI}, ExitAuth},
+		{[]int{ExitAuth, ExitUsage}, ExitUsage},
+		{[]int{ExitUsage, ExitInterrupted, ExitOK}, ExitInterrupted},
+	}
+	for _, c := range cases {
+		if got := WorstExitCode(c.codes...); got != c.want {
+			t.Errorf("WorstExitCode(%v) = %d, want %d", c.codes, got, c.want)
+		}
+	}
+}
+
+func TestNewRecordSuccess(t *testing.T) {
+	res, err := client.DecodeResponse(200, []byte(docSuccess))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.FetchedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	res.Latency = 250 * time.Millisecond
+	rec := NewRecord(testReq, res, nil)
+	if !rec.OK || rec.Error != nil || rec.Name != "NITESH  KUMAR SHARMA" || rec.Amount != "1000.0" ||
+		rec.DueDate != "2021-09-20" || rec.ResponseCode != 1 || !rec.Status || rec.LatencyMS != 250 {
+		t.Fatalf("record = %+v", rec)
+	}
+	if rec.Bill == nil || rec.Bill.MaxBillAmount != "1000" || !rec.Bill.AcceptPartPay {
+		t.Fatalf("bill = %+v", rec.Bill)
+	}
+	out, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	raw, ok := m["raw"].(map[string]any)
+	if !ok || raw["message"] != "Bill Fetched Success." {
+		t.Fatalf("raw = %#v, want the response object", m["raw"])
+	}
+	if m["fetched_at"] != "2026-01-02T03:04:05Z" {
+		t.Errorf("fetched_at = %v", m["fetched_at"])
+	}
+	if _, ok := m["error"]; ok {
+		t.Errorf("a successful record has an error key: %s", out)
+	}
+	for _, k := range []string{"ok", "operator", "canumber", "registration_id", "response_code", "status", "message",
+		"name", "amount", "due_date", "bill", "fetched_at", "latency_ms", "raw"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("record has no %q key: %s", k, out)
+		}
+	}
+}
+
+func TestNewRecordUpstreamKeepsBodyAsString(t *testing.T) {
+	body := "<html>502 Bad Gateway</html>"
+	_, err := client.DecodeResponse(502, []byte(body))
+	if err == nil {
+		t.Fatal("502 decoded without error")
+	}
+	rec := NewRecord(testReq, nil, err)
+	if rec.OK || rec.Error == nil || rec.Error.Kind != "upstream" || rec.Error.HTTPStatus != 502 {
+		t.Fatalf("record = %+v error = %+v", rec, rec.Error)
+	}
+	if s, ok := rec.Raw.(string); !ok || s != body {
+		t.Fatalf("raw = %#v, want the body as a string", rec.Raw)
+	}
+	if rec.FetchedAt.IsZero() {
+		t.Error("fetched_at is zero")
+	}
+}
+
+func TestNewRecordValidationError(t *testing.T) {
+	rec := NewRecord(client.Request{CANumber: "@@"}, nil, &client.ValidationError{Field: client.FieldCANumber, Message: "bad vehicle"})
+	if rec.OK || rec.Error == nil || rec.Error.Kind != "validation" || rec.Error.Message != "bad vehicle" || rec.Raw != nil {
+		t.Fatalf("record = %+v", rec)
+	}
+}
+
+func TestLookupFor(t *testing.T) {
+	res, err := client.DecodeResponse(200, []byte(docSuccess))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.FetchedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	l := LookupFor(testReq, res, nil)
+	if !l.OK || l.Snapshot == nil || l.Snapshot.Consumer.Name != "NITESH  KUMAR SHARMA" || !l.At.Equal(res.FetchedAt) ||
+		l.CANumber != "DL12CB4685" || l.Operator != 311 || l.RegistrationID != "AOP-554" {
+		t.Fatalf("lookup = %+v", l)
+	}
+	_, aerr := client.DecodeResponse(401, []byte(`{"status":false,"response_code":10,"message":"Signature verification failed"}`))
+	l = LookupFor(testReq, nil, aerr)
+	if l.OK || l.ErrorKind != "auth" || l.ErrorMessage != "Signature verification failed" || l.Snapshot != nil || l.At.IsZero() {
+		t.Fatalf("failed lookup = %+v", l)
+	}
+}
+
+func TestWriteTableAlignsUnicode(t *testing.T) {
+	rows := [][]string{
+		{"नितेश कुमार शर्मा", "DL12CB4685", "x"},
+		{"日本語の名前", "MH01AB1234", "y"},
+		{"ASCII NAME", "KA01A1234", "z"},
+		{"Zoë Ünicode", "22BH1234AA", "w"},
+	}
+	var b bytes.Buffer
+	if err := writeTable(&b, []string{"NAME", "VEHICLE", "NOTE"}, rows); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != len(rows)+1 {
+		t.Fatalf("got %d lines:\n%s", len(lines), b.String())
+	}
+	want := -1
+	for i, line := range lines {
+		second := "VEHICLE"
+		if i > 0 {
+			second = rows[i-1][1]
+		}
+		col := displayWidth(line[:strings.Index(line, second)])
+		if want == -1 {
+			want = col
+		}
+		if col != want {
+			t.Errorf("line %d: second column starts at cell %d, want %d:\n%s", i, col, want, b.String())
+		}
+	}
+}
+
+func TestDisplayWidthIsPerCodePoint(t *testing.T) {
+	// tmux and xterm advance the cursor by 7 cells for this name.
+	if w := displayWidth("शर्मा जी"); w != 7 {
+		t.Errorf("displayWidth = %d, want 7", w)
+	}
+	if w := displayWidth("日本"); w != 4 {
+		t.Errorf("displayWidth(CJK) = %d, want 4", w)
+	}
+}
+
+func TestConsumerTableSanitisesServerStrings(t *testing.T) {
+	evil := "EVIL\x1b]52;c;ZXZpbA==\x07NAME\x1b]0;title\x07\x1b[2J\r\u202eX\x9b31m"
+	c := client.Consumer{ResponseCode: 1, Status: true, Name: evil, Message: evil, Amount: "1000.0",
+		Bill: &client.Bill{CellNumber: evil, DueDate: evil, BillNetAmount: evil}}
+	var b bytes.Buffer
+	if err := writeFields(&b, consumerFields(testReq, c, nil, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "\x9b"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output contains %q:\n%q", bad, out)
+		}
+	}
+	if !strings.Contains(out, "EVIL") || !strings.Contains(out, "₹1,000.00") {
+		t.Errorf("output lost the text:\n%s", out)
+	}
+}
+
+func TestConsumerFields(t *testing.T) {
+	res, err := client.DecodeResponse(200, []byte(docSuccess))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2021, 9, 23, 10, 0, 0, 0, time.Local)
+	var b bytes.Buffer
+	if err := writeConsumer(&b, testReq, res, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Name             NITESH  KUMAR SHARMA\n",
+		"Amount           ₹1,000.00\n",
+		"Max amount       ₹1,000.00\n",
+		"Due date         20 Sep 2021 (overdue by 3 days)\n",
+		"Accepts payment  yes\n",
+		"Part payment     yes\n",
+		"Phone            DL12CB4685\n",
+		"Message          Bill Fetched Success.\n",
+		"Response code    1\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestDueRelative(t *testing.T) {
+	due := time.Date(2021, 9, 20, 0, 0, 0, 0, time.Local)
+	cases := map[time.Time]string{
+		time.Date(2021, 9, 21, 9, 0, 0, 0, time.Local):  "20 Sep 2021 (overdue by 1 day)",
+		time.Date(2021, 9, 20, 23, 0, 0, 0, time.Local): "20 Sep 2021 (due today)",
+		time.Date(2021, 9, 19, 1, 0, 0, 0, time.Local):  "20 Sep 2021 (due in 1 day)",
+		time.Date(2021, 9, 10, 1, 0, 0, 0, time.Local):  "20 Sep 2021 (due in 10 days)",
+	}
+	for now, want := range cases {
+		if got := formatDueDate(due.Format("2006-01-02"), now); got != want {
+			t.Errorf("now %s: %q, want %q", now, got, want)
+		}
+	}
+	if got := formatDueDate("someday\x1b[2J", time.Now()); strings.Contains(got, "\x1b") {
+		t.Errorf("unparsable due date not sanitised: %q", got)
+	}
+}
+
+// cliResult is the outcome of one in-process invocation.
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// cliEnv is an isolated environment: an empty config file and a store in a
+// temp dir, and the given environment variables only.
+type cliEnv struct {
+	dir, config, store string
+	env                map[string]string
+}
+
+func newCLIEnv(t *testing.T, configText string) *cliEnv {
+	t.Helper()
+	dir := t.TempDir()
+	e := &cliEnv{dir: dir, config: filepath.Join(dir, "config.toml"), store: filepath.Join(dir, "store.json"), env: map[string]string{}}
+	if err := os.WriteFile(e.config, []byte(configText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// run runs aopfetch in-process with --config and --store set to the env's.
+func (e *cliEnv) run(t *testing.T, stdin string, args ...string) cliResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) (string, bool) { v, ok := e.env[k]; return v, ok }
+	app := newApp(BuildInfo{Version: "1.2.3", Commit: "abc123", Date: "2026-01-02T03:04:05Z"},
+		strings.NewReader(stdin), &out, &errb, getenv)
+	app.startDemo = func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.Options{}) }
+	full := append([]string{"--config", e.config, "--store", e.store}, args...)
+	code := run(context.Background(), app, full)
+	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// settingOf returns the value and source of key in `config --json` output.
+func settingOf(t *testing.T, out, key string) (string, string) {
+	t.Helper()
+	var rep configReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("config --json: %v\n%s", err, out)
+	}
+	for _, s := range rep.Settings {
+		if s.Key == key {
+			return s.Value, s.Source
+		}
+	}
+	t.Fatalf("no setting %q in %s", key, out)
+	return "", ""
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	e := newCLIEnv(t, "base_url = \"http://127.0.0.1:1111\"\ntimeout = \"7s\"\n")
+	r := e.run(t, "", "config", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if v, src := settingOf(t, r.stdout, "base_url"); v != "http://127.0.0.1:1111" || src != "file" {
+		t.Errorf("file: base_url = %q from %q", v, src)
+	}
+	e.env["AOPFETCH_BASE_URL"] = "http://127.0.0.1:2222"
+	r = e.run(t, "", "config", "--json")
+	if v, src := settingOf(t, r.stdout, "base_url"); v != "http://127.0.0.1:2222" || src != "env" {
+		t.Errorf("env: base_url = %q from %q", v, src)
+	}
+	r = e.run(t, "", "--base-url", "http://127.0.0.1:3333", "--timeout", "9s", "config", "--json")
+	if v, src := settingOf(t, r.stdout, "base_url"); v != "http://127.0.0.1:3333" || src != "flag" {
+		t.Errorf("flag: base_url = %q from %q", v, src)
+	}
+	if _, src := settingOf(t, r.stdout, "timeout"); src != "flag" {
+		t.Errorf("flag: timeout from %q", src)
+	}
+	// A flag that is not given does not override anything.
+	r = e.run(t, "", "config", "--json")
+	if _, src := settingOf(t, r.stdout, "timeout"); src != "file" {
+		t.Errorf("timeout from %q, want file", src)
+	}
+}
+
+func TestConfigRedactsSecrets(t *testing.T) {
+	e := newCLIEnv(t, "[auth]\npartner_id = \"PS001\"\n[auth.headers]\nAuthorisedkey = \"hdr-secret-value\"\n")
+	e.env["AOPFETCH_JWT_SECRET"] = "jwt-secret-value"
+	for _, args := range [][]string{{"config"}, {"config", "--json"}} {
+		r := e.run(t, "", args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		all := r.stdout + r.stderr
+		if strings.Contains(all, "jwt-secret-value") || strings.Contains(all, "hdr-secret-value") {
+			t.Errorf("%v shows a secret:\n%s", args, all)
+		}
+		if !strings.Contains(all, "[redacted]") {
+			t.Errorf("%v: no [redacted]:\n%s", args, all)
+		}
+	}
+}
+
+// sandboxURL serves a zero-latency sandbox for the test.
+func sandboxURL(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(sandbox.New(sandbox.Options{}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestFetchAgainstSandbox(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\n[[operators]]\ncode = 311\nname = \"FASTag ICICI\"\n")
+	url := sandboxURL(t)
+	r := e.run(t, "", "--base-url", url, "fetch", "--operator", "fastag icici", "dl 12 cb-4685")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"NITESH  KUMAR SHARMA", "₹1,000.00", "311 (FASTag ICICI)", "DL12CB4685"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = e.run(t, "", "history", "--json")
+	var hist []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &hist); err != nil || len(hist) != 1 || hist[0]["canumber"] != "DL12CB4685" {
+		t.Fatalf("history = %s (%v)", r.stdout, err)
+	}
+	r = e.run(t, "", "--base-url", url, "fetch", "--operator", "311", "--no-history", "MH01AB1234")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	r = e.run(t, "", "history", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &hist); err != nil || len(hist) != 1 {
+		t.Fatalf("--no-history recorded: %s", r.stdout)
+	}
+}
+
+func TestFetchExitCodes(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	url := sandboxURL(t)
+	cases := []struct {
+		vehicles []string
+		want     int
+	}{
+		{[]string{sandbox.VehicleSuccess}, ExitOK},
+		{[]string{sandbox.VehicleNotFound}, ExitAPI},
+		{[]string{sandbox.VehicleAuth}, ExitAuth},
+		{[]string{sandbox.VehicleUpstream}, ExitNetwork},
+		{[]string{sandbox.VehicleNotFound, sandbox.VehicleUpstream, sandbox.VehicleSuccess}, ExitNetwork},
+		{[]string{sandbox.VehicleUpstream, sandbox.VehicleAuth, sandbox.VehicleNotFound}, ExitAuth},
+		{[]string{"@@"}, ExitUsage},
+		{[]string{sandbox.VehicleSuccess, "@@"}, ExitUsage},
+	}
+	for _, c := range cases {
+		r := e.run(t, "", append([]string{"--base-url", url, "fetch", "--no-history"}, c.vehicles...)...)
+		if r.code != c.want {
+			t.Errorf("%v: exit %d, want %d\nstderr: %s", c.vehicles, r.code, c.want, r.stderr)
+		}
+		if c.want != ExitOK && !strings.Contains(r.stderr, "hint: ") {
+			t.Errorf("%v: no hint on stderr: %s", c.vehicles, r.stderr)
+		}
+	}
+}
+
+func TestFetchJSONArray(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	url := sandboxURL(t)
+	r := e.run(t, "", "--base-url", url, "fetch", "--json", "--no-history", sandbox.VehicleSuccess, sandbox.VehicleNotFound)
+	if r.code != ExitAPI {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var recs []Record
+	if err := json.Unmarshal([]byte(r.stdout), &recs); err != nil || len(recs) != 2 {
+		t.Fatalf("not an array of 2: %v\n%s", err, r.stdout)
+	}
+	if !recs[0].OK || recs[1].OK || recs[1].Error == nil || recs[1].Error.Kind != "api" {
+		t.Errorf("records = %+v", recs)
+	}
+}
+
+func TestFetchMissingSettings(t *testing.T) {
+	e := newCLIEnv(t, "")
+	r := e.run(t, "", "fetch", "DL12CB4685")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "AOPFETCH_OPERATOR") || !strings.Contains(r.stderr, "--operator") {
+		t.Errorf("missing operator: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = e.run(t, "", "fetch", "--operator", "311", "DL12CB4685")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "AOPFETCH_REGISTRATION_ID") || !strings.Contains(r.stderr, "registration_id") {
+		t.Errorf("missing registration id: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = e.run(t, "", "fetch", "--operator", "nosuch", "--registration-id", "X", "DL12CB4685")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "unknown operator") {
+		t.Errorf("unknown operator name: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestDemoFetchUsesDemoDefaults(t *testing.T) {
+	e := newCLIEnv(t, "")
+	r := e.run(t, "", "--demo", "fetch", "--no-history", sandbox.VehicleSuccess)
+	if r.code != 0 || !strings.HasPrefix(r.stderr, demoNotice+"\n") || !strings.Contains(r.stdout, "NITESH  KUMAR SHARMA") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestRootWithoutTerminal(t *testing.T) {
+	e := newCLIEnv(t, "")
+	for _, args := range [][]string{nil, {"DL12CB4685"}} {
+		r := e.run(t, "", args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "aopfetch fetch") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	r := e.run(t, "", "fetc")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `did you mean "fetch"`) {
+		t.Errorf("typo: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	e := newCLIEnv(t, "")
+	for _, args := range [][]string{{"fetch"}, {"fetch", "--bogus", "X"}, {"saved", "rm"}, {"history", "--limit", "-1"},
+		{"export", "--format", "xml"}, {"saved", "rm", "NOPE1234"}} {
+		r := e.run(t, "", args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "hint: ") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestSavedAddUpdateAndImportDefaults(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	r := e.run(t, "", "saved", "add", "dl12cb4685", "--label", "शर्मा जी", "--note", "first")
+	if r.code != 0 || !strings.Contains(r.stdout, "saved DL12CB4685") {
+		t.Fatalf("add: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = e.run(t, "", "saved", "add", "DL12CB4685", "--note", "second")
+	if r.code != 0 || !strings.Contains(r.stdout, "updated DL12CB4685 (शर्मा जी)") {
+		t.Fatalf("update: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	csv := "label,operator,canumber,registration_id,note\nbare,,MH01AB1234,,\n"
+	r = e.run(t, csv, "import", "--format", "csv", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1, updated 0") {
+		t.Fatalf("import: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = e.run(t, "", "saved", "list", "--json")
+	var accts []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &accts); err != nil || len(accts) != 2 {
+		t.Fatalf("list: %v %s", err, r.stdout)
+	}
+	if accts[0]["note"] != "second" || accts[0]["label"] != "शर्मा जी" {
+		t.Errorf("updated account = %v", accts[0])
+	}
+	if accts[1]["operator"] != float64(311) || accts[1]["registration_id"] != "AOP-554" {
+		t.Errorf("imported account without defaults: %v", accts[1])
+	}
+}
