@@ -11,11 +11,11 @@ import (
 
 // configReport is the --json shape of `aopfetch config`.
 type configReport struct {
-	ConfigFile string          `json:"config_file"` // "" when none was read
-	StorePath  string          `json:"store_path"`
-	Demo       bool            `json:"demo"`
-	Settings   []settingJSON   `json:"settings"`
-	Warnings   []string        `json:"warnings"`
+	ConfigFile string        `json:"config_file"` // "" when none was read
+	StorePath  string        `json:"store_path"`
+	Demo       bool          `json:"demo"`
+	Settings   []settingJSON `json:"settings"`
+	Warnings   []string      `json:"warnings"`
 }
 
 // settingJSON is one setting in `aopfetch config --json`.
