@@ -27,8 +27,8 @@ import (
 // records what it was asked: requests per vehicle, start times, and the
 // most requests in flight at once.
 type provider struct {
-	delay  func(canumber string) time.Duration
-	answer func(canumber string) (status int, body string)
+	delay   func(canumber string) time.Duration
+	answer  func(canumber string) (status int, body string)
 	onServe func(n int) // called with the number of requests served so far
 
 	mu          sync.Mutex
