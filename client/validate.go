@@ -85,7 +85,7 @@ func vehicleWarning(n string) string {
 	}
 	for _, f := range formats {
 		if f.looksLike.MatchString(n) {
-			return fmt.Sprintf("%s does not look like a %s vehicle number (e.g. %s); sending it anyway",
+			return fmt.Sprintf("%s does not look like a %s vehicle number (e.g. %s)",
 				n, f.name, f.example)
 		}
 	}
@@ -93,7 +93,7 @@ func vehicleWarning(n string) string {
 	for i, f := range formats {
 		examples[i] = f.example + " " + f.name
 	}
-	return fmt.Sprintf("%s matches no known vehicle number format (expected e.g. %s); sending it anyway",
+	return fmt.Sprintf("%s matches no known vehicle number format (expected e.g. %s)",
 		n, strings.Join(examples, ", "))
 }
 
