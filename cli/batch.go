@@ -269,9 +269,13 @@ func (e *batchEnv) lookUp(ctx context.Context, o batchOptions, plan batchPlan, o
 	rep := runLookups(ctx, e.fetch, plan.jobs, opts, func(j int, r lookupOutcome) error {
 		outs[j] = &r
 		counter.add(r.Err == nil)
-		sum.record(plan.jobs[j], r)
 		return rows.complete(plan.rowsOf[j], r)
 	})
+	for j, out := range outs {
+		if out != nil {
+			sum.record(plan.jobs[j], *out)
+		}
+	}
 	err := rep.DoneErr
 	if ferr := rows.finish(); err == nil {
 		err = ferr

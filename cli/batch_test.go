@@ -133,7 +133,7 @@ func (nopProgress) stop() {}
 
 // batchHarness runs batches against a handler through a real client.
 type batchHarness struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	client *client.Client
 	store  *fakeStore
@@ -142,7 +142,7 @@ type batchHarness struct {
 	stdout bytes.Buffer
 }
 
-func newBatchHarness(t *testing.T, h http.Handler) *batchHarness {
+func newBatchHarness(t testing.TB, h http.Handler) *batchHarness {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -184,10 +184,12 @@ func (h *batchHarness) run(ctx context.Context, content string, o batchOptions) 
 	return h.env("").run(ctx, o)
 }
 
+// vehicles returns n (at most 1,000) distinct vehicle numbers that the
+// provider answers successfully (they all end in 7).
 func vehicles(n int) []string {
 	v := make([]string, n)
 	for i := range v {
-		v[i] = fmt.Sprintf("DL%02dCB%04d", i%90+10, i)
+		v[i] = fmt.Sprintf("DL%02dCB%03d7", i%90+10, i)
 	}
 	return v
 }
@@ -230,7 +232,7 @@ func TestBatchOrderPreserved(t *testing.T) {
 	p := newProvider()
 	// Later vehicles answer sooner, so completions arrive out of order.
 	p.delay = func(v string) time.Duration {
-		return time.Duration(9-int(v[len(v)-1]-'0')) * 3 * time.Millisecond
+		return time.Duration(9-int(v[len(v)-2]-'0')) * 3 * time.Millisecond
 	}
 	h := newBatchHarness(t, p)
 	in := vehicles(60)
