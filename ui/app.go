@@ -55,6 +55,7 @@ type common struct {
 	tmux          bool      // wrap OSC 52 for tmux
 	proxy         bool      // HTTPS_PROXY is set
 	crash         *crashBox
+	log           *log.Logger // debug log; discards unless --debug
 }
 
 // operatorName returns the configured name of code, or "".
@@ -71,6 +72,21 @@ func (c *common) operatorLabel(code int) string {
 		return fmt.Sprintf("%d %s", code, n)
 	}
 	return fmt.Sprint(code)
+}
+
+// withDefaults fills a saved request's missing operator and registration
+// ID from the config.
+func (c *common) withDefaults(r client.Request) client.Request {
+	if c.cfg == nil {
+		return r
+	}
+	if r.Operator == 0 {
+		r.Operator = c.cfg.Operator
+	}
+	if r.RegistrationID == "" {
+		r.RegistrationID = c.cfg.RegistrationID
+	}
+	return r
 }
 
 // timeout is the context timeout of one lookup.
@@ -213,16 +229,17 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if c.clip == nil {
 		c.clip = io.Discard
 	}
+	c.log = o.logger
+	if c.log == nil {
+		c.log = log.New(io.Discard, "", 0)
+	}
 	m := model{c: c, notices: sanitizeAll(o.Notices)}
 	var data store.Data
-	if c.st != nil {
+	switch {
+	case c.st != nil:
 		data = c.st.Data()
-		m.notices = append(m.notices, sanitizeAll(c.st.Notices())...)
-		if c.st.ReadOnly() {
-			m.notices = append(m.notices, "the store was written by a newer aopfetch: read-only")
-		}
-	} else {
-		m.notices = append(m.notices, "saved accounts and history are unavailable (the store could not be opened)")
+	case len(m.notices) == 0:
+		m.notices = []string{"the store could not be opened: nothing will be saved"}
 	}
 	m.form = newForm(c, m.initialRequest(data))
 	m.home = newHome(c, data)
@@ -442,6 +459,7 @@ func (m model) startForeground(req client.Request) (model, tea.Cmd) {
 // openEntry shows a saved account or recent lookup: its cached snapshot at
 // once plus a background refresh, or a plain lookup when nothing is cached.
 func (m model) openEntry(e entry) (model, tea.Cmd) {
+	e.req = m.c.withDefaults(e.req)
 	if e.snap == nil {
 		return m.startForeground(e.req)
 	}
@@ -462,7 +480,7 @@ func (m *model) fetch(req client.Request, f *inflight) (int, tea.Cmd) {
 	ctx, cancel := context.WithTimeout(m.c.ctx, m.c.timeout())
 	*f = inflight{id: id, cancel: cancel}
 	fetcher := m.c.fetcher
-	log.Printf("fetch %d start: %s operator %d", id, req.CANumber, req.Operator)
+	m.c.log.Printf("fetch %d start: %s operator %d", id, req.CANumber, req.Operator)
 	return id, func() tea.Msg {
 		defer cancel()
 		if fetcher == nil {
@@ -484,7 +502,7 @@ func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
 		m.result = m.result.refreshed(msg.res, msg.err)
 		return m, recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
 	}
-	log.Printf("fetch %d: stale answer dropped", msg.id)
+	m.c.log.Printf("fetch %d: stale answer dropped", msg.id)
 	return m, nil
 }
 
@@ -508,28 +526,29 @@ func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	return m, rec
 }
 
-// storeDone applies the store's data after a read or write.
+// storeDone applies the store's data after a read or write; a problem
+// becomes the banner on home and, for a write from the card, its status.
 func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
-	if msg.err != nil {
-		m.home.setBanner(append(append([]string(nil), m.notices...), "store: "+client.Sanitize(msg.err.Error())))
-		if m.state == stateResult && msg.note != "" {
-			m.result.setStatus("could not save: "+client.Sanitize(msg.err.Error()), true)
-		}
-		return m, nil
-	}
 	var cmd tea.Cmd
 	if msg.changed {
 		cmd = m.home.setData(msg.data)
-		m.home.setBanner(m.notices)
 	}
-	if msg.note != "" {
-		switch m.state {
-		case stateResult:
-			m.result.setStatus(msg.note, false)
-			m.result.label = m.home.labelFor(m.result.req.CANumber)
-		case stateHome:
-			m.home.status = msg.note
+	if msg.err != nil {
+		problem := "store: " + oneLineError(msg.err)
+		m.home.setBanner(append(append([]string(nil), m.notices...), problem))
+		if m.state == stateResult && msg.note != "" {
+			m.result.setStatus("not saved to disk: "+oneLineError(msg.err), true)
 		}
+		return m, cmd
+	}
+	m.home.setBanner(m.notices)
+	switch {
+	case msg.note == "":
+	case m.state == stateResult:
+		m.result.setStatus(msg.note, false)
+		m.result.label = m.home.labelFor(m.result.req.CANumber)
+	case m.state == stateHome:
+		m.home.status = msg.note
 	}
 	return m, cmd
 }
@@ -650,11 +669,13 @@ func splitLines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
-// sanitizeAll sanitises every string of ss.
+// sanitizeAll sanitises every string of ss, dropping empty and repeated ones.
 func sanitizeAll(ss []string) []string {
 	out := make([]string, 0, len(ss))
+	seen := make(map[string]bool, len(ss))
 	for _, s := range ss {
-		if s = client.Sanitize(s); s != "" {
+		if s = client.Sanitize(s); s != "" && !seen[s] {
+			seen[s] = true
 			out = append(out, s)
 		}
 	}

@@ -30,7 +30,8 @@ func writeCmd(st *store.Store, note string, write func() error) tea.Cmd {
 	}
 	return func() tea.Msg {
 		if err := write(); err != nil {
-			return storeMsg{err: err, note: note}
+			// The store keeps a failed change in memory: show it anyway.
+			return storeMsg{data: st.Data(), changed: true, err: err, note: note}
 		}
 		return storeMsg{data: st.Data(), changed: true, note: note}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
 )
@@ -147,8 +148,9 @@ func (e errorModel) View() string {
 	var b strings.Builder
 	b.WriteString("\n" + s.Error.Bold(true).Render("✗ "+e.title) + "\n")
 	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n\n")
+	w := max(1, e.c.width-2)
 	for _, l := range e.lines {
-		b.WriteString(l + "\n")
+		b.WriteString(ansi.Wrap(l, w, " ") + "\n")
 	}
 	return b.String()
 }

@@ -45,7 +45,7 @@ type formModel struct {
 func newForm(c *common, r client.Request) formModel {
 	f := formModel{c: c}
 	limits := [fieldCount]int{operatorCharLimit, vehicleCharLimit, registrationCharLimit}
-	placeholders := [fieldCount]string{"311", "DL12CB4685", "AOP-554"}
+	placeholders := [fieldCount]string{"e.g. 311", "e.g. DL12CB4685", "e.g. AOP-554"}
 	for i := range f.inputs {
 		ti := textinput.New()
 		ti.Prompt = ""
@@ -297,7 +297,7 @@ func (f formModel) View() string {
 		labels = [fieldCount]string{"Operator", "Vehicle", "Reg. ID"}
 		labelW = 10
 	}
-	inputW := max(1, w-labelW-2)
+	inputW := max(1, w-labelW-3) // the cursor takes one more cell
 	var b strings.Builder
 	for _, n := range f.banner {
 		b.WriteString(s.Banner.Render("! "+n) + "\n")

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
@@ -129,14 +130,18 @@ func newHome(c *common, d store.Data) homeModel {
 	h := homeModel{c: c}
 	for i := range h.lists {
 		l := list.New(nil, rowDelegate{c: c}, 0, 0)
-		l.SetShowTitle(false)
 		l.SetShowHelp(false)
 		l.DisableQuitKeybindings()
 		l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 		l.KeyMap.NextPage.SetKeys("right", "l", "pgdown", "f")
 		l.KeyMap.PrevPage.SetKeys("left", "h", "pgup", "b", "u")
 		l.KeyMap.ClearFilter.SetKeys("esc")
-		l.Styles.StatusBar = l.Styles.StatusBar.Padding(0, 0, 1, 0)
+		l.Styles.TitleBar = lipgloss.NewStyle()
+		l.Styles.Title = lipgloss.NewStyle()
+		l.Styles.StatusBar = l.Styles.StatusBar.Padding(0)
+		l.Styles.NoItems = l.Styles.NoItems.Padding(0)
+		l.Styles.PaginationStyle = lipgloss.NewStyle()
+		l.FilterInput.Prompt = "/ "
 		h.lists[i] = l
 	}
 	h.lists[tabSaved].SetStatusBarItemName("account", "accounts")
@@ -170,7 +175,8 @@ func (h *homeModel) setData(d store.Data) tea.Cmd {
 		h.recent[i] = lookupEntry(l)
 		ritems[i] = h.recent[i]
 	}
-	cmd := tea.Batch(h.lists[tabSaved].SetItems(items), h.lists[tabRecent].SetItems(ritems))
+	cmd := tea.Batch(h.tagged(tabSaved, h.lists[tabSaved].SetItems(items)),
+		h.tagged(tabRecent, h.lists[tabRecent].SetItems(ritems)))
 	if h.selectID != "" {
 		for i, e := range h.saved {
 			if e.id == h.selectID && h.lists[tabSaved].FilterState() == list.Unfiltered {
@@ -205,7 +211,7 @@ func (h *homeModel) setBanner(b []string) {
 // setSize sizes the lists to the body.
 func (h *homeModel) setSize(w, ht int) {
 	h.w, h.h = w, ht
-	lh := max(0, ht-len(h.banner)-1)
+	lh := max(0, ht-len(h.banner))
 	for i := range h.lists {
 		h.lists[i].SetSize(w, lh)
 	}
@@ -220,19 +226,21 @@ func (h homeModel) selected() (entry, bool) {
 
 // Update handles home's keys and passes the rest to the visible list.
 func (h homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd, nav) {
+	if fm, ok := msg.(filterResultMsg); ok {
+		if fm.value == h.lists[fm.tab].FilterInput.Value() {
+			h.lists[fm.tab], _ = h.lists[fm.tab].Update(fm.matches)
+		}
+		return h, nil, nil
+	}
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
-		var cmd tea.Cmd
-		h.lists[h.tab], cmd = h.lists[h.tab].Update(msg)
-		return h, cmd, nil
+		return h, nil, nil
 	}
 	if h.prompt != promptNone {
 		return h.promptKey(km)
 	}
 	if h.lists[h.tab].SettingFilter() {
-		var cmd tea.Cmd
-		h.lists[h.tab], cmd = h.lists[h.tab].Update(msg)
-		return h, cmd, nil
+		return h, h.updateList(km), nil
 	}
 	h.status = ""
 	return h.key(km)
@@ -280,9 +288,49 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 		h.selectID = e.id
 		return h, moveCmd(h.c.st, e.id, 1), nil
 	}
+	return h, h.updateList(km), nil
+}
+
+// filterResultMsg is the list's filter answer tagged with the list and the
+// filter text it was computed for, so late answers for older text (the
+// list filters asynchronously) and answers for the other list are dropped.
+type filterResultMsg struct {
+	tab     int
+	value   string
+	matches list.FilterMatchesMsg
+}
+
+// updateList passes a key to the visible list and tags its filter command.
+func (h *homeModel) updateList(km tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	h.lists[h.tab], cmd = h.lists[h.tab].Update(km)
-	return h, cmd, nil
+	return h.tagged(h.tab, cmd)
+}
+
+// tagged wraps a list command so its FilterMatchesMsg comes back as a
+// filterResultMsg for tab and the list's current filter text.
+func (h homeModel) tagged(tab int, cmd tea.Cmd) tea.Cmd {
+	return tagFilter(cmd, tab, h.lists[tab].FilterInput.Value())
+}
+
+// tagFilter is tagged for a given filter text.
+func tagFilter(cmd tea.Cmd, tab int, value string) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case list.FilterMatchesMsg:
+			return filterResultMsg{tab: tab, value: value, matches: msg}
+		case tea.BatchMsg:
+			for i := range msg {
+				msg[i] = tagFilter(msg[i], tab, value)
+			}
+			return msg
+		default:
+			return msg
+		}
+	}
 }
 
 // openPrompt starts a label, edit or delete prompt for e.
@@ -356,22 +404,30 @@ func (h homeModel) View() string {
 		b.WriteString("\n" + h.c.renderHelp(h.helpKeys(), true))
 		return b.String()
 	}
-	tabs := [2]string{fmt.Sprintf("Saved (%d)", len(h.saved)), fmt.Sprintf("Recent (%d)", len(h.recent))}
-	for i, t := range tabs {
+	if h.empty() {
+		b.WriteString(h.tabs() + "\n\n" + s.Subtle.Render("Nothing saved yet. Press n for a new lookup;") + "\n" +
+			s.Subtle.Render("s on a result saves the account.") + "\n")
+		return b.String()
+	}
+	l := h.lists[h.tab]
+	l.Title = h.tabs()
+	b.WriteString(l.View())
+	return b.String()
+}
+
+// tabs renders the Saved / Recent switch.
+func (h homeModel) tabs() string {
+	s := h.c.styles
+	names := [2]string{fmt.Sprintf("Saved (%d)", len(h.saved)), fmt.Sprintf("Recent (%d)", len(h.recent))}
+	out := make([]string, len(names))
+	for i, n := range names {
 		st := s.Tab
 		if i == h.tab {
 			st = s.ActiveTab
 		}
-		b.WriteString(st.Render(t) + "  ")
+		out[i] = st.Render(n)
 	}
-	b.WriteString("\n")
-	if h.empty() {
-		b.WriteString("\n" + s.Subtle.Render("Nothing saved yet. Press n for a new lookup;") + "\n" +
-			s.Subtle.Render("s on a result saves the account.") + "\n")
-		return b.String()
-	}
-	b.WriteString(h.lists[h.tab].View())
-	return b.String()
+	return strings.Join(out, "  ")
 }
 
 // statusLine shows the prompt or the last outcome.

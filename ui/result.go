@@ -234,7 +234,10 @@ func (r resultModel) card() string {
 	if r.label != "" && r.label != name {
 		sub += " · " + r.label
 	}
-	b.WriteString(s.Subtle.Render(truncate(sub, w)) + "\n\n")
+	b.WriteString(s.Subtle.Render(truncate(sub, w)) + "\n")
+	if r.c.height >= 16 {
+		b.WriteString("\n")
+	}
 	for _, row := range r.rows(narrow) {
 		b.WriteString(s.Label.Render(pad(row[0], lw)) + truncate(row[1], vw) + "\n")
 	}

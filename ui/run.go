@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,6 +46,8 @@ type Options struct {
 	// StateDir is where the crash and debug logs go (""
 	// = $XDG_STATE_HOME/aopfetch).
 	StateDir string
+
+	logger *log.Logger
 }
 
 // ErrDumbTerminal is returned by Run when TERM=dumb.
@@ -62,7 +65,10 @@ func Run(ctx context.Context, o Options) error {
 		dir = filepath.Join(xdg.StateHome, "aopfetch")
 	}
 	if o.Debug {
-		f, err := openLog(dir, "debug.log", func(p string) (*os.File, error) { return tea.LogToFile(p, "aopfetch") })
+		o.logger = log.New(io.Discard, "", log.LstdFlags)
+		f, err := openLog(dir, "debug.log", func(p string) (*os.File, error) {
+			return tea.LogToFileWith(p, "aopfetch", o.logger)
+		})
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -38,12 +39,48 @@ func padLeft(s string, w int) string {
 	return s
 }
 
-// renderHelp renders the short (or full) help of km at the inner width.
+// renderHelp renders the short help of km on one line, or its full help
+// in as many columns as fit the inner width.
 func (c *common) renderHelp(km help.KeyMap, full bool) string {
+	w := max(0, c.width-2)
+	if full {
+		return fullHelp(c.styles, km, w)
+	}
 	h := help.New()
-	h.Width = max(0, c.width-2)
-	h.ShowAll = full
+	h.Width = w
 	return h.View(km)
+}
+
+// fullHelp lays the enabled bindings of km out in columns of width w.
+func fullHelp(s *Styles, km help.KeyMap, w int) string {
+	var bs []key.Binding
+	for _, g := range km.FullHelp() {
+		for _, b := range g {
+			if b.Enabled() {
+				bs = append(bs, b)
+			}
+		}
+	}
+	if len(bs) == 0 {
+		return ""
+	}
+	kw, dw := 0, 0
+	for _, b := range bs {
+		kw = max(kw, displayWidth(b.Help().Key))
+		dw = max(dw, displayWidth(b.Help().Desc))
+	}
+	cell := kw + 1 + dw
+	cols := max(1, (w+2)/(cell+2))
+	rows := (len(bs) + cols - 1) / cols
+	lines := make([]string, rows)
+	for i, b := range bs {
+		r := i % rows
+		if lines[r] != "" {
+			lines[r] += "  "
+		}
+		lines[r] += s.Focused.Render(pad(b.Help().Key, kw)) + " " + s.Subtle.Render(pad(b.Help().Desc, dw))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // age is "just now", "3m ago", "3h ago", "2d ago".
