@@ -97,7 +97,7 @@ func LoadConfig(o LoadOptions) (*Config, error) {
 	if err := c.loadFile(path, named); err != nil {
 		return nil, err
 	}
-	if err := c.applyEnv(getenv); err != nil {
+	if err := c.applyEnv(getenv, o.Flags); err != nil {
 		return nil, err
 	}
 	if err := c.applyFlags(o.Flags); err != nil {
@@ -189,11 +189,12 @@ func textSettings() []textSetting {
 	}
 }
 
-// applyEnv applies the non-empty AOPFETCH_* variables.
-func (c *Config) applyEnv(getenv func(string) (string, bool)) error {
+// applyEnv applies the non-empty AOPFETCH_* variables, skipping those a
+// flag overrides (a bad value there does not matter).
+func (c *Config) applyEnv(getenv func(string) (string, bool), flags map[string]string) error {
 	for _, ts := range textSettings() {
 		v, ok := getenv(ts.env)
-		if !ok || v == "" {
+		if _, flagged := flags[ts.flag]; !ok || v == "" || ts.flag != "" && flagged {
 			continue
 		}
 		if err := ts.set(c, v); err != nil {

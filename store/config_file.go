@@ -64,19 +64,24 @@ func (c *Config) loadFile(path, named string) error {
 	return nil
 }
 
-// readConfigFile reads path, returning its permission bits.
+// readConfigFile reads path, returning its permission bits. It refuses
+// directories and special files (opening a FIFO would block).
 func readConfigFile(path string) ([]byte, fs.FileMode, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return nil, 0, err
+	} else if fi.IsDir() {
+		return nil, 0, errors.New("is a directory, not a file")
+	} else if !fi.Mode().IsRegular() {
+		return nil, 0, errors.New("is not a regular file")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	fi, err := f.Stat() // the mode of what was opened, for the permissions warning
 	if err != nil {
 		return nil, 0, err
-	}
-	if fi.IsDir() {
-		return nil, 0, errors.New("is a directory, not a file")
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {

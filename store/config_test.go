@@ -388,7 +388,7 @@ func TestConfigBadEnvAndFlags(t *testing.T) {
 			`flag --operator: "0" is not an operator code (a positive whole number, e.g. 311)`},
 		{"flag base url", nil, map[string]string{"base_url": ""},
 			`flag --base-url: "" is not an http(s) URL (e.g. "https://api.aopay.co.in")`},
-		{"flag beats bad env? no: env is checked", map[string]string{"AOPFETCH_TIMEOUT": "x"}, map[string]string{"timeout": "5s"},
+		{"env checked when no flag overrides it", map[string]string{"AOPFETCH_TIMEOUT": "x"}, map[string]string{"operator": "5"},
 			`environment variable AOPFETCH_TIMEOUT: "x" is not a duration (e.g. "30s")`},
 		{"unknown flag key", nil, map[string]string{"colour": "red"}, `config: unknown flag key "colour"`},
 	}
@@ -400,6 +400,15 @@ func TestConfigBadEnvAndFlags(t *testing.T) {
 				t.Errorf("err = %q\nwant  %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestConfigFlagHidesBadEnv(t *testing.T) {
+	env := fakeEnv(map[string]string{"AOPFETCH_TIMEOUT": "x", "AOPFETCH_OPERATOR": "y"})
+	c := mustLoad(t, LoadOptions{Path: writeConfig(t, "", 0o600), Getenv: env,
+		Flags: map[string]string{"timeout": "5s", "operator": "9"}})
+	if c.Timeout != 5*time.Second || c.Operator != 9 {
+		t.Errorf("Timeout=%v Operator=%d, want the flags' 5s and 9", c.Timeout, c.Operator)
 	}
 }
 
@@ -643,4 +652,31 @@ func TestConfigKeyLine(t *testing.T) {
 			t.Errorf("keyLine(%q, %d) = %d, want %d", tt.key, tt.nth, got, tt.want)
 		}
 	}
+}
+
+func FuzzConfigDecode(f *testing.F) {
+	for _, name := range []string{"full.toml", "bad_syntax.toml", "bad_timeout.toml", "unknown_key.toml", "bad_regex.toml", "dup_codes.toml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "config", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
+	}
+	f.Add("operators = [{code = 1, name = \"A\"}]\n[auth.headers]\nX = \"v\"\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		fc, _, err := decodeConfig("/c.toml", text)
+		if err == nil {
+			if fc == nil {
+				t.Fatal("nil config without an error")
+			}
+			return
+		}
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("error %v is not a *ConfigError", err)
+		}
+		if n := strings.Count(text, "\n") + 1; ce.Line < 0 || ce.Line > n {
+			t.Fatalf("line %d outside the text's %d lines: %v", ce.Line, n, err)
+		}
+	})
 }

@@ -1,0 +1,20 @@
+//go:build unix
+
+package store
+
+import (
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+func TestConfigFIFORefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	// Opening a FIFO would block until a writer comes; LoadConfig must not.
+	if got := loadErr(t, LoadOptions{Path: fifo}); got != "config "+fifo+": is not a regular file" {
+		t.Errorf("err = %q", got)
+	}
+}
