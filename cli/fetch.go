@@ -144,7 +144,7 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	reqs, err := NormalizeRequests(app.Stderr(), op, regID, args)
+	reqs, err := normalizeRequests(app.Stderr(), "sending", op, regID, args)
 	if err != nil {
 		return err
 	}
@@ -170,11 +170,12 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	return fetchExit(ctx, outs, len(reqs))
 }
 
-// NormalizeRequests validates and normalises one request per vehicle.
-// Format warnings go to warn. An invalid operator or registration ID is a
+// normalizeRequests validates and normalises one request per vehicle.
+// Format warnings go to warn, saying the request is still sent (or saved:
+// action names what happens anyway). An invalid operator or registration ID is a
 // usage error naming the field; invalid vehicle numbers are each reported
 // to warn (with one hint) and then returned as an already-reported usage error.
-func NormalizeRequests(warn io.Writer, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
+func normalizeRequests(warn io.Writer, action string, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
 	reqs := make([]client.Request, 0, len(vehicles))
 	var bad []string
 	for _, v := range vehicles {
@@ -188,7 +189,7 @@ func NormalizeRequests(warn io.Writer, operator int, registrationID string, vehi
 			bad = append(bad, v)
 			continue
 		case warning != "":
-			fmt.Fprintf(warn, "aopfetch: warning: %s\n", client.Sanitize(warning))
+			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", client.Sanitize(warning), action)
 		}
 		reqs = append(reqs, r)
 	}

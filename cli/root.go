@@ -63,7 +63,7 @@ Without a sub-command it starts the terminal UI (stdin and stdout must be a
 terminal); with one VEHICLE argument the UI opens straight on its result.
 Use "aopfetch fetch" for one-shot lookups and scripts, and --demo to try
 everything against the built-in sandbox.`,
-		Example: `  aopfetch --demo                    # the terminal UI against the sandbox
+		Example: `  aopfetch --demo                     # the terminal UI against the sandbox
   aopfetch DL12CB4685                 # the UI, straight on this vehicle
   aopfetch --demo fetch DL12CB4685    # a one-shot lookup printed as a table
   aopfetch config                     # effective settings and where they came from`,
