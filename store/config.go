@@ -85,8 +85,19 @@ type LoadOptions struct {
 // default file is fine (File is ""); a missing file named by --config or
 // AOPFETCH_CONFIG is an error. Empty environment variables count as unset.
 //
+// File keys: base_url, registration_id, operator, timeout ("30s" or whole
+// seconds), history_limit, store_path (relative to the file's directory;
+// "~/" is the home directory), [[operators]] code/name/vehicle_regex and
+// [auth] jwt_secret/partner_id/token_header with [auth.headers]; any other
+// key is an error. Environment: AOPFETCH_BASE_URL, AOPFETCH_REGISTRATION_ID,
+// AOPFETCH_OPERATOR, AOPFETCH_TIMEOUT, AOPFETCH_HISTORY_LIMIT,
+// AOPFETCH_STORE, AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID; a variable
+// whose flag is set is ignored. A file holding secrets that group or others
+// may access adds an ssh-style entry to Warnings (the file is not changed).
+//
 // Errors are *ConfigError values naming the file and line, the environment
-// variable or the flag; they never contain a secret.
+// variable or the flag; they never contain a secret. An unknown Flags key is
+// a programming error reported as a plain error.
 func LoadConfig(o LoadOptions) (*Config, error) {
 	getenv := o.Getenv
 	if getenv == nil {
