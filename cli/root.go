@@ -74,6 +74,11 @@ everything against the built-in sandbox.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runTUI(cmd, app, args)
 		},
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			if humanOutput(cmd) {
+				app.PrintDemoNotice()
+			}
+		},
 	}
 	root.SetVersionTemplate("aopfetch {{.Version}}\n")
 	root.SetOut(app.Stdout())
@@ -97,6 +102,17 @@ everything against the built-in sandbox.`,
 	)
 	root.InitDefaultCompletionCmd()
 	return root
+}
+
+// humanOutput reports whether cmd prints for people: a sub-command (the UI
+// shows its own DEMO badge) without --json, and not shell completion's
+// hidden helpers.
+func humanOutput(cmd *cobra.Command) bool {
+	if !cmd.HasParent() || strings.HasPrefix(cmd.Name(), "__") {
+		return false
+	}
+	f := cmd.Flags().Lookup("json")
+	return f == nil || !f.Changed
 }
 
 // usageArgs wraps a cobra argument validator so its errors are usage errors.
