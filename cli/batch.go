@@ -228,25 +228,25 @@ func (e *batchEnv) readRows(o batchOptions) (rows []batchRow, invalid int, err e
 		return nil, 0, usageError("%s: %v", o.Input, err)
 	}
 	rows, bad, warnings := validateBatchRows(in, e.defaults)
-	e.reportProblems("invalid", bad, 20)
-	e.reportProblems("unusual vehicle number (looked up anyway)", warnings, 5)
+	e.reportProblems("", bad, 20)
+	e.reportProblems("warning: ", warnings, 5)
 	switch {
 	case len(bad) > 0 && !o.SkipInvalid:
-		return nil, 0, usageError("%d invalid rows in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", len(bad), o.Input)
+		return nil, 0, usageError("%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", plural(len(bad), "invalid row"), o.Input)
 	case len(rows) == 0:
 		return nil, 0, usageError("no vehicles to look up in %s", o.Input)
 	}
 	return rows, len(bad), nil
 }
 
-// reportProblems prints the first few problems of one kind.
-func (e *batchEnv) reportProblems(what string, ps []batchProblem, limit int) {
+// reportProblems prints the first limit problems, each "line N: message".
+func (e *batchEnv) reportProblems(prefix string, ps []batchProblem, limit int) {
 	for i, p := range ps {
 		if i == limit {
-			fmt.Fprintf(e.stderr, "… and %d more %s rows\n", len(ps)-limit, what)
+			fmt.Fprintf(e.stderr, "… and %d more\n", len(ps)-limit)
 			return
 		}
-		fmt.Fprintf(e.stderr, "%s: %s\n", what, p)
+		fmt.Fprintf(e.stderr, "line %d: %s%s\n", p.Line, prefix, p.Message)
 	}
 }
 

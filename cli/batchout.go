@@ -115,10 +115,10 @@ func (j *jsonlRowWriter) writeKept(e resumeEntry) error {
 func batchCSVRecord(row batchRow, out lookupOutcome) []string {
 	var c client.Consumer
 	var fetchedAt string
-	if out.Res != nil {
-		c = out.Res.Consumer
-		if !out.Res.FetchedAt.IsZero() {
-			fetchedAt = out.Res.FetchedAt.UTC().Format(time.RFC3339)
+	if res := resultOf(out.Res, out.Err); res != nil {
+		c = res.Consumer
+		if !res.FetchedAt.IsZero() {
+			fetchedAt = res.FetchedAt.UTC().Format(time.RFC3339)
 		}
 	}
 	var b client.Bill

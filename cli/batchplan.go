@@ -34,8 +34,6 @@ type batchProblem struct {
 	Message string
 }
 
-func (p batchProblem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Message) }
-
 // batchDefaults fill the columns a row leaves empty.
 type batchDefaults struct {
 	Operator       string // --operator, else the config's operator code ("" when neither)

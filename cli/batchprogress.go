@@ -86,7 +86,7 @@ func (s batchSnapshot) percent() float64 {
 func (s batchSnapshot) status() string {
 	line := fmt.Sprintf("%d/%d looked up · %d ok · %d failed · %.1f req/s", s.Done, s.Total, s.OK, s.Failed, s.rate())
 	if s.Stopping {
-		return line + " · stopping: waiting for lookups in flight (ctrl+c again to quit now)"
+		return line + " · stopping (ctrl+c again quits)"
 	}
 	if r := s.rate(); r > 0 && s.Done < s.Total {
 		eta := time.Duration(float64(s.Total-s.Done) / r * float64(time.Second))

@@ -69,7 +69,7 @@ func (s *batchSummary) write(w io.Writer) {
 		fmt.Fprintf(w, "  not done %d (run again with --resume to finish)\n", left)
 	}
 	if s.Invalid > 0 {
-		fmt.Fprintf(w, "  skipped  %d invalid rows\n", s.Invalid)
+		fmt.Fprintf(w, "  skipped  %s\n", plural(s.Invalid, "invalid row"))
 	}
 	if s.Resumed > 0 {
 		fmt.Fprintf(w, "  skipped  %d rows already answered in %s\n", s.Resumed, s.Output)
