@@ -1,0 +1,181 @@
+// Package e2e drives the real aopfetch binary in a pseudo-terminal against
+// the built-in sandbox, as an agent would.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// binPath is the aopfetch binary built once by TestMain.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "aopfetch-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "aopfetch")
+	build := exec.Command("go", "build", "-o", binPath, "..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building aopfetch:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// term is a running aopfetch in a pseudo-terminal.
+type term struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	ptmx *os.File
+	tty  *os.File
+
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+	err  error
+}
+
+// env returns an environment with every XDG directory inside home.
+func env(home string) []string {
+	return []string{
+		"HOME=" + home,
+		"PATH=" + os.Getenv("PATH"),
+		"TERM=xterm-256color",
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
+	}
+}
+
+// start runs the binary with args in a cols×rows pseudo-terminal.
+func start(t *testing.T, home string, cols, rows uint16, args ...string) *term {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatalf("open pty: %v", err)
+	}
+	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: cols, Rows: rows}); err != nil {
+		t.Fatalf("set size: %v", err)
+	}
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = env(home)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	tm := &term{t: t, cmd: cmd, ptmx: ptmx, tty: tty, done: make(chan struct{})}
+	go tm.copy()
+	t.Cleanup(tm.close)
+	return tm
+}
+
+func (tm *term) copy() {
+	buf := make([]byte, 4096)
+	for {
+		n, err := tm.ptmx.Read(buf)
+		tm.mu.Lock()
+		tm.out.Write(buf[:n])
+		tm.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// close kills the program if it still runs and releases the terminal.
+func (tm *term) close() {
+	if tm.cmd.ProcessState == nil {
+		_ = tm.cmd.Process.Kill()
+		_ = tm.cmd.Wait()
+	}
+	tm.tty.Close()
+	tm.ptmx.Close()
+}
+
+// raw returns everything the program wrote so far.
+func (tm *term) raw() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return tm.out.String()
+}
+
+// mark returns the current output length, to wait for text written after it.
+func (tm *term) mark() int { return len(tm.raw()) }
+
+// waitFor waits until text appears in the output written after mark, with
+// escape sequences removed.
+func (tm *term) waitFor(mark int, text string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(ansi.Strip(tm.raw()[mark:]), text) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tm.t.Fatalf("%q did not appear; screen output since mark:\n%s", text, ansi.Strip(tm.raw()[mark:]))
+}
+
+// send types keys into the terminal.
+func (tm *term) send(s string) {
+	tm.t.Helper()
+	if _, err := io.WriteString(tm.ptmx, s); err != nil {
+		tm.t.Fatalf("send: %v", err)
+	}
+}
+
+// wait waits for the program to exit and returns its exit code.
+func (tm *term) wait() int {
+	tm.t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- tm.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		tm.t.Fatalf("program did not exit; output:\n%s", ansi.Strip(tm.raw()))
+	}
+	return tm.cmd.ProcessState.ExitCode()
+}
+
+// assertRestored checks that the terminal is back in cooked mode with the
+// main screen and a visible cursor.
+func (tm *term) assertRestored() {
+	tm.t.Helper()
+	tios, err := unix.IoctlGetTermios(int(tm.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		tm.t.Fatalf("get termios: %v", err)
+	}
+	if tios.Lflag&unix.ECHO == 0 || tios.Lflag&unix.ICANON == 0 {
+		tm.t.Errorf("terminal left in raw mode: lflag=%#x", tios.Lflag)
+	}
+	time.Sleep(100 * time.Millisecond) // let the reader drain the last bytes
+	out := tm.raw()
+	if i, j := strings.LastIndex(out, "\x1b[?1049h"), strings.LastIndex(out, "\x1b[?1049l"); i >= 0 && j < i {
+		tm.t.Errorf("alternate screen not left")
+	}
+	if i, j := strings.LastIndex(out, "\x1b[?25l"), strings.LastIndex(out, "\x1b[?25h"); i >= 0 && j < i {
+		tm.t.Errorf("cursor left hidden")
+	}
+}

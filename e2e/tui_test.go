@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// TestTUILookupCancelAndQuit is the agent's path through the real binary:
+// type a vehicle, see the consumer, start a slow lookup, cancel it, get the
+// form back, and leave with ctrl+c to a restored terminal.
+func TestTUILookupCancelAndQuit(t *testing.T) {
+	home := t.TempDir()
+	tm := start(t, home, 80, 24, "--demo")
+
+	tm.waitFor(0, "DEMO")
+	tm.waitFor(0, "Vehicle")
+	m := tm.mark()
+	tm.send("dl12cb4685\r")
+	tm.waitFor(m, "NITESH")
+	tm.waitFor(m, "₹1,000.00")
+
+	// A new lookup from the result view: the form comes back prefilled;
+	// clear the vehicle and ask for the slow scenario.
+	m = tm.mark()
+	tm.send("n")
+	tm.waitFor(m, "Vehicle")
+	tm.send("\x15DL01AA5000\r") // ctrl+u clears the field
+	tm.waitFor(m, "DL01AA5000 · operator 311")
+
+	m = tm.mark()
+	tm.send("\x1b")
+	tm.waitFor(m, "cancelled")
+	tm.waitFor(m, "Vehicle")
+
+	tm.send("\x03")
+	if code := tm.wait(); code != 0 {
+		t.Errorf("exit code after ctrl+c = %d, want 0", code)
+	}
+	tm.assertRestored()
+}
+
+// TestTUISmallTerminal checks the 40×12 layout still shows the form, and
+// that a terminal below the minimum gets the one-line message.
+func TestTUISmallTerminal(t *testing.T) {
+	home := t.TempDir()
+	tm := start(t, home, 40, 12, "--demo")
+	tm.waitFor(0, "Vehicle")
+	m := tm.mark()
+	tm.send("DL12CB4685\r")
+	tm.waitFor(m, "NITESH")
+	tm.send("q")
+	if code := tm.wait(); code != 0 {
+		t.Errorf("exit code after q = %d, want 0", code)
+	}
+	tm.assertRestored()
+
+	small := start(t, home, 36, 10, "--demo")
+	small.waitFor(0, "terminal too small (need 40×12)")
+	small.send("\x03")
+	small.wait()
+	small.assertRestored()
+}
