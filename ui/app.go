@@ -390,6 +390,7 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 	case navNew:
 		m.bg.stop()
 		m.form.prefill(n.req, false)
+		m.form.clearVehicle()
 		m.state = stateForm
 		return m, m.form.focusCmd()
 	case navEdit:

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
+	"github.com/charmbracelet/bubbles/paginator"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -142,6 +143,7 @@ func newHome(c *common, d store.Data) homeModel {
 		l.Styles.NoItems = l.Styles.NoItems.Padding(0)
 		l.Styles.PaginationStyle = lipgloss.NewStyle()
 		l.FilterInput.Prompt = "/ "
+		l.Paginator.Type = paginator.Arabic // the dots are quadratic in the page count
 		h.lists[i] = l
 	}
 	h.lists[tabSaved].SetStatusBarItemName("account", "accounts")

@@ -1,0 +1,367 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+func TestFormKeys(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	if m.state != stateForm || m.form.focus != fieldVehicle {
+		t.Fatalf("start: state %v focus %d", m.state, m.form.focus)
+	}
+	m = typeText(m, "dl 12-cb")
+	if got := m.form.inputs[fieldVehicle].Value(); got != "DL 12-CB" {
+		t.Fatalf("vehicle not upper-cased as typed: %q", got)
+	}
+	m, _ = press(m, "tab")
+	if m.form.focus != fieldRegistration {
+		t.Fatalf("tab: focus %d", m.form.focus)
+	}
+	m, _ = press(m, "shift+tab", "shift+tab")
+	if m.form.focus != fieldOperator {
+		t.Fatalf("shift+tab: focus %d", m.form.focus)
+	}
+	m, _ = press(m, "ctrl+n")
+	if got := m.form.inputs[fieldOperator].Value(); got != "402" {
+		t.Fatalf("ctrl+n: operator %q", got)
+	}
+	mustContain(t, screen(m), "ICICI")
+	m, _ = press(m, "ctrl+p")
+	if got := m.form.inputs[fieldOperator].Value(); got != "311" {
+		t.Fatalf("ctrl+p: operator %q", got)
+	}
+	// A pasted 10 KB line is cut to the character limit.
+	m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Repeat("9", 10240)), Paste: true})
+	if n := len(m.form.inputs[fieldOperator].Value()); n > operatorCharLimit {
+		t.Fatalf("operator holds %d chars", n)
+	}
+	for _, line := range strings.Split(screen(m), "\n") {
+		if w := displayWidth(line); w > 80 {
+			t.Fatalf("line wider than the terminal (%d): %q", w, line)
+		}
+	}
+}
+
+func TestFormValidation(t *testing.T) {
+	f := okFetcher("X")
+	m := newTestModel(testOptions(f, nil), 80, 24)
+	m = typeText(m, "!!")
+	m, _ = press(m, "enter")
+	if m.state != stateForm || m.form.errs[fieldVehicle] == "" {
+		t.Fatalf("invalid vehicle: state %v err %q", m.state, m.form.errs[fieldVehicle])
+	}
+	mustContain(t, screen(m), m.form.errs[fieldVehicle])
+	m, _ = press(m, "backspace", "backspace")
+	m = typeText(m, "ABC123")
+	m, _ = press(m, "enter")
+	if m.state != stateForm || m.form.warn == "" {
+		t.Fatalf("unusual vehicle: state %v warn %q", m.state, m.form.warn)
+	}
+	mustContain(t, screen(m), "press enter again")
+	m, cmd := press(m, "enter")
+	if m.state != stateLoading {
+		t.Fatalf("second enter: state %v", m.state)
+	}
+	m = run(m, cmd)
+	if m.state != stateResult || len(f.calls) != 1 || f.calls[0].CANumber != "ABC123" {
+		t.Fatalf("state %v calls %+v", m.state, f.calls)
+	}
+}
+
+func TestEscQuitsFromFirstScreen(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	_, cmd := press(m, "esc")
+	if !isQuit(cmd) {
+		t.Fatal("esc on the form did not quit")
+	}
+}
+
+func TestCtrlCQuitsEverywhere(t *testing.T) {
+	block := &fakeFetcher{fn: func(ctx context.Context, _ client.Request) (*client.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	o := testOptions(block, testStore(t, seedData(3, 1)))
+	for _, st := range []state{stateForm, stateLoading, stateResult, stateError, stateHome} {
+		m := newTestModel(o, 80, 24)
+		m.state = st
+		if _, cmd := press(m, "ctrl+c"); !isQuit(cmd) {
+			t.Errorf("ctrl+c in state %v did not quit", st)
+		}
+	}
+}
+
+func isQuit(cmd tea.Cmd) bool {
+	for _, msg := range collect(cmd) {
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCancelAbortsRequest(t *testing.T) {
+	seen := make(chan error, 1)
+	block := &fakeFetcher{fn: func(ctx context.Context, _ client.Request) (*client.Result, error) {
+		<-ctx.Done()
+		seen <- ctx.Err()
+		return nil, &client.Error{Kind: client.KindCancelled, Message: "cancelled", Err: ctx.Err()}
+	}}
+	m := newTestModel(testOptions(block, nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	if m.state != stateLoading {
+		t.Fatalf("state %v", m.state)
+	}
+	answers := make(chan []tea.Msg, 1)
+	go func() { answers <- collectWait(cmd) }()
+	m, _ = press(m, "esc")
+	if m.state != stateForm || m.form.status != "cancelled" {
+		t.Fatalf("after esc: state %v status %q", m.state, m.form.status)
+	}
+	if got := m.form.inputs[fieldVehicle].Value(); got != "DL12CB4685" {
+		t.Fatalf("inputs lost: %q", got)
+	}
+	mustContain(t, screen(m), "cancelled", "DL12CB4685")
+	select {
+	case err := <-seen:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("request context: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request was not aborted")
+	}
+	// The late answer is stale and dropped.
+	for _, msg := range <-answers {
+		m, _ = m.update(msg)
+	}
+	if m.state != stateForm {
+		t.Fatalf("stale answer changed the view to %v", m.state)
+	}
+}
+
+// collectWait runs cmd's messages without the 50 ms limit, dropping timers.
+func collectWait(cmd tea.Cmd) []tea.Msg {
+	var out []tea.Msg
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			if c == nil {
+				continue
+			}
+			if _, tick := c().(spinner.TickMsg); tick {
+				continue
+			}
+			out = append(out, c())
+		}
+		return out
+	}
+	return append(out, msg)
+}
+
+func TestStaleAnswerDropped(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, _ = press(m, "enter")
+	first := m.fg.id
+	m, _ = press(m, "esc")
+	m, _ = press(m, "enter")
+	second := m.fg.id
+	if first == second {
+		t.Fatal("request ids not distinct")
+	}
+	req := m.loading.req
+	m, _ = m.update(fetchDoneMsg{id: first, req: req, res: sampleResult(req, "OLD ANSWER", "1.0", "2021-09-20")})
+	if m.state != stateLoading {
+		t.Fatalf("stale answer shown: state %v", m.state)
+	}
+	m, _ = m.update(fetchDoneMsg{id: second, req: req, res: sampleResult(req, "NEW ANSWER", "1.0", "2021-09-20")})
+	if m.state != stateResult {
+		t.Fatalf("state %v", m.state)
+	}
+	s := screen(m)
+	mustContain(t, s, "NEW ANSWER")
+	if strings.Contains(s, "OLD ANSWER") {
+		t.Fatal("stale answer on screen")
+	}
+}
+
+func TestNoTickingWithoutSpinner(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	tick := m.loading.spin.Tick()
+	m = run(m, cmd)
+	if m.state != stateResult {
+		t.Fatalf("state %v", m.state)
+	}
+	if _, next := m.update(tick); next != nil {
+		t.Fatal("a spinner tick after loading scheduled another tick")
+	}
+}
+
+func TestErrorViewKeys(t *testing.T) {
+	f := errFetcher(&client.Error{Kind: client.KindNetwork, Message: "connection refused"})
+	m := newTestModel(testOptions(f, nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	if m.state != stateError {
+		t.Fatalf("state %v", m.state)
+	}
+	mustContain(t, screen(m), "HTTPS_PROXY", "connection refused")
+	m2, cmd := press(m, "r")
+	if m2.state != stateLoading {
+		t.Fatalf("r: state %v", m2.state)
+	}
+	m2 = run(m2, cmd)
+	if len(f.calls) != 2 {
+		t.Fatalf("retry calls %d", len(f.calls))
+	}
+	m3, _ := press(m, "e")
+	if m3.state != stateForm || m3.form.inputs[fieldVehicle].Value() != "DL12CB4685" {
+		t.Fatalf("e: state %v", m3.state)
+	}
+}
+
+func TestAuthErrorNeverShowsSecrets(t *testing.T) {
+	o := testOptions(errFetcher(&client.Error{Kind: client.KindAuth, Message: "rejected (HTTP 401)", HTTPStatus: 401}), nil)
+	o.Config.Auth = store.AuthConfig{JWTSecret: "s3cr3t-value", PartnerID: "PARTNER-42"}
+	m := newTestModel(o, 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	s := screen(m)
+	mustContain(t, s, "The provider rejected the signature", "AOPFETCH_JWT_SECRET", "[auth]", "aopfetch config")
+	if strings.Contains(s, "s3cr3t") || strings.Contains(s, "PARTNER-42") {
+		t.Fatal("secret on screen")
+	}
+}
+
+func TestResultKeys(t *testing.T) {
+	clip := &bytes.Buffer{}
+	o := testOptions(okFetcher("NITESH KUMAR"), nil)
+	o.Clipboard = clip
+	m := newTestModel(o, 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	m, cmd = press(m, "c")
+	m = run(m, cmd)
+	mustContain(t, screen(m), "copied summary")
+	want := base64.StdEncoding.EncodeToString([]byte("NITESH KUMAR · DL12CB4685 · ₹1,000.00 · due 20 Sep 2021"))
+	if !strings.Contains(clip.String(), "\x1b]52;c;"+want) {
+		t.Fatalf("clipboard got %q", clip.String())
+	}
+	m, _ = press(m, "J")
+	mustContain(t, screen(m), `"response_code": 1`)
+	m, _ = press(m, "esc")
+	if m.state != stateResult || m.result.showJSON {
+		t.Fatal("esc did not close the JSON view")
+	}
+	m, _ = press(m, "?")
+	mustContain(t, screen(m), "copy JSON")
+	m, _ = press(m, "?")
+	m2, _ := press(m, "n")
+	if m2.state != stateForm || m2.form.inputs[fieldVehicle].Value() != "" || m2.form.inputs[fieldRegistration].Value() != "AOP-554" {
+		t.Fatalf("n: state %v", m2.state)
+	}
+	m3, cmd := press(m, "r")
+	if m3.state != stateLoading {
+		t.Fatalf("r: state %v", m3.state)
+	}
+	_ = cmd
+	if _, cmd := press(m, "q"); !isQuit(cmd) {
+		t.Fatal("q did not quit")
+	}
+}
+
+func TestTooSmallAndResize(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(5, 5))), 80, 24)
+	for _, sz := range [][2]int{{39, 12}, {40, 11}, {0, 0}, {1, 1}, {-5, -5}, {40, 12}, {200, 60}, {41, 13}} {
+		m, _ = m.update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for _, st := range []state{stateForm, stateHome, stateResult, stateError, stateLoading} {
+			m.state = st
+			_ = screen(m)
+		}
+	}
+	m, _ = m.update(tea.WindowSizeMsg{Width: 39, Height: 30})
+	if got := screen(m); got != "terminal too small (need 40×12)" {
+		t.Fatalf("too small: %q", got)
+	}
+}
+
+func TestHostileNameIsSanitised(t *testing.T) {
+	name := "EVIL\x1b]52;c;aGk=\x07 \x1b]0;x\x07NAME\x1b[2J\rX\u202eY"
+	f := &fakeFetcher{fn: func(_ context.Context, r client.Request) (*client.Result, error) {
+		res := sampleResult(r, name, "1000.0", "2021-09-20")
+		res.Consumer.Message = name
+		res.Consumer.Bill.CellNumber = name
+		res.Raw = []byte(`{"name": "` + name + `"}`) // raw control bytes: not valid JSON
+		return res, nil
+	}}
+	m := newTestModel(testOptions(f, nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	if m.state != stateResult {
+		t.Fatalf("state %v", m.state)
+	}
+	card := screen(m)
+	mustContain(t, card, "EVIL")
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "]52;", "]0;", "[2J"} {
+		if strings.Contains(card, bad) {
+			t.Fatalf("%q reached the screen:\n%q", bad, card)
+		}
+	}
+	// The raw JSON view shows the JSON escapes as text, never the bytes.
+	m, _ = press(m, "J")
+	raw := screen(m)
+	mustContain(t, raw, "EVIL")
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e"} {
+		if strings.Contains(raw, bad) {
+			t.Fatalf("%q reached the screen:\n%q", bad, raw)
+		}
+	}
+}
+
+func TestCrashLog(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state", "aopfetch")
+	err := crashError(dir, &crashInfo{value: "boom", stack: []byte("stack")})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "aopfetch.log")) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("crash error %v", err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "aopfetch.log"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("log file %v %v", fi, err)
+	}
+	di, err := os.Stat(dir)
+	if err != nil || di.Mode().Perm() != 0o700 {
+		t.Fatalf("log dir %v %v", di, err)
+	}
+}
+
+func TestPanicInUpdateQuits(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	next, cmd := m.Update(crashMsg{info: &crashInfo{value: "boom"}})
+	if next.(model).crashed == nil || !isQuit(cmd) {
+		t.Fatal("a crash did not quit")
+	}
+	if got := guard(func() tea.Msg { panic("in a command") })(); got == nil {
+		t.Fatal("guard let a panic through")
+	}
+}
