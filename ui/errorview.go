@@ -77,7 +77,7 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		title = "The lookup failed"
 		lines = append(lines, msg)
 	}
-	if hint != "" {
+	if hint != "" && ce.Kind != client.KindAuth { // auth is worded above
 		lines = append(lines, hint)
 	}
 	return title, nonEmpty(lines)

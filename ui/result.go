@@ -412,6 +412,8 @@ func (r resultModel) statusLine() string {
 		return s.Error.Render(r.status)
 	case r.status != "":
 		return s.Success.Render(r.status)
+	case r.refreshing && r.cached:
+		return s.Warning.Render("cached · "+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(" · refreshing…")
 	case r.refreshing:
 		return s.Subtle.Render("refreshing…")
 	case r.showJSON:
