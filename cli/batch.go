@@ -31,6 +31,7 @@ type batchOptions struct {
 	RegistrationID string
 	SkipInvalid    bool
 	Resume         bool
+	Overwrite      bool
 	Save           bool
 	NoHistory      bool
 	Concurrency    int
@@ -54,7 +55,8 @@ Every row is checked first; if any is invalid nothing is sent unless --skip-inva
 Duplicate vehicles are looked up once. An authentication failure stops the batch.
 ctrl+c stops sending, waits for lookups in flight, writes every finished row and
 exits 130; run again with --resume to look up only what is missing (failed rows
-are retried; rows that succeeded are kept, followed by the new rows).
+are retried; rows that succeeded are kept, followed by the new rows). An existing
+-o file is never replaced without --resume or --overwrite.
 
 CSV output columns: canumber, operator, registration_id, label, ok, error_kind,
 message, name, amount, due_date, bill_net_amount, max_bill_amount, accept_payment,
@@ -91,6 +93,7 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 	f.Float64Var(&o.Rate, "rate", 0, "at most `N` requests per second (0 = no limit)")
 	f.BoolVar(&o.SkipInvalid, "skip-invalid", false, "go on without invalid rows instead of sending nothing")
 	f.BoolVar(&o.Resume, "resume", false, "skip vehicles the -o file already answered; retry the failed ones")
+	f.BoolVar(&o.Overwrite, "overwrite", false, "replace an existing -o file instead of refusing")
 	f.BoolVar(&o.Save, "save", false, "add or refresh each successful vehicle as a saved account")
 	f.BoolVar(&o.NoHistory, "no-history", false, "do not record the lookups in history")
 	return cmd
@@ -146,7 +149,10 @@ func newBatchEnv(a *App, o batchOptions) (*batchEnv, error) {
 		stderr:   a.Stderr(),
 		defaults: d,
 		grace:    batchGrace,
-		progress: startBatchProgress,
+		progress: func(w io.Writer, c *batchCounter) batchProgress {
+			// No bar when the rows themselves go to the same terminal.
+			return startBatchProgress(w, c, o.Output != "-" || !isTerminal(a.Stdout()))
+		},
 	}, nil
 }
 
@@ -166,12 +172,38 @@ func (o batchOptions) check() error {
 	if o.Resume && (o.Output == "" || o.Output == "-") {
 		return usageError("--resume needs -o FILE: the output file of the run to resume")
 	}
+	if o.Resume && o.Overwrite {
+		return usageError("--resume and --overwrite contradict each other: keep the rows, or replace them")
+	}
+	return nil
+}
+
+// checkOutputFile refuses to clobber the input, or an earlier run's rows
+// unless --resume or --overwrite says what to do with them.
+func (o batchOptions) checkOutputFile() error {
+	if o.Output == "" || o.Output == "-" {
+		return nil
+	}
+	out, err := os.Stat(o.Output)
+	if err != nil {
+		return nil // does not exist yet (or cannot be read: opening it will say why)
+	}
+	if in, err := os.Stat(o.Input); err == nil && os.SameFile(in, out) {
+		return usageError("-o %s is the input file; choose another output file", o.Output)
+	}
+	if out.Size() > 0 && !o.Resume && !o.Overwrite {
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exists", o.Output),
+			Hint: "add --resume to finish that run, or --overwrite to replace it"}
+	}
 	return nil
 }
 
 // run performs one batch and returns its exit status (nil = all succeeded).
 func (e *batchEnv) run(ctx context.Context, o batchOptions) error {
 	if err := o.check(); err != nil {
+		return err
+	}
+	if err := o.checkOutputFile(); err != nil {
 		return err
 	}
 	format, err := batchFormatFor(o.Format, o.Output)

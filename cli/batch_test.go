@@ -647,3 +647,45 @@ func TestBatchFormatFor(t *testing.T) {
 		}
 	}
 }
+
+func TestBatchOutputFileSafety(t *testing.T) {
+	h := newBatchHarness(t, newProvider())
+	out := filepath.Join(h.dir, "out.csv")
+	in := lines([]string{"DL12CB4685", "MH12AB1234"})
+	if err := h.run(context.Background(), in, batchOptions{Output: out}); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	before, _ := os.ReadFile(out)
+
+	err := h.run(context.Background(), in, batchOptions{Output: out})
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != ExitUsage || !strings.Contains(ee.Hint, "--overwrite") {
+		t.Fatalf("second run without --resume/--overwrite: %v, want a usage error pointing at --overwrite", err)
+	}
+	err = h.run(context.Background(), in, batchOptions{Output: out, Resume: true, Format: "jsonl"})
+	if exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "not a batch jsonl output") {
+		t.Fatalf("resume with the wrong format: %v", err)
+	}
+	if after, _ := os.ReadFile(out); !bytes.Equal(before, after) {
+		t.Fatal("a refused run changed the output file")
+	}
+	if err := h.run(context.Background(), in, batchOptions{Output: out, Overwrite: true}); err != nil {
+		t.Fatalf("--overwrite: %v", err)
+	}
+	if n := len(readCSV(t, mustRead(t, out))); n != 2 {
+		t.Fatalf("--overwrite left %d rows, want 2", n)
+	}
+	o := batchOptions{Input: out, Output: out, Overwrite: true, Concurrency: 1}
+	if err := h.env("").run(context.Background(), o); exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "is the input file") {
+		t.Fatalf("-o the input file: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 	"github.com/muesli/termenv"
 )
 
@@ -100,10 +99,10 @@ type batchProgress interface {
 	stop()
 }
 
-// startBatchProgress shows a progress bar when w is a terminal, else a
-// progress line every few seconds.
-func startBatchProgress(w io.Writer, c *batchCounter) batchProgress {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
+// startBatchProgress shows a progress bar when w is a terminal and bar is
+// allowed, else a progress line every few seconds.
+func startBatchProgress(w io.Writer, c *batchCounter, bar bool) batchProgress {
+	if f, ok := w.(*os.File); ok && bar && isTerminal(f) {
 		return startBarProgress(f, c)
 	}
 	return startLineProgress(w, c, 3*time.Second)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // resumeEntry is one row of an earlier run's output file.
@@ -36,12 +35,13 @@ func readResumeFile(path, format string) ([]resumeEntry, error) {
 		data = data[:i+1]
 	}
 	if format == batchFormatJSONL {
-		return readResumeJSONL(data)
+		return readResumeJSONL(path, data)
 	}
 	return readResumeCSV(path, data)
 }
 
-// readResumeCSV reads a batch CSV output; its header must be ours.
+// readResumeCSV reads a batch CSV output; its header must be ours. A
+// damaged row is an error: rewriting the file without it would lose it.
 func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
@@ -50,7 +50,7 @@ func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 		return nil, nil
 	}
 	if err != nil || !slices.Equal(header, batchCSVHeader()) {
-		return nil, fmt.Errorf("%s is not a batch CSV output (its header differs); choose another -o file or drop --resume", path)
+		return nil, notBatchOutput(path, "csv", 1)
 	}
 	var entries []resumeEntry
 	for {
@@ -58,41 +58,50 @@ func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 		if errors.Is(err, io.EOF) {
 			return entries, nil
 		}
+		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
+			return nil, notBatchOutput(path, "csv", line)
 		}
-		if e, ok := resumeCSVEntry(rec); ok {
-			entries = append(entries, e)
+		e, ok := resumeCSVEntry(rec)
+		if !ok {
+			return nil, notBatchOutput(path, "csv", line)
 		}
+		entries = append(entries, e)
 	}
 }
 
-// resumeCSVEntry decodes one CSV output row; ok is false for a damaged row,
-// which is dropped (its vehicle is looked up again).
+// notBatchOutput is the error of a resume file that is not ours.
+func notBatchOutput(path, format string, line int) error {
+	return fmt.Errorf("%s line %d: not a batch %s output row; choose another -o file (or --format), or drop --resume", path, line, format)
+}
+
+// resumeCSVEntry decodes one CSV output row; ok is false for a damaged row.
 func resumeCSVEntry(rec []string) (resumeEntry, bool) {
 	if len(rec) != len(batchCSVHeader()) {
 		return resumeEntry{}, false
 	}
 	op, err := strconv.Atoi(rec[1])
-	if err != nil {
-		return resumeEntry{}, false
-	}
-	ok := rec[4] == "true"
-	if _, err := time.Parse(time.RFC3339, rec[15]); ok && err != nil {
+	if err != nil || (rec[4] != "true" && rec[4] != "false") {
 		return resumeEntry{}, false
 	}
 	key := batchKey(op, csvUnsafe(rec[0]), csvUnsafe(rec[2]))
-	return resumeEntry{key: key, ok: ok, csv: rec}, true
+	return resumeEntry{key: key, ok: rec[4] == "true", csv: rec}, true
 }
 
-// readResumeJSONL reads a batch JSONL output; lines that do not parse are dropped.
-func readResumeJSONL(data []byte) ([]resumeEntry, error) {
+// readResumeJSONL reads a batch JSONL output; a line that is not a batch
+// record is an error.
+func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 	var entries []resumeEntry
+	n := 0
 	for line := range bytes.Lines(data) {
+		n++
 		line = bytes.TrimSpace(line)
-		var r Record
-		if len(line) == 0 || json.Unmarshal(line, &r) != nil || r.CANumber == "" {
+		if len(line) == 0 {
 			continue
+		}
+		var r Record
+		if json.Unmarshal(line, &r) != nil || r.CANumber == "" {
+			return nil, notBatchOutput(path, "jsonl", n)
 		}
 		entries = append(entries, resumeEntry{
 			key:  batchKey(r.Operator, r.CANumber, r.RegistrationID),

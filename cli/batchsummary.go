@@ -66,7 +66,7 @@ func (s *batchSummary) write(w io.Writer) {
 		}
 	}
 	if left := s.Lookups - s.attempted(); left > 0 {
-		fmt.Fprintf(w, "  not done %d (run again with --resume to finish)\n", left)
+		fmt.Fprintf(w, "  not done %d (%s)\n", left, s.resumeAdvice())
 	}
 	if s.Invalid > 0 {
 		fmt.Fprintf(w, "  skipped  %s\n", plural(s.Invalid, "invalid row"))
@@ -95,6 +95,14 @@ func firstFew(items []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
+// resumeAdvice says how to finish a stopped run.
+func (s *batchSummary) resumeAdvice() string {
+	if s.Output == "" || s.Output == "-" {
+		return "run again; with -o FILE a run can be resumed with --resume"
+	}
+	return "run the same command with --resume to look up only what is missing"
+}
+
 // exitError returns the run's exit status: nil when every lookup
 // succeeded, else the most severe of: interrupted (130), auth stop (3),
 // network, timeout or upstream failures (4), API refusals (1).
@@ -114,10 +122,10 @@ func (s *batchSummary) exitError() error {
 		return nil
 	case ExitInterrupted:
 		return &ExitError{Code: code, Err: fmt.Errorf("interrupted after %d of %d lookups", s.attempted(), s.Lookups),
-			Hint: "run the same command with --resume to look up only what is missing"}
+			Hint: s.resumeAdvice()}
 	case ExitAuth:
 		return &ExitError{Code: code, Err: errors.New("authentication failed: " + s.Auth.Message + "; the batch was stopped"),
-			Hint: cmp.Or(s.Auth.Hint, "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)") + ", then run again with --resume"}
+			Hint: cmp.Or(s.Auth.Hint, "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)") + "; then " + s.resumeAdvice()}
 	default:
 		return &ExitError{Code: code, Err: fmt.Errorf("%d of %d lookups failed (see the summary above)", s.FailedCount, s.attempted())}
 	}
