@@ -29,7 +29,7 @@ func (s *Store) SaveAccount(a Account) (Account, error) {
 		return Account{}, errors.New("cannot save an account without a vehicle number")
 	}
 	id, now := newID(), s.opts.Now().UTC()
-	d, err := s.Update(func(d *Data) error {
+	d, err := s.mutate(func(d *Data) error {
 		mergeAccount(d, a, id, now)
 		return nil
 	})
@@ -41,7 +41,7 @@ func (s *Store) SaveAccount(a Account) (Account, error) {
 
 // RemoveAccount removes by id or vehicle number.
 func (s *Store) RemoveAccount(idOrVehicle string) error {
-	_, err := s.Update(func(d *Data) error {
+	_, err := s.mutate(func(d *Data) error {
 		i, err := d.find(idOrVehicle)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func (s *Store) RemoveAccount(idOrVehicle string) error {
 // UpdateAccount changes label and note of the account with id or vehicle
 // number (empty values clear them).
 func (s *Store) UpdateAccount(idOrVehicle, label, note string) (Account, error) {
-	d, err := s.Update(func(d *Data) error {
+	d, err := s.mutate(func(d *Data) error {
 		i, err := d.find(idOrVehicle)
 		if err != nil {
 			return err
@@ -72,7 +72,7 @@ func (s *Store) UpdateAccount(idOrVehicle, label, note string) (Account, error) 
 // MoveAccount moves an account (by id or vehicle number) delta positions
 // (negative = up), clamped to the ends of the list, persisted.
 func (s *Store) MoveAccount(id string, delta int) error {
-	_, err := s.Update(func(d *Data) error {
+	_, err := s.mutate(func(d *Data) error {
 		i, err := d.find(id)
 		if err != nil {
 			return err

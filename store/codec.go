@@ -1,14 +1,13 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strings"
 )
 
 // corruptError is a store file that cannot be understood.
@@ -24,39 +23,52 @@ func emptyData() Data {
 // readStore reads and decodes the file at path. A missing file is an empty
 // store with a nil FileInfo; an unreadable one is a *corruptError.
 func readStore(path string) (Data, os.FileInfo, error) {
+	raw, info, err := readFile(path)
+	if err != nil || info == nil {
+		return emptyData(), info, err
+	}
+	d, err := decodeString(raw)
+	return d, info, err
+}
+
+// readFile returns the content and FileInfo of the file at path, or a nil
+// FileInfo when it does not exist.
+func readFile(path string) (string, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return emptyData(), nil, nil
+		return "", nil, nil
 	}
 	if err != nil {
-		return Data{}, nil, fmt.Errorf("read store: %w", err)
+		return "", nil, fmt.Errorf("read store: %w", err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return Data{}, nil, fmt.Errorf("read store: %w", err)
+		return "", nil, fmt.Errorf("read store: %w", err)
 	}
-	b := make([]byte, 0, info.Size()+512)
-	buf := bytes.NewBuffer(b)
-	if _, err := io.Copy(buf, f); err != nil {
-		return Data{}, nil, fmt.Errorf("read store %s: %w", path, err)
+	var sb strings.Builder
+	sb.Grow(int(info.Size()) + 512)
+	if _, err := io.Copy(&sb, f); err != nil {
+		return "", nil, fmt.Errorf("read store %s: %w", path, err)
 	}
-	d, err := decode(buf.Bytes())
-	return d, info, err
+	return sb.String(), info, nil
 }
 
 // decode parses a store file. Anything but a JSON object with a positive
 // version is a *corruptError. The result is normalised (see normalize).
-func decode(b []byte) (Data, error) {
-	t := bytes.TrimSpace(b)
+func decode(b []byte) (Data, error) { return decodeString(string(b)) }
+
+// decodeString is decode of a string; the result's strings share its memory.
+func decodeString(src string) (Data, error) {
+	t := strings.TrimSpace(src)
 	if len(t) == 0 {
 		return Data{}, &corruptError{errors.New("the file is empty")}
 	}
 	if t[0] != '{' {
 		return Data{}, &corruptError{errors.New("not a JSON object")}
 	}
-	var d Data
-	if err := json.Unmarshal(t, &d); err != nil {
+	d, err := parseData(t)
+	if err != nil {
 		return Data{}, &corruptError{err}
 	}
 	if d.Version < 1 {
@@ -64,15 +76,6 @@ func decode(b []byte) (Data, error) {
 	}
 	normalize(&d)
 	return d, nil
-}
-
-// encode renders d as the store file.
-func encode(d Data) ([]byte, error) {
-	b, err := json.MarshalIndent(d, "", "\t")
-	if err != nil {
-		return nil, fmt.Errorf("encode store: %w", err)
-	}
-	return append(b, '\n'), nil
 }
 
 // normalize makes nil lists empty and Accounts sorted by Position with

@@ -25,7 +25,7 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 		ls[i].Snapshot = ls[i].Snapshot.Clone()
 	}
 	limit := s.opts.HistoryLimit
-	_, err := s.Update(func(d *Data) error {
+	_, err := s.mutate(func(d *Data) error {
 		for _, l := range ls {
 			refreshAccounts(d, l)
 		}
@@ -39,7 +39,7 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 
 // ClearHistory empties Recent.
 func (s *Store) ClearHistory() error {
-	_, err := s.Update(func(d *Data) error {
+	_, err := s.mutate(func(d *Data) error {
 		d.Recent = []Lookup{}
 		return nil
 	})

@@ -72,9 +72,16 @@ type Store struct {
 	path string
 	opts Options
 
-	mu       sync.Mutex
-	data     Data        // last state read or written, plus pending changes
-	info     os.FileInfo // the file as last read or written; nil when it did not exist
+	mu sync.Mutex
+	// disk is the file's state as last read or written, raw its bytes and
+	// info its FileInfo (nil when it did not exist). A mutation that finds
+	// the same bytes on disk reuses disk instead of decoding them again.
+	disk Data
+	raw  string
+	info os.FileInfo
+	// data is disk plus the pending changes. Installed Data values are never
+	// changed in place, so data and disk may share memory.
+	data     Data
 	notices  []string
 	readOnly bool
 	pending  []func(*Data) error // changes whose write failed, replayed by the next Update
@@ -106,7 +113,7 @@ func Open(path string, o Options) (*Store, error) {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target // write through a symlinked store, do not replace the link
 	}
-	s := &Store{path: filepath.Clean(path), opts: o, data: emptyData()}
+	s := &Store{path: filepath.Clean(path), opts: o, data: emptyData(), disk: emptyData()}
 	s.tightenDefaultDir()
 	s.removeStaleTemps()
 	if err := s.load(); err != nil {
@@ -190,16 +197,22 @@ func (s *Store) ReloadIfChanged() (Data, bool, error) {
 // fn may therefore run more than once: it must only change the *Data it is
 // given, never variables it captured.
 func (s *Store) Update(fn func(*Data) error) (Data, error) {
-	return s.update(fn, fn)
+	d, err := s.update(fn, fn)
+	return d.Clone(), err
 }
+
+// mutate is Update for this package's helpers: the result is shared with
+// the store, to be read and never changed.
+func (s *Store) mutate(fn func(*Data) error) (Data, error) { return s.update(fn, fn) }
 
 // update is Update with a separate replay function for pending changes, so
 // that fn may record results in captured variables while replay does not.
+// The result is shared with the store: read it, never change it.
 func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.readOnly {
-		return s.data.Clone(), s.readOnlyError()
+		return s.data, s.readOnlyError()
 	}
 	d, err := s.commit(s.pending, fn)
 	var fe *fnError
@@ -207,23 +220,23 @@ func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 	switch {
 	case err == nil:
 		s.pending = nil
-		return d.Clone(), nil
+		return d, nil
 	case errors.As(err, &fe):
-		return s.data.Clone(), fe.err
+		return s.data, fe.err
 	case s.readOnly:
-		return s.data.Clone(), err
+		return s.data, err
 	case errors.As(err, &we):
 		s.data = d
 	default:
 		next := s.data.Clone()
 		if ferr := fn(&next); ferr != nil {
-			return s.data.Clone(), ferr
+			return s.data, ferr
 		}
 		normalize(&next)
 		s.data = next
 	}
 	s.pending = append(s.pending, replay)
-	return s.data.Clone(), fmt.Errorf("%w (the change is kept for this session and saved with the next change)", err)
+	return s.data, fmt.Errorf("%w (the change is kept for this session and saved with the next change)", err)
 }
 
 // commit runs pending then fn on the current file under the lock and writes
@@ -234,20 +247,21 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 		return Data{}, err
 	}
 	defer unlock()
-	d, info, err := s.readLocked()
+	d, info, raw, err := s.readLocked()
 	if err != nil {
 		return Data{}, err
 	}
 	if d.Version > SchemaVersion {
-		s.setState(d, info)
+		s.setState(d, info, raw)
 		return Data{}, s.readOnlyError()
 	}
+	d = d.Clone() // fn changes it
 	d = replayPending(d, pending)
 	if err := fn(&d); err != nil {
 		return Data{}, &fnError{err}
 	}
 	normalize(&d)
-	b, err := encode(d)
+	b, err := encode(d, len(s.raw))
 	if err != nil {
 		return Data{}, err
 	}
@@ -255,7 +269,7 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 	if err != nil {
 		return d, &writeError{path: s.path, err: err}
 	}
-	s.data, s.info = d, info
+	s.disk, s.data, s.info, s.raw = d, d, info, string(b)
 	return d, nil
 }
 
@@ -274,47 +288,64 @@ func replayPending(d Data, pending []func(*Data) error) Data {
 // load reads the file into the in-memory state, moving a corrupt file aside
 // under the lock, and re-applies pending changes.
 func (s *Store) load() error {
-	d, info, err := readStore(s.path)
+	d, info, raw, err := s.read()
 	if _, ok := errors.AsType[*corruptError](err); ok {
-		d, info, err = s.recoverCorrupt()
+		d, info, raw, err = s.recoverCorrupt()
 	}
 	if err != nil {
 		return err
 	}
-	s.setState(replayPending(d, s.pending), info)
+	s.setState(d, info, raw)
 	return nil
 }
 
+// read reads the file; bytes equal to those last read or written are not
+// decoded again. The result must not be changed in place.
+func (s *Store) read() (Data, os.FileInfo, string, error) {
+	raw, info, err := readFile(s.path)
+	switch {
+	case err != nil:
+		return Data{}, nil, "", err
+	case info == nil:
+		return emptyData(), nil, "", nil
+	case s.info != nil && raw == s.raw:
+		return s.disk, info, raw, nil
+	}
+	d, err := decodeString(raw)
+	return d, info, raw, err
+}
+
 // recoverCorrupt takes the lock and re-reads, moving a still corrupt file aside.
-func (s *Store) recoverCorrupt() (Data, os.FileInfo, error) {
+func (s *Store) recoverCorrupt() (Data, os.FileInfo, string, error) {
 	unlock, err := s.lock()
 	if err != nil {
-		return Data{}, nil, err
+		return Data{}, nil, "", err
 	}
 	defer unlock()
 	return s.readLocked()
 }
 
-// readLocked reads the file while holding the lock; a corrupt file is moved
-// aside (with a notice) and an empty store returned.
-func (s *Store) readLocked() (Data, os.FileInfo, error) {
-	d, info, err := readStore(s.path)
+// readLocked is read while holding the lock; a corrupt file is moved aside
+// (with a notice) and an empty store returned.
+func (s *Store) readLocked() (Data, os.FileInfo, string, error) {
+	d, info, raw, err := s.read()
 	ce, ok := errors.AsType[*corruptError](err)
 	if !ok {
-		return d, info, err
+		return d, info, raw, err
 	}
 	backup, err := moveAside(s.path, s.opts.Now())
 	if err != nil {
-		return Data{}, nil, fmt.Errorf("store %s is unreadable (%v) and could not be moved aside: %w", s.path, ce.err, err)
+		return Data{}, nil, "", fmt.Errorf("store %s is unreadable (%v) and could not be moved aside: %w", s.path, ce.err, err)
 	}
 	s.notices = append(s.notices, fmt.Sprintf("store %s was unreadable (%v); moved it to %s and started with an empty store", s.path, ce.err, backup))
-	return emptyData(), nil, nil
+	return emptyData(), nil, "", nil
 }
 
-// setState installs d as the in-memory state and switches to read-only mode
-// when the file comes from a newer schema.
-func (s *Store) setState(d Data, info os.FileInfo) {
-	s.data, s.info = d, info
+// setState installs d as read from the file (pending changes are re-applied
+// for data) and switches to read-only mode when it is from a newer schema.
+func (s *Store) setState(d Data, info os.FileInfo, raw string) {
+	s.disk, s.info, s.raw = d, info, raw
+	s.data = replayPending(d, s.pending)
 	if d.Version > SchemaVersion && !s.readOnly {
 		s.readOnly = true
 		s.notices = append(s.notices, s.readOnlyError().Error())

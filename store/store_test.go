@@ -491,7 +491,7 @@ func TestHistoryIsNewestFirstDedupedAndCapped(t *testing.T) {
 	must(Lookup{Operator: 1, CANumber: "B", At: at(2), ErrorKind: "network", ErrorMessage: "reset"})
 	must(Lookup{Operator: 1, CANumber: "A", At: at(3), OK: true, Snapshot: snap("a3", at(3))}) // replaces the first
 	must(Lookup{Operator: 2, CANumber: "A", At: at(4)})                                        // another operator: distinct
-	must(Lookup{Operator: 1, CANumber: "B", RegistrationID: "R", At: at(5)})                  // another registration id: distinct
+	must(Lookup{Operator: 1, CANumber: "B", RegistrationID: "R", At: at(5)})                   // another registration id: distinct
 	r := s.Data().Recent
 	type key struct {
 		op int

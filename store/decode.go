@@ -1,0 +1,646 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// The store file is read by a small hand-rolled JSON parser for exactly the
+// Data schema (see encode.go for why). It follows encoding/json's rules
+// where they matter: unknown keys are ignored, null leaves a field as it is
+// (nil for pointers and lists), invalid UTF-8 and lone surrogates become
+// U+FFFD, numbers must fit their field. Keys match exactly (encoding/json
+// would also accept other letter cases; the store only ever holds its own).
+
+// parseData parses a store file (the caller has checked it is an object).
+// Strings without escapes share the memory of src: no allocation each.
+func parseData(src string) (Data, error) {
+	p := parser{s: src}
+	var d Data
+	err := p.object(func(key string) error {
+		switch key {
+		case "version":
+			return p.int(&d.Version)
+		case "accounts":
+			return array(&p, &d.Accounts, func() error {
+				d.Accounts = append(d.Accounts, Account{})
+				return p.account(&d.Accounts[len(d.Accounts)-1])
+			})
+		case "recent":
+			return array(&p, &d.Recent, func() error {
+				d.Recent = append(d.Recent, Lookup{})
+				return p.lookup(&d.Recent[len(d.Recent)-1])
+			})
+		}
+		return p.skip()
+	})
+	if err == nil {
+		p.ws()
+		if p.i < len(p.s) {
+			err = p.errorf("unexpected %q after the top-level object", p.s[p.i])
+		}
+	}
+	return d, err
+}
+
+// parser reads JSON from s starting at i.
+type parser struct {
+	s string
+	i int
+	// depth is the nesting depth of skipped values, capped at maxDepth.
+	depth int
+	// snaps and bills are slabs the decoded pointers are carved from, to
+	// allocate thousands of small values at once.
+	snaps []Snapshot
+	bills []client.Bill
+}
+
+// slabSize is how many values one slab allocation holds.
+const slabSize = 256
+
+// carve returns a pointer to a fresh zero value from *slab.
+func carve[T any](slab *[]T) *T {
+	if len(*slab) == 0 {
+		*slab = make([]T, slabSize)
+	}
+	v := &(*slab)[0]
+	*slab = (*slab)[1:]
+	return v
+}
+
+// maxDepth caps the nesting of unknown values, as encoding/json does.
+const maxDepth = 10000
+
+func (p *parser) account(a *Account) error {
+	return p.object(func(key string) error {
+		switch key {
+		case "id":
+			return p.str(&a.ID)
+		case "label":
+			return p.str(&a.Label)
+		case "operator":
+			return p.int(&a.Operator)
+		case "canumber":
+			return p.str(&a.CANumber)
+		case "registration_id":
+			return p.str(&a.RegistrationID)
+		case "note":
+			return p.str(&a.Note)
+		case "created_at":
+			return p.time(&a.CreatedAt)
+		case "last_used_at":
+			return p.time(&a.LastUsedAt)
+		case "use_count":
+			return p.int(&a.UseCount)
+		case "position":
+			return p.int(&a.Position)
+		case "last":
+			return p.snapshot(&a.Last)
+		}
+		return p.skip()
+	})
+}
+
+func (p *parser) lookup(l *Lookup) error {
+	return p.object(func(key string) error {
+		switch key {
+		case "operator":
+			return p.int(&l.Operator)
+		case "canumber":
+			return p.str(&l.CANumber)
+		case "registration_id":
+			return p.str(&l.RegistrationID)
+		case "at":
+			return p.time(&l.At)
+		case "ok":
+			return p.bool(&l.OK)
+		case "error_kind":
+			return p.str(&l.ErrorKind)
+		case "error_message":
+			return p.str(&l.ErrorMessage)
+		case "snapshot":
+			return p.snapshot(&l.Snapshot)
+		}
+		return p.skip()
+	})
+}
+
+// snapshot decodes into *dst, allocating it unless the value is null.
+func (p *parser) snapshot(dst **Snapshot) error {
+	if p.null() {
+		*dst = nil
+		return nil
+	}
+	if *dst == nil {
+		*dst = carve(&p.snaps)
+	}
+	s := *dst
+	return p.object(func(key string) error {
+		switch key {
+		case "consumer":
+			return p.consumer(&s.Consumer)
+		case "fetched_at":
+			return p.time(&s.FetchedAt)
+		}
+		return p.skip()
+	})
+}
+
+func (p *parser) consumer(c *client.Consumer) error {
+	return p.object(func(key string) error {
+		switch key {
+		case "response_code":
+			return p.int(&c.ResponseCode)
+		case "status":
+			return p.bool(&c.Status)
+		case "message":
+			return p.str(&c.Message)
+		case "name":
+			return p.str(&c.Name)
+		case "amount":
+			return p.str(&c.Amount)
+		case "due_date":
+			return p.str(&c.DueDate)
+		case "bill":
+			return p.bill(&c.Bill)
+		}
+		return p.skip()
+	})
+}
+
+func (p *parser) bill(dst **client.Bill) error {
+	if p.null() {
+		*dst = nil
+		return nil
+	}
+	if *dst == nil {
+		*dst = carve(&p.bills)
+	}
+	b := *dst
+	return p.object(func(key string) error {
+		switch key {
+		case "bill_amount":
+			return p.str(&b.BillAmount)
+		case "bill_net_amount":
+			return p.str(&b.BillNetAmount)
+		case "due_date":
+			return p.str(&b.DueDate)
+		case "max_bill_amount":
+			return p.str(&b.MaxBillAmount)
+		case "accept_payment":
+			return p.bool(&b.AcceptPayment)
+		case "accept_part_pay":
+			return p.bool(&b.AcceptPartPay)
+		case "cell_number":
+			return p.str(&b.CellNumber)
+		case "user_name":
+			return p.str(&b.UserName)
+		}
+		return p.skip()
+	})
+}
+
+// ---- JSON building blocks ----
+
+// errorf reports a syntax or type error at the current line.
+func (p *parser) errorf(format string, args ...any) error {
+	line := 1 + strings.Count(p.s[:min(p.i, len(p.s))], "\n")
+	return fmt.Errorf("line %d: %s", line, fmt.Sprintf(format, args...))
+}
+
+// ws skips whitespace.
+func (p *parser) ws() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips whitespace and returns the next byte (0 at the end).
+func (p *parser) peek() byte {
+	p.ws()
+	if p.i < len(p.s) {
+		return p.s[p.i]
+	}
+	return 0
+}
+
+// expect consumes byte c after whitespace.
+func (p *parser) expect(c byte) error {
+	if got := p.peek(); got != c {
+		if got == 0 {
+			return p.errorf("unexpected end of the file, want %q", c)
+		}
+		return p.errorf("unexpected %q, want %q", got, c)
+	}
+	p.i++
+	return nil
+}
+
+// literal consumes the word w (true, false, null) if it comes next.
+func (p *parser) literal(w string) bool {
+	if p.peek() == w[0] && strings.HasPrefix(p.s[p.i:], w) {
+		p.i += len(w)
+		return true
+	}
+	return false
+}
+
+func (p *parser) null() bool { return p.literal("null") }
+
+// object reads an object, calling field for each key with the parser
+// positioned at its value. null is accepted and calls nothing.
+func (p *parser) object(field func(key string) error) error {
+	if p.null() {
+		return nil
+	}
+	if err := p.expect('{'); err != nil {
+		return err
+	}
+	if p.peek() == '}' {
+		p.i++
+		return nil
+	}
+	for {
+		key, err := p.key()
+		if err != nil {
+			return err
+		}
+		if err := p.expect(':'); err != nil {
+			return err
+		}
+		p.ws()
+		if err := field(key); err != nil {
+			return err
+		}
+		switch p.peek() {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return nil
+		default:
+			return p.expect('}')
+		}
+	}
+}
+
+// key reads an object key.
+func (p *parser) key() (string, error) {
+	if err := p.expect('"'); err != nil {
+		return "", err
+	}
+	p.i-- // back to the quote
+	var k string
+	err := p.str(&k)
+	return k, err
+}
+
+// array reads an array, calling elem for each element; null sets *list to
+// nil, and [] makes it empty (not nil).
+func array[T any](p *parser, list *[]T, elem func() error) error {
+	if p.null() {
+		*list = nil
+		return nil
+	}
+	if err := p.expect('['); err != nil {
+		return err
+	}
+	if *list == nil {
+		*list = make([]T, 0, 16)
+	}
+	if p.peek() == ']' {
+		p.i++
+		return nil
+	}
+	for {
+		p.ws()
+		if err := elem(); err != nil {
+			return err
+		}
+		switch p.peek() {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return nil
+		default:
+			return p.expect(']')
+		}
+	}
+}
+
+// str reads a string into *dst (null leaves it unchanged).
+func (p *parser) str(dst *string) error {
+	if p.null() {
+		return nil
+	}
+	if err := p.expect('"'); err != nil {
+		return err
+	}
+	start := p.i
+	end := strings.IndexByte(p.s[start:], '"')
+	if end < 0 {
+		p.i = len(p.s)
+		return p.errorf("unexpected end of the file in a string")
+	}
+	if seg := p.s[start : start+end]; plain(seg) {
+		*dst = seg
+		p.i = start + end + 1
+		return nil
+	}
+	return p.strSlow(dst, start)
+}
+
+// plain reports whether s needs no unescaping: no '\\', no control
+// characters, valid UTF-8. Eight bytes are checked at a time.
+func plain(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		ctl := (w - ones*0x20) &^ w           // a byte below 0x20 (or above a flagged one)
+		bs := w ^ (ones * '\\')               // zero where a byte is '\\'
+		if (ctl|(bs-ones)&^bs|w)&highs != 0 { // or non-ASCII
+			break
+		}
+	}
+	ascii := true
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '\\' {
+			return false
+		}
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	return ascii || utf8.ValidString(s)
+}
+
+// strSlow reads a string that holds escapes or invalid UTF-8; start is
+// just after its opening quote.
+func (p *parser) strSlow(dst *string, start int) error {
+	p.i = start
+	var out []byte
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			*dst = string(out)
+			return nil
+		case c < 0x20:
+			return p.errorf("control character %#02x in a string", c)
+		case c == '\\':
+			var err error
+			if out, err = p.escape(out); err != nil {
+				return err
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			p.i++
+		default:
+			r, size := utf8.DecodeRuneInString(p.s[p.i:])
+			out = utf8.AppendRune(out, r) // RuneError for invalid bytes
+			p.i += size
+		}
+	}
+	return p.errorf("unexpected end of the file in a string")
+}
+
+// escape decodes the escape sequence at p.i onto out.
+func (p *parser) escape(out []byte) ([]byte, error) {
+	if p.i+1 >= len(p.s) {
+		return out, p.errorf("unexpected end of the file in a string")
+	}
+	c := p.s[p.i+1]
+	p.i += 2
+	switch c {
+	case '"', '\\', '/':
+		return append(out, c), nil
+	case 'b':
+		return append(out, '\b'), nil
+	case 'f':
+		return append(out, '\f'), nil
+	case 'n':
+		return append(out, '\n'), nil
+	case 'r':
+		return append(out, '\r'), nil
+	case 't':
+		return append(out, '\t'), nil
+	case 'u':
+		r, err := p.hex4()
+		if err != nil {
+			return out, err
+		}
+		if utf16.IsSurrogate(r) {
+			r = p.lowSurrogate(r)
+		}
+		return utf8.AppendRune(out, r), nil
+	}
+	return out, p.errorf("invalid escape \\%c in a string", c)
+}
+
+// lowSurrogate combines high surrogate hi with a following \uXXXX low
+// surrogate; without one it yields U+FFFD and consumes nothing more.
+func (p *parser) lowSurrogate(hi rune) rune {
+	if p.i+6 <= len(p.s) && p.s[p.i] == '\\' && p.s[p.i+1] == 'u' {
+		save := p.i
+		p.i += 2
+		if lo, err := p.hex4(); err == nil {
+			if r := utf16.DecodeRune(hi, lo); r != utf8.RuneError {
+				return r
+			}
+		}
+		p.i = save
+	}
+	return utf8.RuneError
+}
+
+// hex4 reads four hex digits.
+func (p *parser) hex4() (rune, error) {
+	if p.i+4 > len(p.s) {
+		return 0, p.errorf("unexpected end of the file in a \\u escape")
+	}
+	n, err := strconv.ParseUint(p.s[p.i:p.i+4], 16, 32)
+	if err != nil {
+		return 0, p.errorf("invalid \\u escape %q", p.s[p.i:p.i+4])
+	}
+	p.i += 4
+	return rune(n), nil
+}
+
+// number reads a JSON number and returns its text.
+func (p *parser) number() (string, error) {
+	p.ws()
+	start := p.i
+	if p.i < len(p.s) && p.s[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.s) && p.s[p.i] == '0':
+		p.i++
+	case p.i < len(p.s) && p.s[p.i] >= '1' && p.s[p.i] <= '9':
+		p.digits()
+	default:
+		return "", p.errorf("invalid value, want a number")
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if p.digits() == 0 {
+			return "", p.errorf("invalid number")
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if p.digits() == 0 {
+			return "", p.errorf("invalid number")
+		}
+	}
+	return p.s[start:p.i], nil
+}
+
+// digits skips decimal digits and returns how many.
+func (p *parser) digits() int {
+	start := p.i
+	for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+		p.i++
+	}
+	return p.i - start
+}
+
+// int reads an integer into *dst (null leaves it unchanged).
+func (p *parser) int(dst *int) error {
+	if p.null() {
+		return nil
+	}
+	text, err := p.number()
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		return p.errorf("number %s is not an integer in range", text)
+	}
+	*dst = n
+	return nil
+}
+
+// bool reads true or false into *dst (null leaves it unchanged).
+func (p *parser) bool(dst *bool) error {
+	switch {
+	case p.null():
+	case p.literal("true"):
+		*dst = true
+	case p.literal("false"):
+		*dst = false
+	default:
+		return p.errorf("invalid value, want true or false")
+	}
+	return nil
+}
+
+// time reads an RFC 3339 time string into *dst (null leaves it unchanged).
+func (p *parser) time(dst *time.Time) error {
+	var s string
+	if p.null() {
+		return nil
+	}
+	if err := p.str(&s); err != nil {
+		return err
+	}
+	if t, ok := parseUTC(s); ok {
+		*dst = t
+		return nil
+	}
+	if err := dst.UnmarshalText([]byte(s)); err != nil {
+		return p.errorf("invalid time %q", s)
+	}
+	return nil
+}
+
+// skip reads and discards any value.
+func (p *parser) skip() error {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxDepth {
+		return p.errorf("values nested too deeply")
+	}
+	switch c := p.peek(); {
+	case c == '{':
+		return p.object(func(string) error { return p.skip() })
+	case c == '[':
+		var list []struct{}
+		return array(p, &list, p.skip)
+	case c == '"':
+		var s string
+		return p.str(&s)
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, err := p.number()
+		return err
+	case p.literal("true"), p.literal("false"), p.null():
+		return nil
+	case c == 0:
+		return p.errorf("unexpected end of the file")
+	}
+	return p.errorf("invalid character %q", p.peek())
+}
+
+// parseUTC parses the common "2006-01-02T15:04:05[.999999999]Z" quickly;
+// ok is false for anything else (other offsets, invalid dates), which
+// time.Time.UnmarshalText then handles.
+func parseUTC(s string) (time.Time, bool) {
+	if len(s) < 20 || s[len(s)-1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	year, ok1 := atoiN(s[0:4])
+	month, ok2 := atoiN(s[5:7])
+	day, ok3 := atoiN(s[8:10])
+	hour, ok4 := atoiN(s[11:13])
+	minute, ok5 := atoiN(s[14:16])
+	sec, ok6 := atoiN(s[17:19])
+	nsec, ok7 := 0, true
+	if frac := s[19 : len(s)-1]; frac != "" {
+		if len(frac) < 2 || len(frac) > 10 || frac[0] != '.' {
+			return time.Time{}, false
+		}
+		nsec, ok7 = atoiN(frac[1:])
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Month() != time.Month(month) || t.Day() != day {
+		return time.Time{}, false // out-of-range month or day, normalised by time.Date
+	}
+	return t, true
+}
+
+// atoiN parses a non-empty run of ASCII digits.
+func atoiN(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, s != ""
+}

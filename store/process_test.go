@@ -1,0 +1,324 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The subprocess tests re-execute the test binary as a helper process that
+// runs one store operation; helperEnv selects it.
+const (
+	helperEnv     = "AOPFETCH_STORE_TEST_HELPER"
+	helperPathEnv = "AOPFETCH_STORE_TEST_PATH"
+	helperArgEnv  = "AOPFETCH_STORE_TEST_ARG"
+)
+
+// TestHelperProcess is not a real test: it is the body of the helper
+// processes started by the subprocess tests.
+func TestHelperProcess(t *testing.T) {
+	mode := os.Getenv(helperEnv)
+	if mode == "" {
+		t.Skip("runs only as a helper process")
+	}
+	if err := runHelper(mode, os.Getenv(helperPathEnv), os.Getenv(helperArgEnv)); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// runHelper performs one helper mode.
+func runHelper(mode, path, arg string) error {
+	switch mode {
+	case "add": // arg "PREFIX COUNT": save COUNT distinct vehicles
+		prefix, count, _ := strings.Cut(arg, " ")
+		n, _ := strconv.Atoi(count)
+		return helperAdd(path, prefix, n)
+	case "loop": // save K000000, K000001, ... after the last one saved, until killed
+		return helperLoop(path)
+	case "hold": // hold the lock until killed
+		return helperHold(path)
+	case "umask": // arg: octal umask; create the store from scratch under it
+		u, _ := strconv.ParseUint(arg, 8, 32)
+		syscall.Umask(int(u))
+		return helperAdd(path, "U", 1)
+	case "diskfull":
+		return helperDiskFull(path)
+	}
+	return fmt.Errorf("unknown helper mode %q", mode)
+}
+
+func helperAdd(path, prefix string, n int) error {
+	s, err := Open(path, Options{LockTimeout: time.Minute})
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		if _, err := s.SaveAccount(Account{CANumber: fmt.Sprintf("%s%04d", prefix, i)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func helperLoop(path string) error {
+	s, err := Open(path, Options{})
+	if err != nil {
+		return err
+	}
+	fmt.Println("ready")
+	for i := len(s.Data().Accounts); ; i++ {
+		if _, err := s.SaveAccount(Account{CANumber: fmt.Sprintf("K%06d", i), Note: strings.Repeat("n", i%97)}); err != nil {
+			return err
+		}
+	}
+}
+
+func helperHold(path string) error {
+	s, err := Open(path, Options{})
+	if err != nil {
+		return err
+	}
+	_, err = s.Update(func(*Data) error {
+		fmt.Println("locked")
+		select {}
+	})
+	return err
+}
+
+// helperDiskFull lowers RLIMIT_FSIZE so the next write fails like a full
+// disk, and checks the file, the temp files and the in-memory state.
+func helperDiskFull(path string) error {
+	s, err := Open(path, Options{})
+	if err != nil {
+		return err
+	}
+	if _, err := s.SaveAccount(Account{CANumber: "AA11A1111"}); err != nil {
+		return err
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		return err
+	}
+	small := lim
+	small.Cur = uint64(len(before)) + 100
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		return err
+	}
+	a, err := s.SaveAccount(Account{CANumber: "BB22B2222", Note: strings.Repeat("x", 4096)})
+	if !errors.Is(err, syscall.EFBIG) || !strings.Contains(err.Error(), "kept for this session") {
+		return fmt.Errorf("write past the size limit: err = %v, want EFBIG and a note that the change is kept", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		return errors.New("the store file changed after a failed write")
+	}
+	if tmp := s.tempFiles(); len(tmp) != 0 {
+		return fmt.Errorf("temp files left after a failed write: %v", tmp)
+	}
+	if a.CANumber != "BB22B2222" || len(s.Data().Accounts) != 2 || s.Pending() != 1 {
+		return fmt.Errorf("in-memory state lost: account %+v, %d accounts, %d pending", a, len(s.Data().Accounts), s.Pending())
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		return err
+	}
+	if _, err := s.SaveAccount(Account{CANumber: "CC33C3333"}); err != nil {
+		return err
+	}
+	d, _, err := readStore(path)
+	if err != nil || len(d.Accounts) != 3 || s.Pending() != 0 {
+		return fmt.Errorf("after the disk has room again: %d accounts, %d pending, %v", len(d.Accounts), s.Pending(), err)
+	}
+	return nil
+}
+
+// helperCmd builds a helper process running mode on the store at path.
+func helperCmd(mode, path, arg string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, helperPathEnv+"="+path, helperArgEnv+"="+arg)
+	return cmd
+}
+
+// runHelperOK runs a helper to completion and fails the test if it fails.
+func runHelperOK(t *testing.T, mode, path, arg string) {
+	t.Helper()
+	if out, err := helperCmd(mode, path, arg).CombinedOutput(); err != nil {
+		t.Fatalf("helper %s %q: %v\n%s", mode, arg, err, out)
+	}
+}
+
+// startUntil starts a helper and waits until it prints line.
+func startUntil(t *testing.T, mode, path, line string) *exec.Cmd {
+	t.Helper()
+	cmd := helperCmd(mode, path, "")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bufio.NewReader(out).ReadString('\n')
+	if strings.TrimSpace(got) != line {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("helper %s printed %q (%v), want %q; stderr:\n%s", mode, got, err, line, stderr.String())
+	}
+	go io.Copy(io.Discard, out)
+	return cmd
+}
+
+func TestConcurrentProcessesKeepEveryAdd(t *testing.T) {
+	const procs, adds = 4, 250
+	p := testPath(t)
+	done := make(chan struct{})
+	var reads int
+	var checkErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { reads, checkErr = watchParses(p, done) })
+	var helpers sync.WaitGroup
+	for i := range procs {
+		helpers.Go(func() { runHelperOK(t, "add", p, fmt.Sprintf("P%d %d", i, adds)) })
+	}
+	helpers.Wait()
+	close(done)
+	wg.Wait()
+	if checkErr != nil {
+		t.Fatal(checkErr)
+	}
+	d := openAt(t, p).Data()
+	seen := map[string]bool{}
+	for _, a := range d.Accounts {
+		seen[a.CANumber] = true
+	}
+	if len(d.Accounts) != procs*adds || len(seen) != procs*adds {
+		t.Fatalf("%d accounts (%d distinct), want %d", len(d.Accounts), len(seen), procs*adds)
+	}
+	checkPositions(t, d)
+	t.Logf("the file parsed on each of %d reads during the writes", reads)
+}
+
+// watchParses reads the store file until done, failing if a read does not
+// parse or shows fewer accounts than an earlier one.
+func watchParses(p string, done <-chan struct{}) (int, error) {
+	reads, last := 0, 0
+	for {
+		select {
+		case <-done:
+			return reads, nil
+		default:
+		}
+		d, info, err := readStore(p)
+		if err != nil {
+			return reads, fmt.Errorf("read %d: %v", reads, err)
+		}
+		if info != nil {
+			reads++
+			if len(d.Accounts) < last {
+				return reads, fmt.Errorf("read %d: %d accounts after %d", reads, len(d.Accounts), last)
+			}
+			last = len(d.Accounts)
+		}
+	}
+}
+
+func TestKilledWriterLeavesOldOrNewState(t *testing.T) {
+	p := testPath(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	prev := 0
+	for i := range 100 {
+		cmd := startUntil(t, "loop", p, "ready")
+		time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		d, _, err := readStore(p)
+		if err != nil {
+			t.Fatalf("kill %d: the store does not parse: %v", i, err)
+		}
+		// The writer only appends K000000, K000001, ...: any state it ever
+		// wrote is such a prefix, and no kill may lose a committed one.
+		for j, a := range d.Accounts {
+			if want := fmt.Sprintf("K%06d", j); a.CANumber != want || len(a.Note) != j%97 {
+				t.Fatalf("kill %d: account %d is %+v, want %s: not a state the writer wrote", i, j, a, want)
+			}
+		}
+		if len(d.Accounts) < prev {
+			t.Fatalf("kill %d: %d accounts, %d before: a committed write was lost", i, len(d.Accounts), prev)
+		}
+		prev = len(d.Accounts)
+	}
+	if prev == 0 {
+		t.Fatal("the writer never committed a write")
+	}
+	s := openAt(t, p)
+	if tmp := s.tempFiles(); len(tmp) != 0 {
+		t.Fatalf("temp files left after Open: %v", tmp)
+	}
+	t.Logf("%d writes committed across 100 kills", prev)
+}
+
+func TestKilledLockHolderDoesNotBlock(t *testing.T) {
+	p := testPath(t)
+	cmd := startUntil(t, "hold", p, "locked")
+	s, err := Open(p, Options{LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lt *LockTimeoutError
+	if _, err := s.SaveAccount(Account{CANumber: "AA11A1111"}); !errors.As(err, &lt) {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("SaveAccount while another process holds the lock = %v, want a lock timeout", err)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	next, err := Open(p, Options{LockTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := next.SaveAccount(Account{CANumber: "BB22B2222"}); err != nil {
+		t.Fatalf("SaveAccount after the lock holder was killed: %v", err)
+	}
+}
+
+func TestPermissionsWhateverTheUmask(t *testing.T) {
+	for _, u := range []string{"000", "022", "077"} {
+		t.Run("umask "+u, func(t *testing.T) {
+			root := t.TempDir()
+			p := filepath.Join(root, "x", "y", "store.json")
+			runHelperOK(t, "umask", p, u)
+			for path, want := range map[string]os.FileMode{
+				filepath.Join(root, "x"):      0o700,
+				filepath.Join(root, "x", "y"): 0o700,
+				p:                             0o600,
+				p + ".lock":                   0o600,
+			} {
+				if got := mode(t, path); got != want {
+					t.Errorf("%s: mode %#o, want %#o", path, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestDiskFullKeepsFileAndSessionState(t *testing.T) {
+	runHelperOK(t, "diskfull", testPath(t), "")
+}
