@@ -91,17 +91,47 @@ func start(t *testing.T, home string, cols, rows uint16, args ...string) *term {
 	return tm
 }
 
+// copy records the program's output and answers the terminal queries a
+// real terminal answers (background colour, cursor position), so start-up
+// does not wait for termenv's query timeout.
 func (tm *term) copy() {
 	buf := make([]byte, 4096)
+	from := 0 // output before this offset has been scanned for queries
 	for {
 		n, err := tm.ptmx.Read(buf)
 		tm.mu.Lock()
 		tm.out.Write(buf[:n])
+		out := tm.out.String()
 		tm.mu.Unlock()
+		from = tm.answerQueries(out, from)
 		if err != nil {
 			return
 		}
 	}
+}
+
+// answerQueries replies to every query that starts at or after from and
+// returns the offset up to which out is settled (a query may still be cut
+// in half at the end).
+func (tm *term) answerQueries(out string, from int) int {
+	replies := [][2]string{
+		{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, // background colour
+		{"\x1b[6n", "\x1b[1;1R"},                          // cursor position
+	}
+	next := max(from, len(out)-7)
+	for _, r := range replies {
+		q, reply := r[0], r[1]
+		for i := from; ; {
+			j := strings.Index(out[i:], q)
+			if j < 0 {
+				break
+			}
+			_, _ = io.WriteString(tm.ptmx, reply)
+			i += j + len(q)
+			next = max(next, i)
+		}
+	}
+	return next
 }
 
 // close kills the program if it still runs and releases the terminal.
