@@ -18,6 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/store"
@@ -688,4 +692,86 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+func TestBatchGraceCutsOffSlowLookups(t *testing.T) {
+	p := newProvider()
+	const slow = "DL05CB0057"
+	p.delay = func(v string) time.Duration {
+		if v == slow {
+			return time.Minute // until the grace period cancels it
+		}
+		return 0
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := vehicles(10)
+	in[2] = slow
+	p.onServe = func(n int) {
+		if n == len(in)-1 {
+			cancel()
+		}
+	}
+	h := newBatchHarness(t, p)
+	out := filepath.Join(h.dir, "out.csv")
+	env := h.env("")
+	env.grace = 50 * time.Millisecond
+	err := env.run(ctx, batchOptions{Input: h.input("in.txt", lines(in)), Output: out, Concurrency: 4})
+	if exitCode(err) != ExitInterrupted {
+		t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitInterrupted)
+	}
+	got := column(readCSV(t, mustRead(t, out)), 0)
+	if len(got) != len(in)-1 || slices.Contains(got, slow) {
+		t.Fatalf("rows %v: want every row but the cut-off one (not a failure: --resume retries it)", got)
+	}
+	p.delay, p.onServe = nil, nil
+	if err := h.run(context.Background(), lines(in), batchOptions{Output: out, Resume: true}); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if got := column(readCSV(t, mustRead(t, out)), 0); len(got) != len(in) || got[len(got)-1] != slow {
+		t.Fatalf("after resume rows %v", got)
+	}
+}
+
+func TestBatchProgressViews(t *testing.T) {
+	s := batchSnapshot{Total: 200, Done: 50, OK: 48, Failed: 2, Elapsed: 10 * time.Second}
+	if got, want := s.status(), "50/200 looked up · 48 ok · 2 failed · 5.0 req/s · ETA 30s"; got != want {
+		t.Errorf("status %q, want %q", got, want)
+	}
+	c := newBatchCounter(200)
+	m := barModel{bar: progress.New(progress.WithoutPercentage()), counter: c}
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	m = next.(barModel)
+	m.snap = s
+	for _, line := range strings.Split(strings.TrimRight(m.View(), "\n"), "\n") {
+		if w := ansi.StringWidth(line); w > 39 {
+			t.Errorf("line %q is %d cells wide on a 40-column terminal", line, w)
+		}
+	}
+	var buf syncBuffer
+	lp := startLineProgress(&buf, c, 5*time.Millisecond)
+	c.add(true)
+	time.Sleep(30 * time.Millisecond)
+	lp.stop()
+	if !strings.Contains(buf.String(), "batch: 1/200 looked up · 1 ok · 0 failed") {
+		t.Errorf("progress lines %q", buf.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
