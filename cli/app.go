@@ -20,6 +20,10 @@ const (
 	demoSource         = "demo"
 )
 
+// hintConfig is the hint of an invalid setting.
+const hintConfig = "fix the flag, the AOPFETCH_* environment variable or the config file named above; " +
+	"`aopfetch config` shows the effective settings"
+
 // demoNotice is the first line of every human output under --demo.
 const demoNotice = "DEMO — data from the built-in sandbox, not AOPay"
 
@@ -112,7 +116,7 @@ func (a *App) Config() (*store.Config, error) {
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
-			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: "fix the config file or the AOPFETCH_* environment variables, then run `aopfetch config`"}
+			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: hintConfig}
 			return
 		}
 		if a.flags.demo {
