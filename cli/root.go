@@ -130,7 +130,8 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 	vehicle := ""
 	if len(args) == 1 {
 		vehicle = args[0]
-		if s := cmd.SuggestionsFor(vehicle); len(s) > 0 {
+		// Vehicle numbers always hold digits; a word is probably a mistyped command.
+		if s := cmd.SuggestionsFor(vehicle); len(s) > 0 && !strings.ContainsAny(vehicle, "0123456789") {
 			return newUsageError("run `aopfetch --help` for the commands",
 				"unknown command %q (did you mean %q?)", client.Sanitize(vehicle), s[0])
 		}
