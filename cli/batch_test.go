@@ -148,7 +148,13 @@ type batchHarness struct {
 
 func newBatchHarness(t testing.TB, h http.Handler) *batchHarness {
 	t.Helper()
-	srv := httptest.NewServer(h)
+	return startBatchHarness(t, httptest.NewUnstartedServer(h))
+}
+
+// startBatchHarness starts srv and a client for it.
+func startBatchHarness(t testing.TB, srv *httptest.Server) *batchHarness {
+	t.Helper()
+	srv.Start()
 	t.Cleanup(srv.Close)
 	c, err := client.New(client.Options{BaseURL: srv.URL, Retries: 0, Timeout: 10 * time.Second})
 	if err != nil {
