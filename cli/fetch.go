@@ -137,9 +137,6 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	if !o.json {
-		app.PrintDemoNotice()
-	}
 	op, regID, err := o.req.resolve(cfg)
 	if err != nil {
 		return err
