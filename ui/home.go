@@ -144,6 +144,7 @@ func newHome(c *common, d store.Data) homeModel {
 		l.Styles.PaginationStyle = lipgloss.NewStyle()
 		l.FilterInput.Prompt = "/ "
 		l.Paginator.Type = paginator.Arabic // the dots are quadratic in the page count
+		l.Filter = newFuzzyFilter()
 		h.lists[i] = l
 	}
 	h.lists[tabSaved].SetStatusBarItemName("account", "accounts")
