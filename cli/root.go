@@ -101,6 +101,11 @@ everything against the built-in sandbox.`,
 		NewBatchCommand(app),
 	)
 	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Example = `  aopfetch completion bash > /etc/bash_completion.d/aopfetch
+  aopfetch completion zsh > "${fpath[1]}/_aopfetch"
+  aopfetch completion fish > ~/.config/fish/completions/aopfetch.fish`
+	}
 	return root
 }
 
