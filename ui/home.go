@@ -124,6 +124,8 @@ type homeModel struct {
 	selectID string // account to select after the next reload
 	full     bool
 	w, h     int
+	// autoRecent: Recent is shown only because Saved was empty.
+	autoRecent bool
 }
 
 // newHome builds home from the store's data.
@@ -188,8 +190,11 @@ func (h *homeModel) setData(d store.Data) tea.Cmd {
 		}
 		h.selectID = ""
 	}
-	if len(h.saved) == 0 && len(h.recent) > 0 {
-		h.tab = tabRecent
+	switch {
+	case len(h.saved) == 0 && len(h.recent) > 0:
+		h.tab, h.autoRecent = tabRecent, true
+	case len(h.saved) > 0 && h.autoRecent:
+		h.tab, h.autoRecent = tabSaved, false
 	}
 	return cmd
 }
@@ -266,7 +271,7 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Back), key.Matches(km, k.Quit):
 		return h, nil, navQuit{}
 	case key.Matches(km, k.Switch):
-		h.tab = 1 - h.tab
+		h.tab, h.autoRecent = 1-h.tab, false
 		return h, nil, nil
 	case key.Matches(km, k.Quick):
 		i := int(km.Runes[0] - '1')

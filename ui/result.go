@@ -314,14 +314,15 @@ func (r resultModel) fetched() string {
 	return t
 }
 
-// dueText formats a due date with its overdue / due-soon marker.
+// dueText formats a due date with its overdue / due-soon marker, in a
+// compact form on narrow terminals.
 func (r resultModel) dueText(d string) string {
-	return dueText(r.c, d)
+	return dueText(r.c, d, r.c.width-2 < 60)
 }
 
 // dueText formats the provider's due date as "20 Sep 2021" with a marker:
 // overdue (red), due today or within 7 days (amber), otherwise plain.
-func dueText(c *common, d string) string {
+func dueText(c *common, d string, narrow bool) string {
 	if d == "" {
 		return "—"
 	}
@@ -330,12 +331,17 @@ func dueText(c *common, d string) string {
 		return client.Sanitize(d)
 	}
 	out := t.Format("02 Jan 2006")
-	switch n := client.DaysUntil(t, c.now()); {
+	n := client.DaysUntil(t, c.now())
+	switch {
+	case n < 0 && narrow:
+		return c.styles.Overdue.Render(fmt.Sprintf("%s · %dd overdue", out, -n))
 	case n < 0:
 		return c.styles.Overdue.Render(out + " · overdue by " + plural(-n, "day"))
 	case n == 0:
 		return c.styles.DueSoon.Render(out + " · due today")
-	case n <= 7:
+	case n <= dueSoonDays && narrow:
+		return c.styles.DueSoon.Render(fmt.Sprintf("%s · in %dd", out, n))
+	case n <= dueSoonDays:
 		return c.styles.DueSoon.Render(out + " · due in " + plural(n, "day"))
 	}
 	return out

@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// runOptions runs the program on pipes instead of a terminal.
+func runOptions(t *testing.T, f Fetcher) (Options, string) {
+	dir := filepath.Join(t.TempDir(), "state")
+	o := testOptions(f, nil)
+	o.Input = strings.NewReader("")
+	o.Output = &bytes.Buffer{}
+	o.StateDir = dir
+	return o, dir
+}
+
+func TestRunDebugLog(t *testing.T) {
+	o, dir := runOptions(t, okFetcher("X"))
+	o.Debug = true
+	o.Vehicle = "DL12CB4685"
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := Run(ctx, o); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "debug.log"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("debug log: %v %v", fi, err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "debug.log"))
+	if !strings.Contains(string(b), "fetch 1 start: DL12CB4685") {
+		t.Fatalf("debug log: %q", b)
+	}
+}
+
+func TestRunPanicIsLogged(t *testing.T) {
+	boom := &fakeFetcher{fn: func(context.Context, client.Request) (*client.Result, error) { panic("boom in fetch") }}
+	o, dir := runOptions(t, boom)
+	o.Vehicle = "DL12CB4685"
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := Run(ctx, o)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "aopfetch.log")) {
+		t.Fatalf("Run: %v", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "aopfetch.log"))
+	if !strings.Contains(string(b), "boom in fetch") {
+		t.Fatalf("crash log: %q", b)
+	}
+}
