@@ -40,17 +40,32 @@ func (f *fuzzyFilter) filter(term string, targets []string) []list.Rank {
 		return r
 	}
 	matches := findParallel(term, targets)
-	// list.DefaultFilter sorts twice (fuzzy.Find, then again); do the same
-	// so the order is identical.
-	sort.Stable(matches)
-	sort.Stable(matches)
+	// list.DefaultFilter sorts the matches twice with fuzzy's comparator
+	// (fuzzy.Find, then again); doing the same on a permutation gives the
+	// identical order while swapping ints instead of large structs.
+	p := byScore{m: matches, idx: make([]int, len(matches))}
+	for i := range p.idx {
+		p.idx[i] = i
+	}
+	sort.Stable(p)
+	sort.Stable(p)
 	ranks := make([]list.Rank, len(matches))
-	for i, m := range matches {
-		ranks[i] = list.Rank{Index: m.Index, MatchedIndexes: m.MatchedIndexes}
+	for i, j := range p.idx {
+		ranks[i] = list.Rank{Index: matches[j].Index, MatchedIndexes: matches[j].MatchedIndexes}
 	}
 	f.remember(term, targets, ranks)
 	return ranks
 }
+
+// byScore sorts a permutation of matches with fuzzy.Matches' comparator.
+type byScore struct {
+	m   fuzzy.Matches
+	idx []int
+}
+
+func (b byScore) Len() int           { return len(b.idx) }
+func (b byScore) Less(i, j int) bool { return b.m[b.idx[i]].Score >= b.m[b.idx[j]].Score }
+func (b byScore) Swap(i, j int)      { b.idx[i], b.idx[j] = b.idx[j], b.idx[i] }
 
 // cached returns the answer for term when the targets are unchanged.
 func (f *fuzzyFilter) cached(term string, targets []string) ([]list.Rank, bool) {
