@@ -729,7 +729,7 @@ func TestBatchGraceCutsOffSlowLookups(t *testing.T) {
 	h := newBatchHarness(t, p)
 	out := filepath.Join(h.dir, "out.csv")
 	env := h.env("")
-	env.grace = 50 * time.Millisecond
+	env.grace = 500 * time.Millisecond // ample for the fast ones finishing in flight
 	err := env.run(ctx, batchOptions{Input: h.input("in.txt", lines(in)), Output: out, Concurrency: 4})
 	if exitCode(err) != ExitInterrupted {
 		t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitInterrupted)
@@ -763,11 +763,16 @@ func TestBatchProgressViews(t *testing.T) {
 		}
 	}
 	var buf syncBuffer
-	lp := startLineProgress(&buf, c, 5*time.Millisecond)
 	c.add(true)
-	time.Sleep(30 * time.Millisecond)
-	lp.stop()
-	if !strings.Contains(buf.String(), "batch: 1/200 looked up · 1 ok · 0 failed") {
+	lp := startLineProgress(&buf, c, 5*time.Millisecond)
+	defer lp.stop()
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(buf.String(), "\n"); {
+		if time.Now().After(deadline) {
+			t.Fatal("no progress line within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !strings.HasPrefix(buf.String(), "batch: 1/200 looked up · 1 ok · 0 failed") {
 		t.Errorf("progress lines %q", buf.String())
 	}
 }
