@@ -146,9 +146,12 @@ func (e errorModel) Update(msg tea.Msg) (errorModel, tea.Cmd, nav) {
 func (e errorModel) View() string {
 	s := e.c.styles
 	var b strings.Builder
-	b.WriteString("\n" + s.Error.Bold(true).Render("✗ "+e.title) + "\n")
-	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n\n")
 	w := max(1, e.c.width-2)
+	if e.c.height >= 16 {
+		b.WriteString("\n")
+	}
+	b.WriteString(s.Error.Bold(true).Render(ansi.Wrap("✗ "+e.title, w, " ")) + "\n")
+	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n\n")
 	for _, l := range e.lines {
 		b.WriteString(ansi.Wrap(l, w, " ") + "\n")
 	}
