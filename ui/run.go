@@ -14,6 +14,7 @@ import (
 
 	"github.com/adrg/xdg"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
@@ -40,8 +41,8 @@ type Options struct {
 	// Input and Output replace the terminal (nil = stdin/stdout).
 	Input  io.Reader
 	Output io.Writer
-	// Clipboard receives OSC 52 sequences (nil = stderr, the terminal when
-	// stdout is taken by the program).
+	// Clipboard receives OSC 52 sequences (nil = the terminal: stderr, or
+	// stdout when stderr is redirected).
 	Clipboard io.Writer
 	// StateDir is where the crash and debug logs go (""
 	// = $XDG_STATE_HOME/aopfetch).
@@ -75,7 +76,7 @@ func Run(ctx context.Context, o Options) error {
 		defer f.Close()
 	}
 	if o.Clipboard == nil {
-		o.Clipboard = os.Stderr
+		o.Clipboard = clipboardWriter()
 	}
 	m := newModel(ctx, o, runEnv{tmux: os.Getenv("TMUX") != "", proxy: proxySet()})
 	m, cmd := m.start(o.Vehicle)
@@ -119,6 +120,16 @@ func crashOf(final tea.Model) *crashInfo {
 		return fm.crashed
 	}
 	return nil
+}
+
+// clipboardWriter is the terminal that receives OSC 52 sequences: stderr
+// when it is one (a single write there never splits a frame the program
+// draws on stdout), else stdout.
+func clipboardWriter() io.Writer {
+	if term.IsTerminal(os.Stderr.Fd()) {
+		return os.Stderr
+	}
+	return os.Stdout
 }
 
 // proxySet reports whether an HTTPS proxy is configured.
