@@ -392,12 +392,12 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		m.form.prefill(n.req, false)
 		m.form.clearVehicle()
 		m.state = stateForm
-		return m, m.form.focusCmd()
+		return m, nil
 	case navEdit:
 		m.bg.stop()
 		m.form.prefill(n.req, true)
 		m.state = stateForm
-		return m, m.form.focusCmd()
+		return m, nil
 	case navOpen:
 		return m.openEntry(n.e)
 	case navHome:
@@ -423,7 +423,7 @@ func (m model) back() (model, tea.Cmd) {
 		return m.quit()
 	}
 	m.state = stateForm
-	return m, m.form.focusCmd()
+	return m, nil
 }
 
 // homeAvailable reports whether home has anything to show.
@@ -513,7 +513,7 @@ func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	if errors.As(msg.err, &ve) {
 		m.form.fieldError(ve)
 		m.state = stateForm
-		return m, m.form.focusCmd()
+		return m, nil
 	}
 	rec := recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
 	if msg.err != nil {

@@ -110,10 +110,6 @@ func (f *formModel) setFocus(i int) {
 	}
 }
 
-// focusCmd is the command to run when the form becomes visible (none: the
-// cursor does not blink).
-func (f formModel) focusCmd() tea.Cmd { return nil }
-
 // fieldError shows a validation error from the client under its field.
 func (f *formModel) fieldError(ve *client.ValidationError) {
 	i := fieldVehicle
