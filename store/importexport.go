@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -357,14 +358,34 @@ func typeError(te *json.UnmarshalTypeError) error {
 	if te.Field == "" {
 		return fmt.Errorf("want an account object, got a JSON %s", te.Value)
 	}
-	return fmt.Errorf("%s: want a %s, got a JSON %s", te.Field, te.Type.Kind(), te.Value)
+	return fmt.Errorf("%s: want %s, got a JSON %s", te.Field, kindName(te.Type.Kind()), te.Value)
 }
 
-// jsonError adds the line number to a JSON syntax error.
+// kindName names the JSON value a Go kind is decoded from.
+func kindName(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "an array"
+	}
+	return "an object"
+}
+
+// jsonError adds the line number to a JSON syntax error. A json.Decoder's
+// offsets are relative to the value it was reading, so the whole input is
+// checked again for the absolute position.
 func jsonError(b []byte, err error) error {
-	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		line := 1 + bytes.Count(b[:min(max(se.Offset, 0), int64(len(b)))], []byte("\n"))
-		return fmt.Errorf("line %d: invalid JSON: %w", line, err)
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		var v any
+		if se, ok := errors.AsType[*json.SyntaxError](json.Unmarshal(b, &v)); ok {
+			line := 1 + bytes.Count(b[:min(max(se.Offset, 0), int64(len(b)))], []byte("\n"))
+			return fmt.Errorf("line %d: invalid JSON: %w", line, se)
+		}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return errors.New("invalid JSON: the file ends too early")

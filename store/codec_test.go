@@ -1,0 +1,204 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fullData returns a store where every field of every type is set, so a
+// field the codec forgets (say, one added to client.Consumer) shows up.
+func fullData(t *testing.T) Data {
+	t.Helper()
+	var d Data
+	n := 0
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Struct:
+			if v.Type() == reflect.TypeFor[time.Time]() {
+				n++
+				v.Set(reflect.ValueOf(t0.Add(time.Duration(n)*time.Hour + time.Duration(n))))
+				return
+			}
+			for i := range v.NumField() {
+				fill(v.Field(i))
+			}
+		case reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			fill(v.Elem())
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+			for i := range 2 {
+				fill(v.Index(i))
+			}
+		case reflect.String:
+			n++
+			v.SetString(fmt.Sprintf("s%d \"quoted\" back\\slash tab\t nl\n é ₹ \u2028 \x01", n))
+		case reflect.Int:
+			n++
+			v.SetInt(int64(n))
+		case reflect.Bool:
+			v.SetBool(true)
+		default:
+			t.Fatalf("fullData: add support for %s", v.Type())
+		}
+	}
+	fill(reflect.ValueOf(&d).Elem())
+	d.Version = SchemaVersion
+	for i := range d.Accounts {
+		d.Accounts[i].Position = i
+	}
+	return d
+}
+
+func TestCodecRoundTripsEveryField(t *testing.T) {
+	d := fullData(t)
+	enc, err := encode(d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decode(enc)
+	if err != nil {
+		t.Fatalf("decode(encode(d)): %v\n%s", err, enc)
+	}
+	if !reflect.DeepEqual(got, d) {
+		t.Fatalf("round trip differs:\n got %+v\nwant %+v", got, d)
+	}
+}
+
+// The store file is plain JSON: encoding/json reads what encode writes, and
+// decode reads what encoding/json writes, to the same values.
+func TestCodecAgreesWithEncodingJSON(t *testing.T) {
+	d := fullData(t)
+	enc, _ := encode(d, 0)
+	var viaStd Data
+	if err := json.Unmarshal(enc, &viaStd); err != nil {
+		t.Fatalf("encoding/json cannot read the store file: %v", err)
+	}
+	if !reflect.DeepEqual(viaStd, d) {
+		t.Fatalf("encoding/json reads\n%+v\nwant %+v", viaStd, d)
+	}
+	std, _ := json.MarshalIndent(d, "", "  ")
+	got, err := decode(std)
+	if err != nil || !reflect.DeepEqual(got, d) {
+		t.Fatalf("decode(json.Marshal(d)) = %+v, %v", got, err)
+	}
+	// Omitted optional fields, nulls and unknown fields read as encoding/json reads them.
+	doc := `{"version":1,"future":{"a":[1,2.5e3,-0.1,true,false,null,"x\u00e9"]},
+	  "accounts":[{"id":"a","label":null,"canumber":"K\u0041","last":null,"extra":[[]],"created_at":"2026-01-02T08:34:05+05:30"}],
+	  "recent":[{"canumber":"X","ok":true,"snapshot":{"consumer":{"bill":null,"name":"\ud83d\ude00 \ud800 x"},"fetched_at":null}}]}`
+	got, err = decode([]byte(doc))
+	var want Data
+	if jerr := json.Unmarshal([]byte(doc), &want); err != nil || jerr != nil {
+		t.Fatalf("decode: %v; encoding/json: %v", err, jerr)
+	}
+	normalize(&want)
+	if g, w := mustEncode(t, got), mustEncode(t, want); g != w {
+		t.Fatalf("decode = %s\nencoding/json = %s", g, w)
+	}
+	if got.Accounts[0].CANumber != "KA" || got.Recent[0].Snapshot.Consumer.Name != "😀 \uFFFD x" {
+		t.Fatalf("escapes decoded wrongly: %+v", got)
+	}
+}
+
+func mustEncode(t *testing.T, d Data) string {
+	t.Helper()
+	b, err := encode(d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDecodeRejectsEveryTruncation(t *testing.T) {
+	d := fullData(t)
+	enc, _ := encode(d, 0)
+	whole := strings.TrimSpace(string(enc))
+	for i := range len(enc) {
+		if _, err := decode(enc[:i]); err == nil && strings.TrimSpace(string(enc[:i])) != whole {
+			t.Fatalf("a store truncated to %d of %d bytes decoded without error", i, len(enc))
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	for _, doc := range []string{
+		`{"version":1,"accounts":[{"operator":"7"}]}`,
+		`{"version":1,"accounts":[{"operator":1.5}]}`,
+		`{"version":1,"accounts":[{"operator":99999999999999999999}]}`,
+		`{"version":1,"accounts":[{"created_at":"yesterday"}]}`,
+		`{"version":1,"accounts":[{"created_at":"2026-02-30T00:00:00Z"}]}`,
+		`{"version":1,"accounts":[{"id":"a` + "\x01" + `"}]}`,
+		`{"version":1,"accounts":[{"id":"\x"}]}`,
+		`{"version":1,"accounts":[{"ok":tru}]}`,
+		`{"version":1,"accounts":[],}`,
+		`{"version":1 "accounts":[]}`,
+		`{"version":01}`,
+		`{"version":1}{}`,
+		`{"version":1,"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
+	} {
+		if d, err := decode([]byte(doc)); err == nil {
+			t.Errorf("decode(%.60q) = %+v, want an error", doc, d)
+		}
+	}
+	_, err := decode([]byte("{\n\"version\": 1,\n\"accounts\": [\n{\"id\": 7}]}"))
+	if err == nil || !strings.HasPrefix(err.Error(), "line 4:") {
+		t.Errorf("error %v does not name line 4", err)
+	}
+}
+
+func TestEncodeIsOneEntryPerLine(t *testing.T) {
+	s := openAt(t, testPath(t))
+	mustSave(t, s, Account{CANumber: "AA11A1111", Note: "multi\nline"})
+	mustSave(t, s, Account{CANumber: "BB22B2222"})
+	enc, _ := encode(s.Data(), 0)
+	lines := strings.Split(strings.TrimSpace(string(enc)), "\n")
+	if len(lines) != 8 || !strings.HasPrefix(lines[3], `{"id":`) || !strings.HasPrefix(lines[4], `{"id":`) {
+		t.Fatalf("layout:\n%s", enc)
+	}
+}
+
+func FuzzDecodeStore(f *testing.F) {
+	d := benchData(3, 2)
+	d.Accounts[1].Last = nil
+	d.Recent[0].ErrorKind, d.Recent[0].ErrorMessage = "api", "nope \"quoted\"\n"
+	enc, _ := encode(d, 0)
+	f.Add(enc)
+	std, _ := json.Marshal(d)
+	f.Add(std)
+	for _, s := range []string{
+		`{"version":1}`, `{}`, ``, ` `, `[]`, `null`, `{"version":2,"accounts":null}`,
+		`{"version":1,"accounts":[{"position":3},{"position":-1}]}`,
+		`{"version":1,"accounts":[{"canumber":"\ud83d\ude00\u2028\u0000"}]}`,
+		`{"version":1,"recent":[{"at":"2026-01-02T03:04:05.5+05:30","snapshot":{"consumer":{"bill":{}}}}]}`,
+		"{\"version\":1,\"accounts\":[{\"label\":\"\xff\xfe\"}]}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := decode(b)
+		if err != nil {
+			return
+		}
+		e1, err := encode(d, 0)
+		if err != nil {
+			t.Fatalf("a decoded store does not encode: %v", err)
+		}
+		if !json.Valid(e1) {
+			t.Fatalf("encode wrote invalid JSON:\n%s", e1)
+		}
+		d2, err := decode(e1)
+		if err != nil {
+			t.Fatalf("decode(encode(decode(b))): %v\n%s", err, e1)
+		}
+		e2, err := encode(d2, 0)
+		if err != nil || !bytes.Equal(e1, e2) {
+			t.Fatalf("decode -> encode -> decode is not stable (%v):\n%s\n%s", err, e1, e2)
+		}
+	})
+}
