@@ -473,10 +473,6 @@ func TestCSVSafe(t *testing.T) {
 	}
 }
 
-// TestBatchRateLimit counts, at the server, the requests that start within
-// any one second. The rate is low enough (200 ms between requests) that
-// delivery jitter on a busy machine cannot squeeze an extra request into a
-// window; without the limiter all 14 would start at once.
 // TestBatchRateLimit checks the limiter's guarantee, which holds however
 // slow the machine is: with burst 1, request k cannot start before
 // begin + k/rate, so the last of n requests reaches the server no earlier
