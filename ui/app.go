@@ -252,30 +252,40 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 }
 
 // initialRequest prefills the form: the last lookup's operator and
-// registration ID, else the configured ones.
+// registration ID, else the configured ones; a flag or environment
+// variable set for this run wins over the last lookup.
 func (m model) initialRequest(d store.Data) client.Request {
 	var r client.Request
-	if m.c.cfg != nil {
-		r.Operator = m.c.cfg.Operator
-		r.RegistrationID = m.c.cfg.RegistrationID
+	cfg := m.c.cfg
+	if cfg != nil {
+		r.Operator = cfg.Operator
+		r.RegistrationID = cfg.RegistrationID
 	}
-	if len(d.Recent) > 0 {
-		last := d.Recent[0]
-		if last.Operator != 0 {
-			r.Operator = last.Operator
-		}
-		if last.RegistrationID != "" {
-			r.RegistrationID = last.RegistrationID
-		}
+	if len(d.Recent) == 0 {
+		return r
+	}
+	last := d.Recent[0]
+	if last.Operator != 0 && !explicit(cfg, "operator") {
+		r.Operator = last.Operator
+	}
+	if last.RegistrationID != "" && !explicit(cfg, "registration_id") {
+		r.RegistrationID = last.RegistrationID
 	}
 	return r
 }
 
-// Init implements tea.Model.
-func (m model) Init() (cmd tea.Cmd) {
-	defer m.recoverInto(&cmd)
-	return nil
+// explicit reports whether setting key was given by a flag or the
+// environment for this run.
+func explicit(cfg *store.Config, key string) bool {
+	if cfg == nil {
+		return false
+	}
+	src := cfg.Sources[key]
+	return src == "flag" || src == "env"
 }
+
+// Init implements tea.Model.
+func (m model) Init() tea.Cmd { return nil }
 
 // start returns the model and command for `aopfetch VEHICLE`.
 func (m model) start(vehicle string) (model, tea.Cmd) {

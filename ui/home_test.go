@@ -203,3 +203,18 @@ func TestNilStore(t *testing.T) {
 		t.Fatalf("esc without store: %v", m.state)
 	}
 }
+
+func TestFormRemembersLastLookupUnlessFlagged(t *testing.T) {
+	d := seedData(0, 1)
+	d.Recent[0].Operator, d.Recent[0].RegistrationID = 402, "AOP-777"
+	o := testOptions(okFetcher("X"), testStore(t, d))
+	m := newTestModel(o, 80, 24)
+	if got := m.form.request(); got.Operator != 402 || got.RegistrationID != "AOP-777" {
+		t.Fatalf("not remembered: %+v", got)
+	}
+	o.Config.Sources = map[string]string{"operator": "flag"}
+	m = newTestModel(o, 80, 24)
+	if got := m.form.request(); got.Operator != 311 || got.RegistrationID != "AOP-777" {
+		t.Fatalf("flag lost: %+v", got)
+	}
+}
