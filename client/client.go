@@ -34,7 +34,7 @@ const DefaultUserAgent = "aopfetch/dev"
 const (
 	defaultBackoffBase = 200 * time.Millisecond
 	maxRetryAfter      = 10 * time.Second
-	maxIdleConnsHost   = 8
+	maxIdleConnsHost   = 32 // batch runs up to 32 lookups at once; keep them all warm
 )
 
 // Options configures a Client.
