@@ -46,9 +46,8 @@ func describe(c *common, ce *client.Error) (string, []string) {
 	case client.KindAuth:
 		title = "The provider rejected the signature"
 		lines = append(lines, providerMessage(ce, msg),
-			"Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID,",
-			"or the [auth] table in config.toml.",
-			"Check which are in effect with `aopfetch config`.")
+			"Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID or [auth] in config.toml; "+
+				"check which are in effect with `aopfetch config`.")
 	case client.KindAPI:
 		title = "The provider declined the lookup"
 		lines = append(lines, providerMessage(ce, msg))
@@ -151,7 +150,10 @@ func (e errorModel) View() string {
 		b.WriteString("\n")
 	}
 	b.WriteString(s.Error.Bold(true).Render(ansi.Wrap("✗ "+e.title, w, " ")) + "\n")
-	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n\n")
+	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n")
+	if e.c.height >= 16 {
+		b.WriteString("\n")
+	}
 	for _, l := range e.lines {
 		b.WriteString(ansi.Wrap(l, w, " ") + "\n")
 	}
