@@ -22,6 +22,9 @@ import (
 // Strings without escapes share the memory of src: no allocation each.
 func parseData(src string) (Data, error) {
 	p := parser{s: src}
+	for c := range p.special {
+		p.special[c] = c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
+	}
 	var d Data
 	err := p.object(func(key string) error {
 		switch key {
@@ -55,6 +58,9 @@ type parser struct {
 	i int
 	// depth is the nesting depth of skipped values, capped at maxDepth.
 	depth int
+	// special marks the bytes a string cannot simply be copied past:
+	// '"', '\\', control characters and non-ASCII.
+	special [256]bool
 	// snaps and bills are slabs the decoded pointers are carved from, to
 	// allocate thousands of small values at once.
 	snaps []Snapshot
@@ -297,10 +303,9 @@ func (p *parser) object(field func(key string) error) error {
 
 // key reads an object key.
 func (p *parser) key() (string, error) {
-	if err := p.expect('"'); err != nil {
-		return "", err
+	if p.peek() != '"' {
+		return "", p.expect('"')
 	}
-	p.i-- // back to the quote
 	var k string
 	err := p.str(&k)
 	return k, err
@@ -342,49 +347,32 @@ func array[T any](p *parser, list *[]T, elem func() error) error {
 
 // str reads a string into *dst (null leaves it unchanged).
 func (p *parser) str(dst *string) error {
-	if p.null() {
-		return nil
+	if c := p.peek(); c != '"' {
+		if c == 'n' && p.null() {
+			return nil
+		}
+		return p.expect('"')
 	}
-	if err := p.expect('"'); err != nil {
-		return err
-	}
-	start := p.i
-	end := strings.IndexByte(p.s[start:], '"')
-	if end < 0 {
-		p.i = len(p.s)
-		return p.errorf("unexpected end of the file in a string")
-	}
-	if seg := p.s[start : start+end]; plain(seg) {
-		*dst = seg
-		p.i = start + end + 1
-		return nil
+	start := p.i + 1
+	for i := start; i < len(p.s); {
+		c := p.s[i]
+		switch {
+		case !p.special[c]:
+			i++
+			continue
+		case c == '"':
+			*dst = p.s[start:i]
+			p.i = i + 1
+			return nil
+		case c >= utf8.RuneSelf:
+			if r, size := utf8.DecodeRuneInString(p.s[i:]); r != utf8.RuneError || size > 1 {
+				i += size
+				continue
+			}
+		}
+		break // an escape, a control character or invalid UTF-8
 	}
 	return p.strSlow(dst, start)
-}
-
-// plain reports whether s needs no unescaping: no '\\', no control
-// characters, valid UTF-8. Eight bytes are checked at a time.
-func plain(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		ctl := (w - ones*0x20) &^ w           // a byte below 0x20 (or above a flagged one)
-		bs := w ^ (ones * '\\')               // zero where a byte is '\\'
-		if (ctl|(bs-ones)&^bs|w)&highs != 0 { // or non-ASCII
-			break
-		}
-	}
-	ascii := true
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '\\' {
-			return false
-		}
-		ascii = ascii && c < utf8.RuneSelf
-	}
-	return ascii || utf8.ValidString(s)
 }
 
 // strSlow reads a string that holds escapes or invalid UTF-8; start is

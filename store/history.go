@@ -26,8 +26,12 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 	}
 	limit := s.opts.HistoryLimit
 	_, err := s.mutate(func(d *Data) error {
+		matched := false
 		for _, l := range ls {
-			refreshAccounts(d, l)
+			matched = refreshAccounts(d, l) || matched
+		}
+		if limit == 0 && !matched {
+			return errUnchanged // history off and nothing saved: no write at all
 		}
 		if limit > 0 {
 			d.Recent = addHistory(d.Recent, ls, limit)
@@ -46,13 +50,15 @@ func (s *Store) ClearHistory() error {
 	return err
 }
 
-// refreshAccounts records l on the saved accounts it matches.
-func refreshAccounts(d *Data, l Lookup) {
+// refreshAccounts records l on the saved accounts it matches, if any.
+func refreshAccounts(d *Data, l Lookup) bool {
+	matched := false
 	for i := range d.Accounts {
 		a := &d.Accounts[i]
 		if a.CANumber != l.CANumber || (a.Operator != 0 && a.Operator != l.Operator) {
 			continue
 		}
+		matched = true
 		a.UseCount++
 		if l.At.After(a.LastUsedAt) {
 			a.LastUsedAt = l.At
@@ -61,6 +67,7 @@ func refreshAccounts(d *Data, l Lookup) {
 			a.Last = l.Snapshot.Clone()
 		}
 	}
+	return matched
 }
 
 // historyKey identifies a lookup for de-duplication.

@@ -229,7 +229,9 @@ func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 		s.data = d
 	default:
 		next := s.data.Clone()
-		if ferr := fn(&next); ferr != nil {
+		if ferr := fn(&next); errors.Is(ferr, errUnchanged) {
+			return s.data, err
+		} else if ferr != nil {
 			return s.data, ferr
 		}
 		normalize(&next)
@@ -257,7 +259,12 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 	}
 	d = d.Clone() // fn changes it
 	d = replayPending(d, pending)
-	if err := fn(&d); err != nil {
+	err = fn(&d)
+	if errors.Is(err, errUnchanged) && len(pending) == 0 {
+		s.setState(d, info, raw) // d is the file's current state
+		return d, nil
+	}
+	if err != nil && !errors.Is(err, errUnchanged) {
 		return Data{}, &fnError{err}
 	}
 	normalize(&d)
@@ -355,6 +362,10 @@ func (s *Store) setState(d Data, info os.FileInfo, raw string) {
 func (s *Store) readOnlyError() error {
 	return fmt.Errorf("%s was written by a newer aopfetch (schema %d); it is opened read-only; upgrade aopfetch", s.path, s.data.Version)
 }
+
+// errUnchanged is returned by a helper's callback that changed nothing, so
+// that nothing is written.
+var errUnchanged = errors.New("nothing to change")
 
 // fnError carries the error of an Update callback.
 type fnError struct{ err error }

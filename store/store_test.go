@@ -555,6 +555,28 @@ func TestRecordLookupsRefreshesSavedAccounts(t *testing.T) {
 	}
 }
 
+func TestHistoryOffWithoutSavedMatchWritesNothing(t *testing.T) {
+	p := testPath(t)
+	s, err := Open(p, Options{HistoryLimit: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordLookups(Lookup{Operator: 1, CANumber: "AA11A1111", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a lookup with history off created the store (stat: %v)", err)
+	}
+	mustSave(t, s, Account{CANumber: "BB22B2222"})
+	before, _ := os.Stat(p)
+	if err := s.RecordLookups(Lookup{Operator: 1, CANumber: "AA11A1111", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.Stat(p); !sameFile(before, after) {
+		t.Fatal("a lookup with history off and no saved match rewrote the store")
+	}
+}
+
 func TestConcurrentGoroutinesAndHandles(t *testing.T) {
 	p := testPath(t)
 	s1, s2 := openAt(t, p), openAt(t, p)
