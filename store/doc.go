@@ -22,7 +22,8 @@
 // When a write fails (disk full, read-only filesystem, lock timeout) the file
 // on disk is left as it was, the error is returned, and the change is kept in
 // memory for the running session: Store.Data shows it, Store.Pending counts
-// it, and it is written with the next successful Update (or Store.Flush).
+// it, the error is a *PendingError, and it is written with the next
+// successful Update (or Store.Flush).
 //
 // Secrets are never stored: none of these types holds one. Server strings are
 // stored as received; sanitising them is the job of whoever displays them.

@@ -123,8 +123,9 @@ func helperDiskFull(path string) error {
 		return err
 	}
 	a, err := s.SaveAccount(Account{CANumber: "BB22B2222", Note: strings.Repeat("x", 4096)})
-	if !errors.Is(err, syscall.EFBIG) || !strings.Contains(err.Error(), "kept for this session") {
-		return fmt.Errorf("write past the size limit: err = %v, want EFBIG and a note that the change is kept", err)
+	var pe *PendingError
+	if !errors.Is(err, syscall.EFBIG) || !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), "could not save "+path+", it is unchanged: ") {
+		return fmt.Errorf("write past the size limit: err = %v, want a *PendingError for EFBIG", err)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
 		return errors.New("the store file changed after a failed write")

@@ -191,9 +191,10 @@ func (s *Store) ReloadIfChanged() (Data, bool, error) {
 //
 // If fn returns an error nothing is written and that error is returned. If
 // the store is read-only, an error says so. If locking, reading or writing
-// fails, the file is left as it was and the error says why; the change is
-// then kept in memory (Data and the returned state include it, Pending counts
-// it) and re-applied to the file's then current state by the next Update.
+// fails, the file is left as it was and a *PendingError says why; the change
+// is then kept in memory (Data and the returned state include it, Pending
+// counts it) and re-applied to the file's then current state by the next
+// Update or Flush.
 // fn may therefore run more than once: it must only change the *Data it is
 // given, never variables it captured.
 func (s *Store) Update(fn func(*Data) error) (Data, error) {
@@ -238,7 +239,7 @@ func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 		s.data = next
 	}
 	s.pending = append(s.pending, replay)
-	return s.data, fmt.Errorf("%w (the change is kept for this session and saved with the next change)", err)
+	return s.data, &PendingError{Err: err}
 }
 
 // commit runs pending then fn on the current file under the lock and writes
@@ -270,7 +271,7 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 	normalize(&d)
 	b, err := encode(d, len(s.raw))
 	if err != nil {
-		return Data{}, err
+		return Data{}, &fnError{err} // a value (a time) that JSON cannot hold
 	}
 	info, err = writeFileAtomic(s.path, b)
 	if err != nil {
@@ -366,6 +367,17 @@ func (s *Store) readOnlyError() error {
 // errUnchanged is returned by a helper's callback that changed nothing, so
 // that nothing is written.
 var errUnchanged = errors.New("nothing to change")
+
+// PendingError is a change that could not be written (lock timeout, disk
+// full, read-only filesystem) and is kept in memory: see Store.Pending. Its
+// message is the failure's, with no promise a process about to exit could
+// not keep.
+type PendingError struct{ Err error }
+
+func (e *PendingError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the failure.
+func (e *PendingError) Unwrap() error { return e.Err }
 
 // fnError carries the error of an Update callback.
 type fnError struct{ err error }

@@ -398,8 +398,9 @@ func TestLockTimeoutNamesLockFileAndKeepsChange(t *testing.T) {
 		t.Fatalf("SaveAccount error = %v, want a *LockTimeoutError", err)
 	}
 	want := fmt.Sprintf("store is locked by another aopfetch (lock file %s.lock); try again, or remove it if no aopfetch is running", p)
-	if !strings.HasPrefix(err.Error(), want) {
-		t.Fatalf("error %q does not start with %q", err, want)
+	var pe *PendingError
+	if err.Error() != want || !errors.As(err, &pe) {
+		t.Fatalf("error %q (%T), want %q as a *PendingError", err, err, want)
 	}
 	if a.Label != "kept" || s.Pending() != 1 || len(s.Data().Accounts) != 2 {
 		t.Fatalf("the change was not kept in memory: %+v pending=%d", a, s.Pending())
@@ -444,6 +445,43 @@ func TestFlushWritesPendingChanges(t *testing.T) {
 		t.Fatalf("Flush = %v, pending %d", err, s.Pending())
 	}
 	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"AA11A1111"}) {
+		t.Fatalf("store = %v", got)
+	}
+}
+
+func TestPendingChangesReplayOnFreshState(t *testing.T) {
+	p := testPath(t)
+	s1, err := Open(p, Options{LockTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustSave(t, s1, Account{CANumber: "AA11A1111"})
+	held := flock.New(p + ".lock")
+	held.TryLock()
+	if _, err := s1.UpdateAccount(a.ID, "renamed", ""); err == nil {
+		t.Fatal("UpdateAccount succeeded under a held lock")
+	}
+	if _, err := s1.SaveAccount(Account{CANumber: "BB22B2222"}); err == nil {
+		t.Fatal("SaveAccount succeeded under a held lock")
+	}
+	if d := s1.Data(); d.Accounts[0].Label != "renamed" || len(d.Accounts) != 2 || s1.Pending() != 2 {
+		t.Fatalf("in memory: %+v, pending %d", d.Accounts, s1.Pending())
+	}
+	held.Unlock()
+	held.Close()
+
+	// Another process removes the renamed account meanwhile.
+	if err := openAt(t, p).RemoveAccount("AA11A1111"); err != nil {
+		t.Fatal(err)
+	}
+	d, changed, err := s1.ReloadIfChanged()
+	if err != nil || !changed || !slices.Equal(vehicles(d), []string{"BB22B2222"}) {
+		t.Fatalf("after reload: %v changed=%v err=%v; want the pending add on the new state", vehicles(d), changed, err)
+	}
+	if err := s1.Flush(); err != nil || s1.Pending() != 0 {
+		t.Fatalf("Flush: %v, pending %d", err, s1.Pending())
+	}
+	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"BB22B2222"}) {
 		t.Fatalf("store = %v", got)
 	}
 }
