@@ -75,7 +75,9 @@ everything against the built-in sandbox.`,
 			return runTUI(cmd, app, args)
 		},
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			if humanOutput(cmd) {
+			// The TUI shows its own DEMO badge; a line on stderr would land
+			// on its screen.
+			if cmd.HasParent() && humanOutput(cmd) {
 				app.PrintDemoNotice()
 			}
 		},

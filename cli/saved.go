@@ -173,9 +173,6 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 		return err
 	}
 	acct.Operator, acct.CANumber, acct.RegistrationID = reqs[0].Operator, reqs[0].CANumber, reqs[0].RegistrationID
-	if strings.TrimSpace(acct.Label) == "" {
-		acct.Label = acct.CANumber
-	}
 	saved, err := s.SaveAccount(acct)
 	if err != nil {
 		return err

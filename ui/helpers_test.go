@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/charmbracelet/bubbles/spinner"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,8 +191,14 @@ func run(m model, cmd tea.Cmd) model {
 	return m
 }
 
+// commandWait bounds how long collect waits for one command.
+const commandWait = 3 * time.Second
+
 // collect runs cmd (and batches) and returns the messages that arrive
-// within 50 ms; timers such as spinner ticks are dropped.
+// within commandWait; spinner ticks are dropped so their chain ends. A
+// command still blocked after commandWait (a fetch that waits for its
+// context) yields nothing. The wait is long so a store write (fsync) on a
+// busy machine is never mistaken for a blocked command.
 func collect(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
@@ -201,7 +208,10 @@ func collect(cmd tea.Cmd) []tea.Msg {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(50 * time.Millisecond):
+	case <-time.After(commandWait):
+		return nil
+	}
+	if _, tick := msg.(spinner.TickMsg); tick {
 		return nil
 	}
 	if b, ok := msg.(tea.BatchMsg); ok {

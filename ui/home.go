@@ -54,7 +54,7 @@ func (e entry) FilterValue() string { return e.filter }
 
 // title is the label, else the consumer name.
 func (e entry) title() string {
-	if e.label != "" {
+	if e.label != "" && e.label != e.req.CANumber {
 		return e.label
 	}
 	if e.snap != nil && e.snap.Consumer.Name != "" {
