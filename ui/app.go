@@ -347,6 +347,9 @@ func (m model) update(msg tea.Msg) (model, tea.Cmd) {
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			return m.splitKeys(msg)
+		}
 	case crashMsg:
 		m.crashed = msg.info
 		return m, tea.Quit
@@ -360,6 +363,19 @@ func (m model) update(msg tea.Msg) (model, tea.Cmd) {
 		}
 	}
 	return m.route(msg)
+}
+
+// splitKeys handles keys typed faster than one terminal read (a fast typist
+// over SSH, or a script) one by one: Bubble Tea delivers them as one
+// multi-rune KeyMsg, which would match no single-key binding.
+func (m model) splitKeys(msg tea.KeyMsg) (model, tea.Cmd) {
+	cmds := make([]tea.Cmd, 0, len(msg.Runes))
+	for _, r := range msg.Runes {
+		var cmd tea.Cmd
+		m, cmd = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // route hands msg to the view on screen and applies its navigation request.

@@ -231,7 +231,7 @@ func (r resultModel) card() string {
 	var b strings.Builder
 	b.WriteString(s.Name.Render(truncate(name, w)) + "\n")
 	sub := r.req.CANumber + " · operator " + r.c.operatorLabel(r.req.Operator)
-	if r.label != "" && r.label != name {
+	if r.label != "" && r.label != name && r.label != r.req.CANumber {
 		sub += " · " + r.label
 	}
 	b.WriteString(s.Subtle.Render(truncate(sub, w)) + "\n")

@@ -365,3 +365,19 @@ func TestPanicInUpdateQuits(t *testing.T) {
 		t.Fatal("guard let a panic through")
 	}
 }
+
+// TestCoalescedKeys checks that keys arriving in one terminal read (one
+// multi-rune KeyMsg) act one by one: "Jc" toggles the raw view and copies.
+func TestCoalescedKeys(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	if m.state != stateResult {
+		t.Fatalf("state %v", m.state)
+	}
+	m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("Jc")})
+	if !m.result.showJSON {
+		t.Fatal("J in a coalesced read did not open the raw view")
+	}
+}
