@@ -101,6 +101,10 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	if g, w := mustEncode(t, got), mustEncode(t, want); g != w {
 		t.Fatalf("decode = %s\nencoding/json = %s", g, w)
 	}
+	dup, err := decode([]byte(`{"version":1,"accounts":[{"id":"a"},{"id":"b"}],"accounts":[{"id":"c"}]}`))
+	if err != nil || len(dup.Accounts) != 1 || dup.Accounts[0].ID != "c" {
+		t.Fatalf("a repeated key: %+v, %v; want the last value, as encoding/json", dup, err)
+	}
 	if got.Accounts[0].CANumber != "KA" || got.Recent[0].Snapshot.Consumer.Name != "😀 \uFFFD x" {
 		t.Fatalf("escapes decoded wrongly: %+v", got)
 	}

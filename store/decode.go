@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -22,10 +23,12 @@ import (
 // Strings without escapes share the memory of src: no allocation each.
 func parseData(src string) (Data, error) {
 	p := parser{s: src}
+	// The store file holds one account or lookup per line: size the
+	// accounts for all of them rather than growing the list step by step.
+	d := Data{Accounts: make([]Account, 0, strings.Count(src, "\n{"))}
 	for c := range p.special {
 		p.special[c] = c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
 	}
-	var d Data
 	err := p.object(func(key string) error {
 		switch key {
 		case "version":
@@ -324,6 +327,7 @@ func array[T any](p *parser, list *[]T, elem func() error) error {
 	if *list == nil {
 		*list = make([]T, 0, 16)
 	}
+	*list = (*list)[:0] // a repeated key replaces, as with encoding/json
 	if p.peek() == ']' {
 		p.i++
 		return nil
@@ -354,25 +358,52 @@ func (p *parser) str(dst *string) error {
 		return p.expect('"')
 	}
 	start := p.i + 1
-	for i := start; i < len(p.s); {
+	for i := start; ; {
+		i = p.scanPlain(i)
+		if i == len(p.s) {
+			break
+		}
 		c := p.s[i]
-		switch {
-		case !p.special[c]:
-			i++
-			continue
-		case c == '"':
+		if c == '"' {
 			*dst = p.s[start:i]
 			p.i = i + 1
 			return nil
-		case c >= utf8.RuneSelf:
-			if r, size := utf8.DecodeRuneInString(p.s[i:]); r != utf8.RuneError || size > 1 {
-				i += size
-				continue
-			}
 		}
-		break // an escape, a control character or invalid UTF-8
+		if c < utf8.RuneSelf {
+			break // an escape or a control character
+		}
+		r, size := utf8.DecodeRuneInString(p.s[i:])
+		if r == utf8.RuneError && size == 1 {
+			break // invalid UTF-8
+		}
+		i += size
 	}
 	return p.strSlow(dst, start)
+}
+
+// scanPlain returns the index of the first special byte (see parser.special)
+// at or after i, or len(p.s). It checks eight bytes at a time: in each word,
+// the lowest flagged byte of these bit tricks is always a true match.
+func (p *parser) scanPlain(i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	s := p.s
+	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7]
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		q := w ^ (ones * '"')  // zero bytes where '"'
+		b := w ^ (ones * '\\') // zero bytes where '\\'
+		m := (q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w | w
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if p.special[s[i]] {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // strSlow reads a string that holds escapes or invalid UTF-8; start is
