@@ -20,17 +20,6 @@ func emptyData() Data {
 	return Data{Version: SchemaVersion, Accounts: []Account{}, Recent: []Lookup{}}
 }
 
-// readStore reads and decodes the file at path. A missing file is an empty
-// store with a nil FileInfo; an unreadable one is a *corruptError.
-func readStore(path string) (Data, os.FileInfo, error) {
-	raw, info, err := readFile(path)
-	if err != nil || info == nil {
-		return emptyData(), info, err
-	}
-	d, err := decodeString(raw)
-	return d, info, err
-}
-
 // readFile returns the content and FileInfo of the file at path, or a nil
 // FileInfo when it does not exist.
 func readFile(path string) (string, os.FileInfo, error) {

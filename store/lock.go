@@ -26,16 +26,17 @@ func (e *LockTimeoutError) Error() string {
 // fileLock is a held cross-process lock.
 type fileLock struct{ fl *flock.Flock }
 
+// unlock releases the lock.
 func (l fileLock) unlock() {
 	l.fl.Unlock()
 	l.fl.Close()
 }
 
 // lock creates the store directory if needed and takes the cross-process
-// lock, waiting at most the lock timeout. The returned func releases it.
-func (s *Store) lock() (func(), error) {
+// lock, waiting at most the lock timeout.
+func (s *Store) lock() (fileLock, error) {
 	if err := mkdirPrivate(filepath.Dir(s.path)); err != nil {
-		return nil, fmt.Errorf("create the store directory: %w", err)
+		return fileLock{}, fmt.Errorf("create the store directory: %w", err)
 	}
 	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode))
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
@@ -43,13 +44,13 @@ func (s *Store) lock() (func(), error) {
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	switch {
 	case ok:
-		return fileLock{fl}.unlock, nil
+		return fileLock{fl}, nil
 	case err == nil || errors.Is(err, context.DeadlineExceeded):
 		fl.Close()
-		return nil, &LockTimeoutError{LockFile: s.LockPath()}
+		return fileLock{}, &LockTimeoutError{LockFile: s.LockPath()}
 	default:
 		fl.Close()
-		return nil, fmt.Errorf("lock %s: %w", s.LockPath(), err)
+		return fileLock{}, fmt.Errorf("lock %s: %w", s.LockPath(), err)
 	}
 }
 

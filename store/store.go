@@ -245,11 +245,11 @@ func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 // commit runs pending then fn on the current file under the lock and writes
 // the result. A failed write returns the attempted state and a *writeError.
 func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data, error) {
-	unlock, err := s.lock()
+	l, err := s.lock()
 	if err != nil {
 		return Data{}, err
 	}
-	defer unlock()
+	defer l.unlock()
 	d, info, raw, err := s.readLocked()
 	if err != nil {
 		return Data{}, err
@@ -325,11 +325,11 @@ func (s *Store) read() (Data, os.FileInfo, string, error) {
 
 // recoverCorrupt takes the lock and re-reads, moving a still corrupt file aside.
 func (s *Store) recoverCorrupt() (Data, os.FileInfo, string, error) {
-	unlock, err := s.lock()
+	l, err := s.lock()
 	if err != nil {
 		return Data{}, nil, "", err
 	}
-	defer unlock()
+	defer l.unlock()
 	return s.readLocked()
 }
 

@@ -25,6 +25,17 @@ func testPath(t *testing.T) string {
 	return filepath.Join(t.TempDir(), "data", "store.json")
 }
 
+// readStore reads and decodes the file at path, as a mutation would. A
+// missing file is an empty store with a nil FileInfo.
+func readStore(path string) (Data, os.FileInfo, error) {
+	raw, info, err := readFile(path)
+	if err != nil || info == nil {
+		return emptyData(), info, err
+	}
+	d, err := decodeString(raw)
+	return d, info, err
+}
+
 // openAt opens the store at path with a fixed clock and history limit 200.
 func openAt(t *testing.T, path string) *Store {
 	t.Helper()
