@@ -26,9 +26,6 @@ func parseData(src string) (Data, error) {
 	// The store file holds one account or lookup per line: size the
 	// accounts for all of them rather than growing the list step by step.
 	d := Data{Accounts: make([]Account, 0, strings.Count(src, "\n{"))}
-	for c := range p.special {
-		p.special[c] = c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
-	}
 	err := p.object(func(key string) error {
 		switch key {
 		case "version":
@@ -61,9 +58,6 @@ type parser struct {
 	i int
 	// depth is the nesting depth of skipped values, capped at maxDepth.
 	depth int
-	// special marks the bytes a string cannot simply be copied past:
-	// '"', '\\', control characters and non-ASCII.
-	special [256]bool
 	// snaps and bills are slabs the decoded pointers are carved from, to
 	// allocate thousands of small values at once.
 	snaps []Snapshot
@@ -288,7 +282,6 @@ func (p *parser) object(field func(key string) error) error {
 		if err := p.expect(':'); err != nil {
 			return err
 		}
-		p.ws()
 		if err := field(key); err != nil {
 			return err
 		}
@@ -333,7 +326,6 @@ func array[T any](p *parser, list *[]T, elem func() error) error {
 		return nil
 	}
 	for {
-		p.ws()
 		if err := elem(); err != nil {
 			return err
 		}
@@ -359,7 +351,7 @@ func (p *parser) str(dst *string) error {
 	}
 	start := p.i + 1
 	for i := start; ; {
-		i = p.scanPlain(i)
+		i = nextSpecial(p.s, i)
 		if i == len(p.s) {
 			break
 		}
@@ -381,12 +373,12 @@ func (p *parser) str(dst *string) error {
 	return p.strSlow(dst, start)
 }
 
-// scanPlain returns the index of the first special byte (see parser.special)
-// at or after i, or len(p.s). It checks eight bytes at a time: in each word,
-// the lowest flagged byte of these bit tricks is always a true match.
-func (p *parser) scanPlain(i int) int {
+// nextSpecial returns the index of the first byte at or after i that a JSON
+// string cannot simply be copied past ('"', '\\', a control character,
+// non-ASCII), or len(s). It checks eight bytes at a time: in each word, the
+// lowest byte these bit tricks flag is always a true match.
+func nextSpecial(s string, i int) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	s := p.s
 	for ; i+8 <= len(s); i += 8 {
 		_ = s[i+7]
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
@@ -399,7 +391,7 @@ func (p *parser) scanPlain(i int) int {
 		}
 	}
 	for ; i < len(s); i++ {
-		if p.special[s[i]] {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
 			return i
 		}
 	}

@@ -160,13 +160,8 @@ func (e *encoder) str(key, s string) {
 	e.raw(key)
 	b := append(e.b, '"')
 	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
+	for i := nextSpecial(s, 0); i < len(s); i = nextSpecial(s, i) {
+		if c := s[i]; c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			b = appendEscape(b, c)
 			i++
