@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 
 // term is a running aopfetch in a pseudo-terminal.
 type term struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	ptmx *os.File
 	tty  *os.File
@@ -69,7 +69,7 @@ func env(home string) []string {
 }
 
 // start runs the binary with args in a cols×rows pseudo-terminal.
-func start(t *testing.T, home string, cols, rows uint16, args ...string) *term {
+func start(t testing.TB, home string, cols, rows uint16, args ...string) *term {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
