@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // corruptError is a store file that cannot be understood.
@@ -88,12 +90,55 @@ func normalize(d *Data) {
 // Clone returns a deep copy of d.
 func (d Data) Clone() Data {
 	c := Data{Version: d.Version, Accounts: make([]Account, len(d.Accounts)), Recent: make([]Lookup, len(d.Recent))}
+	sl := newSlab(d)
 	for i, a := range d.Accounts {
-		c.Accounts[i] = a.Clone()
+		a.Last = sl.clone(a.Last)
+		c.Accounts[i] = a
 	}
 	for i, l := range d.Recent {
-		l.Snapshot = l.Snapshot.Clone()
+		l.Snapshot = sl.clone(l.Snapshot)
 		c.Recent[i] = l
+	}
+	return c
+}
+
+// slab hands out snapshot and bill copies from blocks allocated together.
+type slab struct {
+	snaps []Snapshot
+	bills []client.Bill
+}
+
+// newSlab returns a slab with room for exactly the snapshots and bills of d.
+func newSlab(d Data) slab {
+	var snaps, bills int
+	count := func(s *Snapshot) {
+		if s != nil {
+			snaps++
+			if s.Consumer.Bill != nil {
+				bills++
+			}
+		}
+	}
+	for i := range d.Accounts {
+		count(d.Accounts[i].Last)
+	}
+	for i := range d.Recent {
+		count(d.Recent[i].Snapshot)
+	}
+	return slab{snaps: make([]Snapshot, snaps), bills: make([]client.Bill, bills)}
+}
+
+// clone returns a deep copy of s (nil for nil) carved from the slab.
+func (sl *slab) clone(s *Snapshot) *Snapshot {
+	if s == nil {
+		return nil
+	}
+	c := carve(&sl.snaps)
+	*c = *s
+	if s.Consumer.Bill != nil {
+		b := carve(&sl.bills)
+		*b = *s.Consumer.Bill
+		c.Consumer.Bill = b
 	}
 	return c
 }

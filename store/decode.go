@@ -58,14 +58,12 @@ type parser struct {
 	i int
 	// depth is the nesting depth of skipped values, capped at maxDepth.
 	depth int
-	// snaps and bills are slabs the decoded pointers are carved from, to
-	// allocate thousands of small values at once.
-	snaps []Snapshot
-	bills []client.Bill
+	// slab holds the snapshots and bills, allocated many at once.
+	slab slab
 }
 
-// slabSize is how many values one slab allocation holds.
-const slabSize = 256
+// slabSize is how many values a slab allocates at once while parsing.
+const slabSize = 64
 
 // carve returns a pointer to a fresh zero value from *slab.
 func carve[T any](slab *[]T) *T {
@@ -141,7 +139,7 @@ func (p *parser) snapshot(dst **Snapshot) error {
 		return nil
 	}
 	if *dst == nil {
-		*dst = carve(&p.snaps)
+		*dst = carve(&p.slab.snaps)
 	}
 	s := *dst
 	return p.object(func(key string) error {
@@ -183,7 +181,7 @@ func (p *parser) bill(dst **client.Bill) error {
 		return nil
 	}
 	if *dst == nil {
-		*dst = carve(&p.bills)
+		*dst = carve(&p.slab.bills)
 	}
 	b := *dst
 	return p.object(func(key string) error {
