@@ -13,7 +13,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
@@ -611,7 +610,7 @@ func (m model) View() (out string) {
 		return ""
 	}
 	if w < minWidth || h < minHeight {
-		return ansi.Truncate(fmt.Sprintf("terminal too small (need %d×%d)", minWidth, minHeight), w, "…")
+		return tooSmall(w)
 	}
 	var body, status, help string
 	switch m.state {
@@ -651,9 +650,23 @@ func (m model) frame(body, status, help string) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		lines[i] = " " + ansi.Truncate(l, inner, "…")
+		// Trailing blanks (the viewport pads with them) carry nothing: the
+		// renderer clears the rest of each line.
+		lines[i] = " " + truncate(strings.TrimRight(l, " "), inner)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// tooSmall is the one-line message shown below the minimum size, in the
+// longest wording that fits width w.
+func tooSmall(w int) string {
+	need := fmt.Sprintf("%d×%d", minWidth, minHeight)
+	for _, msg := range []string{"terminal too small (need " + need + ")", "too small (need " + need + ")", "need " + need} {
+		if displayWidth(msg) <= w {
+			return msg
+		}
+	}
+	return truncate("need "+need, w)
 }
 
 // header is the title line with the DEMO badge.
@@ -664,7 +677,7 @@ func (m model) header(w int) string {
 		title += " " + s.Demo.Render("DEMO")
 	}
 	right := s.Subtle.Render(m.stateName())
-	gap := w - ansi.StringWidth(title) - ansi.StringWidth(right)
+	gap := w - displayWidth(title) - displayWidth(right)
 	if gap < 1 {
 		return title
 	}

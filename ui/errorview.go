@@ -149,13 +149,13 @@ func (e errorModel) View() string {
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}
-	b.WriteString(s.Error.Bold(true).Render(ansi.Wrap("✗ "+e.title, w, " ")) + "\n")
+	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc("✗ "+e.title, w, " ")) + "\n")
 	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n")
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}
 	for _, l := range e.lines {
-		b.WriteString(ansi.Wrap(l, w, " ") + "\n")
+		b.WriteString(ansi.WrapWc(l, w, " ") + "\n")
 	}
 	return b.String()
 }

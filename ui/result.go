@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
@@ -22,6 +23,7 @@ type resultModel struct {
 	req        client.Request
 	consumer   client.Consumer
 	raw        []byte
+	json       string // raw, indented and sanitised for display
 	fetchedAt  time.Time
 	latency    time.Duration
 	cached     bool // showing a snapshot, no fresh answer yet
@@ -64,7 +66,16 @@ func (r *resultModel) apply(res *client.Result) {
 	r.fetchedAt = res.FetchedAt
 	r.latency = res.Latency
 	r.cached = false
-	r.vp.SetContent(prettyJSON(res.Raw))
+	r.json = prettyJSON(res.Raw)
+	r.setJSONContent()
+}
+
+// setJSONContent fills the viewport with the raw JSON wrapped to its width
+// (measured as the terminal does), so long values wrap instead of being cut.
+func (r *resultModel) setJSONContent() {
+	if r.vp.Width > 0 {
+		r.vp.SetContent(ansi.WrapWc(r.json, r.vp.Width, ""))
+	}
 }
 
 // refreshed applies the answer of the background refresh: the card updates
@@ -110,6 +121,7 @@ func (r *resultModel) setStatus(s string, isErr bool) {
 // setSize sizes the JSON viewport to the body.
 func (r *resultModel) setSize(w, h int) {
 	r.vp.Width, r.vp.Height = max(0, w), max(0, h)
+	r.setJSONContent()
 }
 
 // Update handles the keys of the result view.

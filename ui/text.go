@@ -13,13 +13,24 @@ import (
 // ellipsis marks truncated text.
 const ellipsis = "…"
 
-// truncate cuts s to display width w with a trailing ellipsis.
-func truncate(s string, w int) string {
-	return ansi.Truncate(s, max(0, w), ellipsis)
-}
+// displayWidth is the number of terminal cells s occupies. It measures per
+// code point like wcwidth(3), which is what tmux, xterm and VTE do:
+// "राजेश कुमार शर्मा" takes 14 cells there, while grapheme-cluster counting
+// (lipgloss, ansi.StringWidth) says 10 and would let a row overflow and wrap.
+func displayWidth(s string) int { return ansi.StringWidthWc(s) }
 
-// displayWidth is the number of terminal cells s occupies.
-func displayWidth(s string) int { return ansi.StringWidth(s) }
+// truncate cuts s to display width w (as displayWidth measures it) with a
+// trailing ellipsis; escape sequences are kept whole.
+func truncate(s string, w int) string {
+	w = max(0, w)
+	if displayWidth(s) <= w {
+		return s
+	}
+	// ansi.TruncateWc returns its input unchanged when the grapheme width
+	// fits, even if the wcwidth does not: blanks past the cut make the
+	// grapheme width exceed w too, and are themselves cut away.
+	return ansi.TruncateWc(s+strings.Repeat(" ", w+1), w, ellipsis)
+}
 
 // pad truncates or pads s with spaces to exactly display width w.
 func pad(s string, w int) string {

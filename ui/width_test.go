@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// devanagari takes 14 cells in tmux and xterm (wcwidth per code point),
+// while grapheme-cluster counting says 10.
+const devanagari = "राजेश कुमार शर्मा"
+
+func TestTruncateAndPadMeasureLikeTheTerminal(t *testing.T) {
+	for _, w := range []int{1, 5, 10, 12, 13, 14, 20} {
+		if got := ansi.StringWidthWc(truncate(devanagari, w)); got > w {
+			t.Errorf("truncate(%d) takes %d cells", w, got)
+		}
+		if got := ansi.StringWidthWc(pad(devanagari, w)); got != w {
+			t.Errorf("pad(%d) takes %d cells", w, got)
+		}
+		if got := ansi.StringWidthWc(padLeft(devanagari, w)); got != w {
+			t.Errorf("padLeft(%d) takes %d cells", w, got)
+		}
+	}
+	if got := truncate(devanagari, 14); got != devanagari {
+		t.Errorf("truncate cut a string that fits: %q", got)
+	}
+}
+
+// wideData has saved accounts labelled in Devanagari, CJK and emoji.
+func wideData() store.Data {
+	d := seedData(4, 2)
+	d.Accounts[0].Label = devanagari
+	d.Accounts[1].Label = "田中太郎 🚚 fleet"
+	d.Accounts[2].Label = devanagari + " " + devanagari + " " + devanagari
+	d.Recent[0].Snapshot.Consumer.Name = devanagari + " " + devanagari + " " + devanagari + " " + devanagari
+	return d
+}
+
+func TestWideTextFitsAndAligns(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 12}, {120, 40}, {59, 20}, {61, 20}} {
+		m := newTestModel(testOptions(okFetcher(devanagari+" "+devanagari+" "+devanagari), testStore(t, wideData())), sz[0], sz[1])
+		fits(t, "home", screen(m), sz[0])
+		col := -1
+		for _, line := range strings.Split(screen(m), "\n") {
+			i := strings.Index(line, "DL")
+			if i < 0 {
+				continue
+			}
+			c := ansi.StringWidthWc(line[:i])
+			if col >= 0 && c != col {
+				t.Errorf("%dx%d: vehicle column at %d, want %d: %q", sz[0], sz[1], c, col, line)
+			}
+			col = c
+		}
+		m, _ = press(m, "tab")
+		fits(t, "recent", screen(m), sz[0])
+		m, _ = press(m, "tab", "1")
+		fits(t, "cached result", screen(m), sz[0])
+		m, cmd := press(m, "r")
+		m = run(m, cmd)
+		fits(t, "result", screen(m), sz[0])
+		m, _ = press(m, "J")
+		fits(t, "raw JSON", screen(m), sz[0])
+		if lines := strings.Split(screen(m), "\n"); strings.Contains(strings.Join(lines[1:len(lines)-2], "\n"), ellipsis) {
+			t.Errorf("%dx%d: raw JSON cut instead of wrapped:\n%s", sz[0], sz[1], screen(m))
+		}
+	}
+}
+
+// fits fails when a line of screen takes more cells than the terminal has.
+func fits(t *testing.T, what, screen string, w int) {
+	t.Helper()
+	for _, line := range strings.Split(screen, "\n") {
+		if got := ansi.StringWidthWc(line); got > w {
+			t.Errorf("%s at width %d: line takes %d cells: %q", what, w, got, line)
+		}
+	}
+}
