@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
@@ -128,6 +129,29 @@ func TestNewRecordUpstreamKeepsBodyAsString(t *testing.T) {
 	}
 	if rec.FetchedAt.IsZero() {
 		t.Error("fetched_at is zero")
+	}
+}
+
+func TestNewRecordRawIsValidUTF8(t *testing.T) {
+	body := "{\"response_code\":2,\"status\":false,\"message\":\"not found \xff\xfe\"}"
+	_, err := client.DecodeResponse(200, []byte(body))
+	rec := NewRecord(testReq, nil, err)
+	for _, v := range []any{rec, batchJSONRecord{Record: rec}} {
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(out) {
+			t.Fatalf("--json output is not valid UTF-8: %q", out)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatal(err)
+		}
+		raw, ok := m["raw"].(map[string]any)
+		if !ok || raw["message"] != "not found \uFFFD\uFFFD" {
+			t.Fatalf("raw = %#v, want the response object with U+FFFD for the bad bytes", m["raw"])
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
@@ -81,15 +82,33 @@ func resultOf(res *client.Result, err error) *client.Result {
 }
 
 // rawJSON returns body as a json.RawMessage when it is valid JSON, as a
-// string otherwise, and nil when it is empty.
+// string otherwise, and nil when it is empty. Invalid UTF-8 (which
+// json.Valid accepts inside strings) becomes U+FFFD byte by byte, as
+// encoding/json does for the other fields, so the output is always UTF-8.
 func rawJSON(body []byte) any {
 	if len(body) == 0 {
 		return nil
 	}
 	if json.Valid(body) {
-		return json.RawMessage(append([]byte(nil), body...))
+		return json.RawMessage(validUTF8(body))
 	}
 	return string(body)
+}
+
+// validUTF8 returns a copy of b with each byte of an invalid UTF-8 sequence
+// replaced by U+FFFD.
+func validUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 // recordError builds the error block of err.
