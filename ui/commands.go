@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
@@ -98,8 +99,11 @@ func lookupFor(req client.Request, res *client.Result, err error, now time.Time)
 // refuse more.
 const maxClipboard = 100_000
 
-// copyCmd writes text to the terminal's clipboard with OSC 52 (wrapped for
-// tmux when running inside it), which works over SSH.
+// copyCmd writes text to the terminal's clipboard with OSC 52, which works
+// over SSH. Inside tmux the plain sequence is what set-clipboard on takes
+// into tmux's buffer (and forwards); the passthrough-wrapped copy reaches
+// the outer terminal directly when tmux has allow-passthrough on. Both go
+// out in one write so they never split a frame.
 func copyCmd(c *common, what, text string) tea.Cmd {
 	w, tmux := c.clip, c.tmux
 	return func() tea.Msg {
@@ -107,10 +111,11 @@ func copyCmd(c *common, what, text string) tea.Cmd {
 			return copyMsg{what: what, err: fmt.Errorf("%d bytes is more than terminals accept", len(text))}
 		}
 		seq := osc52.New(text)
+		out := seq.String()
 		if tmux {
-			seq = seq.Tmux()
+			out += seq.Tmux().String()
 		}
-		_, err := seq.WriteTo(w)
+		_, err := io.WriteString(w, out)
 		return copyMsg{what: what, err: err}
 	}
 }

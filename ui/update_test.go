@@ -381,3 +381,26 @@ func TestCoalescedKeys(t *testing.T) {
 		t.Fatal("J in a coalesced read did not open the raw view")
 	}
 }
+
+// TestCopyInsideTmux checks that c sends plain OSC 52, which tmux with
+// set-clipboard on takes into its buffer, and also the passthrough-wrapped
+// copy for the outer terminal when tmux allows passthrough.
+func TestCopyInsideTmux(t *testing.T) {
+	clip := &bytes.Buffer{}
+	o := testOptions(okFetcher("NITESH KUMAR"), nil)
+	o.Clipboard = clip
+	m := newModel(context.Background(), o, runEnv{tmux: true})
+	m, _ = m.update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	m, cmd = press(m, "c")
+	m = run(m, cmd)
+	mustContain(t, screen(m), "copied summary")
+	b64 := base64.StdEncoding.EncodeToString([]byte("NITESH KUMAR · DL12CB4685 · ₹1,000.00 · due 20 Sep 2021"))
+	plain := "\x1b]52;c;" + b64 + "\x07"
+	wrapped := "\x1bPtmux;\x1b\x1b]52;c;" + b64 + "\x07\x1b\\"
+	if got := clip.String(); got != plain+wrapped {
+		t.Fatalf("clipboard got %q, want plain OSC 52 then the tmux-wrapped one", got)
+	}
+}
