@@ -46,11 +46,9 @@ func readFile(path string) (string, os.FileInfo, error) {
 }
 
 // decode parses a store file. Anything but a JSON object with a positive
-// version is a *corruptError. The result is normalised (see normalize).
-func decode(b []byte) (Data, error) { return decodeString(string(b)) }
-
-// decodeString is decode of a string; the result's strings share its memory.
-func decodeString(src string) (Data, error) {
+// version is a *corruptError. The result is normalised (see normalize) and
+// its strings share src's memory.
+func decode(src string) (Data, error) {
 	t := strings.TrimSpace(src)
 	if len(t) == 0 {
 		return Data{}, &corruptError{errors.New("the file is empty")}

@@ -62,7 +62,7 @@ func TestCodecRoundTripsEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decode(enc)
+	got, err := decodeBytes(enc)
 	if err != nil {
 		t.Fatalf("decode(encode(d)): %v\n%s", err, enc)
 	}
@@ -84,7 +84,7 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 		t.Fatalf("encoding/json reads\n%+v\nwant %+v", viaStd, d)
 	}
 	std, _ := json.MarshalIndent(d, "", "  ")
-	got, err := decode(std)
+	got, err := decodeBytes(std)
 	if err != nil || !reflect.DeepEqual(got, d) {
 		t.Fatalf("decode(json.Marshal(d)) = %+v, %v", got, err)
 	}
@@ -92,7 +92,7 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	doc := `{"version":1,"future":{"a":[1,2.5e3,-0.1,true,false,null,"x\u00e9"]},
 	  "accounts":[{"id":"a","label":null,"canumber":"K\u0041","last":null,"extra":[[]],"created_at":"2026-01-02T08:34:05+05:30"}],
 	  "recent":[{"canumber":"X","ok":true,"snapshot":{"consumer":{"bill":null,"name":"\ud83d\ude00 \ud800 x"},"fetched_at":null}}]}`
-	got, err = decode([]byte(doc))
+	got, err = decodeBytes([]byte(doc))
 	var want Data
 	if jerr := json.Unmarshal([]byte(doc), &want); err != nil || jerr != nil {
 		t.Fatalf("decode: %v; encoding/json: %v", err, jerr)
@@ -101,7 +101,7 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	if g, w := mustEncode(t, got), mustEncode(t, want); g != w {
 		t.Fatalf("decode = %s\nencoding/json = %s", g, w)
 	}
-	dup, err := decode([]byte(`{"version":1,"accounts":[{"id":"a"},{"id":"b"}],"accounts":[{"id":"c"}]}`))
+	dup, err := decodeBytes([]byte(`{"version":1,"accounts":[{"id":"a"},{"id":"b"}],"accounts":[{"id":"c"}]}`))
 	if err != nil || len(dup.Accounts) != 1 || dup.Accounts[0].ID != "c" {
 		t.Fatalf("a repeated key: %+v, %v; want the last value, as encoding/json", dup, err)
 	}
@@ -109,6 +109,9 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 		t.Fatalf("escapes decoded wrongly: %+v", got)
 	}
 }
+
+// decodeBytes is decode of a byte slice.
+func decodeBytes(b []byte) (Data, error) { return decode(string(b)) }
 
 func mustEncode(t *testing.T, d Data) string {
 	t.Helper()
@@ -124,7 +127,7 @@ func TestDecodeRejectsEveryTruncation(t *testing.T) {
 	enc, _ := encode(d, 0)
 	whole := strings.TrimSpace(string(enc))
 	for i := range len(enc) {
-		if _, err := decode(enc[:i]); err == nil && strings.TrimSpace(string(enc[:i])) != whole {
+		if _, err := decodeBytes(enc[:i]); err == nil && strings.TrimSpace(string(enc[:i])) != whole {
 			t.Fatalf("a store truncated to %d of %d bytes decoded without error", i, len(enc))
 		}
 	}
@@ -146,11 +149,11 @@ func TestDecodeErrors(t *testing.T) {
 		`{"version":1}{}`,
 		`{"version":1,"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
 	} {
-		if d, err := decode([]byte(doc)); err == nil {
+		if d, err := decodeBytes([]byte(doc)); err == nil {
 			t.Errorf("decode(%.60q) = %+v, want an error", doc, d)
 		}
 	}
-	_, err := decode([]byte("{\n\"version\": 1,\n\"accounts\": [\n{\"id\": 7}]}"))
+	_, err := decodeBytes([]byte("{\n\"version\": 1,\n\"accounts\": [\n{\"id\": 7}]}"))
 	if err == nil || !strings.HasPrefix(err.Error(), "line 4:") {
 		t.Errorf("error %v does not name line 4", err)
 	}
@@ -185,7 +188,7 @@ func FuzzDecodeStore(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := decode(b)
+		d, err := decodeBytes(b)
 		if err != nil {
 			return
 		}
@@ -196,9 +199,9 @@ func FuzzDecodeStore(f *testing.F) {
 		if !json.Valid(e1) {
 			t.Fatalf("encode wrote invalid JSON:\n%s", e1)
 		}
-		d2, err := decode(e1)
+		d2, err := decodeBytes(e1)
 		if err != nil {
-			t.Fatalf("decode(encode(decode(b))): %v\n%s", err, e1)
+			t.Fatalf("decode(encode(decodeBytes(b))): %v\n%s", err, e1)
 		}
 		e2, err := encode(d2, 0)
 		if err != nil || !bytes.Equal(e1, e2) {

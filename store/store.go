@@ -319,7 +319,7 @@ func (s *Store) read() (Data, os.FileInfo, string, error) {
 	case s.info != nil && raw == s.raw:
 		return s.disk, info, raw, nil
 	}
-	d, err := decodeString(raw)
+	d, err := decode(raw)
 	return d, info, raw, err
 }
 

@@ -32,7 +32,7 @@ func readStore(path string) (Data, os.FileInfo, error) {
 	if err != nil || info == nil {
 		return emptyData(), info, err
 	}
-	d, err := decodeString(raw)
+	d, err := decode(raw)
 	return d, info, err
 }
 
