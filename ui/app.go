@@ -615,7 +615,7 @@ func (m model) View() (out string) {
 	var body, status, help string
 	switch m.state {
 	case stateForm:
-		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView()
+		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView(!m.homeAvailable())
 	case stateLoading:
 		body, status, help = m.loading.View(), "", m.loading.helpView()
 	case stateResult:

@@ -345,15 +345,22 @@ func (f formModel) statusLine() string {
 	return ""
 }
 
-// helpKeys lists the keys that work in the form.
-func (f formModel) helpKeys() help.KeyMap {
+// helpKeys lists the keys that work in the form; escQuits says whether esc
+// quits (the form is the first screen) or goes back home.
+func (f formModel) helpKeys(escQuits bool) help.KeyMap {
 	k := f.c.keys
 	ops := f.c.cfg != nil && len(f.c.cfg.Operators) > 0
 	op := enabled(k.OpNext, ops && f.focus == fieldOperator)
 	op.SetHelp("ctrl+n/p", "operator")
-	short := []key.Binding{k.Submit, k.Next, op, k.Back, k.ForceQuit}
+	back := k.Back
+	if escQuits {
+		back.SetHelp("esc", "quit")
+	}
+	short := []key.Binding{k.Submit, k.Next, op, back, k.ForceQuit}
 	return helpKeys{short: short, full: [][]key.Binding{short}}
 }
 
 // helpView renders the short help.
-func (f formModel) helpView() string { return f.c.renderHelp(f.helpKeys(), false) }
+func (f formModel) helpView(escQuits bool) string {
+	return f.c.renderHelp(f.helpKeys(escQuits), false)
+}

@@ -57,9 +57,31 @@ func (c *common) renderHelp(km help.KeyMap, full bool) string {
 	if full {
 		return fullHelp(c.styles, km, w)
 	}
+	return shortHelp(km.ShortHelp(), c.keys.Help, w)
+}
+
+// shortHelp renders the enabled bindings on one line of width w. When they
+// do not all fit, the last ones are left out whole (not cut mid-word), but
+// the full-help binding stays, as it lists every key.
+func shortHelp(bindings []key.Binding, more key.Binding, w int) string {
+	bs := make([]key.Binding, 0, len(bindings))
+	for _, b := range bindings {
+		if b.Enabled() {
+			bs = append(bs, b)
+		}
+	}
 	h := help.New()
-	h.Width = w
-	return h.View(km)
+	for {
+		out := h.ShortHelpView(bs)
+		if displayWidth(out) <= w || len(bs) <= 1 {
+			return out
+		}
+		i := len(bs) - 1
+		if bs[i].Help() == more.Help() {
+			i--
+		}
+		bs = append(bs[:i], bs[i+1:]...)
+	}
 }
 
 // fullHelp lays the enabled bindings of km out in columns of width w.

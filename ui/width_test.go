@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -77,6 +81,66 @@ func fits(t *testing.T, what, screen string, w int) {
 	for _, line := range strings.Split(screen, "\n") {
 		if got := ansi.StringWidthWc(line); got > w {
 			t.Errorf("%s at width %d: line takes %d cells: %q", what, w, got, line)
+		}
+	}
+}
+
+// lastLine is the help line of a screen.
+func lastLine(s string) string {
+	lines := strings.Split(s, "\n")
+	return lines[len(lines)-1]
+}
+
+func TestHelpLineFitsWhole(t *testing.T) {
+	block := &fakeFetcher{fn: func(ctx context.Context, _ client.Request) (*client.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	for _, w := range []int{40, 52, 80} {
+		views := map[string]model{}
+		m := newTestModel(testOptions(okFetcher("X"), nil), w, 12)
+		views["form"] = m
+		m = typeText(m, "DL12CB4685")
+		m, cmd := press(m, "enter")
+		views["result"] = run(m, cmd)
+		m = newTestModel(testOptions(errFetcher(errors.New("boom")), nil), w, 12)
+		m = typeText(m, "DL12CB4685")
+		m, cmd = press(m, "enter")
+		views["error"] = run(m, cmd)
+		m = newTestModel(testOptions(block, nil), w, 12)
+		m = typeText(m, "DL12CB4685")
+		views["loading"], _ = press(m, "enter")
+		views["home"] = newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), w, 12)
+		for name, v := range views {
+			help := lastLine(screen(v))
+			if strings.Contains(help, ellipsis) || displayWidth(help) > w {
+				t.Errorf("%s at width %d: help line cut: %q", name, w, help)
+			}
+			if (name == "result" || name == "home") && !strings.HasSuffix(help, "? help") {
+				t.Errorf("%s at width %d: help line lacks ? help: %q", name, w, help)
+			}
+		}
+	}
+}
+
+func TestFormEscSaysWhatItDoes(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	if help := lastLine(screen(m)); !strings.Contains(help, "esc quit") {
+		t.Errorf("first screen: %q", help)
+	}
+	m = newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), 80, 24)
+	m, _ = press(m, "n")
+	if help := lastLine(screen(m)); !strings.Contains(help, "esc back") {
+		t.Errorf("form opened from home: %q", help)
+	}
+}
+
+func TestTooSmallFitsNarrowTerminals(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	for w, want := range map[int]string{39: "terminal too small (need 40×12)", 25: "too small (need 40×12)", 12: "need 40×12", 5: "need…"} {
+		m, _ = m.update(tea.WindowSizeMsg{Width: w, Height: 5})
+		if got := screen(m); got != want {
+			t.Errorf("width %d: %q, want %q", w, got, want)
 		}
 	}
 }
