@@ -1,11 +1,14 @@
 package client
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,20 +78,21 @@ func mapValues(m map[string]string) []string {
 }
 
 // apply sets the static headers and, when a JWT secret is set, a freshly
-// signed token on h.
-func (a Auth) apply(h http.Header, now time.Time) error {
+// signed token on h; it returns the token ("" without a secret) so that an
+// answer echoing it back can be redacted too.
+func (a Auth) apply(h http.Header, now time.Time) (token string, err error) {
 	for k, v := range a.Headers {
 		h.Set(k, v)
 	}
 	if a.JWTSecret == "" {
-		return nil
+		return "", nil
 	}
 	tok, err := a.sign(now)
 	if err != nil {
-		return err
+		return "", err
 	}
 	h.Set(a.TokenHeader, tok)
-	return nil
+	return tok, nil
 }
 
 // sign builds a fresh HS256 token with the claims PaySprint-style
@@ -138,10 +142,67 @@ func validHeaderValue(s string) bool {
 	return true
 }
 
+// redacted replaces a secret in text.
+const redacted = "[redacted]"
+
 // redact replaces every secret in s with "[redacted]".
 func redact(s string, secrets []string) string {
 	for _, v := range secrets {
-		s = strings.ReplaceAll(s, v, "[redacted]")
+		s = strings.ReplaceAll(s, v, redacted)
 	}
 	return s
+}
+
+// redactBody replaces every secret in a response body with "[redacted]",
+// as written and in the forms a JSON encoder writes it (escaped, and with
+// "\/" for "/" as PHP does). It returns body itself when no secret is in it.
+func redactBody(body []byte, secrets []string) []byte {
+	out := body
+	for _, v := range secrets {
+		for _, form := range secretForms(v) {
+			if bytes.Contains(out, []byte(form)) {
+				out = bytes.ReplaceAll(out, []byte(form), []byte(redacted))
+			}
+		}
+	}
+	return out
+}
+
+// secretForms returns v as written and as JSON string contents.
+func secretForms(v string) []string {
+	forms := []string{v}
+	add := func(f string) {
+		if !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	for _, html := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		_ = enc.Encode(v) // a string always encodes
+		f := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(b.String()), `"`), `"`)
+		add(f)
+		add(strings.ReplaceAll(f, "/", `\/`))
+	}
+	return forms
+}
+
+// redactConsumer returns c with every secret in its strings redacted.
+func redactConsumer(c Consumer, secrets []string) Consumer {
+	if len(secrets) == 0 {
+		return c
+	}
+	r := func(s *string) { *s = redact(*s, secrets) }
+	for _, s := range []*string{&c.Message, &c.Name, &c.Amount, &c.DueDate} {
+		r(s)
+	}
+	if c.Bill != nil {
+		b := *c.Bill
+		for _, s := range []*string{&b.BillAmount, &b.BillNetAmount, &b.DueDate, &b.MaxBillAmount, &b.CellNumber, &b.UserName} {
+			r(s)
+		}
+		c.Bill = &b
+	}
+	return c
 }

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -151,5 +153,104 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		if e.Err != nil && (strings.Contains(e.Err.Error(), testSecret) || strings.Contains(e.Err.Error(), testStaticValue)) {
 			t.Errorf("%s: secret in the cause %q", name, e.Err)
 		}
+	}
+}
+
+// TestEchoedSecretsNeverInResult: a server that echoes the credentials (the
+// JWT secret, a static header value and the signed token) into every field,
+// and right where messages and snippets are cut short, leaves no trace of
+// them in the Result (Raw and every decoded string) or the error text.
+func TestEchoedSecretsNeverInResult(t *testing.T) {
+	leakOf := func(r *http.Request) []string {
+		return []string{testSecret, r.Header.Get("Authorisedkey"), r.Header.Get(DefaultTokenHeader)}
+	}
+	jsonEcho := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			leak := strings.Join(leakOf(r), " ")
+			// The message is cut at 300 characters: put the secret on the cut.
+			msg := strings.Repeat("m", maxMessageLen-9) + leak
+			body := `{"status":` + map[bool]string{true: "true", false: "false"}[status == 200] +
+				`,"response_code":` + map[bool]string{true: "1", false: "2"}[status == 200] +
+				`,"message":"` + msg + `","name":"` + leak + `","amount":"` + leak + `","duedate":"` + leak +
+				`","bill_fetch":{"userName":"` + leak + `","cellNumber":"` + leak + `"}}`
+			writeBody(w, status, "application/json", []byte(body))
+		}
+	}
+	htmlEcho := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			// The snippet is cut at 200 characters: put a secret on the cut.
+			pad := strings.Repeat("x", snippetLen-9-len("<html>"))
+			writeBody(w, status, "text/html", []byte("<html>"+pad+strings.Join(leakOf(r), " ")+"</html>"))
+		}
+	}
+	auth := Auth{JWTSecret: testSecret, PartnerID: "PS001", Headers: map[string]string{"Authorisedkey": testStaticValue}}
+	bases := map[string]string{
+		"ok":            serve(t, jsonEcho(200)).URL,
+		"api":           serve(t, jsonEcho(400)).URL,
+		"auth html":     serve(t, htmlEcho(401)).URL,
+		"upstream html": serve(t, htmlEcho(502)).URL,
+		"upstream json": serve(t, jsonEcho(500)).URL,
+	}
+	for name, base := range bases {
+		var token string
+		c := newTestClient(t, base, Options{Auth: auth})
+		recordWaits(c)
+		res, err := c.Fetch(context.Background(), docRequest)
+		if res == nil {
+			t.Fatalf("%s: nil Result (err %v)", name, err)
+		}
+		texts := []string{string(res.Raw), fmt.Sprintf("%+v", res.Consumer)}
+		if res.Consumer.Bill != nil {
+			texts = append(texts, fmt.Sprintf("%+v", *res.Consumer.Bill))
+		}
+		var e *Error
+		if errors.As(err, &e) {
+			texts = append(texts, e.Error(), e.Message, e.Snippet, e.Hint)
+		}
+		if tok := tokenIn(string(res.Raw)); tok != "" {
+			token = tok
+		}
+		for _, text := range texts {
+			for _, s := range []string{testSecret, testStaticValue, testSecret[:8], testStaticValue[:8], "eyJhbGciOi"} {
+				if strings.Contains(text, s) {
+					t.Errorf("%s: %q (part of a credential) in %q", name, s, text)
+				}
+			}
+			if token != "" && strings.Contains(text, token) {
+				t.Errorf("%s: the signed token in %q", name, text)
+			}
+		}
+		if !strings.Contains(string(res.Raw), "[redacted]") {
+			t.Errorf("%s: Raw = %q, want the echoed credentials as [redacted]", name, res.Raw)
+		}
+	}
+}
+
+// tokenIn returns the first JWT-looking word of s.
+func tokenIn(s string) string {
+	for _, w := range strings.Fields(s) {
+		if strings.HasPrefix(w, "eyJ") {
+			return w
+		}
+	}
+	return ""
+}
+
+func TestRedactBodyJSONForms(t *testing.T) {
+	secret := "k3y/with+<html>&"
+	for _, body := range []string{
+		`{"message":"k3y/with+<html>&"}`,
+		`{"message":"k3y\/with+<html>&"}`,
+		`{"message":"k3y/with+\u003chtml\u003e\u0026"}`,
+		`{"message":"k3y\/with+\u003chtml\u003e\u0026"}`,
+	} {
+		got := string(redactBody([]byte(body), []string{secret}))
+		if got != `{"message":"[redacted]"}` {
+			t.Errorf("redactBody(%s) = %s", body, got)
+		}
+	}
+	body := []byte(`{"message":"nothing to hide"}`)
+	if got := redactBody(body, []string{secret}); &got[0] != &body[0] {
+		t.Error("a body without secrets was copied")
 	}
 }

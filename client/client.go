@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -215,7 +216,8 @@ type exchange struct {
 	header   http.Header
 	body     []byte
 	tooLarge bool
-	err      error // transport error: no (complete) answer
+	token    string // the signed token sent, redacted from the answer like the secrets
+	err      error  // transport error: no (complete) answer
 }
 
 // attempt sends one request and reads at most MaxBodyBytes+1 of the answer,
@@ -225,7 +227,8 @@ func (c *Client) attempt(ctx context.Context, body []byte) exchange {
 	if err != nil {
 		return exchange{err: err}
 	}
-	if err := c.auth.apply(req.Header, c.now()); err != nil {
+	token, err := c.auth.apply(req.Header, c.now())
+	if err != nil {
 		return exchange{err: err}
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -236,7 +239,7 @@ func (c *Client) attempt(ctx context.Context, body []byte) exchange {
 		return exchange{err: err}
 	}
 	defer resp.Body.Close()
-	ex := exchange{status: resp.StatusCode, header: resp.Header}
+	ex := exchange{status: resp.StatusCode, header: resp.Header, token: token}
 	if resp.ContentLength > MaxBodyBytes {
 		ex.tooLarge = true
 		return ex
@@ -282,15 +285,24 @@ func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time
 		e.Message = "the connection broke while reading the answer (" + httpStatusText(ex.status) + "): " + e.Message
 		return &Result{HTTPStatus: ex.status}, e, false
 	case ex.tooLarge:
-		res := &Result{HTTPStatus: ex.status, Raw: ex.body}
+		res := &Result{HTTPStatus: ex.status, Raw: redactBody(ex.body, c.secretsOf(ex))}
 		return res, &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintTooLarge,
 			Message: fmt.Sprintf("the server answered %s with a body larger than %d KiB", httpStatusText(ex.status), MaxBodyBytes>>10)}, false
 	case ex.status >= 300 && ex.status < 400:
-		res := &Result{HTTPStatus: ex.status, Raw: ex.body}
+		res := &Result{HTTPStatus: ex.status, Raw: redactBody(ex.body, c.secretsOf(ex))}
 		return res, c.redirectError(ex, res), false
 	}
-	res, err = DecodeResponse(ex.status, ex.body)
+	res, err = decodeResponse(ex.status, ex.body, c.secretsOf(ex))
 	return res, err, isRetryableStatus(ex.status)
+}
+
+// secretsOf lists the values redacted from an attempt's answer: the
+// configured secrets and the token signed for that attempt.
+func (c *Client) secretsOf(ex exchange) []string {
+	if ex.token == "" {
+		return c.secrets
+	}
+	return append(slices.Clip(c.secrets), ex.token)
 }
 
 // isRetryableStatus reports the gateway statuses worth another try.
@@ -302,7 +314,7 @@ func isRetryableStatus(code int) bool {
 // so credentials never reach another host.
 func (c *Client) redirectError(ex exchange, res *Result) *Error {
 	e := &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintRedirect}
-	loc := ex.header.Get("Location")
+	loc := redact(ex.header.Get("Location"), c.secretsOf(ex))
 	target, err := url.Parse(c.endpoint)
 	if err == nil && loc != "" {
 		target, err = target.Parse(loc)

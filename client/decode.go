@@ -64,13 +64,24 @@ type answer struct {
 //   - anything else (status false, another code, a 4xx): api, with the
 //     provider's message.
 func DecodeResponse(httpStatus int, body []byte) (*Result, error) {
-	res := &Result{HTTPStatus: httpStatus, Raw: body}
+	return decodeResponse(httpStatus, body, nil)
+}
+
+// decodeResponse is DecodeResponse for an answer that may echo the
+// credentials sent: every secret is redacted from Raw and the decoded
+// strings before any message or snippet is cut from them, so not even a
+// prefix of one survives. The structure is decoded from the body as
+// received.
+func decodeResponse(httpStatus int, body []byte, secrets []string) (*Result, error) {
+	shown := redactBody(body, secrets)
+	res := &Result{HTTPStatus: httpStatus, Raw: shown}
 	ans, ok := decodeAnswer(body)
 	if !ok {
-		return res, nonJSONError(httpStatus, body, res)
+		return res, nonJSONError(httpStatus, shown, res)
 	}
+	ans.consumer = redactConsumer(ans.consumer, secrets)
 	res.Consumer = ans.consumer
-	return res, classify(httpStatus, ans, body, res)
+	return res, classify(httpStatus, ans, shown, res)
 }
 
 // decodeAnswer decodes body; ok is false when it is not a JSON object.
