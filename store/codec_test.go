@@ -133,6 +133,32 @@ func TestDecodeRejectsEveryTruncation(t *testing.T) {
 	}
 }
 
+func TestParseUTCAgreesWithTimePackage(t *testing.T) {
+	for _, s := range []string{
+		"0000-01-01T00:00:00Z", "0000-02-29T23:59:59.999999999Z", "0001-03-01T00:00:00Z", "1899-12-31T12:00:00.5Z",
+		"1970-01-01T00:00:00Z", "2000-02-29T01:02:03.04Z", "2024-02-29T00:00:00Z", "2026-11-26T12:34:56.123456789Z",
+		"2100-03-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+	} {
+		var want time.Time
+		if err := want.UnmarshalText([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := parseUTC(s)
+		if !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("parseUTC(%s) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{
+		"2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+		"2026-01-00T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z", "2026-01-01T00:00:60Z", "2026-01-01T00:00:00.Z",
+		"2026-01-01T00:00:00.1234567890Z", "2026-01-01T00:00:00+05:30", "2026-01-01 00:00:00Z", "2026-1-01T00:00:00Z",
+	} {
+		if got, ok := parseUTC(s); ok {
+			t.Errorf("parseUTC(%s) = %v, want not ok", s, got)
+		}
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	for _, doc := range []string{
 		`{"version":1,"accounts":[{"operator":"7"}]}`,
