@@ -48,6 +48,9 @@ type answer struct {
 	hasStatus  bool // status was a boolean (or boolean text)
 	hasCode    bool // a response code was a number (or number text)
 	hasMessage bool
+	// badCode is a response code that was sent but is not a whole number
+	// (e.g. "pending" or 99999999999999999999999); empty when hasCode.
+	badCode string
 }
 
 // DecodeResponse decodes a response body tolerantly and classifies it.
@@ -58,6 +61,7 @@ type answer struct {
 //     and a sanitised snippet of the body);
 //   - HTTP 401, or response code 10 or 11: auth;
 //   - HTTP 5xx: upstream;
+//   - status true with a response code that is not a whole number: upstream;
 //   - status true and response code 1 (or no code at all) with HTTP 2xx:
 //     success, err is nil. Success always needs status true;
 //   - a JSON object with none of status, code or message: upstream;
@@ -97,6 +101,9 @@ func decodeAnswer(body []byte) (answer, bool) {
 	c.ResponseCode, a.hasCode = jsonInt(w.ResponseCode)
 	if !a.hasCode {
 		c.ResponseCode, a.hasCode = jsonInt(w.ResponseCodeAlt)
+	}
+	if !a.hasCode {
+		a.badCode = sentValue(w.ResponseCode, w.ResponseCodeAlt)
 	}
 	c.Message, a.hasMessage = jsonText(w.Message)
 	c.Name, _ = jsonText(w.Name)
@@ -145,6 +152,21 @@ func jsonText(raw json.RawMessage) (string, bool) {
 		return n.String(), true
 	}
 	return "", false
+}
+
+// sentValue returns the text of the first value that was sent, not null and
+// not "", or "" when there is none.
+func sentValue(raws ...json.RawMessage) string {
+	for _, raw := range raws {
+		s, ok := jsonText(raw)
+		if !ok {
+			s = string(raw)
+		}
+		if s = strings.TrimSpace(s); s != "" && s != "null" {
+			return s
+		}
+	}
+	return ""
 }
 
 // jsonBool accepts true/false, 1/0 and their text forms.
@@ -205,6 +227,11 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 		if msg != "" {
 			e.Message += ": " + msg
 		}
+	case c.Status && a.badCode != "":
+		// Success needs code 1 or none at all; a code we cannot read is neither.
+		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
+		e.Message = "the server answered " + httpStatusText(httpStatus) +
+			" with a response code that is not a whole number (" + oneLine(a.badCode, 40) + ")"
 	case c.Status && (!a.hasCode || code == 1) && httpStatus >= 200 && httpStatus < 300:
 		return nil
 	case !a.hasStatus && !a.hasCode && !a.hasMessage:

@@ -138,6 +138,13 @@ func TestDecodeClassification(t *testing.T) {
 		{"foreign JSON", 200, `{"error":"nope"}`, KindUpstream, 0, "not a Fetch Consumer Details answer", `{"error":"nope"}`},
 		{"truncated JSON", 200, `{"status":true,`, KindUpstream, 0, "not JSON", ""},
 		{"status true but 404", 404, `{"status":true,"response_code":1}`, KindAPI, 1, "HTTP 404", ""},
+		{"status true, code out of range", 200, `{"status":true,"response_code":99999999999999999999999,"amount":"5"}`, KindUpstream, 0,
+			"response code that is not a whole number (99999999999999999999999)", `"amount":"5"`},
+		{"status true, code text", 200, `{"status":true,"response_code":"pending"}`, KindUpstream, 0, "not a whole number (pending)", ""},
+		{"status true, code 1e400", 200, `{"status":true,"responsecode":1e400}`, KindUpstream, 0, "not a whole number (1e400)", ""},
+		{"status false, code text", 200, `{"status":false,"response_code":"E42","message":"Vehicle not found"}`, KindAPI, 0, "Vehicle not found", ""},
+		{"bad code, good alternative", 200, `{"status":true,"response_code":"x","responsecode":1}`, "", 0, "", ""},
+		{"status true, code null", 200, `{"status":true,"response_code":null}`, "", 0, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
