@@ -56,8 +56,8 @@ func NormalizeVehicle(raw string) (normalized, warning string, err error) {
 		if unicode.IsSpace(r) || r == '-' || r == '.' || r == '/' {
 			return -1
 		}
-		return r
-	}, strings.ToUpper(strings.ToValidUTF8(raw, "\uFFFD")))
+		return upperVehicleRune(r)
+	}, strings.ToValidUTF8(raw, "\uFFFD"))
 	switch {
 	case n == "":
 		return "", "", &ValidationError{Field: FieldCANumber, Message: "vehicle number is empty (e.g. DL12CB4685)"}
@@ -72,6 +72,17 @@ func NormalizeVehicle(raw string) (normalized, warning string, err error) {
 		}
 	}
 	return n, vehicleWarning(n), nil
+}
+
+// upperVehicleRune upper-cases r, except that a non-ASCII letter never
+// becomes an ASCII one: 'ſ' and 'ı' upper-case to 'S' and 'I' but are not
+// the letters on the plate, so they stay and are refused.
+func upperVehicleRune(r rune) rune {
+	u := unicode.ToUpper(r)
+	if r >= utf8.RuneSelf && u < utf8.RuneSelf {
+		return r
+	}
+	return u
 }
 
 // vehicleWarning returns "" when n matches a known format, else a one-line

@@ -57,6 +57,10 @@ func TestNormalizeVehicleErrors(t *testing.T) {
 		{"DL12\x1b4685", "(got U+001B)"},
 		{"DL12\u202e4685", "(got U+202E)"},
 		{"DL12é4685", "(got 'É')"},
+		{"dlſ12ab1234", "(got 'ſ')"}, // long s upper-cases to 'S': not the letter typed
+		{"DL12ıA1234", "(got 'ı')"},  // dotless i upper-cases to 'I'
+		{"ＤＬ12CB4685", "(got 'Ｄ')"},  // fullwidth letters are not A-Z
+		{"DL१२CB4685", "(got '१')"},  // Devanagari digits are not 0-9
 		{"DL12\xff4685", "(got U+FFFD)"},
 		{strings.Repeat("A", 21), "vehicle number is too long (21 characters, at most 20)"},
 	}
