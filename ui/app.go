@@ -50,6 +50,7 @@ type common struct {
 	ctx           context.Context
 	now           func() time.Time
 	demo          bool
+	version       string    // shown in the full help
 	clip          io.Writer // where OSC 52 sequences go
 	tmux          bool      // wrap OSC 52 for tmux
 	proxy         bool      // HTTPS_PROXY is set
@@ -214,6 +215,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 		ctx:     ctx,
 		now:     o.Now,
 		demo:    o.Demo,
+		version: client.Sanitize(o.Version),
 		clip:    o.Clipboard,
 		tmux:    env.tmux,
 		proxy:   env.proxy,

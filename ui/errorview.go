@@ -163,5 +163,5 @@ func (e errorModel) View() string {
 // helpView lists the keys that work.
 func (e errorModel) helpView() string {
 	k := e.c.keys
-	return e.c.renderHelp(helpKeys{short: []key.Binding{k.Retry, k.Edit, k.Back, k.Quit}}, false)
+	return e.c.renderHelp(helpKeys{short: []key.Binding{k.Retry, k.Edit, k.Back, k.Quit}})
 }

@@ -362,5 +362,5 @@ func (f formModel) helpKeys(escQuits bool) help.KeyMap {
 
 // helpView renders the short help.
 func (f formModel) helpView(escQuits bool) string {
-	return f.c.renderHelp(f.helpKeys(escQuits), false)
+	return f.c.renderHelp(f.helpKeys(escQuits))
 }

@@ -409,7 +409,7 @@ func (h homeModel) View() string {
 		b.WriteString(s.Banner.Render(truncate("! "+n, h.w)) + "\n")
 	}
 	if h.full {
-		b.WriteString("\n" + h.c.renderHelp(h.helpKeys(), true))
+		b.WriteString(h.c.fullHelpView(h.helpKeys(), h.h-len(h.banner)))
 		return b.String()
 	}
 	if h.empty() {
@@ -491,7 +491,7 @@ func (h homeModel) helpKeys() helpKeys {
 }
 
 // helpView renders the short help.
-func (h homeModel) helpView() string { return h.c.renderHelp(h.helpKeys(), false) }
+func (h homeModel) helpView() string { return h.c.renderHelp(h.helpKeys()) }
 
 // rowDelegate renders one row per entry.
 type rowDelegate struct{ c *common }

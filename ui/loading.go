@@ -59,7 +59,7 @@ func (l loadingModel) View() string {
 // helpView lists the keys that work while loading.
 func (l loadingModel) helpView() string {
 	k := l.c.keys
-	return l.c.renderHelp(helpKeys{short: []key.Binding{k.Cancel, k.ForceQuit}}, false)
+	return l.c.renderHelp(helpKeys{short: []key.Binding{k.Cancel, k.ForceQuit}})
 }
 
 var _ help.KeyMap = helpKeys{}

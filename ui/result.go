@@ -218,7 +218,7 @@ func (r resultModel) summary() string {
 // View renders the card or the raw JSON.
 func (r resultModel) View() string {
 	if r.full {
-		return "\n" + r.c.renderHelp(r.helpKeys(), true)
+		return r.c.fullHelpView(r.helpKeys(), r.vp.Height)
 	}
 	if r.showJSON {
 		return r.vp.View()
@@ -456,4 +456,4 @@ func (r resultModel) helpKeys() helpKeys {
 }
 
 // helpView renders the short help.
-func (r resultModel) helpView() string { return r.c.renderHelp(r.helpKeys(), false) }
+func (r resultModel) helpView() string { return r.c.renderHelp(r.helpKeys()) }

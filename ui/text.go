@@ -50,14 +50,25 @@ func padLeft(s string, w int) string {
 	return s
 }
 
-// renderHelp renders the short help of km on one line, or its full help
-// in as many columns as fit the inner width.
-func (c *common) renderHelp(km help.KeyMap, full bool) string {
+// renderHelp renders the short help of km on one line.
+func (c *common) renderHelp(km help.KeyMap) string {
+	return shortHelp(km.ShortHelp(), c.keys.Help, max(0, c.width-2))
+}
+
+// fullHelpView is the full help of km in height h: a line naming the
+// version, then the enabled bindings in columns, or flowed line by line
+// when the columns would be taller than the space left.
+func (c *common) fullHelpView(km help.KeyMap, h int) string {
 	w := max(0, c.width-2)
-	if full {
-		return fullHelp(c.styles, km, w)
+	head := ""
+	if c.version != "" {
+		head = c.styles.Subtle.Render(truncate("aopfetch "+c.version, w))
 	}
-	return shortHelp(km.ShortHelp(), c.keys.Help, w)
+	body := fullHelp(c.styles, km, w)
+	if len(splitLines(body)) > h-1 {
+		body = flowHelp(c.styles, km, w)
+	}
+	return head + "\n" + body
 }
 
 // shortHelp renders the enabled bindings on one line of width w. When they
@@ -84,8 +95,8 @@ func shortHelp(bindings []key.Binding, more key.Binding, w int) string {
 	}
 }
 
-// fullHelp lays the enabled bindings of km out in columns of width w.
-func fullHelp(s *Styles, km help.KeyMap, w int) string {
+// enabledBindings lists the enabled bindings of km's full help.
+func enabledBindings(km help.KeyMap) []key.Binding {
 	var bs []key.Binding
 	for _, g := range km.FullHelp() {
 		for _, b := range g {
@@ -94,6 +105,12 @@ func fullHelp(s *Styles, km help.KeyMap, w int) string {
 			}
 		}
 	}
+	return bs
+}
+
+// fullHelp lays the enabled bindings of km out in columns of width w.
+func fullHelp(s *Styles, km help.KeyMap, w int) string {
+	bs := enabledBindings(km)
 	if len(bs) == 0 {
 		return ""
 	}
@@ -112,6 +129,30 @@ func fullHelp(s *Styles, km help.KeyMap, w int) string {
 			lines[r] += "  "
 		}
 		lines[r] += s.Focused.Render(pad(b.Help().Key, kw)) + " " + s.Subtle.Render(pad(b.Help().Desc, dw))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// flowHelp fills lines of width w with the enabled bindings of km, one
+// after the other: denser than columns on a small terminal.
+func flowHelp(s *Styles, km help.KeyMap, w int) string {
+	var lines []string
+	line, lw := "", 0
+	for _, b := range enabledBindings(km) {
+		k, d := b.Help().Key, b.Help().Desc
+		iw := displayWidth(k) + 1 + displayWidth(d)
+		if lw > 0 && lw+2+iw > w {
+			lines, line, lw = append(lines, line), "", 0
+		}
+		if lw > 0 {
+			line += "  "
+			lw += 2
+		}
+		line += s.Focused.Render(k) + " " + s.Subtle.Render(d)
+		lw += iw
+	}
+	if lw > 0 {
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -144,3 +144,17 @@ func TestTooSmallFitsNarrowTerminals(t *testing.T) {
 		}
 	}
 }
+
+func TestFullHelpShowsEveryKeyAndTheVersion(t *testing.T) {
+	for _, sz := range [][2]int{{40, 12}, {80, 24}} {
+		o := testOptions(okFetcher("X"), testStore(t, seedData(3, 2)))
+		o.Version = "1.2.0"
+		m := newTestModel(o, sz[0], sz[1])
+		m, _ = press(m, "?")
+		mustContain(t, screen(m), "aopfetch 1.2.0", "move down", "go to end", "delete", "ctrl+c")
+		m, cmd := press(m, "?", "1")
+		m = run(m, cmd)
+		m, _ = press(m, "?")
+		mustContain(t, screen(m), "aopfetch 1.2.0", "copy JSON", "refetch", "ctrl+c", "help")
+	}
+}
