@@ -430,6 +430,25 @@ func TestFetchConnectionRefused(t *testing.T) {
 	}
 }
 
+func TestFetchProxyRefusedNamesTheProxy(t *testing.T) {
+	proxy, err := url.Parse(refusedURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = http.ProxyURL(proxy)
+	c := newTestClient(t, "https://api.example.invalid", Options{Transport: tr, Retries: 2})
+	waits := recordWaits(c)
+	_, e := fetchErr(t, c, context.Background())
+	if e.Kind != KindNetwork || !strings.Contains(e.Message, "proxy "+proxy.Host) || !strings.Contains(e.Message, "refused") ||
+		strings.Contains(e.Message, "api.example.invalid") {
+		t.Errorf("got %+v, want the refusing proxy named", e)
+	}
+	if len(*waits) != 2 {
+		t.Errorf("proxy connection failure retried %d times, want 2", len(*waits))
+	}
+}
+
 func TestFetchDNSFailure(t *testing.T) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -24,6 +24,10 @@ func (c *Client) networkError(err error) (*Error, bool) {
 	}
 	cause := rootCause(err)
 	e := &Error{Kind: KindNetwork, Err: cause, Hint: c.networkHint()}
+	where := c.host
+	if addr, ok := proxyAddr(err); ok {
+		where = strings.TrimSpace("the proxy " + addr)
+	}
 	retry := false
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
@@ -37,18 +41,32 @@ func (c *Client) networkError(err error) (*Error, bool) {
 	case isTLSError(err):
 		e.Message = "the TLS handshake with " + c.host + " failed: " + oneLine(cause.Error(), 160)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		e.Message = "connection to " + c.host + " refused"
+		e.Message = "connection to " + where + " refused"
 		retry = true
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		e.Message = "the connection to " + c.host + " was closed unexpectedly"
+		e.Message = "the connection to " + where + " was closed unexpectedly"
 		retry = true
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		e.Message = "cannot connect to " + c.host + ": " + oneLine(cause.Error(), 160)
+		e.Message = "cannot connect to " + where + ": " + oneLine(cause.Error(), 160)
 		retry = true
 	default:
-		e.Message = "cannot reach " + c.host + ": " + oneLine(cause.Error(), 160)
+		e.Message = "cannot reach " + where + ": " + oneLine(cause.Error(), 160)
 	}
 	return e, retry
+}
+
+// proxyAddr reports whether err is a failure to reach the proxy rather than
+// the API host, with the proxy's address when known.
+func proxyAddr(err error) (string, bool) {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "proxyconnect" {
+		return "", false
+	}
+	var dial *net.OpError
+	if errors.As(op.Err, &dial) && dial.Addr != nil {
+		return dial.Addr.String(), true
+	}
+	return "", true
 }
 
 // networkHint mentions HTTPS_PROXY/NO_PROXY, pointing at the proxy when one
