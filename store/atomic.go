@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -59,8 +60,12 @@ func writeSync(f *os.File, b []byte) error {
 	return err
 }
 
-// syncDir makes a rename in dir durable.
+// syncDir makes a rename in dir durable. Windows cannot sync a directory
+// (its renames are journaled by NTFS).
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -175,7 +180,11 @@ func (s *Store) tightenDefaultDir() {
 }
 
 // tighten chmods an existing path to want when group or others have access.
+// Windows has no such permission bits (access is by ACL): nothing to do.
 func (s *Store) tighten(path string, want fs.FileMode) {
+	if runtime.GOOS == "windows" {
+		return
+	}
 	info, err := os.Stat(path)
 	if err != nil || info.Mode().Perm()&0o077 == 0 {
 		return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -75,8 +76,18 @@ func checkPositions(t *testing.T, d Data) {
 	}
 }
 
+// skipOnWindows skips a test of Unix permission bits.
+func skipOnWindows(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits on Windows")
+	}
+}
+
+// mode returns the permission bits of path (skipping the test on Windows).
 func mode(t *testing.T, path string) os.FileMode {
 	t.Helper()
+	skipOnWindows(t)
 	info, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -321,6 +332,7 @@ func TestNewerSchemaWrittenMeanwhileTurnsReadOnly(t *testing.T) {
 }
 
 func TestLoosePermissionsAreTightened(t *testing.T) {
+	skipOnWindows(t)
 	p := testPath(t)
 	writeRaw(t, p, `{"version":1,"accounts":[],"recent":[]}`, 0o644)
 	if err := os.Chmod(filepath.Dir(p), 0o755); err != nil {
@@ -340,6 +352,7 @@ func TestLoosePermissionsAreTightened(t *testing.T) {
 }
 
 func TestDefaultDirIsTightened(t *testing.T) {
+	skipOnWindows(t)
 	home := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", home)
 	xdg.Reload()
