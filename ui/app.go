@@ -69,7 +69,7 @@ func (c *common) operatorName(code int) string {
 // operatorLabel is "311 (Name)" or "311".
 func (c *common) operatorLabel(code int) string {
 	if n := c.operatorName(code); n != "" {
-		return fmt.Sprintf("%d %s", code, n)
+		return fmt.Sprintf("%d (%s)", code, n)
 	}
 	return fmt.Sprint(code)
 }

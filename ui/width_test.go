@@ -158,3 +158,23 @@ func TestFullHelpShowsEveryKeyAndTheVersion(t *testing.T) {
 		mustContain(t, screen(m), "aopfetch 1.2.0", "copy JSON", "refetch", "ctrl+c", "help")
 	}
 }
+
+func TestOperatorNamedAlikeInEveryView(t *testing.T) {
+	block := &fakeFetcher{fn: func(ctx context.Context, _ client.Request) (*client.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	want := "DL12CB4685 · operator 311 (FASTag Axis)"
+	m := newTestModel(testOptions(block, nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, _ = press(m, "enter")
+	mustContain(t, screen(m), want)
+	m = newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	mustContain(t, screen(run(m, cmd)), want)
+	m = newTestModel(testOptions(errFetcher(errors.New("boom")), nil), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd = press(m, "enter")
+	mustContain(t, screen(run(m, cmd)), want)
+}
