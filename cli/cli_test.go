@@ -497,6 +497,11 @@ func TestRootWithoutTerminal(t *testing.T) {
 	if r.code != ExitUsage || !strings.Contains(r.stderr, `did you mean "fetch"`) {
 		t.Errorf("typo: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// A mistyped command with its arguments, as typed by a person.
+	r = e.run(t, "", "fecth", "DL12CB4685", "MH01AB1234")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `unknown command "fecth" (did you mean "fetch"?)`) {
+		t.Errorf("typo with arguments: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
 
 func TestUsageErrorsExit2(t *testing.T) {

@@ -68,7 +68,7 @@ everything against the built-in sandbox.`,
   aopfetch --demo fetch DL12CB4685    # a one-shot lookup printed as a table
   aopfetch config                     # effective settings and where they came from`,
 		Version:       app.info.String(),
-		Args:          usageArgs(cobra.MaximumNArgs(1)),
+		Args:          rootArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -82,6 +82,9 @@ everything against the built-in sandbox.`,
 			}
 		},
 	}
+	// cobra applies its default distance only to its own unknown-command
+	// errors; rootArgs asks SuggestionsFor directly, which needs it set.
+	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("aopfetch {{.Version}}\n")
 	root.SetOut(app.Stdout())
 	root.SetErr(app.Stderr())
@@ -132,16 +135,24 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
+// rootArgs accepts at most one VEHICLE; a first argument that looks like a
+// mistyped command is reported as one, whatever follows it.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		// Vehicle numbers always hold digits; a word is probably a mistyped command.
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 && !strings.ContainsAny(args[0], "0123456789") {
+			return newUsageError("run `aopfetch --help` for the commands",
+				"unknown command %q (did you mean %q?)", client.Sanitize(args[0]), s[0])
+		}
+	}
+	return usageArgs(cobra.MaximumNArgs(1))(cmd, args)
+}
+
 // runTUI starts the terminal UI, or explains why it cannot.
 func runTUI(cmd *cobra.Command, app *App, args []string) error {
 	vehicle := ""
 	if len(args) == 1 {
 		vehicle = args[0]
-		// Vehicle numbers always hold digits; a word is probably a mistyped command.
-		if s := cmd.SuggestionsFor(vehicle); len(s) > 0 && !strings.ContainsAny(vehicle, "0123456789") {
-			return newUsageError("run `aopfetch --help` for the commands",
-				"unknown command %q (did you mean %q?)", client.Sanitize(vehicle), s[0])
-		}
 	}
 	if err := checkTerminal(app); err != nil {
 		return err
