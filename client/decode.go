@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -241,6 +242,9 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 		e.Kind, e.Hint = KindAPI, hintAPI
 		e.Message = orDefault(msg, apiDefaultMessage(httpStatus, a))
 	}
+	if httpStatus == http.StatusTooManyRequests {
+		e.Hint = hintRateLimited
+	}
 	return e
 }
 
@@ -266,6 +270,9 @@ func nonJSONError(httpStatus int, body []byte, res *Result) *Error {
 		what = "an empty body"
 	}
 	e.Message = "the server answered " + httpStatusText(httpStatus) + " with " + what
+	if httpStatus == http.StatusTooManyRequests {
+		e.Hint = hintRateLimited
+	}
 	return e
 }
 

@@ -237,3 +237,16 @@ func FuzzDecodeResponse(f *testing.F) {
 		assertOneLine(t, e)
 	})
 }
+
+func TestDecodeRateLimitedHint(t *testing.T) {
+	for _, body := range []string{`{"status":false,"message":"slow down"}`, `Too Many Requests`, ``} {
+		_, err := DecodeResponse(429, []byte(body))
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Fatalf("429 %q: err = %v", body, err)
+		}
+		if !strings.Contains(e.Hint, "limiting") || strings.Contains(e.Hint, "vehicle number") {
+			t.Errorf("429 %q: hint %q, want the rate limit explained", body, e.Hint)
+		}
+	}
+}

@@ -49,6 +49,7 @@ const (
 		"run `aopfetch config` to see the effective settings"
 	hintAPI             = "check the vehicle number, the operator code and the registration ID"
 	hintUpstream        = "the provider (or a proxy in front of it) is having trouble; try again in a minute"
+	hintRateLimited     = "the provider is limiting how fast requests may be sent; wait a minute and try again (batch: lower --rate or --concurrency)"
 	hintRedirect        = "check the base URL (--base-url, AOPFETCH_BASE_URL or base_url in config.toml); the API must answer directly"
 	hintTooLarge        = "check the base URL (--base-url, AOPFETCH_BASE_URL or base_url in config.toml); this does not look like the API"
 	hintNetworkProxy    = "check the proxy in HTTPS_PROXY (or add the host to NO_PROXY) and the base URL"
