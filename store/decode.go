@@ -65,13 +65,14 @@ type parser struct {
 // slabSize is how many values a slab allocates at once while parsing.
 const slabSize = 64
 
-// carve returns a pointer to a fresh zero value from *slab.
-func carve[T any](slab *[]T) *T {
-	if len(*slab) == 0 {
-		*slab = make([]T, slabSize)
+// carve returns a pointer to the next value of *pool, allocating a block
+// of slabSize values when it is used up.
+func carve[T any](pool *[]T) *T {
+	if len(*pool) == 0 {
+		*pool = make([]T, slabSize)
 	}
-	v := &(*slab)[0]
-	*slab = (*slab)[1:]
+	v := &(*pool)[0]
+	*pool = (*pool)[1:]
 	return v
 }
 
