@@ -559,6 +559,14 @@ func TestBatchSummaryGroupsFailures(t *testing.T) {
 	}
 }
 
+func TestBatchSummarySingular(t *testing.T) {
+	h := newBatchHarness(t, newProvider())
+	h.run(context.Background(), lines([]string{"DL12CB4685"}), batchOptions{})
+	if got := h.stderr.String(); !strings.Contains(got, "batch: 1 row, 1 vehicle looked up") {
+		t.Errorf("summary of one row:\n%s", got)
+	}
+}
+
 func TestBatchJSONLOutput(t *testing.T) {
 	h := newBatchHarness(t, newProvider())
 	in := "canumber,operator,registration_id,label\nDL12CB4685,312,REG-1,Truck 7\nDL01AA0404,,,\n"

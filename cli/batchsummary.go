@@ -55,7 +55,7 @@ func batchFailureKinds() []string {
 
 // write prints the summary.
 func (s *batchSummary) write(w io.Writer) {
-	fmt.Fprintf(w, "batch: %d rows, %d vehicles looked up in %s\n", s.Rows, s.attempted(), s.Elapsed.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "batch: %s, %s looked up in %s\n", plural(s.Rows, "row"), plural(s.attempted(), "vehicle"), s.Elapsed.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  ok       %d\n", s.OK)
 	if s.FailedCount > 0 {
 		fmt.Fprintf(w, "  failed   %d\n", s.FailedCount)
@@ -72,15 +72,15 @@ func (s *batchSummary) write(w io.Writer) {
 		fmt.Fprintf(w, "  skipped  %s\n", plural(s.Invalid, "invalid row"))
 	}
 	if s.Resumed > 0 {
-		fmt.Fprintf(w, "  skipped  %d rows already answered in %s\n", s.Resumed, s.Output)
+		fmt.Fprintf(w, "  skipped  %s already answered in %s\n", plural(s.Resumed, "row"), s.Output)
 	}
 	switch s.Output {
 	case "":
 		fmt.Fprintln(w, "  output   none (use -o FILE to keep the rows)")
 	case "-":
-		fmt.Fprintf(w, "  output   %d rows to stdout\n", s.Written)
+		fmt.Fprintf(w, "  output   %s to stdout\n", plural(s.Written, "row"))
 	default:
-		fmt.Fprintf(w, "  output   %d rows written to %s\n", s.Written, s.Output)
+		fmt.Fprintf(w, "  output   %s written to %s\n", plural(s.Written, "row"), s.Output)
 	}
 	for _, n := range s.Notes {
 		fmt.Fprintln(w, "  "+n)
