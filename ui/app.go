@@ -316,17 +316,16 @@ func (m model) start(vehicle string) (model, tea.Cmd) {
 	return m.startForeground(req)
 }
 
-// recoverInto turns a panic into a quit that Run reports.
-func (m *model) recoverInto(cmd *tea.Cmd) {
-	if r := recover(); r != nil {
-		m.crashed = &crashInfo{value: r, stack: debug.Stack()}
-		*cmd = tea.Quit
-	}
-}
-
-// Update implements tea.Model.
-func (m model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
-	defer m.recoverInto(&cmd)
+// Update implements tea.Model. A panic becomes a quit that Run reports;
+// the model returned then is the one that panicked, marked crashed, so
+// Bubble Tea never holds a nil model.
+func (m model) Update(msg tea.Msg) (out tea.Model, cmd tea.Cmd) {
+	defer func() {
+		if r := recover(); r != nil {
+			m.crashed = &crashInfo{value: r, stack: debug.Stack()}
+			out, cmd = m, tea.Quit
+		}
+	}()
 	if m.crashed != nil {
 		return m, tea.Quit
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +54,35 @@ func TestRunPanicIsLogged(t *testing.T) {
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "aopfetch.log"))
 	if !strings.Contains(string(b), "boom in fetch") {
+		t.Fatalf("crash log: %q", b)
+	}
+}
+
+// TestRunPanicInUpdateIsLogged makes Update itself panic (the clock panics
+// once the answer is in): the program must end with the crash error, not
+// with Bubble Tea holding a nil model.
+func TestRunPanicInUpdateIsLogged(t *testing.T) {
+	var armed atomic.Bool
+	f := &fakeFetcher{fn: func(_ context.Context, r client.Request) (*client.Result, error) {
+		armed.Store(true)
+		return sampleResult(r, "X", "1000.0", "2021-09-20"), nil
+	}}
+	o, dir := runOptions(t, f)
+	o.Vehicle = "DL12CB4685"
+	o.Now = func() time.Time {
+		if armed.Load() {
+			panic("boom in update")
+		}
+		return testNow
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := Run(ctx, o)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "aopfetch.log")) {
+		t.Fatalf("Run: %v", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "aopfetch.log"))
+	if !strings.Contains(string(b), "boom in update") {
 		t.Fatalf("crash log: %q", b)
 	}
 }
