@@ -542,3 +542,55 @@ func TestSavedAddUpdateAndImportDefaults(t *testing.T) {
 		t.Errorf("imported account without defaults: %v", accts[1])
 	}
 }
+
+func TestExportNeverOverwritesTheStoreOrConfig(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	if r := e.run(t, "", "--demo", "fetch", sandbox.VehicleSuccess); r.code != 0 {
+		t.Fatalf("fetch: exit %d %s", r.code, r.stderr)
+	}
+	before, err := os.ReadFile(e.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, _ := os.ReadFile(e.config)
+	link := filepath.Join(e.dir, "link.json")
+	if err := os.Symlink(e.store, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{e.store, link, e.config, e.store + ".lock"} {
+		r := e.run(t, "", "export", "-o", out)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "choose another file") {
+			t.Errorf("export -o %s: exit %d, stderr %q", out, r.code, r.stderr)
+		}
+	}
+	if after, _ := os.ReadFile(e.store); !bytes.Equal(after, before) {
+		t.Errorf("export changed the store:\n%s\nwas\n%s", after, before)
+	}
+	if after, _ := os.ReadFile(e.config); !bytes.Equal(after, config) {
+		t.Errorf("export changed the config: %s", after)
+	}
+}
+
+func TestExportReplacesAFileWhole(t *testing.T) {
+	e := newCLIEnv(t, "")
+	out := filepath.Join(e.dir, "accounts.json")
+	if err := os.WriteFile(out, bytes.Repeat([]byte("old "), 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--operator", "311", "--registration-id", "AOP-554"); r.code != 0 {
+		t.Fatalf("saved add: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.run(t, "", "export", "-o", out); r.code != 0 {
+		t.Fatalf("export: exit %d %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !json.Valid(data) || !bytes.Contains(data, []byte("DL12CB4685")) {
+		t.Fatalf("export file: %v %s", err, data)
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Errorf("export file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if left, _ := filepath.Glob(filepath.Join(e.dir, ".accounts.json*")); len(left) > 0 {
+		t.Errorf("temp files left behind: %v", left)
+	}
+}

@@ -90,6 +90,9 @@ func runExport(app *App, format, out string) error {
 		_, err := app.Stdout().Write(buf.Bytes())
 		return err
 	}
+	if err := checkExportTarget(app, s, out); err != nil {
+		return err
+	}
 	if err := writePrivateFile(out, buf.Bytes()); err != nil {
 		return err
 	}
@@ -97,22 +100,54 @@ func runExport(app *App, format, out string) error {
 	return nil
 }
 
-// writePrivateFile writes data to path with mode 0600 (tightening an
-// existing file's mode first).
-func writePrivateFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// checkExportTarget refuses an -o that is one of aopfetch's own files (the
+// store, its lock, the config): the export would replace it.
+func checkExportTarget(app *App, s *store.Store, out string) error {
+	target, err := os.Stat(out)
+	if err != nil {
+		return nil // nothing there yet (or unreadable: writing will say why)
+	}
+	own := map[string]string{s.Path(): "the store file", s.LockPath(): "the store's lock file"}
+	if cfg, err := app.Config(); err == nil && cfg.File != "" {
+		own[cfg.File] = "the config file"
+	}
+	for path, what := range own {
+		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, target) {
+			return newUsageError("export writes a copy of the saved accounts to a file of its own",
+				"-o %s is %s; choose another file", out, what)
+		}
+	}
+	return nil
+}
+
+// writePrivateFile replaces path (or the file a symlink at path points to)
+// with data, mode 0600: written to a temp file beside it, synced and renamed
+// over it, so a failure leaves the old file whole.
+func writePrivateFile(path string, data []byte) (err error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
 	if err != nil {
 		return err
 	}
-	if err := f.Chmod(0o600); err != nil {
+	defer func() {
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if err = f.Sync(); err != nil {
 		f.Close()
 		return err
 	}
-	return f.Close()
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // importOptions are the flags of `aopfetch import`.
