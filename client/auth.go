@@ -53,8 +53,9 @@ func (a Auth) withDefaults() (Auth, error) {
 }
 
 // minRedactLen is the shortest secret redacted from server text: shorter
-// values would garble ordinary words and are not credentials anyway.
-const minRedactLen = 4
+// values (a version or partner code in [auth.headers]) would garble
+// amounts, dates and words of the answer, and are not credentials anyway.
+const minRedactLen = 8
 
 // secrets lists the values that must never appear in error text. The
 // client never puts them there itself; this guards against a server that

@@ -254,3 +254,20 @@ func TestRedactBodyJSONForms(t *testing.T) {
 		t.Error("a body without secrets was copied")
 	}
 }
+
+// TestShortHeaderValuesNotRedacted: a short static header value (a version
+// or partner code, not a credential) must not garble the answer.
+func TestShortHeaderValuesNotRedacted(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		writeBody(w, 200, "application/json", []byte(`{"status":true,"response_code":1,"amount":"2024.50","duedate":"2024-09-20","message":"ok PS001"}`))
+	})
+	c := newTestClient(t, srv.URL, Options{Auth: Auth{Headers: map[string]string{"X-Api-Version": "2024", "X-Partner": "PS001"}}})
+	res, err := c.Fetch(context.Background(), docRequest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Consumer.Amount != "2024.50" || res.Consumer.DueDate != "2024-09-20" || res.Consumer.Message != "ok PS001" ||
+		strings.Contains(string(res.Raw), "[redacted]") {
+		t.Errorf("short header values redacted from the answer: %+v %s", res.Consumer, res.Raw)
+	}
+}
