@@ -583,6 +583,7 @@ func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
 // resize hands the body size to the views that need it.
 func (m *model) resize() {
 	w, h := m.bodySize()
+	m.form.setSize(w)
 	m.home.setSize(w, h)
 	m.result.setSize(w, h)
 }

@@ -285,15 +285,7 @@ func errText(err error) string {
 // View renders the fields.
 func (f formModel) View() string {
 	s := f.c.styles
-	w := max(0, f.c.width-2)
-	narrow := w < 60
-	labels := [fieldCount]string{"Operator", "Vehicle number", "Registration ID"}
-	labelW := 17
-	if narrow {
-		labels = [fieldCount]string{"Operator", "Vehicle", "Reg. ID"}
-		labelW = 10
-	}
-	inputW := max(1, w-labelW-3) // the cursor takes one more cell
+	labels, labelW, _ := formLayout(max(0, f.c.width-2))
 	var b strings.Builder
 	for _, n := range f.banner {
 		b.WriteString(s.Banner.Render("! "+n) + "\n")
@@ -301,7 +293,6 @@ func (f formModel) View() string {
 	b.WriteString("\n")
 	for i := range f.inputs {
 		in := f.inputs[i]
-		in.Width = min(inputW, fieldWidth(i))
 		marker, ls := "  ", s.Blurred
 		if i == f.focus {
 			marker, ls = s.Focused.Render("> "), s.Focused
@@ -324,6 +315,26 @@ func (f formModel) View() string {
 		}
 	}
 	return b.String()
+}
+
+// formLayout is the labels, the label width and the room for an input on
+// a body w cells wide: shorter labels below 60 cells.
+func formLayout(w int) (labels [fieldCount]string, labelW, inputW int) {
+	labels, labelW = [fieldCount]string{"Operator", "Vehicle number", "Registration ID"}, 17
+	if w < 60 {
+		labels, labelW = [fieldCount]string{"Operator", "Vehicle", "Reg. ID"}, 10
+	}
+	return labels, labelW, max(1, w-labelW-3) // the cursor takes one more cell
+}
+
+// setSize fits the inputs to a body w cells wide; each input scrolls its
+// value within its own width, keeping the cursor in view.
+func (f *formModel) setSize(w int) {
+	_, _, inputW := formLayout(w)
+	for i := range f.inputs {
+		f.inputs[i].Width = min(inputW, fieldWidth(i))
+		f.inputs[i].SetCursor(f.inputs[i].Position())
+	}
 }
 
 // fieldWidth is the display width of input i.

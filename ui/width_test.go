@@ -178,3 +178,29 @@ func TestOperatorNamedAlikeInEveryView(t *testing.T) {
 	m, cmd = press(m, "enter")
 	mustContain(t, screen(run(m, cmd)), want)
 }
+
+func TestFormInputsScrollWithinTheirFields(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {40, 12}} {
+		m := newTestModel(testOptions(okFetcher("X"), nil), sz[0], sz[1])
+		m, _ = press(m, "tab")
+		m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Repeat("AOP-5", 2048)), Paste: true})
+		m, _ = m.update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		var reg string
+		for _, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, "Reg") {
+				reg = l
+			}
+		}
+		labelW, fieldW := 17, 40
+		if sz[0] < 62 {
+			labelW, fieldW = 10, sz[0]-2-10-3
+		}
+		if w := displayWidth(reg); w > 1+2+labelW+fieldW+1 || strings.Contains(reg, ellipsis) {
+			t.Errorf("%dx%d: registration overflows its field (%d cells): %q", sz[0], sz[1], w, reg)
+		}
+		// The end of the value, where the cursor is, is visible.
+		if !strings.Contains(reg, "AOP-5AOP-5") {
+			t.Errorf("%dx%d: %q", sz[0], sz[1], reg)
+		}
+	}
+}
