@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"syscall"
 	"testing"
 )
 
@@ -58,4 +59,16 @@ func TestTUISmallTerminal(t *testing.T) {
 	small.send("\x03")
 	small.wait()
 	small.assertRestored()
+}
+
+// TestTUISIGTERMRestoresTerminal: a TUI stopped by SIGTERM (a shutdown, a
+// supervisor) leaves the terminal as it found it.
+func TestTUISIGTERMRestoresTerminal(t *testing.T) {
+	tm := start(t, t.TempDir(), 80, 24, "--demo")
+	tm.waitFor(0, "Vehicle")
+	if err := tm.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	tm.wait()
+	tm.assertRestored()
 }

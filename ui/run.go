@@ -54,8 +54,9 @@ type Options struct {
 // ErrDumbTerminal is returned by Run when TERM=dumb.
 var ErrDumbTerminal = errors.New("this terminal (TERM=dumb) cannot show the interactive UI; use `aopfetch fetch` instead")
 
-// Run runs the TUI until the user quits; it restores the terminal on exit
-// and on panic. A panic is logged to aopfetch.log in the state directory and
+// Run runs the TUI until the user quits or ctx is cancelled (the caller
+// turns SIGINT/SIGTERM into a cancelled ctx); it restores the terminal on
+// exit and on panic. A panic is logged to aopfetch.log in the state directory and
 // reported as an error naming that file.
 func Run(ctx context.Context, o Options) error {
 	if os.Getenv("TERM") == "dumb" && o.Output == nil {
@@ -80,7 +81,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	m := newModel(ctx, o, runEnv{tmux: os.Getenv("TMUX") != "", proxy: proxySet()})
 	m, cmd := m.start(o.Vehicle)
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutCatchPanics()}
+	// The caller's ctx is the only stop signal: Bubble Tea's own SIGTERM
+	// handler races a ctx cancelled by the same signal and can deadlock
+	// its shutdown (the quit message has no reader any more).
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutCatchPanics(), tea.WithoutSignalHandler()}
 	if o.Input != nil {
 		opts = append(opts, tea.WithInput(o.Input))
 	}
