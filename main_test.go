@@ -418,3 +418,70 @@ func TestInterruptCancelsSlowLookup(t *testing.T) {
 		t.Fatalf("exit after SIGINT: %v, want 130", err)
 	}
 }
+
+// TestSecretsNeverInAnyOutput runs every command that talks to a server
+// that echoes the credentials it receives (JWT secret, static header, the
+// signed token) in every error class, and checks stdout, stderr, --json
+// output, batch output files and the store for them.
+func TestSecretsNeverInAnyOutput(t *testing.T) {
+	t.Parallel()
+	const secret, header = "s3cr3t-value-XYZ", "HDRVAL-abc-123"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Canumber string }
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		leak := secret + " " + r.Header.Get("Authorisedkey") + " " + r.Header.Get("Token")
+		switch req.Canumber {
+		case "DL01AA0001": // success echoing everything
+			fmt.Fprintf(w, `{"status":true,"response_code":1,"name":%q,"message":%q,"bill_fetch":{"userName":%q}}`, leak, leak, leak)
+		case "DL01AA0002": // api
+			fmt.Fprintf(w, `{"status":false,"response_code":2,"message":%q}`, strings.Repeat("m", 280)+leak)
+		case "DL01AA0003": // upstream html
+			w.WriteHeader(502)
+			fmt.Fprintf(w, "<html>%s%s</html>", strings.Repeat("x", 185), leak)
+		case "DL01AA0004": // redirect
+			http.Redirect(w, r, "https://elsewhere.example/"+r.Header.Get("Authorisedkey"), http.StatusFound)
+		default: // auth
+			w.WriteHeader(401)
+			fmt.Fprintf(w, "<html>%s</html>", leak)
+		}
+	}))
+	defer srv.Close()
+	e := newEnv(t)
+	e.env = append(e.env, "AOPFETCH_JWT_SECRET="+secret, "AOPFETCH_PARTNER_ID=PS001",
+		"AOPFETCH_OPERATOR=311", "AOPFETCH_REGISTRATION_ID=AOP-554", "AOPFETCH_BASE_URL="+srv.URL)
+	cfgDir := filepath.Join(e.dir, "config", "aopfetch")
+	if err := os.MkdirAll(cfgDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("[auth.headers]\nAuthorisedkey = \""+header+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vehicles := []string{"DL01AA0001", "DL01AA0002", "DL01AA0003", "DL01AA0004", "DL01AA0005"}
+	input := strings.Join(vehicles, "\n") + "\n"
+	var texts []string
+	for _, args := range [][]string{
+		append([]string{"fetch"}, vehicles...),
+		append([]string{"fetch", "--json"}, vehicles...),
+		{"batch", "-", "-o", "-", "--format", "jsonl"},
+		{"batch", "-", "-o", "-", "--format", "csv"},
+		{"history"}, {"history", "--json"}, {"config"}, {"config", "--json"},
+	} {
+		r := e.run(input, args...)
+		texts = append(texts, r.stdout, r.stderr)
+		if strings.Contains(strings.Join(args, " "), "json") && r.stdout != "" && !json.Valid([]byte(r.stdout)) && args[0] != "batch" {
+			t.Errorf("%v: stdout is not JSON: %s", args, r.stdout)
+		}
+	}
+	storeData, err := os.ReadFile(filepath.Join(e.dir, "data", "aopfetch", "store.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, string(storeData))
+	for _, text := range texts {
+		for _, s := range []string{secret, header, secret[:8], header[:8], "eyJhbGciOi"} {
+			if strings.Contains(text, s) {
+				t.Errorf("%q (part of a credential) in output:\n%s", s, text)
+			}
+		}
+	}
+}
