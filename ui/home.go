@@ -223,6 +223,28 @@ func (h *homeModel) setSize(w, ht int) {
 	for i := range h.lists {
 		h.lists[i].SetSize(w, lh)
 	}
+	h.sizeInputs()
+}
+
+// Prompt texts on the status line.
+const (
+	labelPrompt = "Label: "
+	notePrompt  = "  Note: "
+)
+
+// sizeInputs fits the prompt's inputs to the status line: the label alone,
+// or label and note side by side; each scrolls within its width.
+func (h *homeModel) sizeInputs() {
+	room := max(2, h.w-displayWidth(labelPrompt)-1) // the cursor takes one cell
+	widths := [2]int{room, room}
+	if h.prompt == promptEdit {
+		room = max(2, room-displayWidth(notePrompt)-1)
+		widths = [2]int{max(1, room*2/5), max(1, room-room*2/5)}
+	}
+	for i := range h.inputs {
+		h.inputs[i].Width = widths[i]
+		h.inputs[i].SetCursor(h.inputs[i].Position())
+	}
 }
 
 // selected is the entry under the cursor of the visible list.
@@ -354,6 +376,7 @@ func (h homeModel) openPrompt(p int, e entry) homeModel {
 	h.inputs[1].CursorEnd()
 	h.inputs[0].Focus()
 	h.inputs[1].Blur()
+	h.sizeInputs()
 	return h
 }
 
@@ -445,9 +468,9 @@ func (h homeModel) statusLine() string {
 	case promptDelete:
 		return s.Warning.Render(fmt.Sprintf("Delete %q (%s)? y/n", h.target.title(), h.target.req.CANumber))
 	case promptLabel:
-		return "Label: " + h.inputs[0].View()
+		return labelPrompt + h.inputs[0].View()
 	case promptEdit:
-		return "Label: " + h.inputs[0].View() + "  Note: " + h.inputs[1].View()
+		return labelPrompt + h.inputs[0].View() + notePrompt + h.inputs[1].View()
 	}
 	return s.Success.Render(h.status)
 }
@@ -461,7 +484,9 @@ func (h homeModel) helpKeys() helpKeys {
 	if h.prompt != promptNone {
 		sw := enabled(k.Switch, h.prompt == promptEdit)
 		sw.SetHelp("tab", "label/note")
-		return helpKeys{short: []key.Binding{enabled(k.Submit, true), sw, k.Cancel}}
+		save := enabled(k.Submit, true)
+		save.SetHelp("enter", "save")
+		return helpKeys{short: []key.Binding{save, sw, k.Cancel}}
 	}
 	l := h.lists[h.tab]
 	if l.SettingFilter() {

@@ -204,3 +204,24 @@ func TestFormInputsScrollWithinTheirFields(t *testing.T) {
 		}
 	}
 }
+
+func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
+	for _, w := range []int{40, 80} {
+		m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), w, 12)
+		m, _ = press(m, "e")
+		m = typeText(m, strings.Repeat(" long label", 8))
+		status := strings.Split(screen(m), "\n")[10]
+		if !strings.Contains(status, "Note:") || strings.Contains(status, ellipsis) || displayWidth(status) > w {
+			t.Errorf("width %d: edit prompt %q", w, status)
+		}
+		if help := lastLine(screen(m)); !strings.Contains(help, "enter save") {
+			t.Errorf("width %d: edit prompt help %q", w, help)
+		}
+		m, _ = press(m, "esc", "tab", "s")
+		m = typeText(m, strings.Repeat(" long label", 8))
+		status = strings.Split(screen(m), "\n")[10]
+		if !strings.HasSuffix(status, "long label") || displayWidth(status) > w {
+			t.Errorf("width %d: label prompt %q", w, status)
+		}
+	}
+}
