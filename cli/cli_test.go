@@ -594,3 +594,22 @@ func TestExportReplacesAFileWhole(t *testing.T) {
 		t.Errorf("temp files left behind: %v", left)
 	}
 }
+
+// failingWriter fails every write, like stdout on a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+func TestFetchOutputWriteErrorFailsTheRun(t *testing.T) {
+	e := newCLIEnv(t, "")
+	for _, args := range [][]string{{"fetch", "--no-history", sandbox.VehicleSuccess}, {"fetch", "--no-history", "--json", sandbox.VehicleSuccess}} {
+		var errb bytes.Buffer
+		app := newApp(BuildInfo{Version: "1.2.3"}, strings.NewReader(""), failingWriter{}, &errb,
+			func(string) (string, bool) { return "", false })
+		app.startDemo = func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.Options{}) }
+		code := run(context.Background(), app, append([]string{"--config", e.config, "--store", e.store, "--demo"}, args...))
+		if code != ExitAPI || !strings.Contains(errb.String(), "no space left on device") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and the write error", args, code, errb.String(), ExitAPI)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -149,22 +150,26 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
+	var werr error // the first failure to write the output
 	outs := fetchAll(ctx, c, reqs, func(i int, out outcome) {
 		if !o.json {
-			reportHuman(app, cfg, i, out)
+			werr = cmp.Or(werr, reportHuman(app, cfg, i, out))
 		} else if out.err != nil && !isCancelled(out.err) {
 			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
 		}
 	})
 	if o.json {
-		if err := writeRecords(app.Stdout(), outs, len(args) > 1); err != nil {
-			return err
-		}
+		werr = writeRecords(app.Stdout(), outs, len(args) > 1)
 	}
 	if !o.noHistory {
 		recordHistory(app, outs)
 	}
-	return fetchExit(ctx, outs, len(reqs))
+	exit := fetchExit(ctx, outs, len(reqs))
+	if werr != nil {
+		// Lost output is a failure even when every lookup succeeded.
+		return &ExitError{Code: WorstExitCode(ExitCodeFor(exit), ExitAPI), Err: fmt.Errorf("writing the output: %w", werr)}
+	}
+	return exit
 }
 
 // normalizeRequests validates and normalises one request per vehicle.
@@ -238,19 +243,18 @@ func isCancelled(err error) bool {
 }
 
 // reportHuman prints one outcome: a table on stdout or the error on stderr.
-func reportHuman(app *App, cfg *store.Config, i int, out outcome) {
+// It returns the error of writing the table.
+func reportHuman(app *App, cfg *store.Config, i int, out outcome) error {
 	if out.err != nil {
 		if !isCancelled(out.err) {
 			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
 		}
-		return
+		return nil
 	}
 	if i > 0 {
 		fmt.Fprintln(app.Stdout())
 	}
-	if err := writeConsumer(app.Stdout(), out.req, out.res, cfg, time.Now()); err != nil {
-		app.Warn("writing output: %v", err)
-	}
+	return writeConsumer(app.Stdout(), out.req, out.res, cfg, time.Now())
 }
 
 // writeRecords writes the --json output: one object, or an array.
