@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -166,7 +167,7 @@ func (o batchOptions) check() error {
 	if o.Concurrency < 1 || o.Concurrency > MaxBatchConcurrency {
 		return usageError("--concurrency must be between 1 and %d (got %d)", MaxBatchConcurrency, o.Concurrency)
 	}
-	if o.Rate < 0 {
+	if !(o.Rate >= 0) || math.IsInf(o.Rate, 1) { // NaN fails every comparison
 		return usageError("--rate must be 0 (no limit) or a positive number of requests per second (got %g)", o.Rate)
 	}
 	if o.Resume && (o.Output == "" || o.Output == "-") {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -519,6 +520,8 @@ func TestBatchFlagErrors(t *testing.T) {
 		{batchOptions{Concurrency: 33}, "between 1 and 32"},
 		{batchOptions{Concurrency: 0}, "between 1 and 32"},
 		{batchOptions{Concurrency: 4, Rate: -1}, "--rate"},
+		{batchOptions{Concurrency: 4, Rate: math.NaN()}, "--rate"},
+		{batchOptions{Concurrency: 4, Rate: math.Inf(1)}, "--rate"},
 		{batchOptions{Concurrency: 4, Resume: true}, "--resume needs -o FILE"},
 		{batchOptions{Concurrency: 4, Output: "-", Format: "xml"}, "unknown --format"},
 	} {
