@@ -196,6 +196,8 @@ type model struct {
 	fg, bg  inflight
 	notices []string
 	crashed *crashInfo
+	// quitting: the program is ending; later keys are ignored.
+	quitting bool
 }
 
 // runEnv is what Run learns from the environment.
@@ -347,6 +349,12 @@ func (m model) update(msg tea.Msg) (model, tea.Cmd) {
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
+		if m.quitting {
+			return m, nil
+		}
+		if msg.Type == tea.KeyRunes && msg.Alt && !msg.Paste && !m.wordMove(msg) {
+			return m.escThen(msg)
+		}
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
 			return m.splitKeys(msg)
 		}
@@ -371,11 +379,40 @@ func (m model) update(msg tea.Msg) (model, tea.Cmd) {
 func (m model) splitKeys(msg tea.KeyMsg) (model, tea.Cmd) {
 	cmds := make([]tea.Cmd, 0, len(msg.Runes))
 	for _, r := range msg.Runes {
+		if m.quitting {
+			break
+		}
 		var cmd tea.Cmd
 		m, cmd = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
 		cmds = append(cmds, cmd)
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// escThen handles alt+key as esc followed by key: that is what the
+// terminal sends when esc and the next key arrive in one read (a fast
+// typist, or both in one packet over SSH), and no view binds alt+key.
+func (m model) escThen(msg tea.KeyMsg) (model, tea.Cmd) {
+	m, esc := m.update(tea.KeyMsg{Type: tea.KeyEsc})
+	msg.Alt = false
+	m, cmd := m.update(msg)
+	return m, tea.Batch(esc, cmd)
+}
+
+// wordMove reports whether msg is a text input's word move or delete
+// (alt+b, alt+f, alt+d) with an input focused.
+func (m model) wordMove(msg tea.KeyMsg) bool {
+	if len(msg.Runes) != 1 || !strings.ContainsRune("bfd", msg.Runes[0]) {
+		return false
+	}
+	switch m.state {
+	case stateForm:
+		return true
+	case stateHome:
+		h := m.home
+		return h.prompt == promptLabel || h.prompt == promptEdit || h.lists[h.tab].SettingFilter()
+	}
+	return false
 }
 
 // route hands msg to the view on screen and applies its navigation request.
@@ -469,6 +506,7 @@ func (m model) showHome() (model, tea.Cmd) {
 func (m model) quit() (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
+	m.quitting = true
 	return m, tea.Quit
 }
 

@@ -404,3 +404,32 @@ func TestCopyInsideTmux(t *testing.T) {
 		t.Fatalf("clipboard got %q, want plain OSC 52 then the tmux-wrapped one", got)
 	}
 }
+
+// TestEscCoalescedWithNextKey: esc and the next key read together arrive
+// as one alt+key message (a fast typist over SSH); they act as esc, then
+// the key, except the word moves of a focused text input.
+func TestEscCoalescedWithNextKey(t *testing.T) {
+	st := testStore(t, seedData(5, 0))
+	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
+	m, _ = press(m, "n")
+	if m.state != stateForm {
+		t.Fatalf("n: state %v", m.state)
+	}
+	m, cmd := m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4"), Alt: true})
+	m = run(m, cmd)
+	if m.state != stateResult || !strings.Contains(screen(m), "Fleet truck 3") {
+		t.Fatalf("esc+4 from the form: state %v, vehicle %q", m.state, m.form.inputs[fieldVehicle].Value())
+	}
+	m, _ = press(m, "J")
+	mq, cmd := m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q"), Alt: true})
+	if !m.result.showJSON || !isQuit(cmd) || mq.result.showJSON {
+		t.Fatalf("esc+q in the raw view: quit %v, raw view open %v", isQuit(cmd), mq.result.showJSON)
+	}
+	// alt+b still jumps a word back in a text input.
+	m, _ = press(m, "esc", "esc", "n")
+	m = typeText(m, "DL12 CB")
+	m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b"), Alt: true})
+	if m.state != stateForm || m.form.inputs[fieldVehicle].Position() != 5 {
+		t.Fatalf("alt+b in the form: state %v, cursor %d", m.state, m.form.inputs[fieldVehicle].Position())
+	}
+}
