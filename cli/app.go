@@ -190,7 +190,7 @@ func (a *App) Store() (*store.Store, error) {
 		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
 		if a.storeErr == nil && !a.quiet {
 			for _, n := range a.store.Notices() {
-				fmt.Fprintln(a.stderr, "aopfetch: "+n)
+				fmt.Fprintln(a.stderr, "aopfetch: "+client.Sanitize(n))
 			}
 		}
 	})
@@ -224,9 +224,10 @@ func (a *App) PrintDemoNotice() {
 	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 }
 
-// Warn writes a one-line warning to stderr.
+// Warn writes a one-line warning to stderr, sanitised (it may quote paths
+// and errors that hold anything).
 func (a *App) Warn(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "aopfetch: warning: "+format+"\n", args...)
+	fmt.Fprintln(a.stderr, "aopfetch: warning: "+client.Sanitize(fmt.Sprintf(format, args...)))
 }
 
 // Close stops the demo sandbox, if one was started.

@@ -83,7 +83,7 @@ func (s *batchSummary) write(w io.Writer) {
 		fmt.Fprintf(w, "  output   %s written to %s\n", plural(s.Written, "row"), s.Output)
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintln(w, "  "+n)
+		fmt.Fprintln(w, "  "+client.Sanitize(n))
 	}
 }
 

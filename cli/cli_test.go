@@ -613,3 +613,21 @@ func TestFetchOutputWriteErrorFailsTheRun(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigTextIsSanitised: a shared config file with escape sequences in
+// store_path cannot drive the terminal through `config` or warnings.
+func TestConfigTextIsSanitised(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\nstore_path = \"/proc/x\\u001b]0;pwned\\u0007\\u001b[31m/store.json\"\n")
+	for _, args := range [][]string{{"config"}, {"--demo", "fetch", sandbox.VehicleSuccess}} {
+		var out, errb bytes.Buffer
+		app := newApp(BuildInfo{Version: "1.2.3"}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+		app.startDemo = func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.Options{}) }
+		code := run(context.Background(), app, append([]string{"--config", e.config}, args...))
+		if code != 0 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+		}
+		if text := out.String() + errb.String(); strings.ContainsAny(text, "\x1b\a") {
+			t.Errorf("%v: escape sequence in the output: %q", args, text)
+		}
+	}
+}

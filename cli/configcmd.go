@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -78,11 +79,11 @@ func buildConfigReport(app *App) (configReport, error) {
 func formatConfigReport(rep configReport) string {
 	var b strings.Builder
 	if rep.ConfigFile != "" {
-		fmt.Fprintf(&b, "config file: %s\n", rep.ConfigFile)
+		fmt.Fprintf(&b, "config file: %s\n", client.Sanitize(rep.ConfigFile))
 	} else {
 		b.WriteString("config file: none\n")
 	}
-	fmt.Fprintf(&b, "store file:  %s\n", rep.StorePath)
+	fmt.Fprintf(&b, "store file:  %s\n", client.Sanitize(rep.StorePath))
 	if rep.Demo {
 		b.WriteString("demo:        on (lookups go to the built-in sandbox, not AOPay)\n")
 	}
@@ -93,7 +94,7 @@ func formatConfigReport(rep configReport) string {
 	}
 	_ = writeTable(&b, []string{"SETTING", "VALUE", "SOURCE"}, rows)
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(&b, "\nwarning: %s\n", w)
+		fmt.Fprintf(&b, "\nwarning: %s\n", client.Sanitize(w))
 	}
 	return b.String()
 }
