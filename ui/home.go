@@ -452,13 +452,13 @@ func (h homeModel) tabs() string {
 	names := [2]string{fmt.Sprintf("Saved (%d)", len(h.saved)), fmt.Sprintf("Recent (%d)", len(h.recent))}
 	out := make([]string, len(names))
 	for i, n := range names {
-		st := s.Tab
+		// Brackets mark the active tab without colour too (NO_COLOR).
+		out[i] = " " + s.Tab.Render(n) + " "
 		if i == h.tab {
-			st = s.ActiveTab
+			out[i] = "[" + s.ActiveTab.Render(n) + "]"
 		}
-		out[i] = st.Render(n)
 	}
-	return strings.Join(out, "  ")
+	return strings.Join(out, " ")
 }
 
 // statusLine shows the prompt or the last outcome.

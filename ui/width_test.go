@@ -225,3 +225,12 @@ func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestActiveTabReadsWithoutColour: under NO_COLOR (the tests' ASCII
+// profile) the active tab is still marked.
+func TestActiveTabReadsWithoutColour(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), 80, 24)
+	mustContain(t, screen(m), "[Saved (3)]  Recent (2)")
+	m, _ = press(m, "tab")
+	mustContain(t, screen(m), " Saved (3)  [Recent (2)]")
+}
