@@ -279,6 +279,11 @@ func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time
 	case ex.err != nil && ex.status == 0:
 		e, retry := c.networkError(ex.err)
 		return &Result{}, e, retry
+	case ex.err != nil && isCorruptEncoding(ex.err):
+		res := &Result{HTTPStatus: ex.status}
+		return res, &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintUpstream, Err: rootCause(ex.err),
+			Message: "the server answered " + httpStatusText(ex.status) + " with a body that could not be decompressed (" +
+				oneLine(rootCause(ex.err).Error(), 80) + ")"}, false
 	case ex.err != nil:
 		e, _ := c.networkError(ex.err)
 		e.HTTPStatus = ex.status

@@ -449,6 +449,20 @@ func TestFetchProxyRefusedNamesTheProxy(t *testing.T) {
 	}
 }
 
+func TestFetchCorruptCompressedBodyIsUpstream(t *testing.T) {
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		writeBody(w, 200, "application/json", []byte("this is not gzip"))
+	})
+	c := newTestClient(t, srv.URL, Options{Retries: 2})
+	waits := recordWaits(c)
+	_, e := fetchErr(t, c, context.Background())
+	if e.Kind != KindUpstream || e.HTTPStatus != 200 || !strings.Contains(e.Message, "could not be decompressed") ||
+		strings.Contains(e.Hint, "HTTPS_PROXY") || len(*waits) != 0 {
+		t.Errorf("got %+v after %d waits, want an upstream error", e, len(*waits))
+	}
+}
+
 func TestFetchDNSFailure(t *testing.T) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {

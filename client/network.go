@@ -1,6 +1,8 @@
 package client
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -93,6 +95,13 @@ func rootCause(err error) error {
 		}
 		err = next
 	}
+}
+
+// isCorruptEncoding reports a body whose Content-Encoding (gzip, which the
+// transport decodes) is corrupt: the server's fault, not the network's.
+func isCorruptEncoding(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt)
 }
 
 // isCertError reports a failed certificate verification.
