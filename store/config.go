@@ -169,9 +169,9 @@ func textSettings() []textSetting {
 			c.BaseURL, err = parseBaseURL(s)
 			return err
 		}},
-		{"registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", func(c *Config, s string) error {
-			c.RegistrationID = strings.TrimSpace(s)
-			return nil
+		{"registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", func(c *Config, s string) (err error) {
+			c.RegistrationID, err = parseRegistrationID(s)
+			return err
 		}},
 		{"operator", "AOPFETCH_OPERATOR", "operator", func(c *Config, s string) (err error) {
 			c.Operator, err = parseOperatorCode(strings.TrimSpace(s), strconv.Quote(s))

@@ -24,14 +24,14 @@ const maxConfigBytes = 1 << 20
 // fileConfig is the config file's schema. Every field decodes itself, so a
 // bad value is reported at the line toml knows for its key.
 type fileConfig struct {
-	BaseURL        urlValue      `toml:"base_url"`
-	RegistrationID stringValue   `toml:"registration_id"`
-	Operator       operatorValue `toml:"operator"`
-	Timeout        durationValue `toml:"timeout"`
-	HistoryLimit   limitValue    `toml:"history_limit"`
-	StorePath      stringValue   `toml:"store_path"`
-	Operators      operatorTable `toml:"operators"`
-	Auth           authTable     `toml:"auth"`
+	BaseURL        urlValue          `toml:"base_url"`
+	RegistrationID registrationValue `toml:"registration_id"`
+	Operator       operatorValue     `toml:"operator"`
+	Timeout        durationValue     `toml:"timeout"`
+	HistoryLimit   limitValue        `toml:"history_limit"`
+	StorePath      stringValue       `toml:"store_path"`
+	Operators      operatorTable     `toml:"operators"`
+	Auth           authTable         `toml:"auth"`
 }
 
 const knownTopKeys = "base_url, registration_id, operator, timeout, history_limit, store_path, [auth], [[operators]]"
@@ -174,7 +174,7 @@ func (c *Config) applyFile(fc *fileConfig, md toml.MetaData) {
 		}
 	}
 	set("base_url", []string{"base_url"}, func() { c.BaseURL = fc.BaseURL.v })
-	set("registration_id", []string{"registration_id"}, func() { c.RegistrationID = strings.TrimSpace(fc.RegistrationID.v) })
+	set("registration_id", []string{"registration_id"}, func() { c.RegistrationID = fc.RegistrationID.v })
 	set("operator", []string{"operator"}, func() { c.Operator = fc.Operator.v })
 	set("timeout", []string{"timeout"}, func() { c.Timeout = fc.Timeout.v })
 	set("history_limit", []string{"history_limit"}, func() { c.HistoryLimit = fc.HistoryLimit.v })

@@ -3,10 +3,13 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // maxTimeout (24h) bounds the request timeout; anything longer is surely a typo.
@@ -34,13 +37,23 @@ func parseBaseURL(s string) (string, error) {
 	return s, nil
 }
 
-// parseOperatorCode accepts a positive whole number.
+// parseOperatorCode accepts a positive whole number that fits the API's int.
 func parseOperatorCode(s, shown string) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || n > math.MaxInt32 {
 		return 0, fmt.Errorf("%s is not an operator code (a positive whole number, e.g. 311)", shown)
 	}
 	return n, nil
+}
+
+// parseRegistrationID accepts what the client would send: "" (not set), or
+// at most 64 printable characters once trimmed.
+func parseRegistrationID(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return "", nil
+	}
+	return client.NormalizeRegistrationID(t)
 }
 
 // parseHistoryLimit accepts a whole number >= 0.
@@ -120,6 +133,18 @@ type stringValue struct{ v string }
 // UnmarshalTOML implements toml.Unmarshaler.
 func (x *stringValue) UnmarshalTOML(v any) (err error) {
 	x.v, err = textOf(v)
+	return err
+}
+
+// registrationValue is the registration_id setting.
+type registrationValue struct{ v string }
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (x *registrationValue) UnmarshalTOML(v any) error {
+	s, err := textOf(v)
+	if err == nil {
+		x.v, err = parseRegistrationID(s)
+	}
 	return err
 }
 
