@@ -14,6 +14,7 @@ import (
 
 	"github.com/adrg/xdg"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/aopfetch/aopfetch/client"
@@ -78,6 +79,13 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = clipboardWriter()
+	}
+	if o.Output == nil {
+		// Ask the terminal for its background (light or dark colours) now:
+		// lipgloss would ask on the first frame that uses an adaptive
+		// colour, after the program reads the terminal, which can swallow
+		// the answer or take it for keys.
+		lipgloss.HasDarkBackground()
 	}
 	m := newModel(ctx, o, runEnv{tmux: os.Getenv("TMUX") != "", proxy: proxySet()})
 	m, cmd := m.start(o.Vehicle)
