@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
@@ -795,4 +796,28 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// utf16LE encodes s as UTF-16LE with a byte order mark, as Windows tools
+// save "Unicode" text.
+func utf16LE(s string) string {
+	b := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
+}
+
+func TestReadBatchInputUTF16(t *testing.T) {
+	want := []batchInputRow{{Line: 2, CANumber: "DL12CB4685", Label: "ट्रक"}, {Line: 3, CANumber: "MH12AB1234"}}
+	for _, name := range []string{"fleet.csv", "-"} {
+		got, err := readBatchInput(strings.NewReader(utf16LE("canumber,label\r\nDL12CB4685,ट्रक\r\nMH12AB1234,\r\n")), name)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s: got %+v, %v; want %+v", name, got, err, want)
+		}
+	}
+	got, err := readBatchInput(strings.NewReader(utf16LE("DL12CB4685\r\n")), "list.txt")
+	if err != nil || !slices.Equal(got, []batchInputRow{{Line: 1, CANumber: "DL12CB4685"}}) {
+		t.Errorf("text: got %+v, %v", got, err)
+	}
 }

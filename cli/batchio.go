@@ -23,13 +23,13 @@ type batchInputRow struct {
 // readBatchInput reads a batch input: a CSV file with a header (detected by a
 // .csv name or a first line naming a canumber column) or plain text with one
 // vehicle per line, where blank lines and lines starting with '#' are skipped.
-// A leading UTF-8 byte order mark is tolerated.
+// A leading UTF-8 byte order mark is tolerated, and UTF-16 with one decoded.
 func readBatchInput(r io.Reader, name string) ([]batchInputRow, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	data = utf8Text(data)
 	if strings.EqualFold(filepath.Ext(name), ".csv") || looksLikeCSVHeader(data) {
 		return readBatchCSV(data)
 	}

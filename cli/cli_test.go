@@ -631,3 +631,19 @@ func TestConfigTextIsSanitised(t *testing.T) {
 		}
 	}
 }
+
+func TestImportUTF16CSV(t *testing.T) {
+	e := newCLIEnv(t, "")
+	in := filepath.Join(e.dir, "accounts.csv")
+	text := "label,operator,canumber,registration_id,note\r\nशर्मा,311,DL12CB4685,AOP-554,\r\n"
+	if err := os.WriteFile(in, []byte(utf16LE(text)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "import", in)
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1") {
+		t.Fatalf("import of a UTF-16 CSV: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	if r = e.run(t, "", "saved", "list"); !strings.Contains(r.stdout, "शर्मा") {
+		t.Errorf("label not decoded: %s", r.stdout)
+	}
+}

@@ -233,16 +233,17 @@ func runImport(app *App, o importOptions, name string) error {
 	return nil
 }
 
-// readInput reads a file, or stdin for "-".
+// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text).
 func readInput(app *App, name string) ([]byte, error) {
 	if name == "-" {
-		return io.ReadAll(app.Stdin())
+		data, err := io.ReadAll(app.Stdin())
+		return utf8Text(data), err
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, newUsageError("check the file name", "cannot read %s: %v", name, err)
 	}
-	return data, nil
+	return utf8Text(data), nil
 }
 
 // sniffFormat infers the format from the name, else from the first byte.
