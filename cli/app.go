@@ -197,6 +197,28 @@ func (a *App) Store() (*store.Store, error) {
 	return a.store, a.storeErr
 }
 
+// checkNotOwnFile refuses an output file (-o) that is one of aopfetch's own
+// files: the store, its lock or the config file would be replaced.
+func (a *App) checkNotOwnFile(out string) error {
+	target, err := os.Stat(out)
+	if err != nil {
+		return nil // nothing there yet (or unreadable: writing will say why)
+	}
+	own := map[string]string{}
+	if cfg, err := a.Config(); err == nil && cfg.File != "" {
+		own[cfg.File] = "the config file"
+	}
+	if s, err := a.Store(); err == nil {
+		own[s.Path()], own[s.LockPath()] = "the store file", "the store's lock file"
+	}
+	for path, what := range own {
+		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, target) {
+			return newUsageError("-o takes a file of its own", "-o %s is %s; choose another file", client.Sanitize(out), what)
+		}
+	}
+	return nil
+}
+
 // Demo reports whether --demo is on.
 func (a *App) Demo() bool { return a.flags.demo }
 

@@ -76,6 +76,11 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 			o.Input = args[0]
 			ctx, stopSignals := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stopSignals()
+			if o.Output != "-" && o.Output != "" {
+				if err := a.checkNotOwnFile(o.Output); err != nil {
+					return err
+				}
+			}
 			env, err := newBatchEnv(a, o)
 			if err != nil {
 				return err

@@ -543,7 +543,7 @@ func TestSavedAddUpdateAndImportDefaults(t *testing.T) {
 	}
 }
 
-func TestExportNeverOverwritesTheStoreOrConfig(t *testing.T) {
+func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
 	if r := e.run(t, "", "--demo", "fetch", sandbox.VehicleSuccess); r.code != 0 {
 		t.Fatalf("fetch: exit %d %s", r.code, r.stderr)
@@ -561,6 +561,10 @@ func TestExportNeverOverwritesTheStoreOrConfig(t *testing.T) {
 		r := e.run(t, "", "export", "-o", out)
 		if r.code != ExitUsage || !strings.Contains(r.stderr, "choose another file") {
 			t.Errorf("export -o %s: exit %d, stderr %q", out, r.code, r.stderr)
+		}
+		r = e.run(t, sandbox.VehicleSuccess+"\n", "--demo", "batch", "-", "--overwrite", "-o", out)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "choose another file") {
+			t.Errorf("batch -o %s --overwrite: exit %d, stderr %q", out, r.code, r.stderr)
 		}
 	}
 	if after, _ := os.ReadFile(e.store); !bytes.Equal(after, before) {

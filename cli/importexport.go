@@ -90,33 +90,13 @@ func runExport(app *App, format, out string) error {
 		_, err := app.Stdout().Write(buf.Bytes())
 		return err
 	}
-	if err := checkExportTarget(app, s, out); err != nil {
+	if err := app.checkNotOwnFile(out); err != nil {
 		return err
 	}
 	if err := writePrivateFile(out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", plural(len(d.Accounts), "account"), out)
-	return nil
-}
-
-// checkExportTarget refuses an -o that is one of aopfetch's own files (the
-// store, its lock, the config): the export would replace it.
-func checkExportTarget(app *App, s *store.Store, out string) error {
-	target, err := os.Stat(out)
-	if err != nil {
-		return nil // nothing there yet (or unreadable: writing will say why)
-	}
-	own := map[string]string{s.Path(): "the store file", s.LockPath(): "the store's lock file"}
-	if cfg, err := app.Config(); err == nil && cfg.File != "" {
-		own[cfg.File] = "the config file"
-	}
-	for path, what := range own {
-		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, target) {
-			return newUsageError("export writes a copy of the saved accounts to a file of its own",
-				"-o %s is %s; choose another file", out, what)
-		}
-	}
 	return nil
 }
 
