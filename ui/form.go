@@ -10,6 +10,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
 )
@@ -285,12 +287,15 @@ func errText(err error) string {
 // View renders the fields.
 func (f formModel) View() string {
 	s := f.c.styles
-	labels, labelW, _ := formLayout(max(0, f.c.width-2))
+	w := max(0, f.c.width-2)
+	labels, labelW, _ := formLayout(w)
 	var b strings.Builder
-	for _, n := range f.banner {
-		b.WriteString(s.Banner.Render("! "+n) + "\n")
+	for _, l := range bannerLines(f.banner, w, 2) {
+		b.WriteString(s.Banner.Render(l) + "\n")
 	}
-	b.WriteString("\n")
+	if f.c.height >= 16 || len(f.banner) == 0 {
+		b.WriteString("\n")
+	}
 	for i := range f.inputs {
 		in := f.inputs[i]
 		marker, ls := "  ", s.Blurred
@@ -305,14 +310,41 @@ func (f formModel) View() string {
 			}
 		}
 		b.WriteString(line + "\n")
-		indent := strings.Repeat(" ", labelW+2)
+		// The focused field's message wraps whole; the others keep one
+		// line, so the fields below stay on a short terminal.
+		under := underField{indent: labelW + 2, w: w, wrap: i == f.focus}
 		switch {
 		case f.errs[i] != "":
-			b.WriteString(indent + s.Error.Render(f.errs[i]) + "\n")
+			b.WriteString(under.render(s.Error, f.errs[i]))
 		case i == fieldVehicle && f.warn != "":
-			b.WriteString(indent + s.Warning.Render(f.warn) + "\n")
-			b.WriteString(indent + s.Warning.Render("press enter again to send anyway") + "\n")
+			again := "press enter again to send anyway"
+			if w < 60 {
+				again = "enter again: send anyway"
+			}
+			b.WriteString(under.render(s.Warning, f.warn) + under.render(s.Warning, again))
 		}
+	}
+	return b.String()
+}
+
+// underField places a message under an input: indented to the input and,
+// with wrap, wrapped to the body width w, else cut to one line.
+type underField struct {
+	indent, w int
+	wrap      bool
+}
+
+// render renders msg in st.
+func (u underField) render(st lipgloss.Style, msg string) string {
+	room := max(1, u.w-u.indent)
+	lines := []string{truncate(msg, room)}
+	if u.wrap {
+		lines = strings.Split(ansi.WrapWc(msg, room, ""), "\n")
+	}
+	var b strings.Builder
+	pad := strings.Repeat(" ", u.indent)
+	for _, line := range lines {
+		b.WriteString(pad + st.Render(line) + "\n")
 	}
 	return b.String()
 }

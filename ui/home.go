@@ -210,6 +210,16 @@ func (h homeModel) labelFor(v string) string {
 	return ""
 }
 
+// bannerLines is the banner as laid out: one line per notice on a short
+// terminal, where the list needs the room, else up to two.
+func (h homeModel) bannerLines() []string {
+	maxLines := 2
+	if h.c.height < 16 {
+		maxLines = 1
+	}
+	return bannerLines(h.banner, h.w, maxLines)
+}
+
 // setBanner sets the store problems shown at the top.
 func (h *homeModel) setBanner(b []string) {
 	h.banner = b
@@ -219,7 +229,7 @@ func (h *homeModel) setBanner(b []string) {
 // setSize sizes the lists to the body.
 func (h *homeModel) setSize(w, ht int) {
 	h.w, h.h = w, ht
-	lh := max(0, ht-len(h.banner))
+	lh := max(0, ht-len(h.bannerLines()))
 	for i := range h.lists {
 		h.lists[i].SetSize(w, lh)
 	}
@@ -428,11 +438,12 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 func (h homeModel) View() string {
 	s := h.c.styles
 	var b strings.Builder
-	for _, n := range h.banner {
-		b.WriteString(s.Banner.Render(truncate("! "+n, h.w)) + "\n")
+	banner := h.bannerLines()
+	for _, l := range banner {
+		b.WriteString(s.Banner.Render(l) + "\n")
 	}
 	if h.full {
-		b.WriteString(h.c.fullHelpView(h.helpKeys(), h.h-len(h.banner)))
+		b.WriteString(h.c.fullHelpView(h.helpKeys(), h.h-len(banner)))
 		return b.String()
 	}
 	if h.empty() {

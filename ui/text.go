@@ -157,6 +157,28 @@ func flowHelp(s *Styles, km help.KeyMap, w int) string {
 	return strings.Join(lines, "\n")
 }
 
+// bannerLines wraps notices to width w: each starts with "! ", goes on
+// indented under its text and is cut after maxLines lines.
+func bannerLines(notices []string, w, maxLines int) []string {
+	maxLines = max(1, maxLines)
+	var out []string
+	for _, n := range notices {
+		lines := strings.Split(ansi.WrapWc(n, max(1, w-2), ""), "\n")
+		if len(lines) > maxLines {
+			rest := strings.Join(lines[maxLines-1:], " ")
+			lines = append(lines[:maxLines-1], truncate(rest, w-2))
+		}
+		for i, l := range lines {
+			prefix := "  "
+			if i == 0 {
+				prefix = "! "
+			}
+			out = append(out, prefix+l)
+		}
+	}
+	return out
+}
+
 // age is "just now", "3m ago", "3h ago", "2d ago".
 func age(t, now time.Time) string {
 	if t.IsZero() {

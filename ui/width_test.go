@@ -234,3 +234,27 @@ func TestActiveTabReadsWithoutColour(t *testing.T) {
 	m, _ = press(m, "tab")
 	mustContain(t, screen(m), " Saved (3)  [Recent (2)]")
 }
+
+func TestFormMessagesWrapWhole(t *testing.T) {
+	for _, sz := range [][2]int{{40, 12}, {80, 24}} {
+		m := newTestModel(testOptions(okFetcher("X"), nil), sz[0], sz[1])
+		m = typeText(m, "ABC123")
+		m, _ = press(m, "enter")
+		msgs := []string{m.form.warn, "send anyway"}
+		m2 := typeText(m, "!")
+		m2, _ = press(m2, "enter")
+		for _, c := range []struct {
+			m    model
+			msgs []string
+		}{{m, msgs}, {m2, []string{m2.form.errs[fieldVehicle]}}} {
+			lines := strings.Split(screen(c.m), "\n")
+			body := strings.Join(lines[1:len(lines)-2], "\n")
+			words := strings.Join(strings.Fields(body), " ")
+			for _, msg := range c.msgs {
+				if msg == "" || !strings.Contains(words, strings.Join(strings.Fields(msg), " ")) || strings.Contains(body, ellipsis) {
+					t.Errorf("%dx%d: %q not shown whole:\n%s", sz[0], sz[1], msg, screen(c.m))
+				}
+			}
+		}
+	}
+}
