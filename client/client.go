@@ -291,7 +291,7 @@ func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time
 		return &Result{HTTPStatus: ex.status}, e, false
 	case ex.tooLarge:
 		res := &Result{HTTPStatus: ex.status, Raw: redactBody(ex.body, c.secretsOf(ex))}
-		return res, &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintTooLarge,
+		return res, &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintNotAPI,
 			Message: fmt.Sprintf("the server answered %s with a body larger than %d KiB", httpStatusText(ex.status), MaxBodyBytes>>10)}, false
 	case ex.status >= 300 && ex.status < 400:
 		res := &Result{HTTPStatus: ex.status, Raw: redactBody(ex.body, c.secretsOf(ex))}

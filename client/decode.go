@@ -236,7 +236,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	case c.Status && (!a.hasCode || code == 1) && httpStatus >= 200 && httpStatus < 300:
 		return nil
 	case !a.hasStatus && !a.hasCode && !a.hasMessage:
-		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
+		e.Kind, e.Hint, e.Snippet = KindUpstream, upstreamHint(httpStatus), snippet(body)
 		e.Message = "the server answered " + httpStatusText(httpStatus) + " with JSON that is not a Fetch Consumer Details answer"
 	default:
 		e.Kind, e.Hint = KindAPI, hintAPI
@@ -264,7 +264,7 @@ func nonJSONError(httpStatus int, body []byte, res *Result) *Error {
 		e.Message = "the provider rejected the credentials (" + httpStatusText(httpStatus) + ")"
 		return e
 	}
-	e.Kind, e.Hint = KindUpstream, hintUpstream
+	e.Kind, e.Hint = KindUpstream, upstreamHint(httpStatus)
 	what := "a body that is not JSON"
 	if len(bytes.TrimSpace(body)) == 0 {
 		what = "an empty body"
@@ -274,6 +274,16 @@ func nonJSONError(httpStatus int, body []byte, res *Result) *Error {
 		e.Hint = hintRateLimited
 	}
 	return e
+}
+
+// upstreamHint is the hint of an answer that is not the API's: a 5xx is an
+// outage to wait out; anything else (an HTML page with 200 or 404, a
+// foreign JSON) more likely means the base URL points somewhere else.
+func upstreamHint(httpStatus int) string {
+	if httpStatus >= 500 {
+		return hintUpstream
+	}
+	return hintNotAPI
 }
 
 // snippet is the first 200 characters of body, sanitised to one line.

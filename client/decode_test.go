@@ -250,3 +250,28 @@ func TestDecodeRateLimitedHint(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeHintForAnswersThatAreNotTheAPI(t *testing.T) {
+	tests := []struct {
+		status   int
+		body     string
+		baseHint bool // the hint points at the base URL, not at a passing outage
+	}{
+		{404, "<html>Not Found</html>", true},
+		{405, "", true},
+		{200, "<html>Login</html>", true},
+		{200, `{"error":"nope"}`, true},
+		{502, "<html>Bad Gateway</html>", false},
+		{503, "", false},
+	}
+	for _, tt := range tests {
+		_, err := DecodeResponse(tt.status, []byte(tt.body))
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindUpstream {
+			t.Fatalf("%d %q: err = %v, want upstream", tt.status, tt.body, err)
+		}
+		if got := strings.Contains(e.Hint, "base URL"); got != tt.baseHint {
+			t.Errorf("%d %q: hint %q", tt.status, tt.body, e.Hint)
+		}
+	}
+}

@@ -51,7 +51,7 @@ const (
 	hintUpstream        = "the provider (or a proxy in front of it) is having trouble; try again in a minute"
 	hintRateLimited     = "the provider is limiting how fast requests may be sent; wait a minute and try again (batch: lower --rate or --concurrency)"
 	hintRedirect        = "check the base URL (--base-url, AOPFETCH_BASE_URL or base_url in config.toml); the API must answer directly"
-	hintTooLarge        = "check the base URL (--base-url, AOPFETCH_BASE_URL or base_url in config.toml); this does not look like the API"
+	hintNotAPI          = "check the base URL (--base-url, AOPFETCH_BASE_URL or base_url in config.toml); this does not look like the API"
 	hintNetworkProxy    = "check the proxy in HTTPS_PROXY (or add the host to NO_PROXY) and the base URL"
 	hintNetworkNoProxy  = "check the network and the base URL; behind a proxy, set HTTPS_PROXY (and NO_PROXY for hosts to reach directly)"
 	hintTLS             = "the server's certificate is not trusted; behind an intercepting proxy, point SSL_CERT_FILE at its CA certificate"
