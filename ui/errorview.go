@@ -60,9 +60,6 @@ func describe(c *common, ce *client.Error) (string, []string) {
 			title = fmt.Sprintf("The provider's server failed (HTTP %d)", ce.HTTPStatus)
 		}
 		lines = append(lines, msg)
-		if sn := client.Sanitize(ce.Snippet); sn != "" {
-			lines = append(lines, "Response: "+sn)
-		}
 	case client.KindNetwork:
 		title = "Could not reach the provider"
 		lines = append(lines, msg, proxyHint(c))
@@ -78,6 +75,10 @@ func describe(c *common, ce *client.Error) (string, []string) {
 	}
 	if hint != "" && ce.Kind != client.KindAuth { // auth is worded above
 		lines = append(lines, hint)
+	}
+	// The body snippet comes last: a short terminal clips it, not the advice.
+	if sn := client.Sanitize(ce.Snippet); sn != "" && ce.Kind == client.KindUpstream {
+		lines = append(lines, "Response: "+sn)
 	}
 	return title, nonEmpty(lines)
 }

@@ -258,3 +258,16 @@ func TestFormMessagesWrapWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamHintBeforeSnippet: on a small terminal the advice is shown
+// and the raw body snippet, last, is what gets clipped.
+func TestUpstreamHintBeforeSnippet(t *testing.T) {
+	err := &client.Error{Kind: client.KindUpstream, Message: "the server answered HTTP 502 Bad Gateway with a body that is not JSON", HTTPStatus: 502,
+		Snippet: "<html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> <hr><center>nginx</center> </body> </html>",
+		Hint:    "the provider (or a proxy in front of it) is having trouble; try again in a minute"}
+	m := newTestModel(testOptions(errFetcher(err), nil), 40, 12)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	mustContain(t, screen(m), "try again in a", "Response: <html>")
+}
