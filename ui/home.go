@@ -377,6 +377,9 @@ func tagFilter(cmd tea.Cmd, tab int, value string) tea.Cmd {
 func (h homeModel) openPrompt(p int, e entry) homeModel {
 	h.prompt, h.target, h.inFocus = p, e, 0
 	label := e.label
+	if label == "" {
+		label = h.labelFor(e.req.CANumber) // a recent row of a saved vehicle
+	}
 	if label == "" && e.snap != nil {
 		label = client.Sanitize(e.snap.Consumer.Name)
 	}

@@ -218,3 +218,22 @@ func TestFormRemembersLastLookupUnlessFlagged(t *testing.T) {
 		t.Fatalf("flag lost: %+v", got)
 	}
 }
+
+// TestSaveRecentOfSavedVehicleKeepsLabel: s on a recent row of a vehicle
+// that is already saved offers its saved label, not the consumer name,
+// so enter does not overwrite the label.
+func TestSaveRecentOfSavedVehicleKeepsLabel(t *testing.T) {
+	d := seedData(2, 2)
+	d.Recent[0].CANumber = d.Accounts[1].CANumber
+	st := testStore(t, d)
+	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
+	m, _ = press(m, "tab", "s")
+	if got := m.home.inputs[0].Value(); got != "Fleet truck 1" {
+		t.Fatalf("label prompt offers %q", got)
+	}
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	if a := st.Data().Accounts[1]; a.Label != "Fleet truck 1" || len(st.Data().Accounts) != 2 {
+		t.Fatalf("accounts after s, enter: %+v", st.Data().Accounts)
+	}
+}
