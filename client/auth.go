@@ -154,37 +154,39 @@ func redact(s string, secrets []string) string {
 	return s
 }
 
-// redactBody replaces every secret in a response body with "[redacted]",
-// as written and in the forms a JSON encoder writes it (escaped, and with
-// "\/" for "/" as PHP does). It returns body itself when no secret is in it.
+// redactBody replaces every secret in a response body with "[redacted]".
+// It returns body itself when no secret is in it.
 func redactBody(body []byte, secrets []string) []byte {
 	out := body
 	for _, v := range secrets {
-		for _, form := range secretForms(v) {
-			if bytes.Contains(out, []byte(form)) {
-				out = bytes.ReplaceAll(out, []byte(form), []byte(redacted))
-			}
+		if bytes.Contains(out, []byte(v)) {
+			out = bytes.ReplaceAll(out, []byte(v), []byte(redacted))
 		}
 	}
 	return out
 }
 
-// secretForms returns v as written and as JSON string contents.
-func secretForms(v string) []string {
-	forms := []string{v}
+// withJSONForms returns the secrets as written followed by the other forms
+// a JSON encoder writes them in (escaped, and with "\/" for "/" as PHP
+// does), so that an answer echoing one inside a JSON string is redacted too.
+func withJSONForms(secrets []string) []string {
+	var forms []string
 	add := func(f string) {
 		if !slices.Contains(forms, f) {
 			forms = append(forms, f)
 		}
 	}
-	for _, html := range []bool{true, false} {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(html)
-		_ = enc.Encode(v) // a string always encodes
-		f := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(b.String()), `"`), `"`)
-		add(f)
-		add(strings.ReplaceAll(f, "/", `\/`))
+	for _, v := range secrets {
+		add(v)
+		for _, html := range []bool{true, false} {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(html)
+			_ = enc.Encode(v) // a string always encodes
+			f := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(b.String()), `"`), `"`)
+			add(f)
+			add(strings.ReplaceAll(f, "/", `\/`))
+		}
 	}
 	return forms
 }

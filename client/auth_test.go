@@ -244,13 +244,13 @@ func TestRedactBodyJSONForms(t *testing.T) {
 		`{"message":"k3y/with+\u003chtml\u003e\u0026"}`,
 		`{"message":"k3y\/with+\u003chtml\u003e\u0026"}`,
 	} {
-		got := string(redactBody([]byte(body), []string{secret}))
+		got := string(redactBody([]byte(body), withJSONForms([]string{secret})))
 		if got != `{"message":"[redacted]"}` {
 			t.Errorf("redactBody(%s) = %s", body, got)
 		}
 	}
 	body := []byte(`{"message":"nothing to hide"}`)
-	if got := redactBody(body, []string{secret}); &got[0] != &body[0] {
+	if got := redactBody(body, withJSONForms([]string{secret})); &got[0] != &body[0] {
 		t.Error("a body without secrets was copied")
 	}
 }

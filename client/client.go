@@ -60,7 +60,7 @@ type Client struct {
 	retries   int
 	userAgent string
 	auth      Auth
-	secrets   []string
+	secrets   []string // the secrets, also as JSON-escaped text (see withJSONForms)
 
 	// Unexported so tests in this package can shrink or observe them.
 	backoffBase   time.Duration
@@ -89,7 +89,7 @@ func New(opts Options) (*Client, error) {
 		retries:       min(max(opts.Retries, 0), MaxRetries),
 		userAgent:     strings.TrimSpace(opts.UserAgent),
 		auth:          auth,
-		secrets:       auth.secrets(),
+		secrets:       withJSONForms(auth.secrets()),
 		backoffBase:   defaultBackoffBase,
 		maxRetryAfter: maxRetryAfter,
 		wait:          sleepContext,
