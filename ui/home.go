@@ -109,21 +109,20 @@ func filterText(e entry) string {
 
 // homeModel is the start view: saved accounts and recent lookups.
 type homeModel struct {
-	c        *common
-	tab      int
-	lists    [2]list.Model
-	saved    []entry
-	recent   []entry
-	byCA     map[string]int // vehicle -> index in saved
-	banner   []string
-	status   string
-	prompt   int
-	inputs   [2]textinput.Model // label, note
-	inFocus  int
-	target   entry
-	selectID string // account to select after the next reload
-	full     bool
-	w, h     int
+	c       *common
+	tab     int
+	lists   [2]list.Model
+	saved   []entry
+	recent  []entry
+	byCA    map[string]int // vehicle -> index in saved
+	banner  []string
+	status  string
+	prompt  int
+	inputs  [2]textinput.Model // label, note
+	inFocus int
+	target  entry
+	full    bool
+	w, h    int
 	// autoRecent: Recent is shown only because Saved was empty.
 	autoRecent bool
 }
@@ -166,6 +165,7 @@ func newHome(c *common, d store.Data) homeModel {
 
 // setData rebuilds both lists from d, keeping the filter and selection.
 func (h *homeModel) setData(d store.Data) tea.Cmd {
+	prev, _ := h.lists[tabSaved].SelectedItem().(entry)
 	h.saved = make([]entry, len(d.Accounts))
 	h.byCA = make(map[string]int, len(d.Accounts))
 	items := make([]list.Item, len(d.Accounts))
@@ -182,13 +182,12 @@ func (h *homeModel) setData(d store.Data) tea.Cmd {
 	}
 	cmd := tea.Batch(h.tagged(tabSaved, h.lists[tabSaved].SetItems(items)),
 		h.tagged(tabRecent, h.lists[tabRecent].SetItems(ritems)))
-	if h.selectID != "" {
+	if h.lists[tabSaved].FilterState() == list.Unfiltered && prev.id != "" {
 		for i, e := range h.saved {
-			if e.id == h.selectID && h.lists[tabSaved].FilterState() == list.Unfiltered {
-				h.lists[tabSaved].Select(i)
+			if e.id == prev.id {
+				h.lists[tabSaved].Select(i) // the cursor stays on its account
 			}
 		}
-		h.selectID = ""
 	}
 	switch {
 	case len(h.saved) == 0 && len(h.recent) > 0:
@@ -322,10 +321,8 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Delete) && hasSel && e.saved:
 		return h.openPrompt(promptDelete, e), nil, nil
 	case key.Matches(km, k.MoveUp) && hasSel && e.saved && !h.lists[tabSaved].IsFiltered():
-		h.selectID = e.id
 		return h, moveCmd(h.c.st, e.id, -1), nil
 	case key.Matches(km, k.MoveDown) && hasSel && e.saved && !h.lists[tabSaved].IsFiltered():
-		h.selectID = e.id
 		return h, moveCmd(h.c.st, e.id, 1), nil
 	}
 	return h, h.updateList(km), nil

@@ -237,3 +237,21 @@ func TestSaveRecentOfSavedVehicleKeepsLabel(t *testing.T) {
 		t.Fatalf("accounts after s, enter: %+v", st.Data().Accounts)
 	}
 }
+
+// TestSelectionFollowsAccountOverQuickMoves: K pressed twice before the
+// store answers moves the account twice and the cursor stays on it.
+func TestSelectionFollowsAccountOverQuickMoves(t *testing.T) {
+	st := testStore(t, seedData(5, 0))
+	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
+	m, _ = press(m, "G")
+	m, cmd1 := press(m, "K")
+	m, cmd2 := press(m, "K")
+	m = run(m, cmd1)
+	m = run(m, cmd2)
+	if got := st.Data().Accounts[2].ID; got != "acct-4" {
+		t.Fatalf("after K K the third account is %s", got)
+	}
+	if e, _ := m.home.selected(); e.id != "acct-4" {
+		t.Fatalf("cursor on %s, want the moved acct-4", e.id)
+	}
+}
