@@ -16,6 +16,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/store"
 )
 
 // docSuccess is the provider's documented 200 answer.
@@ -649,5 +650,26 @@ func TestImportUTF16CSV(t *testing.T) {
 	}
 	if r = e.run(t, "", "saved", "list"); !strings.Contains(r.stdout, "शर्मा") {
 		t.Errorf("label not decoded: %s", r.stdout)
+	}
+}
+
+func TestResolveOperator(t *testing.T) {
+	cfg := &store.Config{Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
+	for in, want := range map[string]int{"311": 311, " 0311 ": 311, "fastag icici": 311, "PAYTM 2": 2, "+5": 5} {
+		if got, err := ResolveOperator(cfg, in); err != nil || got != want {
+			t.Errorf("ResolveOperator(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, msg := range map[string]string{
+		"311.0":  "operator code must be a whole number (got '311.0')",
+		"0":      "operator code must be a positive number (got 0)",
+		"-1":     "operator code must be a positive number (got -1)",
+		"1,311":  "operator code must be a whole number (got '1,311')",
+		"Airtel": `unknown operator "Airtel"`,
+	} {
+		_, err := ResolveOperator(cfg, in)
+		if ExitCodeFor(err) != ExitUsage || err.Error() != msg {
+			t.Errorf("ResolveOperator(%q) err = %v, want usage error %q", in, err, msg)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -71,11 +72,7 @@ func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
 func ResolveOperator(cfg *store.Config, s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s != "" && strings.Trim(s, "+-0123456789") == "" {
-		code, err := client.ParseOperator(s)
-		if err != nil {
-			return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
-		}
-		return code, nil
+		return parseOperatorCode(s)
 	}
 	names := make([]string, 0, len(cfg.Operators))
 	for _, op := range cfg.Operators {
@@ -84,11 +81,23 @@ func ResolveOperator(cfg *store.Config, s string) (int, error) {
 		}
 		names = append(names, op.Name)
 	}
+	if s != "" && !strings.ContainsFunc(s, unicode.IsLetter) {
+		return parseOperatorCode(s) // not a name: a mistyped code such as "311.0"
+	}
 	hint := "name operators with [[operators]] in config.toml, or pass the numeric code"
 	if len(names) > 0 {
 		hint = "configured operators: " + strings.Join(names, ", ")
 	}
 	return 0, newUsageError(hint, "unknown operator %q", client.Sanitize(s))
+}
+
+// parseOperatorCode parses an operator code given on the command line.
+func parseOperatorCode(s string) (int, error) {
+	code, err := client.ParseOperator(s)
+	if err != nil {
+		return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
+	}
+	return code, nil
 }
 
 // fetchOptions are the flags of `aopfetch fetch`.
