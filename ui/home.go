@@ -477,7 +477,9 @@ func (h homeModel) statusLine() string {
 	s := h.c.styles
 	switch h.prompt {
 	case promptDelete:
-		return s.Warning.Render(fmt.Sprintf("Delete %q (%s)? y/n", h.target.title(), h.target.req.CANumber))
+		q := fmt.Sprintf(" (%s)? y/n", h.target.req.CANumber)
+		title := truncate(h.target.title(), h.w-displayWidth(q)-len(`Delete ""`))
+		return s.Warning.Render(`Delete "` + title + `"` + q)
 	case promptLabel:
 		return labelPrompt + h.inputs[0].View()
 	case promptEdit:

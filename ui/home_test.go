@@ -255,3 +255,15 @@ func TestSelectionFollowsAccountOverQuickMoves(t *testing.T) {
 		t.Fatalf("cursor on %s, want the moved acct-4", e.id)
 	}
 }
+
+// TestDeletePromptKeepsQuestion: a long label is cut, not the "y/n".
+func TestDeletePromptKeepsQuestion(t *testing.T) {
+	d := seedData(2, 0)
+	d.Accounts[0].Label = strings.Repeat("Very long label ", 6)
+	m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), 40, 12)
+	m, _ = press(m, "d")
+	lines := strings.Split(screen(m), "\n")
+	if status := lines[len(lines)-2]; !strings.HasSuffix(status, "(DL00CB0000)? y/n") {
+		t.Fatalf("delete prompt %q", status)
+	}
+}
