@@ -821,3 +821,21 @@ func TestReadBatchInputUTF16(t *testing.T) {
 		t.Errorf("text: got %+v, %v", got, err)
 	}
 }
+
+func TestBatchRowOperatorNames(t *testing.T) {
+	d := batchDefaults{RegistrationID: "AOP-554", Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}}}
+	for op, want := range map[string]string{
+		"fastag icici": "",
+		"311":          "",
+		"Airtel":       `unknown operator "Airtel"`,
+		"311.0":        "operator code must be a whole number (got '311.0')",
+	} {
+		_, _, err := d.request(batchInputRow{Line: 2, CANumber: "DL12CB4685", Operator: op})
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("operator %q: %v", op, err)
+		case want != "" && (err == nil || err.Error() != want):
+			t.Errorf("operator %q: err %v, want %q", op, err, want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
@@ -65,23 +64,12 @@ func (d batchDefaults) request(r batchInputRow) (client.Request, string, error) 
 	if op == "" {
 		return client.Request{}, "", fmt.Errorf("no operator: add an operator column, or set --operator or operator in the config")
 	}
-	code, err := resolveOperator(op, d.Operators)
+	code, err := resolveOperator(d.Operators, op)
 	if err != nil {
 		return client.Request{}, "", err
 	}
 	req := client.Request{Operator: code, CANumber: r.CANumber, RegistrationID: cmp.Or(r.RegistrationID, d.RegistrationID)}
 	return req.Normalize()
-}
-
-// resolveOperator accepts an operator code or the name of an operator in
-// the config (case-insensitive).
-func resolveOperator(s string, ops []store.Operator) (int, error) {
-	for _, o := range ops {
-		if o.Name != "" && strings.EqualFold(strings.TrimSpace(s), o.Name) {
-			return o.Code, nil
-		}
-	}
-	return client.ParseOperator(s)
 }
 
 // batchPlan maps input rows to unique lookups.

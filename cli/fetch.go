@@ -70,12 +70,18 @@ func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
 // ResolveOperator turns an operator code or a configured operator name
 // (case-insensitive) into a code.
 func ResolveOperator(cfg *store.Config, s string) (int, error) {
+	return resolveOperator(cfg.Operators, s)
+}
+
+// resolveOperator is ResolveOperator with the configured operators; fetch,
+// saved add and every batch row resolve operators the same way.
+func resolveOperator(ops []store.Operator, s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s != "" && strings.Trim(s, "+-0123456789") == "" {
 		return parseOperatorCode(s)
 	}
-	names := make([]string, 0, len(cfg.Operators))
-	for _, op := range cfg.Operators {
+	names := make([]string, 0, len(ops))
+	for _, op := range ops {
 		if strings.EqualFold(op.Name, s) {
 			return op.Code, nil
 		}
