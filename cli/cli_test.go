@@ -673,3 +673,21 @@ func TestResolveOperator(t *testing.T) {
 		}
 	}
 }
+
+// TestTablesShowTheBillAmountWhenTheTopLevelOneIsMissing: fetch, saved list
+// and history agree on which amount and due date they show.
+func TestTablesShowTheBillAmountWhenTheTopLevelOneIsMissing(t *testing.T) {
+	c := client.Consumer{Status: true, ResponseCode: 1, Name: "A", Bill: &client.Bill{BillAmount: "500", DueDate: "2021-09-20"}}
+	now := time.Date(2021, 9, 10, 12, 0, 0, 0, time.UTC)
+	snap := &store.Snapshot{Consumer: c, FetchedAt: now}
+	var b bytes.Buffer
+	_ = writeFields(&b, consumerFields(testReq, c, nil, now))
+	_ = writeAccounts(&b, []store.Account{{CANumber: "DL12CB4685", Operator: 311, Last: snap}}, nil, now)
+	_ = writeHistory(&b, []store.Lookup{{CANumber: "DL12CB4685", Operator: 311, OK: true, At: now, Snapshot: snap}}, nil, now)
+	if n := strings.Count(b.String(), "₹500.00"); n != 3 {
+		t.Errorf("₹500.00 shown %d times, want once per table:\n%s", n, b.String())
+	}
+	if n := strings.Count(b.String(), "20 Sep 2021"); n != 3 {
+		t.Errorf("due date shown %d times, want once per table:\n%s", n, b.String())
+	}
+}

@@ -165,15 +165,14 @@ func consumerFields(req client.Request, c client.Consumer, cfg *store.Config, no
 		bill = *c.Bill
 	}
 	name := firstNonEmpty(c.Name, bill.UserName)
-	due := firstNonEmpty(bill.DueDate, c.DueDate)
 	fs := []field{
 		{"Name", cell(name, 0)},
 		{"Vehicle", cell(req.CANumber, 0)},
 		{"Operator", operatorText(req.Operator, cfg)},
-		{"Amount", formatAmount(firstNonEmpty(c.Amount, bill.BillAmount))},
+		{"Amount", formatAmount(shownAmount(c))},
 		{"Net amount", formatAmount(bill.BillNetAmount)},
 		{"Max amount", formatAmount(bill.MaxBillAmount)},
-		{"Due date", formatDueDate(due, now)},
+		{"Due date", formatDueDate(shownDue(c), now)},
 	}
 	if c.Bill != nil {
 		fs = append(fs,
@@ -188,6 +187,24 @@ func consumerFields(req client.Request, c client.Consumer, cfg *store.Config, no
 		field{"Message", cell(c.Message, 0)},
 		field{"Response code", strconv.Itoa(c.ResponseCode)},
 	)
+}
+
+// shownAmount is the amount every table shows: the top-level amount, else
+// the bill's.
+func shownAmount(c client.Consumer) string {
+	if c.Bill == nil {
+		return c.Amount
+	}
+	return firstNonEmpty(c.Amount, c.Bill.BillAmount)
+}
+
+// shownDue is the due date every table shows: the bill's, else the
+// top-level one.
+func shownDue(c client.Consumer) string {
+	if c.Bill == nil {
+		return c.DueDate
+	}
+	return firstNonEmpty(c.Bill.DueDate, c.DueDate)
 }
 
 // writeConsumer writes the detail block of one successful lookup.

@@ -81,21 +81,13 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now ti
 	for i, a := range accts {
 		amount, due := none, none
 		if a.Last != nil {
-			amount = formatAmount(a.Last.Consumer.Amount)
-			due = shortDue(lastDue(a.Last.Consumer), now)
+			amount = formatAmount(shownAmount(a.Last.Consumer))
+			due = shortDue(shownDue(a.Last.Consumer), now)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), cell(a.Label, labelWidth), cell(a.CANumber, 0),
 			operatorText(a.Operator, cfg), cell(a.RegistrationID, 0), amount, due, cell(a.ID, 0), cell(a.Note, noteWidth)})
 	}
 	return writeTable(w, []string{"#", "LABEL", "VEHICLE", "OPERATOR", "REG ID", "AMOUNT", "DUE", "ID", "NOTE"}, rows)
-}
-
-// lastDue returns the due date text of a snapshot.
-func lastDue(c client.Consumer) string {
-	if c.Bill != nil && c.Bill.DueDate != "" {
-		return c.Bill.DueDate
-	}
-	return c.DueDate
 }
 
 // shortDue formats a due date for a table cell: "20 Sep 2021 (overdue)".
