@@ -48,12 +48,17 @@ func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
 // View renders the spinner, the request and the elapsed time.
 func (l loadingModel) View() string {
 	s := l.c.styles
-	what := fmt.Sprintf("%s · operator %s", l.req.CANumber, opString(l.req.Operator))
+	op := "operator " + opString(l.req.Operator)
 	if n := l.c.operatorName(l.req.Operator); n != "" {
-		what += " " + s.Subtle.Render("("+n+")")
+		op += " " + s.Subtle.Render("("+n+")")
 	}
-	return fmt.Sprintf("\n%s Fetching %s\n\n  %s", l.spin.View(), what,
-		s.Subtle.Render(fmt.Sprintf("%.1fs elapsed", l.elapsed.Seconds())))
+	what := l.spin.View() + " Fetching " + l.req.CANumber
+	if line := what + " · " + op; displayWidth(line) <= l.c.width-2 {
+		what = line
+	} else {
+		what += "\n  " + op // the operator on its own line when narrow
+	}
+	return fmt.Sprintf("\n%s\n\n  %s", what, s.Subtle.Render(fmt.Sprintf("%.1fs elapsed", l.elapsed.Seconds())))
 }
 
 // helpView lists the keys that work while loading.

@@ -271,3 +271,16 @@ func TestUpstreamHintBeforeSnippet(t *testing.T) {
 	m = run(m, cmd)
 	mustContain(t, screen(m), "try again in a", "Response: <html>")
 }
+
+func TestLoadingNamesOperatorWholeWhenNarrow(t *testing.T) {
+	block := &fakeFetcher{fn: func(ctx context.Context, _ client.Request) (*client.Result, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	for _, w := range []int{40, 80} {
+		m := newTestModel(testOptions(block, nil), w, 12)
+		m = typeText(m, "DL12CB4685")
+		m, _ = press(m, "enter")
+		mustContain(t, screen(m), "Fetching DL12CB4685", "operator 311 (FASTag Axis)")
+	}
+}
