@@ -392,11 +392,16 @@ func (m model) splitKeys(msg tea.KeyMsg) (model, tea.Cmd) {
 // escThen handles alt+key as esc followed by key: that is what the
 // terminal sends when esc and the next key arrive in one read (a fast
 // typist, or both in one packet over SSH), and no view binds alt+key.
+// Where esc would quit, the pair is ignored: a real alt+key must not end
+// the program.
 func (m model) escThen(msg tea.KeyMsg) (model, tea.Cmd) {
-	m, esc := m.update(tea.KeyMsg{Type: tea.KeyEsc})
+	next, esc := m.update(tea.KeyMsg{Type: tea.KeyEsc})
+	if next.quitting {
+		return m, nil
+	}
 	msg.Alt = false
-	m, cmd := m.update(msg)
-	return m, tea.Batch(esc, cmd)
+	next, cmd := next.update(msg)
+	return next, tea.Batch(esc, cmd)
 }
 
 // wordMove reports whether msg is a text input's word move or delete

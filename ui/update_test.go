@@ -425,6 +425,12 @@ func TestEscCoalescedWithNextKey(t *testing.T) {
 	if !m.result.showJSON || !isQuit(cmd) || mq.result.showJSON {
 		t.Fatalf("esc+q in the raw view: quit %v, raw view open %v", isQuit(cmd), mq.result.showJSON)
 	}
+	// Where esc alone would quit, alt+key (a real alt, or esc typed just
+	// before a key) is ignored rather than ending the program.
+	home := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
+	if h, cmd := home.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("1"), Alt: true}); isQuit(cmd) || h.state != stateHome {
+		t.Fatalf("alt+1 on home: quit %v, state %v", isQuit(cmd), h.state)
+	}
 	// alt+b still jumps a word back in a text input.
 	m, _ = press(m, "esc", "esc", "n")
 	m = typeText(m, "DL12 CB")
