@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -689,5 +690,30 @@ func TestTablesShowTheBillAmountWhenTheTopLevelOneIsMissing(t *testing.T) {
 	}
 	if n := strings.Count(b.String(), "20 Sep 2021"); n != 3 {
 		t.Errorf("due date shown %d times, want once per table:\n%s", n, b.String())
+	}
+}
+
+// TestExportToAPipe: -o naming a FIFO (or /dev/stdout) writes into it; the
+// atomic replace is for regular files only and must never swap a special
+// file for a regular one.
+func TestExportToAPipe(t *testing.T) {
+	e := newCLIEnv(t, "")
+	fifo := filepath.Join(e.dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	if r := e.run(t, "", "export", "-o", fifo); r.code != 0 {
+		t.Fatalf("export -o FIFO: exit %d %s", r.code, r.stderr)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced by a regular file: %v %v", fi.Mode(), err)
+	}
+	if data := <-got; !json.Valid(data) {
+		t.Errorf("read from the FIFO: %q", data)
 	}
 }

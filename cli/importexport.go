@@ -102,10 +102,15 @@ func runExport(app *App, format, out string) error {
 
 // writePrivateFile replaces path (or the file a symlink at path points to)
 // with data, mode 0600: written to a temp file beside it, synced and renamed
-// over it, so a failure leaves the old file whole.
+// over it, so a failure leaves the old file whole. Anything else at path (a
+// pipe, a device, /dev/stdout, a link that does not resolve) is written
+// into, never replaced.
 func writePrivateFile(path string, data []byte) (err error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
+	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return writeInto(path, data)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
 	if err != nil {
@@ -128,6 +133,20 @@ func writePrivateFile(path string, data []byte) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// writeInto writes data into a special file such as a pipe (or through a
+// link), creating a missing target with mode 0600.
+func writeInto(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // importOptions are the flags of `aopfetch import`.
