@@ -140,8 +140,12 @@ func newHome(c *common, d store.Data) homeModel {
 		l.KeyMap.ClearFilter.SetKeys("esc")
 		l.Styles.TitleBar = lipgloss.NewStyle()
 		l.Styles.Title = lipgloss.NewStyle()
-		l.Styles.StatusBar = l.Styles.StatusBar.Padding(0)
-		l.Styles.NoItems = l.Styles.NoItems.Padding(0)
+		l.Styles.StatusBar = l.Styles.StatusBar.Padding(0).Foreground(grey("#A49FA5", "#777777"))
+		l.Styles.NoItems = l.Styles.NoItems.Padding(0).Foreground(grey("#909090", "#626262"))
+		l.Styles.StatusEmpty = l.Styles.StatusEmpty.Foreground(grey("#9B9B9B", "#5C5C5C"))
+		l.Styles.ArabicPagination = l.Styles.ArabicPagination.Foreground(grey("#9B9B9B", "#5C5C5C"))
+		l.Styles.StatusBarFilterCount = l.Styles.StatusBarFilterCount.Foreground(grey("#DDDADA", "#3C3C3C"))
+		l.Styles.DividerDot = l.Styles.DividerDot.Foreground(grey("#DDDADA", "#3C3C3C"))
 		l.Styles.PaginationStyle = lipgloss.NewStyle()
 		l.FilterInput.Prompt = "/ "
 		l.Paginator.Type = paginator.Arabic // the dots are quadratic in the page count

@@ -52,7 +52,7 @@ func padLeft(s string, w int) string {
 
 // renderHelp renders the short help of km on one line.
 func (c *common) renderHelp(km help.KeyMap) string {
-	return shortHelp(km.ShortHelp(), c.keys.Help, max(0, c.width-2))
+	return shortHelp(c.styles, km.ShortHelp(), c.keys.Help, max(0, c.width-2))
 }
 
 // fullHelpView is the full help of km in height h: a line naming the
@@ -74,7 +74,7 @@ func (c *common) fullHelpView(km help.KeyMap, h int) string {
 // shortHelp renders the enabled bindings on one line of width w. When they
 // do not all fit, the last ones are left out whole (not cut mid-word), but
 // the full-help binding stays, as it lists every key.
-func shortHelp(bindings []key.Binding, more key.Binding, w int) string {
+func shortHelp(s *Styles, bindings []key.Binding, more key.Binding, w int) string {
 	bs := make([]key.Binding, 0, len(bindings))
 	for _, b := range bindings {
 		if b.Enabled() {
@@ -82,6 +82,7 @@ func shortHelp(bindings []key.Binding, more key.Binding, w int) string {
 		}
 	}
 	h := help.New()
+	h.Styles = s.Help
 	for {
 		out := h.ShortHelpView(bs)
 		if displayWidth(out) <= w || len(bs) <= 1 {
