@@ -35,7 +35,7 @@ type Options struct {
 	Demo    bool         // show the DEMO badge
 	Vehicle string       // `aopfetch VEHICLE`: open straight on this vehicle's result
 	Debug   bool         // tea.LogToFile under $XDG_STATE_HOME/aopfetch/
-	Version string
+	Version string       // shown at the top of the full help (?)
 
 	// Now is the clock (nil = time.Now); tests fix it.
 	Now func() time.Time
