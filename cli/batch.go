@@ -197,6 +197,10 @@ func (o batchOptions) checkOutputFile() error {
 	if in, err := os.Stat(o.Input); err == nil && os.SameFile(in, out) {
 		return usageError("-o %s is the input file; choose another output file", o.Output)
 	}
+	if o.Resume && !out.Mode().IsRegular() {
+		// Resuming reads the file back and replaces it by a rename.
+		return usageError("--resume needs -o to be a regular file, and %s is not", o.Output)
+	}
 	if out.Size() > 0 && !o.Resume && !o.Overwrite {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s already exists", o.Output),
 			Hint: "add --resume to finish that run, or --overwrite to replace it"}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -837,5 +838,43 @@ func TestBatchRowOperatorNames(t *testing.T) {
 		case want != "" && (err == nil || err.Error() != want):
 			t.Errorf("operator %q: err %v, want %q", op, err, want)
 		}
+	}
+}
+
+// TestBatchResumeOnlyReplacesRegularFiles: --resume rewrites the output by
+// an atomic rename, which must follow a symlink to its file and never swap
+// a pipe or device for a regular file.
+func TestBatchResumeOnlyReplacesRegularFiles(t *testing.T) {
+	h := newBatchHarness(t, newProvider())
+	in := lines([]string{"DL12CB4685", "MH12AB1234"})
+	fifo := filepath.Join(h.dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	err := h.run(context.Background(), in, batchOptions{Output: fifo, Resume: true})
+	if exitCode(err) != ExitUsage || !strings.Contains(err.Error(), "regular file") {
+		t.Errorf("--resume -o FIFO: %v, want a usage error", err)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced: %v %v", fi.Mode(), err)
+	}
+
+	real := filepath.Join(h.dir, "real.csv")
+	link := filepath.Join(h.dir, "link.csv")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.run(context.Background(), in, batchOptions{Output: link}); err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if err := h.run(context.Background(), lines([]string{"DL12CB4685", "MH12AB1234", "KA01AB1234"}), batchOptions{Output: link, Resume: true}); err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the symlink was replaced by a file: %v", err)
+	}
+	data, _ := os.ReadFile(real)
+	if got := len(readCSV(t, data)); got != 3 {
+		t.Errorf("the linked file holds %d rows, want 3", got)
 	}
 }

@@ -264,8 +264,12 @@ func openBatchOutput(path, format string, stdout io.Writer, resume bool, keep []
 	return &batchOutput{w: w, file: f, path: path}, nil
 }
 
-// rewriteKept atomically replaces path with the header and the kept rows.
+// rewriteKept atomically replaces path (the file, when path is a symlink)
+// with the header and the kept rows.
 func rewriteKept(path, format string, keep []resumeEntry) error {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
