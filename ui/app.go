@@ -74,6 +74,15 @@ func (c *common) operatorLabel(code int) string {
 	return fmt.Sprint(code)
 }
 
+// requestLine is "DL12CB4685 · operator 311 (FASTag Axis)", without the
+// word "operator" on a narrow terminal.
+func (c *common) requestLine(r client.Request) string {
+	if c.width-2 < 60 {
+		return r.CANumber + " · " + c.operatorLabel(r.Operator)
+	}
+	return r.CANumber + " · operator " + c.operatorLabel(r.Operator)
+}
+
 // withDefaults fills a saved request's missing operator and registration
 // ID from the config.
 func (c *common) withDefaults(r client.Request) client.Request {

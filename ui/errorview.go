@@ -151,7 +151,7 @@ func (e errorModel) View() string {
 		b.WriteString("\n")
 	}
 	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc("✗ "+e.title, w, " ")) + "\n")
-	b.WriteString(s.Subtle.Render(fmt.Sprintf("%s · operator %s", e.req.CANumber, e.c.operatorLabel(e.req.Operator))) + "\n")
+	b.WriteString(s.Subtle.Render(truncate(e.c.requestLine(e.req), w)) + "\n")
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}

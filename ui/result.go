@@ -242,7 +242,7 @@ func (r resultModel) card() string {
 	}
 	var b strings.Builder
 	b.WriteString(s.Name.Render(truncate(name, w)) + "\n")
-	sub := r.req.CANumber + " · operator " + r.c.operatorLabel(r.req.Operator)
+	sub := r.c.requestLine(r.req)
 	if r.label != "" && r.label != name && r.label != r.req.CANumber {
 		sub += " · " + r.label
 	}

@@ -284,3 +284,14 @@ func TestLoadingNamesOperatorWholeWhenNarrow(t *testing.T) {
 		mustContain(t, screen(m), "Fetching DL12CB4685", "operator 311 (FASTag Axis)")
 	}
 }
+
+func TestNarrowCardsNameOperatorWhole(t *testing.T) {
+	m := newTestModel(testOptions(okFetcher("X"), nil), 40, 12)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	mustContain(t, screen(run(m, cmd)), "DL12CB4685 · 311 (FASTag Axis)")
+	m = newTestModel(testOptions(errFetcher(errors.New("boom")), nil), 40, 12)
+	m = typeText(m, "DL12CB4685")
+	m, cmd = press(m, "enter")
+	mustContain(t, screen(run(m, cmd)), "DL12CB4685 · 311 (FASTag Axis)")
+}
