@@ -123,8 +123,9 @@ func (a *App) Config() (*store.Config, error) {
 			applyDemoDefaults(a.cfg)
 		}
 		if !a.quiet {
+			// Config warnings carry their own ssh-style "WARNING:" word.
 			for _, w := range a.cfg.Warnings {
-				a.Warn("%s", w)
+				fmt.Fprintln(a.stderr, "aopfetch: "+client.Sanitize(w))
 			}
 		}
 	})

@@ -94,7 +94,7 @@ func formatConfigReport(rep configReport) string {
 	}
 	_ = writeTable(&b, []string{"SETTING", "VALUE", "SOURCE"}, rows)
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(&b, "\nwarning: %s\n", client.Sanitize(w))
+		fmt.Fprintf(&b, "\n%s\n", client.Sanitize(w))
 	}
 	return b.String()
 }
