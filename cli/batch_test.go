@@ -462,20 +462,6 @@ func TestBatchCSVFormulaEscaping(t *testing.T) {
 	}
 }
 
-func TestCSVSafe(t *testing.T) {
-	for in, want := range map[string]string{
-		"=1+1": "'=1+1", "+91": "'+91", "-5": "'-5", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx",
-		"": "", "plain": "plain", "1000.0": "1000.0", "'=x": "'=x",
-	} {
-		if got := csvSafe(in); got != want {
-			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
-		}
-		if in != "'=x" && csvUnsafe(csvSafe(in)) != in {
-			t.Errorf("csvUnsafe does not undo csvSafe(%q)", in)
-		}
-	}
-}
-
 // TestBatchRateLimit checks the limiter's guarantee, which holds however
 // slow the machine is: with burst 1, request k cannot start before
 // begin + k/rate, so the last of n requests reaches the server no earlier

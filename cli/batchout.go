@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
 )
 
 // Output formats of batch.
@@ -138,7 +139,7 @@ func batchCSVRecord(row batchRow, out lookupOutcome) []string {
 		acceptPay, acceptPart, b.CellNumber, fetchedAt,
 	}
 	for i, v := range rec {
-		rec[i] = csvSafe(client.Sanitize(v))
+		rec[i] = store.CSVCell(client.Sanitize(v))
 	}
 	return rec
 }
@@ -150,23 +151,6 @@ func outcomeMessage(err error) string {
 		return ce.Message
 	}
 	return err.Error()
-}
-
-// csvSafe defuses a cell a spreadsheet would run as a formula by prefixing
-// it with a single quote.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
-// csvUnsafe undoes csvSafe when reading an output file back.
-func csvUnsafe(v string) string {
-	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(v[1])) {
-		return v[1:]
-	}
-	return v
 }
 
 // orderedRows writes output rows in input order as their lookups finish,

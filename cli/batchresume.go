@@ -10,6 +10,8 @@ import (
 	"os"
 	"slices"
 	"strconv"
+
+	"github.com/aopfetch/aopfetch/store"
 )
 
 // resumeEntry is one row of an earlier run's output file.
@@ -84,7 +86,7 @@ func resumeCSVEntry(rec []string) (resumeEntry, bool) {
 	if err != nil || (rec[4] != "true" && rec[4] != "false") {
 		return resumeEntry{}, false
 	}
-	key := batchKey(op, csvUnsafe(rec[0]), csvUnsafe(rec[2]))
+	key := batchKey(op, store.CSVValue(rec[0]), store.CSVValue(rec[2]))
 	return resumeEntry{key: key, ok: rec[4] == "true", csv: rec}, true
 }
 

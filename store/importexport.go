@@ -129,7 +129,8 @@ func exportCSV(w io.Writer, accts []Account) error {
 		if a.Operator != 0 {
 			op = strconv.Itoa(a.Operator)
 		}
-		cw.Write([]string{a.Label, op, a.CANumber, a.RegistrationID, a.Note})
+		// Cells are defused for spreadsheets; import undoes it exactly.
+		cw.Write([]string{CSVCell(a.Label), op, a.CANumber, a.RegistrationID, CSVCell(a.Note)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -239,7 +240,7 @@ func csvAccount(rec []string, cols map[string]int, n int) (Account, error) {
 	}
 	get := func(name string) string {
 		if i, ok := cols[name]; ok {
-			return strings.TrimSpace(rec[i])
+			return strings.TrimSpace(CSVValue(rec[i]))
 		}
 		return ""
 	}
