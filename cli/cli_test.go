@@ -717,3 +717,18 @@ func TestExportToAPipe(t *testing.T) {
 		t.Errorf("read from the FIFO: %q", data)
 	}
 }
+
+// TestCellCutsByTerminalWidth: a Devanagari label that terminals draw wider
+// than its grapheme count is still cut to the column.
+func TestCellCutsByTerminalWidth(t *testing.T) {
+	label := "राजेश कुमार शर्मा राजेश कुमार शर्मा"
+	for _, limit := range []int{8, 12, 24} {
+		got := cell(label, limit)
+		if w := displayWidth(got); w > limit {
+			t.Errorf("cell(%q, %d) = %q, %d cells wide", label, limit, got, w)
+		}
+		if !strings.HasSuffix(got, "…") {
+			t.Errorf("cell(%q, %d) = %q, want a trailing …", label, limit, got)
+		}
+	}
+}

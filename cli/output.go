@@ -87,7 +87,10 @@ func cell(s string, limit int) string {
 		return none
 	}
 	if limit > 0 && displayWidth(s) > limit {
-		s = ansi.TruncateWc(s, limit, "…")
+		// ansi.TruncateWc leaves s whole when its grapheme width fits even
+		// if its wcwidth (what terminals draw) does not; blanks past the
+		// cut make both widths exceed limit, and are cut away with the rest.
+		s = ansi.TruncateWc(s+strings.Repeat(" ", limit+1), limit, "…")
 	}
 	return s
 }
