@@ -24,7 +24,7 @@ const tempSuffix = ".tmp-"
 // writeFileAtomic replaces path with b: a unique temp file in the same
 // directory is written, synced and made 0600, renamed over path, and the
 // directory synced. On error path is untouched and the temp file removed.
-func writeFileAtomic(path string, b []byte) (os.FileInfo, error) {
+func writeFileAtomic(path, b string) (os.FileInfo, error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+tempSuffix+"*")
 	if err != nil {
@@ -46,8 +46,8 @@ func writeFileAtomic(path string, b []byte) (os.FileInfo, error) {
 }
 
 // writeSync writes b to f, makes it 0600, syncs and closes it.
-func writeSync(f *os.File, b []byte) error {
-	_, err := f.Write(b)
+func writeSync(f *os.File, b string) error {
+	_, err := f.WriteString(b)
 	if err == nil {
 		err = f.Chmod(fileMode)
 	}

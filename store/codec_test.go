@@ -1,10 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +62,7 @@ func TestCodecRoundTripsEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := decodeBytes(enc)
+	got, err := decode(enc)
 	if err != nil {
 		t.Fatalf("decode(encode(d)): %v\n%s", err, enc)
 	}
@@ -77,7 +77,7 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	d := fullData(t)
 	enc, _ := encode(d, 0)
 	var viaStd Data
-	if err := json.Unmarshal(enc, &viaStd); err != nil {
+	if err := json.Unmarshal([]byte(enc), &viaStd); err != nil {
 		t.Fatalf("encoding/json cannot read the store file: %v", err)
 	}
 	if !reflect.DeepEqual(viaStd, d) {
@@ -119,15 +119,15 @@ func mustEncode(t *testing.T, d Data) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return b
 }
 
 func TestDecodeRejectsEveryTruncation(t *testing.T) {
 	d := fullData(t)
 	enc, _ := encode(d, 0)
-	whole := strings.TrimSpace(string(enc))
+	whole := strings.TrimSpace(enc)
 	for i := range len(enc) {
-		if _, err := decodeBytes(enc[:i]); err == nil && strings.TrimSpace(string(enc[:i])) != whole {
+		if _, err := decode(enc[:i]); err == nil && strings.TrimSpace(enc[:i]) != whole {
 			t.Fatalf("a store truncated to %d of %d bytes decoded without error", i, len(enc))
 		}
 	}
@@ -190,7 +190,7 @@ func TestEncodeIsOneEntryPerLine(t *testing.T) {
 	mustSave(t, s, Account{CANumber: "AA11A1111", Note: "multi\nline"})
 	mustSave(t, s, Account{CANumber: "BB22B2222"})
 	enc, _ := encode(s.Data(), 0)
-	lines := strings.Split(strings.TrimSpace(string(enc)), "\n")
+	lines := strings.Split(strings.TrimSpace(enc), "\n")
 	if len(lines) != 8 || !strings.HasPrefix(lines[3], `{"id":`) || !strings.HasPrefix(lines[4], `{"id":`) {
 		t.Fatalf("layout:\n%s", enc)
 	}
@@ -201,7 +201,7 @@ func FuzzDecodeStore(f *testing.F) {
 	d.Accounts[1].Last = nil
 	d.Recent[0].ErrorKind, d.Recent[0].ErrorMessage = "api", "nope \"quoted\"\n"
 	enc, _ := encode(d, 0)
-	f.Add(enc)
+	f.Add([]byte(enc))
 	std, _ := json.Marshal(d)
 	f.Add(std)
 	for _, s := range []string{
@@ -214,6 +214,11 @@ func FuzzDecodeStore(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		seq, seqErr := parseDataIn(string(b), 1, 1)
+		par, parErr := parseDataIn(string(b), 3, 1)
+		if fmt.Sprint(parErr) != fmt.Sprint(seqErr) || !reflect.DeepEqual(par, seq) {
+			t.Fatalf("parallel decode differs: %v, %+v\nsequential: %v, %+v", parErr, par, seqErr, seq)
+		}
 		d, err := decodeBytes(b)
 		if err != nil {
 			return
@@ -222,16 +227,122 @@ func FuzzDecodeStore(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a decoded store does not encode: %v", err)
 		}
-		if !json.Valid(e1) {
+		if !json.Valid([]byte(e1)) {
 			t.Fatalf("encode wrote invalid JSON:\n%s", e1)
 		}
-		d2, err := decodeBytes(e1)
+		d2, err := decode(e1)
 		if err != nil {
 			t.Fatalf("decode(encode(decodeBytes(b))): %v\n%s", err, e1)
 		}
+		if e3, err := encodeIn(d, 0, 3, 1); err != nil || e3 != e1 {
+			t.Fatalf("parallel encode differs (%v):\n%s\n%s", err, e3, e1)
+		}
 		e2, err := encode(d2, 0)
-		if err != nil || !bytes.Equal(e1, e2) {
+		if err != nil || e1 != e2 {
 			t.Fatalf("decode -> encode -> decode is not stable (%v):\n%s\n%s", err, e1, e2)
 		}
 	})
+}
+
+// layoutVariants returns store files as encode writes them and as a person
+// editing them by hand, or a corrupting disk, might leave them.
+func layoutVariants(t *testing.T) map[string]string {
+	t.Helper()
+	d := benchData(40, 5)
+	d.Accounts[7].Last = nil
+	d.Accounts[8].Label = "quote \" backslash \\ newline \n brace {\n] ₹ \xff"
+	enc := mustEncode(t, d)
+	std, _ := json.Marshal(d)
+	indented, _ := json.MarshalIndent(d, "", "  ")
+	lines := strings.Split(enc, "\n")
+	v := map[string]string{
+		"encoded":          enc,
+		"every field":      mustEncode(t, fullData(t)),
+		"one account":      mustEncode(t, benchData(1, 0)),
+		"no accounts":      mustEncode(t, benchData(0, 3)),
+		"encoding/json":    string(std),
+		"indented":         string(indented),
+		"nested line":      strings.Replace(enc, `,"last":{`, ",\"last\":\n{", 5),
+		"space after ,":    strings.ReplaceAll(enc, "},\n{", "}, \n{"),
+		"two on a line":    strings.Replace(enc, "},\n{", "},{", 4),
+		"crlf":             strings.ReplaceAll(enc, "\n", "\r\n"),
+		"early ] line":     strings.Replace(enc, `,"note":`, ",\"x\":[\n1\n],\"note\":", 3),
+		"repeated key":     strings.Replace(enc, "\n}\n", ",\n\"accounts\": [\n{\"id\":\"again\"}\n]\n}\n", 1),
+		"line dropped":     strings.Join(slices.Delete(slices.Clone(lines), 9, 10), "\n"),
+		"last line gone":   strings.Join(slices.Delete(slices.Clone(lines), 42, 43), "\n"),
+		"trailing comma":   strings.Replace(enc, "}\n],", "},\n],", 1),
+		"lines swapped":    strings.Join(append(slices.Clone(lines[:5]), append([]string{lines[6], lines[5]}, lines[7:]...)...), "\n"),
+		"control char":     strings.Replace(enc, "Fleet truck 20", "Fleet\ntruck 20", 1),
+		"bad value":        strings.Replace(enc, `"use_count":30`, `"use_count":"30"`, 1),
+		"unknown key":      strings.Replace(enc, `{"id":`, `{"extra":{"a":[1,{"b":null}]},"id":`, 6),
+		"null account":     strings.Replace(enc, "\n{\"id\":\"0000000000000011\"", "\nnull,\n{\"id\":\"0000000000000011\"", 1),
+		"null accounts":    strings.Replace(mustEncode(t, benchData(0, 1)), `"accounts": []`, `"accounts": null`, 1),
+		"accounts at end":  strings.Replace(mustEncode(t, Data{Version: 1, Recent: d.Recent}), "\n}\n", ",\n\"accounts\": [\n"+strings.Join(lines[3:43], "\n")+"\n]\n}\n", 1),
+		"garbage after":    enc + "x",
+		"missing bracket":  strings.Replace(enc, "}\n],", "}\n,", 1),
+		"escaped key":      strings.Replace(enc, `"label":`, `"lab\u0065l":`, 7),
+		"upper-case key":   strings.Replace(enc, `"label":`, `"Label":`, 7),
+		"space before key": strings.Replace(enc, `,"label":`, `, "label" :`, 7),
+	}
+	for i := 0; i < len(enc); i += 331 {
+		v[fmt.Sprintf("truncated at %d", i)] = enc[:i]
+		v[fmt.Sprintf("byte %d changed", i)] = enc[:i] + "}" + enc[i+1:]
+	}
+	return v
+}
+
+func TestParallelDecodeMatchesSequential(t *testing.T) {
+	for name, doc := range layoutVariants(t) {
+		want, wantErr := parseDataIn(doc, 1, 1)
+		for _, chunks := range []int{2, 3, 7, 100} {
+			got, err := parseDataIn(doc, chunks, 1)
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, %d chunks: got %v, %+v\nwant %v, %+v", name, chunks, err, got, wantErr, want)
+			}
+		}
+	}
+}
+
+// parsedInParallel reports whether the accounts array of doc is parsed in
+// chunks pieces rather than sequentially.
+func parsedInParallel(doc string, chunks int) bool {
+	const key = `"accounts":`
+	p := parser{s: doc, i: strings.Index(doc, key) + len(key)}
+	var list []Account
+	return p.parallel(&list, chunks, 1)
+}
+
+func TestParallelDecodeTakesOnlyTheEncoderLayout(t *testing.T) {
+	v := layoutVariants(t)
+	for _, name := range []string{"encoded", "every field"} {
+		if !parsedInParallel(v[name], 3) {
+			t.Errorf("%s: not parsed in parallel", name)
+		}
+	}
+	for _, name := range []string{"one account", "no accounts", "encoding/json", "indented", "nested line", "space after ,",
+		"two on a line", "crlf", "early ] line", "trailing comma", "control char", "bad value"} {
+		if parsedInParallel(v[name], 3) {
+			t.Errorf("%s: parsed in parallel", name)
+		}
+	}
+}
+
+func TestParallelEncodeMatchesSequential(t *testing.T) {
+	bad := benchData(40, 3)
+	bad.Accounts[25].CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	bad.Accounts[33].LastUsedAt = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)
+	for name, d := range map[string]Data{
+		"bench": benchData(40, 3), "every field": fullData(t), "empty": emptyData(),
+		"no recent": benchData(9, 0), "bad times": bad,
+	} {
+		want, wantErr := encodeIn(d, 0, 1, 1)
+		for _, chunks := range []int{2, 3, 7, 100} {
+			for _, hint := range []int{0, 1, 100000} {
+				got, err := encodeIn(d, hint, chunks, 1)
+				if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+					t.Errorf("%s, %d chunks: got %v\n%s\nwant %v\n%s", name, chunks, err, got, wantErr, want)
+				}
+			}
+		}
+	}
 }

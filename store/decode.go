@@ -3,8 +3,11 @@ package store
 import (
 	"fmt"
 	"math/bits"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -21,7 +24,23 @@ import (
 
 // parseData parses a store file (the caller has checked it is an object).
 // Strings without escapes share the memory of src: no allocation each.
+// A large accounts array is parsed by several goroutines (see parallel).
 func parseData(src string) (Data, error) {
+	return parseDataIn(src, chunksPerProc*runtime.GOMAXPROCS(0), minChunkBytes)
+}
+
+// chunksPerProc is how many pieces of the accounts array are parsed per
+// processor: a processor busy with another program then holds up a small
+// piece only, while the others take the rest.
+const chunksPerProc = 8
+
+// minChunkBytes is the smallest piece of the accounts array worth parsing
+// on a goroutine of its own.
+const minChunkBytes = 64 << 10
+
+// parseDataIn is parseData splitting the accounts array into at most
+// chunks pieces of at least minChunk bytes each.
+func parseDataIn(src string, chunks, minChunk int) (Data, error) {
 	p := parser{s: src}
 	// The store file holds one account or lookup per line: size the
 	// accounts for all of them rather than growing the list step by step.
@@ -31,6 +50,9 @@ func parseData(src string) (Data, error) {
 		case "version":
 			return p.int(&d.Version)
 		case "accounts":
+			if p.parallel(&d.Accounts, chunks, minChunk) {
+				return nil
+			}
 			return array(&p, &d.Accounts, func() error {
 				d.Accounts = append(d.Accounts, Account{})
 				return p.account(&d.Accounts[len(d.Accounts)-1])
@@ -50,6 +72,107 @@ func parseData(src string) (Data, error) {
 		}
 	}
 	return d, err
+}
+
+// parallel parses the accounts array at p.i in pieces on chunks goroutines
+// when it is laid out as encode writes it: "[", then each account on a line
+// of its own starting with "{", up to a line starting with "]". The pieces
+// start at such lines; each but the last must parse as whole accounts, each
+// followed by a comma, up to the end of the piece. If so, every piece began
+// at an account (by induction from the first), so the result is exactly
+// the sequential parser's. Otherwise, or when the array is too small to be
+// worth it, parallel leaves p.i and *list alone and reports false, and the
+// caller parses sequentially (reporting any error as it always would).
+func (p *parser) parallel(list *[]Account, chunks, minChunk int) bool {
+	if p.peek() != '[' || !strings.HasPrefix(p.s[p.i+1:], "\n{") {
+		return false
+	}
+	open := p.i + 1
+	end := strings.Index(p.s[open:], "\n]")
+	if end < 0 {
+		return false
+	}
+	bounds := splitLines(p.s[open:open+end], chunks, minChunk)
+	if len(bounds) < 3 {
+		return false
+	}
+	for i := range bounds {
+		bounds[i] += open
+	}
+	counts := make([]int, len(bounds)-1)
+	total := 0
+	for k := range counts {
+		counts[k] = strings.Count(p.s[bounds[k]:bounds[k+1]], "\n{")
+		total += counts[k]
+	}
+	dst := *list
+	if cap(dst) < total {
+		dst = make([]Account, 0, total)
+	}
+	dst = dst[:total]
+	ok := make([]bool, len(counts))
+	var wg sync.WaitGroup
+	off := 0
+	last := len(counts) - 1
+	for k, n := range counts[:last] {
+		out := dst[off : off : off+n]
+		wg.Go(func() {
+			q := parser{s: p.s[:bounds[k+1]], i: bounds[k]}
+			ok[k] = q.accountRun(&out, false) && len(out) == n
+		})
+		off += n
+	}
+	q := parser{s: p.s, i: bounds[last], slab: p.slab}
+	out := dst[off : off : off+counts[last]]
+	ok[last] = q.accountRun(&out, true) && len(out) == counts[last]
+	wg.Wait()
+	if slices.Contains(ok, false) {
+		return false
+	}
+	p.i, p.slab = q.i, q.slab
+	*list = dst
+	return true
+}
+
+// splitLines returns the offsets in region (which starts with "\n{") of at
+// most chunks lines starting with "{" that cut it into pieces of about equal
+// size, at least minChunk bytes each, and len(region) last.
+func splitLines(region string, chunks, minChunk int) []int {
+	chunks = min(chunks, len(region)/max(minChunk, 1))
+	bounds := []int{0}
+	for k := 1; k < chunks; k++ {
+		from := max(k*len(region)/chunks, bounds[len(bounds)-1]+1)
+		j := strings.Index(region[from:], "\n{")
+		if j < 0 {
+			break
+		}
+		bounds = append(bounds, from+j)
+	}
+	return append(bounds, len(region))
+}
+
+// accountRun parses accounts onto *out from p.i, each followed by a comma,
+// up to the end of p.s, or if last, up to the "]" closing the array. It
+// reports whether they were exactly that.
+func (p *parser) accountRun(out *[]Account, last bool) bool {
+	for {
+		*out = append(*out, Account{})
+		if p.account(&(*out)[len(*out)-1]) != nil {
+			return false
+		}
+		switch p.peek() {
+		case ',':
+			p.i++
+			if !last && p.i == len(p.s) {
+				return true
+			}
+		case ']':
+			p.i++
+			return last
+		default:
+			return false
+		}
+	}
 }
 
 // parser reads JSON from s starting at i.
@@ -230,6 +353,9 @@ func (p *parser) ws() {
 
 // peek skips whitespace and returns the next byte (0 at the end).
 func (p *parser) peek() byte {
+	if p.i < len(p.s) && p.s[p.i] > ' ' {
+		return p.s[p.i]
+	}
 	p.ws()
 	if p.i < len(p.s) {
 		return p.s[p.i]
@@ -274,12 +400,15 @@ func (p *parser) object(field func(key string) error) error {
 		return nil
 	}
 	for {
-		key, err := p.key()
-		if err != nil {
-			return err
-		}
-		if err := p.expect(':'); err != nil {
-			return err
+		key, ok := p.plainKey()
+		if !ok {
+			var err error
+			if key, err = p.key(); err != nil {
+				return err
+			}
+			if err := p.expect(':'); err != nil {
+				return err
+			}
 		}
 		if err := field(key); err != nil {
 			return err
@@ -294,6 +423,25 @@ func (p *parser) object(field func(key string) error) error {
 			return p.expect('}')
 		}
 	}
+}
+
+// plainKey consumes a key of lower-case letters and '_' only followed at
+// once by ':', the way encode writes every key, and returns it; ok is false
+// if none comes next (then nothing is consumed).
+func (p *parser) plainKey() (key string, ok bool) {
+	if p.i >= len(p.s) || p.s[p.i] != '"' {
+		return "", false
+	}
+	j := p.i + 1
+	for j < len(p.s) && (p.s[j]-'a' < 26 || p.s[j] == '_') {
+		j++
+	}
+	if j+1 >= len(p.s) || p.s[j] != '"' || p.s[j+1] != ':' {
+		return "", false
+	}
+	key = p.s[p.i+1 : j]
+	p.i = j + 2
+	return key, true
 }
 
 // key reads an object key.

@@ -2,7 +2,10 @@ package store
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,31 +19,77 @@ import (
 // lookup per line so the file stays readable and diffs well.
 
 // encode renders d as the store file; sizeHint is the expected size (say,
-// the previous file's), 0 for an estimate.
-func encode(d Data, sizeHint int) ([]byte, error) {
+// the previous file's), 0 for an estimate. Large account lists are encoded
+// in pieces on several goroutines (see encodeIn).
+func encode(d Data, sizeHint int) (string, error) {
+	return encodeIn(d, sizeHint, chunksPerProc*runtime.GOMAXPROCS(0), minChunkAccounts)
+}
+
+// minChunkAccounts is the fewest accounts worth encoding on a goroutine of
+// their own.
+const minChunkAccounts = 128
+
+// encodeIn is encode with the accounts cut into at most chunks pieces of at
+// least minChunk accounts, each encoded into a buffer of its own on its own
+// goroutine; the buffers are then joined in order, so the result is the
+// same for any chunks.
+func encodeIn(d Data, sizeHint, chunks, minChunk int) (string, error) {
+	entries := 1 + len(d.Accounts) + len(d.Recent)
 	if sizeHint <= 0 {
-		sizeHint = 800 * (1 + len(d.Accounts) + len(d.Recent))
+		sizeHint = 800 * entries
 	}
-	e := encoder{b: make([]byte, 0, sizeHint+sizeHint/8)}
-	e.raw("{\n\"version\": ")
-	e.b = strconv.AppendInt(e.b, int64(d.Version), 10)
-	e.raw(",\n\"accounts\": [")
-	for i := range d.Accounts {
-		e.sep(i)
-		e.account(&d.Accounts[i])
+	perEntry := sizeHint/entries + 1
+	n := max(1, min(chunks, len(d.Accounts)/max(minChunk, 1)))
+	parts := make([]encoder, n+2) // head, n pieces of accounts, tail
+	var wg sync.WaitGroup
+	for k := range n {
+		lo, hi := k*len(d.Accounts)/n, (k+1)*len(d.Accounts)/n
+		e := &parts[1+k]
+		e.b = make([]byte, 0, perEntry*(hi-lo)*9/8+64)
+		run := func() {
+			for i := lo; i < hi; i++ {
+				e.sep(i)
+				e.account(&d.Accounts[i])
+			}
+		}
+		if k == n-1 {
+			run()
+		} else {
+			wg.Go(run)
+		}
 	}
-	e.end(len(d.Accounts))
-	e.raw(",\n\"recent\": [")
+	head, tail := &parts[0], &parts[n+1]
+	head.raw("{\n\"version\": ")
+	head.b = strconv.AppendInt(head.b, int64(d.Version), 10)
+	head.raw(",\n\"accounts\": [")
+	tail.b = make([]byte, 0, perEntry*len(d.Recent)*9/8+64)
+	tail.end(len(d.Accounts))
+	tail.raw(",\n\"recent\": [")
 	for i := range d.Recent {
-		e.sep(i)
-		e.lookup(&d.Recent[i])
+		tail.sep(i)
+		tail.lookup(&d.Recent[i])
 	}
-	e.end(len(d.Recent))
-	e.raw("\n}\n")
-	if e.err != nil {
-		return nil, fmt.Errorf("encode store: %w", e.err)
+	tail.end(len(d.Recent))
+	tail.raw("\n}\n")
+	wg.Wait()
+	return join(parts)
+}
+
+// join concatenates the encoders' output, or returns the first error.
+func join(parts []encoder) (string, error) {
+	size := 0
+	for _, e := range parts {
+		if e.err != nil {
+			return "", fmt.Errorf("encode store: %w", e.err)
+		}
+		size += len(e.b)
 	}
-	return e.b, nil
+	var sb strings.Builder
+	sb.Grow(size)
+	for _, e := range parts {
+		sb.Write(e.b)
+	}
+	return sb.String(), nil
 }
 
 // encoder appends JSON to b; the first time that cannot be encoded is kept in err.

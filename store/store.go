@@ -277,7 +277,7 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 	if err != nil {
 		return d, &writeError{path: s.path, err: err}
 	}
-	s.disk, s.data, s.info, s.raw = d, d, info, string(b)
+	s.disk, s.data, s.info, s.raw = d, d, info, b
 	return d, nil
 }
 
