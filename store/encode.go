@@ -42,37 +42,40 @@ func encodeIn(d Data, sizeHint, chunks, minChunk int) (string, error) {
 	n := max(1, min(chunks, len(d.Accounts)/max(minChunk, 1)))
 	parts := make([]encoder, n+2) // head, n pieces of accounts, tail
 	var wg sync.WaitGroup
-	for k := range n {
-		lo, hi := k*len(d.Accounts)/n, (k+1)*len(d.Accounts)/n
-		e := &parts[1+k]
-		e.b = make([]byte, 0, perEntry*(hi-lo)*9/8+64)
-		run := func() {
-			for i := lo; i < hi; i++ {
-				e.sep(i)
-				e.account(&d.Accounts[i])
-			}
-		}
-		if k == n-1 {
-			run()
-		} else {
-			wg.Go(run)
-		}
+	for k := range n - 1 {
+		wg.Go(func() { parts[1+k] = encodeAccounts(d.Accounts, k, n, perEntry) })
 	}
-	head, tail := &parts[0], &parts[n+1]
-	head.raw("{\n\"version\": ")
-	head.b = strconv.AppendInt(head.b, int64(d.Version), 10)
-	head.raw(",\n\"accounts\": [")
-	tail.b = make([]byte, 0, perEntry*len(d.Recent)*9/8+64)
-	tail.end(len(d.Accounts))
-	tail.raw(",\n\"recent\": [")
+	parts[n] = encodeAccounts(d.Accounts, n-1, n, perEntry)
+	head := make([]byte, 0, 64)
+	head = append(head, "{\n\"version\": "...)
+	head = strconv.AppendInt(head, int64(d.Version), 10)
+	head = append(head, ",\n\"accounts\": ["...)
+	var err error
+	tail := make([]byte, 0, perEntry*len(d.Recent)*9/8+64)
+	tail = appendEnd(tail, len(d.Accounts))
+	tail = append(tail, ",\n\"recent\": ["...)
 	for i := range d.Recent {
-		tail.sep(i)
-		tail.lookup(&d.Recent[i])
+		tail = appendSep(tail, i)
+		tail = appendLookup(tail, &d.Recent[i], &err)
 	}
-	tail.end(len(d.Recent))
-	tail.raw("\n}\n")
+	tail = appendEnd(tail, len(d.Recent))
+	tail = append(tail, "\n}\n"...)
+	parts[0], parts[n+1] = encoder{b: head}, encoder{b: tail, err: err}
 	wg.Wait()
 	return join(parts)
+}
+
+// encodeAccounts encodes piece k of n of accounts, perEntry bytes expected
+// for each.
+func encodeAccounts(accounts []Account, k, n, perEntry int) encoder {
+	lo, hi := k*len(accounts)/n, (k+1)*len(accounts)/n
+	var err error
+	b := make([]byte, 0, perEntry*(hi-lo)*9/8+64)
+	for i := lo; i < hi; i++ {
+		b = appendSep(b, i)
+		b = appendAccount(b, &accounts[i], &err)
+	}
+	return encoder{b: b, err: err}
 }
 
 // join concatenates the encoders' output, or returns the first error.
@@ -92,122 +95,127 @@ func join(parts []encoder) (string, error) {
 	return sb.String(), nil
 }
 
-// encoder appends JSON to b; the first time that cannot be encoded is kept in err.
+// encoder is a piece of the store file and the first time in it that
+// cannot be encoded. The append functions below build it; they take and
+// return the slice rather than change a struct, which would cost a write
+// barrier each while the garbage collector runs.
 type encoder struct {
 	b   []byte
 	err error
 }
 
-func (e *encoder) raw(s string) { e.b = append(e.b, s...) }
-
-// sep starts array element i on its own line.
-func (e *encoder) sep(i int) {
+// appendSep starts array element i on its own line.
+func appendSep(b []byte, i int) []byte {
 	if i > 0 {
-		e.b = append(e.b, ',')
+		b = append(b, ',')
 	}
-	e.b = append(e.b, '\n')
+	return append(b, '\n')
 }
 
-// end closes an array of n elements.
-func (e *encoder) end(n int) {
+// appendEnd closes an array of n elements.
+func appendEnd(b []byte, n int) []byte {
 	if n > 0 {
-		e.b = append(e.b, '\n')
+		b = append(b, '\n')
 	}
-	e.b = append(e.b, ']')
+	return append(b, ']')
 }
 
-func (e *encoder) account(a *Account) {
-	e.str(`{"id":`, a.ID)
-	e.str(`,"label":`, a.Label)
-	e.int(`,"operator":`, a.Operator)
-	e.str(`,"canumber":`, a.CANumber)
-	e.str(`,"registration_id":`, a.RegistrationID)
-	e.str(`,"note":`, a.Note)
-	e.time(`,"created_at":`, a.CreatedAt)
-	e.time(`,"last_used_at":`, a.LastUsedAt)
-	e.int(`,"use_count":`, a.UseCount)
-	e.int(`,"position":`, a.Position)
+// appendAccount appends a; *err keeps the first time that cannot be encoded.
+func appendAccount(b []byte, a *Account, err *error) []byte {
+	b = appendStr(b, `{"id":`, a.ID)
+	b = appendStr(b, `,"label":`, a.Label)
+	b = appendInt(b, `,"operator":`, a.Operator)
+	b = appendStr(b, `,"canumber":`, a.CANumber)
+	b = appendStr(b, `,"registration_id":`, a.RegistrationID)
+	b = appendStr(b, `,"note":`, a.Note)
+	b = appendTime(b, `,"created_at":`, a.CreatedAt, err)
+	b = appendTime(b, `,"last_used_at":`, a.LastUsedAt, err)
+	b = appendInt(b, `,"use_count":`, a.UseCount)
+	b = appendInt(b, `,"position":`, a.Position)
 	if a.Last != nil {
-		e.raw(`,"last":`)
-		e.snapshot(a.Last)
+		b = append(b, `,"last":`...)
+		b = appendSnapshot(b, a.Last, err)
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
 }
 
-func (e *encoder) lookup(l *Lookup) {
-	e.int(`{"operator":`, l.Operator)
-	e.str(`,"canumber":`, l.CANumber)
-	e.str(`,"registration_id":`, l.RegistrationID)
-	e.time(`,"at":`, l.At)
-	e.bool(`,"ok":`, l.OK)
+// appendLookup appends l; *err keeps the first time that cannot be encoded.
+func appendLookup(b []byte, l *Lookup, err *error) []byte {
+	b = appendInt(b, `{"operator":`, l.Operator)
+	b = appendStr(b, `,"canumber":`, l.CANumber)
+	b = appendStr(b, `,"registration_id":`, l.RegistrationID)
+	b = appendTime(b, `,"at":`, l.At, err)
+	b = appendBool(b, `,"ok":`, l.OK)
 	if l.ErrorKind != "" {
-		e.str(`,"error_kind":`, l.ErrorKind)
+		b = appendStr(b, `,"error_kind":`, l.ErrorKind)
 	}
 	if l.ErrorMessage != "" {
-		e.str(`,"error_message":`, l.ErrorMessage)
+		b = appendStr(b, `,"error_message":`, l.ErrorMessage)
 	}
 	if l.Snapshot != nil {
-		e.raw(`,"snapshot":`)
-		e.snapshot(l.Snapshot)
+		b = append(b, `,"snapshot":`...)
+		b = appendSnapshot(b, l.Snapshot, err)
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
 }
 
-func (e *encoder) snapshot(s *Snapshot) {
-	e.raw(`{"consumer":`)
-	e.consumer(&s.Consumer)
-	e.time(`,"fetched_at":`, s.FetchedAt)
-	e.b = append(e.b, '}')
+func appendSnapshot(b []byte, s *Snapshot, err *error) []byte {
+	b = append(b, `{"consumer":`...)
+	b = appendConsumer(b, &s.Consumer)
+	b = appendTime(b, `,"fetched_at":`, s.FetchedAt, err)
+	return append(b, '}')
 }
 
-func (e *encoder) consumer(c *client.Consumer) {
-	e.int(`{"response_code":`, c.ResponseCode)
-	e.bool(`,"status":`, c.Status)
-	e.str(`,"message":`, c.Message)
-	e.str(`,"name":`, c.Name)
-	e.str(`,"amount":`, c.Amount)
-	e.str(`,"due_date":`, c.DueDate)
-	if b := c.Bill; b != nil {
-		e.str(`,"bill":{"bill_amount":`, b.BillAmount)
-		e.str(`,"bill_net_amount":`, b.BillNetAmount)
-		e.str(`,"due_date":`, b.DueDate)
-		e.str(`,"max_bill_amount":`, b.MaxBillAmount)
-		e.bool(`,"accept_payment":`, b.AcceptPayment)
-		e.bool(`,"accept_part_pay":`, b.AcceptPartPay)
-		e.str(`,"cell_number":`, b.CellNumber)
-		e.str(`,"user_name":`, b.UserName)
-		e.b = append(e.b, '}')
+func appendConsumer(b []byte, c *client.Consumer) []byte {
+	b = appendInt(b, `{"response_code":`, c.ResponseCode)
+	b = appendBool(b, `,"status":`, c.Status)
+	b = appendStr(b, `,"message":`, c.Message)
+	b = appendStr(b, `,"name":`, c.Name)
+	b = appendStr(b, `,"amount":`, c.Amount)
+	b = appendStr(b, `,"due_date":`, c.DueDate)
+	if bill := c.Bill; bill != nil {
+		b = appendStr(b, `,"bill":{"bill_amount":`, bill.BillAmount)
+		b = appendStr(b, `,"bill_net_amount":`, bill.BillNetAmount)
+		b = appendStr(b, `,"due_date":`, bill.DueDate)
+		b = appendStr(b, `,"max_bill_amount":`, bill.MaxBillAmount)
+		b = appendBool(b, `,"accept_payment":`, bill.AcceptPayment)
+		b = appendBool(b, `,"accept_part_pay":`, bill.AcceptPartPay)
+		b = appendStr(b, `,"cell_number":`, bill.CellNumber)
+		b = appendStr(b, `,"user_name":`, bill.UserName)
+		b = append(b, '}')
 	}
-	e.b = append(e.b, '}')
+	return append(b, '}')
 }
 
-func (e *encoder) int(key string, v int) {
-	e.raw(key)
-	e.b = strconv.AppendInt(e.b, int64(v), 10)
+func appendInt(b []byte, key string, v int) []byte {
+	b = append(b, key...)
+	return strconv.AppendInt(b, int64(v), 10)
 }
 
-func (e *encoder) bool(key string, v bool) {
-	e.raw(key)
-	e.b = strconv.AppendBool(e.b, v)
+func appendBool(b []byte, key string, v bool) []byte {
+	b = append(b, key...)
+	return strconv.AppendBool(b, v)
 }
 
-// time appends t as RFC 3339 with nanoseconds, as time.Time.MarshalJSON does.
-func (e *encoder) time(key string, t time.Time) {
-	e.raw(key)
-	e.b = append(e.b, '"')
-	b, err := t.AppendText(e.b)
-	if err != nil {
-		e.err = cmpErr(e.err, err)
-		b = append(e.b, "0001-01-01T00:00:00Z"...)
+// appendTime appends t as RFC 3339 with nanoseconds, as
+// time.Time.MarshalJSON does; *err keeps the first time that cannot be.
+func appendTime(b []byte, key string, t time.Time, err *error) []byte {
+	b = append(b, key...)
+	b = append(b, '"')
+	out, terr := t.AppendText(b)
+	if terr != nil {
+		*err = cmpErr(*err, terr)
+		out = append(b, "0001-01-01T00:00:00Z"...)
 	}
-	e.b = append(b, '"')
+	return append(out, '"')
 }
 
-// str appends key and s as a JSON string: '"', '\\' and control characters
-// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
-func (e *encoder) str(key, s string) {
-	e.raw(key)
-	b := append(e.b, '"')
+// appendStr appends key and s as a JSON string: '"', '\\' and control
+// characters escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by
+// U+FFFD.
+func appendStr(b []byte, key, s string) []byte {
+	b = append(b, key...)
+	b = append(b, '"')
 	start := 0
 	for i := nextSpecial(s, 0); i < len(s); i = nextSpecial(s, i) {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -231,7 +239,7 @@ func (e *encoder) str(key, s string) {
 		i += size
 	}
 	b = append(b, s[start:]...)
-	e.b = append(b, '"')
+	return append(b, '"')
 }
 
 // appendEscape appends the JSON escape of ASCII byte c.
