@@ -3,11 +3,13 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // fullData returns a store where every field of every type is set, so a
@@ -344,5 +346,31 @@ func TestParallelEncodeMatchesSequential(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestReadFileReusesKnownContent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.json")
+	known := mustEncode(t, benchData(100, 3)) // larger than one read
+	if _, err := writeFileAtomic(path, known); err != nil {
+		t.Fatal(err)
+	}
+	got, info, err := readFile(path, known)
+	if err != nil || info == nil || got != known || unsafe.StringData(got) != unsafe.StringData(known) {
+		t.Fatalf("readFile of the known content: %v, copied: %v", err, unsafe.StringData(got) != unsafe.StringData(known))
+	}
+	for _, other := range []string{
+		known[:len(known)-2] + "x\n", // same size, last read differs
+		"x" + known[1:],              // same size, first read differs
+		known[:len(known)-1],         // shorter
+		known + " ",                  // longer
+	} {
+		got, _, err := readFile(path, other)
+		if err != nil || got != known {
+			t.Fatalf("readFile with other known content: %v, got %d bytes, want %d", err, len(got), len(known))
+		}
+	}
+	if got, _, err := readFile(path, ""); err != nil || got != known {
+		t.Fatalf("readFile: %v", err)
 	}
 }

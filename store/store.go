@@ -310,7 +310,7 @@ func (s *Store) load() error {
 // read reads the file; bytes equal to those last read or written are not
 // decoded again. The result must not be changed in place.
 func (s *Store) read() (Data, os.FileInfo, string, error) {
-	raw, info, err := readFile(s.path)
+	raw, info, err := readFile(s.path, s.raw)
 	switch {
 	case err != nil:
 		return Data{}, nil, "", err
