@@ -42,9 +42,7 @@ const minChunkBytes = 64 << 10
 // chunks pieces of at least minChunk bytes each.
 func parseDataIn(src string, chunks, minChunk int) (Data, error) {
 	p := parser{s: src}
-	// The store file holds one account or lookup per line: size the
-	// accounts for all of them rather than growing the list step by step.
-	d := Data{Accounts: make([]Account, 0, strings.Count(src, "\n{"))}
+	var d Data
 	err := p.object(func(key string) error {
 		switch key {
 		case "version":
@@ -53,6 +51,9 @@ func parseDataIn(src string, chunks, minChunk int) (Data, error) {
 			if p.parallel(&d.Accounts, chunks, minChunk) {
 				return nil
 			}
+			// The store file holds one account or lookup per line: size
+			// the list for all of them rather than growing it step by step.
+			d.Accounts = make([]Account, 0, strings.Count(p.s[p.i:], "\n{"))
 			return array(&p, &d.Accounts, func() error {
 				d.Accounts = append(d.Accounts, Account{})
 				return p.account(&d.Accounts[len(d.Accounts)-1])
