@@ -221,6 +221,8 @@ func TestRootDumbTerminal(t *testing.T) {
 	}
 }
 
+// TestSavedHistoryExportImport runs the store commands under --demo, which
+// keeps a store of its own (TestDemoKeepsItsOwnStore).
 func TestSavedHistoryExportImport(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -230,42 +232,42 @@ func TestSavedHistoryExportImport(t *testing.T) {
 	if !strings.Contains(r.stdout, "updated") {
 		t.Errorf("re-adding did not say updated: %q", r.stdout)
 	}
-	r = e.mustRun(0, "", "saved", "list")
+	r = e.mustRun(0, "", "--demo", "saved", "list")
 	if !strings.Contains(r.stdout, "Sharma") || !strings.Contains(r.stdout, "MH01AB1234") {
 		t.Errorf("list:\n%s", r.stdout)
 	}
 
 	// fetch records history and refreshes the saved account's snapshot.
 	e.mustRun(0, "", "--demo", "fetch", "DL12CB4685")
-	r = e.mustRun(0, "", "history", "--json")
+	r = e.mustRun(0, "", "--demo", "history", "--json")
 	var hist []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &hist); err != nil || len(hist) != 1 || hist[0]["canumber"] != "DL12CB4685" {
 		t.Fatalf("history: %v\n%s", err, r.stdout)
 	}
-	r = e.mustRun(0, "", "saved", "list")
+	r = e.mustRun(0, "", "--demo", "saved", "list")
 	if !strings.Contains(r.stdout, "₹1,000.00") {
 		t.Errorf("saved list has no snapshot amount:\n%s", r.stdout)
 	}
-	e.mustRun(0, "", "history", "clear")
-	if r = e.mustRun(0, "", "history", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+	e.mustRun(0, "", "--demo", "history", "clear")
+	if r = e.mustRun(0, "", "--demo", "history", "--json"); strings.TrimSpace(r.stdout) != "[]" {
 		t.Errorf("history after clear: %s", r.stdout)
 	}
 
 	// export -> import into a fresh store is lossless.
 	for _, format := range []string{"csv", "json"} {
 		file := filepath.Join(e.dir, "accounts."+format)
-		e.mustRun(0, "", "export", "-o", file)
+		e.mustRun(0, "", "--demo", "export", "-o", file)
 		if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Fatalf("export file: %v %v", fi, err)
 		}
 		fresh := newEnv(t)
-		r = fresh.mustRun(0, "", "import", file)
+		r = fresh.mustRun(0, "", "--demo", "import", file)
 		if !strings.Contains(r.stdout, "added 2, updated 0, skipped 0") {
 			t.Errorf("%s import: %q", format, r.stdout)
 		}
 		var a, b []map[string]any
-		json.Unmarshal([]byte(e.mustRun(0, "", "saved", "list", "--json").stdout), &a)
-		json.Unmarshal([]byte(fresh.mustRun(0, "", "saved", "list", "--json").stdout), &b)
+		json.Unmarshal([]byte(e.mustRun(0, "", "--demo", "saved", "list", "--json").stdout), &a)
+		json.Unmarshal([]byte(fresh.mustRun(0, "", "--demo", "saved", "list", "--json").stdout), &b)
 		for i := range a {
 			for _, k := range []string{"label", "operator", "canumber", "registration_id", "note"} {
 				if len(b) != len(a) || a[i][k] != b[i][k] {
@@ -275,8 +277,8 @@ func TestSavedHistoryExportImport(t *testing.T) {
 		}
 	}
 
-	e.mustRun(0, "", "saved", "rm", "MH01AB1234")
-	r = e.mustRun(0, "", "saved", "list", "--json")
+	e.mustRun(0, "", "--demo", "saved", "rm", "MH01AB1234")
+	r = e.mustRun(0, "", "--demo", "saved", "list", "--json")
 	if strings.Contains(r.stdout, "MH01AB1234") {
 		t.Errorf("rm left the account:\n%s", r.stdout)
 	}
@@ -483,5 +485,27 @@ func TestSecretsNeverInAnyOutput(t *testing.T) {
 				t.Errorf("%q (part of a credential) in output:\n%s", s, text)
 			}
 		}
+	}
+}
+
+// TestDemoKeepsItsOwnStore: sandbox answers never reach the real store: a
+// demo fetch of a saved vehicle leaves its real account and history alone.
+func TestDemoKeepsItsOwnStore(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.mustRun(0, "", "saved", "add", "MH01AB1234", "--label", "Real customer", "--operator", "311", "--registration-id", "AOP-554")
+	e.mustRun(0, "", "--demo", "fetch", "MH01AB1234")
+	var accts []map[string]any
+	if err := json.Unmarshal([]byte(e.mustRun(0, "", "saved", "list", "--json").stdout), &accts); err != nil || len(accts) != 1 {
+		t.Fatalf("saved list: %v %v", err, accts)
+	}
+	if accts[0]["last"] != nil {
+		t.Errorf("a demo answer became the real account's last result: %v", accts[0]["last"])
+	}
+	if r := e.mustRun(0, "", "history", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("a demo lookup reached the real history: %s", r.stdout)
+	}
+	if r := e.mustRun(0, "", "--demo", "history", "--json"); !strings.Contains(r.stdout, "MH01AB1234") {
+		t.Errorf("the demo's own history lacks the lookup: %s", r.stdout)
 	}
 }

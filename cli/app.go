@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/spf13/pflag"
@@ -18,6 +19,7 @@ const (
 	demoRegistrationID = "AOP-554"
 	demoOperator       = 311
 	demoSource         = "demo"
+	demoStoreName      = "demo-store.json" // beside the real store, under --demo
 )
 
 // hintConfig is the hint of an invalid setting.
@@ -111,7 +113,8 @@ func (a *App) changedFlags() map[string]string {
 }
 
 // Config returns the effective config (flags > env > file > defaults).
-// Under --demo, an unset registration ID and operator get demo values.
+// Under --demo, an unset registration ID and operator get demo values and
+// the store is the demo's own.
 func (a *App) Config() (*store.Config, error) {
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
@@ -120,7 +123,9 @@ func (a *App) Config() (*store.Config, error) {
 			return
 		}
 		if a.flags.demo {
-			applyDemoDefaults(a.cfg)
+			if a.cfgErr = applyDemoDefaults(a.cfg); a.cfgErr != nil {
+				return
+			}
 		}
 		if !a.quiet {
 			// Config warnings carry their own ssh-style "WARNING:" word.
@@ -132,8 +137,9 @@ func (a *App) Config() (*store.Config, error) {
 	return a.cfg, a.cfgErr
 }
 
-// applyDemoDefaults fills the registration ID and operator of the doc's example.
-func applyDemoDefaults(cfg *store.Config) {
+// applyDemoDefaults fills the registration ID and operator of the doc's
+// example and points the store at the demo's own file.
+func applyDemoDefaults(cfg *store.Config) error {
 	if cfg.Sources == nil {
 		cfg.Sources = map[string]string{}
 	}
@@ -145,6 +151,18 @@ func applyDemoDefaults(cfg *store.Config) {
 		cfg.Operator = demoOperator
 		cfg.Sources["operator"] = demoSource
 	}
+	// Sandbox answers are invented: they must never land in the agent's real
+	// history or overwrite a saved account's last result. Unless --store
+	// names a file for this run, the demo keeps a store of its own.
+	if cfg.Sources["store"] != store.SourceFlag {
+		p, err := store.DefaultPath()
+		if err != nil {
+			return err
+		}
+		cfg.StorePath = filepath.Join(filepath.Dir(p), demoStoreName)
+		cfg.Sources["store"] = demoSource
+	}
+	return nil
 }
 
 // Client returns the process's single client (pointing at the in-process

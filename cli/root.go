@@ -177,7 +177,13 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		opts.Store = s
 		opts.Notices = append(opts.Notices, s.Notices()...)
 	}
-	return ui.Run(cmd.Context(), opts)
+	if err := ui.Run(cmd.Context(), opts); err != nil {
+		return err
+	}
+	if cmd.Context().Err() != nil {
+		return &ExitError{Code: ExitInterrupted} // stopped by SIGINT/SIGTERM, not by the agent
+	}
+	return nil
 }
 
 // checkTerminal refuses to start the UI without a terminal or on TERM=dumb.

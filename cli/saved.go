@@ -121,7 +121,7 @@ its values, the others are kept.`,
 		},
 	}
 	o.req.bind(cmd)
-	cmd.Flags().StringVar(&o.label, "label", "", "a name to recognise the account by (default: the vehicle number)")
+	cmd.Flags().StringVar(&o.label, "label", "", "a name to recognise the account by (default: none; lists show the consumer's name once fetched)")
 	cmd.Flags().StringVar(&o.note, "note", "", "a free-text note")
 	return cmd
 }

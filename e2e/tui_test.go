@@ -69,6 +69,8 @@ func TestTUISIGTERMRestoresTerminal(t *testing.T) {
 	if err := tm.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	tm.wait()
+	if code := tm.wait(); code != 130 {
+		t.Errorf("exit code after SIGTERM = %d, want 130 (interrupted)", code)
+	}
 	tm.assertRestored()
 }
