@@ -572,6 +572,7 @@ func (m *model) fetch(req client.Request, f *inflight) (int, tea.Cmd) {
 
 // fetchDone routes a lookup's answer; stale answers are dropped.
 func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
+	logOutcome(m.c.log, msg)
 	switch {
 	case msg.id != 0 && msg.id == m.fg.id:
 		m.fg.stop()
@@ -583,6 +584,26 @@ func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	}
 	m.c.log.Printf("fetch %d: stale answer dropped", msg.id)
 	return m, nil
+}
+
+// logOutcome writes one debug-log line about a finished lookup. Error texts
+// from the client are single-line and hold no secrets.
+func logOutcome(l *log.Logger, msg fetchDoneMsg) {
+	var latency time.Duration
+	status := 0
+	if msg.res != nil {
+		latency, status = msg.res.Latency, msg.res.HTTPStatus
+	}
+	if msg.err == nil {
+		l.Printf("fetch %d done: ok, HTTP %d, code %d, %v", msg.id, status, msg.res.Consumer.ResponseCode, latency)
+		return
+	}
+	kind := "validation"
+	var ce *client.Error
+	if errors.As(msg.err, &ce) {
+		kind = string(ce.Kind)
+	}
+	l.Printf("fetch %d done: %s, HTTP %d, %v: %s", msg.id, kind, status, latency, oneLineError(msg.err))
 }
 
 // foregroundDone shows the answer of the lookup the loading view waited for.
@@ -614,6 +635,7 @@ func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
 	}
 	if msg.err != nil {
 		problem := "store: " + oneLineError(msg.err)
+		m.c.log.Print(problem)
 		m.home.setBanner(append(append([]string(nil), m.notices...), problem))
 		if m.state == stateResult && msg.note != "" {
 			m.result.setStatus("not saved to disk: "+oneLineError(msg.err), true)
