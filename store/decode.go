@@ -82,8 +82,9 @@ func parseDataIn(src string, chunks, minChunk int) (Data, error) {
 // followed by a comma, up to the end of the piece. If so, every piece began
 // at an account (by induction from the first), so the result is exactly
 // the sequential parser's. Otherwise, or when the array is too small to be
-// worth it, parallel leaves p.i and *list alone and reports false, and the
-// caller parses sequentially (reporting any error as it always would).
+// worth it, parallel reports false having consumed only whitespace and
+// left *list alone, and the caller parses sequentially (reporting any error
+// as it always would).
 func (p *parser) parallel(list *[]Account, chunks, minChunk int) bool {
 	if p.peek() != '[' || !strings.HasPrefix(p.s[p.i+1:], "\n{") {
 		return false
@@ -106,11 +107,7 @@ func (p *parser) parallel(list *[]Account, chunks, minChunk int) bool {
 		counts[k] = strings.Count(p.s[bounds[k]:bounds[k+1]], "\n{")
 		total += counts[k]
 	}
-	dst := *list
-	if cap(dst) < total {
-		dst = make([]Account, 0, total)
-	}
-	dst = dst[:total]
+	dst := make([]Account, total)
 	ok := make([]bool, len(counts))
 	var wg sync.WaitGroup
 	off := 0
