@@ -20,9 +20,10 @@ import (
 
 // encode renders d as the store file; sizeHint is the expected size (say,
 // the previous file's), 0 for an estimate. Large account lists are encoded
-// in pieces on several goroutines (see encodeIn).
+// in pieces on several goroutines (see encodeIn), one per processor: more,
+// smaller buffers measured slower.
 func encode(d Data, sizeHint int) (string, error) {
-	return encodeIn(d, sizeHint, chunksPerProc*runtime.GOMAXPROCS(0), minChunkAccounts)
+	return encodeIn(d, sizeHint, runtime.GOMAXPROCS(0), minChunkAccounts)
 }
 
 // minChunkAccounts is the fewest accounts worth encoding on a goroutine of
