@@ -45,17 +45,7 @@ func TestRunDebugLog(t *testing.T) {
 func TestRunPanicIsLogged(t *testing.T) {
 	boom := &fakeFetcher{fn: func(context.Context, client.Request) (*client.Result, error) { panic("boom in fetch") }}
 	o, dir := runOptions(t, boom)
-	o.Vehicle = "DL12CB4685"
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := Run(ctx, o)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "aopfetch.log")) {
-		t.Fatalf("Run: %v", err)
-	}
-	b, _ := os.ReadFile(filepath.Join(dir, "aopfetch.log"))
-	if !strings.Contains(string(b), "boom in fetch") {
-		t.Fatalf("crash log: %q", b)
-	}
+	assertCrashLogged(t, o, dir, "boom in fetch")
 }
 
 // TestRunPanicInUpdateIsLogged makes Update itself panic (the clock panics
@@ -68,13 +58,20 @@ func TestRunPanicInUpdateIsLogged(t *testing.T) {
 		return sampleResult(r, "X", "1000.0", "2021-09-20"), nil
 	}}
 	o, dir := runOptions(t, f)
-	o.Vehicle = "DL12CB4685"
 	o.Now = func() time.Time {
 		if armed.Load() {
 			panic("boom in update")
 		}
 		return testNow
 	}
+	assertCrashLogged(t, o, dir, "boom in update")
+}
+
+// assertCrashLogged runs o straight on a vehicle and checks that Run ends
+// with an error naming the crash log in dir, and that the log holds want.
+func assertCrashLogged(t *testing.T, o Options, dir, want string) {
+	t.Helper()
+	o.Vehicle = "DL12CB4685"
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := Run(ctx, o)
@@ -82,7 +79,7 @@ func TestRunPanicInUpdateIsLogged(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "aopfetch.log"))
-	if !strings.Contains(string(b), "boom in update") {
+	if !strings.Contains(string(b), want) {
 		t.Fatalf("crash log: %q", b)
 	}
 }
