@@ -189,13 +189,18 @@ func findAccount(d store.Data, idOrVehicle string) (store.Account, bool) {
 	return store.Account{}, false
 }
 
-// mustFindAccount is findAccount with a usage error when there is none.
-func mustFindAccount(s *store.Store, idOrVehicle string) (store.Account, error) {
+// mustFindAccount opens the store and finds the account with id or vehicle
+// number idOrVehicle, with a usage error when there is none.
+func mustFindAccount(app *App, idOrVehicle string) (*store.Store, store.Account, error) {
+	s, err := app.Store()
+	if err != nil {
+		return nil, store.Account{}, err
+	}
 	a, ok := findAccount(s.Data(), idOrVehicle)
 	if !ok {
-		return a, newUsageError("run `aopfetch saved list` to see the saved accounts", "no saved account %s", quoteArg(idOrVehicle))
+		return nil, a, newUsageError("run `aopfetch saved list` to see the saved accounts", "no saved account %s", quoteArg(idOrVehicle))
 	}
-	return a, nil
+	return s, a, nil
 }
 
 func newSavedRmCmd(app *App) *cobra.Command {
@@ -206,11 +211,7 @@ func newSavedRmCmd(app *App) *cobra.Command {
 		Example: `  aopfetch saved rm DL12CB4685`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
-			s, err := app.Store()
-			if err != nil {
-				return err
-			}
-			a, err := mustFindAccount(s, args[0])
+			s, a, err := mustFindAccount(app, args[0])
 			if err != nil {
 				return err
 			}
@@ -230,11 +231,7 @@ func newSavedRenameCmd(app *App) *cobra.Command {
 		Example: `  aopfetch saved rename DL12CB4685 "Sharma (Noida)"`,
 		Args:    usageArgs(cobra.ExactArgs(2)),
 		RunE: func(_ *cobra.Command, args []string) error {
-			s, err := app.Store()
-			if err != nil {
-				return err
-			}
-			a, err := mustFindAccount(s, args[0])
+			s, a, err := mustFindAccount(app, args[0])
 			if err != nil {
 				return err
 			}
