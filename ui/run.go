@@ -92,7 +92,10 @@ func Run(ctx context.Context, o Options) error {
 	// The caller's ctx is the only stop signal: Bubble Tea's own SIGTERM
 	// handler races a ctx cancelled by the same signal and can deadlock
 	// its shutdown (the quit message has no reader any more).
-	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutCatchPanics(), tea.WithoutSignalHandler()}
+	// 120 frames/s (Bubble Tea's most) halves the wait from a key to its
+	// frame; an unchanged frame is never rewritten, so idling costs no bytes.
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithoutCatchPanics(),
+		tea.WithoutSignalHandler(), tea.WithFPS(120)}
 	if o.Input != nil {
 		opts = append(opts, tea.WithInput(o.Input))
 	}
