@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -83,7 +84,7 @@ type Store struct {
 	// changed in place, so data and disk may share memory.
 	data     Data
 	notices  []string
-	readOnly bool
+	readOnly atomic.Bool // read without mu: the UI asks while drawing, and mu is held through whole writes
 	pending  []func(*Data) error // changes whose write failed, replayed by the next Update
 }
 
@@ -145,11 +146,8 @@ func (s *Store) Notices() []string {
 }
 
 // ReadOnly reports whether writes are refused (newer schema version).
-func (s *Store) ReadOnly() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.readOnly
-}
+// It never waits for a write in progress.
+func (s *Store) ReadOnly() bool { return s.readOnly.Load() }
 
 // Pending returns the number of changes held only in memory because writing
 // them failed. They are written with the next successful Update.
@@ -212,7 +210,7 @@ func (s *Store) mutate(fn func(*Data) error) (Data, error) { return s.update(fn,
 func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.readOnly {
+	if s.readOnly.Load() {
 		return s.data, s.readOnlyError()
 	}
 	d, err := s.commit(s.pending, fn)
@@ -224,7 +222,7 @@ func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 		return d, nil
 	case errors.As(err, &fe):
 		return s.data, fe.err
-	case s.readOnly:
+	case s.readOnly.Load():
 		return s.data, err
 	case errors.As(err, &we):
 		s.data = d
@@ -354,8 +352,8 @@ func (s *Store) readLocked() (Data, os.FileInfo, string, error) {
 func (s *Store) setState(d Data, info os.FileInfo, raw string) {
 	s.disk, s.info, s.raw = d, info, raw
 	s.data = replayPending(d, s.pending)
-	if d.Version > SchemaVersion && !s.readOnly {
-		s.readOnly = true
+	if d.Version > SchemaVersion && !s.readOnly.Load() {
+		s.readOnly.Store(true)
 		s.notices = append(s.notices, s.readOnlyError().Error())
 	}
 }

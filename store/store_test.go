@@ -694,3 +694,34 @@ func TestSymlinkedStoreIsWrittenThrough(t *testing.T) {
 		t.Fatal("the target was not written")
 	}
 }
+
+// TestReadOnlyDoesNotWaitForAWrite: the UI asks ReadOnly while drawing; it
+// must answer while another write waits for the lock file.
+func TestReadOnlyDoesNotWaitForAWrite(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "store.json")
+	s, err := Open(p, Options{LockTimeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := flock.New(p + ".lock")
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v %v", ok, err)
+	}
+	defer held.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.SaveAccount(Account{CANumber: "DL12CB4685"})
+	}()
+	time.Sleep(100 * time.Millisecond) // let the write take the store and wait for the file lock
+	if s.ReadOnly() {
+		t.Fatal("store is read-only")
+	}
+	select {
+	case <-done:
+		t.Fatal("ReadOnly answered only after the blocked write gave up")
+	default:
+	}
+	held.Unlock()
+	<-done
+}
