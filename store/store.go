@@ -84,7 +84,7 @@ type Store struct {
 	// changed in place, so data and disk may share memory.
 	data     Data
 	notices  []string
-	readOnly atomic.Bool // read without mu: the UI asks while drawing, and mu is held through whole writes
+	readOnly atomic.Bool         // read without mu: the UI asks while drawing, and mu is held through whole writes
 	pending  []func(*Data) error // changes whose write failed, replayed by the next Update
 }
 
