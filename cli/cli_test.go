@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gofrs/flock"
+
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/store"
@@ -730,5 +732,34 @@ func TestCellCutsByTerminalWidth(t *testing.T) {
 		if !strings.HasSuffix(got, "…") {
 			t.Errorf("cell(%q, %d) = %q, want a trailing …", label, limit, got)
 		}
+	}
+}
+
+// TestFlushPendingOnExit: a change the TUI could not write (the lock was
+// held) is written on the way out, or reported, never dropped silently.
+func TestFlushPendingOnExit(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "store.json")
+	s, err := store.Open(p, store.Options{LockTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := flock.New(s.LockPath())
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v %v", ok, err)
+	}
+	if _, err := s.SaveAccount(store.Account{CANumber: "DL12CB4685", Operator: 311}); err == nil {
+		t.Fatal("save succeeded while the lock was held")
+	}
+	err = flushPending(s)
+	if err == nil || !strings.Contains(err.Error(), "1 change(s) made in this session could not be saved") {
+		t.Fatalf("flushPending with the lock held: %v", err)
+	}
+	held.Unlock()
+	if err := flushPending(s); err != nil {
+		t.Fatalf("flushPending: %v", err)
+	}
+	again, err := store.Open(p, store.Options{})
+	if err != nil || len(again.Data().Accounts) != 1 {
+		t.Fatalf("after flush the file holds %v (%v)", again.Data().Accounts, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
 	"github.com/aopfetch/aopfetch/ui"
 )
 
@@ -177,11 +178,30 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		opts.Store = s
 		opts.Notices = append(opts.Notices, s.Notices()...)
 	}
-	if err := ui.Run(cmd.Context(), opts); err != nil {
+	runErr := ui.Run(cmd.Context(), opts)
+	if err := flushPending(opts.Store); err != nil {
 		return err
+	}
+	if runErr != nil {
+		return runErr
 	}
 	if cmd.Context().Err() != nil {
 		return &ExitError{Code: ExitInterrupted} // stopped by SIGINT/SIGTERM, not by the agent
+	}
+	return nil
+}
+
+// flushPending retries, on the way out, the store changes of the session
+// whose write failed (a lock held too long, a full disk); if they still
+// cannot be written the agent is told, rather than losing them silently.
+func flushPending(s *store.Store) error {
+	if s == nil || s.Pending() == 0 {
+		return nil
+	}
+	n := s.Pending()
+	if err := s.Flush(); err != nil {
+		return &ExitError{Code: ExitAPI, Err: fmt.Errorf("%d change(s) made in this session could not be saved to %s: %w", n, s.Path(), err),
+			Hint: "free disk space or stop the other aopfetch holding the store, then redo them"}
 	}
 	return nil
 }
