@@ -85,9 +85,9 @@ func writeHistory(w io.Writer, recent []store.Lookup, cfg *store.Config, now tim
 		}
 		if l.Snapshot != nil {
 			c := l.Snapshot.Consumer
-			name = cell(firstNonEmpty(c.Name, billUser(c.Bill)), nameWidth)
-			amount = formatAmount(shownAmount(c))
-			due = shortDue(shownDue(c), now)
+			name = cell(c.ShownName(), nameWidth)
+			amount = formatAmount(c.ShownAmount())
+			due = shortDue(c.ShownDueDate(), now)
 		}
 		rows = append(rows, []string{l.At.Local().Format("2006-01-02 15:04"), cell(l.CANumber, 0),
 			operatorText(l.Operator, cfg), name, amount, due, outcome})

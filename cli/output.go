@@ -167,15 +167,15 @@ func consumerFields(req client.Request, c client.Consumer, cfg *store.Config, no
 	if c.Bill != nil {
 		bill = *c.Bill
 	}
-	name := firstNonEmpty(c.Name, bill.UserName)
+	name := c.ShownName()
 	fs := []field{
 		{"Name", cell(name, 0)},
 		{"Vehicle", cell(req.CANumber, 0)},
 		{"Operator", operatorText(req.Operator, cfg)},
-		{"Amount", formatAmount(shownAmount(c))},
+		{"Amount", formatAmount(c.ShownAmount())},
 		{"Net amount", formatAmount(bill.BillNetAmount)},
 		{"Max amount", formatAmount(bill.MaxBillAmount)},
-		{"Due date", formatDueDate(shownDue(c), now)},
+		{"Due date", formatDueDate(c.ShownDueDate(), now)},
 	}
 	if c.Bill != nil {
 		fs = append(fs,
@@ -192,37 +192,9 @@ func consumerFields(req client.Request, c client.Consumer, cfg *store.Config, no
 	)
 }
 
-// shownAmount is the amount every table shows: the top-level amount, else
-// the bill's.
-func shownAmount(c client.Consumer) string {
-	if c.Bill == nil {
-		return c.Amount
-	}
-	return firstNonEmpty(c.Amount, c.Bill.BillAmount)
-}
-
-// shownDue is the due date every table shows: the bill's, else the
-// top-level one.
-func shownDue(c client.Consumer) string {
-	if c.Bill == nil {
-		return c.DueDate
-	}
-	return firstNonEmpty(c.Bill.DueDate, c.DueDate)
-}
-
 // writeConsumer writes the detail block of one successful lookup.
 func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *store.Config, now time.Time) error {
 	return writeFields(w, consumerFields(req, res.Consumer, cfg, now))
-}
-
-// firstNonEmpty returns the first argument that is not blank.
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if strings.TrimSpace(s) != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // writeLookupError writes a failed lookup as "aopfetch: VEHICLE: message"
@@ -245,12 +217,4 @@ func writeLookupError(w io.Writer, vehicle string, err error) {
 	if hint := errorHint(err); hint != "" {
 		fmt.Fprintln(w, "hint: "+client.Sanitize(hint))
 	}
-}
-
-// billUser returns the bill's user name, or "" without a bill.
-func billUser(b *client.Bill) string {
-	if b == nil {
-		return ""
-	}
-	return b.UserName
 }

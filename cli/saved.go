@@ -81,8 +81,8 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now ti
 	for i, a := range accts {
 		amount, due := none, none
 		if a.Last != nil {
-			amount = formatAmount(shownAmount(a.Last.Consumer))
-			due = shortDue(shownDue(a.Last.Consumer), now)
+			amount = formatAmount(a.Last.Consumer.ShownAmount())
+			due = shortDue(a.Last.Consumer.ShownDueDate(), now)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), cell(a.Label, labelWidth), cell(a.CANumber, 0),
 			operatorText(a.Operator, cfg), cell(a.RegistrationID, 0), amount, due, cell(a.ID, 0), cell(a.Note, noteWidth)})

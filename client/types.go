@@ -69,3 +69,28 @@ const (
 	KindTimeout   Kind = "timeout"   // the whole-request timeout expired
 	KindCancelled Kind = "cancelled" // the caller cancelled
 )
+
+// ShownName is the name to show: the consumer's name, else the bill's user
+// name. The TUI and the CLI both use it, so they never disagree.
+func (c Consumer) ShownName() string {
+	if c.Name != "" || c.Bill == nil {
+		return c.Name
+	}
+	return c.Bill.UserName
+}
+
+// ShownAmount is the amount to show: the top-level amount, else the bill's.
+func (c Consumer) ShownAmount() string {
+	if c.Amount != "" || c.Bill == nil {
+		return c.Amount
+	}
+	return c.Bill.BillAmount
+}
+
+// ShownDueDate is the due date to show: the top-level one, else the bill's.
+func (c Consumer) ShownDueDate() string {
+	if c.DueDate != "" || c.Bill == nil {
+		return c.DueDate
+	}
+	return c.Bill.DueDate
+}

@@ -57,8 +57,8 @@ func (e entry) title() string {
 	if e.label != "" && e.label != e.req.CANumber {
 		return e.label
 	}
-	if e.snap != nil && e.snap.Consumer.Name != "" {
-		return client.Sanitize(e.snap.Consumer.Name)
+	if e.snap != nil && e.snap.Consumer.ShownName() != "" {
+		return client.Sanitize(e.snap.Consumer.ShownName())
 	}
 	if e.errMsg != "" {
 		return "✗ " + e.errMsg
@@ -98,7 +98,7 @@ func lookupEntry(l store.Lookup) entry {
 func filterText(e entry) string {
 	parts := []string{e.label, e.req.CANumber}
 	if e.snap != nil {
-		parts = append(parts, client.Sanitize(e.snap.Consumer.Name))
+		parts = append(parts, client.Sanitize(e.snap.Consumer.ShownName()))
 		if b := e.snap.Consumer.Bill; b != nil {
 			parts = append(parts, client.Sanitize(b.CellNumber))
 		}
@@ -382,7 +382,7 @@ func (h homeModel) openPrompt(p int, e entry) homeModel {
 		label = h.labelFor(e.req.CANumber) // a recent row of a saved vehicle
 	}
 	if label == "" && e.snap != nil {
-		label = client.Sanitize(e.snap.Consumer.Name)
+		label = client.Sanitize(e.snap.Consumer.ShownName())
 	}
 	h.inputs[0].SetValue(label)
 	h.inputs[0].CursorEnd()
@@ -563,8 +563,8 @@ func (d rowDelegate) row(e entry, sel bool, width int) string {
 	now := d.c.now()
 	var amount, due, dueRaw, when string
 	if e.snap != nil {
-		amount = formatAmount(amountOf(e.snap.Consumer))
-		dueRaw = dueOf(e.snap.Consumer)
+		amount = formatAmount(e.snap.Consumer.ShownAmount())
+		dueRaw = e.snap.Consumer.ShownDueDate()
 		due = formatDate(dueRaw)
 		when = age(e.snap.FetchedAt, now)
 	} else {

@@ -101,10 +101,10 @@ func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 // changedFields compares the displayed amount and due date.
 func changedFields(c *common, old, cur client.Consumer) map[string]string {
 	ch := map[string]string{}
-	if a, b := amountOf(old), amountOf(cur); a != b {
+	if a, b := old.ShownAmount(), cur.ShownAmount(); a != b {
 		ch["amount"] = formatAmount(a)
 	}
-	if a, b := dueOf(old), dueOf(cur); a != b {
+	if a, b := old.ShownDueDate(), cur.ShownDueDate(); a != b {
 		ch["due"] = formatDate(a)
 	}
 	if len(ch) == 0 {
@@ -191,7 +191,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 func (r resultModel) account() store.Account {
 	label := r.label
 	if label == "" {
-		label = client.Sanitize(r.consumer.Name)
+		label = client.Sanitize(r.consumer.ShownName())
 	}
 	a := store.Account{
 		Label: label, Operator: r.req.Operator, CANumber: r.req.CANumber,
@@ -205,11 +205,11 @@ func (r resultModel) account() store.Account {
 
 // summary is the one-line text that c copies.
 func (r resultModel) summary() string {
-	parts := []string{client.Sanitize(r.consumer.Name), r.req.CANumber}
-	if a := amountOf(r.consumer); a != "" {
+	parts := []string{client.Sanitize(r.consumer.ShownName()), r.req.CANumber}
+	if a := r.consumer.ShownAmount(); a != "" {
 		parts = append(parts, formatAmount(a))
 	}
-	if d := dueOf(r.consumer); d != "" {
+	if d := r.consumer.ShownDueDate(); d != "" {
 		parts = append(parts, "due "+formatDate(d))
 	}
 	return strings.Join(parts, " · ")
@@ -236,7 +236,7 @@ func (r resultModel) card() string {
 		lw = 9
 	}
 	vw := max(1, w-lw)
-	name := client.Sanitize(r.consumer.Name)
+	name := client.Sanitize(r.consumer.ShownName())
 	if name == "" {
 		name = "(no name)"
 	}
@@ -269,10 +269,10 @@ func (r resultModel) rows(narrow bool) [][2]string {
 	if narrow {
 		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due", "msg": "Message"}
 	}
-	amount := r.highlight("amount", formatAmount(amountOf(c)))
+	amount := r.highlight("amount", formatAmount(c.ShownAmount()))
 	rows := [][2]string{
 		{"Amount", amount},
-		{labels["due"], r.highlight("due", r.dueText(dueOf(c)))},
+		{labels["due"], r.highlight("due", r.dueText(c.ShownDueDate()))},
 		{labels["net"], formatAmount(bill.BillNetAmount)},
 		{labels["max"], formatAmount(bill.MaxBillAmount)},
 		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
@@ -365,22 +365,6 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
-}
-
-// amountOf is the amount to show: the top-level amount, else the bill's.
-func amountOf(c client.Consumer) string {
-	if c.Amount != "" || c.Bill == nil {
-		return c.Amount
-	}
-	return c.Bill.BillAmount
-}
-
-// dueOf is the due date to show: the top-level one, else the bill's.
-func dueOf(c client.Consumer) string {
-	if c.DueDate != "" || c.Bill == nil {
-		return c.DueDate
-	}
-	return c.Bill.DueDate
 }
 
 // formatAmount is ₹1,000.00, the sanitised text when not a number, or —.
