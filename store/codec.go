@@ -2,9 +2,11 @@ package store
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -89,6 +91,11 @@ func decode(src string) (Data, error) {
 	}
 	d, err := parseData(t)
 	if err != nil {
+		// A newer schema may have changed a field's type: never call its
+		// file corrupt (and move it aside); open it read-only instead.
+		if v, ok := schemaVersion(t); ok && v > SchemaVersion {
+			return Data{Version: v, Accounts: []Account{}, Recent: []Lookup{}}, nil
+		}
 		return Data{}, &corruptError{err}
 	}
 	if d.Version < 1 {
@@ -96,6 +103,35 @@ func decode(src string) (Data, error) {
 	}
 	normalize(&d)
 	return d, nil
+}
+
+// schemaVersion reads the top-level "version" of a store file that the
+// schema parser refused, skipping the values of any other keys.
+func schemaVersion(src string) (int, bool) {
+	dec := json.NewDecoder(strings.NewReader(src))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return 0, false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return 0, false
+		}
+		if key == "version" {
+			n, ok := v.(json.Number)
+			if !ok {
+				return 0, false
+			}
+			i, err := n.Int64()
+			return int(i), err == nil && i > 0 && i <= math.MaxInt32
+		}
+	}
+	return 0, false
 }
 
 // normalize makes nil lists empty and Accounts sorted by Position with

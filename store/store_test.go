@@ -318,6 +318,28 @@ func TestNewerSchemaOpensReadOnly(t *testing.T) {
 	}
 }
 
+// TestNewerSchemaWithChangedTypesOpensReadOnly: a newer schema that changed
+// a field's type is not "corrupt": the file is opened read-only, never
+// moved aside or overwritten.
+func TestNewerSchemaWithChangedTypesOpensReadOnly(t *testing.T) {
+	p := testPath(t)
+	content := `{"version":2,"accounts":[{"id":"a","canumber":"DL12CB4685","operator":{"code":311}}],"recent":[]}`
+	writeRaw(t, p, content, 0o600)
+	s := openAt(t, p)
+	if !s.ReadOnly() {
+		t.Fatal("ReadOnly() = false for a schema 2 file")
+	}
+	if _, err := s.SaveAccount(Account{CANumber: "KA01A1234"}); err == nil || !strings.Contains(err.Error(), "schema 2") {
+		t.Fatalf("SaveAccount error = %v", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != content {
+		t.Fatal("the newer store was changed")
+	}
+	if m, _ := filepath.Glob(p + ".corrupt-*"); len(m) != 0 {
+		t.Fatalf("the newer store was moved aside: %v", m)
+	}
+}
+
 func TestNewerSchemaWrittenMeanwhileTurnsReadOnly(t *testing.T) {
 	p := testPath(t)
 	s := openAt(t, p)
