@@ -85,7 +85,23 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 			if err != nil {
 				return err
 			}
-			env.onInterrupt = stopSignals // a second ctrl+c quits at once
+			// A second ctrl+c cancels the lookups still in flight instead of
+			// waiting out their grace period.
+			hurry, second, finished := make(chan struct{}), make(chan os.Signal, 1), make(chan struct{})
+			defer close(finished)
+			defer signal.Stop(second)
+			env.hurry = hurry
+			env.onInterrupt = func() {
+				stopSignals()
+				signal.Notify(second, os.Interrupt, syscall.SIGTERM)
+				go func() {
+					select {
+					case <-second:
+						close(hurry)
+					case <-finished:
+					}
+				}()
+			}
 			a.PrintDemoNotice()
 			return env.run(ctx, o)
 		},
@@ -120,6 +136,7 @@ type batchEnv struct {
 	stderr      io.Writer
 	defaults    batchDefaults
 	grace       time.Duration
+	hurry       <-chan struct{} // closed by a second ctrl+c
 	progress    func(io.Writer, *batchCounter) batchProgress
 	onInterrupt func()
 }
@@ -306,7 +323,7 @@ func (e *batchEnv) lookUp(ctx context.Context, o batchOptions, plan batchPlan, o
 	prog := e.progress(e.stderr, counter)
 	rows := newOrderedRows(out.w, plan.rows)
 	outs := make([]*lookupOutcome, len(plan.jobs))
-	opts := engineOptions{Concurrency: o.Concurrency, Rate: o.Rate, Grace: e.grace}
+	opts := engineOptions{Concurrency: o.Concurrency, Rate: o.Rate, Grace: e.grace, Hurry: e.hurry}
 	start := time.Now()
 	rep := runLookups(ctx, e.fetch, plan.jobs, opts, func(j int, r lookupOutcome) error {
 		outs[j] = &r

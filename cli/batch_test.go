@@ -737,6 +737,45 @@ func TestBatchGraceCutsOffSlowLookups(t *testing.T) {
 	}
 }
 
+// TestBatchHurryCutsTheGraceShort: a second ctrl+c (hurry closed) cancels
+// the lookups still in flight at once, however long the grace period.
+func TestBatchHurryCutsTheGraceShort(t *testing.T) {
+	p := newProvider()
+	const slow = "DL05CB0057"
+	p.delay = func(v string) time.Duration {
+		if v == slow {
+			return time.Minute
+		}
+		return 0
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hurry := make(chan struct{})
+	in := vehicles(10)
+	in[2] = slow
+	p.onServe = func(n int) {
+		if n == len(in)-1 {
+			cancel()
+			close(hurry)
+		}
+	}
+	h := newBatchHarness(t, p)
+	env := h.env("")
+	env.grace, env.hurry = time.Hour, hurry
+	done := make(chan error, 1)
+	go func() {
+		done <- env.run(ctx, batchOptions{Input: h.input("in.txt", lines(in)), Output: filepath.Join(h.dir, "out.csv"), Concurrency: 4})
+	}()
+	select {
+	case err := <-done:
+		if exitCode(err) != ExitInterrupted {
+			t.Fatalf("exit %d (%v), want %d", exitCode(err), err, ExitInterrupted)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run waited for the hour-long grace period despite hurry")
+	}
+}
+
 func TestBatchProgressViews(t *testing.T) {
 	s := batchSnapshot{Total: 200, Done: 50, OK: 48, Failed: 2, Elapsed: 10 * time.Second}
 	if got, want := s.status(), "50/200 looked up · 48 ok · 2 failed · 5.0 req/s · ETA 30s"; got != want {

@@ -49,9 +49,10 @@ func (o lookupOutcome) authError() *client.Error {
 
 // engineOptions tune runLookups.
 type engineOptions struct {
-	Concurrency int           // requests in flight at most (>= 1)
-	Rate        float64       // requests started per second; 0 = unlimited
-	Grace       time.Duration // how long in-flight lookups may finish after ctx is done
+	Concurrency int             // requests in flight at most (>= 1)
+	Rate        float64         // requests started per second; 0 = unlimited
+	Grace       time.Duration   // how long in-flight lookups may finish after ctx is done
+	Hurry       <-chan struct{} // closed: cancel in-flight lookups now, grace or not (nil = never)
 }
 
 // engineReport says how a run ended.
@@ -82,7 +83,7 @@ func runLookups(ctx context.Context, f fetcher, jobs []client.Request, o engineO
 	defer stopDispatch()
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
-	go cancelAfterGrace(ctx, reqCtx, cancelReqs, o.Grace)
+	go cancelAfterGrace(ctx, reqCtx, cancelReqs, o.Grace, o.Hurry)
 
 	stop := func() {
 		stopDispatch()
@@ -108,9 +109,9 @@ func runLookups(ctx context.Context, f fetcher, jobs []client.Request, o engineO
 	return rep
 }
 
-// cancelAfterGrace cancels the requests grace after ctx is done, unless
-// they finish first.
-func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, grace time.Duration) {
+// cancelAfterGrace cancels the requests grace after ctx is done, or as soon
+// as hurry is closed, unless they finish first.
+func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, grace time.Duration, hurry <-chan struct{}) {
 	select {
 	case <-reqCtx.Done():
 		return
@@ -121,6 +122,8 @@ func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, gr
 	select {
 	case <-reqCtx.Done():
 	case <-t.C:
+		cancel()
+	case <-hurry:
 		cancel()
 	}
 }
