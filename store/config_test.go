@@ -687,3 +687,14 @@ func FuzzConfigDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestUnparsableBaseURLIsNotEchoed: a mistyped URL may still carry a
+// password; the error must not repeat it.
+func TestUnparsableBaseURLIsNotEchoed(t *testing.T) {
+	emptyXDG(t)
+	_, err := LoadConfig(LoadOptions{Getenv: func(string) (string, bool) { return "", false },
+		Flags: map[string]string{"base_url": "https://agent:Hunter2%zz@api.example"}})
+	if err == nil || strings.Contains(err.Error(), "Hunter2") {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+}

@@ -26,7 +26,8 @@ func parseBaseURL(s string) (string, error) {
 	const want = `(e.g. "https://api.aopay.co.in")`
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL %s", s, want)
+		// Not echoed: an unparsable URL may still hold a password.
+		return "", fmt.Errorf("is not a valid URL %s", want)
 	}
 	if u.User != nil {
 		return "", errors.New("must not contain a user name or password (put credentials in [auth])")

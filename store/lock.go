@@ -19,6 +19,7 @@ type LockTimeoutError struct {
 	LockFile string
 }
 
+// Error names the lock file and what to do.
 func (e *LockTimeoutError) Error() string {
 	return fmt.Sprintf("store is locked by another aopfetch (lock file %s); try again, or remove it if no aopfetch is running", e.LockFile)
 }

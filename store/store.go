@@ -372,6 +372,7 @@ var errUnchanged = errors.New("nothing to change")
 // not keep.
 type PendingError struct{ Err error }
 
+// Error is the cause of the failed write.
 func (e *PendingError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the failure.
