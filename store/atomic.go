@@ -23,7 +23,8 @@ const tempSuffix = ".tmp-"
 
 // writeFileAtomic replaces path with b: a unique temp file in the same
 // directory is written, synced and made 0600, renamed over path, and the
-// directory synced. On error path is untouched and the temp file removed.
+// directory synced. On error path is untouched and the temp file removed;
+// once the rename succeeded the write counts as done.
 func writeFileAtomic(path, b string) (os.FileInfo, error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+tempSuffix+"*")
@@ -39,10 +40,12 @@ func writeFileAtomic(path, b string) (os.FileInfo, error) {
 		os.Remove(tmp)
 		return nil, err
 	}
-	if err := syncDir(dir); err != nil {
-		return nil, err
-	}
-	return os.Stat(path)
+	// The new state is in place from here on. A failure to sync the
+	// directory or to stat the file must not look like a failed write: the
+	// caller would keep the change pending and apply it a second time.
+	_ = syncDir(dir)
+	info, _ := os.Stat(path) // nil: the next read compares nothing and re-reads
+	return info, nil
 }
 
 // writeSync writes b to f, makes it 0600, syncs and closes it.
