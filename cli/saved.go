@@ -239,7 +239,7 @@ func newSavedRenameCmd(app *App) *cobra.Command {
 			if label == "" {
 				return newUsageError("give a label, e.g. \"Sharma (Noida)\"", "the new label is empty")
 			}
-			if a, err = s.UpdateAccount(a.ID, label, a.Note); err != nil {
+			if a, err = s.RenameAccount(a.ID, label); err != nil {
 				return err
 			}
 			fmt.Fprintf(app.Stdout(), "renamed %s to %s\n", cell(a.CANumber, 0), cell(a.Label, 0))

@@ -55,12 +55,23 @@ func (s *Store) RemoveAccount(idOrVehicle string) error {
 // UpdateAccount changes label and note of the account with id or vehicle
 // number (empty values clear them).
 func (s *Store) UpdateAccount(idOrVehicle, label, note string) (Account, error) {
+	return s.editAccount(idOrVehicle, func(a *Account) { a.Label, a.Note = label, note })
+}
+
+// RenameAccount changes only the label of the account with id or vehicle
+// number, so a note another session changed meanwhile is kept.
+func (s *Store) RenameAccount(idOrVehicle, label string) (Account, error) {
+	return s.editAccount(idOrVehicle, func(a *Account) { a.Label = label })
+}
+
+// editAccount applies edit to the freshly read account and returns it.
+func (s *Store) editAccount(idOrVehicle string, edit func(*Account)) (Account, error) {
 	d, err := s.mutate(func(d *Data) error {
 		i, err := d.find(idOrVehicle)
 		if err != nil {
 			return err
 		}
-		d.Accounts[i].Label, d.Accounts[i].Note = label, note
+		edit(&d.Accounts[i])
 		return nil
 	})
 	if i, ferr := d.find(idOrVehicle); ferr == nil {

@@ -747,3 +747,22 @@ func TestReadOnlyDoesNotWaitForAWrite(t *testing.T) {
 	held.Unlock()
 	<-done
 }
+
+// TestRenameKeepsANoteChangedElsewhere: a rename from one session does not
+// overwrite the note another session wrote after this one last read.
+func TestRenameKeepsANoteChangedElsewhere(t *testing.T) {
+	p := testPath(t)
+	a, b := openAt(t, p), openAt(t, p)
+	mustSave(t, a, Account{CANumber: "DL12CB4685", Label: "old", Note: "first"})
+	b.ReloadIfChanged()
+	if _, err := a.UpdateAccount("DL12CB4685", "old", "changed by a"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.RenameAccount("DL12CB4685", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Label != "new" || got.Note != "changed by a" {
+		t.Fatalf("after rename: label %q note %q", got.Label, got.Note)
+	}
+}
