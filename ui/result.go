@@ -34,6 +34,7 @@ type resultModel struct {
 	statusErr  bool
 	label      string // saved account label, if any
 	showJSON   bool
+	wrapped    int // the viewport width r.json was last wrapped at; 0 = not yet
 	vp         viewport.Model
 	full       bool // full help
 }
@@ -67,15 +68,20 @@ func (r *resultModel) apply(res *client.Result) {
 	r.latency = res.Latency
 	r.cached = false
 	r.json = prettyJSON(res.Raw)
+	r.wrapped = 0
 	r.setJSONContent()
 }
 
 // setJSONContent fills the viewport with the raw JSON wrapped to its width
 // (measured as the terminal does), so long values wrap instead of being cut.
+// It wraps only while the JSON is shown and its width changed: a 1 MiB
+// body takes tens of milliseconds to wrap, too long for every resize.
 func (r *resultModel) setJSONContent() {
-	if r.vp.Width > 0 {
-		r.vp.SetContent(ansi.WrapWc(r.json, r.vp.Width, ""))
+	if !r.showJSON || r.vp.Width <= 0 || r.wrapped == r.vp.Width {
+		return
 	}
+	r.vp.SetContent(ansi.WrapWc(r.json, r.vp.Width, ""))
+	r.wrapped = r.vp.Width
 }
 
 // refreshed applies the answer of the background refresh: the card updates
@@ -157,6 +163,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 		r.full = !r.full
 	case key.Matches(km, k.ToggleJSON):
 		r.showJSON = !r.showJSON && len(r.raw) > 0
+		r.setJSONContent()
 		if !r.showJSON && len(r.raw) == 0 {
 			r.setStatus("no raw response yet (cached snapshot)", true)
 		}
