@@ -32,7 +32,7 @@ func (a Auth) withDefaults() (Auth, error) {
 	if out.TokenHeader == "" {
 		out.TokenHeader = DefaultTokenHeader
 	}
-	if !validHeaderName(out.TokenHeader) {
+	if !ValidHeaderName(out.TokenHeader) {
 		return Auth{}, fmt.Errorf("auth token header name %s is not a valid HTTP header name", quoteInput(out.TokenHeader))
 	}
 	if out.JWTSecret != "" && out.PartnerID == "" {
@@ -40,10 +40,10 @@ func (a Auth) withDefaults() (Auth, error) {
 	}
 	out.Headers = make(map[string]string, len(a.Headers))
 	for k, v := range a.Headers {
-		if !validHeaderName(k) {
+		if !ValidHeaderName(k) {
 			return Auth{}, fmt.Errorf("auth header name %s is not a valid HTTP header name", quoteInput(k))
 		}
-		if !validHeaderValue(v) {
+		if !ValidHeaderValue(v) {
 			// Never echo the value: it is a secret.
 			return Auth{}, fmt.Errorf("auth header %s has a value with control characters", quoteInput(k))
 		}
@@ -119,8 +119,9 @@ func requestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// validHeaderName reports whether s is an RFC 7230 token.
-func validHeaderName(s string) bool {
+// ValidHeaderName reports whether s is an HTTP header field name (an RFC
+// 7230 token).
+func ValidHeaderName(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -133,8 +134,9 @@ func validHeaderName(s string) bool {
 	return true
 }
 
-// validHeaderValue rejects control characters (header injection).
-func validHeaderValue(s string) bool {
+// ValidHeaderValue reports whether s can be sent as a header value: no
+// control characters other than tab (no CR/LF header injection).
+func ValidHeaderValue(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
 			return false

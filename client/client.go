@@ -98,7 +98,7 @@ func New(opts Options) (*Client, error) {
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
-	if c.userAgent == "" || !validHeaderValue(c.userAgent) {
+	if c.userAgent == "" || !ValidHeaderValue(c.userAgent) {
 		c.userAgent = DefaultUserAgent
 	}
 	rt := opts.Transport
@@ -122,6 +122,18 @@ func newTransport() *http.Transport {
 	t.MaxIdleConnsPerHost = maxIdleConnsHost
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	return t
+}
+
+// CheckBaseURL validates a base URL as New does (https, or http for
+// loopback hosts only; no credentials, query or fragment) and returns it
+// normalised. The config loader uses it so a bad value is reported with
+// its file line.
+func CheckBaseURL(raw string) (string, error) {
+	u, err := parseBaseURL(raw)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
 }
 
 // parseBaseURL validates a base URL: https, or http for loopback hosts only.

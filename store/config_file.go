@@ -16,6 +16,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/adrg/xdg"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // maxConfigBytes caps the config file; a bigger one is surely not a config.
@@ -410,11 +412,11 @@ func (t *authTable) decodeHeaders(v any) *fieldError {
 		}
 		s, err := textOf(m[name])
 		switch canon := strings.ToLower(name); {
-		case !validHeaderName(name):
+		case !client.ValidHeaderName(name):
 			return fail("is not a valid HTTP header name")
 		case err != nil:
 			return fail(err.Error())
-		case !validHeaderValue(s):
+		case !client.ValidHeaderValue(s):
 			return fail("value holds control characters (value not shown: it is a secret)")
 		case seen[canon] != "":
 			return fail(fmt.Sprintf("same header as %q (header names ignore case)", seen[canon]))
@@ -429,7 +431,7 @@ func (t *authTable) decodeHeaders(v any) *fieldError {
 // headerNameOf decodes an HTTP header name.
 func headerNameOf(v any) (string, error) {
 	s, err := textOf(v)
-	if err == nil && !validHeaderName(s) {
+	if err == nil && !client.ValidHeaderName(s) {
 		err = fmt.Errorf("%q is not a valid HTTP header name", s)
 	}
 	return s, err

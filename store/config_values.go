@@ -1,10 +1,8 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,22 +18,13 @@ const maxTimeout = 24 * time.Hour
 // text, or a bare number from TOML) and returns a message without the
 // setting's name, which the caller adds.
 
-// parseBaseURL accepts an absolute http(s) URL without credentials.
+// parseBaseURL checks a base URL with the client's own rules, so config and
+// client never disagree; an explicitly empty value is an error here.
 func parseBaseURL(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	const want = `(e.g. "https://api.aopay.co.in")`
-	u, err := url.Parse(s)
-	if err != nil {
-		// Not echoed: an unparsable URL may still hold a password.
-		return "", fmt.Errorf("is not a valid URL %s", want)
+	if strings.TrimSpace(s) == "" {
+		return "", fmt.Errorf("is empty (e.g. %q)", client.DefaultBaseURL)
 	}
-	if u.User != nil {
-		return "", errors.New("must not contain a user name or password (put credentials in [auth])")
-	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an http(s) URL %s", s, want)
-	}
-	return s, nil
+	return client.CheckBaseURL(s)
 }
 
 // parseOperatorCode accepts a positive whole number that fits the API's int.
@@ -205,29 +194,4 @@ func (x *durationValue) UnmarshalTOML(v any) error {
 	var err error
 	x.v, err = parseTimeout(s, shown)
 	return err
-}
-
-// validHeaderName reports whether s is an HTTP header field name (an RFC 9110 token).
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether s can be sent as a header value: no
-// control characters other than tab (no CR/LF header injection).
-func validHeaderValue(s string) bool {
-	for _, r := range s {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }
