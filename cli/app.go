@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/spf13/pflag"
@@ -214,6 +215,15 @@ func (a *App) Store() (*store.Store, error) {
 		}
 	})
 	return a.store, a.storeErr
+}
+
+// saidAlready reports whether err only repeats a store notice that was
+// already printed on stderr (a read-only store's reason, say).
+func (a *App) saidAlready(err error) bool {
+	if a.store == nil || a.quiet {
+		return false
+	}
+	return slices.Contains(a.store.Notices(), err.Error())
 }
 
 // checkNotOwnFile refuses an output file (-o) that is one of aopfetch's own

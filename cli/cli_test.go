@@ -763,3 +763,19 @@ func TestFlushPendingOnExit(t *testing.T) {
 		t.Fatalf("after flush the file holds %v (%v)", again.Data().Accounts, err)
 	}
 }
+
+// TestReadOnlyStoreSaysSoOnce: a write to a newer store fails with exit 1
+// and its reason appears once, not as a notice and again as the error.
+func TestReadOnlyStoreSaysSoOnce(t *testing.T) {
+	e := newCLIEnv(t, "")
+	if err := os.WriteFile(e.store, []byte(`{"version": 99, "accounts": [], "recent": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "saved", "add", "KA01AB1234", "--operator", "311", "--registration-id", "X")
+	if r.code != ExitAPI {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, ExitAPI, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "written by a newer aopfetch"); n != 1 {
+		t.Fatalf("the reason appears %d times:\n%s", n, r.stderr)
+	}
+}

@@ -46,7 +46,7 @@ func run(ctx context.Context, app *App, args []string) int {
 		code = ExitInterrupted
 	}
 	var ee *ExitError
-	if !errors.As(err, &ee) || ee.Err != nil {
+	if (!errors.As(err, &ee) || ee.Err != nil) && !app.saidAlready(err) {
 		writeLookupError(app.Stderr(), "", err)
 	}
 	return code
