@@ -18,6 +18,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	// The binary under test is built from these packages: importing them
+	// makes go test's result cache notice when they change.
+	_ "github.com/aopfetch/aopfetch/cli"
 )
 
 // binPath is the aopfetch binary built once by TestMain.
