@@ -186,6 +186,8 @@ func (h *homeModel) setData(d store.Data) tea.Cmd {
 	}
 	cmd := tea.Batch(h.tagged(tabSaved, h.lists[tabSaved].SetItems(items)),
 		h.tagged(tabRecent, h.lists[tabRecent].SetItems(ritems)))
+	h.lists[tabSaved].SetDelegate(rowDelegate{c: h.c, vehicleW: vehicleWidth(h.saved)})
+	h.lists[tabRecent].SetDelegate(rowDelegate{c: h.c, vehicleW: vehicleWidth(h.recent)})
 	if h.lists[tabSaved].FilterState() == list.Unfiltered && prev.id != "" {
 		for i, e := range h.saved {
 			if e.id == prev.id {
@@ -536,7 +538,23 @@ func (h homeModel) helpKeys() helpKeys {
 func (h homeModel) helpView() string { return h.c.renderHelp(h.helpKeys()) }
 
 // rowDelegate renders one row per entry.
-type rowDelegate struct{ c *common }
+type rowDelegate struct {
+	c        *common
+	vehicleW int // width of the vehicle column: the list's longest number
+}
+
+// minVehicleWidth fits a standard number (DL12CB4685).
+const minVehicleWidth = 10
+
+// vehicleWidth is the width of the longest vehicle number among es, so
+// temporary and trade numbers (up to 20 characters) are never cut.
+func vehicleWidth(es []entry) int {
+	w := minVehicleWidth
+	for _, e := range es {
+		w = max(w, len(e.req.CANumber))
+	}
+	return min(w, client.MaxVehicleLen)
+}
 
 // Height implements list.ItemDelegate.
 func (d rowDelegate) Height() int { return 1 }
@@ -582,8 +600,9 @@ func (d rowDelegate) row(e entry, sel bool, width int) string {
 	if e.quick > 0 {
 		quick = s.Subtle.Render(fmt.Sprintf("%d ", e.quick))
 	}
-	cols := []string{pad(e.req.CANumber, 10)}
-	fixed := 2 + 2 + 1 + 10 + 1
+	vw := max(d.vehicleW, minVehicleWidth)
+	cols := []string{pad(e.req.CANumber, vw)}
+	fixed := 2 + 2 + 1 + vw + 1
 	if width >= 60 {
 		cols = append(cols, padLeft(amount, 12), pad(due, 11), mark, pad(when, 8))
 		fixed += 12 + 1 + 11 + 1 + 1 + 1 + 8 + 1

@@ -267,3 +267,15 @@ func TestDeletePromptKeepsQuestion(t *testing.T) {
 		t.Fatalf("delete prompt %q", status)
 	}
 }
+
+// TestHomeShowsLongVehicleNumbersWhole: temporary and trade numbers (up to
+// 20 characters) are the key an agent reads; they are never cut.
+func TestHomeShowsLongVehicleNumbersWhole(t *testing.T) {
+	d := seedData(2, 0)
+	d.Accounts[0].CANumber = "KA01A1234TC0001"
+	d.Accounts[1].CANumber = "T0324KA1234A"
+	for _, sz := range [][2]int{{80, 24}, {40, 12}} {
+		m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), sz[0], sz[1])
+		mustContain(t, screen(m), "KA01A1234TC0001", "T0324KA1234A")
+	}
+}
