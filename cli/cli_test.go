@@ -205,7 +205,7 @@ func TestWriteTableAlignsUnicode(t *testing.T) {
 		if i > 0 {
 			second = rows[i-1][1]
 		}
-		col := displayWidth(line[:strings.Index(line, second)])
+		col := client.DisplayWidth(line[:strings.Index(line, second)])
 		if want == -1 {
 			want = col
 		}
@@ -217,11 +217,11 @@ func TestWriteTableAlignsUnicode(t *testing.T) {
 
 func TestDisplayWidthIsPerCodePoint(t *testing.T) {
 	// tmux and xterm advance the cursor by 7 cells for this name.
-	if w := displayWidth("शर्मा जी"); w != 7 {
+	if w := client.DisplayWidth("शर्मा जी"); w != 7 {
 		t.Errorf("displayWidth = %d, want 7", w)
 	}
-	if w := displayWidth("日本"); w != 4 {
-		t.Errorf("displayWidth(CJK) = %d, want 4", w)
+	if w := client.DisplayWidth("日本"); w != 4 {
+		t.Errorf("client.DisplayWidth(CJK) = %d, want 4", w)
 	}
 }
 
@@ -726,7 +726,7 @@ func TestCellCutsByTerminalWidth(t *testing.T) {
 	label := "राजेश कुमार शर्मा राजेश कुमार शर्मा"
 	for _, limit := range []int{8, 12, 24} {
 		got := cell(label, limit)
-		if w := displayWidth(got); w > limit {
+		if w := client.DisplayWidth(got); w > limit {
 			t.Errorf("cell(%q, %d) = %q, %d cells wide", label, limit, got, w)
 		}
 		if !strings.HasSuffix(got, "…") {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -20,14 +18,9 @@ const none = "-"
 // field is one label/value line of a detail block.
 type field struct{ Label, Value string }
 
-// displayWidth is the number of terminal cells s takes. It measures per code
-// point like wcwidth(3), which is what tmux, xterm and VTE do: "शर्मा जी"
-// takes 7 cells there, while grapheme-cluster counting says 4.
-func displayWidth(s string) int { return ansi.StringWidthWc(s) }
-
 // padRight pads s with spaces to width terminal cells.
 func padRight(s string, width int) string {
-	if w := displayWidth(s); w < width {
+	if w := client.DisplayWidth(s); w < width {
 		return s + strings.Repeat(" ", width-w)
 	}
 	return s
@@ -38,7 +31,7 @@ func padRight(s string, width int) string {
 func writeFields(w io.Writer, fields []field) error {
 	width := 0
 	for _, f := range fields {
-		width = max(width, displayWidth(f.Label))
+		width = max(width, client.DisplayWidth(f.Label))
 	}
 	var b strings.Builder
 	for _, f := range fields {
@@ -59,7 +52,7 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 	for _, row := range append([][]string{header}, rows...) {
 		for i, cell := range row {
 			if i < len(widths) {
-				widths[i] = max(widths[i], displayWidth(cell))
+				widths[i] = max(widths[i], client.DisplayWidth(cell))
 			}
 		}
 	}
@@ -86,11 +79,8 @@ func cell(s string, limit int) string {
 	if s == "" {
 		return none
 	}
-	if limit > 0 && displayWidth(s) > limit {
-		// ansi.TruncateWc leaves s whole when its grapheme width fits even
-		// if its wcwidth (what terminals draw) does not; blanks past the
-		// cut make both widths exceed limit, and are cut away with the rest.
-		s = ansi.TruncateWc(s+strings.Repeat(" ", limit+1), limit, "…")
+	if limit > 0 {
+		s = client.Truncate(s, limit)
 	}
 	return s
 }

@@ -728,7 +728,7 @@ func (m model) frame(body, status, help string) string {
 	for i, l := range lines {
 		// Trailing blanks (the viewport pads with them) carry nothing: the
 		// renderer clears the rest of each line.
-		lines[i] = " " + truncate(strings.TrimRight(l, " "), inner)
+		lines[i] = " " + client.Truncate(strings.TrimRight(l, " "), inner)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -738,11 +738,11 @@ func (m model) frame(body, status, help string) string {
 func tooSmall(w int) string {
 	need := fmt.Sprintf("%d×%d", minWidth, minHeight)
 	for _, msg := range []string{"terminal too small (need " + need + ")", "too small (need " + need + ")", "need " + need} {
-		if displayWidth(msg) <= w {
+		if client.DisplayWidth(msg) <= w {
 			return msg
 		}
 	}
-	return truncate("need "+need, w)
+	return client.Truncate("need "+need, w)
 }
 
 // header is the title line with the DEMO badge.
@@ -753,7 +753,7 @@ func (m model) header(w int) string {
 		title += " " + s.Demo.Render("DEMO")
 	}
 	right := s.Subtle.Render(m.stateName())
-	gap := w - displayWidth(title) - displayWidth(right)
+	gap := w - client.DisplayWidth(title) - client.DisplayWidth(right)
 	if gap < 1 {
 		return title
 	}

@@ -151,7 +151,7 @@ func (e errorModel) View() string {
 		b.WriteString("\n")
 	}
 	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc("✗ "+e.title, w, " ")) + "\n")
-	b.WriteString(s.Subtle.Render(truncate(e.c.requestLine(e.req), w)) + "\n")
+	b.WriteString(s.Subtle.Render(client.Truncate(e.c.requestLine(e.req), w)) + "\n")
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}

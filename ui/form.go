@@ -337,7 +337,7 @@ type underField struct {
 // render renders msg in st.
 func (u underField) render(st lipgloss.Style, msg string) string {
 	room := max(1, u.w-u.indent)
-	lines := []string{truncate(msg, room)}
+	lines := []string{client.Truncate(msg, room)}
 	if u.wrap {
 		lines = strings.Split(ansi.WrapWc(msg, room, ""), "\n")
 	}

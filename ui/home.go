@@ -250,10 +250,10 @@ const (
 // sizeInputs fits the prompt's inputs to the status line: the label alone,
 // or label and note side by side; each scrolls within its width.
 func (h *homeModel) sizeInputs() {
-	room := max(2, h.w-displayWidth(labelPrompt)-1) // the cursor takes one cell
+	room := max(2, h.w-client.DisplayWidth(labelPrompt)-1) // the cursor takes one cell
 	widths := [2]int{room, room}
 	if h.prompt == promptEdit {
-		room = max(2, room-displayWidth(notePrompt)-1)
+		room = max(2, room-client.DisplayWidth(notePrompt)-1)
 		widths = [2]int{max(1, room*2/5), max(1, room-room*2/5)}
 	}
 	for i := range h.inputs {
@@ -484,7 +484,7 @@ func (h homeModel) statusLine() string {
 	switch h.prompt {
 	case promptDelete:
 		q := fmt.Sprintf(" (%s)? y/n", h.target.req.CANumber)
-		title := truncate(h.target.title(), h.w-displayWidth(q)-len(`Delete ""`))
+		title := client.Truncate(h.target.title(), h.w-client.DisplayWidth(q)-len(`Delete ""`))
 		return s.Warning.Render(`Delete "` + title + `"` + q)
 	case promptLabel:
 		return labelPrompt + h.inputs[0].View()

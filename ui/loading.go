@@ -53,7 +53,7 @@ func (l loadingModel) View() string {
 		op += " " + s.Subtle.Render("("+n+")")
 	}
 	what := l.spin.View() + " Fetching " + l.req.CANumber
-	if line := what + " · " + op; displayWidth(line) <= l.c.width-2 {
+	if line := what + " · " + op; client.DisplayWidth(line) <= l.c.width-2 {
 		what = line
 	} else {
 		what += "\n  " + op // the operator on its own line when narrow

@@ -248,17 +248,17 @@ func (r resultModel) card() string {
 		name = "(no name)"
 	}
 	var b strings.Builder
-	b.WriteString(s.Name.Render(truncate(name, w)) + "\n")
+	b.WriteString(s.Name.Render(client.Truncate(name, w)) + "\n")
 	sub := r.c.requestLine(r.req)
 	if r.label != "" && r.label != name && r.label != r.req.CANumber {
 		sub += " · " + r.label
 	}
-	b.WriteString(s.Subtle.Render(truncate(sub, w)) + "\n")
+	b.WriteString(s.Subtle.Render(client.Truncate(sub, w)) + "\n")
 	if r.c.height >= 16 {
 		b.WriteString("\n")
 	}
 	for _, row := range r.rows(narrow) {
-		b.WriteString(s.Label.Render(pad(row[0], lw)) + truncate(row[1], vw) + "\n")
+		b.WriteString(s.Label.Render(pad(row[0], lw)) + client.Truncate(row[1], vw) + "\n")
 	}
 	return b.String()
 }

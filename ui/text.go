@@ -8,34 +8,17 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // ellipsis marks truncated text.
 const ellipsis = "…"
 
-// displayWidth is the number of terminal cells s occupies. It measures per
-// code point like wcwidth(3), which is what tmux, xterm and VTE do:
-// "राजेश कुमार शर्मा" takes 14 cells there, while grapheme-cluster counting
-// (lipgloss, ansi.StringWidth) says 10 and would let a row overflow and wrap.
-func displayWidth(s string) int { return ansi.StringWidthWc(s) }
-
-// truncate cuts s to display width w (as displayWidth measures it) with a
-// trailing ellipsis; escape sequences are kept whole.
-func truncate(s string, w int) string {
-	w = max(0, w)
-	if displayWidth(s) <= w {
-		return s
-	}
-	// ansi.TruncateWc returns its input unchanged when the grapheme width
-	// fits, even if the wcwidth does not: blanks past the cut make the
-	// grapheme width exceed w too, and are themselves cut away.
-	return ansi.TruncateWc(s+strings.Repeat(" ", w+1), w, ellipsis)
-}
-
 // pad truncates or pads s with spaces to exactly display width w.
 func pad(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - displayWidth(s); n > 0 {
+	s = client.Truncate(s, w)
+	if n := w - client.DisplayWidth(s); n > 0 {
 		s += strings.Repeat(" ", n)
 	}
 	return s
@@ -43,8 +26,8 @@ func pad(s string, w int) string {
 
 // padLeft is pad aligned right.
 func padLeft(s string, w int) string {
-	s = truncate(s, w)
-	if n := w - displayWidth(s); n > 0 {
+	s = client.Truncate(s, w)
+	if n := w - client.DisplayWidth(s); n > 0 {
 		s = strings.Repeat(" ", n) + s
 	}
 	return s
@@ -62,7 +45,7 @@ func (c *common) fullHelpView(km help.KeyMap, h int) string {
 	w := max(0, c.width-2)
 	head := ""
 	if c.version != "" {
-		head = c.styles.Subtle.Render(truncate("aopfetch "+c.version, w))
+		head = c.styles.Subtle.Render(client.Truncate("aopfetch "+c.version, w))
 	}
 	body := fullHelp(c.styles, km, w)
 	if len(splitLines(body)) > h-1 {
@@ -85,7 +68,7 @@ func shortHelp(s *Styles, bindings []key.Binding, more key.Binding, w int) strin
 	h.Styles = s.Help
 	for {
 		out := h.ShortHelpView(bs)
-		if displayWidth(out) <= w || len(bs) <= 1 {
+		if client.DisplayWidth(out) <= w || len(bs) <= 1 {
 			return out
 		}
 		i := len(bs) - 1
@@ -117,8 +100,8 @@ func fullHelp(s *Styles, km help.KeyMap, w int) string {
 	}
 	kw, dw := 0, 0
 	for _, b := range bs {
-		kw = max(kw, displayWidth(b.Help().Key))
-		dw = max(dw, displayWidth(b.Help().Desc))
+		kw = max(kw, client.DisplayWidth(b.Help().Key))
+		dw = max(dw, client.DisplayWidth(b.Help().Desc))
 	}
 	cell := kw + 1 + dw
 	cols := max(1, (w+2)/(cell+2))
@@ -141,7 +124,7 @@ func flowHelp(s *Styles, km help.KeyMap, w int) string {
 	line, lw := "", 0
 	for _, b := range enabledBindings(km) {
 		k, d := b.Help().Key, b.Help().Desc
-		iw := displayWidth(k) + 1 + displayWidth(d)
+		iw := client.DisplayWidth(k) + 1 + client.DisplayWidth(d)
 		if lw > 0 && lw+2+iw > w {
 			lines, line, lw = append(lines, line), "", 0
 		}
@@ -167,7 +150,7 @@ func bannerLines(notices []string, w, maxLines int) []string {
 		lines := strings.Split(ansi.WrapWc(n, max(1, w-2), ""), "\n")
 		if len(lines) > maxLines {
 			rest := strings.Join(lines[maxLines-1:], " ")
-			lines = append(lines[:maxLines-1], truncate(rest, w-2))
+			lines = append(lines[:maxLines-1], client.Truncate(rest, w-2))
 		}
 		for i, l := range lines {
 			prefix := "  "

@@ -50,7 +50,7 @@ func TestFormKeys(t *testing.T) {
 		t.Fatalf("operator holds %d chars", n)
 	}
 	for _, line := range strings.Split(screen(m), "\n") {
-		if w := displayWidth(line); w > 80 {
+		if w := client.DisplayWidth(line); w > 80 {
 			t.Fatalf("line wider than the terminal (%d): %q", w, line)
 		}
 	}

@@ -19,8 +19,8 @@ const devanagari = "राजेश कुमार शर्मा"
 
 func TestTruncateAndPadMeasureLikeTheTerminal(t *testing.T) {
 	for _, w := range []int{1, 5, 10, 12, 13, 14, 20} {
-		if got := ansi.StringWidthWc(truncate(devanagari, w)); got > w {
-			t.Errorf("truncate(%d) takes %d cells", w, got)
+		if got := ansi.StringWidthWc(client.Truncate(devanagari, w)); got > w {
+			t.Errorf("client.Truncate(%d) takes %d cells", w, got)
 		}
 		if got := ansi.StringWidthWc(pad(devanagari, w)); got != w {
 			t.Errorf("pad(%d) takes %d cells", w, got)
@@ -29,7 +29,7 @@ func TestTruncateAndPadMeasureLikeTheTerminal(t *testing.T) {
 			t.Errorf("padLeft(%d) takes %d cells", w, got)
 		}
 	}
-	if got := truncate(devanagari, 14); got != devanagari {
+	if got := client.Truncate(devanagari, 14); got != devanagari {
 		t.Errorf("truncate cut a string that fits: %q", got)
 	}
 }
@@ -113,7 +113,7 @@ func TestHelpLineFitsWhole(t *testing.T) {
 		views["home"] = newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), w, 12)
 		for name, v := range views {
 			help := lastLine(screen(v))
-			if strings.Contains(help, ellipsis) || displayWidth(help) > w {
+			if strings.Contains(help, ellipsis) || client.DisplayWidth(help) > w {
 				t.Errorf("%s at width %d: help line cut: %q", name, w, help)
 			}
 			if (name == "result" || name == "home") && !strings.HasSuffix(help, "? help") {
@@ -195,7 +195,7 @@ func TestFormInputsScrollWithinTheirFields(t *testing.T) {
 		if sz[0] < 62 {
 			labelW, fieldW = 10, sz[0]-2-10-3
 		}
-		if w := displayWidth(reg); w > 1+2+labelW+fieldW+1 || strings.Contains(reg, ellipsis) {
+		if w := client.DisplayWidth(reg); w > 1+2+labelW+fieldW+1 || strings.Contains(reg, ellipsis) {
 			t.Errorf("%dx%d: registration overflows its field (%d cells): %q", sz[0], sz[1], w, reg)
 		}
 		// The end of the value, where the cursor is, is visible.
@@ -211,7 +211,7 @@ func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 		m, _ = press(m, "e")
 		m = typeText(m, strings.Repeat(" long label", 8))
 		status := strings.Split(screen(m), "\n")[10]
-		if !strings.Contains(status, "Note:") || strings.Contains(status, ellipsis) || displayWidth(status) > w {
+		if !strings.Contains(status, "Note:") || strings.Contains(status, ellipsis) || client.DisplayWidth(status) > w {
 			t.Errorf("width %d: edit prompt %q", w, status)
 		}
 		if help := lastLine(screen(m)); !strings.Contains(help, "enter save") {
@@ -220,7 +220,7 @@ func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 		m, _ = press(m, "esc", "tab", "s")
 		m = typeText(m, strings.Repeat(" long label", 8))
 		status = strings.Split(screen(m), "\n")[10]
-		if !strings.HasSuffix(status, "long label") || displayWidth(status) > w {
+		if !strings.HasSuffix(status, "long label") || client.DisplayWidth(status) > w {
 			t.Errorf("width %d: label prompt %q", w, status)
 		}
 	}
