@@ -80,3 +80,18 @@ func BenchmarkMutation(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseSequential parses the same store on one goroutine: the CPU
+// cost of a load, which is what a busy machine pays.
+func BenchmarkParseSequential(b *testing.B) {
+	enc, err := encode(benchData(5000, 200), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(enc)))
+	for b.Loop() {
+		if _, err := parseDataIn(enc, 1, len(enc)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -107,6 +107,17 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	if err != nil || len(dup.Accounts) != 1 || dup.Accounts[0].ID != "c" {
 		t.Fatalf("a repeated key: %+v, %v; want the last value, as encoding/json", dup, err)
 	}
+	// Keys out of the encoder's order, repeated or escaped are still matched.
+	odd := `{"recent":[],"accounts":[{"position":0,"last":{"fetched_at":"2026-01-02T03:04:05Z","consumer":{"bill":{"user_name":"u","bill_amount":"1"},"name":"n"}},
+	  "note":"x","id":"a","l\u0061bel":"L","id":"b","canumber":"KA01"}],"version":1}`
+	var oddWant Data
+	oddGot, err := decodeBytes([]byte(odd))
+	if jerr := json.Unmarshal([]byte(odd), &oddWant); err != nil || jerr != nil {
+		t.Fatalf("decode: %v; encoding/json: %v", err, jerr)
+	}
+	if g, w := mustEncode(t, oddGot), mustEncode(t, oddWant); g != w {
+		t.Fatalf("keys out of order: decode = %s\nencoding/json = %s", g, w)
+	}
 	if got.Accounts[0].CANumber != "KA" || got.Recent[0].Snapshot.Consumer.Name != "😀 \uFFFD x" {
 		t.Fatalf("escapes decoded wrongly: %+v", got)
 	}

@@ -43,7 +43,7 @@ const minChunkBytes = 64 << 10
 func parseDataIn(src string, chunks, minChunk int) (Data, error) {
 	p := parser{s: src}
 	var d Data
-	err := p.object(func(key string) error {
+	err := p.object([]string{"version", "accounts", "recent"}, func(key string) error {
 		switch key {
 		case "version":
 			return p.int(&d.Version)
@@ -201,7 +201,9 @@ func carve[T any](pool *[]T) *T {
 const maxDepth = 10000
 
 func (p *parser) account(a *Account) error {
-	return p.object(func(key string) error {
+	keys := [...]string{"id", "label", "operator", "canumber", "registration_id", "note",
+		"created_at", "last_used_at", "use_count", "position", "last"}
+	return p.object(keys[:], func(key string) error {
 		switch key {
 		case "id":
 			return p.str(&a.ID)
@@ -231,7 +233,9 @@ func (p *parser) account(a *Account) error {
 }
 
 func (p *parser) lookup(l *Lookup) error {
-	return p.object(func(key string) error {
+	keys := [...]string{"operator", "canumber", "registration_id", "at", "ok", "error_kind",
+		"error_message", "snapshot"}
+	return p.object(keys[:], func(key string) error {
 		switch key {
 		case "operator":
 			return p.int(&l.Operator)
@@ -264,7 +268,8 @@ func (p *parser) snapshot(dst **Snapshot) error {
 		*dst = carve(&p.slab.snaps)
 	}
 	s := *dst
-	return p.object(func(key string) error {
+	keys := [...]string{"consumer", "fetched_at"}
+	return p.object(keys[:], func(key string) error {
 		switch key {
 		case "consumer":
 			return p.consumer(&s.Consumer)
@@ -276,7 +281,8 @@ func (p *parser) snapshot(dst **Snapshot) error {
 }
 
 func (p *parser) consumer(c *client.Consumer) error {
-	return p.object(func(key string) error {
+	keys := [...]string{"response_code", "status", "message", "name", "amount", "due_date", "bill"}
+	return p.object(keys[:], func(key string) error {
 		switch key {
 		case "response_code":
 			return p.int(&c.ResponseCode)
@@ -306,7 +312,9 @@ func (p *parser) bill(dst **client.Bill) error {
 		*dst = carve(&p.slab.bills)
 	}
 	b := *dst
-	return p.object(func(key string) error {
+	keys := [...]string{"bill_amount", "bill_net_amount", "due_date", "max_bill_amount",
+		"accept_payment", "accept_part_pay", "cell_number", "user_name"}
+	return p.object(keys[:], func(key string) error {
 		switch key {
 		case "bill_amount":
 			return p.str(&b.BillAmount)
@@ -385,8 +393,11 @@ func (p *parser) literal(w string) bool {
 func (p *parser) null() bool { return p.literal("null") }
 
 // object reads an object, calling field for each key with the parser
-// positioned at its value. null is accepted and calls nothing.
-func (p *parser) object(field func(key string) error) error {
+// positioned at its value. null is accepted and calls nothing. keys lists
+// the keys in the order encode writes them: the key expected next is
+// matched by comparing bytes, without scanning for its end. Other keys and
+// orders are read as usual, only more slowly.
+func (p *parser) object(keys []string, field func(key string) error) error {
 	if p.null() {
 		return nil
 	}
@@ -397,15 +408,22 @@ func (p *parser) object(field func(key string) error) error {
 		p.i++
 		return nil
 	}
-	for {
-		key, ok := p.plainKey()
-		if !ok {
-			var err error
-			if key, err = p.key(); err != nil {
-				return err
+	for next := 0; ; {
+		key, ok := p.keyAt(keys, next)
+		if ok {
+			next++
+		} else {
+			if key, ok = p.plainKey(); !ok {
+				var err error
+				if key, err = p.key(); err != nil {
+					return err
+				}
+				if err := p.expect(':'); err != nil {
+					return err
+				}
 			}
-			if err := p.expect(':'); err != nil {
-				return err
+			if j := slices.Index(keys, key); j >= 0 {
+				next = j + 1
 			}
 		}
 		if err := field(key); err != nil {
@@ -423,17 +441,29 @@ func (p *parser) object(field func(key string) error) error {
 	}
 }
 
-// plainKey consumes a key of lower-case letters and '_' only followed at
-// once by ':', the way encode writes every key, and returns it; ok is false
-// if none comes next (then nothing is consumed).
+// keyAt consumes keys[k] quoted and followed at once by ':' if that comes
+// next, and returns it; ok is false otherwise (then nothing is consumed).
+func (p *parser) keyAt(keys []string, k int) (key string, ok bool) {
+	if k >= len(keys) {
+		return "", false
+	}
+	key = keys[k]
+	end := p.i + len(key) + 1
+	if end+1 >= len(p.s) || p.s[p.i] != '"' || p.s[end] != '"' || p.s[end+1] != ':' || p.s[p.i+1:end] != key {
+		return "", false
+	}
+	p.i = end + 2
+	return key, true
+}
+
+// plainKey consumes a key without escapes, control characters or non-ASCII
+// bytes followed at once by ':', the way encode writes every key, and
+// returns it; ok is false if none comes next (then nothing is consumed).
 func (p *parser) plainKey() (key string, ok bool) {
 	if p.i >= len(p.s) || p.s[p.i] != '"' {
 		return "", false
 	}
-	j := p.i + 1
-	for j < len(p.s) && (p.s[j]-'a' < 26 || p.s[j] == '_') {
-		j++
-	}
+	j := nextSpecial(p.s, p.i+1)
 	if j+1 >= len(p.s) || p.s[j] != '"' || p.s[j+1] != ':' {
 		return "", false
 	}
@@ -711,6 +741,18 @@ func (p *parser) bool(dst *bool) error {
 
 // time reads an RFC 3339 time string into *dst (null leaves it unchanged).
 func (p *parser) time(dst *time.Time) error {
+	if p.peek() == '"' {
+		// The common UTC form holds no escapes and ends within 32 bytes:
+		// parseUTC checks every byte of it, so no string scan is needed.
+		rest := p.s[p.i+1 : min(len(p.s), p.i+32)]
+		if j := strings.IndexByte(rest, '"'); j >= 0 {
+			if t, ok := parseUTC(rest[:j]); ok {
+				*dst = t
+				p.i += j + 2
+				return nil
+			}
+		}
+	}
 	var s string
 	if p.null() {
 		return nil
@@ -737,7 +779,7 @@ func (p *parser) skip() error {
 	}
 	switch c := p.peek(); {
 	case c == '{':
-		return p.object(func(string) error { return p.skip() })
+		return p.object(nil, func(string) error { return p.skip() })
 	case c == '[':
 		var list []struct{}
 		return array(p, &list, p.skip)
@@ -821,11 +863,11 @@ func daysSinceEpoch(year, month, day int) int64 {
 func atoiN(s string) (int, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
+		d := s[i] - '0'
+		if d > 9 {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int(d)
 	}
 	return n, s != ""
 }
