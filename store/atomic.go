@@ -21,18 +21,18 @@ const (
 // tempSuffix follows the store's base name in its temp files.
 const tempSuffix = ".tmp-"
 
-// writeFileAtomic replaces path with b: a unique temp file in the same
+// writeFileAtomic replaces path with the concatenation of pieces: a unique temp file in the same
 // directory is written, synced and made 0600, renamed over path, and the
 // directory synced. On error path is untouched and the temp file removed;
 // once the rename succeeded the write counts as done.
-func writeFileAtomic(path, b string) (os.FileInfo, error) {
+func writeFileAtomic(path string, pieces [][]byte) (os.FileInfo, error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+tempSuffix+"*")
 	if err != nil {
 		return nil, err
 	}
 	tmp := f.Name()
-	if err := writeSync(f, b); err != nil {
+	if err := writeSync(f, pieces); err != nil {
 		os.Remove(tmp)
 		return nil, err
 	}
@@ -48,9 +48,14 @@ func writeFileAtomic(path, b string) (os.FileInfo, error) {
 	return info, nil
 }
 
-// writeSync writes b to f, makes it 0600, syncs and closes it.
-func writeSync(f *os.File, b string) error {
-	_, err := f.WriteString(b)
+// writeSync writes pieces to f, makes it 0600, syncs and closes it.
+func writeSync(f *os.File, pieces [][]byte) error {
+	var err error
+	for _, p := range pieces {
+		if _, err = f.Write(p); err != nil {
+			break
+		}
+	}
 	if err == nil {
 		err = f.Chmod(fileMode)
 	}

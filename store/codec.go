@@ -24,53 +24,90 @@ func emptyData() Data {
 	return Data{Version: SchemaVersion, Accounts: []Account{}, Recent: []Lookup{}}
 }
 
+// content is what the store file held when this process last read or
+// wrote it: the text it read (the decoded Data shares its memory), or the
+// pieces it wrote (the next write reuses their memory). The zero value
+// matches no file.
+type content struct {
+	text   string
+	pieces [][]byte
+}
+
+// size is the length of the file c describes.
+func (c content) size() int {
+	n := len(c.text)
+	for _, p := range c.pieces {
+		n += len(p)
+	}
+	return n
+}
+
 // readFile returns the content and FileInfo of the file at path, or a nil
-// FileInfo when it does not exist. Content equal to known (say, what was
-// last written) is returned as known itself, without another copy.
-func readFile(path, known string) (string, os.FileInfo, error) {
+// FileInfo when it does not exist. When the file holds exactly known (say,
+// what was last written) it reports same and returns no text.
+func readFile(path string, known content) (text string, same bool, info os.FileInfo, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", nil, nil
+		return "", false, nil, nil
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("read store: %w", err)
+		return "", false, nil, fmt.Errorf("read store: %w", err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
+	info, err = f.Stat()
 	if err != nil {
-		return "", nil, fmt.Errorf("read store: %w", err)
+		return "", false, nil, fmt.Errorf("read store: %w", err)
 	}
-	if known != "" && info.Size() == int64(len(known)) {
-		same, err := holds(f, known, make([]byte, readBufSize))
+	if size := known.size(); size > 0 && info.Size() == int64(size) {
+		buf := make([]byte, readBufSize)
+		if known.pieces != nil {
+			same, err = holds(f, known.pieces, buf)
+		} else {
+			same, err = holds(f, []string{known.text}, buf)
+		}
 		if err == nil && same {
-			return known, info, nil
+			return "", true, info, nil
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return "", nil, fmt.Errorf("read store %s: %w", path, err)
+			return "", false, nil, fmt.Errorf("read store %s: %w", path, err)
 		}
 	}
 	var sb strings.Builder
 	sb.Grow(int(info.Size()) + 512)
 	if _, err := io.Copy(&sb, f); err != nil {
-		return "", nil, fmt.Errorf("read store %s: %w", path, err)
+		return "", false, nil, fmt.Errorf("read store %s: %w", path, err)
 	}
-	return sb.String(), info, nil
+	return sb.String(), false, info, nil
 }
 
 // readBufSize is the size of the reads comparing the store file with known
 // content (small enough to stay in the processor's cache).
 const readBufSize = 32 << 10
 
-// holds reports whether the rest of f is exactly s, reading into buf.
-func holds(f io.Reader, s string, buf []byte) (bool, error) {
+// holds reports whether the rest of f is exactly the concatenation of
+// pieces, reading into buf.
+func holds[P string | []byte](f io.Reader, pieces []P, buf []byte) (bool, error) {
+	var want P // the rest of the piece being compared
 	for {
 		n, err := f.Read(buf)
-		if n > len(s) || string(buf[:n]) != s[:n] {
-			return false, nil
+		for got := buf[:n]; len(got) > 0; {
+			for len(want) == 0 {
+				if len(pieces) == 0 {
+					return false, nil // the file is longer
+				}
+				want, pieces = pieces[0], pieces[1:]
+			}
+			k := min(len(got), len(want))
+			if string(got[:k]) != string(want[:k]) {
+				return false, nil
+			}
+			got, want = got[k:], want[k:]
 		}
-		s = s[n:]
 		if err == io.EOF {
-			return s == "", nil
+			for len(want) == 0 && len(pieces) > 0 {
+				want, pieces = pieces[0], pieces[1:]
+			}
+			return len(want) == 0, nil
 		}
 		if err != nil {
 			return false, err

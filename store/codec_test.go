@@ -1,15 +1,17 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 )
 
 // fullData returns a store where every field of every type is set, so a
@@ -60,7 +62,7 @@ func fullData(t *testing.T) Data {
 
 func TestCodecRoundTripsEveryField(t *testing.T) {
 	d := fullData(t)
-	enc, err := encode(d, 0)
+	enc, err := encodeText(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestCodecRoundTripsEveryField(t *testing.T) {
 // decode reads what encoding/json writes, to the same values.
 func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	d := fullData(t)
-	enc, _ := encode(d, 0)
+	enc, _ := encodeText(d)
 	var viaStd Data
 	if err := json.Unmarshal([]byte(enc), &viaStd); err != nil {
 		t.Fatalf("encoding/json cannot read the store file: %v", err)
@@ -123,12 +125,25 @@ func TestCodecAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
+// encodeText is encode's pieces joined.
+func encodeText(d Data) (string, error) { return joinPieces(encode(d, 0, nil)) }
+
+// joinPieces joins the pieces of an encode.
+func joinPieces(pieces [][]byte, err error) (string, error) {
+	return string(bytes.Join(pieces, nil)), err
+}
+
+// writeText writes text to path as the store writes.
+func writeText(path, text string) (os.FileInfo, error) {
+	return writeFileAtomic(path, [][]byte{[]byte(text)})
+}
+
 // decodeBytes is decode of a byte slice.
 func decodeBytes(b []byte) (Data, error) { return decode(string(b)) }
 
 func mustEncode(t *testing.T, d Data) string {
 	t.Helper()
-	b, err := encode(d, 0)
+	b, err := encodeText(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +152,7 @@ func mustEncode(t *testing.T, d Data) string {
 
 func TestDecodeRejectsEveryTruncation(t *testing.T) {
 	d := fullData(t)
-	enc, _ := encode(d, 0)
+	enc, _ := encodeText(d)
 	whole := strings.TrimSpace(enc)
 	for i := range len(enc) {
 		if _, err := decode(enc[:i]); err == nil && strings.TrimSpace(enc[:i]) != whole {
@@ -172,6 +187,25 @@ func TestParseUTCAgreesWithTimePackage(t *testing.T) {
 	}
 }
 
+func TestAppendTimeTextAgreesWithTimePackage(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("IST", 19800), time.FixedZone("Z0", 0), time.FixedZone("W", -3600)}
+	times := []time.Time{{}, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 28, 1, 2, 3, 100, time.UTC), time.Now()}
+	for range 2000 {
+		sec := r.Int64N(400*365*86400) - 200*365*86400
+		ns := []int64{0, r.Int64N(1e9), r.Int64N(1000) * 1e6, r.Int64N(10) * 1e8}[r.IntN(4)]
+		times = append(times, time.Unix(sec, ns).In(zones[r.IntN(len(zones))]))
+	}
+	for _, tm := range times {
+		want, werr := tm.MarshalText()
+		got, gerr := appendTimeText([]byte("x"), tm)
+		if (werr != nil) != (gerr != nil) || (werr == nil && string(got) != "x"+string(want)) {
+			t.Errorf("appendTimeText(%v) = %q, %v; want %q, %v", tm, got, gerr, want, werr)
+		}
+	}
+}
+
 func TestDecodeErrors(t *testing.T) {
 	for _, doc := range []string{
 		`{"version":1,"accounts":[{"operator":"7"}]}`,
@@ -202,7 +236,7 @@ func TestEncodeIsOneEntryPerLine(t *testing.T) {
 	s := openAt(t, testPath(t))
 	mustSave(t, s, Account{CANumber: "AA11A1111", Note: "multi\nline"})
 	mustSave(t, s, Account{CANumber: "BB22B2222"})
-	enc, _ := encode(s.Data(), 0)
+	enc, _ := encodeText(s.Data())
 	lines := strings.Split(strings.TrimSpace(enc), "\n")
 	if len(lines) != 8 || !strings.HasPrefix(lines[3], `{"id":`) || !strings.HasPrefix(lines[4], `{"id":`) {
 		t.Fatalf("layout:\n%s", enc)
@@ -213,7 +247,7 @@ func FuzzDecodeStore(f *testing.F) {
 	d := benchData(3, 2)
 	d.Accounts[1].Last = nil
 	d.Recent[0].ErrorKind, d.Recent[0].ErrorMessage = "api", "nope \"quoted\"\n"
-	enc, _ := encode(d, 0)
+	enc, _ := encodeText(d)
 	f.Add([]byte(enc))
 	std, _ := json.Marshal(d)
 	f.Add(std)
@@ -236,7 +270,7 @@ func FuzzDecodeStore(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e1, err := encode(d, 0)
+		e1, err := encodeText(d)
 		if err != nil {
 			t.Fatalf("a decoded store does not encode: %v", err)
 		}
@@ -247,10 +281,10 @@ func FuzzDecodeStore(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decode(encode(decodeBytes(b))): %v\n%s", err, e1)
 		}
-		if e3, err := encodeIn(d, 0, 3, 1); err != nil || e3 != e1 {
+		if e3, err := joinPieces(encodeIn(d, 0, nil, 3, 1)); err != nil || e3 != e1 {
 			t.Fatalf("parallel encode differs (%v):\n%s\n%s", err, e3, e1)
 		}
-		e2, err := encode(d2, 0)
+		e2, err := encodeText(d2)
 		if err != nil || e1 != e2 {
 			t.Fatalf("decode -> encode -> decode is not stable (%v):\n%s\n%s", err, e1, e2)
 		}
@@ -348,40 +382,50 @@ func TestParallelEncodeMatchesSequential(t *testing.T) {
 		"bench": benchData(40, 3), "every field": fullData(t), "empty": emptyData(),
 		"no recent": benchData(9, 0), "bad times": bad,
 	} {
-		want, wantErr := encodeIn(d, 0, 1, 1)
+		want, wantErr := joinPieces(encodeIn(d, 0, nil, 1, 1))
 		for _, chunks := range []int{2, 3, 7, 100} {
 			for _, hint := range []int{0, 1, 100000} {
-				got, err := encodeIn(d, hint, chunks, 1)
-				if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
-					t.Errorf("%s, %d chunks: got %v\n%s\nwant %v\n%s", name, chunks, err, got, wantErr, want)
+				for _, reuse := range [][][]byte{nil, {[]byte("old")}, bytes.Fields(bytes.Repeat([]byte("garbage "), 200))} {
+					got, err := joinPieces(encodeIn(d, hint, reuse, chunks, 1))
+					if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+						t.Errorf("%s, %d chunks: got %v\n%s\nwant %v\n%s", name, chunks, err, got, wantErr, want)
+					}
 				}
 			}
 		}
 	}
 }
 
-func TestReadFileReusesKnownContent(t *testing.T) {
+func TestReadFileRecognisesKnownContent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "store.json")
-	known := mustEncode(t, benchData(100, 3)) // larger than one read
-	if _, err := writeFileAtomic(path, known); err != nil {
+	text := mustEncode(t, benchData(100, 3)) // larger than one read
+	if _, err := writeText(path, text); err != nil {
 		t.Fatal(err)
 	}
-	got, info, err := readFile(path, known)
-	if err != nil || info == nil || got != known || unsafe.StringData(got) != unsafe.StringData(known) {
-		t.Fatalf("readFile of the known content: %v, copied: %v", err, unsafe.StringData(got) != unsafe.StringData(known))
-	}
-	for _, other := range []string{
-		known[:len(known)-2] + "x\n", // same size, last read differs
-		"x" + known[1:],              // same size, first read differs
-		known[:len(known)-1],         // shorter
-		known + " ",                  // longer
+	b := []byte(text)
+	for name, known := range map[string]content{
+		"text": {text: text}, "one piece": {pieces: [][]byte{b}},
+		"pieces": {pieces: [][]byte{b[:1], {}, b[1 : readBufSize+7], b[readBufSize+7 : len(b)-1], b[len(b)-1:], {}}},
 	} {
-		got, _, err := readFile(path, other)
-		if err != nil || got != known {
-			t.Fatalf("readFile with other known content: %v, got %d bytes, want %d", err, len(got), len(known))
+		got, same, info, err := readFile(path, known)
+		if err != nil || info == nil || !same || got != "" {
+			t.Fatalf("readFile of the known content (%s): same %v, %d bytes, %v", name, same, len(got), err)
 		}
 	}
-	if got, _, err := readFile(path, ""); err != nil || got != known {
+	for _, other := range []string{
+		text[:len(text)-2] + "x\n", // same size, last read differs
+		"x" + text[1:],             // same size, first read differs
+		text[:len(text)-1],         // shorter
+		text + " ",                 // longer
+	} {
+		for _, known := range []content{{text: other}, {pieces: [][]byte{[]byte(other[:5]), []byte(other[5:])}}} {
+			got, same, _, err := readFile(path, known)
+			if err != nil || same || got != text {
+				t.Fatalf("readFile with other known content: %v, same %v, got %d bytes, want %d", err, same, len(got), len(text))
+			}
+		}
+	}
+	if got, same, _, err := readFile(path, content{}); err != nil || same || got != text {
 		t.Fatalf("readFile: %v", err)
 	}
 }

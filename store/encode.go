@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -18,12 +17,15 @@ import (
 // Data (same keys, same omitempty fields), laid out with one account or
 // lookup per line so the file stays readable and diffs well.
 
-// encode renders d as the store file; sizeHint is the expected size (say,
-// the previous file's), 0 for an estimate. Large account lists are encoded
-// in pieces on several goroutines (see encodeIn), one per processor: more,
-// smaller buffers measured slower.
-func encode(d Data, sizeHint int) (string, error) {
-	return encodeIn(d, sizeHint, runtime.GOMAXPROCS(0), minChunkAccounts)
+// encode renders d as the store file, in pieces to be written one after
+// the other. sizeHint is the expected size (say, the previous file's), 0
+// for an estimate. The pieces reuse the memory of reuse (an earlier
+// encode's pieces, no longer needed) so that a store rewritten on every
+// change does not allocate and fault in a new file's worth of memory each
+// time. Large account lists are encoded in pieces on several goroutines
+// (see encodeIn), one per processor: more, smaller buffers measured slower.
+func encode(d Data, sizeHint int, reuse [][]byte) ([][]byte, error) {
+	return encodeIn(d, sizeHint, reuse, runtime.GOMAXPROCS(0), minChunkAccounts)
 }
 
 // minChunkAccounts is the fewest accounts worth encoding on a goroutine of
@@ -32,9 +34,8 @@ const minChunkAccounts = 128
 
 // encodeIn is encode with the accounts cut into at most chunks pieces of at
 // least minChunk accounts, each encoded into a buffer of its own on its own
-// goroutine; the buffers are then joined in order, so the result is the
-// same for any chunks.
-func encodeIn(d Data, sizeHint, chunks, minChunk int) (string, error) {
+// goroutine. Their concatenation is the same for any chunks.
+func encodeIn(d Data, sizeHint int, reuse [][]byte, chunks, minChunk int) ([][]byte, error) {
 	entries := 1 + len(d.Accounts) + len(d.Recent)
 	if sizeHint <= 0 {
 		sizeHint = 800 * entries
@@ -42,17 +43,20 @@ func encodeIn(d Data, sizeHint, chunks, minChunk int) (string, error) {
 	perEntry := sizeHint/entries + 1
 	n := max(1, min(chunks, len(d.Accounts)/max(minChunk, 1)))
 	parts := make([]encoder, n+2) // head, n pieces of accounts, tail
+	for k := range min(len(parts), len(reuse)) {
+		parts[k].b = reuse[k][:0]
+	}
 	var wg sync.WaitGroup
 	for k := range n - 1 {
-		wg.Go(func() { parts[1+k] = encodeAccounts(d.Accounts, k, n, perEntry) })
+		wg.Go(func() { parts[1+k] = encodeAccounts(parts[1+k].b, d.Accounts, k, n, perEntry) })
 	}
-	parts[n] = encodeAccounts(d.Accounts, n-1, n, perEntry)
-	head := make([]byte, 0, 64)
+	parts[n] = encodeAccounts(parts[n].b, d.Accounts, n-1, n, perEntry)
+	head := grow(parts[0].b, 64)
 	head = append(head, "{\n\"version\": "...)
 	head = strconv.AppendInt(head, int64(d.Version), 10)
 	head = append(head, ",\n\"accounts\": ["...)
 	var err error
-	tail := make([]byte, 0, perEntry*len(d.Recent)*9/8+64)
+	tail := grow(parts[n+1].b, perEntry*len(d.Recent)*9/8+64)
 	tail = appendEnd(tail, len(d.Accounts))
 	tail = append(tail, ",\n\"recent\": ["...)
 	for i := range d.Recent {
@@ -63,15 +67,22 @@ func encodeIn(d Data, sizeHint, chunks, minChunk int) (string, error) {
 	tail = append(tail, "\n}\n"...)
 	parts[0], parts[n+1] = encoder{b: head}, encoder{b: tail, err: err}
 	wg.Wait()
-	return join(parts)
+	out := make([][]byte, len(parts))
+	for k, e := range parts {
+		if e.err != nil {
+			return nil, fmt.Errorf("encode store: %w", e.err)
+		}
+		out[k] = e.b
+	}
+	return out, nil
 }
 
-// encodeAccounts encodes piece k of n of accounts, perEntry bytes expected
-// for each.
-func encodeAccounts(accounts []Account, k, n, perEntry int) encoder {
+// encodeAccounts encodes piece k of n of accounts onto b[:0], perEntry
+// bytes expected for each.
+func encodeAccounts(b []byte, accounts []Account, k, n, perEntry int) encoder {
 	lo, hi := k*len(accounts)/n, (k+1)*len(accounts)/n
 	var err error
-	b := make([]byte, 0, perEntry*(hi-lo)*9/8+64)
+	b = grow(b, perEntry*(hi-lo)*9/8+64)
 	for i := lo; i < hi; i++ {
 		b = appendSep(b, i)
 		b = appendAccount(b, &accounts[i], &err)
@@ -79,21 +90,12 @@ func encodeAccounts(accounts []Account, k, n, perEntry int) encoder {
 	return encoder{b: b, err: err}
 }
 
-// join concatenates the encoders' output, or returns the first error.
-func join(parts []encoder) (string, error) {
-	size := 0
-	for _, e := range parts {
-		if e.err != nil {
-			return "", fmt.Errorf("encode store: %w", e.err)
-		}
-		size += len(e.b)
+// grow returns b emptied, with room for at least size bytes.
+func grow(b []byte, size int) []byte {
+	if cap(b) < size {
+		return make([]byte, 0, size)
 	}
-	var sb strings.Builder
-	sb.Grow(size)
-	for _, e := range parts {
-		sb.Write(e.b)
-	}
-	return sb.String(), nil
+	return b[:0]
 }
 
 // encoder is a piece of the store file and the first time in it that
@@ -203,12 +205,41 @@ func appendBool(b []byte, key string, v bool) []byte {
 func appendTime(b []byte, key string, t time.Time, err *error) []byte {
 	b = append(b, key...)
 	b = append(b, '"')
-	out, terr := t.AppendText(b)
+	out, terr := appendTimeText(b, t)
 	if terr != nil {
 		*err = cmpErr(*err, terr)
 		out = append(b, "0001-01-01T00:00:00Z"...)
 	}
 	return append(out, '"')
+}
+
+// appendTimeText appends t as time.Time.AppendText does. Times at UTC (the
+// store's own) are written directly, several times faster than the time
+// package's general formatter.
+func appendTimeText(b []byte, t time.Time) ([]byte, error) {
+	year, month, day := t.Date()
+	if _, offset := t.Zone(); offset != 0 || year < 0 || year > 9999 {
+		return t.AppendText(b)
+	}
+	hour, minute, sec := t.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append(b, byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':')
+	b = append(b, byte('0'+sec/10), byte('0'+sec%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte // '.' and nine digits, trailing zeros dropped
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z'), nil
 }
 
 // appendStr appends key and s as a JSON string: '"', '\\' and control

@@ -74,12 +74,12 @@ type Store struct {
 	opts Options
 
 	mu sync.Mutex
-	// disk is the file's state as last read or written, raw its bytes and
-	// info its FileInfo (nil when it did not exist). A mutation that finds
-	// the same bytes on disk reuses disk instead of decoding them again.
-	disk Data
-	raw  string
-	info os.FileInfo
+	// disk is the file's state as last read or written, known its bytes
+	// and info its FileInfo (nil when it did not exist). A mutation that
+	// finds the same bytes on disk reuses disk instead of decoding them.
+	disk  Data
+	known content
+	info  os.FileInfo
 	// data is disk plus the pending changes. Installed Data values are never
 	// changed in place, so data and disk may share memory.
 	data     Data
@@ -248,26 +248,30 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 		return Data{}, err
 	}
 	defer l.unlock()
-	d, info, raw, err := s.readLocked()
+	d, info, known, err := s.readLocked()
 	if err != nil {
 		return Data{}, err
 	}
 	if d.Version > SchemaVersion {
-		s.setState(d, info, raw)
+		s.setState(d, info, known)
 		return Data{}, s.readOnlyError()
 	}
 	d = d.Clone() // fn changes it
 	d = replayPending(d, pending)
 	err = fn(&d)
 	if errors.Is(err, errUnchanged) && len(pending) == 0 {
-		s.setState(d, info, raw) // d is the file's current state
+		s.setState(d, info, known) // d is the file's current state
 		return d, nil
 	}
 	if err != nil && !errors.Is(err, errUnchanged) {
 		return Data{}, &fnError{err}
 	}
 	normalize(&d)
-	b, err := encode(d, len(s.raw))
+	// The pieces last written are encoded over: until the new ones are on
+	// disk the file's bytes are unknown, and the next read decodes it.
+	reuse := s.known.pieces
+	s.known = content{}
+	b, err := encode(d, known.size(), reuse)
 	if err != nil {
 		return Data{}, &fnError{err} // a value (a time) that JSON cannot hold
 	}
@@ -275,7 +279,7 @@ func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data,
 	if err != nil {
 		return d, &writeError{path: s.path, err: err}
 	}
-	s.disk, s.data, s.info, s.raw = d, d, info, b
+	s.disk, s.data, s.info, s.known = d, d, info, content{pieces: b}
 	return d, nil
 }
 
@@ -294,38 +298,42 @@ func replayPending(d Data, pending []func(*Data) error) Data {
 // load reads the file into the in-memory state, moving a corrupt file aside
 // under the lock, and re-applies pending changes.
 func (s *Store) load() error {
-	d, info, raw, err := s.read()
+	d, info, known, err := s.read()
 	if _, ok := errors.AsType[*corruptError](err); ok {
-		d, info, raw, err = s.recoverCorrupt()
+		d, info, known, err = s.recoverCorrupt()
 	}
 	if err != nil {
 		return err
 	}
-	s.setState(d, info, raw)
+	s.setState(d, info, known)
 	return nil
 }
 
 // read reads the file; bytes equal to those last read or written are not
 // decoded again. The result must not be changed in place.
-func (s *Store) read() (Data, os.FileInfo, string, error) {
-	raw, info, err := readFile(s.path, s.raw)
+func (s *Store) read() (Data, os.FileInfo, content, error) {
+	known := s.known
+	if s.info == nil {
+		known = content{} // disk is not the state of a file
+	}
+	text, same, info, err := readFile(s.path, known)
 	switch {
 	case err != nil:
-		return Data{}, nil, "", err
+		return Data{}, nil, content{}, err
 	case info == nil:
-		return emptyData(), nil, "", nil
-	case s.info != nil && raw == s.raw:
-		return s.disk, info, raw, nil
+		return emptyData(), nil, content{}, nil
+	case same:
+		return s.disk, info, known, nil
 	}
-	d, err := decode(raw)
-	return d, info, raw, err
+	d, err := decode(text)
+	return d, info, content{text: text}, err
 }
 
 // recoverCorrupt takes the lock and re-reads, moving a still corrupt file aside.
-func (s *Store) recoverCorrupt() (Data, os.FileInfo, string, error) {
+func (s *Store) recoverCorrupt() (Data, os.FileInfo, content, error) {
 	l, err := s.lock()
 	if err != nil {
-		return Data{}, nil, "", err
+		return Data{}, nil, content{}, err
 	}
 	defer l.unlock()
 	return s.readLocked()
@@ -333,24 +341,24 @@ func (s *Store) recoverCorrupt() (Data, os.FileInfo, string, error) {
 
 // readLocked is read while holding the lock; a corrupt file is moved aside
 // (with a notice) and an empty store returned.
-func (s *Store) readLocked() (Data, os.FileInfo, string, error) {
-	d, info, raw, err := s.read()
+func (s *Store) readLocked() (Data, os.FileInfo, content, error) {
+	d, info, known, err := s.read()
 	ce, ok := errors.AsType[*corruptError](err)
 	if !ok {
-		return d, info, raw, err
+		return d, info, known, err
 	}
 	backup, err := moveAside(s.path, s.opts.Now())
 	if err != nil {
-		return Data{}, nil, "", fmt.Errorf("store %s is unreadable (%v) and could not be moved aside: %w", s.path, ce.err, err)
+		return Data{}, nil, content{}, fmt.Errorf("store %s is unreadable (%v) and could not be moved aside: %w", s.path, ce.err, err)
 	}
 	s.notices = append(s.notices, fmt.Sprintf("store %s was unreadable (%v); moved it to %s and started with an empty store", s.path, ce.err, backup))
-	return emptyData(), nil, "", nil
+	return emptyData(), nil, content{}, nil
 }
 
 // setState installs d as read from the file (pending changes are re-applied
 // for data) and switches to read-only mode when it is from a newer schema.
-func (s *Store) setState(d Data, info os.FileInfo, raw string) {
-	s.disk, s.info, s.raw = d, info, raw
+func (s *Store) setState(d Data, info os.FileInfo, known content) {
+	s.disk, s.info, s.known = d, info, known
 	s.data = replayPending(d, s.pending)
 	if d.Version > SchemaVersion && !s.readOnly.Load() {
 		s.readOnly.Store(true)

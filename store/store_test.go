@@ -29,7 +29,7 @@ func testPath(t *testing.T) string {
 // readStore reads and decodes the file at path, as a mutation would. A
 // missing file is an empty store with a nil FileInfo.
 func readStore(path string) (Data, os.FileInfo, error) {
-	raw, info, err := readFile(path, "")
+	raw, _, info, err := readFile(path, content{})
 	if err != nil || info == nil {
 		return emptyData(), info, err
 	}
