@@ -779,3 +779,17 @@ func TestReadOnlyStoreSaysSoOnce(t *testing.T) {
 		t.Fatalf("the reason appears %d times:\n%s", n, r.stderr)
 	}
 }
+
+func TestSavedAddAfterFetchShowsTheBill(t *testing.T) {
+	e := newCLIEnv(t, "")
+	if r := e.run(t, "", "--demo", "fetch", "DL12CB4685"); r.code != 0 {
+		t.Fatalf("fetch: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.run(t, "", "--demo", "saved", "add", "dl 12 cb 4685", "--label", "Sharma"); r.code != 0 {
+		t.Fatalf("saved add: exit %d %s", r.code, r.stderr)
+	}
+	r := e.run(t, "", "--demo", "saved", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "₹1,000.00") || !strings.Contains(r.stdout, "20 Sep 2021") {
+		t.Fatalf("saved list after fetch then add: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -21,6 +21,9 @@ var ErrNotFound = errors.New("no such saved account")
 // update, the zero-valued fields of a leave the saved values alone; the id,
 // created_at and position of the saved account are kept. A new account gets
 // a fresh id (unless a.ID is set and unused) and created_at now (unless set).
+// Without a snapshot of its own, a takes that of the newest successful
+// recent lookup of the same vehicle, so a vehicle saved after looking it up
+// shows its bill at once.
 //
 // When the write fails the account is still returned with the error: it is
 // kept in memory (see Update).
@@ -30,7 +33,14 @@ func (s *Store) SaveAccount(a Account) (Account, error) {
 	}
 	id, now := newID(), s.opts.Now().UTC()
 	d, err := s.mutate(func(d *Data) error {
-		mergeAccount(d, a, id, now)
+		b := a
+		if l := d.lastOK(a); b.Last == nil && l != nil {
+			b.Last = l.Snapshot
+			if b.LastUsedAt.IsZero() {
+				b.LastUsedAt = l.At
+			}
+		}
+		mergeAccount(d, b, id, now)
 		return nil
 	})
 	if i := d.indexOfVehicle(a.CANumber); i >= 0 {
@@ -125,6 +135,20 @@ func (d Data) find(s string) (int, error) {
 		}
 	}
 	return -1, fmt.Errorf("%w: %q is neither a saved vehicle nor an account id", ErrNotFound, s)
+}
+
+// lastOK returns the newest successful recent lookup with a snapshot of
+// a's vehicle, operator (any, if a has none) and registration ID (any, if a
+// has none), or nil.
+func (d Data) lastOK(a Account) *Lookup {
+	for i := range d.Recent { // newest first
+		l := &d.Recent[i]
+		if l.OK && l.Snapshot != nil && l.CANumber == a.CANumber &&
+			(a.Operator == 0 || l.Operator == a.Operator) && (a.RegistrationID == "" || l.RegistrationID == a.RegistrationID) {
+			return l
+		}
+	}
+	return nil
 }
 
 // indexOfVehicle returns the index of the account with CANumber v, or -1.

@@ -639,6 +639,30 @@ func TestRecordLookupsRefreshesSavedAccounts(t *testing.T) {
 	}
 }
 
+func TestSavingALookedUpVehicleTakesItsSnapshot(t *testing.T) {
+	s := openAt(t, testPath(t))
+	older := Lookup{Operator: 311, CANumber: "AA11A1111", RegistrationID: "R1", At: t0, OK: true, Snapshot: snap("Old", t0)}
+	newer := Lookup{Operator: 311, CANumber: "AA11A1111", RegistrationID: "R2", At: t0.Add(time.Hour), OK: true, Snapshot: snap("Ravi", t0.Add(time.Hour))}
+	failed := Lookup{Operator: 311, CANumber: "AA11A1111", RegistrationID: "R3", At: t0.Add(2 * time.Hour), ErrorKind: "timeout"}
+	otherOp := Lookup{Operator: 5, CANumber: "BB22B2222", At: t0, OK: true, Snapshot: snap("Other", t0)}
+	if err := s.RecordLookups(older, newer, failed, otherOp); err != nil {
+		t.Fatal(err)
+	}
+	a := mustSave(t, s, Account{CANumber: "AA11A1111", Operator: 311})
+	if a.Last == nil || a.Last.Consumer.Name != "Ravi" || !a.LastUsedAt.Equal(t0.Add(time.Hour)) || a.UseCount != 0 {
+		t.Fatalf("saved after lookups: %+v (last %+v), want the newest ok lookup's snapshot", a, a.Last)
+	}
+	if r := mustSave(t, s, Account{CANumber: "CC33C3333", Operator: 311}); r.Last != nil {
+		t.Fatalf("a vehicle never looked up got a snapshot: %+v", r.Last)
+	}
+	if b := mustSave(t, s, Account{CANumber: "BB22B2222", Operator: 311}); b.Last != nil {
+		t.Fatalf("a lookup with another operator gave its snapshot: %+v", b.Last)
+	}
+	if r := mustSave(t, s, Account{CANumber: "AA11A1111", RegistrationID: "R1"}); r.Last == nil || r.Last.Consumer.Name != "Ravi" {
+		t.Fatalf("an older snapshot replaced a newer one: %+v", r.Last)
+	}
+}
+
 func TestHistoryOffWithoutSavedMatchWritesNothing(t *testing.T) {
 	p := testPath(t)
 	s, err := Open(p, Options{HistoryLimit: 0})
