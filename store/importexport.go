@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aopfetch/aopfetch/client"
 )
@@ -32,14 +33,35 @@ type exportFile struct {
 type ImportReport struct{ Added, Updated, Skipped int }
 
 // RowError is a bad import row. Line is the physical line the row starts on
-// (the CSV header is line 1).
+// (the CSV header is line 1); Item is a JSON row's 1-based position in its
+// array (several may share a line), 0 for CSV.
 type RowError struct {
 	Line    int
+	Item    int
 	Message string
 }
 
-// Error formats the row error as "line N: message".
-func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
+// Error formats the row error as "line N: message", or "line N (account
+// I): message" for a JSON row.
+func (e RowError) Error() string {
+	if e.Item > 0 {
+		return fmt.Sprintf("line %d (account %d): %s", e.Line, e.Item, e.Message)
+	}
+	return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+}
+
+// ImportRow is a valid import row and the line it starts on.
+type ImportRow struct {
+	Line    int
+	Account Account
+}
+
+// ImportOptions tune ParseImportRows.
+type ImportOptions struct {
+	// Operator turns a CSV operator cell other than "" and "0" into a code,
+	// say a configured operator's name; nil accepts numeric codes only.
+	Operator func(string) (int, error)
+}
 
 // ParseImport reads accounts from CSV or JSON ("csv" | "json") and validates
 // every row: the vehicle number is normalised with client.NormalizeVehicle,
@@ -54,10 +76,25 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.M
 // canumber, registration_id and note in any order (canumber is required).
 // JSON is either an export object {"version":1,"accounts":[...]} or a bare
 // array of accounts; their other fields (id, created_at, last, ...) are kept.
+//
+// JSON must hold one value: text after it (two files joined) is an error.
 func ParseImport(r io.Reader, format string) ([]Account, []RowError, error) {
+	rows, errs, err := ParseImportRows(r, format, ImportOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	accts := make([]Account, len(rows))
+	for i, row := range rows {
+		accts[i] = row.Account
+	}
+	return accts, errs, nil
+}
+
+// ParseImportRows is ParseImport returning each valid row with its line.
+func ParseImportRows(r io.Reader, format string, o ImportOptions) ([]ImportRow, []RowError, error) {
 	switch strings.ToLower(format) {
 	case "csv":
-		return parseCSV(r)
+		return parseCSV(r, o)
 	case "json":
 		return parseJSON(r)
 	}
@@ -81,8 +118,9 @@ func (s *Store) Import(accts []Account) (ImportReport, error) {
 	now := s.opts.Now().UTC()
 	apply := func(d *Data) ImportReport {
 		var rep ImportReport
+		m := newMerger(d)
 		for i, a := range rows {
-			switch mergeAccount(d, a, ids[i], now) {
+			switch m.merge(a, ids[i], now) {
 			case added:
 				rep.Added++
 			case updated:
@@ -100,11 +138,48 @@ func (s *Store) Import(accts []Account) (ImportReport, error) {
 	return rep, err
 }
 
+// merger merges imported accounts into d as mergeAccount does, finding
+// accounts by vehicle and ids in maps rather than scanning the list once per
+// row (an import of thousands of rows into thousands of accounts).
+type merger struct {
+	d         *Data
+	byVehicle map[string]int  // CANumber -> index in d.Accounts
+	ids       map[string]bool // ids in use
+}
+
+func newMerger(d *Data) *merger {
+	m := &merger{d: d, byVehicle: make(map[string]int, len(d.Accounts)), ids: make(map[string]bool, len(d.Accounts))}
+	for i, a := range d.Accounts {
+		m.byVehicle[a.CANumber], m.ids[a.ID] = i, true
+	}
+	return m
+}
+
+// merge applies mergeAccount to a one-account view of d: the saved account
+// with a's vehicle, or an empty list that a (its id made unique) joins.
+func (m *merger) merge(a Account, newID string, now time.Time) mergeResult {
+	if i, ok := m.byVehicle[a.CANumber]; ok {
+		return mergeAccount(&Data{Accounts: m.d.Accounts[i : i+1 : i+1]}, a, newID, now)
+	}
+	if m.ids[a.ID] {
+		a.ID = newID
+	}
+	var one Data
+	mergeAccount(&one, a, newID, now)
+	n := one.Accounts[0]
+	n.Position = len(m.d.Accounts)
+	m.byVehicle[n.CANumber], m.ids[n.ID] = n.Position, true
+	m.d.Accounts = append(m.d.Accounts, n)
+	return added
+}
+
 // Export writes all saved accounts of d as "json" (an object with the schema
 // version and the accounts, every field kept) or "csv" (a header row and the
 // columns label,operator,canumber,registration_id,note; operator 0 is
-// empty). Values are written as they are, meant for re-import: a field
-// starting with '=', '+', '-' or '@' is not defused for spreadsheets.
+// empty). CSV is also opened in spreadsheets and printed on terminals: its
+// text cells are defused with CSVCell (ParseImport undoes it exactly), and
+// escape sequences and control characters other than a note's line breaks
+// and tabs are dropped from labels and notes.
 func Export(w io.Writer, format string, d Data) error {
 	accts := d.Accounts
 	if accts == nil {
@@ -129,11 +204,20 @@ func exportCSV(w io.Writer, accts []Account) error {
 		if a.Operator != 0 {
 			op = strconv.Itoa(a.Operator)
 		}
-		// Cells are defused for spreadsheets; import undoes it exactly.
-		cw.Write([]string{CSVCell(a.Label), op, a.CANumber, a.RegistrationID, CSVCell(a.Note)})
+		cw.Write([]string{CSVCell(client.Sanitize(a.Label)), op, a.CANumber, CSVCell(a.RegistrationID), CSVCell(csvText(a.Note))})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText is client.SanitizeText keeping tabs: a note's line breaks and
+// tabs survive, escape sequences and other control characters do not.
+func csvText(s string) string {
+	parts := strings.Split(s, "\t")
+	for i, p := range parts {
+		parts[i] = client.SanitizeText(p)
+	}
+	return strings.Join(parts, "\t")
 }
 
 // validate normalises and checks the fields of an imported row.
@@ -158,26 +242,28 @@ func validate(a Account) (Account, error) {
 	return a, nil
 }
 
-// rows collects valid accounts and row errors.
+// rows collects valid rows and row errors.
 type rows struct {
-	accts []Account
-	errs  []RowError
+	ok   []ImportRow
+	errs []RowError
 }
 
-func (r *rows) add(line int, a Account, err error) {
+// add validates the account of the row at line (item: its place in a JSON
+// array, else 0), or records err.
+func (r *rows) add(line, item int, a Account, err error) {
 	if err == nil {
 		a, err = validate(a)
 	}
 	if err != nil {
-		r.errs = append(r.errs, RowError{Line: line, Message: err.Error()})
+		r.errs = append(r.errs, RowError{Line: line, Item: item, Message: err.Error()})
 		return
 	}
-	r.accts = append(r.accts, a)
+	r.ok = append(r.ok, ImportRow{Line: line, Account: a})
 }
 
 // ---- CSV ----
 
-func parseCSV(r io.Reader) ([]Account, []RowError, error) {
+func parseCSV(r io.Reader, o ImportOptions) ([]ImportRow, []RowError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -208,10 +294,10 @@ func parseCSV(r io.Reader) ([]Account, []RowError, error) {
 		if blank(rec) {
 			continue
 		}
-		a, err := csvAccount(rec, cols, len(header))
-		out.add(line, a, err)
+		a, err := csvAccount(rec, cols, len(header), o)
+		out.add(line, 0, a, err)
 	}
-	return out.accts, out.errs, nil
+	return out.ok, out.errs, nil
 }
 
 // csvHeader maps column names to their index; canumber is required.
@@ -234,7 +320,7 @@ func csvHeader(header []string) (map[string]int, error) {
 }
 
 // csvAccount builds the account of one CSV record.
-func csvAccount(rec []string, cols map[string]int, n int) (Account, error) {
+func csvAccount(rec []string, cols map[string]int, n int, o ImportOptions) (Account, error) {
 	if len(rec) != n {
 		return Account{}, fmt.Errorf("has %d fields, the header has %d", len(rec), n)
 	}
@@ -246,7 +332,11 @@ func csvAccount(rec []string, cols map[string]int, n int) (Account, error) {
 	}
 	a := Account{Label: get("label"), CANumber: get("canumber"), RegistrationID: get("registration_id"), Note: get("note")}
 	if op := get("operator"); op != "" && op != "0" {
-		n, err := client.ParseOperator(op)
+		parse := o.Operator
+		if parse == nil {
+			parse = client.ParseOperator
+		}
+		n, err := parse(op)
 		if err != nil {
 			return Account{}, err
 		}
@@ -267,91 +357,120 @@ func blank(rec []string) bool {
 
 // ---- JSON ----
 
-func parseJSON(r io.Reader) ([]Account, []RowError, error) {
+// jsonInput is a JSON import being read.
+type jsonInput struct {
+	b     []byte
+	dec   *json.Decoder
+	lines lineCounter
+}
+
+func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	tok, err := dec.Token()
+	in := &jsonInput{b: b, dec: json.NewDecoder(bytes.NewReader(b)), lines: lineCounter{b: b, line: 1}}
+	tok, err := in.dec.Token()
 	if errors.Is(err, io.EOF) {
 		return nil, nil, errors.New("the JSON file is empty")
 	}
 	if err != nil {
 		return nil, nil, jsonError(b, err)
 	}
+	var ok []ImportRow
+	var errs []RowError
 	switch tok {
 	case json.Delim('['):
-		return jsonRows(dec, b)
+		ok, errs, err = in.rows()
 	case json.Delim('{'):
-		return jsonExport(dec, b)
+		ok, errs, err = in.export()
+	default:
+		return nil, nil, errors.New(`want an export object {"version":1,"accounts":[...]} or an array of accounts`)
 	}
-	return nil, nil, errors.New(`want an export object {"version":1,"accounts":[...]} or an array of accounts`)
+	if err == nil {
+		err = in.end()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return ok, errs, nil
 }
 
-// jsonExport reads the rest of an export object.
-func jsonExport(dec *json.Decoder, b []byte) ([]Account, []RowError, error) {
-	var accts []Account
+// end checks that only white space follows the top-level value.
+func (in *jsonInput) end() error {
+	off := in.dec.InputOffset()
+	if _, err := in.dec.Token(); errors.Is(err, io.EOF) {
+		return nil
+	}
+	return fmt.Errorf("line %d: more text after the end of the JSON value (two files joined?); import them one at a time", in.lines.at(off))
+}
+
+// export reads the rest of an export object, its closing '}' included.
+func (in *jsonInput) export() ([]ImportRow, []RowError, error) {
+	var ok []ImportRow
 	var errs []RowError
 	found := false
-	for dec.More() {
-		tok, err := dec.Token()
+	for in.dec.More() {
+		tok, err := in.dec.Token()
 		if err != nil {
-			return nil, nil, jsonError(b, err)
+			return nil, nil, jsonError(in.b, err)
 		}
 		switch tok {
 		case "accounts":
-			if tok, err = dec.Token(); err != nil {
-				return nil, nil, jsonError(b, err)
+			if tok, err = in.dec.Token(); err != nil {
+				return nil, nil, jsonError(in.b, err)
 			}
 			if tok != json.Delim('[') {
 				return nil, nil, errors.New(`"accounts" must be an array`)
 			}
-			if accts, errs, err = jsonRows(dec, b); err != nil {
+			if ok, errs, err = in.rows(); err != nil {
 				return nil, nil, err
 			}
 			found = true
 		case "version":
 			var v int
-			if err := dec.Decode(&v); err != nil {
-				return nil, nil, fmt.Errorf(`"version" must be a number: %w`, jsonError(b, err))
+			if err := in.dec.Decode(&v); err != nil {
+				return nil, nil, fmt.Errorf(`"version" must be a number: %w`, jsonError(in.b, err))
 			}
 			if v > SchemaVersion {
 				return nil, nil, fmt.Errorf("the file was exported by a newer aopfetch (schema %d); upgrade aopfetch", v)
 			}
 		default:
 			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, nil, jsonError(b, err)
+			if err := in.dec.Decode(&skip); err != nil {
+				return nil, nil, jsonError(in.b, err)
 			}
 		}
+	}
+	if _, err := in.dec.Token(); err != nil {
+		return nil, nil, jsonError(in.b, err)
 	}
 	if !found {
 		return nil, nil, errors.New(`the JSON object has no "accounts" array`)
 	}
-	return accts, errs, nil
+	return ok, errs, nil
 }
 
-// jsonRows reads array elements up to and including the closing ']'.
-func jsonRows(dec *json.Decoder, b []byte) ([]Account, []RowError, error) {
+// rows reads array elements up to and including the closing ']'.
+func (in *jsonInput) rows() ([]ImportRow, []RowError, error) {
 	var out rows
-	for dec.More() {
-		start := dec.InputOffset()
+	for item := 1; in.dec.More(); item++ {
+		start := in.dec.InputOffset()
 		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, jsonError(b, err)
+		if err := in.dec.Decode(&raw); err != nil {
+			return nil, nil, jsonError(in.b, err)
 		}
 		var a Account
 		err := json.Unmarshal(raw, &a)
 		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 			err = typeError(te)
 		}
-		out.add(lineOf(b, start), a, err)
+		out.add(in.lines.at(start), item, a, err)
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, nil, jsonError(b, err)
+	if _, err := in.dec.Token(); err != nil {
+		return nil, nil, jsonError(in.b, err)
 	}
-	return out.accts, out.errs, nil
+	return out.ok, out.errs, nil
 }
 
 // typeError words a JSON type mismatch for a person.
@@ -394,12 +513,22 @@ func jsonError(b []byte, err error) error {
 	return fmt.Errorf("invalid JSON: %w", err)
 }
 
-// lineOf returns the 1-based line of the first value byte at or after off,
+// lineCounter numbers the lines of b at offsets that never decrease,
+// counting each byte once however many rows are asked for.
+type lineCounter struct {
+	b    []byte
+	off  int // bytes counted so far
+	line int // the line at off, 1-based
+}
+
+// at returns the 1-based line of the first value byte at or after off,
 // skipping whitespace and the ',' between array elements.
-func lineOf(b []byte, off int64) int {
-	i := int(min(max(off, 0), int64(len(b))))
-	for i < len(b) && strings.IndexByte(" \t\r\n,", b[i]) >= 0 {
+func (c *lineCounter) at(off int64) int {
+	i := int(min(max(off, int64(c.off)), int64(len(c.b))))
+	for i < len(c.b) && strings.IndexByte(" \t\r\n,", c.b[i]) >= 0 {
 		i++
 	}
-	return 1 + bytes.Count(b[:min(i, len(b))], []byte("\n"))
+	c.line += bytes.Count(c.b[c.off:i], []byte("\n"))
+	c.off = i
+	return c.line
 }

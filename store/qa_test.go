@@ -1,10 +1,15 @@
 package store
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // TestQAStoreWithBOMIsRead: a store saved by an editor that adds a UTF-8
@@ -53,5 +58,165 @@ func TestQADanglingSymlinkStoreIsWrittenThrough(t *testing.T) {
 	}
 	if raw, err := os.ReadFile(target); err != nil || !strings.Contains(string(raw), "DL12CB4685") {
 		t.Fatalf("target not written: %v", err)
+	}
+}
+
+// TestQAJSONImportRefusesTrailingText: two exports joined with cat, or an
+// export followed by junk, must not import only the first part silently.
+func TestQAJSONImportRefusesTrailingText(t *testing.T) {
+	for in, want := range map[string]string{
+		"[{\"canumber\": \"DL12CB4685\"}]\ngarbage":                            "line 2",
+		"{\"accounts\": [{\"canumber\": \"DL12CB4685\"}]}\n{\"accounts\": []}": "line 2",
+		"[] []": "after",
+	} {
+		if accts, _, err := ParseImport(strings.NewReader(in), "json"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseImport(%q) = %d accounts, %v; want an error containing %q", in, len(accts), err, want)
+		}
+	}
+	for _, in := range []string{"[]\n\n", "{\"accounts\": []} \r\n"} {
+		if _, _, err := ParseImport(strings.NewReader(in), "json"); err != nil {
+			t.Errorf("ParseImport(%q): %v", in, err)
+		}
+	}
+}
+
+// TestQAJSONRowErrorsNameTheAccount: on a one-line JSON file every row is on
+// line 1, so the error also says which account of the array it is.
+func TestQAJSONRowErrorsNameTheAccount(t *testing.T) {
+	in := `[{"canumber":"DL12CB4685"},{"canumber":"X#"},` + "\n" + `{"canumber":"KA01A1234"}, {"canumber":""}]`
+	_, errs, err := ParseImport(strings.NewReader(in), "json")
+	if err != nil || len(errs) != 2 {
+		t.Fatalf("%v %v", errs, err)
+	}
+	if got := errs[0].Error(); !strings.HasPrefix(got, "line 1 (account 2): ") {
+		t.Errorf("error %q", got)
+	}
+	if got := errs[1].Error(); !strings.HasPrefix(got, "line 2 (account 4): ") {
+		t.Errorf("error %q", got)
+	}
+}
+
+// TestQACSVExportDefusesEveryTextCell: a registration ID is free text too; a
+// spreadsheet must not run it as a formula, and import restores it.
+func TestQACSVExportDefusesEveryTextCell(t *testing.T) {
+	d := Data{Accounts: []Account{{CANumber: "DL12CB4685", Operator: 311, RegistrationID: `=HYPERLINK("http://x","y")`, Label: "+1", Note: "@SUM(A1)"}}}
+	var out bytes.Buffer
+	if err := Export(&out, "csv", d); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), ",=") || strings.Contains(out.String(), ",\"=") {
+		t.Fatalf("formula left in the export:\n%s", out.String())
+	}
+	accts, errs, err := ParseImport(&out, "csv")
+	if err != nil || len(errs) != 0 || len(accts) != 1 {
+		t.Fatalf("%v %v", errs, err)
+	}
+	if a := accts[0]; a.RegistrationID != d.Accounts[0].RegistrationID || a.Label != "+1" || a.Note != "@SUM(A1)" {
+		t.Fatalf("round trip %+v", a)
+	}
+}
+
+// TestQACSVExportHasNoTerminalEscapes: `aopfetch export --format csv` goes
+// to a terminal as often as to a file; a label holding escape sequences or
+// bidi controls must not reach it raw. Line breaks and tabs of notes stay.
+func TestQACSVExportHasNoTerminalEscapes(t *testing.T) {
+	d := Data{Accounts: []Account{{CANumber: "DL12CB4685", Label: "\x1b]0;pwned\a\x1b[31mRed\u202e", Note: "a\nb\tc\u009b2J"}}}
+	var out bytes.Buffer
+	if err := Export(&out, "csv", d); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if strings.ContainsAny(s, "\x1b\a\u202e\u009b") {
+		t.Fatalf("raw control characters in %q", s)
+	}
+	if !strings.Contains(s, "Red") || !strings.Contains(s, "\"a\nb\tc2J\"") {
+		t.Fatalf("text lost: %q", s)
+	}
+}
+
+// TestQAImportRowsCarryLinesAndResolveOperatorNames: the operator column may
+// hold a configured operator's name, as batch files and --operator do.
+func TestQAImportRowsCarryLinesAndResolveOperatorNames(t *testing.T) {
+	names := func(s string) (int, error) {
+		if strings.EqualFold(s, "FASTag ICICI") {
+			return 311, nil
+		}
+		return client.ParseOperator(s)
+	}
+	in := "canumber,operator\nDL12CB4685,fastag icici\n\nKA01A1234,312\nMH12AB1234,nope\n"
+	rows, errs, err := ParseImportRows(strings.NewReader(in), "csv", ImportOptions{Operator: names})
+	if err != nil || len(errs) != 1 || errs[0].Line != 5 {
+		t.Fatalf("%v %v", errs, err)
+	}
+	want := []ImportRow{{Line: 2, Account: Account{CANumber: "DL12CB4685", Operator: 311}}, {Line: 4, Account: Account{CANumber: "KA01A1234", Operator: 312}}}
+	if !reflect.DeepEqual(rows, want) {
+		t.Fatalf("rows %+v, want %+v", rows, want)
+	}
+}
+
+// TestQAImportIntoABigStore merges many rows into many accounts (the path
+// that used to scan the whole list once per row) and checks the result.
+func TestQAImportIntoABigStore(t *testing.T) {
+	s := openAt(t, testPath(t))
+	var first []Account
+	for i := range 300 {
+		first = append(first, Account{CANumber: fmt.Sprintf("KA01A%04d", i), Label: "old", ID: fmt.Sprintf("id%d", i)})
+	}
+	if rep, err := s.Import(first); err != nil || rep != (ImportReport{Added: 300}) {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	next := []Account{
+		{CANumber: "KA01A0007", Label: "new"},    // updated
+		{CANumber: "KA01A0008", Label: "old"},    // skipped
+		{CANumber: "MH12AB0001", ID: "id5"},      // added; id taken
+		{CANumber: "MH12AB0001", Note: "second"}, // updated (same file)
+		{CANumber: "MH12AB0002", ID: "fresh"},    // added with its id
+		{CANumber: "MH12AB0003", ID: "fresh"},    // added; id taken by the row above
+	}
+	rep, err := s.Import(next)
+	if err != nil || rep != (ImportReport{Added: 3, Updated: 2, Skipped: 1}) {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	d := s.Data()
+	ids := map[string]bool{}
+	for i, a := range d.Accounts {
+		if a.Position != i || ids[a.ID] {
+			t.Fatalf("account %d: %+v", i, a)
+		}
+		ids[a.ID] = true
+	}
+	if len(d.Accounts) != 303 || d.Accounts[7].Label != "new" || d.Accounts[300].Note != "second" ||
+		d.Accounts[300].ID == "id5" || d.Accounts[301].ID != "fresh" || d.Accounts[302].ID == "fresh" || d.Accounts[300].CreatedAt != t0 {
+		t.Fatalf("accounts %+v", d.Accounts[300:])
+	}
+}
+
+// BenchmarkQAImportJSON parses and imports a 5,000-account JSON export
+// into a store holding the same accounts (every row a merge).
+func BenchmarkQAImportJSON(b *testing.B) {
+	var d Data
+	for i := range 5000 {
+		d.Accounts = append(d.Accounts, Account{CANumber: fmt.Sprintf("KA01A%04d", i), Label: strings.Repeat("x", 40), Position: i})
+	}
+	var buf bytes.Buffer
+	if err := Export(&buf, "json", d); err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(filepath.Join(b.TempDir(), "store.json"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	accts, _, _ := ParseImport(bytes.NewReader(buf.Bytes()), "json")
+	if _, err := s.Import(accts); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		accts, _, err := ParseImport(bytes.NewReader(buf.Bytes()), "json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Import(accts); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
