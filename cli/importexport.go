@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,17 +88,25 @@ func runExport(app *App, format, out string) error {
 	if err := store.Export(&buf, format, d); err != nil {
 		return err
 	}
+	data := buf.Bytes()
+	if format == formatJSON {
+		data = safeJSON(data)
+	}
 	if out == "" || out == "-" {
-		_, err := app.Stdout().Write(buf.Bytes())
+		_, err := app.Stdout().Write(data)
 		return err
 	}
 	if err := app.checkNotOwnFile(out); err != nil {
 		return err
 	}
-	if err := writePrivateFile(out, buf.Bytes()); err != nil {
+	if store.IsStoreFile(out) {
+		return newUsageError("choose another file, or delete it first if you mean to",
+			"-o %s holds an aopfetch store (saved accounts and recent lookups); the export has no recent lookups, so it would lose them", client.Sanitize(out))
+	}
+	if err := writePrivateFile(out, data); err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", plural(len(d.Accounts), "account"), out)
+	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", plural(len(d.Accounts), "account"), client.Sanitize(out))
 	return nil
 }
 
@@ -109,10 +119,19 @@ func writePrivateFile(path string, data []byte) (err error) {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		return newUsageError("give a file name, e.g. -o accounts.json", "-o %s is a directory", client.Sanitize(path))
+	} else if err == nil && !fi.Mode().IsRegular() {
 		return writeInto(path, data)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
+	if errors.Is(err, fs.ErrNotExist) {
+		return newUsageError("create the directory first, or choose a file in an existing one",
+			"cannot write %s: the directory %s does not exist", client.Sanitize(path), client.Sanitize(filepath.Dir(path)))
+	}
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return fmt.Errorf("cannot write %s: %w", client.Sanitize(path), pe.Err) // not the temp file's name
+	}
 	if err != nil {
 		return err
 	}
@@ -196,21 +215,26 @@ func runImport(app *App, o importOptions, name string) error {
 	if format == "" {
 		format = sniffFormat(name, data)
 	}
-	accts, rowErrs, err := store.ParseImport(bytes.NewReader(data), format)
-	if err != nil {
-		return newUsageError(hintFormat+" matching the file", "cannot read %s as %s: %v", name, format, err)
-	}
 	cfg, err := app.Config()
 	if err != nil {
 		return err
+	}
+	resolve := func(op string) (int, error) { return resolveOperator(cfg.Operators, op) }
+	rows, rowErrs, err := store.ParseImportRows(bytes.NewReader(data), format, store.ImportOptions{Operator: resolve})
+	if err != nil {
+		return newUsageError(hintImportFile, "cannot read %s as %s: %v", name, format, err)
 	}
 	op, regID, err := o.req.defaults(cfg)
 	if err != nil {
 		return err
 	}
-	accts, missing := applyImportDefaults(accts, op, regID)
+	s, err := app.Store()
+	if err != nil {
+		return err
+	}
+	accts, missing := applyImportDefaults(rows, s.Data(), op, regID)
 	for _, re := range rowErrs {
-		fmt.Fprintf(app.Stderr(), "line %d: %s\n", re.Line, client.Sanitize(re.Message))
+		fmt.Fprintln(app.Stderr(), client.Sanitize(re.Error()))
 	}
 	for _, m := range missing {
 		fmt.Fprintln(app.Stderr(), m)
@@ -220,9 +244,8 @@ func runImport(app *App, o importOptions, name string) error {
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
 			"nothing imported: %s invalid", plural(skipped, "row"))
 	}
-	s, err := app.Store()
-	if err != nil {
-		return err
+	for _, w := range duplicateRows(rows) {
+		fmt.Fprintln(app.Stderr(), w)
 	}
 	rep, err := s.Import(accts)
 	if err != nil {
@@ -230,6 +253,26 @@ func runImport(app *App, o importOptions, name string) error {
 	}
 	fmt.Fprintf(app.Stdout(), "added %d, updated %d, skipped %d\n", rep.Added, rep.Updated, rep.Skipped+skipped)
 	return nil
+}
+
+// hintImportFile says what an import file must look like.
+const hintImportFile = "give an aopfetch export (JSON) or a CSV with the header " +
+	"label,operator,canumber,registration_id,note; pass --format if the extension misleads"
+
+// duplicateRows describes the rows whose vehicle an earlier row of the same
+// file already holds: they are merged into one account, later values winning.
+func duplicateRows(rows []store.ImportRow) []string {
+	first := make(map[string]int, len(rows))
+	var out []string
+	for _, r := range rows {
+		v := r.Account.CANumber
+		if line, ok := first[v]; ok {
+			out = append(out, fmt.Sprintf("line %d: %s is also on line %d; the rows are merged (later non-empty values win)", r.Line, v, line))
+			continue
+		}
+		first[v] = r.Line
+	}
+	return out
 }
 
 // readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text).
@@ -256,12 +299,23 @@ func sniffFormat(name string, data []byte) string {
 	return formatCSV
 }
 
-// applyImportDefaults fills a missing operator or registration ID with the
-// defaults; accounts still missing one are dropped and described.
-func applyImportDefaults(accts []store.Account, operator int, registrationID string) ([]store.Account, []string) {
-	ok := make([]store.Account, 0, len(accts))
+// applyImportDefaults fills a missing operator or registration ID of a new
+// account with the defaults; rows still missing one are dropped and
+// described. A row whose vehicle is saved in d, or on an earlier row, is
+// merged into that account and keeps its values (0 and "" change nothing).
+func applyImportDefaults(rows []store.ImportRow, d store.Data, operator int, registrationID string) ([]store.Account, []string) {
+	known := make(map[string]bool, len(d.Accounts)+len(rows))
+	for _, a := range d.Accounts {
+		known[a.CANumber] = true
+	}
+	ok := make([]store.Account, 0, len(rows))
 	var missing []string
-	for _, a := range accts {
+	for _, r := range rows {
+		a := r.Account
+		if known[a.CANumber] {
+			ok = append(ok, a)
+			continue
+		}
 		if a.Operator == 0 {
 			a.Operator = operator
 		}
@@ -270,10 +324,11 @@ func applyImportDefaults(accts []store.Account, operator int, registrationID str
 		}
 		switch {
 		case a.Operator == 0:
-			missing = append(missing, fmt.Sprintf("%s: no operator in the row and no default (%s)", cell(a.CANumber, 0), hintOperator))
+			missing = append(missing, fmt.Sprintf("line %d: %s: no operator in the row and no default (%s)", r.Line, cell(a.CANumber, 0), hintOperator))
 		case a.RegistrationID == "":
-			missing = append(missing, fmt.Sprintf("%s: no registration ID in the row and no default (%s)", cell(a.CANumber, 0), hintRegID))
+			missing = append(missing, fmt.Sprintf("line %d: %s: no registration ID in the row and no default (%s)", r.Line, cell(a.CANumber, 0), hintRegID))
 		default:
+			known[a.CANumber] = true
 			ok = append(ok, a)
 		}
 	}

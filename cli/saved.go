@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -169,12 +172,42 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	if err != nil {
 		return err
 	}
+	clearLabel, clearNote := existed && flags.Changed("label") && o.label == "", existed && flags.Changed("note") && o.note == ""
+	if clearLabel || clearNote {
+		if saved, err = clearFields(s, saved.CANumber, clearLabel, clearNote); err != nil {
+			return err
+		}
+	}
 	verb := "saved"
 	if existed {
 		verb = "updated"
 	}
 	fmt.Fprintf(app.Stdout(), "%s %s (%s)\n", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
 	return nil
+}
+
+// clearFields empties the label and/or the note of the saved account with
+// vehicle v (SaveAccount keeps a saved value when given an empty one) and
+// returns the account.
+func clearFields(s *store.Store, v string, label, note bool) (store.Account, error) {
+	d, err := s.Update(func(d *store.Data) error {
+		for i := range d.Accounts {
+			if a := &d.Accounts[i]; a.CANumber == v {
+				a.Label, a.Note = cleared(a.Label, label), cleared(a.Note, note)
+			}
+		}
+		return nil
+	})
+	a, _ := d.Account(v)
+	return a, err
+}
+
+// cleared returns "" when clear is set, else s.
+func cleared(s string, clear bool) string {
+	if clear {
+		return ""
+	}
+	return s
 }
 
 // findAccount returns the saved account whose id is idOrVehicle or whose
@@ -248,9 +281,40 @@ func newSavedRenameCmd(app *App) *cobra.Command {
 	}
 }
 
-// writeJSON writes v as indented JSON.
+// writeJSON writes v as indented JSON (see safeJSON).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safeJSON(b.Bytes()))
+	return err
+}
+
+// safeJSON escapes, as \uXXXX, the characters encoding/json leaves raw that
+// a terminal would act on: DEL, C1 controls and bidi controls (whatever
+// client.Sanitize would drop). They only occur inside strings, so the JSON
+// holds the same values.
+func safeJSON(b []byte) []byte {
+	if !bytes.ContainsFunc(b, unsafeRune) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for _, r := range string(b) {
+		if !unsafeRune(r) {
+			out = utf8.AppendRune(out, r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			out = fmt.Appendf(out, `\u%04x`, u)
+		}
+	}
+	return out
+}
+
+// unsafeRune reports a non-ASCII (or DEL) rune that client.Sanitize drops.
+func unsafeRune(r rune) bool {
+	return r >= 0x7f && client.Sanitize(string(r)) != string(r)
 }

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -26,6 +28,38 @@ func csvColumns() []string { return strings.Split(csvHeaderRow, ",") }
 type exportFile struct {
 	Version  int       `json:"version"`
 	Accounts []Account `json:"accounts"`
+}
+
+// IsStoreFile reports whether path is a regular file holding an aopfetch
+// store or a copy of one: a JSON object with a "recent" member, which an
+// export never has. Only regular files are read (a pipe would block).
+func IsStoreFile(path string) bool {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if key == "recent" {
+			return true
+		}
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return false
+		}
+	}
+	return false
 }
 
 // ImportReport counts an import's effects: accounts added, saved accounts

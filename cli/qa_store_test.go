@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// qaConfig is a config with defaults and one named operator.
+const qaConfig = "registration_id = \"AOP-554\"\noperator = 311\n[[operators]]\ncode = 312\nname = \"FASTag Axis\"\n"
+
+// TestQAExportRefusesToReplaceAnotherStore: under --demo the current store
+// is demo-store.json, but -o naming the real store.json (or any copy of a
+// store, the README's way to back up history) must not replace it with an
+// export that has no history.
+func TestQAExportRefusesToReplaceAnotherStore(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	other := filepath.Join(e.dir, "real-store.json")
+	s, err := store.Open(other, store.Options{HistoryLimit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordLookups(store.Lookup{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(other)
+	r := e.run(t, "", "export", "-o", other)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "store") {
+		t.Fatalf("export -o another store: exit %d\n%s", r.code, r.stderr)
+	}
+	if after, _ := os.ReadFile(other); !bytes.Equal(after, before) {
+		t.Fatalf("the other store was replaced:\n%s", after)
+	}
+	// An earlier export is replaced as before.
+	exp := filepath.Join(e.dir, "accounts.json")
+	for range 2 {
+		if r := e.run(t, "", "export", "-o", exp); r.code != 0 {
+			t.Fatalf("export -o %s: exit %d %s", exp, r.code, r.stderr)
+		}
+	}
+}
+
+// TestQAExportOutputPathErrors: a missing directory or a directory as -o is
+// a usage error that names the file the user gave, not a temp file.
+func TestQAExportOutputPathErrors(t *testing.T) {
+	e := newCLIEnv(t, "")
+	for out, want := range map[string]string{
+		filepath.Join(e.dir, "nodir", "x.json"): "nodir",
+		e.dir:                                   "is a directory",
+	} {
+		r := e.run(t, "", "export", "-o", out)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, ".tmp-") {
+			t.Errorf("export -o %s: exit %d\n%s", out, r.code, r.stderr)
+		}
+	}
+	r := e.run(t, "", "export", "-o", filepath.Join(e.dir, "a\x1b[2J.json"))
+	if r.code != 0 || strings.Contains(r.stderr, "\x1b") {
+		t.Errorf("export -o with an escape in the name: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestQAJSONOutputEscapesTerminalControls: labels are the user's but may
+// hold anything (an import, another tool); --json output and the JSON export
+// keep the values yet must not emit raw bidi or C1 controls to a terminal.
+func TestQAJSONOutputEscapesTerminalControls(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	label := "evil\u202egnp.exe\u009b2J\u2066x"
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", label); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"saved", "list", "--json"}, {"export"}} {
+		r := e.run(t, "", args...)
+		if r.code != 0 || strings.ContainsAny(r.stdout, "\u202e\u009b\u2066") || !strings.Contains(r.stdout, `\u202e`) {
+			t.Errorf("%v: exit %d %q", args, r.code, r.stdout)
+		}
+	}
+	r := e.run(t, "", "saved", "list", "--json")
+	var accts []store.Account
+	if err := json.Unmarshal([]byte(r.stdout), &accts); err != nil || len(accts) != 1 || accts[0].Label != label {
+		t.Fatalf("the label changed: %v %+v", err, accts)
+	}
+}
+
+// TestQAImportOperatorNamesAndDuplicateRows: the operator column takes a
+// configured name as batch and --operator do, and a vehicle given twice in
+// one file (in two spellings) is pointed out with both lines.
+func TestQAImportOperatorNamesAndDuplicateRows(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	csv := "label,operator,canumber\nFirst,fastag axis,DL12CB4685\nOther,,MH01AB1234\nSecond,,dl-12 cb 4685\n"
+	r := e.run(t, csv, "import", "--format", "csv", "-")
+	if r.code != 0 || !strings.Contains(r.stderr, "line 4") || !strings.Contains(r.stderr, "line 2") {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	d := mustStore(t, e).Data()
+	if len(d.Accounts) != 2 || d.Accounts[0].Operator != 312 || d.Accounts[0].Label != "Second" {
+		t.Fatalf("accounts %+v", d.Accounts)
+	}
+	r = e.run(t, "label,operator,canumber\nx,Airtel,KA01A1234\n", "import", "--format", "csv", "-")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `line 2: unknown operator "Airtel"`) {
+		t.Fatalf("unknown operator name: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestQAImportMissingDefaultsNameTheLine: a row left without an operator
+// (no column, no default) is reported with its line, like other bad rows.
+func TestQAImportMissingDefaultsNameTheLine(t *testing.T) {
+	e := newCLIEnv(t, "")
+	r := e.run(t, "canumber\nDL12CB4685\n", "import", "--format", "csv", "-")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "line 2: DL12CB4685: no operator") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	// A second row of the same vehicle does not slip through as a merge.
+	r = e.run(t, "canumber\nDL12CB4685\ndl 12 cb 4685\n", "import", "--skip-invalid", "--format", "csv", "-")
+	if r.code != 0 || !strings.Contains(r.stderr, "line 3: DL12CB4685: no operator") || len(mustStore(t, e).Data().Accounts) != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestQASavedAddEmptyFlagClears: "the flags you pass replace its values",
+// so --note "" clears the note (and --label "" the label).
+func TestQASavedAddEmptyFlagClears(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", "L", "--note", "N"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--note", ""); r.code != 0 {
+		t.Fatalf("update: exit %d %s", r.code, r.stderr)
+	}
+	d := mustStore(t, e).Data()
+	if len(d.Accounts) != 1 || d.Accounts[0].Note != "" || d.Accounts[0].Label != "L" {
+		t.Fatalf("accounts %+v", d.Accounts)
+	}
+}
+
+// mustStore opens the env's store.
+func mustStore(t *testing.T, e *cliEnv) *store.Store {
+	t.Helper()
+	s, err := store.Open(e.store, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestQAImportKeepsSavedOperatorWhenTheRowHasNone: defaults are for new
+// accounts; a row without an operator or registration ID that matches a
+// saved account (say a label-only CSV) must not overwrite the saved ones
+// with the config's.
+func TestQAImportKeepsSavedOperatorWhenTheRowHasNone(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--operator", "312", "--registration-id", "OTHER-1"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	r := e.run(t, "canumber,label\nDL12CB4685,Renamed\nKA01A1234,New\n", "import", "--format", "csv", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "added 1, updated 1") {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	d := mustStore(t, e).Data()
+	if a := d.Accounts[0]; a.Label != "Renamed" || a.Operator != 312 || a.RegistrationID != "OTHER-1" {
+		t.Fatalf("saved account changed: %+v", a)
+	}
+	if a := d.Accounts[1]; a.Operator != 311 || a.RegistrationID != "AOP-554" {
+		t.Fatalf("new account without defaults: %+v", a)
+	}
+}
