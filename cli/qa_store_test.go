@@ -70,8 +70,9 @@ func TestQAExportOutputPathErrors(t *testing.T) {
 func TestQAJSONOutputEscapesTerminalControls(t *testing.T) {
 	e := newCLIEnv(t, qaConfig)
 	label := "evil\u202egnp.exe\u009b2J\u2066x"
-	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", label); r.code != 0 {
-		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	in := `[{"canumber": "DL12CB4685", "label": "evil\u202egnp.exe\u009b2J\u2066x"}]`
+	if r := e.run(t, in, "import", "-"); r.code != 0 {
+		t.Fatalf("import: exit %d %s", r.code, r.stderr)
 	}
 	for _, args := range [][]string{{"saved", "list", "--json"}, {"export"}} {
 		r := e.run(t, "", args...)
@@ -166,5 +167,22 @@ func TestQAImportKeepsSavedOperatorWhenTheRowHasNone(t *testing.T) {
 	}
 	if a := d.Accounts[1]; a.Operator != 311 || a.RegistrationID != "AOP-554" {
 		t.Fatalf("new account without defaults: %+v", a)
+	}
+}
+
+// TestQALabelsAreTextOnly: a label or note typed with escape sequences or
+// control characters is stored as the text it shows; a label that is
+// nothing but such characters is an empty label.
+func TestQALabelsAreTextOnly(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", " \x1b[31mRed\x1b[0m\u202e ", "--note", "a\nb\x1b]0;t\a"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	if a := mustStore(t, e).Data().Accounts[0]; a.Label != "Red" || a.Note != "a\nb" {
+		t.Fatalf("stored %q %q", a.Label, a.Note)
+	}
+	r := e.run(t, "", "saved", "rename", "DL12CB4685", "\x1b]0;title\a")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "empty") {
+		t.Fatalf("rename to escapes only: exit %d %s", r.code, r.stderr)
 	}
 }

@@ -141,7 +141,7 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	}
 	acct, existed := findAccount(s.Data(), vehicle)
 	if !existed {
-		acct = store.Account{Label: o.label, Note: o.note}
+		acct = store.Account{Label: labelText(o.label), Note: noteText(o.note)}
 	}
 	flags := cmd.Flags()
 	if existed {
@@ -153,10 +153,10 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 			o.req.registrationID = acct.RegistrationID
 		}
 		if flags.Changed("label") {
-			acct.Label = o.label
+			acct.Label = labelText(o.label)
 		}
 		if flags.Changed("note") {
-			acct.Note = o.note
+			acct.Note = noteText(o.note)
 		}
 	}
 	op, regID, err := o.req.resolve(cfg)
@@ -185,6 +185,14 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	fmt.Fprintf(app.Stdout(), "%s %s (%s)\n", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
 	return nil
 }
+
+// labelText is a label as typed, minus escape sequences, control
+// characters and surrounding spaces.
+func labelText(s string) string { return strings.TrimSpace(client.Sanitize(s)) }
+
+// noteText is a note as typed, minus escape sequences and control
+// characters other than line breaks.
+func noteText(s string) string { return strings.TrimSpace(client.SanitizeText(s)) }
 
 // clearFields empties the label and/or the note of the saved account with
 // vehicle v (SaveAccount keeps a saved value when given an empty one) and
@@ -268,7 +276,7 @@ func newSavedRenameCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			label := strings.TrimSpace(args[1])
+			label := labelText(args[1])
 			if label == "" {
 				return newUsageError("give a label, e.g. \"Sharma (Noida)\"", "the new label is empty")
 			}
