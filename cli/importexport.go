@@ -244,9 +244,7 @@ func runImport(app *App, o importOptions, name string) error {
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
 			"nothing imported: %s invalid", plural(skipped, "row"))
 	}
-	for _, w := range duplicateRows(rows) {
-		fmt.Fprintln(app.Stderr(), w)
-	}
+	writeDuplicates(app.Stderr(), duplicateRows(rows))
 	rep, err := s.Import(accts)
 	if err != nil {
 		return err
@@ -273,6 +271,22 @@ func duplicateRows(rows []store.ImportRow) []string {
 		first[v] = r.Line
 	}
 	return out
+}
+
+// maxDuplicateLines is how many repeated-vehicle notes an import prints
+// before summing up the rest.
+const maxDuplicateLines = 10
+
+// writeDuplicates writes the first notes about repeated vehicles and counts
+// the others, so a file of thousands of repeats does not flood the terminal.
+func writeDuplicates(w io.Writer, notes []string) {
+	for i, n := range notes {
+		if i == maxDuplicateLines {
+			fmt.Fprintf(w, "… and %d more rows repeating a vehicle of an earlier row\n", len(notes)-i)
+			return
+		}
+		fmt.Fprintln(w, n)
+	}
 }
 
 // readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text).

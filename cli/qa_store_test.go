@@ -186,3 +186,14 @@ func TestQALabelsAreTextOnly(t *testing.T) {
 		t.Fatalf("rename to escapes only: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestQAManyDuplicateRowsAreSummed: thousands of repeated vehicles are
+// noted once each for the first few, then counted.
+func TestQAManyDuplicateRowsAreSummed(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	in := "canumber\n" + strings.Repeat("DL12CB4685\n", 500)
+	r := e.run(t, in, "import", "--format", "csv", "-")
+	if r.code != 0 || strings.Count(r.stderr, "\n") != maxDuplicateLines+1 || !strings.Contains(r.stderr, "and 489 more rows") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
