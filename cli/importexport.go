@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -192,8 +193,8 @@ given. Rows without an operator or registration ID get --operator and
   aopfetch import backup.json
   aopfetch import --skip-invalid --format csv - < accounts.txt`,
 		Args: usageArgs(cobra.ExactArgs(1)),
-		RunE: func(_ *cobra.Command, args []string) error {
-			return runImport(app, o, args[0])
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runImport(cmd.Context(), app, o, args[0])
 		},
 	}
 	o.req.bind(cmd)
@@ -203,12 +204,12 @@ given. Rows without an operator or registration ID get --operator and
 }
 
 // runImport parses, validates and merges one file.
-func runImport(app *App, o importOptions, name string) error {
+func runImport(ctx context.Context, app *App, o importOptions, name string) error {
 	format, err := checkFormat(o.format)
 	if err != nil {
 		return err
 	}
-	data, err := readInput(app, name)
+	data, err := readInput(ctx, app, name, maxImportSize)
 	if err != nil {
 		return err
 	}
@@ -289,15 +290,48 @@ func writeDuplicates(w io.Writer, notes []string) {
 	}
 }
 
-// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text).
-func readInput(app *App, name string) ([]byte, error) {
-	if name == "-" {
-		data, err := io.ReadAll(app.Stdin())
-		return utf8Text(data), err
+// maxImportSize caps what import reads: well above any export (5,000
+// accounts are a few MB), far below what an endless input would eat.
+const maxImportSize = 128 << 20
+
+// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text), at
+// most limit bytes. ctrl+c (ctx) ends a read that waits, say on a
+// terminal's stdin or a FIFO nobody writes to.
+func readInput(ctx context.Context, app *App, name string, limit int64) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
 	}
-	data, err := os.ReadFile(name)
+	done := make(chan result, 1) // the reader never blocks on it, even after ctrl+c
+	go func() {
+		data, err := readLimited(app, name, limit)
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+	}
+}
+
+// readLimited reads name (stdin for "-") as UTF-8, refusing more than limit bytes.
+func readLimited(app *App, name string, limit int64) ([]byte, error) {
+	r, shown := app.Stdin(), "stdin"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, newUsageError("check the file name", "cannot read %s: %v", name, err)
+		}
+		defer f.Close()
+		r, shown = f, name
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, newUsageError("check the file name", "cannot read %s: %v", name, err)
+		return nil, newUsageError("check the file name", "cannot read %s: %v", shown, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, newUsageError("split it into smaller files", "%s is larger than %d MiB", shown, limit>>20)
 	}
 	return utf8Text(data), nil
 }

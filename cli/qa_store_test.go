@@ -2,7 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,3 +221,41 @@ func TestQABatchRefusesToReplaceAnotherStore(t *testing.T) {
 		t.Fatalf("batch -o another store: exit %d, file now:\n%s\nstderr:\n%s", r.code, after, r.stderr)
 	}
 }
+
+// TestQAImportStopsOnInterrupt: `aopfetch import -` waiting on a terminal
+// (or a FIFO nobody writes) must end on ctrl+c, with exit 130.
+func TestQAImportStopsOnInterrupt(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	var out, errb bytes.Buffer
+	app := newApp(BuildInfo{Version: "test"}, pr, &out, &errb, func(string) (string, bool) { return "", false })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // ctrl+c while the read waits
+	if code := run(ctx, app, []string{"--config", e.config, "--store", e.store, "import", "-"}); code != ExitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitInterrupted, errb.String())
+	}
+}
+
+// TestQAImportInputIsCapped: an endless input (/dev/zero, a runaway pipe)
+// is refused past the limit instead of filling memory.
+func TestQAImportInputIsCapped(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	app := newApp(BuildInfo{Version: "test"}, zeros{}, io.Discard, io.Discard, nil)
+	_, err := readInput(context.Background(), app, "-", 1<<20)
+	if ExitCodeFor(err) != ExitUsage || !strings.Contains(fmt.Sprint(err), "larger than 1 MiB") {
+		t.Fatalf("endless stdin: %v", err)
+	}
+	small := filepath.Join(e.dir, "small.csv")
+	if err := os.WriteFile(small, []byte("canumber\nDL12CB4685\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := readInput(context.Background(), app, small, 1<<20); err != nil || len(data) != 20 {
+		t.Fatalf("small file: %q %v", data, err)
+	}
+}
+
+// zeros is an endless reader, like /dev/zero.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
