@@ -59,7 +59,7 @@ stdout or FILE. Without --format, the format follows FILE's extension
   aopfetch export -o accounts.csv
   aopfetch export --format csv | column -ts,`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := checkFormat(format)
 			if err != nil {
 				return err
@@ -69,7 +69,7 @@ stdout or FILE. Without --format, the format follows FILE's extension
 					f = formatJSON
 				}
 			}
-			return runExport(app, f, out)
+			return runExport(cmd.Context(), app, f, out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from -o's extension, else json)")
@@ -79,7 +79,7 @@ stdout or FILE. Without --format, the format follows FILE's extension
 
 // runExport renders the export in memory first, so a failure never leaves
 // a half-written file.
-func runExport(app *App, format, out string) error {
+func runExport(ctx context.Context, app *App, format, out string) error {
 	s, err := app.Store()
 	if err != nil {
 		return err
@@ -94,8 +94,7 @@ func runExport(app *App, format, out string) error {
 		data = safeJSON(data)
 	}
 	if out == "" || out == "-" {
-		_, err := app.Stdout().Write(data)
-		return err
+		return untilInterrupted(ctx, func() error { _, err := app.Stdout().Write(data); return err })
 	}
 	if err := app.checkNotOwnFile(out); err != nil {
 		return err
@@ -104,7 +103,7 @@ func runExport(app *App, format, out string) error {
 		return newUsageError("choose another file, or delete it first if you mean to",
 			"-o %s holds an aopfetch store (saved accounts and recent lookups); the export has no recent lookups, so it would lose them", client.Sanitize(out))
 	}
-	if err := writePrivateFile(out, data); err != nil {
+	if err := untilInterrupted(ctx, func() error { return writePrivateFile(out, data) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", plural(len(d.Accounts), "account"), client.Sanitize(out))
@@ -295,23 +294,32 @@ func writeDuplicates(w io.Writer, notes []string) {
 const maxImportSize = 128 << 20
 
 // readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text), at
-// most limit bytes. ctrl+c (ctx) ends a read that waits, say on a
-// terminal's stdin or a FIFO nobody writes to.
+// most limit bytes; ctrl+c ends a read that waits (see untilInterrupted).
 func readInput(ctx context.Context, app *App, name string, limit int64) ([]byte, error) {
-	type result struct {
-		data []byte
-		err  error
+	var data []byte
+	err := untilInterrupted(ctx, func() (err error) {
+		data, err = readLimited(app, name, limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	done := make(chan result, 1) // the reader never blocks on it, even after ctrl+c
-	go func() {
-		data, err := readLimited(app, name, limit)
-		done <- result{data, err}
-	}()
+	return data, nil
+}
+
+// untilInterrupted runs fn, returning early with an interrupted error on
+// ctrl+c (ctx): opening, reading or writing a terminal, a FIFO nobody has
+// open at the other end, or a stalled pipe can wait for ever, and SIGINT is
+// caught so that fetch can cancel its requests. fn keeps running until the
+// process exits; it must not touch what the caller uses afterwards.
+func untilInterrupted(ctx context.Context, fn func() error) error {
+	done := make(chan error, 1) // fn never blocks on it, even after ctrl+c
+	go func() { done <- fn() }()
 	select {
-	case r := <-done:
-		return r.data, r.err
+	case err := <-done:
+		return err
 	case <-ctx.Done():
-		return nil, &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
 	}
 }
 

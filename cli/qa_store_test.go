@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aopfetch/aopfetch/store"
@@ -259,3 +260,25 @@ func TestQAImportInputIsCapped(t *testing.T) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestQAExportStopsOnInterrupt: export -o naming a FIFO nobody reads waits
+// in open(2); ctrl+c must end it with exit 130.
+func TestQAExportStopsOnInterrupt(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	fifo := filepath.Join(e.dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	defer func() { // let the writer left waiting finish
+		if f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	}()
+	var out, errb bytes.Buffer
+	app := newApp(BuildInfo{Version: "test"}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := run(ctx, app, []string{"--config", e.config, "--store", e.store, "export", "-o", fifo}); code != ExitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitInterrupted, errb.String())
+	}
+}
