@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -329,19 +330,30 @@ func readLimited(app *App, name string, limit int64) ([]byte, error) {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, newUsageError("check the file name", "cannot read %s: %v", name, err)
+			return nil, newUsageError(readHint(err), "cannot read %s: %v", name, err)
 		}
 		defer f.Close()
 		r, shown = f, name
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, newUsageError("check the file name", "cannot read %s: %v", shown, err)
+		return nil, newUsageError(readHint(err), "cannot read %s: %v", shown, err)
 	}
 	if int64(len(data)) > limit {
 		return nil, newUsageError("split it into smaller files", "%s is larger than %d MiB", shown, limit>>20)
 	}
 	return utf8Text(data), nil
+}
+
+// readHint says what to check when an input file cannot be read.
+func readHint(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "check the file's permissions (ls -l), or copy it somewhere you can read it"
+	case errors.Is(err, syscall.EISDIR):
+		return "give a file, not a directory"
+	}
+	return "check the file name"
 }
 
 // sniffFormat infers the format from the name, else from the first byte.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -280,5 +281,23 @@ func TestQAExportStopsOnInterrupt(t *testing.T) {
 	cancel()
 	if code := run(ctx, app, []string{"--config", e.config, "--store", e.store, "export", "-o", fifo}); code != ExitInterrupted {
 		t.Fatalf("exit %d, want %d\n%s", code, ExitInterrupted, errb.String())
+	}
+}
+
+// TestQAReadHints: the hint of an unreadable import names the likely cause.
+func TestQAReadHints(t *testing.T) {
+	dir := t.TempDir()
+	for err, want := range map[error]string{
+		&fs.PathError{Op: "open", Path: "x", Err: fs.ErrPermission}: "permissions",
+		&fs.PathError{Op: "read", Path: dir, Err: syscall.EISDIR}:   "not a directory",
+		&fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}:   "file name",
+	} {
+		if got := readHint(err); !strings.Contains(got, want) {
+			t.Errorf("readHint(%v) = %q, want it to mention %q", err, got, want)
+		}
+	}
+	e := newCLIEnv(t, "")
+	if r := e.run(t, "", "import", dir); r.code != ExitUsage || !strings.Contains(r.stderr, "not a directory") {
+		t.Errorf("import DIR: exit %d %s", r.code, r.stderr)
 	}
 }
