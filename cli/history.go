@@ -42,13 +42,16 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 				}
 				return writeJSON(app.Stdout(), recent)
 			}
-			if len(recent) == 0 {
-				fmt.Fprintln(app.Stderr(), "no recent lookups")
-				return nil
-			}
 			cfg, err := app.Config()
 			if err != nil {
 				return err
+			}
+			if cfg.HistoryLimit == 0 {
+				fmt.Fprintln(app.Stderr(), "history is off (history_limit = 0): lookups are not recorded")
+			}
+			if len(recent) == 0 {
+				fmt.Fprintln(app.Stderr(), "no recent lookups")
+				return nil
 			}
 			return writeHistory(app.Stdout(), recent, cfg, time.Now())
 		},

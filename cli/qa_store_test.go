@@ -301,3 +301,15 @@ func TestQAReadHints(t *testing.T) {
 		t.Errorf("import DIR: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestQAHistorySaysWhenItIsOff: with history_limit = 0 an empty history is
+// explained, not just reported empty.
+func TestQAHistorySaysWhenItIsOff(t *testing.T) {
+	e := newCLIEnv(t, "history_limit = 0\n")
+	if r := e.run(t, "", "history"); r.code != 0 || !strings.Contains(r.stderr, "history is off") {
+		t.Fatalf("exit %d %q", r.code, r.stderr)
+	}
+	if r := e.run(t, "", "history", "--json"); r.code != 0 || r.stderr != "" || strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("--json: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
