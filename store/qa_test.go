@@ -220,3 +220,32 @@ func BenchmarkQAImportJSON(b *testing.B) {
 		}
 	}
 }
+
+// FuzzQAParseImport: no input makes the import parsers panic, every row
+// error has a line, and every valid row holds a normalised vehicle.
+func FuzzQAParseImport(f *testing.F) {
+	f.Add("label,operator,canumber\nx,311,DL12CB4685\n", true)
+	f.Add("canumber\n\"a\nb\",\n", true)
+	f.Add(`{"version":1,"accounts":[{"canumber":"DL12CB4685"}]} x`, false)
+	f.Add(`[{"canumber":"KA01A1234","last":{"fetched_at":"x"}}, 7, null]`, false)
+	f.Fuzz(func(t *testing.T, in string, csv bool) {
+		format := "json"
+		if csv {
+			format = "csv"
+		}
+		rows, errs, err := ParseImportRows(strings.NewReader(in), format, ImportOptions{})
+		if err != nil && (rows != nil || errs != nil) {
+			t.Fatalf("rows and an error: %v", err)
+		}
+		for _, e := range errs {
+			if e.Line < 1 {
+				t.Fatalf("row error without a line: %+v", e)
+			}
+		}
+		for _, r := range rows {
+			if v, _, verr := client.NormalizeVehicle(r.Account.CANumber); verr != nil || v != r.Account.CANumber || r.Line < 1 {
+				t.Fatalf("row %+v", r)
+			}
+		}
+	})
+}
