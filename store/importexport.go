@@ -273,7 +273,27 @@ func validate(a Account) (Account, error) {
 	} else {
 		a.RegistrationID = ""
 	}
+	if !plainID(a.ID) {
+		a.ID = "" // Import gives it a fresh one
+	}
 	return a, nil
+}
+
+// maxIDLen bounds an imported account id (ours are 16 hex digits).
+const maxIDLen = 64
+
+// plainID reports whether id can be kept as an account id: 1 to maxIDLen
+// ASCII letters, digits, '-' and '_', so it is typed and shown as it is.
+func plainID(id string) bool {
+	if id == "" || len(id) > maxIDLen {
+		return false
+	}
+	for _, c := range []byte(id) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // rows collects valid rows and row errors.

@@ -270,3 +270,22 @@ func TestQAStoreEnvExpandsTilde(t *testing.T) {
 		t.Fatalf("StorePath = %q, want %q", cfg.StorePath, want)
 	}
 }
+
+// TestQAImportedIDsArePlain: an id from a hand-edited or foreign JSON file
+// that holds escapes, spaces or kilobytes is replaced by a fresh one; ids of
+// our own exports and other plain ones are kept.
+func TestQAImportedIDsArePlain(t *testing.T) {
+	in := `[{"canumber":"DL12CB4685","id":"0123456789abcdef"},{"canumber":"KA01A1234","id":"old-ID_7"},` +
+		`{"canumber":"MH12AB1234","id":"\u001b[2J"},{"canumber":"MH12AB1235","id":"a b"},{"canumber":"MH12AB1236","id":"` + strings.Repeat("x", 65) + `"}]`
+	accts, errs, err := ParseImport(strings.NewReader(in), "json")
+	if err != nil || len(errs) != 0 || len(accts) != 5 {
+		t.Fatalf("%v %v", errs, err)
+	}
+	var ids []string
+	for _, a := range accts {
+		ids = append(ids, a.ID)
+	}
+	if want := []string{"0123456789abcdef", "old-ID_7", "", "", ""}; !reflect.DeepEqual(ids, want) {
+		t.Fatalf("ids %q, want %q", ids, want)
+	}
+}
