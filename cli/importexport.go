@@ -130,15 +130,13 @@ func writePrivateFile(path string, data []byte) (err error) {
 		return newUsageError("create the directory first, or choose a file in an existing one",
 			"cannot write %s: the directory %s does not exist", client.Sanitize(path), client.Sanitize(filepath.Dir(path)))
 	}
-	if pe, ok := errors.AsType[*fs.PathError](err); ok {
-		return fmt.Errorf("cannot write %s: %w", client.Sanitize(path), pe.Err) // not the temp file's name
-	}
 	if err != nil {
-		return err
+		return writeError(path, err)
 	}
 	defer func() {
 		if err != nil {
 			os.Remove(f.Name())
+			err = writeError(path, err)
 		}
 	}()
 	if _, err = f.Write(data); err != nil {
@@ -153,6 +151,18 @@ func writePrivateFile(path string, data []byte) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// writeError words a failure to write path with its cause alone: the
+// *PathError or *LinkError names the temp file, which means nothing to
+// the user.
+func writeError(path string, err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		err = pe.Err
+	} else if le, ok := errors.AsType[*os.LinkError](err); ok {
+		err = le.Err
+	}
+	return fmt.Errorf("cannot write %s: %w", client.Sanitize(path), err)
 }
 
 // writeInto writes data into a special file such as a pipe (or through a

@@ -313,3 +313,17 @@ func TestQAHistorySaysWhenItIsOff(t *testing.T) {
 		t.Fatalf("--json: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestQAWriteErrorNamesTheFileNotTheTemp: a failed write of -o FILE names
+// FILE and the cause, never the temp file beside it.
+func TestQAWriteErrorNamesTheFileNotTheTemp(t *testing.T) {
+	for _, err := range []error{
+		&fs.PathError{Op: "write", Path: "/d/.x.json.tmp-123", Err: syscall.ENOSPC},
+		&os.LinkError{Op: "rename", Old: "/d/.x.json.tmp-123", New: "/d/x.json", Err: syscall.EROFS},
+	} {
+		got := writeError("/d/x.json", err).Error()
+		if strings.Contains(got, ".tmp-") || !strings.HasPrefix(got, "cannot write /d/x.json: ") {
+			t.Errorf("writeError(%v) = %q", err, got)
+		}
+	}
+}

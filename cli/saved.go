@@ -172,7 +172,8 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	if err != nil {
 		return err
 	}
-	clearLabel, clearNote := existed && flags.Changed("label") && o.label == "", existed && flags.Changed("note") && o.note == ""
+	clearLabel := existed && flags.Changed("label") && labelText(o.label) == ""
+	clearNote := existed && flags.Changed("note") && noteText(o.note) == ""
 	if clearLabel || clearNote {
 		if saved, err = clearFields(s, saved.CANumber, clearLabel, clearNote); err != nil {
 			return err
