@@ -471,6 +471,9 @@ func (in *jsonInput) export() ([]ImportRow, []RowError, error) {
 		}
 		switch tok {
 		case "accounts":
+			if found {
+				return nil, nil, errors.New(`"accounts" appears twice in the JSON object`)
+			}
 			if tok, err = in.dec.Token(); err != nil {
 				return nil, nil, jsonError(in.b, err)
 			}

@@ -69,6 +69,7 @@ func TestQAJSONImportRefusesTrailingText(t *testing.T) {
 		"[{\"canumber\": \"DL12CB4685\"}]\ngarbage":                            "line 2",
 		"{\"accounts\": [{\"canumber\": \"DL12CB4685\"}]}\n{\"accounts\": []}": "line 2",
 		"[] []": "after",
+		`{"accounts": [{"canumber": "DL12CB4685"}], "accounts": []}`: "twice",
 	} {
 		if accts, _, err := ParseImport(strings.NewReader(in), "json"); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseImport(%q) = %d accounts, %v; want an error containing %q", in, len(accts), err, want)
