@@ -354,11 +354,16 @@ func parseCSV(r io.Reader, o ImportOptions) ([]ImportRow, []RowError, error) {
 	return out.ok, out.errs, nil
 }
 
-// csvHeader maps column names to their index; canumber is required.
+// csvHeader maps column names to their index; canumber is required. An
+// unnamed column (the trailing comma a spreadsheet may leave) is allowed,
+// as long as the rows leave it empty (see csvAccount).
 func csvHeader(header []string) (map[string]int, error) {
 	cols := make(map[string]int, len(header))
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		if name == "" {
+			continue
+		}
 		if !slices.Contains(csvColumns(), name) {
 			return nil, fmt.Errorf("line 1: unknown column %q (the header row names columns among %s)", name, csvHeaderRow)
 		}
@@ -377,6 +382,11 @@ func csvHeader(header []string) (map[string]int, error) {
 func csvAccount(rec []string, cols map[string]int, n int, o ImportOptions) (Account, error) {
 	if len(rec) != n {
 		return Account{}, fmt.Errorf("has %d fields, the header has %d", len(rec), n)
+	}
+	if len(cols) < n {
+		if i := unnamedValue(rec, cols); i >= 0 {
+			return Account{}, fmt.Errorf("column %d holds %q but the header row does not name it", i+1, client.Truncate(client.Sanitize(rec[i]), 30))
+		}
 	}
 	get := func(name string) string {
 		if i, ok := cols[name]; ok {
@@ -397,6 +407,21 @@ func csvAccount(rec []string, cols map[string]int, n int, o ImportOptions) (Acco
 		a.Operator = n
 	}
 	return a, nil
+}
+
+// unnamedValue returns the index of the first non-blank field of rec in a
+// column the header does not name, or -1.
+func unnamedValue(rec []string, cols map[string]int) int {
+	named := make(map[int]bool, len(cols))
+	for _, i := range cols {
+		named[i] = true
+	}
+	for i, f := range rec {
+		if !named[i] && strings.TrimSpace(f) != "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // blank reports whether every field of rec is empty (a spreadsheet's ",,,,").

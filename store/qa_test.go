@@ -290,3 +290,17 @@ func TestQAImportedIDsArePlain(t *testing.T) {
 		t.Fatalf("ids %q, want %q", ids, want)
 	}
 }
+
+// TestQACSVTrailingEmptyColumn: a spreadsheet's trailing comma leaves an
+// unnamed column; it is accepted while empty, and a value in it is a row
+// error rather than silently dropped.
+func TestQACSVTrailingEmptyColumn(t *testing.T) {
+	in := "label,operator,canumber,registration_id,note,\r\nVan,311,DL12CB4685,AOP-554,n,\r\nX,311,KA01A1234,,,lost?\r\n"
+	accts, errs, err := ParseImport(strings.NewReader(in), "csv")
+	if err != nil || len(accts) != 1 || accts[0].Label != "Van" {
+		t.Fatalf("%+v %v %v", accts, errs, err)
+	}
+	if len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(errs[0].Message, "column 6") {
+		t.Fatalf("errors %v", errs)
+	}
+}
