@@ -364,6 +364,9 @@ func csvHeader(header []string) (map[string]int, error) {
 		if name == "" {
 			continue
 		}
+		if sep := strings.IndexAny(name, ";\t|"); sep >= 0 && len(header) == 1 {
+			return nil, fmt.Errorf("line 1: the columns are separated by %q; save the file with commas (CSV) between them", name[sep])
+		}
 		if !slices.Contains(csvColumns(), name) {
 			return nil, fmt.Errorf("line 1: unknown column %q (the header row names columns among %s)", name, csvHeaderRow)
 		}

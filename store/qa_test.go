@@ -304,3 +304,16 @@ func TestQACSVTrailingEmptyColumn(t *testing.T) {
 		t.Fatalf("errors %v", errs)
 	}
 }
+
+// TestQACSVOtherSeparators: a spreadsheet saving "CSV" with semicolons (or
+// a TSV) is told what is wrong, not that the whole header is one column.
+func TestQACSVOtherSeparators(t *testing.T) {
+	for in, want := range map[string]string{
+		"label;operator;canumber\nx;311;DL12CB4685\n": `separated by ';'`,
+		"label\tcanumber\nx\tDL12CB4685\n":            `separated by '\t'`,
+	} {
+		if _, _, err := ParseImport(strings.NewReader(in), "csv"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseImport(%q): %v, want %q", in, err, want)
+		}
+	}
+}
