@@ -47,7 +47,7 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 				return err
 			}
 			if cfg.HistoryLimit == 0 {
-				fmt.Fprintln(app.Stderr(), "history is off (history_limit = 0): lookups are not recorded")
+				fmt.Fprintln(app.Stderr(), historyOffNote(len(recent)))
 			}
 			if len(recent) == 0 {
 				fmt.Fprintln(app.Stderr(), "no recent lookups")
@@ -76,6 +76,15 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 		},
 	})
 	return cmd
+}
+
+// historyOffNote explains an empty or stale history while history_limit is
+// 0: the entries shown were recorded before it was turned off.
+func historyOffNote(n int) string {
+	if n == 0 {
+		return "history is off (history_limit = 0): lookups are not recorded"
+	}
+	return "history is off (history_limit = 0): these lookups are from before; `aopfetch history clear` forgets them"
 }
 
 // writeHistory writes recent lookups as a table.

@@ -313,6 +313,16 @@ func TestQAHistorySaysWhenItIsOff(t *testing.T) {
 	if r := e.run(t, "", "history", "--json"); r.code != 0 || r.stderr != "" || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("--json: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	s, err := store.Open(e.store, store.Options{HistoryLimit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordLookups(store.Lookup{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.run(t, "", "history"); r.code != 0 || !strings.Contains(r.stderr, "history clear") || !strings.Contains(r.stdout, "DL12CB4685") {
+		t.Fatalf("stale history: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestQAWriteErrorNamesTheFileNotTheTemp: a failed write of -o FILE names
