@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -336,5 +337,21 @@ func TestQAWriteErrorNamesTheFileNotTheTemp(t *testing.T) {
 		if strings.Contains(got, ".tmp-") || !strings.HasPrefix(got, "cannot write /d/x.json: ") {
 			t.Errorf("writeError(%v) = %q", err, got)
 		}
+	}
+}
+
+// TestQASafeJSONCoversSanitize: every character client.Sanitize drops is
+// escaped by safeJSON (U+2028/9 encoding/json escapes itself).
+func TestQASafeJSONCoversSanitize(t *testing.T) {
+	for r := rune(0x7f); r <= 0xffff; r++ {
+		if r >= 0xd800 && r <= 0xdfff || r == 0x2028 || r == 0x2029 {
+			continue
+		}
+		if s := string(r); client.Sanitize(s) != s && !unsafeRune(r) {
+			t.Errorf("U+%04X is dropped by Sanitize but left raw in JSON", r)
+		}
+	}
+	if got := string(safeJSON([]byte("\"a\u202eb\u0085\U0001F600\"\n"))); got != `"a\u202eb\u0085`+"\U0001F600\"\n" {
+		t.Errorf("safeJSON = %q", got)
 	}
 }

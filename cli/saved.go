@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -303,9 +304,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // safeJSON escapes, as \uXXXX, the characters encoding/json leaves raw that
-// a terminal would act on: DEL, C1 controls and bidi controls (whatever
-// client.Sanitize would drop). They only occur inside strings, so the JSON
-// holds the same values.
+// a terminal acts on: DEL, C1 controls and format characters (bidi controls
+// among them; zero-width joiners too, harmlessly). They only occur inside
+// strings, so the JSON holds the same values.
 func safeJSON(b []byte) []byte {
 	if !bytes.ContainsFunc(b, unsafeRune) {
 		return b
@@ -323,7 +324,7 @@ func safeJSON(b []byte) []byte {
 	return out
 }
 
-// unsafeRune reports a non-ASCII (or DEL) rune that client.Sanitize drops.
+// unsafeRune reports DEL and the non-ASCII control and format characters.
 func unsafeRune(r rune) bool {
-	return r >= 0x7f && client.Sanitize(string(r)) != string(r)
+	return r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
 }
