@@ -383,3 +383,18 @@ func TestQABatchToAFIFOStopsOnInterrupt(t *testing.T) {
 	}
 	os.ReadFile(fifo) // release the writer
 }
+
+// TestQAFetchOnReadOnlyStoreSaysItOnce: as for saved add, a fetch whose
+// history cannot be recorded in a newer (read-only) store gives the reason
+// once, not as a notice and again in the warning.
+func TestQAFetchOnReadOnlyStoreSaysItOnce(t *testing.T) {
+	t.Skip("bug: fetch on a newer store prints 'written by a newer aopfetch' twice: the notice, then 'warning: history not recorded: <same>' (cli/fetch.go recordHistory)")
+	e := newCLIEnv(t, qaConfig)
+	if err := os.WriteFile(e.store, []byte(`{"version": 99, "accounts": [], "recent": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "--demo", "fetch", "DL12CB4685")
+	if r.code != 0 || strings.Count(r.stderr, "written by a newer aopfetch") != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
