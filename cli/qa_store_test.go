@@ -398,3 +398,24 @@ func TestQAFetchOnReadOnlyStoreSaysItOnce(t *testing.T) {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestQASavedAddTakesAVehicleNotAnID: `saved add` of an account's id (copied
+// from `saved list`) must not update "it" under the id as a vehicle number,
+// cloning its label into a bogus second account.
+func TestQASavedAddTakesAVehicleNotAnID(t *testing.T) {
+	e := newCLIEnv(t, qaConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", "Sharma"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	id := mustStore(t, e).Data().Accounts[0].ID
+	r := e.run(t, "", "saved", "add", id, "--note", "x")
+	d := mustStore(t, e).Data()
+	for _, a := range d.Accounts[1:] {
+		if a.Label == "Sharma" {
+			t.Fatalf("saved add ID cloned the account: exit %d %s%s %+v", r.code, r.stdout, r.stderr, d.Accounts)
+		}
+	}
+	if strings.Contains(r.stdout, "updated") {
+		t.Fatalf("saved add ID said %q", r.stdout)
+	}
+}

@@ -141,6 +141,10 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 		return err
 	}
 	acct, existed := findAccount(s.Data(), vehicle)
+	if existed && acct.ID == vehicle && acct.CANumber != vehicle {
+		return newUsageError("saved add takes the vehicle number: aopfetch saved add "+cell(acct.CANumber, 0)+" …",
+			"%s is the id of the saved account %s, not a vehicle number", cell(vehicle, 0), cell(acct.CANumber, 0))
+	}
 	if !existed {
 		acct = store.Account{Label: labelText(o.label), Note: noteText(o.note)}
 	}
