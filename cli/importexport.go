@@ -192,13 +192,16 @@ func newImportCmd(app *App) *cobra.Command {
 		Use:   "import FILE [--format json|csv] [--skip-invalid]",
 		Short: "Merge saved accounts from a JSON or CSV file",
 		Long: `Merge saved accounts from a file written by "aopfetch export" or a CSV with
-the header label,operator,canumber,registration_id,note. Accounts are matched
-on the vehicle number: new ones are added, known ones updated.
+the header label,operator,canumber,registration_id,note (any order; operator
+is a code or a configured operator's name). Accounts are matched on the
+vehicle number: new ones are added, known ones updated with the row's
+non-empty values; a vehicle on several rows is noted and merged.
 
 Every row is checked first; if any is invalid, each problem is listed with
 its line number and nothing is imported (exit 2), unless --skip-invalid is
-given. Rows without an operator or registration ID get --operator and
---registration-id, else the config's. FILE "-" reads stdin.`,
+given. New accounts without an operator or registration ID get --operator
+and --registration-id, else the config's; saved ones keep theirs. FILE "-"
+reads stdin; at most 128 MiB are read.`,
 		Example: `  aopfetch import accounts.csv
   aopfetch import backup.json
   aopfetch import --skip-invalid --format csv - < accounts.txt`,
