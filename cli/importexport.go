@@ -86,6 +86,9 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 		return err
 	}
 	d := s.Data()
+	if s.ReadOnly() {
+		app.Warn("the store is from a newer aopfetch: the export holds only the fields this version knows; export with the newer aopfetch to keep them all")
+	}
 	var buf bytes.Buffer
 	if err := store.Export(&buf, format, d); err != nil {
 		return err

@@ -419,3 +419,17 @@ func TestQASavedAddTakesAVehicleNotAnID(t *testing.T) {
 		t.Fatalf("saved add ID said %q", r.stdout)
 	}
 }
+
+// TestQAExportOfANewerStoreWarns: an export of a newer store is written as
+// this version's schema, so it says that fields may be missing.
+func TestQAExportOfANewerStoreWarns(t *testing.T) {
+	e := newCLIEnv(t, "")
+	body := `{"version": 99, "accounts": [{"id": "a1", "canumber": "DL12CB4685", "operator": 311, "future": 1}], "recent": []}`
+	if err := os.WriteFile(e.store, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "export")
+	if r.code != 0 || !strings.Contains(r.stderr, "newer aopfetch: the export holds only") || !strings.Contains(r.stdout, "DL12CB4685") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
