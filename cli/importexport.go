@@ -105,7 +105,7 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 	}
 	if store.IsStoreFile(out) {
 		return newUsageError("choose another file, or delete it first if you mean to",
-			"-o %s holds an aopfetch store (saved accounts and recent lookups); the export has no recent lookups, so it would lose them", client.Sanitize(out))
+			"-o %s is an aopfetch store or a backup of one; the export (saved accounts only) would replace it", client.Sanitize(out))
 	}
 	if err := untilInterrupted(ctx, func() error { return writePrivateFile(out, data) }); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -32,10 +33,15 @@ type exportFile struct {
 
 // IsStoreFile reports whether path is a regular file holding an aopfetch
 // store or a copy of one: a JSON object with a "recent" member, which an
-// export never has. Only regular files are read (a pipe would block).
+// export never has, or a store moved aside as unreadable (its name holds
+// ".corrupt-": what can be saved from it is in there). Only regular files
+// are read (a pipe would block).
 func IsStoreFile(path string) bool {
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return false
+	}
+	if strings.Contains(filepath.Base(path), ".corrupt-") {
+		return true
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -336,3 +336,32 @@ func TestQANotAStoreIsNotMovedAside(t *testing.T) {
 		}
 	}
 }
+
+// TestQAIsStoreFile: stores, copies of stores and moved-aside stores are
+// recognised; exports, other files, pipes and missing files are not.
+func TestQAIsStoreFile(t *testing.T) {
+	s := openAt(t, testPath(t))
+	mustSave(t, s, Account{CANumber: "DL12CB4685"})
+	dir := t.TempDir()
+	files := map[string]string{
+		"export.json":                         `{"version": 1, "accounts": [{"canumber": "DL12CB4685"}]}`,
+		"other.json":                          `[1, 2]`,
+		"store.json.corrupt-20261126T130620Z": `{"version": 1, "accou`,
+		"notes.txt":                           "recent",
+		"copy.json":                           `{"version": 1, "accounts": [], "recent": []}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]bool{
+		s.Path(): true, filepath.Join(dir, "copy.json"): true, filepath.Join(dir, "store.json.corrupt-20261126T130620Z"): true,
+		filepath.Join(dir, "export.json"): false, filepath.Join(dir, "other.json"): false, filepath.Join(dir, "notes.txt"): false,
+		filepath.Join(dir, "missing.json"): false, dir: false,
+	} {
+		if got := IsStoreFile(path); got != want {
+			t.Errorf("IsStoreFile(%s) = %v, want %v", filepath.Base(path), got, want)
+		}
+	}
+}
