@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
 )
@@ -18,6 +19,31 @@ import (
 type corruptError struct{ err error }
 
 func (e *corruptError) Error() string { return e.err.Error() }
+
+// foreignError is a file that is plainly not a store (say, a CSV or a
+// config file given as --store): it is left alone rather than moved aside.
+type foreignError struct{ start string }
+
+func (e *foreignError) Error() string {
+	return fmt.Sprintf("it is not an aopfetch store (it starts %q) and was left as it is; point --store or AOPFETCH_STORE at a store file", e.start)
+}
+
+// foreign reports whether t (trimmed, not starting with '{') is text that no
+// store ever held: not JSON, not binary garbage such as a crash may leave.
+func foreign(t string) bool {
+	return t[0] != '[' && utf8.ValidString(t) && !strings.ContainsRune(t, 0) && !json.Valid([]byte(t))
+}
+
+// firstLine returns the start of t's first line, at most 40 bytes.
+func firstLine(t string) string {
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		t = t[:i]
+	}
+	if len(t) > 40 {
+		t = strings.ToValidUTF8(t[:40], "") + "…"
+	}
+	return t
+}
 
 // emptyData is the state of a store that does not exist yet.
 func emptyData() Data {
@@ -119,11 +145,14 @@ func holds[P string | []byte](f io.Reader, pieces []P, buf []byte) (bool, error)
 // version is a *corruptError. The result is normalised (see normalize) and
 // its strings share src's memory.
 func decode(src string) (Data, error) {
-	t := strings.TrimSpace(src)
+	t := strings.TrimSpace(strings.TrimPrefix(src, "\uFEFF")) // a byte order mark an editor added
 	if len(t) == 0 {
 		return Data{}, &corruptError{errors.New("the file is empty")}
 	}
 	if t[0] != '{' {
+		if foreign(t) {
+			return Data{}, &foreignError{start: firstLine(t)}
+		}
 		return Data{}, &corruptError{errors.New("not a JSON object")}
 	}
 	d, err := parseData(t)

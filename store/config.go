@@ -186,7 +186,7 @@ func textSettings() []textSetting {
 			return err
 		}},
 		{"store", "AOPFETCH_STORE", "store", func(c *Config, s string) error {
-			c.StorePath = s
+			c.StorePath = expandHome(s) // a quoted "~/…" the shell did not expand
 			return nil
 		}},
 		{"auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", func(c *Config, s string) error {

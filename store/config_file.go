@@ -192,13 +192,16 @@ func (c *Config) applyFile(fc *fileConfig, md toml.MetaData) {
 // resolveStorePath expands a leading "~/" and makes a relative store_path
 // relative to the config file's directory ("" keeps the default location).
 func resolveStorePath(p, dir string) string {
-	switch {
-	case p == "":
-		return ""
-	case strings.HasPrefix(p, "~/"):
-		return filepath.Join(xdg.Home, p[2:])
-	case !filepath.IsAbs(p):
+	if p = expandHome(p); p != "" && !filepath.IsAbs(p) {
 		return filepath.Join(dir, p)
+	}
+	return p
+}
+
+// expandHome expands a leading "~/" (or a lone "~") to the home directory.
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		return filepath.Join(xdg.Home, p[1:])
 	}
 	return p
 }

@@ -17,7 +17,6 @@ import (
 // byte order mark (Windows Notepad) holds valid JSON; it must be read, not
 // moved aside as corrupt.
 func TestQAStoreWithBOMIsRead(t *testing.T) {
-	t.Skip("bug: a store.json starting with a UTF-8 BOM is called corrupt (not a JSON object) and moved aside (store/decode.go)")
 	src := openAt(t, testPath(t))
 	mustSave(t, src, Account{CANumber: "DL12CB4685", Label: "Van"})
 	raw, err := os.ReadFile(src.Path())
@@ -42,7 +41,6 @@ func TestQAStoreWithBOMIsRead(t *testing.T) {
 // disk before the first run) must be written through, keeping the link, as
 // an existing target is.
 func TestQADanglingSymlinkStoreIsWrittenThrough(t *testing.T) {
-	t.Skip("bug: Open resolves a store symlink only when its target exists; the first write replaces a dangling link with a regular file (store/store.go)")
 	dir := t.TempDir()
 	target := filepath.Join(dir, "disk2", "store.json")
 	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
@@ -257,7 +255,6 @@ func FuzzQAParseImport(f *testing.F) {
 // as store_path does, not a directory named "~" under whatever directory
 // aopfetch runs in (a different store per working directory).
 func TestQAStoreEnvExpandsTilde(t *testing.T) {
-	t.Skip("bug: AOPFETCH_STORE and --store=~/s.json are used as given: '~/s.json' creates ./~/s.json in the working directory (store/config.go takes the env value raw; config_file.go's resolveStorePath expands ~/ only for store_path)")
 	env := map[string]string{"AOPFETCH_STORE": "~/s.json"}
 	path := filepath.Join(t.TempDir(), "config.toml")
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
@@ -322,7 +319,6 @@ func TestQACSVOtherSeparators(t *testing.T) {
 // a store (a CSV meant for import, config.toml) must be refused, not renamed
 // to .corrupt-… by a mere `saved list` (the config then disappears).
 func TestQANotAStoreIsNotMovedAside(t *testing.T) {
-	t.Skip("bug: Open moves any unparsable file aside, even one that is plainly not a store: `--store accounts.csv saved list` or `--store config.toml …` renames the user's file (store/store.go readLocked)")
 	for _, text := range []string{"label,canumber\nx,DL12CB4685\n", "operator = 311\n"} {
 		path := filepath.Join(t.TempDir(), "file")
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

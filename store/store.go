@@ -111,9 +111,7 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target // write through a symlinked store, do not replace the link
-	}
+	path = linkTarget(path) // write through a symlinked store, do not replace the link
 	s := &Store{path: filepath.Clean(path), opts: o, data: emptyData(), disk: emptyData()}
 	s.tightenDefaultDir()
 	s.removeStaleTemps()
@@ -122,6 +120,27 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	s.tightenFile()
 	return s, nil
+}
+
+// linkTarget returns the file path leads to through symbolic links, even
+// one not created yet (a link made ready before the first write); path
+// itself when it is no link or the links loop.
+func linkTarget(path string) string {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		return target
+	}
+	p := path
+	for range 40 { // as many links as Linux follows
+		dest, err := os.Readlink(p)
+		if err != nil {
+			return p // not a link: the missing target, or path itself
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(p), dest)
+		}
+		p = dest
+	}
+	return path
 }
 
 // Path returns the store file path.
@@ -326,6 +345,9 @@ func (s *Store) read() (Data, os.FileInfo, content, error) {
 		return s.disk, info, known, nil
 	}
 	d, err := decode(text)
+	if _, ok := errors.AsType[*foreignError](err); ok {
+		err = fmt.Errorf("%s: %w", s.path, err)
+	}
 	return d, info, content{text: text}, err
 }
 

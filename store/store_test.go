@@ -229,6 +229,9 @@ func TestUnreadableStoreIsMovedAside(t *testing.T) {
 		"no version": `{"accounts":[]}`,
 		"trailing":   valid + "x",
 		"wrong type": `{"version":1,"accounts":{}}`,
+		"zeros":      "\x00\x00\x00\x00",
+		"binary":     "\xde\xad\xbe\xef garbage",
+		"a string":   `"store"`,
 	}
 	for name, content := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -257,11 +260,11 @@ func TestUnreadableStoreIsMovedAside(t *testing.T) {
 
 func TestSecondCorruptionKeepsFirstBackup(t *testing.T) {
 	p := testPath(t)
-	writeRaw(t, p, "one", 0o600)
+	writeRaw(t, p, "{one", 0o600)
 	openAt(t, p)
-	writeRaw(t, p, "two", 0o600)
+	writeRaw(t, p, "{two", 0o600)
 	s := openAt(t, p)
-	for name, want := range map[string]string{p + ".corrupt-20260102T030405Z": "one", p + ".corrupt-20260102T030405Z-1": "two"} {
+	for name, want := range map[string]string{p + ".corrupt-20260102T030405Z": "{one", p + ".corrupt-20260102T030405Z-1": "{two"} {
 		if got, err := os.ReadFile(name); err != nil || string(got) != want {
 			t.Fatalf("%s = %q, %v; want %q", name, got, err, want)
 		}
@@ -275,9 +278,9 @@ func TestCorruptionFoundByUpdateIsMovedAside(t *testing.T) {
 	p := testPath(t)
 	s := openAt(t, p)
 	mustSave(t, s, Account{CANumber: "AA11A1111"})
-	writeRaw(t, p, "garbage", 0o600)
+	writeRaw(t, p, "{garbage\x00", 0o600)
 	mustSave(t, s, Account{CANumber: "BB22B2222"})
-	if got, _ := os.ReadFile(p + ".corrupt-20260102T030405Z"); string(got) != "garbage" {
+	if got, _ := os.ReadFile(p + ".corrupt-20260102T030405Z"); string(got) != "{garbage\x00" {
 		t.Fatalf("backup = %q", got)
 	}
 	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"BB22B2222"}) {
