@@ -227,7 +227,8 @@ func (a *App) saidAlready(err error) bool {
 }
 
 // checkNotOwnFile refuses an output file (-o) that is one of aopfetch's own
-// files: the store, its lock or the config file would be replaced.
+// files: the store, its lock, the config file, or any other store or its
+// backup would be replaced.
 func (a *App) checkNotOwnFile(out string) error {
 	target, err := os.Stat(out)
 	if err != nil {
@@ -244,6 +245,10 @@ func (a *App) checkNotOwnFile(out string) error {
 		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, target) {
 			return newUsageError("-o takes a file of its own", "-o %s is %s; choose another file", client.Sanitize(out), what)
 		}
+	}
+	if store.IsStoreFile(out) { // another store (the real one under --demo), a copy or a backup
+		return newUsageError("choose another file, or delete it first if you mean to",
+			"-o %s is an aopfetch store or a backup of one; writing would replace it", client.Sanitize(out))
 	}
 	return nil
 }

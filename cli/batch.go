@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -253,8 +254,19 @@ func (e *batchEnv) run(ctx context.Context, o batchOptions) error {
 	}
 	plan := planBatch(todo)
 	sum.Lookups = len(plan.jobs)
-	out, err := openBatchOutput(o.Output, format, e.stdout, o.Resume, keep)
-	if err != nil {
+	var out *batchOutput
+	err = untilInterrupted(ctx, func() error { // a FIFO with no reader blocks in open
+		f, err := openBatchOutput(o.Output, format, e.stdout, o.Resume, keep)
+		if err == nil && ctx.Err() != nil {
+			f.close() // opened after ctrl+c: nobody writes it, let its reader see the end
+			return ctx.Err()
+		}
+		out = f
+		return err
+	})
+	if _, ok := errors.AsType[*ExitError](err); ok || ctx.Err() != nil {
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+	} else if err != nil {
 		return usageError("opening the output: %v", err)
 	}
 	outs, rep, werr := e.lookUp(ctx, o, plan, out, sum)

@@ -307,7 +307,7 @@ func recordHistory(app *App, outs []outcome) {
 	if err == nil {
 		err = s.RecordLookups(ls...)
 	}
-	if err != nil {
+	if err != nil && !app.saidAlready(err) {
 		app.Warn("history not recorded: %v", err)
 	}
 }

@@ -103,10 +103,6 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 	if err := app.checkNotOwnFile(out); err != nil {
 		return err
 	}
-	if store.IsStoreFile(out) {
-		return newUsageError("choose another file, or delete it first if you mean to",
-			"-o %s is an aopfetch store or a backup of one; the export (saved accounts only) would replace it", client.Sanitize(out))
-	}
 	if err := untilInterrupted(ctx, func() error { return writePrivateFile(out, data) }); err != nil {
 		return err
 	}
