@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -83,6 +84,9 @@ func readFile(path string, known content) (text string, same bool, info os.FileI
 	info, err = f.Stat()
 	if err != nil {
 		return "", false, nil, fmt.Errorf("read store: %w", err)
+	}
+	if info.IsDir() {
+		return "", false, nil, fmt.Errorf("store %s is a directory; the store is a file, such as %s", path, filepath.Join(path, "store.json"))
 	}
 	if size := known.size(); size > 0 && info.Size() == int64(size) {
 		buf := make([]byte, readBufSize)

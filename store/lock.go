@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -51,7 +52,11 @@ func (s *Store) lock() (fileLock, error) {
 		return fileLock{}, &LockTimeoutError{LockFile: s.LockPath()}
 	default:
 		fl.Close()
-		return fileLock{}, fmt.Errorf("lock %s: %w", s.LockPath(), err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is named below
+		}
+		return fileLock{}, fmt.Errorf("cannot create the store's lock file %s: %w (the store's directory must be writable; choose another with --store)", s.LockPath(), err)
 	}
 }
 

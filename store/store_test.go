@@ -793,3 +793,11 @@ func TestRenameKeepsANoteChangedElsewhere(t *testing.T) {
 		t.Fatalf("after rename: label %q note %q", got.Label, got.Note)
 	}
 }
+
+func TestStorePathThatIsADirectoryIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Open(dir, Options{})
+	if err == nil || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), filepath.Join(dir, "store.json")) {
+		t.Fatalf("Open(directory) = %v, want an error suggesting a file in it", err)
+	}
+}
