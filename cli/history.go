@@ -104,5 +104,7 @@ func writeHistory(w io.Writer, recent []store.Lookup, cfg *store.Config, now tim
 		rows = append(rows, []string{l.At.Local().Format("2006-01-02 15:04"), cell(l.CANumber, 0),
 			operatorText(l.Operator, cfg), name, amount, due, outcome})
 	}
-	return writeTable(w, []string{"WHEN", "VEHICLE", "OPERATOR", "NAME", "AMOUNT", "DUE", "OUTCOME"}, rows)
+	header := []string{"WHEN", "VEHICLE", "OPERATOR", "NAME", "AMOUNT", "DUE", "OUTCOME"}
+	header, rows = fitTable(header, rows, terminalWidth(w), []int{3, 6}, []int{2, 5, 0})
+	return writeTable(w, header, rows)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
+	"github.com/charmbracelet/x/term"
 )
 
 // none is shown for an empty value.
@@ -48,14 +49,7 @@ func writeFields(w io.Writer, fields []field) error {
 // width (wide and combining characters count as they render). The last
 // column is not padded. Cells must already be safe for a terminal.
 func writeTable(w io.Writer, header []string, rows [][]string) error {
-	widths := make([]int, len(header))
-	for _, row := range append([][]string{header}, rows...) {
-		for i, cell := range row {
-			if i < len(widths) {
-				widths[i] = max(widths[i], client.DisplayWidth(cell))
-			}
-		}
-	}
+	widths := columnWidths(header, rows)
 	var b strings.Builder
 	for _, row := range append([][]string{header}, rows...) {
 		for i, cell := range row {
@@ -70,6 +64,111 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// minFitWidth is the narrowest a column is cut to by fitTable.
+const minFitWidth = 6
+
+// fitTable fits a table to width cells (0: no limit), as writeTable lays
+// it out. Columns of drop are left out, in that order, while the table
+// would not fit even with the shrink columns cut to minFitWidth; then the
+// cells of the widest shrink column are cut (with a trailing "…") until it
+// fits. It returns the header and rows of the columns kept.
+func fitTable(header []string, rows [][]string, width int, shrink, drop []int) ([]string, [][]string) {
+	if width <= 0 {
+		return header, rows
+	}
+	widths := columnWidths(header, rows)
+	kept := make([]bool, len(header))
+	for i := range kept {
+		kept[i] = true
+	}
+	floor := make([]int, len(header))
+	copy(floor, widths)
+	for _, i := range shrink {
+		floor[i] = min(widths[i], max(minFitWidth, client.DisplayWidth(header[i])))
+	}
+	for _, i := range drop {
+		if tableWidth(floor, kept) <= width {
+			break
+		}
+		kept[i] = false
+	}
+	for tableWidth(widths, kept) > width {
+		widest := -1
+		for _, i := range shrink {
+			if kept[i] && widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break // as narrow as it goes: the terminal wraps the rest
+		}
+		widths[widest]--
+	}
+	return keepColumns(header, widths, kept), keepRows(rows, widths, kept)
+}
+
+// columnWidths returns the display width of each column.
+func columnWidths(header []string, rows [][]string) []int {
+	widths := make([]int, len(header))
+	for _, row := range append([][]string{header}, rows...) {
+		for i, c := range row {
+			if i < len(widths) {
+				widths[i] = max(widths[i], client.DisplayWidth(c))
+			}
+		}
+	}
+	return widths
+}
+
+// tableWidth is the width of the kept columns with two spaces between them.
+func tableWidth(widths []int, kept []bool) int {
+	total, n := 0, 0
+	for i, w := range widths {
+		if kept[i] {
+			total, n = total+w, n+1
+		}
+	}
+	return total + 2*max(n-1, 0)
+}
+
+// keepColumns returns the kept cells of row, each cut to its column's width.
+func keepColumns(row []string, widths []int, kept []bool) []string {
+	out := make([]string, 0, len(row))
+	for i, c := range row {
+		if i >= len(kept) || !kept[i] {
+			continue
+		}
+		if client.DisplayWidth(c) > widths[i] {
+			c = client.Truncate(c, widths[i])
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// keepRows is keepColumns of every row.
+func keepRows(rows [][]string, widths []int, kept []bool) [][]string {
+	out := make([][]string, len(rows))
+	for r, row := range rows {
+		out[r] = keepColumns(row, widths, kept)
+	}
+	return out
+}
+
+// terminalWidth returns the width of the terminal w writes to, or 0 when
+// it is not a terminal (a pipe or a file gets whole cells).
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok || !isTerminal(w) {
+		return 0
+	}
+	width, _, err := term.GetSize(f.Fd())
+	if err != nil {
+		return 0
+	}
+	return width
 }
 
 // cell makes a server or user string safe for one table cell: sanitised and

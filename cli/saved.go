@@ -91,7 +91,11 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now ti
 		rows = append(rows, []string{strconv.Itoa(i + 1), cell(a.Label, labelWidth), cell(a.CANumber, 0),
 			operatorText(a.Operator, cfg), cell(a.RegistrationID, 0), amount, due, cell(a.ID, 0), cell(a.Note, noteWidth)})
 	}
-	return writeTable(w, []string{"#", "LABEL", "VEHICLE", "OPERATOR", "REG ID", "AMOUNT", "DUE", "ID", "NOTE"}, rows)
+	header := []string{"#", "LABEL", "VEHICLE", "OPERATOR", "REG ID", "AMOUNT", "DUE", "ID", "NOTE"}
+	// On a narrow terminal: the ID, then the note, registration ID,
+	// operator and due date are left out (saved rm takes the vehicle too).
+	header, rows = fitTable(header, rows, terminalWidth(w), []int{1, 8}, []int{7, 8, 4, 3, 6})
+	return writeTable(w, header, rows)
 }
 
 // shortDue formats a due date for a table cell: "20 Sep 2021 (overdue)".
