@@ -238,6 +238,9 @@ func (a *App) checkNotOwnFile(out string) error {
 	if cfg, err := a.Config(); err == nil && cfg.File != "" {
 		own[cfg.File] = "the config file"
 	}
+	if p, err := store.DefaultPath(); err == nil {
+		own[p] = "the store file" // the real one, even under --demo and even damaged
+	}
 	if s, err := a.Store(); err == nil {
 		own[s.Path()], own[s.LockPath()] = "the store file", "the store's lock file"
 	}

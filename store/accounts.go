@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -33,8 +34,12 @@ func (s *Store) SaveAccount(a Account) (Account, error) {
 	}
 	id, now := newID(), s.opts.Now().UTC()
 	d, err := s.mutate(func(d *Data) error {
-		b := a
-		if l := d.lastOK(a); b.Last == nil && l != nil {
+		b, key := a, a
+		if i := d.indexOfVehicle(a.CANumber); i >= 0 { // blank fields keep the saved values
+			key.Operator = cmp.Or(a.Operator, d.Accounts[i].Operator)
+			key.RegistrationID = cmp.Or(a.RegistrationID, d.Accounts[i].RegistrationID)
+		}
+		if l := d.lastOK(key); b.Last == nil && l != nil {
 			b.Last = l.Snapshot
 			if b.LastUsedAt.IsZero() {
 				b.LastUsedAt = l.At

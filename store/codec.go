@@ -23,27 +23,25 @@ func (e *corruptError) Error() string { return e.err.Error() }
 
 // foreignError is a file that is plainly not a store (say, a CSV or a
 // config file given as --store): it is left alone rather than moved aside.
-type foreignError struct{ start string }
+// Its text is not quoted: it may hold a secret.
+type foreignError struct{}
 
 func (e *foreignError) Error() string {
-	return fmt.Sprintf("it is not an aopfetch store (it starts %q) and was left as it is; point --store or AOPFETCH_STORE at a store file", e.start)
+	return "it holds text that is not an aopfetch store and was left as it is; point --store or " +
+		"AOPFETCH_STORE at a store file (if this is your store, damaged, rename it and aopfetch starts an empty one)"
 }
 
 // foreign reports whether t (trimmed, not starting with '{') is text that no
-// store ever held: not JSON, not binary garbage such as a crash may leave.
+// store ever held: not JSON, none of a store's keys, not binary garbage such
+// as a crash may leave. A store damaged by hand (a stray character before
+// the '{', conflict markers) still has its keys and is moved aside.
 func foreign(t string) bool {
+	for _, key := range []string{`"version"`, `"accounts"`, `"recent"`} {
+		if strings.Contains(t, key) {
+			return false
+		}
+	}
 	return t[0] != '[' && utf8.ValidString(t) && !strings.ContainsRune(t, 0) && !json.Valid([]byte(t))
-}
-
-// firstLine returns the start of t's first line, at most 40 bytes.
-func firstLine(t string) string {
-	if i := strings.IndexByte(t, '\n'); i >= 0 {
-		t = t[:i]
-	}
-	if len(t) > 40 {
-		t = strings.ToValidUTF8(t[:40], "") + "…"
-	}
-	return t
 }
 
 // emptyData is the state of a store that does not exist yet.
@@ -155,7 +153,7 @@ func decode(src string) (Data, error) {
 	}
 	if t[0] != '{' {
 		if foreign(t) {
-			return Data{}, &foreignError{start: firstLine(t)}
+			return Data{}, &foreignError{}
 		}
 		return Data{}, &corruptError{errors.New("not a JSON object")}
 	}

@@ -48,7 +48,11 @@ func IsStoreFile(path string) bool {
 		return false
 	}
 	defer f.Close()
-	dec := json.NewDecoder(bufio.NewReader(f))
+	r := bufio.NewReader(f)
+	if bom, err := r.Peek(3); err == nil && string(bom) == "\uFEFF" {
+		r.Discard(3) // the store reads past a byte order mark too
+	}
+	dec := json.NewDecoder(r)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return false
 	}

@@ -361,3 +361,34 @@ func TestQAIsStoreFile(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignFileErrorQuotesNothing: the refusal of a file that is not a
+// store never shows its content (a config file may start with a secret).
+func TestForeignFileErrorQuotesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte("auth.jwt_secret = \"s3cr3t-abc\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path, Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Open = %v", err)
+	}
+}
+
+// TestIsStoreFileReadsPastABOM: a store with a byte order mark (which Open
+// reads) is still known as a store, so no -o replaces it.
+func TestIsStoreFileReadsPastABOM(t *testing.T) {
+	s := openAt(t, testPath(t))
+	mustSave(t, s, Account{CANumber: "DL12CB4685"})
+	raw, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "store.json")
+	if err := os.WriteFile(path, append([]byte("\uFEFF"), raw...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !IsStoreFile(path) {
+		t.Fatal("a store with a BOM is not recognised")
+	}
+}

@@ -136,7 +136,11 @@ func linkTarget(path string) string {
 			return p // not a link: the missing target, or path itself
 		}
 		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(p), dest)
+			dir := filepath.Dir(p)
+			if real, err := filepath.EvalSymlinks(dir); err == nil {
+				dir = real // ".." in dest is taken from where the link really is
+			}
+			dest = filepath.Join(dir, dest)
 		}
 		p = dest
 	}

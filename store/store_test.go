@@ -232,6 +232,9 @@ func TestUnreadableStoreIsMovedAside(t *testing.T) {
 		"zeros":      "\x00\x00\x00\x00",
 		"binary":     "\xde\xad\xbe\xef garbage",
 		"a string":   `"store"`,
+		"stray key":  "i" + valid,
+		"conflict":   "<<<<<<< HEAD\n" + valid + "\n=======\n" + valid + "\n>>>>>>> other\n",
+		"no brace":   valid[1:],
 	}
 	for name, content := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -799,5 +802,41 @@ func TestStorePathThatIsADirectoryIsRefused(t *testing.T) {
 	_, err := Open(dir, Options{})
 	if err == nil || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), filepath.Join(dir, "store.json")) {
 		t.Fatalf("Open(directory) = %v, want an error suggesting a file in it", err)
+	}
+}
+
+func TestSavingASavedVehicleTakesOnlyItsOwnOperatorsSnapshot(t *testing.T) {
+	s := openAt(t, testPath(t))
+	mustSave(t, s, Account{CANumber: "AA11A1111", Operator: 311})
+	other := Lookup{Operator: 500, CANumber: "AA11A1111", At: t0, OK: true, Snapshot: snap("Other operator's", t0)}
+	if err := s.RecordLookups(other); err != nil {
+		t.Fatal(err)
+	}
+	if a := mustSave(t, s, Account{CANumber: "AA11A1111", Label: "Van"}); a.Last != nil || a.Operator != 311 {
+		t.Fatalf("a label change took another operator's result: %+v (last %+v)", a, a.Last)
+	}
+}
+
+func TestDanglingRelativeLinkIsFollowedFromWhereItIs(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(root, "real", "d")
+	if err := os.MkdirAll(real, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "a"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(root, "a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../x/store.json", filepath.Join(real, "store.json")); err != nil {
+		t.Fatal(err)
+	}
+	s := openAt(t, filepath.Join(root, "a", "b", "store.json"))
+	if want := filepath.Join(root, "real", "x", "store.json"); s.Path() != want {
+		t.Fatalf("Path = %s, want %s (where the kernel follows the link)", s.Path(), want)
 	}
 }
