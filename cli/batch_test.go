@@ -903,3 +903,12 @@ func TestBatchResumeOnlyReplacesRegularFiles(t *testing.T) {
 		t.Errorf("the linked file holds %d rows, want 3", got)
 	}
 }
+
+func TestReadBatchInputReadsGuardedCellsBack(t *testing.T) {
+	// export and batch -o write a formula-like label as '=…; batch reads it
+	// back as written, or the label saved from the batch would gain the '.
+	got, err := readBatchInput(strings.NewReader("canumber,label,registration_id\nDL12CB4685,'=Sharma,'+AOP-1\n"), "fleet.csv")
+	if err != nil || len(got) != 1 || got[0].Label != "=Sharma" || got[0].RegistrationID != "+AOP-1" {
+		t.Fatalf("readBatchInput = %+v, %v", got, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/aopfetch/aopfetch/store"
 	"io"
 	"path/filepath"
 	"strings"
@@ -101,7 +102,9 @@ func readBatchCSV(data []byte) ([]batchInputRow, error) {
 		}
 		field := func(name string) string {
 			if i, ok := cols[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
+				// A CSV written by export or batch guards formula-like cells
+				// with an apostrophe: read back the value it guarded.
+				return strings.TrimSpace(store.CSVValue(rec[i]))
 			}
 			return ""
 		}
