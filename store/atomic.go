@@ -155,26 +155,28 @@ func (s *Store) removeStaleTemps() {
 	}
 }
 
-// tempFiles lists the store's temp files.
+// tempFiles lists the temp files of the store's files.
 func (s *Store) tempFiles() []string {
 	dir := filepath.Dir(s.path)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
 	}
-	prefix := filepath.Base(s.path) + tempSuffix
 	var names []string
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
-			names = append(names, filepath.Join(dir, e.Name()))
+		for _, f := range []string{s.path, s.history, s.path + backupSuffix} {
+			if strings.HasPrefix(e.Name(), filepath.Base(f)+tempSuffix) && e.Type().IsRegular() {
+				names = append(names, filepath.Join(dir, e.Name()))
+			}
 		}
 	}
 	return names
 }
 
-// tightenFile makes an existing store file 0600, with a notice.
+// tightenFile makes the existing store files 0600, with a notice.
 func (s *Store) tightenFile() {
 	s.tighten(s.path, fileMode)
+	s.tighten(s.history, fileMode)
 }
 
 // tightenDefaultDir makes aopfetch's own data directory 0700, with a notice.

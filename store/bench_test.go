@@ -37,18 +37,11 @@ func benchData(n, m int) Data {
 	return d
 }
 
-// writeBenchStore writes benchData(5000, 200) to a fresh store file.
+// writeBenchStore writes benchData(5000, 200) to a fresh store.
 func writeBenchStore(b *testing.B) string {
 	b.Helper()
 	p := filepath.Join(b.TempDir(), "store.json")
-	enc, err := encodeText(benchData(5000, 200))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := writeText(p, enc); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(enc)))
+	writeData(b, p, benchData(5000, 200))
 	return p
 }
 
@@ -76,38 +69,6 @@ func BenchmarkMutation(b *testing.B) {
 	for b.Loop() {
 		i++
 		if _, err := s.SaveAccount(Account{CANumber: "MH07AB0007", Note: fmt.Sprint("note ", i)}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkParseSequential parses the same store on one goroutine: the CPU
-// cost of a load, which is what a busy machine pays.
-func BenchmarkParseSequential(b *testing.B) {
-	enc, err := encodeText(benchData(5000, 200))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(enc)))
-	for b.Loop() {
-		if _, err := parseDataIn(enc, 1, len(enc)); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkEncodeSequential encodes the same store on one goroutine: the
-// CPU cost of rendering the file on every change.
-func BenchmarkEncodeSequential(b *testing.B) {
-	d := benchData(5000, 200)
-	enc, err := encodeText(d)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(enc)))
-	var pieces [][]byte
-	for b.Loop() {
-		if pieces, err = encodeIn(d, len(enc), pieces, 1, len(d.Accounts)); err != nil {
 			b.Fatal(err)
 		}
 	}

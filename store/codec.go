@@ -1,25 +1,33 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // corruptError is a store file that cannot be understood.
-type corruptError struct{ err error }
+type corruptError struct {
+	path string // set by the reader that knows it
+	err  error
+}
 
 func (e *corruptError) Error() string { return e.err.Error() }
+
+// isCorrupt reports whether err is a *corruptError.
+func isCorrupt(err error) bool {
+	_, ok := errors.AsType[*corruptError](err)
+	return ok
+}
 
 // foreignError is a file that is plainly not a store (say, a CSV or a
 // config file given as --store): it is left alone rather than moved aside.
@@ -31,17 +39,20 @@ func (e *foreignError) Error() string {
 		"AOPFETCH_STORE at a store file (if this is your store, damaged, rename it and aopfetch starts an empty one)"
 }
 
+// storeKeys are the top-level keys of a store file, of any schema.
+var storeKeys = []string{`"version"`, `"accounts"`, `"recent"`, `"history"`}
+
 // foreign reports whether t (trimmed, not starting with '{') is text that no
 // store ever held: not JSON, none of a store's keys, not binary garbage such
 // as a crash may leave. A store damaged by hand (a stray character before
 // the '{', conflict markers) still has its keys and is moved aside.
-func foreign(t string) bool {
-	for _, key := range []string{`"version"`, `"accounts"`, `"recent"`} {
-		if strings.Contains(t, key) {
+func foreign(t []byte) bool {
+	for _, key := range storeKeys {
+		if bytes.Contains(t, []byte(key)) {
 			return false
 		}
 	}
-	return t[0] != '[' && utf8.ValidString(t) && !strings.ContainsRune(t, 0) && !json.Valid([]byte(t))
+	return t[0] != '[' && utf8.Valid(t) && !bytes.ContainsRune(t, 0) && !jsontext.Value(t).IsValid()
 }
 
 // emptyData is the state of a store that does not exist yet.
@@ -49,157 +60,102 @@ func emptyData() Data {
 	return Data{Version: SchemaVersion, Accounts: []Account{}, Recent: []Lookup{}}
 }
 
-// content is what the store file held when this process last read or
-// wrote it: the text it read (the decoded Data shares its memory), or the
-// pieces it wrote (the next write reuses their memory). The zero value
-// matches no file.
-type content struct {
-	text   string
-	pieces [][]byte
-}
-
-// size is the length of the file c describes.
-func (c content) size() int {
-	n := len(c.text)
-	for _, p := range c.pieces {
-		n += len(p)
-	}
-	return n
+// dirError is the error of a store path that is a directory.
+func dirError(path string) error {
+	return fmt.Errorf("store %s is a directory; the store is a file, such as %s", path, filepath.Join(path, "store.json"))
 }
 
 // readFile returns the content and FileInfo of the file at path, or a nil
-// FileInfo when it does not exist. When the file holds exactly known (say,
-// what was last written) it reports same and returns no text.
-func readFile(path string, known content) (text string, same bool, info os.FileInfo, err error) {
+// FileInfo when it does not exist.
+func readFile(path string) ([]byte, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return "", false, nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return "", false, nil, fmt.Errorf("read store: %w", err)
+		return nil, nil, fmt.Errorf("read store: %w", err)
 	}
 	defer f.Close()
-	info, err = f.Stat()
+	info, err := f.Stat()
 	if err != nil {
-		return "", false, nil, fmt.Errorf("read store: %w", err)
+		return nil, nil, fmt.Errorf("read store: %w", err)
 	}
 	if info.IsDir() {
-		return "", false, nil, fmt.Errorf("store %s is a directory; the store is a file, such as %s", path, filepath.Join(path, "store.json"))
+		return nil, nil, dirError(path)
 	}
-	if size := known.size(); size > 0 && info.Size() == int64(size) {
-		buf := make([]byte, readBufSize)
-		if known.pieces != nil {
-			same, err = holds(f, known.pieces, buf)
-		} else {
-			same, err = holds(f, []string{known.text}, buf)
-		}
-		if err == nil && same {
-			return "", true, info, nil
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return "", false, nil, fmt.Errorf("read store %s: %w", path, err)
-		}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read store %s: %w", path, err)
 	}
-	var sb strings.Builder
-	sb.Grow(int(info.Size()) + 512)
-	if _, err := io.Copy(&sb, f); err != nil {
-		return "", false, nil, fmt.Errorf("read store %s: %w", path, err)
-	}
-	return sb.String(), false, info, nil
+	return b, info, nil
 }
 
-// readBufSize is the size of the reads comparing the store file with known
-// content (small enough to stay in the processor's cache).
-const readBufSize = 32 << 10
-
-// holds reports whether the rest of f is exactly the concatenation of
-// pieces, reading into buf.
-func holds[P string | []byte](f io.Reader, pieces []P, buf []byte) (bool, error) {
-	var want P // the rest of the piece being compared
-	for {
-		n, err := f.Read(buf)
-		for got := buf[:n]; len(got) > 0; {
-			for len(want) == 0 {
-				if len(pieces) == 0 {
-					return false, nil // the file is longer
-				}
-				want, pieces = pieces[0], pieces[1:]
-			}
-			k := min(len(got), len(want))
-			if string(got[:k]) != string(want[:k]) {
-				return false, nil
-			}
-			got, want = got[k:], want[k:]
-		}
-		if err == io.EOF {
-			for len(want) == 0 && len(pieces) > 0 {
-				want, pieces = pieces[0], pieces[1:]
-			}
-			return len(want) == 0, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-}
-
-// decode parses a store file. Anything but a JSON object with a positive
-// version is a *corruptError. The result is normalised (see normalize) and
-// its strings share src's memory.
-func decode(src string) (Data, error) {
-	t := strings.TrimSpace(strings.TrimPrefix(src, "\uFEFF")) // a byte order mark an editor added
+// decodeStore decodes an accounts file of any schema. Anything but a JSON
+// object with a positive version is a *corruptError (a *foreignError for
+// text that is plainly no store). A file of the old layout (schema 1)
+// comes back with its content in accounts and j, and its bytes in v1; a
+// newer one with what can be read of its accounts, to show.
+func decodeStore(src []byte) (disk, error) {
+	t := bytes.TrimSpace(bytes.TrimPrefix(src, []byte("\uFEFF"))) // a byte order mark an editor added
 	if len(t) == 0 {
-		return Data{}, &corruptError{errors.New("the file is empty")}
+		return disk{}, &corruptError{err: errors.New("the file is empty")}
 	}
 	if t[0] != '{' {
 		if foreign(t) {
-			return Data{}, &foreignError{}
+			return disk{}, &foreignError{}
 		}
-		return Data{}, &corruptError{errors.New("not a JSON object")}
+		return disk{}, &corruptError{err: errors.New("not a JSON object")}
 	}
-	d, err := parseData(t)
-	if err != nil {
-		// A newer schema may have changed a field's type: never call its
-		// file corrupt (and move it aside); open it read-only instead.
-		if v, ok := schemaVersion(t); ok && v > SchemaVersion {
-			return Data{Version: v, Accounts: []Account{}, Recent: []Lookup{}}, nil
+	if bytes.HasPrefix(t, []byte(accountsPrefix)) {
+		if f, err := decodeAccounts(t); err == nil {
+			return disk{version: SchemaVersion, accounts: f.Accounts}, nil
 		}
-		return Data{}, &corruptError{err}
 	}
-	if d.Version < 1 {
-		return Data{}, &corruptError{errors.New("no schema version")}
+	var v struct {
+		Version int `json:"version"`
 	}
-	normalize(&d)
-	return d, nil
+	if err := unmarshal(t, &v); err != nil {
+		return disk{}, &corruptError{err: err}
+	}
+	switch {
+	case v.Version < 1:
+		return disk{}, &corruptError{err: errors.New("no schema version")}
+	case v.Version == 1:
+		var d Data
+		if err := unmarshal(t, &d); err != nil {
+			return disk{}, &corruptError{err: err}
+		}
+		return fromV1(d, src), nil
+	case v.Version == SchemaVersion:
+		f, err := decodeAccounts(t)
+		if err != nil {
+			return disk{}, &corruptError{err: err}
+		}
+		return disk{version: SchemaVersion, accounts: f.Accounts}, nil
+	}
+	// A newer schema may have changed a field's type: never call its file
+	// corrupt (and move it aside); show what can be read, read-only.
+	nd := disk{version: v.Version}
+	var f accountsFile
+	if unmarshal(t, &f) == nil {
+		nd.accounts = f.Accounts
+	}
+	return nd, nil
 }
 
-// schemaVersion reads the top-level "version" of a store file that the
-// schema parser refused, skipping the values of any other keys.
-func schemaVersion(src string) (int, bool) {
-	dec := json.NewDecoder(strings.NewReader(src))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return 0, false
+// fromV1 is the state of a store file of the old layout, d, read from src:
+// its accounts, and their results and the history as a compacted history.
+func fromV1(d Data, src []byte) disk {
+	normalize(&d)
+	nd := disk{version: 1, v1: src, j: journal{header: journalHeader{Journal: journalVersion}}}
+	for _, a := range d.Accounts {
+		nd.accounts = append(nd.accounts, diskAccount{ID: a.ID, Label: a.Label, Operator: a.Operator, CANumber: a.CANumber,
+			RegistrationID: a.RegistrationID, Note: a.Note, CreatedAt: a.CreatedAt})
 	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return 0, false
-		}
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return 0, false
-		}
-		if key == "version" {
-			n, ok := v.(json.Number)
-			if !ok {
-				return 0, false
-			}
-			i, err := n.Int64()
-			return int(i), err == nil && i > 0 && i <= math.MaxInt32
-		}
+	for _, e := range compacted(d, nil) {
+		nd.j.folded = append(nd.j.folded, &e)
 	}
-	return 0, false
+	return nd
 }
 
 // normalize makes nil lists empty and Accounts sorted by Position with
@@ -266,10 +222,12 @@ func (sl *slab) clone(s *Snapshot) *Snapshot {
 	if s == nil {
 		return nil
 	}
-	c := carve(&sl.snaps)
+	c := &sl.snaps[0]
+	sl.snaps = sl.snaps[1:]
 	*c = *s
 	if s.Consumer.Bill != nil {
-		b := carve(&sl.bills)
+		b := &sl.bills[0]
+		sl.bills = sl.bills[1:]
 		*b = *s.Consumer.Bill
 		c.Consumer.Bill = b
 	}

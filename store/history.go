@@ -1,17 +1,27 @@
 package store
 
-import "slices"
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"slices"
+)
 
-// RecordLookups adds lookups to history (dedup, cap) and refreshes the
-// snapshot, last_used_at and use_count of matching saved accounts, in one write.
+// RecordLookups adds lookups to history and refreshes the snapshot,
+// last_used_at and use_count of matching saved accounts.
 //
 // A lookup without a time gets now. History is newest first by At,
 // de-duplicated on (operator, canumber, registration_id) keeping the newest,
-// and capped at Options.HistoryLimit; with a limit of 0 no history is
-// recorded (existing entries stay until ClearHistory) but saved accounts are
-// still refreshed. A saved account matches a lookup with the same CANumber
-// and the same operator (or none saved); an ok lookup's snapshot replaces an
-// older one.
+// and capped at Options.HistoryLimit. The lookups are appended to the
+// history file, which is all a lookup writes: the saved accounts they
+// match (the same CANumber and the same operator, or none saved) take
+// their use and result from it when read. With a limit of 0 no history is
+// recorded (existing entries stay until ClearHistory): only the accounts
+// they match are refreshed, and nothing is written when none does.
+//
+// A store opened deferred and not read yet is not read: the lookups are
+// appended to the history file as they are.
 func (s *Store) RecordLookups(ls ...Lookup) error {
 	if len(ls) == 0 {
 		return nil
@@ -24,24 +34,88 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 		}
 		ls[i].Snapshot = ls[i].Snapshot.Clone()
 	}
-	limit := s.opts.HistoryLimit
-	_, err := s.mutate(func(d *Data) error {
-		matched := false
-		for _, l := range ls {
-			matched = refreshAccounts(d, l) || matched
-		}
-		if limit == 0 && !matched {
-			return errUnchanged // history off and nothing saved: no write at all
-		}
-		if limit > 0 {
-			d.Recent = addHistory(d.Recent, ls, limit)
-		}
-		return nil
-	})
+	if s.opts.HistoryLimit == 0 {
+		_, err := s.mutate(func(d *Data) error {
+			matched := false
+			for _, l := range ls {
+				matched = refreshAccounts(d, l) || matched
+			}
+			if !matched {
+				return errUnchanged // history off and nothing saved: no write at all
+			}
+			return nil
+		})
+		return err
+	}
+	es := make([]entry, len(ls))
+	for i, l := range ls {
+		es[i] = lookupEntry(l)
+	}
+	if done, err := s.appendUnread(es); done {
+		return err
+	}
+	_, err := s.update(nil, nil, es)
 	return err
 }
 
-// ClearHistory empties Recent.
+// appendUnread appends es to the history file of a store not read yet,
+// reading neither file, when that is all there is to do: the accounts file
+// is of this layout (or missing), the history file is not from a newer
+// aopfetch and is not due for compaction, and nothing is pending. done is
+// false when the whole store must be read instead.
+func (s *Store) appendUnread(es []entry) (done bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded || len(s.pending) > 0 || len(s.pendingLookups) > 0 {
+		return false, nil
+	}
+	l, err := s.lock()
+	if err != nil {
+		s.pendingLookups = append(s.pendingLookups, es...)
+		return true, &PendingError{Err: err}
+	}
+	defer l.unlock()
+	if !currentLayout(s.path) {
+		return false, nil
+	}
+	tail, err := peekJournal(s.history)
+	if err != nil || tail.header.Journal > journalVersion || tail.lines+int64(len(es)) > compactAfter(s.opts.HistoryLimit) {
+		return false, nil
+	}
+	lines, err := encodeEntries(nil, es)
+	if err != nil {
+		return true, err
+	}
+	if _, err := appendJournal(s.history, lines, s.newBase()); err != nil {
+		s.pendingLookups = append(s.pendingLookups, es...)
+		return true, &PendingError{Err: &writeError{path: s.history, err: err}}
+	}
+	return true, nil
+}
+
+// currentLayout reports whether the accounts file at path is missing or
+// starts as this build writes it, reading only its first bytes.
+func currentLayout(path string) bool {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return false
+	}
+	head := make([]byte, len(accountsPrefix))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false
+	}
+	return bytes.Equal(head, []byte(accountsPrefix))
+}
+
+// ClearHistory empties Recent: the history file is rewritten without any
+// lookup (the saved accounts keep their last results).
 func (s *Store) ClearHistory() error {
 	_, err := s.mutate(func(d *Data) error {
 		d.Recent = []Lookup{}
@@ -59,13 +133,11 @@ func refreshAccounts(d *Data, l Lookup) bool {
 			continue
 		}
 		matched = true
-		a.UseCount++
-		if l.At.After(a.LastUsedAt) {
-			a.LastUsedAt = l.At
+		var snap *Snapshot
+		if l.OK {
+			snap = l.Snapshot.Clone()
 		}
-		if l.OK && l.Snapshot != nil && (a.Last == nil || !l.Snapshot.FetchedAt.Before(a.Last.FetchedAt)) {
-			a.Last = l.Snapshot.Clone()
-		}
+		use(a, l.At, 1, snap)
 	}
 	return matched
 }
@@ -76,16 +148,13 @@ type historyKey struct {
 	canumber, regID string
 }
 
-// addHistory merges ls into recent: newest first, one entry per key, at most
-// limit entries. It does not modify ls's snapshots (they are cloned).
-func addHistory(recent, ls []Lookup, limit int) []Lookup {
-	all := make([]Lookup, 0, len(recent)+len(ls))
-	for i := len(ls) - 1; i >= 0; i-- { // later in ls = newer on a tie
-		l := ls[i]
-		l.Snapshot = l.Snapshot.Clone()
-		all = append(all, l)
+// newestDistinct returns ls newest first (later in ls = newer on a tie),
+// one entry per key, at most limit entries. Snapshots are shared.
+func newestDistinct(ls []Lookup, limit int) []Lookup {
+	all := make([]Lookup, len(ls))
+	for i, l := range ls {
+		all[len(ls)-1-i] = l
 	}
-	all = append(all, recent...)
 	slices.SortStableFunc(all, func(a, b Lookup) int { return b.At.Compare(a.At) })
 	seen := make(map[historyKey]bool, len(all))
 	out := all[:0]

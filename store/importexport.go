@@ -25,6 +25,10 @@ const csvHeaderRow = "label,operator,canumber,registration_id,note"
 // csvColumns returns the columns of csvHeaderRow.
 func csvColumns() []string { return strings.Split(csvHeaderRow, ",") }
 
+// exportVersion is the schema of a JSON export: the accounts with every
+// field, as the store's first layout held them.
+const exportVersion = 1
+
 // exportFile is the JSON export: the store without its history.
 type exportFile struct {
 	Version  int       `json:"version"`
@@ -61,7 +65,7 @@ func IsStoreFile(path string) bool {
 		if err != nil {
 			return false
 		}
-		if key == "recent" {
+		if key == "recent" || key == "history" || key == "journal" {
 			return true
 		}
 		var skip json.RawMessage
@@ -178,7 +182,7 @@ func (s *Store) Import(accts []Account) (ImportReport, error) {
 	var rep ImportReport
 	_, err := s.update(
 		func(d *Data) error { rep = apply(d); return nil },
-		func(d *Data) error { apply(d); return nil })
+		func(d *Data) error { apply(d); return nil }, nil)
 	return rep, err
 }
 
@@ -233,7 +237,7 @@ func Export(w io.Writer, format string, d Data) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(exportFile{Version: SchemaVersion, Accounts: accts})
+		return enc.Encode(exportFile{Version: exportVersion, Accounts: accts})
 	case "csv":
 		return exportCSV(w, accts)
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // SchemaVersion is the store schema this build writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // DefaultLockTimeout is how long a mutation waits for the cross-process lock
 // when Options.LockTimeout is zero.
@@ -54,7 +54,8 @@ type Lookup struct {
 	Snapshot       *Snapshot `json:"snapshot,omitempty"`
 }
 
-// Data is the whole store file.
+// Data is the store's content: the saved accounts, each with its last
+// result and use, and the recent lookups.
 type Data struct {
 	Version  int       `json:"version"`
 	Accounts []Account `json:"accounts"` // sorted by Position, positions 0..n-1
@@ -66,26 +67,33 @@ type Options struct {
 	HistoryLimit int              // cap of Recent; 0 = record no history
 	LockTimeout  time.Duration    // default DefaultLockTimeout
 	Now          func() time.Time // clock for created_at and lookups without a time; default time.Now
+	// Deferred opens without reading anything: the files are read when
+	// first needed, and RecordLookups alone reads none of them (a one-shot
+	// lookup). Notices then appear once the files are read.
+	Deferred bool
 }
 
-// Store is a handle on the store file. Safe for concurrent use.
+// Store is a handle on the store's files. Safe for concurrent use.
 type Store struct {
-	path string
+	path    string // the accounts file
+	history string // the history file beside it
+
 	opts Options
 
 	mu sync.Mutex
-	// disk is the file's state as last read or written, known its bytes
-	// and info its FileInfo (nil when it did not exist). A mutation that
-	// finds the same bytes on disk reuses disk instead of decoding them.
-	disk  Data
-	known content
-	info  os.FileInfo
-	// data is disk plus the pending changes. Installed Data values are never
-	// changed in place, so data and disk may share memory.
+	// loaded reports whether disk has been read.
+	loaded bool
+	// disk is the files' content as last read or written.
+	disk disk
+	// data is disk's view plus the pending changes. Installed Data values
+	// are never changed in place.
 	data     Data
 	notices  []string
-	readOnly atomic.Bool         // read without mu: the UI asks while drawing, and mu is held through whole writes
-	pending  []func(*Data) error // changes whose write failed, replayed by the next Update
+	readOnly atomic.Bool // read without mu: the UI asks while drawing, and mu is held through whole writes
+	// pending are changes whose write failed, replayed by the next write:
+	// account changes, and lookups not yet in the history file.
+	pending        []func(*Data) error
+	pendingLookups []entry
 }
 
 // DefaultPath is $XDG_DATA_HOME/aopfetch/store.json.
@@ -96,10 +104,11 @@ func DefaultPath() (string, error) {
 	return filepath.Join(xdg.DataHome, "aopfetch", "store.json"), nil
 }
 
-// Open reads (or creates lazily) the store at path. Problems it recovered
+// Open reads the store at path (unless o.Deferred). Problems it recovered
 // from (corrupt file moved aside, permissions tightened, newer schema opened
 // read-only) are reported by Notices, not as errors. Open does not create
-// the file or its directory; the first mutation does.
+// any file or directory; the first mutation does. A store of an older
+// layout is upgraded in place when first read.
 func Open(path string, o Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store path is empty")
@@ -111,14 +120,16 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	path = linkTarget(path) // write through a symlinked store, do not replace the link
-	s := &Store{path: filepath.Clean(path), opts: o, data: emptyData(), disk: emptyData()}
+	path = filepath.Clean(linkTarget(path)) // write through a symlinked store, do not replace the link
+	s := &Store{path: path, history: historyPath(path), opts: o, data: emptyData()}
 	s.tightenDefaultDir()
-	s.removeStaleTemps()
-	if err := s.load(); err != nil {
-		return nil, err
-	}
 	s.tightenFile()
+	s.removeStaleTemps()
+	if !o.Deferred {
+		if err := s.load(); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -147,8 +158,11 @@ func linkTarget(path string) string {
 	return path
 }
 
-// Path returns the store file path.
+// Path returns the accounts file path (the store's name everywhere).
 func (s *Store) Path() string { return s.path }
+
+// HistoryPath returns the path of the history file beside the store.
+func (s *Store) HistoryPath() string { return s.history }
 
 // LockPath returns the path of the lock file beside the store.
 func (s *Store) LockPath() string { return s.path + ".lock" }
@@ -158,6 +172,7 @@ func (s *Store) LockPath() string { return s.path + ".lock" }
 func (s *Store) Data() Data {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ensureLoaded()
 	return s.data.Clone()
 }
 
@@ -177,7 +192,11 @@ func (s *Store) ReadOnly() bool { return s.readOnly.Load() }
 func (s *Store) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.pending)
+	n := len(s.pending)
+	if len(s.pendingLookups) > 0 {
+		n++
+	}
+	return n
 }
 
 // Flush retries writing the pending changes; it is a no-op without any.
@@ -189,17 +208,19 @@ func (s *Store) Flush() error {
 	return err
 }
 
-// ReloadIfChanged re-reads the file when its identity, mtime or size changed
-// since it was last read or written. Pending changes are re-applied on top.
+// ReloadIfChanged re-reads the files when their identity, mtime or size
+// changed since they were last read or written (the history file from
+// where it was last read). Pending changes are re-applied on top.
 func (s *Store) ReloadIfChanged() (Data, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	info, err := os.Stat(s.path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return s.data.Clone(), false, fmt.Errorf("check store %s: %w", s.path, err)
+	if !s.loaded {
+		err := s.load()
+		return s.data.Clone(), err == nil, err
 	}
-	if sameFile(s.info, info) {
-		return s.data.Clone(), false, nil
+	changed, err := s.changed()
+	if err != nil || !changed {
+		return s.data.Clone(), false, err
 	}
 	if err := s.load(); err != nil {
 		return s.data.Clone(), false, err
@@ -207,41 +228,62 @@ func (s *Store) ReloadIfChanged() (Data, bool, error) {
 	return s.data.Clone(), true, nil
 }
 
-// Update applies fn under the cross-process lock to the freshly re-read file
-// and writes atomically. It returns the new state.
+// changed reports whether a file differs from what was last read.
+func (s *Store) changed() (bool, error) {
+	for _, f := range []struct {
+		path string
+		info os.FileInfo
+	}{{s.path, s.disk.accInfo}, {s.history, s.disk.j.info}} {
+		info, err := os.Stat(f.path)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return false, fmt.Errorf("check store %s: %w", f.path, err)
+		}
+		if !sameFile(f.info, info) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Update applies fn under the cross-process lock to the freshly re-read
+// store and writes what changed: the accounts file (atomically) when an
+// account's own fields or the order changed, the history file otherwise
+// (appended, or compacted when fn changed the history). It returns the new
+// state.
 //
 // If fn returns an error nothing is written and that error is returned. If
 // the store is read-only, an error says so. If locking, reading or writing
-// fails, the file is left as it was and a *PendingError says why; the change
-// is then kept in memory (Data and the returned state include it, Pending
-// counts it) and re-applied to the file's then current state by the next
+// fails, the files are left as they were and a *PendingError says why; the
+// change is then kept in memory (Data and the returned state include it,
+// Pending counts it) and re-applied to the then current state by the next
 // Update or Flush.
 // fn may therefore run more than once: it must only change the *Data it is
 // given, never variables it captured.
 func (s *Store) Update(fn func(*Data) error) (Data, error) {
-	d, err := s.update(fn, fn)
+	d, err := s.update(fn, fn, nil)
 	return d.Clone(), err
 }
 
 // mutate is Update for this package's helpers: the result is shared with
 // the store, to be read and never changed.
-func (s *Store) mutate(fn func(*Data) error) (Data, error) { return s.update(fn, fn) }
+func (s *Store) mutate(fn func(*Data) error) (Data, error) { return s.update(fn, fn, nil) }
 
 // update is Update with a separate replay function for pending changes, so
-// that fn may record results in captured variables while replay does not.
-// The result is shared with the store: read it, never change it.
-func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
+// that fn may record results in captured variables while replay does not,
+// and with lookups to add to the history. The result is shared with the
+// store: read it, never change it.
+func (s *Store) update(fn, replay func(*Data) error, lookups []entry) (Data, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ensureLoaded()
 	if s.readOnly.Load() {
 		return s.data, s.readOnlyError()
 	}
-	d, err := s.commit(s.pending, fn)
+	d, err := s.commit(fn, lookups)
 	var fe *fnError
 	var we *writeError
 	switch {
 	case err == nil:
-		s.pending = nil
 		return d, nil
 	case errors.As(err, &fe):
 		return s.data, fe.err
@@ -250,60 +292,81 @@ func (s *Store) update(fn, replay func(*Data) error) (Data, error) {
 	case errors.As(err, &we):
 		s.data = d
 	default:
-		next := s.data.Clone()
-		if ferr := fn(&next); errors.Is(ferr, errUnchanged) {
+		next, ferr := s.attempt(fn, lookups)
+		if errors.Is(ferr, errUnchanged) {
 			return s.data, err
 		} else if ferr != nil {
 			return s.data, ferr
 		}
-		normalize(&next)
 		s.data = next
 	}
-	s.pending = append(s.pending, replay)
+	if fn != nil {
+		s.pending = append(s.pending, replay)
+	}
 	return s.data, &PendingError{Err: err}
 }
 
-// commit runs pending then fn on the current file under the lock and writes
-// the result. A failed write returns the attempted state and a *writeError.
-func (s *Store) commit(pending []func(*Data) error, fn func(*Data) error) (Data, error) {
+// attempt is the state fn and lookups give on top of the in-memory state,
+// for a change that could not even be tried on the files (lock timeout).
+// The lookups join the pending ones.
+func (s *Store) attempt(fn func(*Data) error, lookups []entry) (Data, error) {
+	s.pendingLookups = append(s.pendingLookups, lookups...)
+	next := s.view()
+	if fn == nil {
+		return next, nil
+	}
+	if err := fn(&next); err != nil {
+		if len(lookups) > 0 && errors.Is(err, errUnchanged) {
+			return next, nil
+		}
+		return Data{}, err
+	}
+	normalize(&next)
+	return next, nil
+}
+
+// commit runs the pending changes and fn on the current files under the
+// lock and writes what changed. A failed write returns the attempted
+// state and a *writeError.
+func (s *Store) commit(fn func(*Data) error, lookups []entry) (Data, error) {
 	l, err := s.lock()
 	if err != nil {
 		return Data{}, err
 	}
 	defer l.unlock()
-	d, info, known, err := s.readLocked()
-	if err != nil {
+	if err := s.refreshLocked(); err != nil {
 		return Data{}, err
 	}
-	if d.Version > SchemaVersion {
-		s.setState(d, info, known)
+	if s.readOnly.Load() {
 		return Data{}, s.readOnlyError()
 	}
-	d = d.Clone() // fn changes it
-	d = replayPending(d, pending)
-	err = fn(&d)
-	if errors.Is(err, errUnchanged) && len(pending) == 0 {
-		s.setState(d, info, known) // d is the file's current state
-		return d, nil
+	adds := append(slices.Clone(s.pendingLookups), lookups...)
+	j := s.disk.j.withEntries(adds)
+	cur := s.disk.view(j, s.opts.HistoryLimit)
+	next := cur.Clone()
+	next = replayPending(next, s.pending)
+	if fn != nil {
+		err = fn(&next)
+		if errors.Is(err, errUnchanged) && len(s.pending) == 0 && len(adds) == 0 {
+			s.data = s.view()
+			return s.data, nil
+		}
+		if err != nil && !errors.Is(err, errUnchanged) {
+			return Data{}, &fnError{err}
+		}
 	}
-	if err != nil && !errors.Is(err, errUnchanged) {
-		return Data{}, &fnError{err}
-	}
-	normalize(&d)
-	// The pieces last written are encoded over: until the new ones are on
-	// disk the file's bytes are unknown, and the next read decodes it.
-	reuse := s.known.pieces
-	s.known = content{}
-	b, err := encode(d, known.size(), reuse)
+	normalize(&next)
+	p, err := s.disk.plan(j, next, s.opts.HistoryLimit)
 	if err != nil {
 		return Data{}, &fnError{err} // a value (a time) that JSON cannot hold
 	}
-	info, err = writeFileAtomic(s.path, b)
-	if err != nil {
-		return d, &writeError{path: s.path, err: err}
+	p.appends = append(adds, p.appends...)
+	if err := s.write(p, adds); err != nil {
+		return next, err
 	}
-	s.disk, s.data, s.info, s.known = d, d, info, content{pieces: b}
-	return d, nil
+	s.pending = nil
+	s.data = s.view()
+	return s.data, nil
 }
 
 // replayPending applies each pending change to d; one that no longer applies
@@ -318,82 +381,108 @@ func replayPending(d Data, pending []func(*Data) error) Data {
 	return d
 }
 
-// load reads the file into the in-memory state, moving a corrupt file aside
-// under the lock, and re-applies pending changes.
+// view is the state of the files with the pending changes applied.
+func (s *Store) view() Data {
+	d := s.disk.view(s.disk.j.withEntries(s.pendingLookups), s.opts.HistoryLimit)
+	if len(s.pending) > 0 {
+		d = replayPending(d.Clone(), s.pending)
+		normalize(&d)
+	}
+	return d
+}
+
+// ensureLoaded reads the files of a store opened deferred; a failure is a
+// notice (the caller gets an empty store).
+func (s *Store) ensureLoaded() {
+	if s.loaded {
+		return
+	}
+	if err := s.load(); err != nil {
+		s.notices = append(s.notices, err.Error())
+		s.loaded = true
+	}
+}
+
+// load reads the files into the in-memory state, taking the lock when a
+// file must be moved aside or upgraded, and re-applies pending changes.
 func (s *Store) load() error {
-	d, info, known, err := s.read()
-	if _, ok := errors.AsType[*corruptError](err); ok {
-		d, info, known, err = s.recoverCorrupt()
+	d, err := s.disk.read(s.path, s.history)
+	if err == nil && d.needsLock() {
+		err = errNeedsLock
+	}
+	if err != nil {
+		if !errors.Is(err, errNeedsLock) && !isCorrupt(err) {
+			return err
+		}
+		l, lerr := s.lock()
+		if lerr != nil {
+			if isCorrupt(err) {
+				return lerr
+			}
+			s.install(d) // the old layout as it is: upgraded by the next write
+			return nil
+		}
+		defer l.unlock()
+		return s.refreshLocked()
+	}
+	s.install(d)
+	return nil
+}
+
+// errNeedsLock says a read found something only a lock holder may fix.
+var errNeedsLock = errors.New("the store needs the lock")
+
+// refreshLocked brings the in-memory state up to date with the files while
+// holding the lock: corrupt files are moved aside (with a notice) and a
+// store of the old layout is upgraded.
+func (s *Store) refreshLocked() error {
+	d, err := s.disk.read(s.path, s.history)
+	if ce, ok := errors.AsType[*corruptError](err); ok {
+		if err := s.moveAside(ce); err != nil {
+			return err
+		}
+		d, err = s.disk.read(s.path, s.history)
 	}
 	if err != nil {
 		return err
 	}
-	s.setState(d, info, known)
+	if d.v1 != nil {
+		d, err = s.migrate(d)
+		if err != nil {
+			s.notices = append(s.notices, err.Error())
+		}
+	}
+	s.install(d)
 	return nil
 }
 
-// read reads the file; bytes equal to those last read or written are not
-// decoded again. The result must not be changed in place.
-func (s *Store) read() (Data, os.FileInfo, content, error) {
-	known := s.known
-	if s.info == nil {
-		known = content{} // disk is not the state of a file
-	}
-	text, same, info, err := readFile(s.path, known)
-	switch {
-	case err != nil:
-		return Data{}, nil, content{}, err
-	case info == nil:
-		return emptyData(), nil, content{}, nil
-	case same:
-		return s.disk, info, known, nil
-	}
-	d, err := decode(text)
-	if _, ok := errors.AsType[*foreignError](err); ok {
-		err = fmt.Errorf("%s: %w", s.path, err)
-	}
-	return d, info, content{text: text}, err
-}
-
-// recoverCorrupt takes the lock and re-reads, moving a still corrupt file aside.
-func (s *Store) recoverCorrupt() (Data, os.FileInfo, content, error) {
-	l, err := s.lock()
+// moveAside moves the corrupt file ce names aside, with a notice.
+func (s *Store) moveAside(ce *corruptError) error {
+	backup, err := moveAside(ce.path, s.opts.Now())
 	if err != nil {
-		return Data{}, nil, content{}, err
+		return fmt.Errorf("%s is unreadable (%v) and could not be moved aside: %w", ce.path, ce.err, err)
 	}
-	defer l.unlock()
-	return s.readLocked()
+	what := "store"
+	if ce.path == s.history {
+		what = "history"
+	}
+	s.notices = append(s.notices, fmt.Sprintf("%s %s was unreadable (%v); moved it to %s and started with an empty %s", what, ce.path, ce.err, backup, what))
+	return nil
 }
 
-// readLocked is read while holding the lock; a corrupt file is moved aside
-// (with a notice) and an empty store returned.
-func (s *Store) readLocked() (Data, os.FileInfo, content, error) {
-	d, info, known, err := s.read()
-	ce, ok := errors.AsType[*corruptError](err)
-	if !ok {
-		return d, info, known, err
-	}
-	backup, err := moveAside(s.path, s.opts.Now())
-	if err != nil {
-		return Data{}, nil, content{}, fmt.Errorf("store %s is unreadable (%v) and could not be moved aside: %w", s.path, ce.err, err)
-	}
-	s.notices = append(s.notices, fmt.Sprintf("store %s was unreadable (%v); moved it to %s and started with an empty store", s.path, ce.err, backup))
-	return emptyData(), nil, content{}, nil
-}
-
-// setState installs d as read from the file (pending changes are re-applied
-// for data) and switches to read-only mode when it is from a newer schema.
-func (s *Store) setState(d Data, info os.FileInfo, known content) {
-	s.disk, s.info, s.known = d, info, known
-	s.data = replayPending(d, s.pending)
-	if d.Version > SchemaVersion && !s.readOnly.Load() {
+// install makes d the files' state and switches to read-only mode when it
+// is from a newer schema.
+func (s *Store) install(d disk) {
+	s.disk, s.loaded = d, true
+	s.data = s.view()
+	if d.newer() && !s.readOnly.Load() {
 		s.readOnly.Store(true)
 		s.notices = append(s.notices, s.readOnlyError().Error())
 	}
 }
 
 func (s *Store) readOnlyError() error {
-	return fmt.Errorf("%s was written by a newer aopfetch (schema %d); it is opened read-only; upgrade aopfetch", s.path, s.data.Version)
+	return fmt.Errorf("%s was written by a newer aopfetch (schema %d); it is opened read-only; upgrade aopfetch", s.path, s.disk.newerVersion())
 }
 
 // errUnchanged is returned by a helper's callback that changed nothing, so
@@ -417,7 +506,7 @@ type fnError struct{ err error }
 
 func (e *fnError) Error() string { return e.err.Error() }
 
-// writeError is a failed write of the store file.
+// writeError is a failed write of a store file.
 type writeError struct {
 	path string
 	err  error

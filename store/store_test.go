@@ -26,15 +26,17 @@ func testPath(t *testing.T) string {
 	return filepath.Join(t.TempDir(), "data", "store.json")
 }
 
-// readStore reads and decodes the file at path, as a mutation would. A
-// missing file is an empty store with a nil FileInfo.
+// readStore reads and decodes the store's files at path as a new process
+// would, without taking the lock or changing anything. A missing accounts
+// file is no accounts with a nil FileInfo.
 func readStore(path string) (Data, os.FileInfo, error) {
-	raw, _, info, err := readFile(path, content{})
-	if err != nil || info == nil {
-		return emptyData(), info, err
+	d, err := (disk{}).read(path, historyPath(path))
+	if err != nil {
+		return emptyData(), nil, err
 	}
-	d, err := decode(raw)
-	return d, info, err
+	v := d.view(d.j, 200)
+	normalize(&v)
+	return v, d.accInfo, nil
 }
 
 // openAt opens the store at path with a fixed clock and history limit 200.
@@ -296,16 +298,16 @@ func TestCorruptionFoundByUpdateIsMovedAside(t *testing.T) {
 
 func TestNewerSchemaOpensReadOnly(t *testing.T) {
 	p := testPath(t)
-	content := `{"version":2,"accounts":[{"id":"a","canumber":"DL12CB4685","position":0,"shiny":true}],"recent":[],"extra":{}}`
+	content := `{"version":3,"accounts":[{"id":"a","canumber":"DL12CB4685","position":0,"shiny":true}],"recent":[],"extra":{}}`
 	writeRaw(t, p, content, 0o600)
 	s := openAt(t, p)
 	if !s.ReadOnly() {
-		t.Fatal("ReadOnly() = false for a schema 2 file")
+		t.Fatal("ReadOnly() = false for a schema 3 file")
 	}
 	if got := vehicles(s.Data()); !slices.Equal(got, []string{"DL12CB4685"}) {
 		t.Fatalf("Data() = %v", got)
 	}
-	want := p + " was written by a newer aopfetch (schema 2); it is opened read-only; upgrade aopfetch"
+	want := p + " was written by a newer aopfetch (schema 3); it is opened read-only; upgrade aopfetch"
 	if n := s.Notices(); len(n) != 1 || n[0] != want {
 		t.Fatalf("Notices = %q, want %q", n, want)
 	}
@@ -329,13 +331,13 @@ func TestNewerSchemaOpensReadOnly(t *testing.T) {
 // moved aside or overwritten.
 func TestNewerSchemaWithChangedTypesOpensReadOnly(t *testing.T) {
 	p := testPath(t)
-	content := `{"version":2,"accounts":[{"id":"a","canumber":"DL12CB4685","operator":{"code":311}}],"recent":[]}`
+	content := `{"version":3,"accounts":[{"id":"a","canumber":"DL12CB4685","operator":{"code":311}}],"recent":[]}`
 	writeRaw(t, p, content, 0o600)
 	s := openAt(t, p)
 	if !s.ReadOnly() {
-		t.Fatal("ReadOnly() = false for a schema 2 file")
+		t.Fatal("ReadOnly() = false for a schema 3 file")
 	}
-	if _, err := s.SaveAccount(Account{CANumber: "KA01A1234"}); err == nil || !strings.Contains(err.Error(), "schema 2") {
+	if _, err := s.SaveAccount(Account{CANumber: "KA01A1234"}); err == nil || !strings.Contains(err.Error(), "schema 3") {
 		t.Fatalf("SaveAccount error = %v", err)
 	}
 	if got, _ := os.ReadFile(p); string(got) != content {

@@ -1,0 +1,293 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// journal is the history file as this process last read it.
+type journal struct {
+	header journalHeader
+	info   os.FileInfo // nil: no file
+	size   int64       // bytes read: up to the end of the last complete line
+	lines  int64       // complete lines read after the folded region (raw lines)
+	folded []*entry    // valid entries of the folded region, in file order
+	raw    []rawEntry  // valid raw entries, in file order
+}
+
+// rawEntry is a raw entry with its line number.
+type rawEntry struct {
+	seq int64
+	e   *entry
+}
+
+// nextSeq is the number the next raw line gets.
+func (j *journal) nextSeq() int64 { return j.header.Base + j.lines }
+
+// foldedEnd is the offset where the raw region starts.
+func (j *journal) foldedEnd(headerLen int64) int64 { return headerLen + j.header.Folded }
+
+// newer reports whether the file is from a newer aopfetch.
+func (j *journal) newer() bool { return j.header.Journal > journalVersion }
+
+// historyPath is the history file beside the accounts file at path:
+// store.json -> store.history.jsonl.
+func historyPath(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + ".history.jsonl"
+}
+
+// maxJournalLine bounds the header line looked for at the start of a file.
+const maxJournalLine = 4 << 10
+
+// readJournal reads the history file at path whole. A missing file is an
+// empty journal. A file that is not a history file at all (no header, no
+// entry) is a *corruptError.
+func readJournal(path string) (journal, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return journal{header: journalHeader{Journal: journalVersion}}, nil
+	}
+	if err != nil {
+		return journal{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return journal{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return journal{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	j := journal{info: info}
+	if err := j.parse(b); err != nil {
+		return journal{}, err
+	}
+	return j, nil
+}
+
+// parse reads a whole history file.
+func (j *journal) parse(b []byte) error {
+	complete := int64(bytes.LastIndexByte(b, '\n') + 1)
+	first, _, _ := bytes.Cut(b[:complete], []byte("\n"))
+	h, err := parseHeader(first)
+	headerLen := int64(len(first)) + 1
+	if err != nil {
+		h, headerLen = journalHeader{Journal: journalVersion}, 0 // no header: every line is raw
+	}
+	j.header = h
+	if h.Journal > journalVersion {
+		return nil // newer: read-only, and nothing here is understood
+	}
+	foldedEnd := min(j.foldedEnd(headerLen), complete)
+	if foldedEnd > headerLen && b[foldedEnd-1] != '\n' { // a hand-edited length: end at a line
+		foldedEnd += int64(bytes.IndexByte(b[foldedEnd:complete], '\n') + 1)
+	}
+	for _, e := range decodeEntries(splitLines(b[min(headerLen, foldedEnd):foldedEnd])) {
+		if e != nil {
+			j.folded = append(j.folded, e)
+		}
+	}
+	j.size = foldedEnd
+	n := j.addRaw(b[foldedEnd:complete])
+	if err != nil && len(j.folded) == 0 && n == 0 && complete > 0 {
+		return &corruptError{err: errors.New("it is not an aopfetch history file")}
+	}
+	return nil
+}
+
+// addRaw parses complete raw lines (b ends with '\n' or is empty) read
+// after j.size, and returns how many valid entries they held.
+func (j *journal) addRaw(b []byte) int {
+	lines := splitLines(b)
+	valid := 0
+	for i, e := range decodeEntries(lines) {
+		if e != nil {
+			j.raw = append(j.raw, rawEntry{seq: j.nextSeq() + int64(i), e: e})
+			valid++
+		}
+	}
+	j.lines += int64(len(lines))
+	j.size += int64(len(b))
+	return valid
+}
+
+// refreshJournal brings j up to date with the file at path: only the lines
+// appended since j was read when it is the same file, grown; the whole file
+// otherwise. changed reports whether anything was read.
+func refreshJournal(path string, j journal) (journal, bool, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if j.info == nil {
+			return j, false, nil
+		}
+		j, err := readJournal(path)
+		return j, true, err
+	case err != nil:
+		return j, false, fmt.Errorf("check history %s: %w", path, err)
+	case sameFile(j.info, info):
+		return j, false, nil
+	case j.info == nil || !os.SameFile(j.info, info) || info.Size() < j.size || j.newer():
+		j, err := readJournal(path)
+		return j, true, err
+	}
+	tail, err := readFrom(path, j.size)
+	if err != nil {
+		return j, false, err
+	}
+	tail = tail[:bytes.LastIndexByte(tail, '\n')+1]
+	j = j.clone()
+	j.addRaw(tail)
+	j.info = info
+	return j, true, nil
+}
+
+// clone copies j's lists so that appending to the copy leaves j alone.
+func (j journal) clone() journal {
+	j.folded = j.folded[:len(j.folded):len(j.folded)]
+	j.raw = j.raw[:len(j.raw):len(j.raw)]
+	return j
+}
+
+// readFrom reads the file at path from offset off to its end.
+func readFrom(path string, off int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read history %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read history %s: %w", path, err)
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read history %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// journalTail is what an append needs to know of a history file it has
+// not read: its header and how many raw lines it holds.
+type journalTail struct {
+	header journalHeader
+	lines  int64
+}
+
+// peekJournal reads the header of the file at path and counts its raw
+// lines, without decoding any entry.
+func peekJournal(path string) (journalTail, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return journalTail{header: journalHeader{Journal: journalVersion}}, nil
+	}
+	if err != nil {
+		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, maxJournalLine)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	first, _, found := bytes.Cut(head[:n], []byte("\n"))
+	h, herr := parseHeader(first)
+	start := int64(0)
+	if herr == nil && found {
+		start = int64(len(first)) + 1 + h.Folded
+	} else {
+		h = journalHeader{Journal: journalVersion}
+	}
+	if _, err := f.Seek(start, io.SeekStart); err != nil {
+		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	rest, err := io.ReadAll(f)
+	if err != nil {
+		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+	}
+	return journalTail{header: h, lines: int64(bytes.Count(rest, []byte("\n")))}, nil
+}
+
+// appendJournal appends lines (complete lines of entries) to the history
+// file at path, creating it with a header when it does not exist or is
+// empty, ending a torn last line first, and syncing. On failure the file
+// is cut back to its old length, so that a retry does not repeat entries.
+// A new file's raw lines are numbered from base. The caller holds the lock.
+func appendJournal(path string, lines []byte, base int64) (os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+	}
+	size := info.Size()
+	var b []byte
+	switch {
+	case size == 0:
+		h, err := marshalLine(journalHeader{Journal: journalVersion, Base: base})
+		if err != nil {
+			return nil, err
+		}
+		b = append(h, '\n')
+		if err := f.Chmod(fileMode); err != nil {
+			return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+		}
+	case !endsWithNewline(path, size):
+		b = []byte{'\n'} // a write cut short by a crash: end its line
+	}
+	b = append(b, lines...)
+	if _, err := f.Write(b); err != nil {
+		f.Truncate(size)
+		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Truncate(size)
+		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+	}
+	if size == 0 {
+		_ = syncDir(filepath.Dir(path))
+	}
+	return f.Stat()
+}
+
+// endsWithNewline reports whether the file at path, size bytes long, ends
+// with a newline (or cannot be read: then nothing is added).
+func endsWithNewline(path string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], size-1); err != nil {
+		return true
+	}
+	return last[0] == '\n'
+}
+
+// compactJournal replaces the history file with a header and the given
+// folded entries, whose raw lines start at base.
+func compactJournal(path string, base int64, folded []entry) (os.FileInfo, error) {
+	body, err := encodeEntries(nil, folded)
+	if err != nil {
+		return nil, err
+	}
+	h, err := marshalLine(journalHeader{Journal: journalVersion, Base: base, Folded: int64(len(body))})
+	if err != nil {
+		return nil, err
+	}
+	info, err := writeFileAtomic(path, [][]byte{h, []byte("\n"), body})
+	if err != nil {
+		return nil, &writeError{path: path, err: err}
+	}
+	return info, nil
+}

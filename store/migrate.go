@@ -1,0 +1,47 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// backupSuffix names the copy of a store of the old layout kept while it
+// is upgraded.
+const backupSuffix = ".bak-v1"
+
+// migrate upgrades a store of the old layout (one file holding accounts,
+// results and history, rewritten whole by every lookup) to this one, while
+// holding the lock: a copy of the old file is kept beside it until the
+// history file and the new accounts file are written, in that order. On
+// failure the old file is untouched and d (the old content, in memory) is
+// returned with an error saying so; the next write tries again.
+func (s *Store) migrate(d disk) (disk, error) {
+	fail := func(err error) (disk, error) {
+		return d, fmt.Errorf("could not upgrade %s to the new layout, it is unchanged (a later write tries again): %v", s.path, err)
+	}
+	backup := s.path + backupSuffix
+	if _, err := writeFileAtomic(backup, [][]byte{d.v1}); err != nil {
+		return fail(err)
+	}
+	entries := make([]entry, len(d.j.folded))
+	for i, e := range d.j.folded {
+		entries[i] = *e
+	}
+	if _, err := compactJournal(s.history, s.newBase(), entries); err != nil {
+		return fail(err)
+	}
+	b, err := encodeAccounts(d.accounts, filepath.Base(s.history))
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := writeFileAtomic(s.path, [][]byte{b}); err != nil {
+		return fail(err)
+	}
+	os.Remove(backup)
+	nd, err := (disk{}).read(s.path, s.history)
+	if err != nil {
+		return fail(err)
+	}
+	return nd, nil
+}
