@@ -83,11 +83,45 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 	if info.IsDir() {
 		return nil, nil, dirError(path)
 	}
-	b, err := io.ReadAll(f)
+	b, err := readAll(f, info)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read store %s: %w", path, err)
 	}
 	return b, info, nil
+}
+
+// maxFileBytes caps what is read of a store file: far beyond any real
+// store, it stops a file that never ends (a device, a runaway writer)
+// from taking all memory.
+const maxFileBytes = 512 << 20
+
+// errTooBig is a store file over maxFileBytes.
+var errTooBig = fmt.Errorf("it is larger than %d MiB, far larger than any store; it was left as it is", maxFileBytes>>20)
+
+// readAll reads the rest of f, whose FileInfo is info, in one allocation
+// when its size is known, refusing more than maxFileBytes.
+func readAll(f *os.File, info os.FileInfo) ([]byte, error) {
+	size := info.Size()
+	if size > maxFileBytes {
+		return nil, errTooBig
+	}
+	b := make([]byte, 0, size+512)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > maxFileBytes {
+			return nil, errTooBig
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // decodeStore decodes an accounts file of any schema. Anything but a JSON

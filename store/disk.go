@@ -110,6 +110,16 @@ func marshalLine(v any) ([]byte, error) { return json.Marshal(v, jsonOptions()) 
 // unmarshal decodes b into v.
 func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v, jsonOptions()) }
 
+// lineDecoder decodes many small values with the same options.
+type lineDecoder struct{ opts json.Options }
+
+func newLineDecoder() lineDecoder { return lineDecoder{opts: jsonOptions()} }
+
+// object decodes line into v when it is a JSON object.
+func (d lineDecoder) object(line []byte, v any) bool {
+	return len(line) > 0 && line[0] == '{' && json.Unmarshal(line, v, d.opts) == nil
+}
+
 // encodeAccounts returns the accounts file for accounts, one account a line.
 func encodeAccounts(accounts []diskAccount, historyName string) ([]byte, error) {
 	head, err := marshalLine(accountsFile{Version: SchemaVersion, History: historyName, Accounts: []diskAccount{}})
@@ -155,15 +165,16 @@ func decodeAccounts(src []byte) (accountsFile, error) {
 func decodeAccountLines(src []byte) (accountsFile, bool) {
 	var f accountsFile
 	head, rest, found := bytes.Cut(src, []byte("\n"))
-	if !found || !bytes.HasSuffix(head, []byte(`"accounts":[`)) || !bytes.HasSuffix(rest, []byte("\n]}\n")) && !bytes.Equal(rest, []byte("]}\n")) {
+	rest = bytes.TrimSuffix(rest, []byte("\n"))
+	if !found || !bytes.HasSuffix(head, []byte(`"accounts":[`)) || !bytes.HasSuffix(rest, []byte("\n]}")) && !bytes.Equal(rest, []byte("]}")) {
 		return f, false
 	}
 	if unmarshal(append(bytes.Clone(head), "]}"...), &f) != nil || len(f.Accounts) != 0 {
 		return f, false
 	}
-	body := bytes.TrimSuffix(rest, []byte("]}\n"))
-	lines := splitLines(body)
+	lines := splitLines(bytes.TrimSuffix(rest, []byte("]}")))
 	f.Accounts = make([]diskAccount, len(lines))
+	dec := newLineDecoder()
 	ok := parallel(len(lines), func(i int) bool {
 		line := lines[i]
 		if i < len(lines)-1 {
@@ -172,7 +183,7 @@ func decodeAccountLines(src []byte) (accountsFile, bool) {
 			}
 			line = line[:len(line)-1]
 		}
-		return len(line) > 0 && line[0] == '{' && unmarshal(line, &f.Accounts[i]) == nil
+		return dec.object(line, &f.Accounts[i])
 	})
 	return f, ok
 }
@@ -235,10 +246,15 @@ func parseHeader(line []byte) (journalHeader, error) {
 	return h, nil
 }
 
-// encodeEntries appends the lines of es to b.
+// encodeEntries appends the lines of es to b. An entry's time is left out
+// when it is its snapshot's (a lookup's always is): decoding fills it in.
 func encodeEntries(b []byte, es []entry) ([]byte, error) {
 	for i := range es {
-		line, err := marshalLine(&es[i])
+		e := es[i]
+		if e.Snapshot != nil && e.At.Equal(e.Snapshot.FetchedAt) {
+			e.At = time.Time{}
+		}
+		line, err := marshalLine(&e)
 		if err != nil {
 			return nil, fmt.Errorf("encode history: %w", err)
 		}
@@ -252,10 +268,17 @@ func encodeEntries(b []byte, es []entry) ([]byte, error) {
 func decodeEntries(lines [][]byte) []*entry {
 	out := make([]*entry, len(lines))
 	all := make([]entry, len(lines))
+	dec := newLineDecoder()
 	parallel(len(lines), func(i int) bool {
-		line := lines[i]
-		if len(line) > 0 && line[0] == '{' && unmarshal(line, &all[i]) == nil && validEntry(&all[i]) {
-			out[i] = &all[i]
+		e := &all[i]
+		if !dec.object(lines[i], e) {
+			return true
+		}
+		if e.At.IsZero() && e.Snapshot != nil {
+			e.At = e.Snapshot.FetchedAt
+		}
+		if validEntry(e) {
+			out[i] = e
 		}
 		return true
 	})

@@ -61,7 +61,7 @@ func readJournal(path string) (journal, error) {
 	if err != nil {
 		return journal{}, fmt.Errorf("read history %s: %w", path, err)
 	}
-	b, err := io.ReadAll(f)
+	b, err := readAll(f, info)
 	if err != nil {
 		return journal{}, fmt.Errorf("read history %s: %w", path, err)
 	}
