@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -139,7 +140,7 @@ func batchCSVRecord(row batchRow, out lookupOutcome) []string {
 		acceptPay, acceptPart, b.CellNumber, fetchedAt,
 	}
 	for i, v := range rec {
-		rec[i] = store.CSVCell(client.Sanitize(v))
+		rec[i] = store.CSVCell(text.Sanitize(v))
 	}
 	return rec
 }

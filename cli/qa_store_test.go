@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -340,14 +340,14 @@ func TestQAWriteErrorNamesTheFileNotTheTemp(t *testing.T) {
 	}
 }
 
-// TestQASafeJSONCoversSanitize: every character client.Sanitize drops is
+// TestQASafeJSONCoversSanitize: every character text.Sanitize drops is
 // escaped by safeJSON (U+2028/9 encoding/json escapes itself).
 func TestQASafeJSONCoversSanitize(t *testing.T) {
 	for r := rune(0x7f); r <= 0xffff; r++ {
 		if r >= 0xd800 && r <= 0xdfff || r == 0x2028 || r == 0x2029 {
 			continue
 		}
-		if s := string(r); client.Sanitize(s) != s && !unsafeRune(r) {
+		if s := string(r); text.Sanitize(s) != s && !unsafeRune(r) {
 			t.Errorf("U+%04X is dropped by Sanitize but left raw in JSON", r)
 		}
 	}

@@ -1,4 +1,4 @@
-package client
+package text
 
 import (
 	"strings"
@@ -64,4 +64,38 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("Sanitize kept a newline: %q", s)
 		}
 	})
+}
+
+func TestOneLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"dial tcp:\n\tconnection   refused", 80, "dial tcp: connection refused"},
+		{"\x1b[31mred\x1b[0m alert", 80, "red alert"},
+		{"abcdefgh", 5, "abcd…"},
+		{"नितेश कुमार", 5, "निते…"}, // runes, not cells
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in, tt.n); got != tt.want {
+			t.Errorf("OneLine(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"311.0", "'311.0'"},
+		{"नितेश", "'नितेश'"},
+		{"1\x1b[2J", `"1\x1b[2J"`},
+		{"a\u202eb", `"a\u202eb"`},
+		{"bad\xff", "'bad\uFFFD'"},
+		{strings.Repeat("x", 50), "'" + strings.Repeat("x", 39) + "…'"},
+	}
+	for _, tt := range tests {
+		if got := Quote(tt.in); got != tt.want {
+			t.Errorf("Quote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
