@@ -18,23 +18,22 @@ type RecordError struct {
 	ResponseCode int    `json:"response_code"`
 }
 
-// Record is the --json object of one lookup (also JSONL rows of batch).
+// Record is the --json object of one lookup (also JSONL rows of batch): the
+// request, the provider's answer and how the lookup went.
 type Record struct {
-	OK             bool         `json:"ok"`
-	Operator       int          `json:"operator"`
-	CANumber       string       `json:"canumber"`
-	RegistrationID string       `json:"registration_id"`
-	ResponseCode   int          `json:"response_code"`
-	Status         bool         `json:"status"`
-	Message        string       `json:"message"`
-	Name           string       `json:"name"`
-	Amount         string       `json:"amount"`
-	DueDate        string       `json:"due_date"`
-	Bill           *client.Bill `json:"bill"`
-	FetchedAt      time.Time    `json:"fetched_at"`
-	LatencyMS      int64        `json:"latency_ms"`
-	Raw            any          `json:"raw"` // the response as received: json.RawMessage when valid JSON, else string
-	Error          *RecordError `json:"error,omitempty"`
+	OK             bool   `json:"ok"`
+	Operator       int    `json:"operator"`
+	CANumber       string `json:"canumber"`
+	RegistrationID string `json:"registration_id"`
+	client.Consumer
+	// Bill is Consumer.Bill again: in JSON it takes the place of
+	// Consumer's "bill", which is left out when there is no bill, while a
+	// record has always said "bill": null then.
+	Bill      *client.Bill `json:"bill"`
+	FetchedAt time.Time    `json:"fetched_at"`
+	LatencyMS int64        `json:"latency_ms"`
+	Raw       any          `json:"raw"` // the response as received: json.RawMessage when valid JSON, else string
+	Error     *RecordError `json:"error,omitempty"`
 }
 
 // kindValidation is the error kind of a record whose request was invalid.
@@ -52,9 +51,7 @@ func NewRecord(req client.Request, res *client.Result, err error) Record {
 	}
 	res = resultOf(res, err)
 	if res != nil {
-		c := res.Consumer
-		rec.ResponseCode, rec.Status, rec.Message = c.ResponseCode, c.Status, c.Message
-		rec.Name, rec.Amount, rec.DueDate, rec.Bill = c.Name, c.Amount, c.DueDate, c.Bill
+		rec.Consumer, rec.Bill = res.Consumer, res.Consumer.Bill
 		rec.FetchedAt = res.FetchedAt
 		rec.LatencyMS = res.Latency.Milliseconds()
 		rec.Raw = rawJSON(res.Raw)
