@@ -367,7 +367,7 @@ func (e *batchEnv) persist(o batchOptions, plan batchPlan, outs []*lookupOutcome
 		if out == nil {
 			continue
 		}
-		lookups = append(lookups, LookupFor(plan.jobs[j], out.Res, out.Err))
+		lookups = append(lookups, store.NewLookup(plan.jobs[j], out.Res, out.Err, time.Now()))
 		if out.Err == nil && out.Res != nil {
 			accts = append(accts, plan.account(j, out.Res))
 		}

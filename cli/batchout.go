@@ -117,7 +117,7 @@ func (j *jsonlRowWriter) writeKept(e resumeEntry) error {
 func batchCSVRecord(row batchRow, out lookupOutcome) []string {
 	var c client.Consumer
 	var fetchedAt string
-	if res := resultOf(out.Res, out.Err); res != nil {
+	if res := client.ResultOf(out.Res, out.Err); res != nil {
 		c = res.Consumer
 		if !res.FetchedAt.IsZero() {
 			fetchedAt = res.FetchedAt.UTC().Format(time.RFC3339)

@@ -185,24 +185,6 @@ func TestNewRecordValidationError(t *testing.T) {
 	}
 }
 
-func TestLookupFor(t *testing.T) {
-	res, err := answer(t, 200, docSuccess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.FetchedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	l := LookupFor(testReq, res, nil)
-	if !l.OK || l.Snapshot == nil || l.Snapshot.Consumer.Name != "NITESH  KUMAR SHARMA" || !l.At.Equal(res.FetchedAt) ||
-		l.CANumber != "DL12CB4685" || l.Operator != 311 || l.RegistrationID != "AOP-554" {
-		t.Fatalf("lookup = %+v", l)
-	}
-	_, aerr := answer(t, 401, `{"status":false,"response_code":10,"message":"Signature verification failed"}`)
-	l = LookupFor(testReq, nil, aerr)
-	if l.OK || l.ErrorKind != "auth" || l.ErrorMessage != "Signature verification failed" || l.Snapshot != nil || l.At.IsZero() {
-		t.Fatalf("failed lookup = %+v", l)
-	}
-}
-
 func TestWriteTableAlignsUnicode(t *testing.T) {
 	rows := [][]string{
 		{"नितेश कुमार शर्मा", "DL12CB4685", "x"},

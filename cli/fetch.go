@@ -298,7 +298,7 @@ func recordHistory(app *App, outs []outcome) {
 	ls := make([]store.Lookup, 0, len(outs))
 	for _, o := range outs {
 		if !isCancelled(o.err) {
-			ls = append(ls, LookupFor(o.req, o.res, o.err))
+			ls = append(ls, store.NewLookup(o.req, o.res, o.err, time.Now()))
 		}
 	}
 	if len(ls) == 0 {

@@ -36,9 +36,6 @@ type Record struct {
 	Error     *RecordError `json:"error,omitempty"`
 }
 
-// kindValidation is the error kind of a record whose request was invalid.
-const kindValidation = "validation"
-
 // NewRecord builds the --json record of one lookup. When err is a
 // *client.Error that carries the server's answer, the record holds it too.
 // FetchedAt is the time of the answer, or now when there was none.
@@ -49,7 +46,7 @@ func NewRecord(req client.Request, res *client.Result, err error) Record {
 		CANumber:       req.CANumber,
 		RegistrationID: req.RegistrationID,
 	}
-	res = resultOf(res, err)
+	res = client.ResultOf(res, err)
 	if res != nil {
 		rec.Consumer, rec.Bill = res.Consumer, res.Consumer.Bill
 		rec.FetchedAt = res.FetchedAt
@@ -64,18 +61,6 @@ func NewRecord(req client.Request, res *client.Result, err error) Record {
 		rec.Error = recordError(err)
 	}
 	return rec
-}
-
-// resultOf returns res, or the answer carried by a *client.Error.
-func resultOf(res *client.Result, err error) *client.Result {
-	if res != nil {
-		return res
-	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		return ce.Result
-	}
-	return nil
 }
 
 // rawJSON returns body as a json.RawMessage when it is valid JSON, as a
@@ -108,41 +93,15 @@ func validUTF8(b []byte) []byte {
 	return out
 }
 
-// recordError builds the error block of err.
+// recordError builds the error block of err: the kind and message it is
+// recorded with in history too, and the HTTP status and response code of a
+// *client.Error.
 func recordError(err error) *RecordError {
+	re := &RecordError{}
+	re.Kind, re.Message = store.FailureOf(err)
 	var ce *client.Error
 	if errors.As(err, &ce) {
-		return &RecordError{Kind: string(ce.Kind), Message: ce.Message, HTTPStatus: ce.HTTPStatus, ResponseCode: ce.ResponseCode}
+		re.HTTPStatus, re.ResponseCode = ce.HTTPStatus, ce.ResponseCode
 	}
-	var ve *client.ValidationError
-	if errors.As(err, &ve) {
-		return &RecordError{Kind: kindValidation, Message: ve.Error()}
-	}
-	return &RecordError{Kind: "error", Message: err.Error()}
-}
-
-// LookupFor builds the history entry of one lookup.
-func LookupFor(req client.Request, res *client.Result, err error) store.Lookup {
-	l := store.Lookup{
-		Operator:       req.Operator,
-		CANumber:       req.CANumber,
-		RegistrationID: req.RegistrationID,
-		OK:             err == nil,
-	}
-	if r := resultOf(res, err); r != nil {
-		l.At = r.FetchedAt
-	}
-	if l.At.IsZero() {
-		l.At = time.Now()
-	}
-	l.At = l.At.UTC()
-	if err != nil {
-		re := recordError(err)
-		l.ErrorKind, l.ErrorMessage = re.Kind, re.Message
-		return l
-	}
-	if res != nil {
-		l.Snapshot = &store.Snapshot{Consumer: res.Consumer, FetchedAt: l.At}
-	}
-	return l
+	return re
 }
