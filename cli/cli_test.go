@@ -316,6 +316,19 @@ func (e *cliEnv) run(t *testing.T, stdin string, args ...string) cliResult {
 	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
+// namedOperatorConfig is a config with defaults and one named operator.
+const namedOperatorConfig = "registration_id = \"AOP-554\"\noperator = 311\n[[operators]]\ncode = 312\nname = \"FASTag Axis\"\n"
+
+// mustStore opens the env's store.
+func mustStore(t *testing.T, e *cliEnv) *store.Store {
+	t.Helper()
+	s, err := store.Open(e.store, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // settingOf returns the value and source of key in `config --json` output.
 func settingOf(t *testing.T, out, key string) (string, string) {
 	t.Helper()
@@ -768,6 +781,20 @@ func TestReadOnlyStoreSaysSoOnce(t *testing.T) {
 	}
 	if n := strings.Count(r.stderr, "written by a newer aopfetch"); n != 1 {
 		t.Fatalf("the reason appears %d times:\n%s", n, r.stderr)
+	}
+}
+
+// TestFetchOnReadOnlyStoreSaysItOnce: as for saved add, a fetch whose
+// history cannot be recorded in a newer (read-only) store gives the reason
+// once, not as a notice and again in the warning.
+func TestFetchOnReadOnlyStoreSaysItOnce(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	if err := os.WriteFile(e.store, []byte(`{"version": 99, "accounts": [], "recent": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "--demo", "fetch", "DL12CB4685")
+	if r.code != 0 || strings.Count(r.stderr, "written by a newer aopfetch") != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
 
