@@ -53,16 +53,11 @@ func TestFormatINR(t *testing.T) {
 }
 
 func TestAmount(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"1000.0", "₹1,000.00"},
-		{"", ""},
-		{"  ", ""},
-		{"pending", "pending"},
-		{"12\x1b[2J34", "1234"},
-	}
-	for _, tt := range tests {
-		if got := Amount(tt.in); got != tt.want {
-			t.Errorf("Amount(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	wantEach(t, "Amount", Amount, map[string]string{
+		"1000.0":      "₹1,000.00",
+		"":            "",
+		"  ":          "",
+		"pending":     "pending",
+		"12\x1b[2J34": "1234",
+	})
 }

@@ -51,44 +51,23 @@ func TestDate(t *testing.T) {
 	if got := Date(time.Date(2021, 10, 1, 23, 0, 0, 0, time.UTC)); got != "01 Oct 2021" {
 		t.Errorf("Date = %q, want 01 Oct 2021", got)
 	}
-	tests := []struct{ in, want string }{
-		{"2021-09-20", "20 Sep 2021"},
-		{"next week", "next week"},
-		{"soon\x1b]0;x\x07", "soon"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := DueDate(tt.in); got != tt.want {
-			t.Errorf("DueDate(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	wantEach(t, "DueDate", DueDate, map[string]string{
+		"2021-09-20":       "20 Sep 2021",
+		"next week":        "next week",
+		"soon\x1b]0;x\x07": "soon",
+		"":                 "",
+	})
 }
 
 func TestDueIn(t *testing.T) {
-	tests := []struct {
-		days        int
-		long, short string
-	}{
-		{-3, "overdue by 3 days", "3d overdue"},
-		{-1, "overdue by 1 day", "1d overdue"},
-		{0, "due today", "due today"},
-		{1, "due in 1 day", "in 1d"},
-		{10, "due in 10 days", "in 10d"},
-	}
-	for _, tt := range tests {
-		if got := DueIn(tt.days); got != tt.long {
-			t.Errorf("DueIn(%d) = %q, want %q", tt.days, got, tt.long)
-		}
-		if got := DueInShort(tt.days); got != tt.short {
-			t.Errorf("DueInShort(%d) = %q, want %q", tt.days, got, tt.short)
-		}
-	}
+	wantEach(t, "DueIn", DueIn, map[int]string{
+		-3: "overdue by 3 days", -1: "overdue by 1 day", 0: "due today", 1: "due in 1 day", 10: "due in 10 days",
+	})
+	wantEach(t, "DueInShort", DueInShort, map[int]string{
+		-3: "3d overdue", -1: "1d overdue", 0: "due today", 1: "in 1d", 10: "in 10d",
+	})
 }
 
 func TestPlural(t *testing.T) {
-	for n, want := range map[int]string{0: "0 rows", 1: "1 row", 2: "2 rows"} {
-		if got := Plural(n, "row"); got != want {
-			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
-		}
-	}
+	wantEach(t, "Plural", func(n int) string { return Plural(n, "row") }, map[int]string{0: "0 rows", 1: "1 row", 2: "2 rows"})
 }
