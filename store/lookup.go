@@ -19,13 +19,7 @@ const (
 // the answer a *client.Error carries), else with now, in UTC. A successful
 // lookup keeps the answer as its snapshot; a failed one keeps FailureOf err.
 func NewLookup(req client.Request, res *client.Result, err error, now time.Time) Lookup {
-	l := Lookup{
-		Operator:       req.Operator,
-		CANumber:       req.CANumber,
-		RegistrationID: req.RegistrationID,
-		At:             now,
-		OK:             err == nil,
-	}
+	l := Lookup{Operator: req.Operator, CANumber: req.CANumber, RegistrationID: req.RegistrationID, At: now, OK: err == nil}
 	if r := client.ResultOf(res, err); r != nil && !r.FetchedAt.IsZero() {
 		l.At = r.FetchedAt
 	}
