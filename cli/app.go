@@ -12,6 +12,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -28,7 +29,7 @@ const hintConfig = "fix the flag, the AOPFETCH_* environment variable or the con
 	"`aopfetch config` shows the effective settings"
 
 // demoNotice is the first line of every human output under --demo.
-const demoNotice = "DEMO — data from the built-in sandbox, not AOPay"
+const demoNotice = "DEMO " + text.Dash + " data from the built-in sandbox, not AOPay"
 
 // BuildInfo is set by main from ldflags.
 type BuildInfo struct{ Version, Commit, Date string }
@@ -131,7 +132,7 @@ func (a *App) Config() (*store.Config, error) {
 		if !a.quiet {
 			// Config warnings carry their own ssh-style "WARNING:" word.
 			for _, w := range a.cfg.Warnings {
-				fmt.Fprintln(a.stderr, "aopfetch: "+client.Sanitize(w))
+				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(w))
 			}
 		}
 	})
@@ -210,7 +211,7 @@ func (a *App) Store() (*store.Store, error) {
 		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
 		if a.storeErr == nil && !a.quiet {
 			for _, n := range a.store.Notices() {
-				fmt.Fprintln(a.stderr, "aopfetch: "+client.Sanitize(n))
+				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(n))
 			}
 		}
 	})
@@ -246,12 +247,12 @@ func (a *App) checkNotOwnFile(out string) error {
 	}
 	for path, what := range own {
 		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, target) {
-			return newUsageError("-o takes a file of its own", "-o %s is %s; choose another file", client.Sanitize(out), what)
+			return newUsageError("-o takes a file of its own", "-o %s is %s; choose another file", text.Sanitize(out), what)
 		}
 	}
 	if store.IsStoreFile(out) { // another store (the real one under --demo), a copy or a backup
 		return newUsageError("choose another file, or delete it first if you mean to",
-			"-o %s is an aopfetch store or a backup of one; writing would replace it", client.Sanitize(out))
+			"-o %s is an aopfetch store or a backup of one; writing would replace it", text.Sanitize(out))
 	}
 	return nil
 }
@@ -286,7 +287,7 @@ func (a *App) PrintDemoNotice() {
 // Warn writes a one-line warning to stderr, sanitised (it may quote paths
 // and errors that hold anything).
 func (a *App) Warn(format string, args ...any) {
-	fmt.Fprintln(a.stderr, "aopfetch: warning: "+client.Sanitize(fmt.Sprintf(format, args...)))
+	fmt.Fprintln(a.stderr, "aopfetch: warning: "+text.Sanitize(fmt.Sprintf(format, args...)))
 }
 
 // Close stops the demo sandbox, if one was started.

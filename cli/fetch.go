@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -94,7 +95,7 @@ func resolveOperator(ops []store.Operator, s string) (int, error) {
 	if len(names) > 0 {
 		hint = "configured operators: " + strings.Join(names, ", ")
 	}
-	return 0, newUsageError(hint, "unknown operator %q", client.Sanitize(s))
+	return 0, newUsageError(hint, "unknown operator %q", text.Sanitize(s))
 }
 
 // parseOperatorCode parses an operator code given on the command line.
@@ -206,7 +207,7 @@ func normalizeRequests(warn io.Writer, action string, operator int, registration
 			bad = append(bad, v)
 			continue
 		case warning != "":
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", client.Sanitize(warning), action)
+			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(warning), action)
 		}
 		reqs = append(reqs, r)
 	}
@@ -230,7 +231,7 @@ func fieldHint(field string) string {
 
 // quoteArg shows a command-line argument in a message, sanitised.
 func quoteArg(s string) string {
-	return fmt.Sprintf("%q", client.Sanitize(s))
+	return fmt.Sprintf("%q", text.Sanitize(s))
 }
 
 // fetchAll looks up reqs one after the other, calling done after each, and
@@ -297,7 +298,7 @@ func recordHistory(app *App, outs []outcome) {
 	ls := make([]store.Lookup, 0, len(outs))
 	for _, o := range outs {
 		if !isCancelled(o.err) {
-			ls = append(ls, LookupFor(o.req, o.res, o.err))
+			ls = append(ls, store.NewLookup(o.req, o.res, o.err, time.Now()))
 		}
 	}
 	if len(ls) == 0 {

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -50,7 +51,7 @@ func TestFormKeys(t *testing.T) {
 		t.Fatalf("operator holds %d chars", n)
 	}
 	for _, line := range strings.Split(screen(m), "\n") {
-		if w := client.DisplayWidth(line); w > 80 {
+		if w := text.Width(line); w > 80 {
 			t.Fatalf("line wider than the terminal (%d): %q", w, line)
 		}
 	}
