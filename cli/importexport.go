@@ -95,7 +95,7 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 	}
 	data := buf.Bytes()
 	if format == formatJSON {
-		data = safeJSON(data)
+		data = text.SafeJSON(data)
 	}
 	if out == "" || out == "-" {
 		return untilInterrupted(ctx, func() error { _, err := app.Stdout().Write(data); return err })

@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -291,7 +288,7 @@ func newSavedRenameCmd(app *App) *cobra.Command {
 	}
 }
 
-// writeJSON writes v as indented JSON (see safeJSON).
+// writeJSON writes v as indented JSON, escaped by text.SafeJSON.
 func writeJSON(w io.Writer, v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -299,32 +296,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(safeJSON(b.Bytes()))
+	_, err := w.Write(text.SafeJSON(b.Bytes()))
 	return err
-}
-
-// safeJSON escapes, as \uXXXX, the characters encoding/json leaves raw that
-// a terminal acts on: DEL, C1 controls and format characters (bidi controls
-// among them; zero-width joiners too, harmlessly). They only occur inside
-// strings, so the JSON holds the same values.
-func safeJSON(b []byte) []byte {
-	if !bytes.ContainsFunc(b, unsafeRune) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+32)
-	for _, r := range string(b) {
-		if !unsafeRune(r) {
-			out = utf8.AppendRune(out, r)
-			continue
-		}
-		for _, u := range utf16.Encode([]rune{r}) {
-			out = fmt.Appendf(out, `\u%04x`, u)
-		}
-	}
-	return out
-}
-
-// unsafeRune reports DEL and the non-ASCII control and format characters.
-func unsafeRune(r rune) bool {
-	return r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
 }
