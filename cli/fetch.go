@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/batch"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -141,14 +142,9 @@ Each lookup is recorded in the history unless --no-history is given.`,
 	return cmd
 }
 
-// outcome is one finished lookup.
-type outcome struct {
-	req client.Request
-	res *client.Result
-	err error
-}
-
-// runFetch validates every vehicle, looks them up in order and reports.
+// runFetch validates every vehicle, looks them up in order (the batch
+// engine at one worker, going on after an authentication failure so that
+// every vehicle is reported) and reports.
 func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) error {
 	cfg, err := app.Config()
 	if err != nil {
@@ -167,12 +163,15 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 		return err
 	}
 	var werr error // the first failure to write the output
-	outs := fetchAll(ctx, c, reqs, func(i int, out outcome) {
+	var outs []batch.Result
+	batch.Run(ctx, c, reqs, batch.Options{Concurrency: 1, KeepGoingAfterAuth: true}, func(r batch.Result) error {
+		outs = append(outs, r)
 		if !o.json {
-			werr = cmp.Or(werr, reportHuman(app, cfg, i, out))
-		} else if out.err != nil && !isCancelled(out.err) {
-			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
+			werr = cmp.Or(werr, reportHuman(app, cfg, r))
+		} else if r.Err != nil {
+			writeLookupError(app.Stderr(), r.Req.CANumber, r.Err)
 		}
+		return nil
 	})
 	if o.json {
 		werr = writeRecords(app.Stdout(), outs, len(args) > 1)
@@ -234,52 +233,24 @@ func quoteArg(s string) string {
 	return fmt.Sprintf("%q", text.Sanitize(s))
 }
 
-// fetchAll looks up reqs one after the other, calling done after each, and
-// stops at the first cancelled lookup (ctrl+c).
-func fetchAll(ctx context.Context, c *client.Client, reqs []client.Request, done func(int, outcome)) []outcome {
-	outs := make([]outcome, 0, len(reqs))
-	for i, r := range reqs {
-		if ctx.Err() != nil {
-			break
-		}
-		res, err := c.Fetch(ctx, r)
-		out := outcome{req: r, res: res, err: err}
-		outs = append(outs, out)
-		done(i, out)
-		if isCancelled(err) {
-			break
-		}
-	}
-	return outs
-}
-
-// isCancelled reports whether err is a cancelled lookup.
-func isCancelled(err error) bool {
-	return ExitCodeFor(err) == ExitInterrupted
-}
-
-// reportHuman prints one outcome: a table on stdout or the error on stderr.
+// reportHuman prints one result: a table on stdout or the error on stderr.
 // It returns the error of writing the table.
-func reportHuman(app *App, cfg *store.Config, i int, out outcome) error {
-	if out.err != nil {
-		if !isCancelled(out.err) {
-			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
-		}
+func reportHuman(app *App, cfg *store.Config, r batch.Result) error {
+	if r.Err != nil {
+		writeLookupError(app.Stderr(), r.Req.CANumber, r.Err)
 		return nil
 	}
-	if i > 0 {
+	if r.Job > 0 {
 		fmt.Fprintln(app.Stdout())
 	}
-	return writeConsumer(app.Stdout(), out.req, out.res, cfg, time.Now())
+	return writeConsumer(app.Stdout(), r.Req, r.Res, cfg, time.Now())
 }
 
 // writeRecords writes the --json output: one object, or an array.
-func writeRecords(w io.Writer, outs []outcome, array bool) error {
-	recs := make([]Record, 0, len(outs))
+func writeRecords(w io.Writer, outs []batch.Result, array bool) error {
+	recs := make([]batch.Record, 0, len(outs))
 	for _, o := range outs {
-		if !isCancelled(o.err) {
-			recs = append(recs, NewRecord(o.req, o.res, o.err))
-		}
+		recs = append(recs, batch.NewRecord(o.Req, o.Res, o.Err))
 	}
 	if len(recs) == 0 {
 		return nil
@@ -294,12 +265,10 @@ func writeRecords(w io.Writer, outs []outcome, array bool) error {
 
 // recordHistory writes the finished lookups to the history in one write; a
 // store failure is only a warning.
-func recordHistory(app *App, outs []outcome) {
+func recordHistory(app *App, outs []batch.Result) {
 	ls := make([]store.Lookup, 0, len(outs))
 	for _, o := range outs {
-		if !isCancelled(o.err) {
-			ls = append(ls, store.NewLookup(o.req, o.res, o.err, time.Now()))
-		}
+		ls = append(ls, store.NewLookup(o.Req, o.Res, o.Err, time.Now()))
 	}
 	if len(ls) == 0 {
 		return
@@ -315,10 +284,10 @@ func recordHistory(app *App, outs []outcome) {
 
 // fetchExit returns the invocation's exit error: the most severe outcome,
 // or interrupted when ctrl+c stopped it.
-func fetchExit(ctx context.Context, outs []outcome, want int) error {
+func fetchExit(ctx context.Context, outs []batch.Result, want int) error {
 	codes := make([]int, 0, len(outs)+1)
 	for _, o := range outs {
-		codes = append(codes, ExitCodeFor(o.err))
+		codes = append(codes, ExitCodeFor(o.Err))
 	}
 	if ctx.Err() != nil && len(outs) < want {
 		codes = append(codes, ExitInterrupted)

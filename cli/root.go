@@ -26,9 +26,14 @@ const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --j
 // Execute runs the root command and returns the process exit code. SIGINT
 // and SIGTERM cancel in-flight lookups and end the process with 130.
 func Execute(b BuildInfo) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 	return run(ctx, newApp(b, os.Stdin, os.Stdout, os.Stderr, nil), os.Args[1:])
+}
+
+// stopSignals are the signals that stop a command as ctrl+c does.
+func stopSignals() []os.Signal {
+	return []os.Signal{os.Interrupt, syscall.SIGTERM}
 }
 
 // run executes args against app and returns the exit code; errors are
@@ -104,7 +109,7 @@ everything against the built-in sandbox.`,
 		newImportCmd(app),
 		newVersionCmd(app),
 		newManCmd(app),
-		NewBatchCommand(app),
+		newBatchCmd(app),
 	)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {

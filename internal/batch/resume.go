@@ -1,4 +1,4 @@
-package cli
+package batch
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ func readResumeFile(path, format string) ([]resumeEntry, error) {
 	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
 		data = data[:i+1]
 	}
-	if format == batchFormatJSONL {
+	if format == FormatJSONL {
 		return readResumeJSONL(path, data)
 	}
 	return readResumeCSV(path, data)
@@ -51,7 +51,7 @@ func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, nil
 	}
-	if err != nil || !slices.Equal(header, batchCSVHeader()) {
+	if err != nil || !slices.Equal(header, csvHeader()) {
 		return nil, notBatchOutput(path, "csv", 1)
 	}
 	var entries []resumeEntry
@@ -79,14 +79,14 @@ func notBatchOutput(path, format string, line int) error {
 
 // resumeCSVEntry decodes one CSV output row; ok is false for a damaged row.
 func resumeCSVEntry(rec []string) (resumeEntry, bool) {
-	if len(rec) != len(batchCSVHeader()) {
+	if len(rec) != len(csvHeader()) {
 		return resumeEntry{}, false
 	}
 	op, err := strconv.Atoi(rec[1])
 	if err != nil || (rec[4] != "true" && rec[4] != "false") {
 		return resumeEntry{}, false
 	}
-	key := batchKey(op, store.CSVValue(rec[0]), store.CSVValue(rec[2]))
+	key := lookupKey(op, store.CSVValue(rec[0]), store.CSVValue(rec[2]))
 	return resumeEntry{key: key, ok: rec[4] == "true", csv: rec}, true
 }
 
@@ -101,12 +101,12 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var r Record
+		var r jsonlRecord
 		if json.Unmarshal(line, &r) != nil || r.CANumber == "" {
 			return nil, notBatchOutput(path, "jsonl", n)
 		}
 		entries = append(entries, resumeEntry{
-			key:  batchKey(r.Operator, r.CANumber, r.RegistrationID),
+			key:  lookupKey(r.Operator, r.CANumber, r.RegistrationID),
 			ok:   r.OK,
 			json: bytes.Clone(line),
 		})
@@ -121,7 +121,7 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 // looked up again. Rows of vehicles not in this input are kept as they are.
 // It returns the rows still to do, the entries to keep, and how many input
 // rows were skipped.
-func applyResume(rows []batchRow, entries []resumeEntry) (todo []batchRow, keep []resumeEntry, skipped int) {
+func applyResume(rows []Row, entries []resumeEntry) (todo []Row, keep []resumeEntry, skipped int) {
 	want := map[string]int{}
 	for _, r := range rows {
 		want[r.key()]++
