@@ -52,11 +52,13 @@ config's defaults.
 
 Every row is checked first; if any is invalid nothing is sent unless --skip-invalid.
 Duplicate vehicles are looked up once. An authentication failure stops the batch.
-ctrl+c stops sending, waits for lookups in flight, writes every finished row and
-exits 130; run again with --resume to look up only what is missing (failed rows
-are retried; rows that succeeded are kept, followed by the new rows). An existing
--o file is never replaced without --resume or --overwrite. Saved accounts (--save)
-and history are written as the batch goes, so a killed run keeps what it saved.
+ctrl+c (or SIGTERM, or SIGHUP when the terminal or SSH connection goes away) stops
+sending, waits for lookups in flight, writes every finished row and exits 130; run
+again with --resume to look up only what is missing (failed rows are retried; rows
+that succeeded are kept, followed by the new rows). An existing -o file is never
+replaced without --resume or --overwrite. Saved accounts (--save) and history are
+written as the batch goes, so a killed run keeps what it saved; --resume --save
+also saves the rows it keeps.
 
 CSV output columns: canumber, operator, registration_id, label, ok, error_kind,
 message, name, amount, due_date, bill_net_amount, max_bill_amount, accept_payment,

@@ -36,11 +36,22 @@ func batchCSVRows(t *testing.T, e *cliEnv, name, input string, args ...string) (
 		t.Fatal(err)
 	}
 	r := e.run(t, "", append([]string{"--base-url", sandboxURL(t), "batch", in, "-o", "-"}, args...)...)
-	recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
-	if err != nil {
-		t.Fatalf("output is not CSV: %v\n%s", err, r.stdout)
-	}
+	recs, _ := parseCSV(t, r.stdout)
 	return r, recs
+}
+
+// parseCSV parses a batch CSV output: all of its records (header first),
+// and the data rows.
+func parseCSV(t *testing.T, out string) (all, data [][]string) {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("output is not CSV: %v\n%s", err, out)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	return recs, recs[1:]
 }
 
 // TestBatchFlagErrors: flags that cannot work are usage errors before

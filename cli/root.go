@@ -23,17 +23,24 @@ import (
 // hintUseFetch points at the one-shot command.
 const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --json for scripts)"
 
-// Execute runs the root command and returns the process exit code. SIGINT
-// and SIGTERM cancel in-flight lookups and end the process with 130.
+// Execute runs the root command and returns the process exit code. SIGINT,
+// SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130.
 func Execute(b BuildInfo) int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 	return run(ctx, newApp(b, os.Stdin, os.Stdout, os.Stderr, nil), os.Args[1:])
 }
 
-// stopSignals are the signals that stop a command as ctrl+c does.
+// stopSignals are the signals that stop a command as ctrl+c does: SIGINT,
+// SIGTERM, and SIGHUP (the terminal or the SSH connection went away), so
+// that what was done is written and saved before the process ends. A
+// SIGHUP that is ignored (nohup) stays ignored: handling it would undo that.
 func stopSignals() []os.Signal {
-	return []os.Signal{os.Interrupt, syscall.SIGTERM}
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // run executes args against app and returns the exit code; errors are
@@ -191,7 +198,7 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		return runErr
 	}
 	if cmd.Context().Err() != nil {
-		return &ExitError{Code: ExitInterrupted} // stopped by SIGINT/SIGTERM, not by the agent
+		return &ExitError{Code: ExitInterrupted} // stopped by SIGINT/SIGTERM/SIGHUP, not by the agent
 	}
 	return nil
 }

@@ -151,3 +151,31 @@ func (p *Plan) account(j int, res *client.Result) store.Account {
 	}
 	return a
 }
+
+// keptAccounts are the saved accounts of the kept rows that answer this
+// input's vehicles (--resume --save saves them: the earlier run may have
+// been killed before it saved them). A row's label is the input's, else
+// the one the output holds.
+func (p *Plan) keptAccounts() []store.Account {
+	labels := map[string]string{}
+	for _, r := range p.spec.Rows {
+		if _, ok := labels[r.key()]; !ok || labels[r.key()] == "" {
+			labels[r.key()] = r.Label
+		}
+	}
+	var accts []store.Account
+	seen := map[string]bool{}
+	for _, e := range p.keep {
+		label, ours := labels[e.key]
+		if !ours || !e.ok || e.account == nil || seen[e.key] {
+			continue
+		}
+		seen[e.key] = true
+		a := *e.account
+		if label != "" {
+			a.Label = label
+		}
+		accts = append(accts, a)
+	}
+	return accts
+}

@@ -10,16 +10,19 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"time"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
 
 // resumeEntry is one row of an earlier run's output file.
 type resumeEntry struct {
-	key  string
-	ok   bool
-	csv  []string // the CSV record, when the file is CSV
-	json []byte   // the JSON line, when the file is JSONL
+	key     string
+	ok      bool
+	account *store.Account // a successful row's vehicle and result, as far as the row tells
+	csv     []string       // the CSV record, when the file is CSV
+	json    []byte         // the JSON line, when the file is JSONL
 }
 
 // readResumeFile reads an earlier run's output. A missing file is an empty
@@ -86,8 +89,29 @@ func resumeCSVEntry(rec []string) (resumeEntry, bool) {
 	if err != nil || (rec[4] != "true" && rec[4] != "false") {
 		return resumeEntry{}, false
 	}
-	key := lookupKey(op, store.CSVValue(rec[0]), store.CSVValue(rec[2]))
-	return resumeEntry{key: key, ok: rec[4] == "true", csv: rec}, true
+	v := func(i int) string { return store.CSVValue(rec[i]) }
+	e := resumeEntry{key: lookupKey(op, v(0), v(2)), ok: rec[4] == "true", csv: rec}
+	if e.ok {
+		e.account = csvAccount(op, v)
+	}
+	return e, true
+}
+
+// csvAccount is the account of a successful CSV output row: its result as
+// far as the columns tell (an answer that succeeded said status true and,
+// as every answer the provider documents, response code 1).
+func csvAccount(op int, v func(int) string) *store.Account {
+	c := client.Consumer{ResponseCode: 1, Status: true, Message: v(6), Name: v(7), Amount: v(8), DueDate: v(9)}
+	if v(12) != "" || v(13) != "" {
+		c.Bill = &client.Bill{BillNetAmount: v(10), MaxBillAmount: v(11), AcceptPayment: v(12) == "true",
+			AcceptPartPay: v(13) == "true", CellNumber: v(14)}
+	}
+	a := &store.Account{Operator: op, CANumber: v(0), RegistrationID: v(2), Label: v(3),
+		Last: &store.Snapshot{Consumer: c}}
+	if t, err := time.Parse(time.RFC3339, v(15)); err == nil {
+		a.Last.FetchedAt = t
+	}
+	return a
 }
 
 // readResumeJSONL reads a batch JSONL output; a line that is not a batch
@@ -105,11 +129,14 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 		if json.Unmarshal(line, &r) != nil || r.CANumber == "" {
 			return nil, notBatchOutput(path, "jsonl", n)
 		}
-		entries = append(entries, resumeEntry{
-			key:  lookupKey(r.Operator, r.CANumber, r.RegistrationID),
-			ok:   r.OK,
-			json: bytes.Clone(line),
-		})
+		e := resumeEntry{key: lookupKey(r.Operator, r.CANumber, r.RegistrationID), ok: r.OK, json: bytes.Clone(line)}
+		if r.OK {
+			c := r.Consumer
+			c.Bill = r.Bill
+			e.account = &store.Account{Operator: r.Operator, CANumber: r.CANumber, RegistrationID: r.RegistrationID,
+				Label: r.Label, Last: &store.Snapshot{Consumer: c, FetchedAt: r.FetchedAt}}
+		}
+		entries = append(entries, e)
 	}
 	return entries, nil
 }

@@ -38,10 +38,14 @@ type Env struct {
 }
 
 // Run looks up the plan's vehicles, writes their rows to out in input
-// order as they finish, saves as it goes and returns the summary.
+// order as they finish, saves as it goes and returns the summary. When
+// resuming with Save, the rows kept from the earlier run are saved too.
 func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	sum := &Summary{Rows: len(p.spec.Rows), Invalid: p.spec.Invalid, Resumed: p.resumed, Output: p.spec.Output, Lookups: len(p.jobs)}
 	sv := e.startSaver()
+	if e.Save {
+		sv.add(nil, p.keptAccounts()...)
+	}
 	counter := newCounter(len(p.jobs))
 	stopWatch := context.AfterFunc(ctx, func() {
 		counter.setStopping()

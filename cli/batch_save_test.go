@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// fleet writes n vehicles that the sandbox answers successfully to a file
+// and returns its path.
+func fleet(t *testing.T, e *cliEnv, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "DL%02dCB%03d7\n", i%90+10, i)
+	}
+	p := filepath.Join(e.dir, "fleet.txt")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// savedAccounts returns the env's saved accounts.
+func savedAccounts(t *testing.T, e *cliEnv) []store.Account {
+	t.Helper()
+	s, err := store.Open(e.store, store.Options{HistoryLimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Data().Accounts
+}
+
+// startBatchUntil starts cmd and waits until path holds at least n lines.
+func startBatchUntil(t *testing.T, cmd *exec.Cmd, path string, n int) {
+	t.Helper()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if data, _ := os.ReadFile(path); bytes.Count(data, []byte("\n")) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %d lines in %s within 30 s\n%s", n, path, stderr.String())
+		}
+	}
+}
+
+// exitOf is the exit code of a waited-for process, or -1 when a signal
+// ended it.
+func exitOf(err error) int {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -2
+	}
+	return 0
+}
+
+// TestBatchSIGHUPThenResumeSavesEveryRow: an SSH disconnect (SIGHUP) in
+// the middle of `batch --save` stops it as ctrl+c does (rows written,
+// what was answered saved, exit 130), and `--resume --save` then saves
+// every row, the kept ones included.
+func TestBatchSIGHUPThenResumeSavesEveryRow(t *testing.T) {
+	if signal.Ignored(syscall.SIGHUP) {
+		t.Skip("SIGHUP is ignored here (nohup?), and so in the child")
+	}
+	e := newCLIEnv(t, namedOperatorConfig)
+	url, in := sandboxURL(t), fleet(t, e, 400)
+	out := filepath.Join(e.dir, "out.csv")
+	cmd := e.command(t, "--base-url", url, "batch", in, "-o", out, "--save", "--rate", "200")
+	startBatchUntil(t, cmd, out, 100)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitOf(cmd.Wait()); code != ExitInterrupted {
+		t.Fatalf("after SIGHUP: exit %d, want %d (a signal's end is -1)", code, ExitInterrupted)
+	}
+	written := len(readCSVFile(t, out))
+	if n := len(savedAccounts(t, e)); written == 400 || n != written {
+		t.Fatalf("after SIGHUP: %d rows written, %d saved; want every written row saved, and not all 400", written, n)
+	}
+	r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save")
+	if r.code != 0 {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(savedAccounts(t, e)); n != 400 {
+		t.Fatalf("after --resume --save %d of 400 saved\n%s", n, r.stderr)
+	}
+}
+
+// TestBatchKilledKeepsWhatItSaved: kill -9 (or the OOM killer) gives no
+// chance to save at the end: what was saved as the batch went is kept,
+// and --resume --save saves the rest, the rows it keeps included.
+func TestBatchKilledKeepsWhatItSaved(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	url, in := sandboxURL(t), fleet(t, e, 300)
+	out := filepath.Join(e.dir, "out.csv")
+	cmd := e.command(t, "--base-url", url, "batch", in, "-o", out, "--save", "--rate", "100")
+	startBatchUntil(t, cmd, out, 100)
+	time.Sleep(1200 * time.Millisecond) // past the saver's second
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	written, saved := len(readCSVFile(t, out)), len(savedAccounts(t, e))
+	if written == 300 || saved == 0 {
+		t.Fatalf("kill -9 after %d of 300 rows: %d saved; want some saved, and the kill before the end", written, saved)
+	}
+	if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save"); r.code != 0 {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(savedAccounts(t, e)); n != 300 {
+		t.Fatalf("after --resume --save %d of 300 saved", n)
+	}
+}
+
+// TestBatchResumeSaveSavesKeptRows: --resume --save saves the rows it
+// keeps from the earlier output (which may never have been saved), with
+// their result and the input's label, in CSV and JSONL.
+func TestBatchResumeSaveSavesKeptRows(t *testing.T) {
+	for _, name := range []string{"out.csv", "out.jsonl"} {
+		t.Run(name, func(t *testing.T) {
+			e := newCLIEnv(t, namedOperatorConfig)
+			url := sandboxURL(t)
+			in := filepath.Join(e.dir, "fleet.csv")
+			if err := os.WriteFile(in, []byte("canumber,label\nDL12CB4685,Sharma\nDL01AA0404,\nMH12AB1234,\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(e.dir, name)
+			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out); r.code != ExitAPI {
+				t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+			}
+			if n := len(savedAccounts(t, e)); n != 0 {
+				t.Fatalf("%d saved without --save", n)
+			}
+			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save"); r.code != ExitAPI {
+				t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+			}
+			accts := savedAccounts(t, e)
+			if len(accts) != 2 || accts[0].CANumber != "DL12CB4685" || accts[0].Label != "Sharma" || accts[1].CANumber != "MH12AB1234" {
+				b, _ := json.Marshal(accts)
+				t.Fatalf("saved %s; want the two kept rows that succeeded", b)
+			}
+			if l := accts[0].Last; l == nil || l.Consumer.Name != "NITESH  KUMAR SHARMA" || l.FetchedAt.IsZero() || l.Consumer.Bill == nil || l.Consumer.Bill.CellNumber == "" {
+				t.Errorf("kept row's result %+v", l)
+			}
+		})
+	}
+}
+
+// readCSVFile returns the data rows of a batch CSV output.
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, recs := parseCSV(t, string(data))
+	return recs
+}
+
+// TestSIGHUPStopsLikeSIGTERM: a hang-up ends a lookup in flight and a read
+// that waits (fetch, import) with exit 130, as SIGTERM does.
+func TestSIGHUPStopsLikeSIGTERM(t *testing.T) {
+	if signal.Ignored(syscall.SIGHUP) {
+		t.Skip("SIGHUP is ignored here (nohup?), and so in the child")
+	}
+	e := newCLIEnv(t, namedOperatorConfig)
+	for _, args := range [][]string{
+		{"--demo", "fetch", "DL01AA5000"}, // answers after 5 s
+		{"import", "-"},                   // stdin stays open
+	} {
+		cmd := e.command(t, args...)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stdin.Close()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // into the lookup or the read
+		cmd.Process.Signal(syscall.SIGHUP)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if code := exitOf(err); code != ExitInterrupted {
+				t.Errorf("%v: exit %d after SIGHUP, want %d", args, code, ExitInterrupted)
+			}
+		case <-time.After(10 * time.Second): // a hang, not a speed limit
+			cmd.Process.Kill()
+			t.Errorf("%v still runs after SIGHUP", args)
+		}
+	}
+}
