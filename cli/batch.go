@@ -56,7 +56,8 @@ ctrl+c (or SIGTERM, or SIGHUP when the terminal or SSH connection goes away) sto
 sending, waits for lookups in flight, writes every finished row and exits 130; run
 again with --resume to look up only what is missing (failed rows are retried; rows
 that succeeded are kept, followed by the new rows). An existing -o file is never
-replaced without --resume or --overwrite. Saved accounts (--save) and history are
+replaced without --resume or --overwrite, and is made 0600 (it holds consumers'
+names and phones) whatever its mode was. Saved accounts (--save) and history are
 written as the batch goes, so a killed run keeps what it saved; --resume --save
 also saves the rows it keeps.
 

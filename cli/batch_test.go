@@ -208,3 +208,49 @@ func releaseFIFO(fifo string) {
 		syscall.Close(fd)
 	}
 }
+
+// TestBatchOutputIsPrivate: the -o file is 0600 whatever its mode was,
+// when it is overwritten and when a run is resumed, as the README says.
+func TestBatchOutputIsPrivate(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	url := sandboxURL(t)
+	in := filepath.Join(e.dir, "in.txt")
+	if err := os.WriteFile(in, []byte("DL12CB4685\nMH12AB1234\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(e.dir, "out.csv")
+	for _, args := range [][]string{{"--overwrite"}, {"--resume"}, nil} {
+		old := strings.Join(batchCSVHeaderRow, ",") + "\n"
+		if args == nil {
+			old = "" // an empty file is written without --overwrite
+		}
+		if err := os.WriteFile(out, []byte(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(out, 0o644); err != nil { // whatever the umask
+			t.Fatal(err)
+		}
+		r := e.run(t, "", append([]string{"--base-url", url, "batch", in, "-o", out, "--no-history"}, args...)...)
+		fi, err := os.Stat(out)
+		if r.code != 0 || err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%v over a 0644 file: exit %d, mode %v %v\n%s", args, r.code, fi.Mode().Perm(), err, r.stderr)
+		}
+		if _, recs := parseCSV(t, string(mustReadFile(t, out))); len(recs) != 2 {
+			t.Errorf("%v: %d rows, want 2", args, len(recs))
+		}
+	}
+}
+
+// batchCSVHeaderRow is the header of batch's CSV output.
+var batchCSVHeaderRow = []string{"canumber", "operator", "registration_id", "label", "ok", "error_kind", "message",
+	"name", "amount", "due_date", "bill_net_amount", "max_bill_amount",
+	"accept_payment", "accept_part_pay", "cell_number", "fetched_at"}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -74,12 +75,12 @@ func (j *jsonlWriter) writeResult(row Row, r Result) error {
 	if err != nil {
 		return err
 	}
-	_, err = j.w.Write(append(line, '\n'))
+	_, err = j.w.Write(append(text.SafeJSON(line), '\n'))
 	return err
 }
 
 func (j *jsonlWriter) writeKept(e resumeEntry) error {
-	_, err := j.w.Write(append(append([]byte(nil), e.json...), '\n'))
+	_, err := j.w.Write(append(text.SafeJSON(e.json), '\n'))
 	return err
 }
 
@@ -185,7 +186,8 @@ type Output struct {
 }
 
 // Open opens the plan's output: nothing for "", stdout for "-", else the
-// file (created 0600: it holds consumers' names and phone numbers). When resuming, the rows to keep are
+// file, 0600 whatever the umask and whatever its mode was (it holds
+// consumers' names and phone numbers). When resuming, the rows to keep are
 // first written to a temporary file that atomically replaces the old one,
 // and new rows are appended to it, so the file is whole at every moment.
 // Opening a FIFO waits for its reader: the CLI runs Open so that ctrl+c
@@ -209,8 +211,12 @@ func (p *Plan) Open(stdout io.Writer) (*Output, error) {
 		}
 		return &Output{w: newRowWriter(f, format), file: f}, nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
+		return nil, err
+	}
+	if err := private(f); err != nil {
+		f.Close()
 		return nil, err
 	}
 	w := newRowWriter(f, format)
@@ -221,23 +227,32 @@ func (p *Plan) Open(stdout io.Writer) (*Output, error) {
 	return &Output{w: w, file: f}, nil
 }
 
+// private makes an existing regular file f 0600 and empties it (a new one
+// already is); a FIFO or device is written as it is.
+func private(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("cannot make it private (mode 0600) before writing consumers' details into it: %w", err)
+		}
+	}
+	return f.Truncate(0)
+}
+
 // rewriteKept atomically replaces path (the file, when path is a symlink)
-// with the header and the kept rows.
+// with the header and the kept rows, in a new file of mode 0600.
 func rewriteKept(path, format string, keep []resumeEntry) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // mode 0600
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if fi, err := os.Stat(path); err == nil {
-		if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
 	w := newRowWriter(tmp, format)
 	err = w.writeHeader()
 	for _, e := range keep {
