@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/signal"
@@ -42,7 +41,8 @@ func newBatchCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "batch [flags] FILE",
 		Short: "Look up a whole list of vehicles, with progress",
-		Long: `Look up every vehicle of FILE ('-' reads stdin) and write one row per input row.
+		Long: `Look up every vehicle of FILE ('-' reads stdin; at most 128 MiB are read) and
+write one row per input row.
 
 FILE is a CSV file with a header naming the columns canumber (required), operator,
 registration_id and label (other columns are ignored), or a plain text file with
@@ -222,20 +222,13 @@ func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row,
 	}
 	var bad, warnings []batch.Problem
 	where, line := o.input, "line"
-	r := app.Stdin()
-	if o.input != "-" {
-		f, err := os.Open(o.input)
-		if err != nil {
-			return nil, 0, usageError("reading the input: %v", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(r)
+	// At most what import reads, and ctrl+c ends a read that waits (a
+	// terminal, a FIFO without a writer, a stalled pipe).
+	data, err := readInput(ctx, app, o.input, maxImportSize)
 	if err != nil {
-		return nil, 0, usageError("%s: %v", o.input, err)
+		return nil, 0, err
 	}
-	if rows, bad, warnings, err = batch.ReadRows(utf8Text(data), o.input, d); err != nil {
+	if rows, bad, warnings, err = batch.ReadRows(data, o.input, d); err != nil {
 		return nil, 0, usageError("%s: %v", o.input, err)
 	}
 	reportProblems(app, line, "", bad, 20)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -208,6 +209,64 @@ func TestSIGHUPStopsLikeSIGTERM(t *testing.T) {
 		case <-time.After(10 * time.Second): // a hang, not a speed limit
 			cmd.Process.Kill()
 			t.Errorf("%v still runs after SIGHUP", args)
+		}
+	}
+}
+
+// TestBatchInputIsBoundedAndInterruptible: an endless input (/dev/zero) is
+// refused at the cap import has, in bounded memory, and SIGTERM ends it
+// sooner; a FIFO nobody writes, or a stdin that never ends, waits until
+// SIGTERM or SIGINT, which end it at once.
+func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	fifo := filepath.Join(e.dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	defer releaseFIFO(fifo)
+	for _, tc := range []struct {
+		input string
+		sig   os.Signal // nil: none
+		codes []int
+	}{
+		{"/dev/zero", nil, []int{ExitUsage}},
+		{"/dev/zero", syscall.SIGTERM, []int{ExitInterrupted, ExitUsage}}, // the cap may come first
+		{fifo, syscall.SIGTERM, []int{ExitInterrupted}},
+		{fifo, syscall.SIGINT, []int{ExitInterrupted}},
+		{"-", syscall.SIGINT, []int{ExitInterrupted}},
+	} {
+		cmd := e.command(t, "--demo", "batch", tc.input)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stdin.Close()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if tc.sig != nil {
+			time.Sleep(100 * time.Millisecond) // into the read
+			cmd.Process.Signal(tc.sig)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			code := exitOf(err)
+			if !slices.Contains(tc.codes, code) {
+				t.Errorf("batch %s, %v: exit %d, want one of %v\n%s", tc.input, tc.sig, code, tc.codes, stderr.String())
+			}
+			if code == ExitUsage && !strings.Contains(stderr.String(), "larger than 128 MiB") {
+				t.Errorf("batch %s: %s", tc.input, stderr.String())
+			}
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > 1<<20 { // KiB: 1 GiB
+				t.Errorf("batch %s, %v: %d MiB resident at most", tc.input, tc.sig, ru.Maxrss>>10)
+			}
+		case <-time.After(20 * time.Second): // a hang, not a speed limit
+			cmd.Process.Kill()
+			t.Errorf("batch %s still runs after %v", tc.input, tc.sig)
 		}
 	}
 }
