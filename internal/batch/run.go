@@ -61,9 +61,10 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	rows := newOrderedRows(out.w, p.rows)
 	accts := newOrderedAccounts(len(p.jobs), sv)
 	start := time.Now()
+	answered := make([]*Result, len(p.jobs))
 	rep := Run(ctx, e.Fetcher, p.jobs, e.Options, func(r Result) error {
 		counter.add(r.Err == nil)
-		sum.record(r)
+		answered[r.Job] = &r
 		l := store.NewLookup(r.Req, r.Res, r.Err, time.Now())
 		sv.add(&l)
 		var a *store.Account
@@ -75,6 +76,11 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		return rows.complete(p.rowsOf[r.Job], r)
 	})
 	accts.finish()
+	for _, r := range answered { // the summary lists vehicles in input order
+		if r != nil {
+			sum.record(*r)
+		}
+	}
 	werr := rep.Err
 	if err := rows.finish(); werr == nil {
 		werr = err
