@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,6 +63,57 @@ func startBatchUntil(t *testing.T, cmd *exec.Cmd, path string, n int) {
 			t.Fatalf("no %d lines in %s within 30 s\n%s", n, path, stderr.String())
 		}
 	}
+}
+
+// startReady starts cmd, run with --demo, and returns once it printed its
+// DEMO line: then its signal handlers are in place (a signal sooner ends
+// the process as the default action does). The rest of stderr goes to the
+// returned buffer, complete once cmd has been waited for.
+func startReady(t *testing.T, cmd *exec.Cmd) *syncBuffer {
+	t.Helper()
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	rest, ready := &syncBuffer{}, make(chan bool, 1)
+	go func() {
+		br := bufio.NewReader(pipe)
+		line, err := br.ReadString('\n')
+		rest.Write([]byte(line))
+		ready <- err == nil && strings.HasPrefix(line, "DEMO")
+		io.Copy(rest, br)
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatalf("%v: no DEMO line first: %q", cmd.Args, rest.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%v: no DEMO line within 30 s", cmd.Args)
+	}
+	return rest
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // exitOf is the exit code of a waited-for process, or -1 when a signal
@@ -186,7 +240,7 @@ func TestSIGHUPStopsLikeSIGTERM(t *testing.T) {
 	e := newCLIEnv(t, namedOperatorConfig)
 	for _, args := range [][]string{
 		{"--demo", "fetch", "DL01AA5000"}, // answers after 5 s
-		{"import", "-"},                   // stdin stays open
+		{"--demo", "import", "-"},         // stdin stays open
 	} {
 		cmd := e.command(t, args...)
 		stdin, err := cmd.StdinPipe()
@@ -194,10 +248,8 @@ func TestSIGHUPStopsLikeSIGTERM(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer stdin.Close()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(300 * time.Millisecond) // into the lookup or the read
+		startReady(t, cmd)
+		time.Sleep(100 * time.Millisecond) // into the lookup or the read, most likely
 		cmd.Process.Signal(syscall.SIGHUP)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -241,13 +293,9 @@ func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer stdin.Close()
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		stderr := startReady(t, cmd)
 		if tc.sig != nil {
-			time.Sleep(100 * time.Millisecond) // into the read
+			time.Sleep(100 * time.Millisecond) // into the read, most likely
 			cmd.Process.Signal(tc.sig)
 		}
 		done := make(chan error, 1)
