@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -255,12 +254,10 @@ func writeRecords(w io.Writer, outs []batch.Result, array bool) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
 	if array {
-		return enc.Encode(recs)
+		return writeJSON(w, recs)
 	}
-	return enc.Encode(recs[0])
+	return writeJSON(w, recs[0])
 }
 
 // recordHistory writes the finished lookups to the history in one write; a

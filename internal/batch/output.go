@@ -58,7 +58,8 @@ func (c *csvWriter) write(rec []string) error {
 	return c.w.Error()
 }
 
-// jsonlWriter writes one --json record per line.
+// jsonlWriter writes one --json record per line, escaped as every JSON
+// output is (text.SafeJSON).
 type jsonlWriter struct{ w io.Writer }
 
 // jsonlRecord is the JSONL row: the --json record of fetch plus the input
