@@ -46,9 +46,9 @@ write one row per input row.
 
 FILE is a CSV file with a header naming the columns canumber (required), operator,
 registration_id and label (other columns are ignored), or a plain text file with
-one vehicle per line (blank lines and lines starting with # are skipped). Empty
-operator and registration id cells take --operator / --registration-id, then the
-config's defaults.
+one vehicle per line (blank lines and lines starting with # are skipped). A row
+without an operator or registration id takes the saved account's when its
+vehicle is saved, else --operator / --registration-id, then the config's defaults.
 
 Every row is checked first; if any is invalid nothing is sent unless --skip-invalid.
 Duplicate vehicles are looked up once. An authentication failure stops the batch.
@@ -106,8 +106,8 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "", "write the rows to `FILE` ('-' for stdout); default: only the summary")
 	f.StringVar(&o.format, "format", "", "output format: csv or jsonl (default: from the -o extension, else csv)")
-	f.StringVar(&o.operator, "operator", "", "operator code or configured name for rows without one")
-	f.StringVar(&o.registrationID, "registration-id", "", "RegistrationID for rows without one")
+	f.StringVar(&o.operator, "operator", "", "operator code or configured name for rows without one (and not saved)")
+	f.StringVar(&o.registrationID, "registration-id", "", "RegistrationID for rows without one (and not saved)")
 	f.IntVar(&o.concurrency, "concurrency", o.concurrency, fmt.Sprintf("lookups at once (1-%d)", batch.MaxConcurrency))
 	f.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0 = no limit)")
 	f.BoolVar(&o.skipInvalid, "skip-invalid", false, "go on without invalid rows instead of sending nothing")
@@ -243,7 +243,7 @@ func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row,
 }
 
 // batchDefaults are the operator and registration id of rows that leave
-// them out: the flags', else the config's.
+// them out: the saved account's, else the flags', else the config's.
 func batchDefaults(app *App, o batchOptions) (batch.Defaults, error) {
 	cfg, err := app.Config()
 	if err != nil {
@@ -256,6 +256,9 @@ func batchDefaults(app *App, o batchOptions) (batch.Defaults, error) {
 	}
 	if d.RegistrationID == "" {
 		d.RegistrationID = cfg.RegistrationID
+	}
+	if s, err := app.Store(); err == nil { // else the batch goes on without, and says so when it saves
+		d.Saved = s.Data().Accounts
 	}
 	return d, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -253,4 +254,43 @@ func mustReadFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestBatchUsesTheSavedAccountsOperator: a vehicle of a plain list, or of a
+// CSV row without an operator or registration id, that is saved is looked
+// up with the saved account's (not the defaults': 312 was looked up as
+// 311); a row's own values, and --operator for vehicles not saved, still
+// apply.
+func TestBatchUsesTheSavedAccountsOperator(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	for _, args := range [][]string{
+		{"saved", "add", "DL12CB4685", "--operator", "312", "--registration-id", "REG-9"},
+		{"saved", "add", "KA01AB1234", "--operator", "312", "--registration-id", "REG-7"},
+	} {
+		if r := e.run(t, "", args...); r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+	}
+	type lookup struct{ vehicle, op, regID string }
+	for _, tc := range []struct {
+		name, input string
+		args        []string
+		want        []lookup
+	}{
+		{"list.txt", "dl 12 cb 4685\nMH12AB1234\n", nil,
+			[]lookup{{"DL12CB4685", "312", "REG-9"}, {"MH12AB1234", "311", "AOP-554"}}},
+		{"list2.txt", "DL12CB4685\nMH12AB1234\n", []string{"--operator", "313"},
+			[]lookup{{"DL12CB4685", "312", "REG-9"}, {"MH12AB1234", "313", "AOP-554"}}},
+		{"fleet.csv", "canumber,operator,registration_id\nDL12CB4685,,\nKA01AB1234,,R-ROW\nMH12AB1234,,\nDL12CB4685,311,\n", nil,
+			[]lookup{{"DL12CB4685", "312", "REG-9"}, {"KA01AB1234", "312", "R-ROW"}, {"MH12AB1234", "311", "AOP-554"}, {"DL12CB4685", "311", "REG-9"}}},
+	} {
+		r, recs := batchCSVRows(t, e, tc.name, tc.input, append([]string{"--no-history"}, tc.args...)...)
+		var got []lookup
+		for _, rec := range recs[1:] {
+			got = append(got, lookup{rec[0], rec[1], rec[2]})
+		}
+		if r.code != 0 || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: exit %d, lookups %v, want %v\n%s", tc.name, r.code, got, tc.want, r.stderr)
+		}
+	}
 }

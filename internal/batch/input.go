@@ -39,11 +39,14 @@ type Problem struct {
 	Message string
 }
 
-// Defaults fill the columns a row leaves empty.
+// Defaults fill what a row leaves empty. A row's own operator and
+// registration id come first, then those of the saved account of its
+// vehicle, then Operator and RegistrationID.
 type Defaults struct {
 	Operator       string                    // --operator, else the config's code ("" when neither)
 	RegistrationID string                    // --registration-id, else the config's
 	Resolve        func(string) (int, error) // an operator code or configured name -> code; nil: codes only
+	Saved          []store.Account           // the saved accounts
 }
 
 // inputRow is one vehicle line of an input file, as written.
@@ -127,8 +130,12 @@ func readText(data []byte) []inputRow {
 
 // validate normalises every row; see ReadRows.
 func (d Defaults) validate(in []inputRow) (rows []Row, bad, warnings []Problem) {
+	saved := make(map[string]store.Account, len(d.Saved))
+	for _, a := range d.Saved {
+		saved[a.CANumber] = a
+	}
 	for _, r := range in {
-		req, warn, err := d.request(r)
+		req, warn, err := d.request(r, saved)
 		if err != nil {
 			bad = append(bad, Problem{r.Line, text.Sanitize(err.Error())})
 			continue
@@ -145,8 +152,16 @@ func (d Defaults) validate(in []inputRow) (rows []Row, bad, warnings []Problem) 
 var errNoOperator = errors.New("no operator: add an operator column, or set --operator or operator in the config")
 
 // request builds the normalised request of one input row.
-func (d Defaults) request(r inputRow) (client.Request, string, error) {
+func (d Defaults) request(r inputRow, saved map[string]store.Account) (client.Request, string, error) {
 	op, regID := r.Operator, r.RegistrationID
+	if v, _, err := client.NormalizeVehicle(r.CANumber); err == nil {
+		if a, ok := saved[v]; ok {
+			if op == "" && a.Operator != 0 {
+				op = strconv.Itoa(a.Operator)
+			}
+			regID = cmp.Or(regID, strings.TrimSpace(a.RegistrationID))
+		}
+	}
 	op = cmp.Or(op, d.Operator)
 	if op == "" {
 		return client.Request{}, "", errNoOperator
