@@ -31,6 +31,7 @@ type batchOptions struct {
 	resume         bool
 	overwrite      bool
 	save           bool
+	saved          bool
 	noHistory      bool
 	concurrency    int
 	rate           float64
@@ -39,10 +40,12 @@ type batchOptions struct {
 func newBatchCmd(app *App) *cobra.Command {
 	o := batchOptions{concurrency: 4}
 	cmd := &cobra.Command{
-		Use:   "batch [flags] FILE",
-		Short: "Look up a whole list of vehicles, with progress",
+		Use:   "batch [flags] FILE | --saved",
+		Short: "Look up a whole list of vehicles, or every saved account, with progress",
 		Long: `Look up every vehicle of FILE ('-' reads stdin; at most 128 MiB are read) and
-write one row per input row.
+write one row per input row. With --saved, look up every saved account instead,
+in saved order with its label, and refresh them with the answers (--save is
+implied).
 
 FILE is a CSV file with a header naming the columns canumber (required), operator,
 registration_id and label (other columns are ignored), or a plain text file with
@@ -72,10 +75,18 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
   aopfetch batch vehicles.txt -o results.jsonl --operator 311
   aopfetch batch vehicles.csv --concurrency 8 --rate 20
   aopfetch batch vehicles.csv -o results.csv --resume
+  aopfetch batch --saved -o refresh.csv
   cat list.txt | aopfetch batch - -o - --format jsonl`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.input = args[0]
+			switch {
+			case o.saved && len(args) == 1:
+				return newUsageError("drop FILE, or drop --saved", "--saved looks up the saved accounts and takes no FILE")
+			case !o.saved && len(args) == 0:
+				return newUsageError("run `aopfetch batch --help` for usage and examples", "give FILE ('-' reads stdin), or --saved")
+			case len(args) == 1:
+				o.input = args[0]
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), stopSignals()...)
 			defer stop()
 			if o.output != "-" && o.output != "" {
@@ -114,6 +125,7 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 	f.BoolVar(&o.resume, "resume", false, "skip vehicles the -o file already answered; retry the failed ones")
 	f.BoolVar(&o.overwrite, "overwrite", false, "replace an existing -o file instead of refusing")
 	f.BoolVar(&o.save, "save", false, "add or refresh each successful vehicle as a saved account")
+	f.BoolVar(&o.saved, "saved", false, "look up every saved account instead of FILE, and save the answers (implies --save)")
 	f.BoolVar(&o.noHistory, "no-history", false, "do not record the lookups in history")
 	return cmd
 }
@@ -199,7 +211,7 @@ func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct
 			}
 			return s, nil
 		},
-		Save:    o.save,
+		Save:    o.save || o.saved,
 		History: !o.noHistory,
 		Progress: func(c *batch.Counter) batch.Progress {
 			// No bar when the rows themselves go to the same terminal.
@@ -212,9 +224,9 @@ func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct
 	return batchExit(sum)
 }
 
-// batchRows reads and validates the rows of FILE. Invalid rows are
-// reported on stderr; unless --skip-invalid, any invalid row is a usage
-// error.
+// batchRows reads and validates the rows to look up: FILE's, or the saved
+// accounts'. Invalid rows are reported on stderr; unless --skip-invalid,
+// any invalid row is a usage error.
 func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row, invalid int, err error) {
 	d, err := batchDefaults(app, o)
 	if err != nil {
@@ -222,14 +234,25 @@ func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row,
 	}
 	var bad, warnings []batch.Problem
 	where, line := o.input, "line"
-	// At most what import reads, and ctrl+c ends a read that waits (a
-	// terminal, a FIFO without a writer, a stalled pipe).
-	data, err := readInput(ctx, app, o.input, maxImportSize)
-	if err != nil {
-		return nil, 0, err
-	}
-	if rows, bad, warnings, err = batch.ReadRows(data, o.input, d); err != nil {
-		return nil, 0, usageError("%s: %v", o.input, err)
+	if o.saved {
+		where, line = "the saved accounts", "saved account"
+		if _, err := app.Store(); err != nil {
+			return nil, 0, err
+		}
+		if len(d.Saved) == 0 {
+			return nil, 0, newUsageError("save accounts with `aopfetch saved add VEHICLE` or `aopfetch import FILE`", "there are no saved accounts to look up")
+		}
+		rows, bad, warnings = batch.SavedRows(d)
+	} else {
+		// At most what import reads, and ctrl+c ends a read that waits (a
+		// terminal, a FIFO without a writer, a stalled pipe).
+		data, err := readInput(ctx, app, o.input, maxImportSize)
+		if err != nil {
+			return nil, 0, err
+		}
+		if rows, bad, warnings, err = batch.ReadRows(data, o.input, d); err != nil {
+			return nil, 0, usageError("%s: %v", o.input, err)
+		}
 	}
 	reportProblems(app, line, "", bad, 20)
 	reportProblems(app, line, "warning: ", warnings, 5)

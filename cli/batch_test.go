@@ -70,6 +70,8 @@ func TestBatchFlagErrors(t *testing.T) {
 		{[]string{"--rate", "+Inf"}, "--rate"},
 		{[]string{"--resume"}, "--resume needs -o FILE"},
 		{[]string{"-o", "-", "--format", "xml"}, "unknown --format"},
+		{[]string{"--saved", "extra.txt"}, "takes no FILE"},
+		{nil, "give FILE"},
 	} {
 		args := append([]string{"--demo", "batch"}, tc.args...)
 		if len(tc.args) == 0 || tc.args[0] != "--saved" {
@@ -291,6 +293,52 @@ func TestBatchUsesTheSavedAccountsOperator(t *testing.T) {
 		}
 		if r.code != 0 || !slices.Equal(got, tc.want) {
 			t.Errorf("%s: exit %d, lookups %v, want %v\n%s", tc.name, r.code, got, tc.want, r.stderr)
+		}
+	}
+}
+
+// TestBatchSaved: batch --saved looks up every saved account in saved
+// order, with its operator, registration id and label, writes rows as
+// batch does and refreshes the accounts (--save implied).
+func TestBatchSaved(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	url := sandboxURL(t)
+	if r := e.run(t, "", "--base-url", url, "batch", "--saved"); r.code != ExitUsage || !strings.Contains(r.stderr, "no saved accounts") {
+		t.Fatalf("--saved with none saved: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, args := range [][]string{
+		{"saved", "add", "MH12AB1234", "--operator", "312", "--registration-id", "REG-9", "--label", "Sharma"},
+		{"saved", "add", sandbox.VehicleNotFound, "--operator", "311", "--registration-id", "AOP-554"},
+		{"saved", "add", "DL12CB4685", "--operator", "311", "--registration-id", "AOP-554", "--label", "Doc"},
+	} {
+		if r := e.run(t, "", args...); r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+	}
+	before := time.Now()
+	r := e.run(t, "", "--base-url", url, "batch", "--saved", "-o", "-")
+	if r.code != ExitAPI { // one saved vehicle is not found
+		t.Fatalf("batch --saved: exit %d\n%s", r.code, r.stderr)
+	}
+	_, recs := parseCSV(t, r.stdout)
+	var got []string
+	for _, rec := range recs {
+		got = append(got, strings.Join([]string{rec[0], rec[1], rec[2], rec[3], rec[4]}, " "))
+	}
+	want := []string{"MH12AB1234 312 REG-9 Sharma true", sandbox.VehicleNotFound + " 311 AOP-554  false", "DL12CB4685 311 AOP-554 Doc true"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("rows\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(r.stderr, "saved accounts: 0 added, 2 updated") {
+		t.Errorf("summary does not say the accounts were refreshed:\n%s", r.stderr)
+	}
+	accts := savedAccounts(t, e)
+	if len(accts) != 3 || accts[0].Operator != 312 || accts[0].Label != "Sharma" {
+		t.Fatalf("accounts after --saved: %+v", accts)
+	}
+	for _, i := range []int{0, 2} {
+		if l := accts[i].Last; l == nil || l.FetchedAt.Before(before.Add(-time.Second)) {
+			t.Errorf("%s not refreshed: %+v", accts[i].CANumber, l)
 		}
 	}
 }

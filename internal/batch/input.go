@@ -17,7 +17,7 @@ import (
 
 // Row is one valid input row, normalised.
 type Row struct {
-	Line  int // 1-based line of the input
+	Line  int // 1-based line of the input (the position, for saved accounts)
 	Req   client.Request
 	Label string
 }
@@ -72,6 +72,25 @@ func ReadRows(data []byte, name string, d Defaults) (rows []Row, bad, warnings [
 	bad = append(bad, invalid...)
 	sortProblems(bad)
 	return rows, bad, warnings, nil
+}
+
+// SavedRows are the rows that look up every saved account (batch --saved,
+// the TUI's refresh-all), in saved order, with the account's label.
+func SavedRows(d Defaults) (rows []Row, bad, warnings []Problem) {
+	in := make([]inputRow, len(d.Saved))
+	for i, a := range d.Saved {
+		in[i] = inputRow{Line: i + 1, CANumber: a.CANumber, RegistrationID: a.RegistrationID, Label: a.Label}
+		if a.Operator != 0 {
+			in[i].Operator = strconv.Itoa(a.Operator)
+		}
+	}
+	rows, bad, warnings = d.validate(in)
+	for _, ps := range [][]Problem{bad, warnings} {
+		for i := range ps {
+			ps[i].Message = text.Sanitize(d.Saved[ps[i].Line-1].CANumber) + ": " + ps[i].Message
+		}
+	}
+	return rows, bad, warnings
 }
 
 // readInput reads the rows of a CSV or plain text input.
