@@ -34,8 +34,8 @@ const demoNotice = "DEMO " + text.Dash + " data from the built-in sandbox, not A
 // BuildInfo is set by main from ldflags.
 type BuildInfo struct{ Version, Commit, Date string }
 
-// String is the one-line version text: "VERSION (commit C, built D)".
-func (b BuildInfo) String() string {
+// text is the one-line version text: "VERSION (commit C, built D)".
+func (b BuildInfo) text() string {
 	return fmt.Sprintf("%s (commit %s, built %s)", b.Version, b.Commit, b.Date)
 }
 
@@ -49,9 +49,9 @@ type globalFlags struct {
 	debug   bool
 }
 
-// App is the shared state of one invocation: global flags and lazily built
-// config, client (one per process) and store. Sub-commands get it.
-type App struct {
+// invocation is the shared state of one run of aopfetch: global flags and
+// lazily built config, client (one per process) and store. Sub-commands get it.
+type invocation struct {
 	info           BuildInfo
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -67,30 +67,30 @@ type App struct {
 	cfgErr  error
 
 	clientOnce sync.Once
-	client     *client.Client
+	api        *client.Client
 	sandbox    *sandbox.Server
 	clientErr  error
 
 	storeOnce sync.Once
-	store     *store.Store
+	st        *store.Store
 	storeErr  error
 
 	noticeOnce sync.Once
 }
 
-// newApp returns an App writing to the given streams.
-func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) *App {
+// newApp returns an invocation writing to the given streams.
+func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) *invocation {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	return &App{
+	return &invocation{
 		info: info, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
 }
 
 // bindFlags registers the global flags on fs (the root's persistent flags).
-func (a *App) bindFlags(fs *pflag.FlagSet) {
+func (a *invocation) bindFlags(fs *pflag.FlagSet) {
 	a.flagSet = fs
 	fs.BoolVar(&a.flags.demo, "demo", false, "use the built-in sandbox instead of AOPay (no credentials needed)")
 	fs.StringVar(&a.flags.baseURL, "base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
@@ -101,7 +101,7 @@ func (a *App) bindFlags(fs *pflag.FlagSet) {
 }
 
 // changedFlags returns the global flags the user set, keyed as LoadConfig expects.
-func (a *App) changedFlags() map[string]string {
+func (a *invocation) changedFlags() map[string]string {
 	out := map[string]string{}
 	if a.flagSet == nil {
 		return out
@@ -114,14 +114,14 @@ func (a *App) changedFlags() map[string]string {
 	return out
 }
 
-// Config returns the effective config (flags > env > file > defaults).
+// config returns the effective config (flags > env > file > defaults).
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
-func (a *App) Config() (*store.Config, error) {
+func (a *invocation) config() (*store.Config, error) {
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
-			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: hintConfig}
+			a.cfgErr = &exitError{code: exitUsage, err: a.cfgErr, hint: hintConfig}
 			return
 		}
 		if a.flags.demo {
@@ -167,11 +167,11 @@ func applyDemoDefaults(cfg *store.Config) error {
 	return nil
 }
 
-// Client returns the process's single client (pointing at the in-process
+// client returns the process's single client (pointing at the in-process
 // sandbox under --demo).
-func (a *App) Client() (*client.Client, error) {
+func (a *invocation) client() (*client.Client, error) {
 	a.clientOnce.Do(func() {
-		cfg, err := a.Config()
+		cfg, err := a.config()
 		if err != nil {
 			a.clientErr = err
 			return
@@ -184,19 +184,19 @@ func (a *App) Client() (*client.Client, error) {
 			}
 			opts.BaseURL = a.sandbox.URL
 		}
-		a.client, err = client.New(opts)
+		a.api, err = client.New(opts)
 		if err != nil {
-			a.clientErr = &ExitError{Code: ExitUsage, Err: err, Hint: "check base_url, timeout and [auth] with `aopfetch config`"}
+			a.clientErr = &exitError{code: exitUsage, err: err, hint: "check base_url, timeout and [auth] with `aopfetch config`"}
 		}
 	})
-	return a.client, a.clientErr
+	return a.api, a.clientErr
 }
 
-// Store opens the store once (path from --store / AOPFETCH_STORE / config /
+// store opens the store once (path from --store / AOPFETCH_STORE / config /
 // XDG). Notices about recovered problems go to stderr, once.
-func (a *App) Store() (*store.Store, error) {
+func (a *invocation) store() (*store.Store, error) {
 	a.storeOnce.Do(func() {
-		cfg, err := a.Config()
+		cfg, err := a.config()
 		if err != nil {
 			a.storeErr = err
 			return
@@ -208,41 +208,41 @@ func (a *App) Store() (*store.Store, error) {
 				return
 			}
 		}
-		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
+		a.st, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
 		if a.storeErr == nil && !a.quiet {
-			for _, n := range a.store.Notices() {
+			for _, n := range a.st.Notices() {
 				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(n))
 			}
 		}
 	})
-	return a.store, a.storeErr
+	return a.st, a.storeErr
 }
 
 // saidAlready reports whether err only repeats a store notice that was
 // already printed on stderr (a read-only store's reason, say).
-func (a *App) saidAlready(err error) bool {
-	if a.store == nil || a.quiet {
+func (a *invocation) saidAlready(err error) bool {
+	if a.st == nil || a.quiet {
 		return false
 	}
-	return slices.Contains(a.store.Notices(), err.Error())
+	return slices.Contains(a.st.Notices(), err.Error())
 }
 
 // checkNotOwnFile refuses an output file (-o) that is one of aopfetch's own
 // files: the store, its lock, the config file, or any other store or its
 // backup would be replaced.
-func (a *App) checkNotOwnFile(out string) error {
+func (a *invocation) checkNotOwnFile(out string) error {
 	target, err := os.Stat(out)
 	if err != nil {
 		return nil // nothing there yet (or unreadable: writing will say why)
 	}
 	own := map[string]string{}
-	if cfg, err := a.Config(); err == nil && cfg.File != "" {
+	if cfg, err := a.config(); err == nil && cfg.File != "" {
 		own[cfg.File] = "the config file"
 	}
 	if p, err := store.DefaultPath(); err == nil {
 		own[p] = "the store file" // the real one, even under --demo and even damaged
 	}
-	if s, err := a.Store(); err == nil {
+	if s, err := a.store(); err == nil {
 		own[s.Path()], own[s.LockPath()] = "the store file", "the store's lock file"
 	}
 	for path, what := range own {
@@ -257,41 +257,23 @@ func (a *App) checkNotOwnFile(out string) error {
 	return nil
 }
 
-// Demo reports whether --demo is on.
-func (a *App) Demo() bool { return a.flags.demo }
-
-// Debug reports whether --debug is on.
-func (a *App) Debug() bool { return a.flags.debug }
-
-// Version returns the build's version text, e.g. "1.2.0".
-func (a *App) Version() string { return a.info.Version }
-
-// Stdout and Stderr are the command's output streams.
-func (a *App) Stdout() io.Writer { return a.stdout }
-
-// Stderr is the command's error stream.
-func (a *App) Stderr() io.Writer { return a.stderr }
-
-// Stdin is the command's input stream.
-func (a *App) Stdin() io.Reader { return a.stdin }
-
-// PrintDemoNotice writes the DEMO line to stderr once, under --demo only.
+// printDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
-func (a *App) PrintDemoNotice() {
+func (a *invocation) printDemoNotice() {
 	if !a.flags.demo {
 		return
 	}
 	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 }
 
-// Warn writes a one-line warning to stderr, sanitised (it may quote paths
+// warn writes a one-line warning to stderr, sanitised (it may quote paths
 // and errors that hold anything).
-func (a *App) Warn(format string, args ...any) {
+func (a *invocation) warn(format string, args ...any) {
 	fmt.Fprintln(a.stderr, "aopfetch: warning: "+text.Sanitize(fmt.Sprintf(format, args...)))
 }
 
-// Close stops the demo sandbox, if one was started.
-func (a *App) Close() error {
+// close stops the demo sandbox, if one was started.
+func (a *invocation) close() error {
 	if a.sandbox != nil {
 		return a.sandbox.Close()
 	}

@@ -37,7 +37,7 @@ type batchOptions struct {
 	rate           float64
 }
 
-func newBatchCmd(app *App) *cobra.Command {
+func newBatchCmd(app *invocation) *cobra.Command {
 	o := batchOptions{concurrency: 4}
 	cmd := &cobra.Command{
 		Use:   "batch [flags] FILE | --saved",
@@ -110,7 +110,7 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 					}
 				}()
 			}
-			app.PrintDemoNotice()
+			app.printDemoNotice()
 			return runBatch(ctx, app, o, hurry, onStop)
 		},
 	}
@@ -149,13 +149,13 @@ func (o batchOptions) check() error {
 
 // usageError is an exit-2 error.
 func usageError(format string, args ...any) error {
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
 // batchError turns the engine's usage errors into exit-2 errors.
 func batchError(err error) error {
 	if ue, ok := errors.AsType[*batch.UsageError](err); ok {
-		return &ExitError{Code: ExitUsage, Err: ue.Err, Hint: ue.Hint}
+		return &exitError{code: exitUsage, err: ue.Err, hint: ue.Hint}
 	}
 	return err
 }
@@ -163,8 +163,8 @@ func batchError(err error) error {
 // runBatch performs one batch and returns its exit status (nil = all
 // succeeded). onStop is called when ctx is done, hurry closed by a second
 // ctrl+c.
-func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct{}, onStop func()) error {
-	c, err := app.Client()
+func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan struct{}, onStop func()) error {
+	c, err := app.client()
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct
 	}
 	var out *batch.Output
 	err = untilInterrupted(ctx, func() error { // a FIFO with no reader blocks in open
-		f, err := plan.Open(app.Stdout())
+		f, err := plan.Open(app.stdout)
 		if err == nil && ctx.Err() != nil {
 			f.Close() // opened after ctrl+c: nobody writes it, let its reader see the end
 			return ctx.Err()
@@ -196,8 +196,8 @@ func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct
 		out = f
 		return err
 	})
-	if _, ok := errors.AsType[*ExitError](err); ok || ctx.Err() != nil {
-		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+	if _, ok := errors.AsType[*exitError](err); ok || ctx.Err() != nil {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	} else if err != nil {
 		return usageError("opening the output: %v", err)
 	}
@@ -205,7 +205,7 @@ func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct
 		Fetcher: c,
 		Options: batch.Options{Concurrency: o.concurrency, Rate: o.rate, Grace: batchGrace, Hurry: hurry},
 		Store: func() (batch.Store, error) {
-			s, err := app.Store()
+			s, err := app.store()
 			if err != nil {
 				return nil, err
 			}
@@ -215,19 +215,19 @@ func runBatch(ctx context.Context, app *App, o batchOptions, hurry <-chan struct
 		History: !o.noHistory,
 		Progress: func(c *batch.Counter) batch.Progress {
 			// No bar when the rows themselves go to the same terminal.
-			return batch.StartProgress(app.Stderr(), c, isTerminal(app.Stderr()) && (o.output != "-" || !isTerminal(app.Stdout())))
+			return batch.StartProgress(app.stderr, c, isTerminal(app.stderr) && (o.output != "-" || !isTerminal(app.stdout)))
 		},
 		OnStop: onStop,
 	}
 	sum := plan.Run(ctx, out, env)
-	sum.Write(app.Stderr())
+	sum.Write(app.stderr)
 	return batchExit(sum)
 }
 
 // batchRows reads and validates the rows to look up: FILE's, or the saved
 // accounts'. Invalid rows are reported on stderr; unless --skip-invalid,
 // any invalid row is a usage error.
-func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row, invalid int, err error) {
+func batchRows(ctx context.Context, app *invocation, o batchOptions) (rows []batch.Row, invalid int, err error) {
 	d, err := batchDefaults(app, o)
 	if err != nil {
 		return nil, 0, err
@@ -236,7 +236,7 @@ func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row,
 	where, line := o.input, "line"
 	if o.saved {
 		where, line = "the saved accounts", "saved account"
-		if _, err := app.Store(); err != nil {
+		if _, err := app.store(); err != nil {
 			return nil, 0, err
 		}
 		if len(d.Saved) == 0 {
@@ -267,8 +267,8 @@ func batchRows(ctx context.Context, app *App, o batchOptions) (rows []batch.Row,
 
 // batchDefaults are the operator and registration id of rows that leave
 // them out: the saved account's, else the flags', else the config's.
-func batchDefaults(app *App, o batchOptions) (batch.Defaults, error) {
-	cfg, err := app.Config()
+func batchDefaults(app *invocation, o batchOptions) (batch.Defaults, error) {
+	cfg, err := app.config()
 	if err != nil {
 		return batch.Defaults{}, err
 	}
@@ -280,20 +280,20 @@ func batchDefaults(app *App, o batchOptions) (batch.Defaults, error) {
 	if d.RegistrationID == "" {
 		d.RegistrationID = cfg.RegistrationID
 	}
-	if s, err := app.Store(); err == nil { // else the batch goes on without, and says so when it saves
+	if s, err := app.store(); err == nil { // else the batch goes on without, and says so when it saves
 		d.Saved = s.Data().Accounts
 	}
 	return d, nil
 }
 
 // reportProblems prints the first limit problems, each "line N: message".
-func reportProblems(app *App, line, prefix string, ps []batch.Problem, limit int) {
+func reportProblems(app *invocation, line, prefix string, ps []batch.Problem, limit int) {
 	for i, p := range ps {
 		if i == limit {
-			fmt.Fprintf(app.Stderr(), "%s and %d more\n", text.Ellipsis, len(ps)-limit)
+			fmt.Fprintf(app.stderr, "%s and %d more\n", text.Ellipsis, len(ps)-limit)
 			return
 		}
-		fmt.Fprintf(app.Stderr(), "%s %d: %s%s\n", line, p.Line, prefix, p.Message)
+		fmt.Fprintf(app.stderr, "%s %d: %s%s\n", line, p.Line, prefix, p.Message)
 	}
 }
 
@@ -303,32 +303,32 @@ func reportProblems(app *App, line, prefix string, ps []batch.Problem, limit int
 // write the rows is 1 whatever the lookups did.
 func batchExit(s *batch.Summary) error {
 	if s.WriteErr != nil {
-		return &ExitError{Code: ExitAPI, Err: fmt.Errorf("writing %s: %w (the rows written so far are kept; fix this and run again with --resume)", s.Output, s.WriteErr)}
+		return &exitError{code: exitAPI, err: fmt.Errorf("writing %s: %w (the rows written so far are kept; fix this and run again with --resume)", s.Output, s.WriteErr)}
 	}
-	codes := []int{ExitOK}
+	codes := []int{exitOK}
 	if s.Auth != nil {
-		codes = append(codes, ExitAuth)
+		codes = append(codes, exitAuth)
 	}
 	if s.Interrupted {
-		codes = append(codes, ExitInterrupted)
+		codes = append(codes, exitInterrupted)
 	}
 	for k := range s.Failed {
 		codes = append(codes, exitCodeForKind(client.Kind(k)))
 	}
-	switch code := WorstExitCode(codes...); code {
-	case ExitOK:
+	switch code := worstExitCode(codes...); code {
+	case exitOK:
 		return nil
-	case ExitInterrupted:
-		return &ExitError{Code: code, Err: fmt.Errorf("interrupted after %d of %d lookups", s.Attempted(), s.Lookups),
-			Hint: s.ResumeAdvice()}
-	case ExitAuth:
+	case exitInterrupted:
+		return &exitError{code: code, err: fmt.Errorf("interrupted after %d of %d lookups", s.Attempted(), s.Lookups),
+			hint: s.ResumeAdvice()}
+	case exitAuth:
 		hint := s.Auth.Hint
 		if hint == "" {
 			hint = "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)"
 		}
-		return &ExitError{Code: code, Err: errors.New("authentication failed: " + s.Auth.Message + "; the batch was stopped"),
-			Hint: hint + "; then " + s.ResumeAdvice()}
+		return &exitError{code: code, err: errors.New("authentication failed: " + s.Auth.Message + "; the batch was stopped"),
+			hint: hint + "; then " + s.ResumeAdvice()}
 	default:
-		return &ExitError{Code: code, Err: fmt.Errorf("%d of %d lookups failed (see the summary above)", s.FailedCount, s.Attempted())}
+		return &exitError{code: code, err: fmt.Errorf("%d of %d lookups failed (see the summary above)", s.FailedCount, s.Attempted())}
 	}
 }

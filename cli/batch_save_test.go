@@ -144,8 +144,8 @@ func TestBatchSIGHUPThenResumeSavesEveryRow(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	if code := exitOf(cmd.Wait()); code != ExitInterrupted {
-		t.Fatalf("after SIGHUP: exit %d, want %d (a signal's end is -1)", code, ExitInterrupted)
+	if code := exitOf(cmd.Wait()); code != exitInterrupted {
+		t.Fatalf("after SIGHUP: exit %d, want %d (a signal's end is -1)", code, exitInterrupted)
 	}
 	written := len(readCSVFile(t, out))
 	if n := len(savedAccounts(t, e)); written == 400 || n != written {
@@ -199,13 +199,13 @@ func TestBatchResumeSaveSavesKeptRows(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(e.dir, name)
-			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out); r.code != ExitAPI {
+			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out); r.code != exitAPI {
 				t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
 			}
 			if n := len(savedAccounts(t, e)); n != 0 {
 				t.Fatalf("%d saved without --save", n)
 			}
-			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save"); r.code != ExitAPI {
+			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save"); r.code != exitAPI {
 				t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 			}
 			accts := savedAccounts(t, e)
@@ -255,8 +255,8 @@ func TestSIGHUPStopsLikeSIGTERM(t *testing.T) {
 		go func() { done <- cmd.Wait() }()
 		select {
 		case err := <-done:
-			if code := exitOf(err); code != ExitInterrupted {
-				t.Errorf("%v: exit %d after SIGHUP, want %d", args, code, ExitInterrupted)
+			if code := exitOf(err); code != exitInterrupted {
+				t.Errorf("%v: exit %d after SIGHUP, want %d", args, code, exitInterrupted)
 			}
 		case <-time.After(10 * time.Second): // a hang, not a speed limit
 			cmd.Process.Kill()
@@ -281,11 +281,11 @@ func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
 		sig   os.Signal // nil: none
 		codes []int
 	}{
-		{"/dev/zero", nil, []int{ExitUsage}},
-		{"/dev/zero", syscall.SIGTERM, []int{ExitInterrupted, ExitUsage}}, // the cap may come first
-		{fifo, syscall.SIGTERM, []int{ExitInterrupted}},
-		{fifo, syscall.SIGINT, []int{ExitInterrupted}},
-		{"-", syscall.SIGINT, []int{ExitInterrupted}},
+		{"/dev/zero", nil, []int{exitUsage}},
+		{"/dev/zero", syscall.SIGTERM, []int{exitInterrupted, exitUsage}}, // the cap may come first
+		{fifo, syscall.SIGTERM, []int{exitInterrupted}},
+		{fifo, syscall.SIGINT, []int{exitInterrupted}},
+		{"-", syscall.SIGINT, []int{exitInterrupted}},
 	} {
 		cmd := e.command(t, "--demo", "batch", tc.input)
 		stdin, err := cmd.StdinPipe()
@@ -306,7 +306,7 @@ func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
 			if !slices.Contains(tc.codes, code) {
 				t.Errorf("batch %s, %v: exit %d, want one of %v\n%s", tc.input, tc.sig, code, tc.codes, stderr.String())
 			}
-			if code == ExitUsage && !strings.Contains(stderr.String(), "larger than 128 MiB") {
+			if code == exitUsage && !strings.Contains(stderr.String(), "larger than 128 MiB") {
 				t.Errorf("batch %s: %s", tc.input, stderr.String())
 			}
 			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > 1<<20 { // KiB: 1 GiB

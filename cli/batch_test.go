@@ -80,7 +80,7 @@ func TestBatchFlagErrors(t *testing.T) {
 			}
 		}
 		r := e.run(t, "DL12CB4685\n", args...)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, tc.want) {
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want a usage error with %q", args, r.code, r.stderr, tc.want)
 		}
 	}
@@ -125,7 +125,7 @@ func TestBatchRowOperatorNames(t *testing.T) {
 		switch {
 		case want == "" && (r.code != 0 || len(recs) != 2 || recs[1][1] != "312"):
 			t.Errorf("operator %q: exit %d, rows %q\n%s", op, r.code, recs, r.stderr)
-		case want != "" && (r.code != ExitUsage || !strings.Contains(r.stderr, want)):
+		case want != "" && (r.code != exitUsage || !strings.Contains(r.stderr, want)):
 			t.Errorf("operator %q: exit %d, stderr %q; want %q", op, r.code, r.stderr, want)
 		}
 	}
@@ -140,10 +140,10 @@ func TestBatchExitCodesAndHints(t *testing.T) {
 		want int
 		hint string
 	}{
-		{[]string{sandbox.VehicleSuccess}, ExitOK, ""},
-		{[]string{sandbox.VehicleSuccess, sandbox.VehicleNotFound}, ExitAPI, ""},
-		{[]string{sandbox.VehicleNotFound, sandbox.VehicleUpstream, sandbox.VehicleSuccess}, ExitNetwork, ""},
-		{[]string{sandbox.VehicleAuth, sandbox.VehicleSuccess}, ExitAuth, "--resume"},
+		{[]string{sandbox.VehicleSuccess}, exitOK, ""},
+		{[]string{sandbox.VehicleSuccess, sandbox.VehicleNotFound}, exitAPI, ""},
+		{[]string{sandbox.VehicleNotFound, sandbox.VehicleUpstream, sandbox.VehicleSuccess}, exitNetwork, ""},
+		{[]string{sandbox.VehicleAuth, sandbox.VehicleSuccess}, exitAuth, "--resume"},
 	} {
 		r, _ := batchCSVRows(t, e, "in.txt", strings.Join(tc.in, "\n")+"\n", "--no-history", "--concurrency", "1")
 		if r.code != tc.want || !strings.Contains(r.stderr, tc.hint) {
@@ -151,7 +151,7 @@ func TestBatchExitCodesAndHints(t *testing.T) {
 		}
 	}
 	r, _ := batchCSVRows(t, e, "bad.txt", "DL12CB4685\nDL12/CB!4685\n", "--no-history")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "line 2: ") || !strings.Contains(r.stderr, "--skip-invalid") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "line 2: ") || !strings.Contains(r.stderr, "--skip-invalid") {
 		t.Errorf("invalid row: exit %d\n%s", r.code, r.stderr)
 	}
 }
@@ -171,7 +171,7 @@ func TestBatchRefusesToReplaceAnotherStore(t *testing.T) {
 	}
 	before, _ := os.ReadFile(other)
 	r := e.run(t, "DL12CB4685\n", "--demo", "batch", "-", "--overwrite", "-o", other)
-	if after, _ := os.ReadFile(other); r.code != ExitUsage || !bytes.Equal(after, before) {
+	if after, _ := os.ReadFile(other); r.code != exitUsage || !bytes.Equal(after, before) {
 		t.Fatalf("batch -o another store: exit %d, file now:\n%s\nstderr:\n%s", r.code, after, r.stderr)
 	}
 }
@@ -195,8 +195,8 @@ func TestBatchToAFIFOStopsOnInterrupt(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != ExitInterrupted {
-			t.Errorf("exit %d, want %d", code, ExitInterrupted)
+		if code != exitInterrupted {
+			t.Errorf("exit %d, want %d", code, exitInterrupted)
 		}
 	case <-time.After(5 * time.Second): // a hang, not a speed limit
 		t.Error("batch still waits on the FIFO after ctrl+c")
@@ -303,7 +303,7 @@ func TestBatchUsesTheSavedAccountsOperator(t *testing.T) {
 func TestBatchSaved(t *testing.T) {
 	e := newCLIEnv(t, namedOperatorConfig)
 	url := sandboxURL(t)
-	if r := e.run(t, "", "--base-url", url, "batch", "--saved"); r.code != ExitUsage || !strings.Contains(r.stderr, "no saved accounts") {
+	if r := e.run(t, "", "--base-url", url, "batch", "--saved"); r.code != exitUsage || !strings.Contains(r.stderr, "no saved accounts") {
 		t.Fatalf("--saved with none saved: exit %d\n%s", r.code, r.stderr)
 	}
 	for _, args := range [][]string{
@@ -317,7 +317,7 @@ func TestBatchSaved(t *testing.T) {
 	}
 	before := time.Now()
 	r := e.run(t, "", "--base-url", url, "batch", "--saved", "-o", "-")
-	if r.code != ExitAPI { // one saved vehicle is not found
+	if r.code != exitAPI { // one saved vehicle is not found
 		t.Fatalf("batch --saved: exit %d\n%s", r.code, r.stderr)
 	}
 	_, recs := parseCSV(t, r.stdout)

@@ -43,7 +43,7 @@ func (f *requestFlags) defaults(cfg *store.Config) (int, string, error) {
 	op := cfg.Operator
 	if f.operator != "" {
 		var err error
-		if op, err = ResolveOperator(cfg, f.operator); err != nil {
+		if op, err = resolveOperator(cfg.Operators, f.operator); err != nil {
 			return 0, "", err
 		}
 	}
@@ -68,14 +68,9 @@ func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
 	return op, id, nil
 }
 
-// ResolveOperator turns an operator code or a configured operator name
-// (case-insensitive) into a code.
-func ResolveOperator(cfg *store.Config, s string) (int, error) {
-	return resolveOperator(cfg.Operators, s)
-}
-
-// resolveOperator is ResolveOperator with the configured operators; fetch,
-// saved add and every batch row resolve operators the same way.
+// resolveOperator turns an operator code or the name of one of the
+// configured operators (case-insensitive) into a code; fetch, saved add,
+// import and every batch row resolve operators the same way.
 func resolveOperator(ops []store.Operator, s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s != "" && strings.Trim(s, "+-0123456789") == "" {
@@ -102,7 +97,7 @@ func resolveOperator(ops []store.Operator, s string) (int, error) {
 func parseOperatorCode(s string) (int, error) {
 	code, err := client.ParseOperator(s)
 	if err != nil {
-		return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
+		return 0, &exitError{code: exitUsage, err: err, hint: "operator codes are positive whole numbers, e.g. 311"}
 	}
 	return code, nil
 }
@@ -114,7 +109,7 @@ type fetchOptions struct {
 	noHistory bool
 }
 
-func newFetchCmd(app *App) *cobra.Command {
+func newFetchCmd(app *invocation) *cobra.Command {
 	var o fetchOptions
 	cmd := &cobra.Command{
 		Use:   "fetch [flags] VEHICLE...",
@@ -144,8 +139,8 @@ Each lookup is recorded in the history unless --no-history is given.`,
 // runFetch validates every vehicle, looks them up in order (the batch
 // engine at one worker, going on after an authentication failure so that
 // every vehicle is reported) and reports.
-func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) error {
-	cfg, err := app.Config()
+func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []string) error {
+	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
@@ -153,11 +148,11 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.Stderr(), "sending", op, regID, args)
+	reqs, err := normalizeRequests(app.stderr, "sending", op, regID, args)
 	if err != nil {
 		return err
 	}
-	c, err := app.Client()
+	c, err := app.client()
 	if err != nil {
 		return err
 	}
@@ -168,12 +163,12 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 		if !o.json {
 			werr = cmp.Or(werr, reportHuman(app, cfg, r))
 		} else if r.Err != nil {
-			writeLookupError(app.Stderr(), r.Req.CANumber, r.Err)
+			writeLookupError(app.stderr, r.Req.CANumber, r.Err)
 		}
 		return nil
 	})
 	if o.json {
-		werr = writeRecords(app.Stdout(), outs, len(args) > 1)
+		werr = writeRecords(app.stdout, outs, len(args) > 1)
 	}
 	if !o.noHistory {
 		recordHistory(app, outs)
@@ -181,7 +176,7 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	exit := fetchExit(ctx, outs, len(reqs))
 	if werr != nil {
 		// Lost output is a failure even when every lookup succeeded.
-		return &ExitError{Code: WorstExitCode(ExitCodeFor(exit), ExitAPI), Err: fmt.Errorf("writing the output: %w", werr)}
+		return &exitError{code: worstExitCode(exitCodeFor(exit), exitAPI), err: fmt.Errorf("writing the output: %w", werr)}
 	}
 	return exit
 }
@@ -199,7 +194,7 @@ func normalizeRequests(warn io.Writer, action string, operator int, registration
 		var ve *client.ValidationError
 		switch {
 		case errors.As(err, &ve) && ve.Field != client.FieldCANumber:
-			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), Hint: fieldHint(ve.Field)}
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), hint: fieldHint(ve.Field)}
 		case err != nil:
 			fmt.Fprintf(warn, "aopfetch: %s: invalid vehicle number: %s\n", quoteArg(v), err.Error())
 			bad = append(bad, v)
@@ -211,7 +206,7 @@ func normalizeRequests(warn io.Writer, action string, operator int, registration
 	}
 	if len(bad) > 0 {
 		fmt.Fprintln(warn, "hint: "+hintVehicle)
-		return nil, &ExitError{Code: ExitUsage}
+		return nil, &exitError{code: exitUsage}
 	}
 	return reqs, nil
 }
@@ -234,15 +229,15 @@ func quoteArg(s string) string {
 
 // reportHuman prints one result: a table on stdout or the error on stderr.
 // It returns the error of writing the table.
-func reportHuman(app *App, cfg *store.Config, r batch.Result) error {
+func reportHuman(app *invocation, cfg *store.Config, r batch.Result) error {
 	if r.Err != nil {
-		writeLookupError(app.Stderr(), r.Req.CANumber, r.Err)
+		writeLookupError(app.stderr, r.Req.CANumber, r.Err)
 		return nil
 	}
 	if r.Job > 0 {
-		fmt.Fprintln(app.Stdout())
+		fmt.Fprintln(app.stdout)
 	}
-	return writeConsumer(app.Stdout(), r.Req, r.Res, cfg, time.Now())
+	return writeConsumer(app.stdout, r.Req, r.Res, cfg, time.Now())
 }
 
 // writeRecords writes the --json output: one object, or an array.
@@ -262,7 +257,7 @@ func writeRecords(w io.Writer, outs []batch.Result, array bool) error {
 
 // recordHistory writes the finished lookups to the history in one write; a
 // store failure is only a warning.
-func recordHistory(app *App, outs []batch.Result) {
+func recordHistory(app *invocation, outs []batch.Result) {
 	ls := make([]store.Lookup, 0, len(outs))
 	for _, o := range outs {
 		ls = append(ls, store.NewLookup(o.Req, o.Res, o.Err, time.Now()))
@@ -270,12 +265,12 @@ func recordHistory(app *App, outs []batch.Result) {
 	if len(ls) == 0 {
 		return
 	}
-	s, err := app.Store()
+	s, err := app.store()
 	if err == nil {
 		err = s.RecordLookups(ls...)
 	}
 	if err != nil && !app.saidAlready(err) {
-		app.Warn("history not recorded: %v", err)
+		app.warn("history not recorded: %v", err)
 	}
 }
 
@@ -284,17 +279,17 @@ func recordHistory(app *App, outs []batch.Result) {
 func fetchExit(ctx context.Context, outs []batch.Result, want int) error {
 	codes := make([]int, 0, len(outs)+1)
 	for _, o := range outs {
-		codes = append(codes, ExitCodeFor(o.Err))
+		codes = append(codes, exitCodeFor(o.Err))
 	}
 	if ctx.Err() != nil && len(outs) < want {
-		codes = append(codes, ExitInterrupted)
+		codes = append(codes, exitInterrupted)
 	}
-	code := WorstExitCode(codes...)
+	code := worstExitCode(codes...)
 	switch code {
-	case ExitOK:
+	case exitOK:
 		return nil
-	case ExitInterrupted:
-		return &ExitError{Code: code, Err: errors.New("interrupted")}
+	case exitInterrupted:
+		return &exitError{code: code, err: errors.New("interrupted")}
 	}
-	return &ExitError{Code: code}
+	return &exitError{code: code}
 }

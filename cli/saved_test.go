@@ -57,7 +57,7 @@ func TestSavedLabelsAreTextOnly(t *testing.T) {
 		t.Fatalf("stored %q %q", a.Label, a.Note)
 	}
 	r := e.run(t, "", "saved", "rename", "DL12CB4685", "\x1b]0;title\a")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "empty") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "empty") {
 		t.Fatalf("rename to escapes only: exit %d %s", r.code, r.stderr)
 	}
 }
