@@ -309,10 +309,10 @@ func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
 			if code == exitUsage && !strings.Contains(stderr.String(), "larger than 128 MiB") {
 				t.Errorf("batch %s: %s", tc.input, stderr.String())
 			}
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > 1<<20 { // KiB: 1 GiB
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxInputRSS>>10 { // Maxrss is in KiB
 				t.Errorf("batch %s, %v: %d MiB resident at most", tc.input, tc.sig, ru.Maxrss>>10)
 			}
-		case <-time.After(20 * time.Second): // a hang, not a speed limit
+		case <-time.After(2 * time.Minute): // a hang, not a speed limit (-race reads 128 MiB in seconds)
 			cmd.Process.Kill()
 			t.Errorf("batch %s still runs after %v", tc.input, tc.sig)
 		}

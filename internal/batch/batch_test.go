@@ -116,20 +116,52 @@ func (p *provider) requests() int {
 	return n
 }
 
-// fakeStore records the store writes of a run.
+// fakeStore records the store writes of a run (from the saver's
+// goroutine, read by the test's).
 type fakeStore struct {
+	mu      sync.Mutex
 	imports [][]store.Account
 	records [][]store.Lookup
 }
 
 func (f *fakeStore) Import(a []store.Account) (store.ImportReport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.imports = append(f.imports, a)
 	return store.ImportReport{Added: len(a)}, nil
 }
 
 func (f *fakeStore) RecordLookups(ls ...store.Lookup) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.records = append(f.records, ls)
 	return nil
+}
+
+// accounts is the number of accounts imported so far.
+func (f *fakeStore) accounts() int {
+	n := 0
+	for _, b := range f.importsCopy() {
+		n += len(b)
+	}
+	return n
+}
+
+func (f *fakeStore) importsCopy() [][]store.Account {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.imports)
+}
+
+// lookups is the number of lookups recorded so far.
+func (f *fakeStore) lookups() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, b := range f.records {
+		n += len(b)
+	}
+	return n
 }
 
 // batchHarness runs batches against a handler through a real client.
@@ -712,6 +744,49 @@ func TestBatchStoreWrites(t *testing.T) {
 			t.Fatalf("store written: %v %v", h.store.imports, h.store.records)
 		}
 	})
+}
+
+// TestBatchSavesAsItGoes: with Save, accounts and lookups reach the store
+// in batches of SaveRows while the run goes on (not once at the end),
+// new accounts in input order whatever order the answers came in, and
+// every answered vehicle exactly once.
+func TestBatchSavesAsItGoes(t *testing.T) {
+	p := newProvider()
+	p.delay = func(v string) time.Duration { return time.Duration(v[len(v)-2]-'0') * time.Millisecond }
+	h := newBatchHarness(t, p)
+	in := vehicles(35)
+	var midRun int
+	p.onServe = func(n int) {
+		if n == 30 {
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if h.store.accounts() >= 10 {
+					break
+				}
+			}
+			midRun = h.store.accounts()
+		}
+	}
+	if err := h.run(context.Background(), lines(in), batchOptions{Save: true, SaveRows: 10, Concurrency: 4}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if midRun < 10 {
+		t.Errorf("%d accounts saved after 30 answers, want at least one batch of 10 before the end", midRun)
+	}
+	var saved []string
+	for _, batch := range h.store.importsCopy() {
+		if len(batch) > 10+4 { // a batch, plus what arrived while it was written
+			t.Errorf("one write of %d accounts", len(batch))
+		}
+		for _, a := range batch {
+			saved = append(saved, a.CANumber)
+		}
+	}
+	if !slices.Equal(saved, in) {
+		t.Errorf("saved %v\nwant %v (input order, once each)", saved, in)
+	}
+	if n := h.store.lookups(); n != len(in) {
+		t.Errorf("%d lookups recorded, want %d", n, len(in))
+	}
 }
 
 func TestBatchAgainstSandbox(t *testing.T) {

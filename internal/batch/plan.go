@@ -131,9 +131,6 @@ func Prepare(s Spec) (*Plan, error) {
 	return p, nil
 }
 
-// Lookups is the number of unique lookups the plan sends.
-func (p *Plan) Lookups() int { return len(p.jobs) }
-
 // account is the saved account of job j's vehicle, with its fresh result.
 func (p *Plan) account(j int, res *client.Result) store.Account {
 	req := p.jobs[j]
