@@ -12,6 +12,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -62,7 +63,7 @@ type App struct {
 	startDemo func() (*sandbox.Server, error)
 
 	cfgOnce sync.Once
-	cfg     *store.Config
+	cfg     *config.Config
 	cfgErr  error
 
 	clientOnce sync.Once
@@ -116,9 +117,9 @@ func (a *App) changedFlags() map[string]string {
 // Config returns the effective config (flags > env > file > defaults).
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
-func (a *App) Config() (*store.Config, error) {
+func (a *App) Config() (*config.Config, error) {
 	a.cfgOnce.Do(func() {
-		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
+		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
 			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: hintConfig}
 			return
@@ -140,7 +141,7 @@ func (a *App) Config() (*store.Config, error) {
 
 // applyDemoDefaults fills the registration ID and operator of the doc's
 // example and points the store at the demo's own file.
-func applyDemoDefaults(cfg *store.Config) error {
+func applyDemoDefaults(cfg *config.Config) error {
 	if cfg.Sources == nil {
 		cfg.Sources = map[string]string{}
 	}
@@ -155,7 +156,7 @@ func applyDemoDefaults(cfg *store.Config) error {
 	// Sandbox answers are invented: they must never land in the agent's real
 	// history or overwrite a saved account's last result. Unless --store
 	// names a file for this run, the demo keeps a store of its own.
-	if cfg.Sources["store"] != store.SourceFlag {
+	if cfg.Sources["store"] != config.SourceFlag {
 		p, err := store.DefaultPath()
 		if err != nil {
 			return err

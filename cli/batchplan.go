@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/aopfetch/aopfetch/client"
-	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/internal/config"
 )
 
 // batchRow is one valid input row, normalised.
@@ -37,7 +37,7 @@ type batchProblem struct {
 type batchDefaults struct {
 	Operator       string // --operator, else the config's operator code ("" when neither)
 	RegistrationID string // --registration-id, else the config's
-	Operators      []store.Operator
+	Operators      []config.Operator
 }
 
 // validateBatchRows normalises every input row with the client's rules. It

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -657,7 +658,7 @@ func TestImportUTF16CSV(t *testing.T) {
 }
 
 func TestResolveOperator(t *testing.T) {
-	cfg := &store.Config{Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
+	cfg := &config.Config{Operators: []config.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
 	for in, want := range map[string]int{"311": 311, " 0311 ": 311, "fastag icici": 311, "PAYTM 2": 2, "+5": 5} {
 		if got, err := ResolveOperator(cfg, in); err != nil || got != want {
 			t.Errorf("ResolveOperator(%q) = %d, %v; want %d", in, got, err, want)

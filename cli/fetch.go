@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -38,7 +39,7 @@ func (f *requestFlags) bind(cmd *cobra.Command) {
 
 // defaults returns the operator code and registration ID from the flags,
 // falling back to the config; either may be unset (0, "").
-func (f *requestFlags) defaults(cfg *store.Config) (int, string, error) {
+func (f *requestFlags) defaults(cfg *config.Config) (int, string, error) {
 	op := cfg.Operator
 	if f.operator != "" {
 		var err error
@@ -54,7 +55,7 @@ func (f *requestFlags) defaults(cfg *store.Config) (int, string, error) {
 }
 
 // resolve is defaults with missing values as usage errors with a hint.
-func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
+func (f *requestFlags) resolve(cfg *config.Config) (int, string, error) {
 	op, id, err := f.defaults(cfg)
 	switch {
 	case err != nil:
@@ -69,13 +70,13 @@ func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
 
 // ResolveOperator turns an operator code or a configured operator name
 // (case-insensitive) into a code.
-func ResolveOperator(cfg *store.Config, s string) (int, error) {
+func ResolveOperator(cfg *config.Config, s string) (int, error) {
 	return resolveOperator(cfg.Operators, s)
 }
 
 // resolveOperator is ResolveOperator with the configured operators; fetch,
 // saved add and every batch row resolve operators the same way.
-func resolveOperator(ops []store.Operator, s string) (int, error) {
+func resolveOperator(ops []config.Operator, s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s != "" && strings.Trim(s, "+-0123456789") == "" {
 		return parseOperatorCode(s)
@@ -259,7 +260,7 @@ func isCancelled(err error) bool {
 
 // reportHuman prints one outcome: a table on stdout or the error on stderr.
 // It returns the error of writing the table.
-func reportHuman(app *App, cfg *store.Config, i int, out outcome) error {
+func reportHuman(app *App, cfg *config.Config, i int, out outcome) error {
 	if out.err != nil {
 		if !isCancelled(out.err) {
 			writeLookupError(app.Stderr(), out.req.CANumber, out.err)

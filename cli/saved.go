@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -80,7 +81,7 @@ func newSavedListCmd(app *App) *cobra.Command {
 }
 
 // writeAccounts writes saved accounts as a table.
-func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now time.Time) error {
+func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now time.Time) error {
 	rows := make([][]string, 0, len(accts))
 	for i, a := range accts {
 		amount, due := none, none

@@ -1,6 +1,6 @@
-// Package store owns everything under the XDG directories: the config file,
-// the JSON store of saved accounts and recent lookups, locking and atomic
-// writes. It knows nothing of HTTP or the UI.
+// Package store owns the JSON store of saved accounts and recent lookups
+// under the XDG directories, its locking and atomic writes. It knows nothing
+// of HTTP, the UI or the config file (internal/config).
 //
 // # The data store
 //

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -44,7 +45,7 @@ type common struct {
 	width, height int
 	styles        *Styles
 	keys          KeyMap
-	cfg           *store.Config
+	cfg           *config.Config
 	st            *store.Store
 	fetcher       Fetcher
 	ctx           context.Context
@@ -288,7 +289,7 @@ func (m model) initialRequest(d store.Data) client.Request {
 
 // explicit reports whether setting key was given by a flag or the
 // environment for this run.
-func explicit(cfg *store.Config, key string) bool {
+func explicit(cfg *config.Config, key string) bool {
 	if cfg == nil {
 		return false
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -29,7 +30,7 @@ type Fetcher interface {
 // Options wires the program.
 type Options struct {
 	Fetcher Fetcher
-	Config  *store.Config
+	Config  *config.Config
 	Store   *store.Store // nil when the store could not be opened
 	Notices []string     // store/config notices to show as a banner
 	Demo    bool         // show the DEMO badge

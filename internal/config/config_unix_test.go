@@ -1,6 +1,6 @@
 //go:build unix
 
-package store
+package config
 
 import (
 	"path/filepath"
@@ -13,7 +13,7 @@ func TestConfigFIFORefused(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
-	// Opening a FIFO would block until a writer comes; LoadConfig must not.
+	// Opening a FIFO would block until a writer comes; Load must not.
 	if got := loadErr(t, LoadOptions{Path: fifo}); got != "config "+fifo+": is not a regular file" {
 		t.Errorf("err = %q", got)
 	}

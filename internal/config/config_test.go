@@ -1,4 +1,4 @@
-package store
+package config
 
 import (
 	"errors"
@@ -52,9 +52,9 @@ func mustLoad(t *testing.T, o LoadOptions) *Config {
 	if o.Getenv == nil {
 		o.Getenv = fakeEnv(nil)
 	}
-	c, err := LoadConfig(o)
+	c, err := Load(o)
 	if err != nil {
-		t.Fatalf("LoadConfig: %v", err)
+		t.Fatalf("Load: %v", err)
 	}
 	return c
 }
@@ -65,9 +65,9 @@ func loadErr(t *testing.T, o LoadOptions) string {
 	if o.Getenv == nil {
 		o.Getenv = fakeEnv(nil)
 	}
-	c, err := LoadConfig(o)
+	c, err := Load(o)
 	if err == nil {
-		t.Fatalf("LoadConfig succeeded (%+v), want an error", c)
+		t.Fatalf("Load succeeded (%+v), want an error", c)
 	}
 	return err.Error()
 }
@@ -163,7 +163,7 @@ func TestConfigMissingExplicitFile(t *testing.T) {
 			if tt.o.Getenv == nil {
 				tt.o.Getenv = fakeEnv(nil)
 			}
-			_, err := LoadConfig(tt.o)
+			_, err := Load(tt.o)
 			if !errors.Is(err, fs.ErrNotExist) {
 				t.Fatalf("err = %v, want fs.ErrNotExist", err)
 			}
@@ -356,9 +356,9 @@ func TestConfigBadValuesInFile(t *testing.T) {
 			if want := "config " + p + tt.want; !strings.HasPrefix(got, want) {
 				t.Errorf("err = %q\nwant prefix %q", got, want)
 			}
-			var ce *ConfigError
+			var ce *Error
 			if !errors.As(loadError(t, p), &ce) || ce.Source != SourceFile || ce.Name != p {
-				t.Errorf("error is not a file *ConfigError: %#v", ce)
+				t.Errorf("error is not a file *Error: %#v", ce)
 			}
 		})
 	}
@@ -367,7 +367,7 @@ func TestConfigBadValuesInFile(t *testing.T) {
 // loadError loads the config at p and returns the error.
 func loadError(t *testing.T, p string) error {
 	t.Helper()
-	_, e := LoadConfig(LoadOptions{Path: p, Getenv: fakeEnv(nil)})
+	_, e := Load(LoadOptions{Path: p, Getenv: fakeEnv(nil)})
 	return e
 }
 
@@ -679,9 +679,9 @@ func FuzzConfigDecode(f *testing.F) {
 			}
 			return
 		}
-		var ce *ConfigError
+		var ce *Error
 		if !errors.As(err, &ce) {
-			t.Fatalf("error %v is not a *ConfigError", err)
+			t.Fatalf("error %v is not a *Error", err)
 		}
 		if n := strings.Count(text, "\n") + 1; ce.Line < 0 || ce.Line > n {
 			t.Fatalf("line %d outside the text's %d lines: %v", ce.Line, n, err)
@@ -693,9 +693,28 @@ func FuzzConfigDecode(f *testing.F) {
 // password; the error must not repeat it.
 func TestUnparsableBaseURLIsNotEchoed(t *testing.T) {
 	emptyXDG(t)
-	_, err := LoadConfig(LoadOptions{Getenv: func(string) (string, bool) { return "", false },
+	_, err := Load(LoadOptions{Getenv: func(string) (string, bool) { return "", false },
 		Flags: map[string]string{"base_url": "https://agent:Hunter2%zz@api.example"}})
 	if err == nil || strings.Contains(err.Error(), "Hunter2") {
-		t.Fatalf("LoadConfig: %v", err)
+		t.Fatalf("Load: %v", err)
+	}
+}
+
+// TestConfigStoreEnvExpandsTilde: AOPFETCH_STORE='~/s.json' (quoted in a shell
+// profile, so the shell did not expand it) must mean the home directory,
+// as store_path does, not a directory named "~" under whatever directory
+// aopfetch runs in (a different store per working directory).
+func TestConfigStoreEnvExpandsTilde(t *testing.T) {
+	env := map[string]string{"AOPFETCH_STORE": "~/s.json"}
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(LoadOptions{Path: path, Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(xdg.Home, "s.json"); cfg.StorePath != want {
+		t.Fatalf("StorePath = %q, want %q", cfg.StorePath, want)
 	}
 }

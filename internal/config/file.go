@@ -1,4 +1,4 @@
-package store
+package config
 
 import (
 	"errors"
@@ -105,7 +105,7 @@ func readError(path, named string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		msg = "no such file (named by " + named + ")"
 	}
-	return &ConfigError{Source: SourceFile, Name: path, Message: msg, Err: err}
+	return &Error{Source: SourceFile, Name: path, Message: msg, Err: err}
 }
 
 // decodeConfig parses and validates the file's text.
@@ -120,7 +120,7 @@ func decodeConfig(path, text string) (*fileConfig, toml.MetaData, error) {
 		return nil, md, fc.valueError(path, text, err)
 	}
 	if keys := md.Undecoded(); len(keys) > 0 {
-		return nil, md, &ConfigError{Source: SourceFile, Name: path, Line: keyLine(text, keys[0], -1),
+		return nil, md, &Error{Source: SourceFile, Name: path, Line: keyLine(text, keys[0], -1),
 			Key: keys[0].String(), Message: "unknown key (known: " + knownTopKeys + ")"}
 	}
 	return &fc, md, nil
@@ -131,7 +131,7 @@ func decodeConfig(path, text string) (*fileConfig, toml.MetaData, error) {
 func syntaxError(path, text string, err error) error {
 	var pe toml.ParseError
 	if !errors.As(err, &pe) {
-		return &ConfigError{Source: SourceFile, Name: path, Message: "invalid TOML", Err: err}
+		return &Error{Source: SourceFile, Name: path, Message: "invalid TOML", Err: err}
 	}
 	msg := "invalid TOML: " + pe.Message
 	if secretContext(text, pe.Position.Line, pe.LastKey) {
@@ -141,7 +141,7 @@ func syntaxError(path, text string, err error) error {
 	if li, ok := lineAt(text, pe.Position.Line); ok && li.key != nil {
 		key = toml.Key(li.key).String() // the key on the bad line rather than the one parsed before it
 	}
-	return &ConfigError{Source: SourceFile, Name: path, Line: pe.Position.Line, Key: key, Message: msg}
+	return &Error{Source: SourceFile, Name: path, Line: pe.Position.Line, Key: key, Message: msg}
 }
 
 // valueError reports a value the schema rejected while decoding.
@@ -159,12 +159,12 @@ func (fc *fileConfig) valueError(path, text string, err error) error {
 		if line == 0 {
 			line = pe.Position.Line
 		}
-		return &ConfigError{Source: SourceFile, Name: path, Line: line, Key: toml.Key(fe.key).String(), Message: fe.msg}
+		return &Error{Source: SourceFile, Name: path, Line: line, Key: toml.Key(fe.key).String(), Message: fe.msg}
 	}
 	if pe.Message == "" {
-		return &ConfigError{Source: SourceFile, Name: path, Message: "invalid config", Err: err}
+		return &Error{Source: SourceFile, Name: path, Message: "invalid config", Err: err}
 	}
-	return &ConfigError{Source: SourceFile, Name: path, Line: pe.Position.Line, Key: pe.LastKey, Message: pe.Message}
+	return &Error{Source: SourceFile, Name: path, Line: pe.Position.Line, Key: pe.LastKey, Message: pe.Message}
 }
 
 // applyFile copies the settings the file defines into c.

@@ -1,4 +1,9 @@
-package store
+// Package config is aopfetch's configuration: config.toml, the AOPFETCH_*
+// environment variables and the global flags, merged with flags > env >
+// file > defaults and with where each value came from. It also resolves
+// what a person types to pick an operator. It knows nothing of the store,
+// the UI or the commands.
+package config
 
 import (
 	"fmt"
@@ -68,14 +73,14 @@ type Config struct {
 	searched string
 }
 
-// LoadOptions carries the inputs of LoadConfig.
+// LoadOptions carries the inputs of Load.
 type LoadOptions struct {
 	Path   string                      // --config; "" = AOPFETCH_CONFIG or XDG default
 	Getenv func(string) (string, bool) // nil = os.LookupEnv
 	Flags  map[string]string           // set flags by key: base_url, timeout, store, operator, registration_id
 }
 
-// LoadConfig applies flags > environment > file > defaults.
+// Load applies flags > environment > file > defaults.
 //
 // The file is LoadOptions.Path, else $AOPFETCH_CONFIG, else
 // $XDG_CONFIG_HOME/aopfetch/config.toml. The default location is computed at
@@ -95,10 +100,10 @@ type LoadOptions struct {
 // whose flag is set is ignored. A file holding secrets that group or others
 // may access adds an ssh-style entry to Warnings (the file is not changed).
 //
-// Errors are *ConfigError values naming the file and line, the environment
+// Errors are *Error values naming the file and line, the environment
 // variable or the flag; they never contain a secret. An unknown Flags key is
 // a programming error reported as a plain error.
-func LoadConfig(o LoadOptions) (*Config, error) {
+func Load(o LoadOptions) (*Config, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.LookupEnv
@@ -209,7 +214,7 @@ func (c *Config) applyEnv(getenv func(string) (string, bool), flags map[string]s
 			continue
 		}
 		if err := ts.set(c, v); err != nil {
-			return &ConfigError{Source: SourceEnv, Name: ts.env, Message: err.Error()}
+			return &Error{Source: SourceEnv, Name: ts.env, Message: err.Error()}
 		}
 		c.Sources[ts.key] = SourceEnv
 	}
@@ -229,7 +234,7 @@ func (c *Config) applyFlags(flags map[string]string) error {
 			continue
 		}
 		if err := ts.set(c, v); err != nil {
-			return &ConfigError{Source: SourceFlag, Name: flagName(ts.flag), Message: err.Error()}
+			return &Error{Source: SourceFlag, Name: flagName(ts.flag), Message: err.Error()}
 		}
 		c.Sources[ts.key] = SourceFlag
 	}
@@ -289,9 +294,9 @@ func (c *Config) ClientOptions(userAgent string) client.Options {
 	}
 }
 
-// ConfigError is invalid configuration: a bad config file, environment
+// Error is invalid configuration: a bad config file, environment
 // variable or flag. Its text never holds a secret value.
-type ConfigError struct {
+type Error struct {
 	Source  string // SourceFile, SourceEnv or SourceFlag
 	Name    string // the file path, the variable (AOPFETCH_TIMEOUT) or the flag (--timeout)
 	Line    int    // file only: 1-based line, 0 when unknown
@@ -302,7 +307,7 @@ type ConfigError struct {
 
 // Error formats the problem as one line, e.g.
 // `config /home/a/.config/aopfetch/config.toml:4: timeout: "abc" is not a duration (e.g. "30s")`.
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	switch e.Source {
 	case SourceFile:
@@ -324,4 +329,4 @@ func (e *ConfigError) Error() string {
 }
 
 // Unwrap returns the underlying cause.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
