@@ -66,10 +66,11 @@ type App struct {
 	cfg     *config.Config
 	cfgErr  error
 
-	clientOnce sync.Once
-	client     *client.Client
-	sandbox    *sandbox.Server
-	clientErr  error
+	clientOnce    sync.Once
+	client        *client.Client
+	sandbox       *sandbox.Server
+	clientErr     error
+	clientNotices []string // what the client will not do, said once (see Client)
 
 	storeOnce sync.Once
 	store     *store.Store
@@ -187,9 +188,25 @@ func (a *App) Client() (*client.Client, error) {
 		a.client, err = client.New(opts)
 		if err != nil {
 			a.clientErr = &ExitError{Code: ExitUsage, Err: err, Hint: "check base_url, timeout and [auth] with `aopfetch config`"}
+			return
+		}
+		if w := withheldWarning(a.client); w != "" && !a.flags.demo { // the sandbox needs no credentials
+			a.clientNotices = append(a.clientNotices, w)
+			if !a.quiet {
+				a.Warn("%s", w)
+			}
 		}
 	})
 	return a.client, a.clientErr
+}
+
+// withheldWarning says that c will not send its credentials, or is "".
+func withheldWarning(c *client.Client) string {
+	if !c.CredentialsWithheld() {
+		return ""
+	}
+	return "not sending credentials to " + c.BaseURL() + " (plain http); set insecure_http_auth = true " +
+		"(or AOPFETCH_INSECURE_HTTP_AUTH=1) for a test server"
 }
 
 // Store opens the store once (path from --store / AOPFETCH_STORE / config /

@@ -67,6 +67,11 @@ func buildConfigReport(app *App) (configReport, error) {
 	for _, s := range cfg.Settings() {
 		rep.Settings = append(rep.Settings, settingJSON{Key: s.Key, Value: s.Value, Source: s.Source})
 	}
+	if c, err := client.New(cfg.ClientOptions("")); err == nil && !app.Demo() {
+		if w := withheldWarning(c); w != "" {
+			rep.Warnings = append(rep.Warnings, w)
+		}
+	}
 	if rep.StorePath == "" {
 		if rep.StorePath, err = store.DefaultPath(); err != nil {
 			return configReport{}, err

@@ -173,7 +173,7 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.Stderr(), "saving", op, regID, []string{vehicle})
+	reqs, err := normalizeRequests(app.Stderr(), "saving", cfg, op, regID, []string{vehicle})
 	if err != nil {
 		return err
 	}

@@ -294,7 +294,7 @@ func explicit(cfg *config.Config, key string) bool {
 		return false
 	}
 	src := cfg.Sources[key]
-	return src == "flag" || src == "env"
+	return src == config.SourceFlag || src == config.SourceEnv
 }
 
 // Init implements tea.Model.

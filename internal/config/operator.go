@@ -5,13 +5,15 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
 )
 
 // ResolveOperator turns what a person typed to pick an operator into its
 // code: a positive whole number (configured or not) or the name of one of
-// ops, ignoring case and surrounding spaces. Every place that takes an
+// ops, ignoring case and surrounding spaces. Text that is no configured
+// name is read as a code unless it starts with a letter. Every place that takes an
 // operator from a person (flags, the form, batch and import rows, the
 // config's own operator setting) resolves it here.
 //
@@ -28,8 +30,8 @@ func ResolveOperator(ops []Operator, s string) (int, error) {
 			return op.Code, nil
 		}
 	}
-	if !strings.ContainsFunc(s, unicode.IsLetter) {
-		return client.ParseOperator(s) // not a name: a mistyped code such as "311.0", or nothing
+	if r, _ := utf8.DecodeRuneInString(s); !unicode.IsLetter(r) {
+		return client.ParseOperator(s) // not a name: a mistyped code such as "311.0" or "311x", or nothing
 	}
 	names := make([]string, len(ops))
 	for i, op := range ops {
