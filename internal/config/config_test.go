@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -858,6 +860,31 @@ func BenchmarkConfigDeepNesting(b *testing.B) {
 	for b.Loop() {
 		if _, err := decode("/c.toml", text); err == nil {
 			b.Fatal("accepted")
+		}
+	}
+}
+
+// TestConfigTableKeysMatchTheSchema: the unknown-key message lists the keys
+// of the file struct's tags.
+func TestConfigTableKeysMatchTheSchema(t *testing.T) {
+	tags := func(v any) []string {
+		var out []string
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			out = append(out, rt.Field(i).Tag.Get("toml"))
+		}
+		return out
+	}
+	names := func(entries []string) []string {
+		var out []string
+		for _, e := range entries {
+			out = append(out, keyName(e))
+		}
+		return out
+	}
+	for table, v := range map[string]any{"": file{}, "operators": fileOperator{}, "auth": fileAuth{}} {
+		if got, want := names(tableKeys[table]), tags(v); !slices.Equal(got, want) {
+			t.Errorf("tableKeys[%q] names %q, the struct's tags %q", table, got, want)
 		}
 	}
 }

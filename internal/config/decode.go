@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -193,19 +192,19 @@ func (d *decoded) applyOperators(c *Config) error {
 		return nil
 	}
 	ops := make([]Operator, 0, len(d.f.Operators))
+	byCode, byName := map[int]Operator{}, map[string]Operator{}
 	for i := range d.f.Operators {
 		op, err := d.operator(i)
 		if err != nil {
 			return err
 		}
-		for _, o := range ops {
-			switch {
-			case o.Code == op.Code:
-				return d.failIn(i, "code", fmt.Sprintf("%d is already the code of operator %q", op.Code, o.Name))
-			case strings.EqualFold(o.Name, op.Name):
-				return d.failIn(i, "name", fmt.Sprintf("%q is already the name of operator %d", op.Name, o.Code))
-			}
+		if o, dup := byCode[op.Code]; dup {
+			return d.failIn(i, "code", fmt.Sprintf("%d is already the code of operator %q", op.Code, o.Name))
 		}
+		if o, dup := byName[strings.ToLower(op.Name)]; dup {
+			return d.failIn(i, "name", fmt.Sprintf("%q is already the name of operator %d", op.Name, o.Code))
+		}
+		byCode[op.Code], byName[strings.ToLower(op.Name)] = op, op
 		ops = append(ops, op)
 	}
 	c.Operators = ops
@@ -296,87 +295,42 @@ func (d *decoded) applyHeaders(c *Config) error {
 	return nil
 }
 
+// tableKeys lists the keys of each table of the schema (by its dotted
+// name; "" is the top level) as the unknown-key message shows them. Keep
+// it in step with the tags of file.
+var tableKeys = map[string][]string{
+	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "[[operators]]", "[auth]"},
+	"operators": {"code", "name", "vehicle_regex"},
+	"auth":      {"jwt_secret", "partner_id", "token_header", "[auth.headers]"},
+}
+
 // unknownKey reports the first key of the file that the schema does not
 // name: one toml left undecoded, or one it decoded into a field under
-// another spelling ("Timeout": toml matches fields case-insensitively, while
-// TOML keys are case-sensitive and the setting would be silently ignored).
+// another spelling ("Timeout": toml matches fields case-insensitively, but
+// TOML keys are case-sensitive and such a line should not half work).
 func (d *decoded) unknownKey() error {
 	undecoded := map[string]bool{}
 	for _, k := range d.md.Undecoded() {
 		undecoded[k.String()] = true
 	}
 	for _, k := range d.md.Keys() {
-		table, name := k[:len(k)-1], k[len(k)-1]
-		known, ok := knownKeys(table)
-		if undecoded[k.String()] || ok && known != nil && !slices.Contains(known, name) {
-			return d.fail(k, "unknown key (known: "+strings.Join(displayKeys(table), ", ")+")")
+		table := k[:len(k)-1]
+		known, ok := tableKeys[table.String()]
+		if !undecoded[k.String()] && (!ok || slices.ContainsFunc(known, func(n string) bool { return keyName(n) == k[len(k)-1] })) {
+			continue
 		}
+		for ; !ok; known, ok = tableKeys[table.String()] { // a key below one unknown: list the nearest table's
+			table = table[:len(table)-1]
+		}
+		return d.fail(k, "unknown key (known: "+strings.Join(known, ", ")+")")
 	}
 	return nil
 }
 
-// knownKeys lists the keys the schema allows in the table at path (nil for
-// [auth.headers], where any header name goes); ok is false when path is no
-// table of the schema.
-func knownKeys(path []string) (keys []string, ok bool) {
-	t := reflect.TypeFor[file]()
-	for _, p := range path {
-		f, found := fieldByTag(t, p)
-		if !found {
-			return nil, false
-		}
-		t = f.Type
-		if t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if t.Kind() == reflect.Map {
-			return nil, true
-		}
-	}
-	for i := range t.NumField() {
-		keys = append(keys, t.Field(i).Tag.Get("toml"))
-	}
-	return keys, true
-}
-
-// displayKeys lists the keys of the table at path as a person writes them:
-// base_url, …, [auth], [[operators]].
-func displayKeys(path []string) []string {
-	keys, _ := knownKeys(path)
-	t := reflect.TypeFor[file]()
-	for _, p := range path {
-		f, _ := fieldByTag(t, p)
-		if t = f.Type; t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-	}
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		f, _ := fieldByTag(t, k)
-		full := strings.Join(append(slices.Clone(path), k), ".")
-		switch f.Type.Kind() {
-		case reflect.Slice:
-			out = append(out, "[["+full+"]]")
-		case reflect.Struct, reflect.Map:
-			out = append(out, "["+full+"]")
-		default:
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// fieldByTag finds the field of struct type t whose toml tag is name.
-func fieldByTag(t reflect.Type, name string) (reflect.StructField, bool) {
-	if t.Kind() != reflect.Struct {
-		return reflect.StructField{}, false
-	}
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Tag.Get("toml") == name {
-			return f, true
-		}
-	}
-	return reflect.StructField{}, false
+// keyName is the key of an entry of tableKeys: "[auth.headers]" -> "headers".
+func keyName(entry string) string {
+	entry = strings.Trim(entry, "[]")
+	return entry[strings.LastIndexByte(entry, '.')+1:]
 }
 
 // shapeError explains a file toml could not fit to the schema: a value

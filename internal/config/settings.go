@@ -21,10 +21,11 @@ type Setting struct {
 }
 
 // Settings lists the effective settings, secrets redacted: the config file,
-// base_url, insecure_http_auth, registration_id, operator, timeout, history_limit, store,
-// operators, auth.jwt_secret, auth.partner_id, auth.token_header and one
-// auth.headers.<name> line per static header. Values are as configured (not
-// sanitised); an empty store means the default location (see DefaultPath).
+// base_url, insecure_http_auth, registration_id, operator, timeout,
+// history_limit, store, operators, auth.jwt_secret, auth.partner_id,
+// auth.token_header and one auth.headers.<name> line per static header.
+// Values are as configured (not sanitised); an empty store means the
+// default location (see DefaultPath).
 func (c *Config) Settings() []Setting {
 	s := []Setting{
 		{"config", c.fileValue(), c.Sources["config"]},
