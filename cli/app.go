@@ -72,8 +72,10 @@ type App struct {
 	clientErr  error
 
 	storeOnce sync.Once
-	store     *store.Store
-	storeErr  error
+	// noticesShown counts the store notices printed so far.
+	noticesShown int
+	store        *store.Store
+	storeErr     error
 
 	noticeOnce sync.Once
 }
@@ -193,8 +195,16 @@ func (a *App) Client() (*client.Client, error) {
 }
 
 // Store opens the store once (path from --store / AOPFETCH_STORE / config /
-// XDG). Notices about recovered problems go to stderr, once.
-func (a *App) Store() (*store.Store, error) {
+// XDG) and reads it. Notices about recovered problems go to stderr, once.
+func (a *App) Store() (*store.Store, error) { return a.openStore(false) }
+
+// lookupStore is Store for a command that only records lookups (fetch):
+// the store is opened deferred, so recording appends to the history file
+// without reading the accounts. Its notices are printed by storeNotices.
+func (a *App) lookupStore() (*store.Store, error) { return a.openStore(true) }
+
+// openStore opens the store once, deferred or not (the first call decides).
+func (a *App) openStore(deferred bool) (*store.Store, error) {
 	a.storeOnce.Do(func() {
 		cfg, err := a.Config()
 		if err != nil {
@@ -208,14 +218,24 @@ func (a *App) Store() (*store.Store, error) {
 				return
 			}
 		}
-		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
-		if a.storeErr == nil && !a.quiet {
-			for _, n := range a.store.Notices() {
-				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(n))
-			}
+		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit, Deferred: deferred})
+		if a.storeErr == nil {
+			a.storeNotices()
 		}
 	})
 	return a.store, a.storeErr
+}
+
+// storeNotices prints the store's notices not printed yet on stderr.
+func (a *App) storeNotices() {
+	if a.quiet || a.store == nil {
+		return
+	}
+	n := a.store.Notices()
+	for _, s := range n[min(a.noticesShown, len(n)):] {
+		fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(s))
+	}
+	a.noticesShown = len(n)
 }
 
 // saidAlready reports whether err only repeats a store notice that was

@@ -304,9 +304,10 @@ func recordHistory(app *App, outs []outcome) {
 	if len(ls) == 0 {
 		return
 	}
-	s, err := app.Store()
+	s, err := app.lookupStore()
 	if err == nil {
 		err = s.RecordLookups(ls...)
+		app.storeNotices()
 	}
 	if err != nil && !app.saidAlready(err) {
 		app.Warn("history not recorded: %v", err)
