@@ -142,7 +142,7 @@ func decodeStore(src []byte) (disk, error) {
 	}
 	if bytes.HasPrefix(t, []byte(accountsPrefix)) {
 		if f, err := decodeAccounts(t); err == nil {
-			return disk{version: SchemaVersion, accounts: f.Accounts}, nil
+			return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen}, nil
 		}
 	}
 	var v struct {
@@ -165,7 +165,7 @@ func decodeStore(src []byte) (disk, error) {
 		if err != nil {
 			return disk{}, &corruptError{err: err}
 		}
-		return disk{version: SchemaVersion, accounts: f.Accounts}, nil
+		return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen}, nil
 	}
 	// A newer schema may have changed a field's type: never call its file
 	// corrupt (and move it aside); show what can be read, read-only.

@@ -132,11 +132,11 @@ func refreshJournal(path string, j journal) (journal, bool, error) {
 		return j, true, err
 	case err != nil:
 		return j, false, fmt.Errorf("check history %s: %w", path, err)
-	case sameFile(j.info, info):
-		return j, false, nil
-	case j.info == nil || !os.SameFile(j.info, info) || info.Size() < j.size || j.newer():
+	case j.info == nil || !os.SameFile(j.info, info) || info.Size() < j.size || j.newer() || journalGen(path) != j.header.Gen:
 		j, err := readJournal(path)
 		return j, true, err
+	case sameFile(j.info, info):
+		return j, false, nil
 	}
 	tail, err := readFrom(path, j.size)
 	if err != nil {
@@ -233,7 +233,7 @@ func appendJournal(path string, lines []byte, base int64) (os.FileInfo, error) {
 	var b []byte
 	switch {
 	case size == 0:
-		h, err := marshalLine(journalHeader{Journal: journalVersion, Base: base})
+		h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Base: base})
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +281,7 @@ func compactJournal(path string, base int64, folded []entry) (os.FileInfo, error
 	if err != nil {
 		return nil, err
 	}
-	h, err := marshalLine(journalHeader{Journal: journalVersion, Base: base, Folded: int64(len(body))})
+	h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Base: base, Folded: int64(len(body))})
 	if err != nil {
 		return nil, err
 	}
