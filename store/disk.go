@@ -45,8 +45,8 @@ const journalVersion = 2
 type journalHeader struct {
 	Journal int    `json:"journal"`
 	Gen     string `json:"gen,omitzero"` // random, new with each rewrite: tells a new file from an old one
-	Base    int64 `json:"base"`   // the number of the first raw line
-	Folded  int64 `json:"folded"` // bytes of compacted entries after this line
+	Base    int64  `json:"base"`         // the number of the first raw line
+	Folded  int64  `json:"folded"`       // bytes of compacted entries after this line
 }
 
 // diskAccount is an account as the accounts file holds it: the fields the
