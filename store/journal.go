@@ -47,16 +47,26 @@ func historyPath(path string) string {
 // maxJournalLine bounds the header line looked for at the start of a file.
 const maxJournalLine = 4 << 10
 
+// openHistory opens the history file at path for reading: no file and no
+// error when it does not exist.
+func openHistory(path string) (*os.File, os.FileInfo, error) {
+	f, info, err := safefile.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("read history %s: %w", path, err)
+	}
+	return f, info, nil
+}
+
 // readJournal reads the history file at path whole. A missing file is an
 // empty journal. A file that is not a history file at all (no header, no
 // entry) is a *corruptError.
 func readJournal(path string) (journal, error) {
-	f, info, err := safefile.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return journal{header: journalHeader{Journal: journalVersion}}, nil
-	}
-	if err != nil {
-		return journal{}, fmt.Errorf("read history %s: %w", path, err)
+	f, info, err := openHistory(path)
+	if f == nil {
+		return journal{header: journalHeader{Journal: journalVersion}}, err
 	}
 	defer f.Close()
 	b, err := readAll(f, info)
@@ -181,12 +191,9 @@ type journalTail struct {
 // peekJournal reads the header of the file at path and counts its raw
 // lines, without decoding any entry.
 func peekJournal(path string) (journalTail, error) {
-	f, _, err := safefile.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return journalTail{header: journalHeader{Journal: journalVersion}}, nil
-	}
-	if err != nil {
-		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+	f, _, err := openHistory(path)
+	if f == nil {
+		return journalTail{header: journalHeader{Journal: journalVersion}}, err
 	}
 	defer f.Close()
 	head := make([]byte, maxJournalLine)
