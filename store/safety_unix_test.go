@@ -65,27 +65,29 @@ func TestPipeAndDeviceStoresEndPromptly(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{fifo: "named pipe", "/dev/zero": "a device"} {
-		done := make(chan error, 2)
-		go func() {
+	done := make(chan []error, 1)
+	go func() {
+		var errs []error
+		for _, path := range []string{fifo, "/dev/zero"} {
 			_, err := Open(path, Options{HistoryLimit: 200})
-			done <- err
-			s, err := Open(path, Options{HistoryLimit: 200, Deferred: true})
-			if err == nil {
-				err = s.RecordLookups(Lookup{Operator: 1, CANumber: "AA11A1111", OK: true})
-			}
-			done <- err
-		}()
-		for range 2 {
-			select {
-			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Errorf("%s: %v, want an error saying %q", path, err, want)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatalf("%s: the store blocked", path)
+			errs = append(errs, err)
+			if s, err := Open(path, Options{HistoryLimit: 200, Deferred: true}); err != nil {
+				errs = append(errs, err)
+			} else {
+				errs = append(errs, s.RecordLookups(Lookup{Operator: 1, CANumber: "AA11A1111", OK: true}))
 			}
 		}
+		done <- errs
+	}()
+	select {
+	case errs := <-done:
+		for i, want := range []string{"named pipe", "named pipe", "a device", "a device"} {
+			if errs[i] == nil || !strings.Contains(errs[i].Error(), want) {
+				t.Errorf("case %d: %v, want an error saying %q", i, errs[i], want)
+			}
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a pipe or device store blocked")
 	}
 }
 
