@@ -13,6 +13,7 @@ import (
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -29,7 +30,7 @@ const hintConfig = "fix the flag, the AOPFETCH_* environment variable or the con
 	"`aopfetch config` shows the effective settings"
 
 // demoNotice is the first line of every human output under --demo.
-const demoNotice = "DEMO — data from the built-in sandbox, not AOPay"
+const demoNotice = "DEMO " + text.Dash + " data from the built-in sandbox, not AOPay"
 
 // BuildInfo is set by main from ldflags.
 type BuildInfo struct{ Version, Commit, Date string }
@@ -73,8 +74,10 @@ type App struct {
 	clientNotices []string // what the client will not do, said once (see Client)
 
 	storeOnce sync.Once
-	store     *store.Store
-	storeErr  error
+	// noticesShown counts the store notices printed so far.
+	noticesShown int
+	store        *store.Store
+	storeErr     error
 
 	noticeOnce sync.Once
 }
@@ -133,7 +136,7 @@ func (a *App) Config() (*config.Config, error) {
 		if !a.quiet {
 			// Config warnings carry their own ssh-style "WARNING:" word.
 			for _, w := range a.cfg.Warnings {
-				fmt.Fprintln(a.stderr, "aopfetch: "+client.Sanitize(w))
+				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(w))
 			}
 		}
 	})
@@ -210,8 +213,16 @@ func withheldWarning(c *client.Client) string {
 }
 
 // Store opens the store once (path from --store / AOPFETCH_STORE / config /
-// XDG). Notices about recovered problems go to stderr, once.
-func (a *App) Store() (*store.Store, error) {
+// XDG) and reads it. Notices about recovered problems go to stderr, once.
+func (a *App) Store() (*store.Store, error) { return a.openStore(false) }
+
+// lookupStore is Store for a command that only records lookups (fetch):
+// the store is opened deferred, so recording appends to the history file
+// without reading the accounts. Its notices are printed by storeNotices.
+func (a *App) lookupStore() (*store.Store, error) { return a.openStore(true) }
+
+// openStore opens the store once, deferred or not (the first call decides).
+func (a *App) openStore(deferred bool) (*store.Store, error) {
 	a.storeOnce.Do(func() {
 		cfg, err := a.Config()
 		if err != nil {
@@ -225,14 +236,24 @@ func (a *App) Store() (*store.Store, error) {
 				return
 			}
 		}
-		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
-		if a.storeErr == nil && !a.quiet {
-			for _, n := range a.store.Notices() {
-				fmt.Fprintln(a.stderr, "aopfetch: "+client.Sanitize(n))
-			}
+		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit, Deferred: deferred})
+		if a.storeErr == nil {
+			a.storeNotices()
 		}
 	})
 	return a.store, a.storeErr
+}
+
+// storeNotices prints the store's notices not printed yet on stderr.
+func (a *App) storeNotices() {
+	if a.quiet || a.store == nil {
+		return
+	}
+	n := a.store.Notices()
+	for _, s := range n[min(a.noticesShown, len(n)):] {
+		fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(s))
+	}
+	a.noticesShown = len(n)
 }
 
 // saidAlready reports whether err only repeats a store notice that was
@@ -264,12 +285,12 @@ func (a *App) checkNotOwnFile(out string) error {
 	}
 	for path, what := range own {
 		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, target) {
-			return newUsageError("-o takes a file of its own", "-o %s is %s; choose another file", client.Sanitize(out), what)
+			return newUsageError("-o takes a file of its own", "-o %s is %s; choose another file", text.Sanitize(out), what)
 		}
 	}
 	if store.IsStoreFile(out) { // another store (the real one under --demo), a copy or a backup
 		return newUsageError("choose another file, or delete it first if you mean to",
-			"-o %s is an aopfetch store or a backup of one; writing would replace it", client.Sanitize(out))
+			"-o %s is an aopfetch store or a backup of one; writing would replace it", text.Sanitize(out))
 	}
 	return nil
 }
@@ -304,7 +325,7 @@ func (a *App) PrintDemoNotice() {
 // Warn writes a one-line warning to stderr, sanitised (it may quote paths
 // and errors that hold anything).
 func (a *App) Warn(format string, args ...any) {
-	fmt.Fprintln(a.stderr, "aopfetch: warning: "+client.Sanitize(fmt.Sprintf(format, args...)))
+	fmt.Fprintln(a.stderr, "aopfetch: warning: "+text.Sanitize(fmt.Sprintf(format, args...)))
 }
 
 // Close stops the demo sandbox, if one was started.

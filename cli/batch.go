@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -303,7 +304,7 @@ func (e *batchEnv) readRows(o batchOptions) (rows []batchRow, invalid int, err e
 	e.reportProblems("warning: ", warnings, 5)
 	switch {
 	case len(bad) > 0 && !o.SkipInvalid:
-		return nil, 0, usageError("%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", plural(len(bad), "invalid row"), o.Input)
+		return nil, 0, usageError("%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", text.Plural(len(bad), "invalid row"), o.Input)
 	case len(rows) == 0:
 		return nil, 0, usageError("no vehicles to look up in %s", o.Input)
 	}
@@ -314,7 +315,7 @@ func (e *batchEnv) readRows(o batchOptions) (rows []batchRow, invalid int, err e
 func (e *batchEnv) reportProblems(prefix string, ps []batchProblem, limit int) {
 	for i, p := range ps {
 		if i == limit {
-			fmt.Fprintf(e.stderr, "… and %d more\n", len(ps)-limit)
+			fmt.Fprintf(e.stderr, "%s and %d more\n", text.Ellipsis, len(ps)-limit)
 			return
 		}
 		fmt.Fprintf(e.stderr, "line %d: %s%s\n", p.Line, prefix, p.Message)
@@ -366,7 +367,7 @@ func (e *batchEnv) persist(o batchOptions, plan batchPlan, outs []*lookupOutcome
 		if out == nil {
 			continue
 		}
-		lookups = append(lookups, LookupFor(plan.jobs[j], out.Res, out.Err))
+		lookups = append(lookups, store.NewLookup(plan.jobs[j], out.Res, out.Err, time.Now()))
 		if out.Err == nil && out.Res != nil {
 			accts = append(accts, plan.account(j, out.Res))
 		}

@@ -913,3 +913,49 @@ func TestReadBatchInputReadsGuardedCellsBack(t *testing.T) {
 		t.Fatalf("readBatchInput = %+v, %v", got, err)
 	}
 }
+
+// TestBatchRefusesToReplaceAnotherStore: as with export, batch -o
+// --overwrite naming a store other than the current one (the real
+// store.json under --demo) must not replace it.
+func TestBatchRefusesToReplaceAnotherStore(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	other := filepath.Join(e.dir, "real-store.json")
+	s, err := store.Open(other, store.Options{HistoryLimit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAccount(store.Account{CANumber: "DL12CB4685", Operator: 311}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(other)
+	r := e.run(t, "DL12CB4685\n", "--demo", "batch", "-", "--overwrite", "-o", other)
+	if after, _ := os.ReadFile(other); r.code != ExitUsage || !bytes.Equal(after, before) {
+		t.Fatalf("batch -o another store: exit %d, file now:\n%s\nstderr:\n%s", r.code, after, r.stderr)
+	}
+}
+
+// TestBatchToAFIFOStopsOnInterrupt: batch -o naming a FIFO nobody reads
+// waits in open(2); ctrl+c (even twice) must end it, as it does for export.
+func TestBatchToAFIFOStopsOnInterrupt(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	fifo := filepath.Join(e.dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	app := newApp(BuildInfo{Version: "test"}, strings.NewReader("DL12CB4685\n"), io.Discard, io.Discard, func(string) (string, bool) { return "", false })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, app, []string{"--config", e.config, "--store", e.store, "--demo", "batch", "-", "-o", fifo})
+	}()
+	select {
+	case code := <-done:
+		if code != ExitInterrupted {
+			t.Errorf("exit %d, want %d", code, ExitInterrupted)
+		}
+	case <-time.After(5 * time.Second): // a hang, not a speed limit
+		t.Error("batch still waits on the FIFO after ctrl+c")
+	}
+	os.ReadFile(fifo) // release the writer
+}

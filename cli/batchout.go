@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -116,7 +117,7 @@ func (j *jsonlRowWriter) writeKept(e resumeEntry) error {
 func batchCSVRecord(row batchRow, out lookupOutcome) []string {
 	var c client.Consumer
 	var fetchedAt string
-	if res := resultOf(out.Res, out.Err); res != nil {
+	if res := client.ResultOf(out.Res, out.Err); res != nil {
 		c = res.Consumer
 		if !res.FetchedAt.IsZero() {
 			fetchedAt = res.FetchedAt.UTC().Format(time.RFC3339)
@@ -139,7 +140,7 @@ func batchCSVRecord(row batchRow, out lookupOutcome) []string {
 		acceptPay, acceptPart, b.CellNumber, fetchedAt,
 	}
 	for i, v := range rec {
-		rec[i] = store.CSVCell(client.Sanitize(v))
+		rec[i] = store.CSVCell(text.Sanitize(v))
 	}
 	return rec
 }

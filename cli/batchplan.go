@@ -7,6 +7,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // batchRow is one valid input row, normalised.
@@ -47,11 +48,11 @@ func validateBatchRows(in []batchInputRow, d batchDefaults) (rows []batchRow, ba
 	for _, r := range in {
 		req, warn, err := d.request(r)
 		if err != nil {
-			bad = append(bad, batchProblem{r.Line, client.Sanitize(err.Error())})
+			bad = append(bad, batchProblem{r.Line, text.Sanitize(err.Error())})
 			continue
 		}
 		if warn != "" {
-			warnings = append(warnings, batchProblem{r.Line, client.Sanitize(warn)})
+			warnings = append(warnings, batchProblem{r.Line, text.Sanitize(warn)})
 		}
 		rows = append(rows, batchRow{Line: r.Line, Req: req, Label: r.Label})
 	}

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/progress"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // batchCounter counts finished lookups; progress views poll it.
@@ -83,13 +85,14 @@ func (s batchSnapshot) percent() float64 {
 
 // status is the one-line progress text.
 func (s batchSnapshot) status() string {
-	line := fmt.Sprintf("%d/%d looked up · %d ok · %d failed · %.1f req/s", s.Done, s.Total, s.OK, s.Failed, s.rate())
+	line := strings.Join([]string{fmt.Sprintf("%d/%d looked up", s.Done, s.Total),
+		fmt.Sprintf("%d ok", s.OK), fmt.Sprintf("%d failed", s.Failed), fmt.Sprintf("%.1f req/s", s.rate())}, text.Sep)
 	if s.Stopping {
-		return line + " · stopping (ctrl+c again quits)"
+		return line + text.Sep + "stopping (ctrl+c again quits)"
 	}
 	if r := s.rate(); r > 0 && s.Done < s.Total {
 		eta := time.Duration(float64(s.Total-s.Done) / r * float64(time.Second))
-		line += " · ETA " + eta.Round(time.Second).String()
+		line += text.Sep + "ETA " + eta.Round(time.Second).String()
 	}
 	return line
 }
@@ -200,7 +203,7 @@ func (m barModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m barModel) View() string {
 	status := m.snap.status()
 	if m.width > 1 {
-		status = ansi.Truncate(status, m.width-1, "…")
+		status = text.Truncate(status, m.width-1)
 	}
 	return m.bar.ViewAs(m.snap.percent()) + "\n" + status + "\n"
 }

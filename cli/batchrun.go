@@ -9,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
 )
 
 // fetcher performs one lookup; *client.Client is the real one.
@@ -33,7 +34,7 @@ func (o lookupOutcome) kind() string {
 	}
 	var ve *client.ValidationError
 	if errors.As(o.Err, &ve) {
-		return kindValidation
+		return store.ErrorKindValidation
 	}
 	return string(client.KindNetwork)
 }

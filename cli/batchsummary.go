@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // batchSummary is what a finished (or stopped) run did.
@@ -55,7 +56,7 @@ func batchFailureKinds() []string {
 
 // write prints the summary.
 func (s *batchSummary) write(w io.Writer) {
-	fmt.Fprintf(w, "batch: %s, %s looked up in %s\n", plural(s.Rows, "row"), plural(s.attempted(), "vehicle"), s.Elapsed.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "batch: %s, %s looked up in %s\n", text.Plural(s.Rows, "row"), text.Plural(s.attempted(), "vehicle"), s.Elapsed.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  ok       %d\n", s.OK)
 	if s.FailedCount > 0 {
 		fmt.Fprintf(w, "  failed   %d\n", s.FailedCount)
@@ -69,21 +70,21 @@ func (s *batchSummary) write(w io.Writer) {
 		fmt.Fprintf(w, "  not done %d (%s)\n", left, s.resumeAdvice())
 	}
 	if s.Invalid > 0 {
-		fmt.Fprintf(w, "  skipped  %s\n", plural(s.Invalid, "invalid row"))
+		fmt.Fprintf(w, "  skipped  %s\n", text.Plural(s.Invalid, "invalid row"))
 	}
 	if s.Resumed > 0 {
-		fmt.Fprintf(w, "  skipped  %s already answered in %s\n", plural(s.Resumed, "row"), s.Output)
+		fmt.Fprintf(w, "  skipped  %s already answered in %s\n", text.Plural(s.Resumed, "row"), s.Output)
 	}
 	switch s.Output {
 	case "":
 		fmt.Fprintln(w, "  output   none (use -o FILE to keep the rows)")
 	case "-":
-		fmt.Fprintf(w, "  output   %s to stdout\n", plural(s.Written, "row"))
+		fmt.Fprintf(w, "  output   %s to stdout\n", text.Plural(s.Written, "row"))
 	default:
-		fmt.Fprintf(w, "  output   %s written to %s\n", plural(s.Written, "row"), s.Output)
+		fmt.Fprintf(w, "  output   %s written to %s\n", text.Plural(s.Written, "row"), s.Output)
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintln(w, "  "+client.Sanitize(n))
+		fmt.Fprintln(w, "  "+text.Sanitize(n))
 	}
 }
 

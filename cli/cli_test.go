@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -20,6 +22,7 @@ import (
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -30,6 +33,22 @@ const docSuccess = `{"response_code":1,"status":true,"amount":"1000.0","name":"N
 "message":"Bill Fetched Success."}`
 
 var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}
+
+// answer is the client's result of looking up testReq at a server that
+// answers status and body.
+func answer(t *testing.T, status int, body string) (*client.Result, error) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, err := client.New(client.Options{BaseURL: srv.URL, Retries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Fetch(context.Background(), testReq)
+}
 
 func TestExitCodeFor(t *testing.T) {
 	cases := []struct {
@@ -79,7 +98,7 @@ func TestWorstExitCode(t *testing.T) {
 }
 
 func TestNewRecordSuccess(t *testing.T) {
-	res, err := client.DecodeResponse(200, []byte(docSuccess))
+	res, err := answer(t, 200, docSuccess)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +140,7 @@ func TestNewRecordSuccess(t *testing.T) {
 
 func TestNewRecordUpstreamKeepsBodyAsString(t *testing.T) {
 	body := "<html>502 Bad Gateway</html>"
-	_, err := client.DecodeResponse(502, []byte(body))
+	_, err := answer(t, 502, body)
 	if err == nil {
 		t.Fatal("502 decoded without error")
 	}
@@ -139,7 +158,7 @@ func TestNewRecordUpstreamKeepsBodyAsString(t *testing.T) {
 
 func TestNewRecordRawIsValidUTF8(t *testing.T) {
 	body := "{\"response_code\":2,\"status\":false,\"message\":\"not found \xff\xfe\"}"
-	_, err := client.DecodeResponse(200, []byte(body))
+	_, err := answer(t, 200, body)
 	rec := NewRecord(testReq, nil, err)
 	for _, v := range []any{rec, batchJSONRecord{Record: rec}} {
 		out, err := json.Marshal(v)
@@ -167,24 +186,6 @@ func TestNewRecordValidationError(t *testing.T) {
 	}
 }
 
-func TestLookupFor(t *testing.T) {
-	res, err := client.DecodeResponse(200, []byte(docSuccess))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.FetchedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	l := LookupFor(testReq, res, nil)
-	if !l.OK || l.Snapshot == nil || l.Snapshot.Consumer.Name != "NITESH  KUMAR SHARMA" || !l.At.Equal(res.FetchedAt) ||
-		l.CANumber != "DL12CB4685" || l.Operator != 311 || l.RegistrationID != "AOP-554" {
-		t.Fatalf("lookup = %+v", l)
-	}
-	_, aerr := client.DecodeResponse(401, []byte(`{"status":false,"response_code":10,"message":"Signature verification failed"}`))
-	l = LookupFor(testReq, nil, aerr)
-	if l.OK || l.ErrorKind != "auth" || l.ErrorMessage != "Signature verification failed" || l.Snapshot != nil || l.At.IsZero() {
-		t.Fatalf("failed lookup = %+v", l)
-	}
-}
-
 func TestWriteTableAlignsUnicode(t *testing.T) {
 	rows := [][]string{
 		{"नितेश कुमार शर्मा", "DL12CB4685", "x"},
@@ -206,23 +207,13 @@ func TestWriteTableAlignsUnicode(t *testing.T) {
 		if i > 0 {
 			second = rows[i-1][1]
 		}
-		col := client.DisplayWidth(line[:strings.Index(line, second)])
+		col := text.Width(line[:strings.Index(line, second)])
 		if want == -1 {
 			want = col
 		}
 		if col != want {
 			t.Errorf("line %d: second column starts at cell %d, want %d:\n%s", i, col, want, b.String())
 		}
-	}
-}
-
-func TestDisplayWidthIsPerCodePoint(t *testing.T) {
-	// tmux and xterm advance the cursor by 7 cells for this name.
-	if w := client.DisplayWidth("शर्मा जी"); w != 7 {
-		t.Errorf("displayWidth = %d, want 7", w)
-	}
-	if w := client.DisplayWidth("日本"); w != 4 {
-		t.Errorf("client.DisplayWidth(CJK) = %d, want 4", w)
 	}
 }
 
@@ -246,7 +237,7 @@ func TestConsumerTableSanitisesServerStrings(t *testing.T) {
 }
 
 func TestConsumerFields(t *testing.T) {
-	res, err := client.DecodeResponse(200, []byte(docSuccess))
+	res, err := answer(t, 200, docSuccess)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,11 +272,11 @@ func TestDueRelative(t *testing.T) {
 		time.Date(2021, 9, 10, 1, 0, 0, 0, time.Local):  "20 Sep 2021 (due in 10 days)",
 	}
 	for now, want := range cases {
-		if got := formatDueDate(due.Format("2006-01-02"), now); got != want {
+		if got := formatDueDate(due.Format("2006-01-02"), now, 0); got != want {
 			t.Errorf("now %s: %q, want %q", now, got, want)
 		}
 	}
-	if got := formatDueDate("someday\x1b[2J", time.Now()); strings.Contains(got, "\x1b") {
+	if got := formatDueDate("someday\x1b[2J", time.Now(), 0); strings.Contains(got, "\x1b") {
 		t.Errorf("unparsable due date not sanitised: %q", got)
 	}
 }
@@ -324,6 +315,19 @@ func (e *cliEnv) run(t *testing.T, stdin string, args ...string) cliResult {
 	full := append([]string{"--config", e.config, "--store", e.store}, args...)
 	code := run(context.Background(), app, full)
 	return cliResult{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// namedOperatorConfig is a config with defaults and one named operator.
+const namedOperatorConfig = "registration_id = \"AOP-554\"\noperator = 311\n[[operators]]\ncode = 312\nname = \"FASTag Axis\"\n"
+
+// mustStore opens the env's store.
+func mustStore(t *testing.T, e *cliEnv) *store.Store {
+	t.Helper()
+	s, err := store.Open(e.store, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // settingOf returns the value and source of key in `config --json` output.
@@ -550,10 +554,18 @@ func TestSavedAddUpdateAndImportDefaults(t *testing.T) {
 
 func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	if r := e.run(t, "", "saved", "add", "DL12CB4685"); r.code != 0 {
+		t.Fatalf("saved add: exit %d %s", r.code, r.stderr)
+	}
 	if r := e.run(t, "", "--demo", "fetch", sandbox.VehicleSuccess); r.code != 0 {
 		t.Fatalf("fetch: exit %d %s", r.code, r.stderr)
 	}
 	before, err := os.ReadFile(e.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := strings.TrimSuffix(e.store, ".json") + ".history.jsonl"
+	beforeHistory, err := os.ReadFile(history)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -562,7 +574,7 @@ func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	if err := os.Symlink(e.store, link); err != nil {
 		t.Fatal(err)
 	}
-	for _, out := range []string{e.store, link, e.config, e.store + ".lock"} {
+	for _, out := range []string{e.store, link, e.config, e.store + ".lock", history} {
 		r := e.run(t, "", "export", "-o", out)
 		if r.code != ExitUsage || !strings.Contains(r.stderr, "choose another file") {
 			t.Errorf("export -o %s: exit %d, stderr %q", out, r.code, r.stderr)
@@ -574,6 +586,9 @@ func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(e.store); !bytes.Equal(after, before) {
 		t.Errorf("export changed the store:\n%s\nwas\n%s", after, before)
+	}
+	if after, _ := os.ReadFile(history); !bytes.Equal(after, beforeHistory) {
+		t.Errorf("export changed the history file:\n%s\nwas\n%s", after, beforeHistory)
 	}
 	if after, _ := os.ReadFile(e.config); !bytes.Equal(after, config) {
 		t.Errorf("export changed the config: %s", after)
@@ -727,7 +742,7 @@ func TestCellCutsByTerminalWidth(t *testing.T) {
 	label := "राजेश कुमार शर्मा राजेश कुमार शर्मा"
 	for _, limit := range []int{8, 12, 24} {
 		got := cell(label, limit)
-		if w := client.DisplayWidth(got); w > limit {
+		if w := text.Width(got); w > limit {
 			t.Errorf("cell(%q, %d) = %q, %d cells wide", label, limit, got, w)
 		}
 		if !strings.HasSuffix(got, "…") {
@@ -778,6 +793,20 @@ func TestReadOnlyStoreSaysSoOnce(t *testing.T) {
 	}
 	if n := strings.Count(r.stderr, "written by a newer aopfetch"); n != 1 {
 		t.Fatalf("the reason appears %d times:\n%s", n, r.stderr)
+	}
+}
+
+// TestFetchOnReadOnlyStoreSaysItOnce: as for saved add, a fetch whose
+// history cannot be recorded in a newer (read-only) store gives the reason
+// once, not as a notice and again in the warning.
+func TestFetchOnReadOnlyStoreSaysItOnce(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	if err := os.WriteFile(e.store, []byte(`{"version": 99, "accounts": [], "recent": []}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "--demo", "fetch", "DL12CB4685")
+	if r.code != 0 || strings.Count(r.stderr, "written by a newer aopfetch") != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }
 

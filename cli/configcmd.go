@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -84,11 +85,11 @@ func buildConfigReport(app *App) (configReport, error) {
 func formatConfigReport(rep configReport) string {
 	var b strings.Builder
 	if rep.ConfigFile != "" {
-		fmt.Fprintf(&b, "config file: %s\n", client.Sanitize(rep.ConfigFile))
+		fmt.Fprintf(&b, "config file: %s\n", text.Sanitize(rep.ConfigFile))
 	} else {
 		b.WriteString("config file: none\n")
 	}
-	fmt.Fprintf(&b, "store file:  %s\n", client.Sanitize(rep.StorePath))
+	fmt.Fprintf(&b, "store file:  %s\n", text.Sanitize(rep.StorePath))
 	if rep.Demo {
 		b.WriteString("demo:        on (lookups go to the built-in sandbox, not AOPay)\n")
 	}
@@ -99,7 +100,7 @@ func formatConfigReport(rep configReport) string {
 	}
 	_ = writeTable(&b, []string{"SETTING", "VALUE", "SOURCE"}, rows)
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(&b, "\n%s\n", client.Sanitize(w))
+		fmt.Fprintf(&b, "\n%s\n", text.Sanitize(w))
 	}
 	return b.String()
 }

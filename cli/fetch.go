@@ -14,6 +14,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -183,10 +184,10 @@ func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operat
 			bad = append(bad, v)
 			continue
 		case warning != "":
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", client.Sanitize(warning), action)
+			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(warning), action)
 		}
 		if w := cfg.VehicleWarning(r.Operator, r.CANumber); w != "" {
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", client.Sanitize(w), action)
+			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(w), action)
 		}
 		reqs = append(reqs, r)
 	}
@@ -210,7 +211,7 @@ func fieldHint(field string) string {
 
 // quoteArg shows a command-line argument in a message, sanitised.
 func quoteArg(s string) string {
-	return fmt.Sprintf("%q", client.Sanitize(s))
+	return fmt.Sprintf("%q", text.Sanitize(s))
 }
 
 // fetchAll looks up reqs one after the other, calling done after each, and
@@ -277,15 +278,16 @@ func recordHistory(app *App, outs []outcome) {
 	ls := make([]store.Lookup, 0, len(outs))
 	for _, o := range outs {
 		if !isCancelled(o.err) {
-			ls = append(ls, LookupFor(o.req, o.res, o.err))
+			ls = append(ls, store.NewLookup(o.req, o.res, o.err, time.Now()))
 		}
 	}
 	if len(ls) == 0 {
 		return
 	}
-	s, err := app.Store()
+	s, err := app.lookupStore()
 	if err == nil {
 		err = s.RecordLookups(ls...)
+		app.storeNotices()
 	}
 	if err != nil && !app.saidAlready(err) {
 		app.Warn("history not recorded: %v", err)

@@ -100,7 +100,7 @@ func writeHistory(w io.Writer, recent []store.Lookup, cfg *config.Config, now ti
 			c := l.Snapshot.Consumer
 			name = cell(c.ShownName(), nameWidth)
 			amount = formatAmount(c.ShownAmount())
-			due = shortDue(c.ShownDueDate(), now)
+			due = formatDueDate(c.ShownDueDate(), now, 12)
 		}
 		rows = append(rows, []string{l.At.Local().Format("2006-01-02 15:04"), cell(l.CANumber, 0),
 			operatorText(l.Operator, cfg), name, amount, due, outcome})

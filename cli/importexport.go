@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -106,7 +106,7 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 	if err := untilInterrupted(ctx, func() error { return writePrivateFile(out, data) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", plural(len(d.Accounts), "account"), client.Sanitize(out))
+	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", text.Plural(len(d.Accounts), "account"), text.Sanitize(out))
 	return nil
 }
 
@@ -120,14 +120,14 @@ func writePrivateFile(path string, data []byte) (err error) {
 		path = real
 	}
 	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
-		return newUsageError("give a file name, e.g. -o accounts.json", "-o %s is a directory", client.Sanitize(path))
+		return newUsageError("give a file name, e.g. -o accounts.json", "-o %s is a directory", text.Sanitize(path))
 	} else if err == nil && !fi.Mode().IsRegular() {
 		return writeInto(path, data)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
 	if errors.Is(err, fs.ErrNotExist) {
 		return newUsageError("create the directory first, or choose a file in an existing one",
-			"cannot write %s: the directory %s does not exist", client.Sanitize(path), client.Sanitize(filepath.Dir(path)))
+			"cannot write %s: the directory %s does not exist", text.Sanitize(path), text.Sanitize(filepath.Dir(path)))
 	}
 	if err != nil {
 		return writeError(path, err)
@@ -161,7 +161,7 @@ func writeError(path string, err error) error {
 	} else if le, ok := errors.AsType[*os.LinkError](err); ok {
 		err = le.Err
 	}
-	return fmt.Errorf("cannot write %s: %w", client.Sanitize(path), err)
+	return fmt.Errorf("cannot write %s: %w", text.Sanitize(path), err)
 }
 
 // writeInto writes data into a special file such as a pipe (or through a
@@ -247,7 +247,7 @@ func runImport(ctx context.Context, app *App, o importOptions, name string) erro
 	}
 	accts, missing := applyImportDefaults(rows, s.Data(), op, regID)
 	for _, re := range rowErrs {
-		fmt.Fprintln(app.Stderr(), client.Sanitize(re.Error()))
+		fmt.Fprintln(app.Stderr(), text.Sanitize(re.Error()))
 	}
 	for _, m := range missing {
 		fmt.Fprintln(app.Stderr(), m)
@@ -255,7 +255,7 @@ func runImport(ctx context.Context, app *App, o importOptions, name string) erro
 	skipped := len(rowErrs) + len(missing)
 	if skipped > 0 && !o.skipInvalid {
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
-			"nothing imported: %s invalid", plural(skipped, "row"))
+			"nothing imported: %s invalid", text.Plural(skipped, "row"))
 	}
 	writeDuplicates(app.Stderr(), duplicateRows(rows))
 	rep, err := s.Import(accts)
@@ -295,7 +295,7 @@ const maxDuplicateLines = 10
 func writeDuplicates(w io.Writer, notes []string) {
 	for i, n := range notes {
 		if i == maxDuplicateLines {
-			fmt.Fprintf(w, "… and %d more rows repeating a vehicle of an earlier row\n", len(notes)-i)
+			fmt.Fprintf(w, "%s and %d more rows repeating a vehicle of an earlier row\n", text.Ellipsis, len(notes)-i)
 			return
 		}
 		fmt.Fprintln(w, n)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/charmbracelet/x/term"
 )
 
@@ -19,24 +20,16 @@ const none = "-"
 // field is one label/value line of a detail block.
 type field struct{ Label, Value string }
 
-// padRight pads s with spaces to width terminal cells.
-func padRight(s string, width int) string {
-	if w := client.DisplayWidth(s); w < width {
-		return s + strings.Repeat(" ", width-w)
-	}
-	return s
-}
-
 // writeFields writes label/value lines with the values aligned. Labels and
 // values must already be safe for a terminal.
 func writeFields(w io.Writer, fields []field) error {
 	width := 0
 	for _, f := range fields {
-		width = max(width, client.DisplayWidth(f.Label))
+		width = max(width, text.Width(f.Label))
 	}
 	var b strings.Builder
 	for _, f := range fields {
-		b.WriteString(padRight(f.Label, width))
+		b.WriteString(text.Pad(f.Label, width))
 		b.WriteString("  ")
 		b.WriteString(f.Value)
 		b.WriteByte('\n')
@@ -57,7 +50,7 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 				b.WriteString(cell)
 				break
 			}
-			b.WriteString(padRight(cell, widths[i]))
+			b.WriteString(text.Pad(cell, widths[i]))
 			b.WriteString("  ")
 		}
 		b.WriteByte('\n')
@@ -86,7 +79,7 @@ func fitTable(header []string, rows [][]string, width int, shrink, drop []int) (
 	floor := make([]int, len(header))
 	copy(floor, widths)
 	for _, i := range shrink {
-		floor[i] = min(widths[i], max(minFitWidth, client.DisplayWidth(header[i])))
+		floor[i] = min(widths[i], max(minFitWidth, text.Width(header[i])))
 	}
 	for _, i := range drop {
 		if tableWidth(floor, kept) <= width {
@@ -115,7 +108,7 @@ func columnWidths(header []string, rows [][]string) []int {
 	for _, row := range append([][]string{header}, rows...) {
 		for i, c := range row {
 			if i < len(widths) {
-				widths[i] = max(widths[i], client.DisplayWidth(c))
+				widths[i] = max(widths[i], text.Width(c))
 			}
 		}
 	}
@@ -140,8 +133,8 @@ func keepColumns(row []string, widths []int, kept []bool) []string {
 		if i >= len(kept) || !kept[i] {
 			continue
 		}
-		if client.DisplayWidth(c) > widths[i] {
-			c = client.Truncate(c, widths[i])
+		if text.Width(c) > widths[i] {
+			c = text.Truncate(c, widths[i])
 		}
 		out = append(out, c)
 	}
@@ -174,57 +167,39 @@ func terminalWidth(w io.Writer) int {
 // cell makes a server or user string safe for one table cell: sanitised and
 // truncated to limit cells with a trailing "…" (0 = no limit).
 func cell(s string, limit int) string {
-	s = client.Sanitize(s)
+	s = text.Sanitize(s)
 	if s == "" {
 		return none
 	}
 	if limit > 0 {
-		s = client.Truncate(s, limit)
+		s = text.Truncate(s, limit)
 	}
 	return s
 }
 
 // formatAmount formats an amount text as ₹1,000.00, or shows it sanitised
 // when it is not a number.
-func formatAmount(amount string) string {
-	if strings.TrimSpace(amount) == "" {
-		return none
-	}
-	if f, ok := client.FormatINR(amount); ok {
-		return f
-	}
-	return cell(amount, 0)
-}
+func formatAmount(amount string) string { return orNone(text.Amount(amount)) }
 
-// formatDueDate formats a due date as "20 Sep 2021 (overdue by 3 days)".
-func formatDueDate(due string, now time.Time) string {
+// formatDueDate formats a due date as "20 Sep 2021 (overdue by 3 days)";
+// a date that does not parse is shown as a cell cut to limit (0 = no limit).
+func formatDueDate(due string, now time.Time, limit int) string {
 	if strings.TrimSpace(due) == "" {
 		return none
 	}
-	t, ok := client.ParseDueDate(due)
+	t, ok := text.ParseDueDate(due)
 	if !ok {
-		return cell(due, 0)
+		return cell(due, limit)
 	}
-	return t.Format("2 Jan 2006") + " (" + dueRelative(client.DaysUntil(t, now)) + ")"
+	return text.Date(t) + " (" + text.DueIn(text.DaysUntil(t, now)) + ")"
 }
 
-// dueRelative words a day count: "overdue by 3 days", "due today", "due in 1 day".
-func dueRelative(days int) string {
-	switch {
-	case days < 0:
-		return "overdue by " + plural(-days, "day")
-	case days == 0:
-		return "due today"
+// orNone is s, or none when it is empty.
+func orNone(s string) string {
+	if s == "" {
+		return none
 	}
-	return "due in " + plural(days, "day")
-}
-
-// plural returns "1 day" or "3 days".
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return s
 }
 
 // yesNo formats a flag.
@@ -242,7 +217,7 @@ func operatorText(code int, cfg *config.Config) string {
 	}
 	s := strconv.Itoa(code)
 	if cfg != nil {
-		if name := client.Sanitize(cfg.OperatorName(code)); name != "" {
+		if name := text.Sanitize(cfg.OperatorName(code)); name != "" {
 			s += " (" + name + ")"
 		}
 	}
@@ -264,7 +239,7 @@ func consumerFields(req client.Request, c client.Consumer, cfg *config.Config, n
 		{"Amount", formatAmount(c.ShownAmount())},
 		{"Net amount", formatAmount(bill.BillNetAmount)},
 		{"Max amount", formatAmount(bill.MaxBillAmount)},
-		{"Due date", formatDueDate(c.ShownDueDate(), now)},
+		{"Due date", formatDueDate(c.ShownDueDate(), now, 0)},
 	}
 	if c.Bill != nil {
 		fs = append(fs,
@@ -297,13 +272,13 @@ func writeLookupError(w io.Writer, vehicle string, err error) {
 	}
 	prefix := "aopfetch: "
 	if vehicle != "" {
-		prefix += client.Sanitize(vehicle) + ": "
+		prefix += text.Sanitize(vehicle) + ": "
 	}
-	fmt.Fprintln(w, prefix+client.Sanitize(msg))
+	fmt.Fprintln(w, prefix+text.Sanitize(msg))
 	if snippet != "" && !strings.Contains(msg, snippet) {
-		fmt.Fprintln(w, "body: "+client.Sanitize(snippet))
+		fmt.Fprintln(w, "body: "+text.Sanitize(snippet))
 	}
 	if hint := errorHint(err); hint != "" {
-		fmt.Fprintln(w, "hint: "+client.Sanitize(hint))
+		fmt.Fprintln(w, "hint: "+text.Sanitize(hint))
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 func TestFitTable(t *testing.T) {
@@ -33,7 +33,7 @@ func TestFitTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
-			if w := client.DisplayWidth(line); tt.width > 0 && w > tt.width {
+			if w := text.Width(line); tt.width > 0 && w > tt.width {
 				t.Errorf("width %d: line %q is %d wide", tt.width, line, w)
 			}
 		}

@@ -18,27 +18,23 @@ type RecordError struct {
 	ResponseCode int    `json:"response_code"`
 }
 
-// Record is the --json object of one lookup (also JSONL rows of batch).
+// Record is the --json object of one lookup (also JSONL rows of batch): the
+// request, the provider's answer and how the lookup went.
 type Record struct {
-	OK             bool         `json:"ok"`
-	Operator       int          `json:"operator"`
-	CANumber       string       `json:"canumber"`
-	RegistrationID string       `json:"registration_id"`
-	ResponseCode   int          `json:"response_code"`
-	Status         bool         `json:"status"`
-	Message        string       `json:"message"`
-	Name           string       `json:"name"`
-	Amount         string       `json:"amount"`
-	DueDate        string       `json:"due_date"`
-	Bill           *client.Bill `json:"bill"`
-	FetchedAt      time.Time    `json:"fetched_at"`
-	LatencyMS      int64        `json:"latency_ms"`
-	Raw            any          `json:"raw"` // the response as received: json.RawMessage when valid JSON, else string
-	Error          *RecordError `json:"error,omitempty"`
+	OK             bool   `json:"ok"`
+	Operator       int    `json:"operator"`
+	CANumber       string `json:"canumber"`
+	RegistrationID string `json:"registration_id"`
+	client.Consumer
+	// Bill is Consumer.Bill again: in JSON it takes the place of
+	// Consumer's "bill", which is left out when there is no bill, while a
+	// record has always said "bill": null then.
+	Bill      *client.Bill `json:"bill"`
+	FetchedAt time.Time    `json:"fetched_at"`
+	LatencyMS int64        `json:"latency_ms"`
+	Raw       any          `json:"raw"` // the response as received: json.RawMessage when valid JSON, else string
+	Error     *RecordError `json:"error,omitempty"`
 }
-
-// kindValidation is the error kind of a record whose request was invalid.
-const kindValidation = "validation"
 
 // NewRecord builds the --json record of one lookup. When err is a
 // *client.Error that carries the server's answer, the record holds it too.
@@ -50,11 +46,9 @@ func NewRecord(req client.Request, res *client.Result, err error) Record {
 		CANumber:       req.CANumber,
 		RegistrationID: req.RegistrationID,
 	}
-	res = resultOf(res, err)
+	res = client.ResultOf(res, err)
 	if res != nil {
-		c := res.Consumer
-		rec.ResponseCode, rec.Status, rec.Message = c.ResponseCode, c.Status, c.Message
-		rec.Name, rec.Amount, rec.DueDate, rec.Bill = c.Name, c.Amount, c.DueDate, c.Bill
+		rec.Consumer, rec.Bill = res.Consumer, res.Consumer.Bill
 		rec.FetchedAt = res.FetchedAt
 		rec.LatencyMS = res.Latency.Milliseconds()
 		rec.Raw = rawJSON(res.Raw)
@@ -67,18 +61,6 @@ func NewRecord(req client.Request, res *client.Result, err error) Record {
 		rec.Error = recordError(err)
 	}
 	return rec
-}
-
-// resultOf returns res, or the answer carried by a *client.Error.
-func resultOf(res *client.Result, err error) *client.Result {
-	if res != nil {
-		return res
-	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		return ce.Result
-	}
-	return nil
 }
 
 // rawJSON returns body as a json.RawMessage when it is valid JSON, as a
@@ -111,41 +93,15 @@ func validUTF8(b []byte) []byte {
 	return out
 }
 
-// recordError builds the error block of err.
+// recordError builds the error block of err: the kind and message it is
+// recorded with in history too, and the HTTP status and response code of a
+// *client.Error.
 func recordError(err error) *RecordError {
+	re := &RecordError{}
+	re.Kind, re.Message = store.FailureOf(err)
 	var ce *client.Error
 	if errors.As(err, &ce) {
-		return &RecordError{Kind: string(ce.Kind), Message: ce.Message, HTTPStatus: ce.HTTPStatus, ResponseCode: ce.ResponseCode}
+		re.HTTPStatus, re.ResponseCode = ce.HTTPStatus, ce.ResponseCode
 	}
-	var ve *client.ValidationError
-	if errors.As(err, &ve) {
-		return &RecordError{Kind: kindValidation, Message: ve.Error()}
-	}
-	return &RecordError{Kind: "error", Message: err.Error()}
-}
-
-// LookupFor builds the history entry of one lookup.
-func LookupFor(req client.Request, res *client.Result, err error) store.Lookup {
-	l := store.Lookup{
-		Operator:       req.Operator,
-		CANumber:       req.CANumber,
-		RegistrationID: req.RegistrationID,
-		OK:             err == nil,
-	}
-	if r := resultOf(res, err); r != nil {
-		l.At = r.FetchedAt
-	}
-	if l.At.IsZero() {
-		l.At = time.Now()
-	}
-	l.At = l.At.UTC()
-	if err != nil {
-		re := recordError(err)
-		l.ErrorKind, l.ErrorMessage = re.Kind, re.Message
-		return l
-	}
-	if res != nil {
-		l.Snapshot = &store.Snapshot{Consumer: res.Consumer, FetchedAt: l.At}
-	}
-	return l
+	return re
 }

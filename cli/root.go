@@ -16,7 +16,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 	"github.com/aopfetch/aopfetch/ui"
 )
@@ -144,7 +144,7 @@ func rootArgs(cmd *cobra.Command, args []string) error {
 		// Vehicle numbers always hold digits; a word is probably a mistyped command.
 		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 && !strings.ContainsAny(args[0], "0123456789") {
 			return newUsageError("run `aopfetch --help` for the commands",
-				"unknown command %q (did you mean %q?)", client.Sanitize(args[0]), s[0])
+				"unknown command %q (did you mean %q?)", text.Sanitize(args[0]), s[0])
 		}
 	}
 	return usageArgs(cobra.MaximumNArgs(1))(cmd, args)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -87,7 +88,7 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now t
 		amount, due := none, none
 		if a.Last != nil {
 			amount = formatAmount(a.Last.Consumer.ShownAmount())
-			due = shortDue(a.Last.Consumer.ShownDueDate(), now)
+			due = formatDueDate(a.Last.Consumer.ShownDueDate(), now, 12)
 		}
 		rows = append(rows, []string{strconv.Itoa(i + 1), cell(a.Label, labelWidth), cell(a.CANumber, 0),
 			operatorText(a.Operator, cfg), cell(a.RegistrationID, 0), amount, due, cell(a.ID, 0), cell(a.Note, noteWidth)})
@@ -97,15 +98,6 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now t
 	// operator and due date are left out (saved rm takes the vehicle too).
 	header, rows = fitTable(header, rows, terminalWidth(w), []int{1, 8}, []int{7, 8, 4, 3, 6})
 	return writeTable(w, header, rows)
-}
-
-// shortDue formats a due date for a table cell: "20 Sep 2021 (overdue)".
-func shortDue(due string, now time.Time) string {
-	t, ok := client.ParseDueDate(due)
-	if !ok {
-		return cell(due, 12)
-	}
-	return t.Format("2 Jan 2006") + " (" + dueRelative(client.DaysUntil(t, now)) + ")"
 }
 
 // savedAddOptions are the flags of `saved add`.
@@ -147,7 +139,7 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	}
 	acct, existed := findAccount(s.Data(), vehicle)
 	if existed && acct.ID == vehicle && acct.CANumber != vehicle {
-		return newUsageError("saved add takes the vehicle number: aopfetch saved add "+cell(acct.CANumber, 0)+" …",
+		return newUsageError("saved add takes the vehicle number: aopfetch saved add "+cell(acct.CANumber, 0)+" "+text.Ellipsis,
 			"%s is the id of the saved account %s, not a vehicle number", cell(vehicle, 0), cell(acct.CANumber, 0))
 	}
 	if !existed {
@@ -199,11 +191,11 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 
 // labelText is a label as typed, minus escape sequences, control
 // characters and surrounding spaces.
-func labelText(s string) string { return strings.TrimSpace(client.Sanitize(s)) }
+func labelText(s string) string { return strings.TrimSpace(text.Sanitize(s)) }
 
 // noteText is a note as typed, minus escape sequences and control
 // characters other than line breaks.
-func noteText(s string) string { return strings.TrimSpace(client.SanitizeText(s)) }
+func noteText(s string) string { return strings.TrimSpace(text.SanitizeText(s)) }
 
 // clearFields empties the label and/or the note of the saved account with
 // vehicle v (SaveAccount keeps a saved value when given an empty one) and

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // DefaultTokenHeader is the header that carries the signed JWT.
@@ -33,7 +35,7 @@ func (a Auth) withDefaults() (Auth, error) {
 		out.TokenHeader = DefaultTokenHeader
 	}
 	if !ValidHeaderName(out.TokenHeader) {
-		return Auth{}, fmt.Errorf("auth token header name %s is not a valid HTTP header name", quoteInput(out.TokenHeader))
+		return Auth{}, fmt.Errorf("auth token header name %s is not a valid HTTP header name", text.Quote(out.TokenHeader))
 	}
 	if out.JWTSecret != "" && out.PartnerID == "" {
 		return Auth{}, errors.New("JWT signing needs a partner ID: set AOPFETCH_PARTNER_ID or partner_id in [auth] of config.toml")
@@ -41,11 +43,11 @@ func (a Auth) withDefaults() (Auth, error) {
 	out.Headers = make(map[string]string, len(a.Headers))
 	for k, v := range a.Headers {
 		if !ValidHeaderName(k) {
-			return Auth{}, fmt.Errorf("auth header name %s is not a valid HTTP header name", quoteInput(k))
+			return Auth{}, fmt.Errorf("auth header name %s is not a valid HTTP header name", text.Quote(k))
 		}
 		if !ValidHeaderValue(v) {
 			// Never echo the value: it is a secret.
-			return Auth{}, fmt.Errorf("auth header %s has a value with control characters", quoteInput(k))
+			return Auth{}, fmt.Errorf("auth header %s has a value with control characters", text.Quote(k))
 		}
 		out.Headers[k] = v
 	}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // MaxBodyBytes caps a response body; a larger one is an upstream error.
@@ -156,7 +158,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, errors.New("base URL must not contain a user name or password; put credentials in [auth] of config.toml")
 	}
-	shown := "'" + oneLine(u.String(), 80) + "'"
+	shown := "'" + text.OneLine(u.String(), 80) + "'"
 	switch {
 	case u.Hostname() == "":
 		return nil, fmt.Errorf("base URL %s has no host", shown)
@@ -317,7 +319,7 @@ func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time
 		res := &Result{HTTPStatus: ex.status}
 		return res, &Error{Kind: KindUpstream, HTTPStatus: ex.status, Result: res, Hint: hintUpstream, Err: rootCause(ex.err),
 			Message: "the server answered " + httpStatusText(ex.status) + " with a body that could not be decompressed (" +
-				oneLine(rootCause(ex.err).Error(), 80) + ")"}, false
+				text.OneLine(rootCause(ex.err).Error(), 80) + ")"}, false
 	case ex.err != nil:
 		e, _ := c.networkError(ex.err)
 		e.HTTPStatus = ex.status
@@ -363,7 +365,7 @@ func (c *Client) redirectError(ex exchange, res *Result) *Error {
 		return e
 	}
 	e.Message = fmt.Sprintf("the server redirected to %s (%s); redirects are not followed",
-		oneLine(target.Host, 100), httpStatusText(ex.status))
+		text.OneLine(target.Host, 100), httpStatusText(ex.status))
 	return e
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // Message and snippet lengths, in characters.
@@ -54,7 +56,7 @@ type answer struct {
 	badCode string
 }
 
-// DecodeResponse decodes a response body tolerantly and classifies it.
+// decodeResponse decodes a response body tolerantly and classifies it.
 // The returned Result is never nil and Raw always holds body.
 //
 // Classification, in order:
@@ -68,15 +70,11 @@ type answer struct {
 //   - a JSON object with none of status, code or message: upstream;
 //   - anything else (status false, another code, a 4xx): api, with the
 //     provider's message.
-func DecodeResponse(httpStatus int, body []byte) (*Result, error) {
-	return decodeResponse(httpStatus, body, nil)
-}
-
-// decodeResponse is DecodeResponse for an answer that may echo the
-// credentials sent: every secret is redacted from Raw and the decoded
-// strings before any message or snippet is cut from them, so not even a
-// prefix of one survives. The structure is decoded from the body as
-// received.
+//
+// The answer may echo the credentials sent: every secret is redacted from
+// Raw and the decoded strings before any message or snippet is cut from
+// them, so not even a prefix of one survives. The structure is decoded from
+// the body as received.
 func decodeResponse(httpStatus int, body []byte, secrets []string) (*Result, error) {
 	shown := redactBody(body, secrets)
 	res := &Result{HTTPStatus: httpStatus, Raw: shown}
@@ -216,7 +214,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	if a.hasCode {
 		code = c.ResponseCode
 	}
-	msg := oneLine(c.Message, maxMessageLen)
+	msg := text.OneLine(c.Message, maxMessageLen)
 	e := &Error{HTTPStatus: httpStatus, ResponseCode: code, Result: res}
 	switch {
 	case httpStatus == 401 || (a.hasCode && (code == 10 || code == 11)):
@@ -232,7 +230,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 		// Success needs code 1 or none at all; a code we cannot read is neither.
 		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
 		e.Message = "the server answered " + httpStatusText(httpStatus) +
-			" with a response code that is not a whole number (" + oneLine(a.badCode, 40) + ")"
+			" with a response code that is not a whole number (" + text.OneLine(a.badCode, 40) + ")"
 	case c.Status && (!a.hasCode || code == 1) && httpStatus >= 200 && httpStatus < 300:
 		return nil
 	case !a.hasStatus && !a.hasCode && !a.hasMessage:
@@ -288,7 +286,7 @@ func upstreamHint(httpStatus int) string {
 
 // snippet is the first 200 characters of body, sanitised to one line.
 func snippet(body []byte) string {
-	return oneLine(string(body[:min(len(body), snippetScan)]), snippetLen)
+	return text.OneLine(string(body[:min(len(body), snippetScan)]), snippetLen)
 }
 
 func orDefault(s, def string) string {

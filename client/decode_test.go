@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -21,9 +22,9 @@ func readTestdata(t testing.TB, name string) []byte {
 
 func TestDecodeDocSuccess(t *testing.T) {
 	body := readTestdata(t, "doc_200.json")
-	res, err := DecodeResponse(200, body)
+	res, err := decodeResponse(200, body, nil)
 	if err != nil {
-		t.Fatalf("DecodeResponse: %v", err)
+		t.Fatalf("decodeResponse: %v", err)
 	}
 	want := Consumer{
 		ResponseCode: 1, Status: true, Message: "Bill Fetched Success.",
@@ -40,9 +41,9 @@ func TestDecodeDocSuccess(t *testing.T) {
 }
 
 func TestDecodeNumbersAsStringsAndStringsAsNumbers(t *testing.T) {
-	res, err := DecodeResponse(200, readTestdata(t, "numbers_as_strings.json"))
+	res, err := decodeResponse(200, readTestdata(t, "numbers_as_strings.json"), nil)
 	if err != nil {
-		t.Fatalf("DecodeResponse: %v", err)
+		t.Fatalf("decodeResponse: %v", err)
 	}
 	want := Consumer{
 		ResponseCode: 1, Status: true, Message: "Bill Fetched Success.",
@@ -99,7 +100,7 @@ func TestDecodeTolerance(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := DecodeResponse(200, []byte(tt.body))
+			res, err := decodeResponse(200, []byte(tt.body), nil)
 			if err != nil {
 				t.Fatalf("err = %v", err)
 			}
@@ -148,7 +149,7 @@ func TestDecodeClassification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := DecodeResponse(tt.status, []byte(tt.body))
+			res, err := decodeResponse(tt.status, []byte(tt.body), nil)
 			if res == nil || !bytes.Equal(res.Raw, []byte(tt.body)) {
 				t.Fatalf("Result nil or Raw lost")
 			}
@@ -181,7 +182,7 @@ func TestDecodeClassification(t *testing.T) {
 
 func TestDecodeSnippetLength(t *testing.T) {
 	body := bytes.Repeat([]byte("<p>\x1b[31mx</p>\n"), 10000)
-	_, err := DecodeResponse(503, body)
+	_, err := decodeResponse(503, body, nil)
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindUpstream {
 		t.Fatalf("err = %v", err)
@@ -196,10 +197,8 @@ func TestDecodeSnippetLength(t *testing.T) {
 func assertOneLine(t *testing.T, e *Error) {
 	t.Helper()
 	for _, s := range []string{e.Error(), e.Message, e.Hint, e.Snippet} {
-		for _, r := range s {
-			if unicode.IsControl(r) || isBidiControl(r) {
-				t.Fatalf("control character %U in %q", r, s)
-			}
+		if text.Sanitize(s) != s {
+			t.Fatalf("control character or escape sequence in %q", s)
 		}
 	}
 }
@@ -212,7 +211,7 @@ func FuzzDecodeResponse(f *testing.F) {
 	f.Add(200, []byte(`{"status":"1","responsecode":1.0,"bill_fetch":null}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		in := bytes.Clone(body)
-		res, err := DecodeResponse(status, body)
+		res, err := decodeResponse(status, body, nil)
 		if res == nil {
 			t.Fatal("nil Result")
 		}
@@ -240,7 +239,7 @@ func FuzzDecodeResponse(f *testing.F) {
 
 func TestDecodeRateLimitedHint(t *testing.T) {
 	for _, body := range []string{`{"status":false,"message":"slow down"}`, `Too Many Requests`, ``} {
-		_, err := DecodeResponse(429, []byte(body))
+		_, err := decodeResponse(429, []byte(body), nil)
 		var e *Error
 		if !errors.As(err, &e) {
 			t.Fatalf("429 %q: err = %v", body, err)
@@ -265,7 +264,7 @@ func TestDecodeHintForAnswersThatAreNotTheAPI(t *testing.T) {
 		{503, "", false},
 	}
 	for _, tt := range tests {
-		_, err := DecodeResponse(tt.status, []byte(tt.body))
+		_, err := decodeResponse(tt.status, []byte(tt.body), nil)
 		var e *Error
 		if !errors.As(err, &e) || e.Kind != KindUpstream {
 			t.Fatalf("%d %q: err = %v, want upstream", tt.status, tt.body, err)

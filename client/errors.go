@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 )
@@ -25,6 +26,19 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// ResultOf returns the answer of a lookup that returned res and err: res,
+// else the answer a failed lookup's *Error carries, else nil.
+func ResultOf(res *Result, err error) *Result {
+	if res != nil {
+		return res
+	}
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce.Result
+	}
+	return nil
+}
 
 // ValidationError is bad input; Field is "operator", "canumber" or "registration_id".
 type ValidationError struct {

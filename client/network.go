@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // networkError classifies a transport failure (no HTTP answer) and reports
@@ -35,13 +37,13 @@ func (c *Client) networkError(err error) (*Error, bool) {
 	var opErr *net.OpError
 	switch {
 	case errors.As(err, &dnsErr):
-		e.Message = "cannot resolve host " + oneLine(dnsErr.Name, 100)
+		e.Message = "cannot resolve host " + text.OneLine(dnsErr.Name, 100)
 		retry = dnsErr.IsTemporary || dnsErr.IsTimeout
 	case isCertError(err):
-		e.Message = "the TLS certificate of " + c.host + " is not trusted: " + oneLine(cause.Error(), 160)
+		e.Message = "the TLS certificate of " + c.host + " is not trusted: " + text.OneLine(cause.Error(), 160)
 		e.Hint = hintTLS
 	case isTLSError(err):
-		e.Message = "the TLS handshake with " + c.host + " failed: " + oneLine(cause.Error(), 160)
+		e.Message = "the TLS handshake with " + c.host + " failed: " + text.OneLine(cause.Error(), 160)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Message = "connection to " + where + " refused"
 		retry = true
@@ -49,10 +51,10 @@ func (c *Client) networkError(err error) (*Error, bool) {
 		e.Message = "the connection to " + where + " was closed unexpectedly"
 		retry = true
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		e.Message = "cannot connect to " + where + ": " + oneLine(cause.Error(), 160)
+		e.Message = "cannot connect to " + where + ": " + text.OneLine(cause.Error(), 160)
 		retry = true
 	default:
-		e.Message = "cannot reach " + where + ": " + oneLine(cause.Error(), 160)
+		e.Message = "cannot reach " + where + ": " + text.OneLine(cause.Error(), 160)
 	}
 	return e, retry
 }
@@ -78,7 +80,7 @@ func (c *Client) networkHint() string {
 		req, err := http.NewRequest(http.MethodPost, c.endpoint, nil)
 		if err == nil {
 			if p, err := c.proxy(req); err == nil && p != nil {
-				return "the request went through the proxy " + oneLine(p.Host, 100) + "; " + hintNetworkProxy
+				return "the request went through the proxy " + text.OneLine(p.Host, 100) + "; " + hintNetworkProxy
 			}
 		}
 	}

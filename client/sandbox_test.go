@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // TestFetchSandboxScenarios checks the client classifies every fixed
@@ -42,11 +44,11 @@ func TestFetchSandboxScenarios(t *testing.T) {
 				t.Errorf("%s: %v", tt.vehicle, err)
 				continue
 			}
-			due, ok := client.ParseDueDate(res.Consumer.DueDate)
-			if _, amountOK := client.FormatINR(res.Consumer.Amount); !ok || !amountOK || res.Consumer.Name == "" {
+			due, ok := text.ParseDueDate(res.Consumer.DueDate)
+			if amount := text.Amount(res.Consumer.Amount); !ok || !strings.HasPrefix(amount, text.Rupee) || res.Consumer.Name == "" {
 				t.Errorf("%s: unusable answer %+v", tt.vehicle, res.Consumer)
 			}
-			if tt.overdue != (client.DaysUntil(due, now) < 0) {
+			if tt.overdue != (text.DaysUntil(due, now) < 0) {
 				t.Errorf("%s: due %s, overdue want %v", tt.vehicle, res.Consumer.DueDate, tt.overdue)
 			}
 			continue

@@ -1,7 +1,7 @@
 // Package client talks to AOPay's Fetch Consumer Details API: request and
-// response types, the HTTP client, auth signing, error classes, vehicle-number
-// normalisation and the sanitiser for server strings. It knows nothing of
-// terminals or files.
+// response types, the HTTP client, auth signing, error classes and
+// vehicle-number normalisation. It knows nothing of terminals or files
+// (showing its strings to people is package text's job).
 package client
 
 import (

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // Input limits.
@@ -117,18 +119,6 @@ func quoteRune(r rune) string {
 	return "'" + string(r) + "'"
 }
 
-// quoteInput shows user input in a message, shortened: 'abc' when
-// printable, else Go-quoted ("1\x1b[2J") so nothing reaches the terminal raw.
-func quoteInput(s string) string {
-	s = truncateRunes(strings.ToValidUTF8(s, "\uFFFD"), 40)
-	for _, r := range s {
-		if !unicode.IsPrint(r) || isBidiControl(r) {
-			return strconv.QuoteToASCII(s)
-		}
-	}
-	return "'" + s + "'"
-}
-
 // ParseOperator parses a positive integer operator code.
 func ParseOperator(s string) (int, error) {
 	t := strings.TrimSpace(s)
@@ -141,7 +131,7 @@ func ParseOperator(s string) (int, error) {
 			return 0, &ValidationError{Field: FieldOperator, Message: "operator code is too large"}
 		}
 		return 0, &ValidationError{Field: FieldOperator, Message: fmt.Sprintf(
-			"operator code must be a whole number (got %s)", quoteInput(t))}
+			"operator code must be a whole number (got %s)", text.Quote(t))}
 	}
 	if err := checkOperator(n); err != nil {
 		return 0, err

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -68,7 +69,10 @@ func dirError(path string) error {
 // readFile returns the content and FileInfo of the file at path, or a nil
 // FileInfo when it does not exist.
 func readFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return nil, nil, dirError(path)
+	}
+	f, info, err := safefile.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, nil
 	}
@@ -76,18 +80,45 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 		return nil, nil, fmt.Errorf("read store: %w", err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("read store: %w", err)
-	}
-	if info.IsDir() {
-		return nil, nil, dirError(path)
-	}
-	b, err := io.ReadAll(f)
+	b, err := readAll(f, info)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read store %s: %w", path, err)
 	}
 	return b, info, nil
+}
+
+// maxFileBytes caps what is read of a store file: far beyond any real
+// store, it stops a file that never ends (a device, a runaway writer)
+// from taking all memory.
+const maxFileBytes = 512 << 20
+
+// errTooBig is a store file over maxFileBytes.
+var errTooBig = fmt.Errorf("it is larger than %d MiB, far larger than any store; it was left as it is", maxFileBytes>>20)
+
+// readAll reads the rest of f, whose FileInfo is info, in one allocation
+// when its size is known, refusing more than maxFileBytes.
+func readAll(f *os.File, info os.FileInfo) ([]byte, error) {
+	size := info.Size()
+	if size > maxFileBytes {
+		return nil, errTooBig
+	}
+	b := make([]byte, 0, size+512)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > maxFileBytes {
+			return nil, errTooBig
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // decodeStore decodes an accounts file of any schema. Anything but a JSON
@@ -108,7 +139,7 @@ func decodeStore(src []byte) (disk, error) {
 	}
 	if bytes.HasPrefix(t, []byte(accountsPrefix)) {
 		if f, err := decodeAccounts(t); err == nil {
-			return disk{version: SchemaVersion, accounts: f.Accounts}, nil
+			return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen}, nil
 		}
 	}
 	var v struct {
@@ -131,7 +162,7 @@ func decodeStore(src []byte) (disk, error) {
 		if err != nil {
 			return disk{}, &corruptError{err: err}
 		}
-		return disk{version: SchemaVersion, accounts: f.Accounts}, nil
+		return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen}, nil
 	}
 	// A newer schema may have changed a field's type: never call its file
 	// corrupt (and move it aside); show what can be read, read-only.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // csvHeaderRow is the header of a CSV export, naming the columns an import knows.
@@ -255,18 +256,18 @@ func exportCSV(w io.Writer, accts []Account) error {
 		if a.Operator != 0 {
 			op = strconv.Itoa(a.Operator)
 		}
-		cw.Write([]string{CSVCell(client.Sanitize(a.Label)), op, a.CANumber, CSVCell(a.RegistrationID), CSVCell(csvText(a.Note))})
+		cw.Write([]string{CSVCell(text.Sanitize(a.Label)), op, a.CANumber, CSVCell(a.RegistrationID), CSVCell(csvText(a.Note))})
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// csvText is client.SanitizeText keeping tabs: a note's line breaks and
+// csvText is text.SanitizeText keeping tabs: a note's line breaks and
 // tabs survive, escape sequences and other control characters do not.
 func csvText(s string) string {
 	parts := strings.Split(s, "\t")
 	for i, p := range parts {
-		parts[i] = client.SanitizeText(p)
+		parts[i] = text.SanitizeText(p)
 	}
 	return strings.Join(parts, "\t")
 }
@@ -405,7 +406,7 @@ func csvAccount(rec []string, cols map[string]int, n int, o ImportOptions) (Acco
 	}
 	if len(cols) < n {
 		if i := unnamedValue(rec, cols); i >= 0 {
-			return Account{}, fmt.Errorf("column %d holds %q but the header row does not name it", i+1, client.Truncate(client.Sanitize(rec[i]), 30))
+			return Account{}, fmt.Errorf("column %d holds %q but the header row does not name it", i+1, text.Truncate(text.Sanitize(rec[i]), 30))
 		}
 	}
 	get := func(name string) string {

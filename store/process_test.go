@@ -5,6 +5,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // The subprocess tests re-execute the test binary as a helper process that
@@ -59,6 +62,12 @@ func runHelper(mode, path, arg string) error {
 		return helperAdd(path, "U", 1)
 	case "diskfull":
 		return helperDiskFull(path)
+	case "lookups": // arg "PREFIX COUNT": record COUNT lookups, one a call, on a store opened deferred
+		prefix, count, _ := strings.Cut(arg, " ")
+		n, _ := strconv.Atoi(count)
+		return helperLookups(path, prefix, n)
+	case "lookuploop": // record lookups L000000, L000001, ... until killed
+		return helperLookupLoop(path)
 	}
 	return fmt.Errorf("unknown helper mode %q", mode)
 }
@@ -74,6 +83,43 @@ func helperAdd(path, prefix string, n int) error {
 		}
 	}
 	return nil
+}
+
+// lookupOptions keep every lookup of the lookup helpers in the history file
+// without a compaction.
+var lookupOptions = Options{HistoryLimit: 100000, LockTimeout: time.Minute, Deferred: true}
+
+func helperLookups(path, prefix string, n int) error {
+	s, err := Open(path, lookupOptions)
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		v := fmt.Sprintf("%s%04d", prefix, i)
+		l := Lookup{Operator: 311, CANumber: v, OK: true, Snapshot: &Snapshot{Consumer: client.Consumer{Name: "N " + v}, FetchedAt: time.Now()}}
+		if err := s.RecordLookups(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func helperLookupLoop(path string) error {
+	read, err := Open(path, Options{HistoryLimit: lookupOptions.HistoryLimit})
+	if err != nil {
+		return err
+	}
+	s, err := Open(path, lookupOptions) // appends without reading
+	if err != nil {
+		return err
+	}
+	fmt.Println("ready")
+	for i := len(read.Data().Recent); ; i++ {
+		v := fmt.Sprintf("L%06d", i)
+		if err := s.RecordLookups(Lookup{Operator: 311, CANumber: v, ErrorKind: "api", ErrorMessage: strings.Repeat("m", i%97)}); err != nil {
+			return err
+		}
+	}
 }
 
 func helperLoop(path string) error {
@@ -249,45 +295,129 @@ func watchParses(p string, done <-chan struct{}) (int, error) {
 	}
 }
 
-func TestKilledWriterLeavesOldOrNewState(t *testing.T) {
-	kills := 100
+// killRepeatedly starts the helper mode on the store at p kills times,
+// killing it with SIGKILL after a random moment each time, and after each
+// kill calls committed, which checks what the store holds and returns how
+// many writes it shows: a number that never goes down.
+func killRepeatedly(t *testing.T, mode, p string, kills int, seed uint64, committed func(kill int) int) int {
+	t.Helper()
 	if raceEnabled {
 		// The race detector cannot see across processes, and makes each
 		// helper start slowly: a -race run kills fewer writers.
-		kills = 15
+		kills = max(kills/7, 8)
 	}
-	p := testPath(t)
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(seed, 2))
 	prev := 0
 	for i := range kills {
-		cmd := startUntil(t, "loop", p, "ready")
+		cmd := startUntil(t, mode, p, "ready")
 		time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
+		n := committed(i)
+		if n < prev {
+			t.Fatalf("kill %d: %d writes, %d before: a committed write was lost", i, n, prev)
+		}
+		prev = n
+	}
+	if prev == 0 {
+		t.Fatal("the writer never committed a write")
+	}
+	t.Logf("%d writes committed across %d kills", prev, kills)
+	return prev
+}
+
+func TestKilledWriterLeavesOldOrNewState(t *testing.T) {
+	p := testPath(t)
+	killRepeatedly(t, "loop", p, 100, 1, func(i int) int {
 		d, _, err := readStore(p)
 		if err != nil {
 			t.Fatalf("kill %d: the store does not parse: %v", i, err)
 		}
 		// The writer only appends K000000, K000001, ...: any state it ever
-		// wrote is such a prefix, and no kill may lose a committed one.
+		// wrote is such a prefix.
 		for j, a := range d.Accounts {
 			if want := fmt.Sprintf("K%06d", j); a.CANumber != want || len(a.Note) != j%97 {
 				t.Fatalf("kill %d: account %d is %+v, want %s: not a state the writer wrote", i, j, a, want)
 			}
 		}
-		if len(d.Accounts) < prev {
-			t.Fatalf("kill %d: %d accounts, %d before: a committed write was lost", i, len(d.Accounts), prev)
-		}
-		prev = len(d.Accounts)
-	}
-	if prev == 0 {
-		t.Fatal("the writer never committed a write")
-	}
+		return len(d.Accounts)
+	})
 	s := openAt(t, p)
 	if tmp := s.tempFiles(); len(tmp) != 0 {
 		t.Fatalf("temp files left after Open: %v", tmp)
 	}
-	t.Logf("%d writes committed across %d kills", prev, kills)
+}
+
+// TestConcurrentProcessesKeepEveryLookup: four processes recording 250
+// lookups each append exactly 1,000 history lines, none torn, and a
+// saved account counts the lookups of its vehicle from all of them.
+func TestConcurrentProcessesKeepEveryLookup(t *testing.T) {
+	procs, lookups := 4, 250
+	if raceEnabled {
+		lookups = 60
+	}
+	p := testPath(t)
+	s, err := Open(p, lookupOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, s, Account{CANumber: "P00003", Operator: 311})
+	var helpers sync.WaitGroup
+	for i := range procs {
+		helpers.Go(func() { runHelperOK(t, "lookups", p, fmt.Sprintf("P%d %d", i, lookups)) })
+	}
+	helpers.Wait()
+	b, err := os.ReadFile(historyPath(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	if last := lines[len(lines)-1]; last != "" {
+		t.Fatalf("the history file ends in a torn line %q", last)
+	}
+	lines = lines[1 : len(lines)-1] // the header, and the empty string after the last newline
+	if len(lines) != procs*lookups {
+		t.Fatalf("%d history lines, want %d", len(lines), procs*lookups)
+	}
+	for i, line := range lines {
+		if !json.Valid([]byte(line)) {
+			t.Fatalf("line %d is not JSON: %q", i+2, line)
+		}
+	}
+	d, _, err := readStore(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(p, Options{HistoryLimit: procs * lookups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s2.Data().Recent; len(r) != procs*lookups {
+		t.Fatalf("%d recent lookups, want %d", len(r), procs*lookups)
+	}
+	if a := d.Accounts[0]; a.UseCount != 1 || a.Last == nil || a.Last.Consumer.Name != "N P00003" {
+		t.Fatalf("saved account %+v (last %+v), want the one lookup of its vehicle", a, a.Last)
+	}
+}
+
+// TestKilledLookupWriterLosesNoCommittedLookup: a process killed at any
+// moment while appending lookups leaves at most a torn last line, which
+// is skipped, and the next writer ends it and goes on.
+func TestKilledLookupWriterLosesNoCommittedLookup(t *testing.T) {
+	p := testPath(t)
+	killRepeatedly(t, "lookuploop", p, 60, 3, func(i int) int {
+		s, err := Open(p, Options{HistoryLimit: 100000})
+		if err != nil {
+			t.Fatalf("kill %d: %v", i, err)
+		}
+		r := s.Data().Recent
+		for j, l := range r { // newest first: L(n-1) ... L000000
+			if want := fmt.Sprintf("L%06d", len(r)-1-j); l.CANumber != want || len(l.ErrorMessage) != (len(r)-1-j)%97 {
+				t.Fatalf("kill %d: lookup %d is %+v, want %s: not one the writer wrote", i, j, l, want)
+			}
+		}
+		return len(r)
+	})
 }
 
 func TestKilledLockHolderDoesNotBlock(t *testing.T) {

@@ -16,6 +16,7 @@ type disk struct {
 	version  int // the accounts file's schema: 0 no file, 1 the old layout, 2 this one, more: newer
 	accounts []diskAccount
 	accInfo  os.FileInfo // nil: no accounts file
+	gen      string      // the accounts file's generation
 	j        journal
 	// v1 holds the bytes of an accounts file of the old layout (schema 1),
 	// which accounts and j then hold as read, until it is upgraded.
@@ -46,7 +47,7 @@ func (d disk) read(path, history string) (disk, error) {
 		return disk{}, fmt.Errorf("read store: %w", err)
 	case info.IsDir():
 		return disk{}, dirError(path)
-	case !sameFile(d.accInfo, info):
+	case !sameFile(d.accInfo, info) || accountsGen(path) != d.gen:
 		text, info, err := readFile(path)
 		if err != nil {
 			return disk{}, err
@@ -373,7 +374,8 @@ func (s *Store) write(p plan, adds []entry) error {
 	if p.accounts == nil {
 		return nil
 	}
-	b, err := encodeAccounts(p.accounts, filepath.Base(s.history))
+	gen := newID()
+	b, err := encodeAccounts(p.accounts, filepath.Base(s.history), gen)
 	if err != nil {
 		return &fnError{err}
 	}
@@ -381,7 +383,7 @@ func (s *Store) write(p plan, adds []entry) error {
 	if err != nil {
 		return &writeError{path: s.path, err: err}
 	}
-	s.disk.accounts, s.disk.accInfo, s.disk.version, s.disk.v1 = p.accounts, info, SchemaVersion, nil
+	s.disk.accounts, s.disk.accInfo, s.disk.gen, s.disk.version, s.disk.v1 = p.accounts, info, gen, SchemaVersion, nil
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -64,7 +65,7 @@ func (c *common) operatorName(code int) string {
 	if c.cfg == nil || code == 0 {
 		return ""
 	}
-	return client.Sanitize(c.cfg.OperatorName(code))
+	return text.Sanitize(c.cfg.OperatorName(code))
 }
 
 // operatorLabel is "311 (Name)" or "311".
@@ -79,9 +80,9 @@ func (c *common) operatorLabel(code int) string {
 // word "operator" on a narrow terminal.
 func (c *common) requestLine(r client.Request) string {
 	if c.width-2 < 60 {
-		return r.CANumber + " · " + c.operatorLabel(r.Operator)
+		return r.CANumber + text.Sep + c.operatorLabel(r.Operator)
 	}
-	return r.CANumber + " · operator " + c.operatorLabel(r.Operator)
+	return r.CANumber + text.Sep + "operator " + c.operatorLabel(r.Operator)
 }
 
 // withDefaults fills a saved request's missing operator and registration
@@ -227,7 +228,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 		ctx:     ctx,
 		now:     o.Now,
 		demo:    o.Demo,
-		version: client.Sanitize(o.Version),
+		version: text.Sanitize(o.Version),
 		clip:    o.Clipboard,
 		tmux:    env.tmux,
 		proxy:   env.proxy,
@@ -729,7 +730,7 @@ func (m model) frame(body, status, help string) string {
 	for i, l := range lines {
 		// Trailing blanks (the viewport pads with them) carry nothing: the
 		// renderer clears the rest of each line.
-		lines[i] = " " + client.Truncate(strings.TrimRight(l, " "), inner)
+		lines[i] = " " + text.Truncate(strings.TrimRight(l, " "), inner)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -737,13 +738,13 @@ func (m model) frame(body, status, help string) string {
 // tooSmall is the one-line message shown below the minimum size, in the
 // longest wording that fits width w.
 func tooSmall(w int) string {
-	need := fmt.Sprintf("%d×%d", minWidth, minHeight)
+	need := fmt.Sprintf("%d%s%d", minWidth, text.Times, minHeight)
 	for _, msg := range []string{"terminal too small (need " + need + ")", "too small (need " + need + ")", "need " + need} {
-		if client.DisplayWidth(msg) <= w {
+		if text.Width(msg) <= w {
 			return msg
 		}
 	}
-	return client.Truncate("need "+need, w)
+	return text.Truncate("need "+need, w)
 }
 
 // header is the title line with the DEMO badge.
@@ -754,7 +755,7 @@ func (m model) header(w int) string {
 		title += " " + s.Demo.Render("DEMO")
 	}
 	right := s.Subtle.Render(m.stateName())
-	gap := w - client.DisplayWidth(title) - client.DisplayWidth(right)
+	gap := w - text.Width(title) - text.Width(right)
 	if gap < 1 {
 		return title
 	}
@@ -791,7 +792,7 @@ func sanitizeAll(ss []string) []string {
 	out := make([]string, 0, len(ss))
 	seen := make(map[string]bool, len(ss))
 	for _, s := range ss {
-		if s = client.Sanitize(s); s != "" && !seen[s] {
+		if s = text.Sanitize(s); s != "" && !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 		}

@@ -73,26 +73,15 @@ func moveCmd(st *store.Store, id string, delta int) tea.Cmd {
 	return writeCmd(st, "", func() error { return st.MoveAccount(id, delta) })
 }
 
-// lookupFor is the history entry of one lookup; nil for a cancelled one.
+// lookupFor is the history entry of one lookup; nil for a cancelled one,
+// which is not recorded.
 func lookupFor(req client.Request, res *client.Result, err error, now time.Time) *store.Lookup {
-	l := &store.Lookup{Operator: req.Operator, CANumber: req.CANumber, RegistrationID: req.RegistrationID, At: now, OK: err == nil}
-	if err == nil && res != nil {
-		at := res.FetchedAt
-		if at.IsZero() {
-			at = now
-		}
-		l.Snapshot = &store.Snapshot{Consumer: res.Consumer, FetchedAt: at}
-		return l
-	}
 	var ce *client.Error
-	if errors.As(err, &ce) {
-		if ce.Kind == client.KindCancelled {
-			return nil
-		}
-		l.ErrorKind = string(ce.Kind)
+	if errors.As(err, &ce) && ce.Kind == client.KindCancelled {
+		return nil
 	}
-	l.ErrorMessage = oneLineError(err)
-	return l
+	l := store.NewLookup(req, res, err, now)
+	return &l
 }
 
 // maxClipboard is the largest text copied with OSC 52; many terminals

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // errorModel shows a failed lookup, worded per error class.
@@ -38,8 +39,8 @@ func newErrorView(c *common, req client.Request, err error) errorModel {
 // describe words a client error for its class; secrets never appear, only
 // where credentials are set.
 func describe(c *common, ce *client.Error) (string, []string) {
-	msg := client.Sanitize(ce.Message)
-	hint := client.Sanitize(ce.Hint)
+	msg := text.Sanitize(ce.Message)
+	hint := text.Sanitize(ce.Hint)
 	var lines []string
 	var title string
 	switch ce.Kind {
@@ -77,7 +78,7 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		lines = append(lines, hint)
 	}
 	// The body snippet comes last: a short terminal clips it, not the advice.
-	if sn := client.Sanitize(ce.Snippet); sn != "" && ce.Kind == client.KindUpstream {
+	if sn := text.Sanitize(ce.Snippet); sn != "" && ce.Kind == client.KindUpstream {
 		lines = append(lines, "Response: "+sn)
 	}
 	return title, nonEmpty(lines)
@@ -86,7 +87,7 @@ func describe(c *common, ce *client.Error) (string, []string) {
 // providerMessage is the provider's own message when it sent one.
 func providerMessage(ce *client.Error, fallback string) string {
 	if ce.Result != nil && ce.Result.Consumer.Message != "" {
-		return "Provider: " + client.Sanitize(ce.Result.Consumer.Message)
+		return "Provider: " + text.Sanitize(ce.Result.Consumer.Message)
 	}
 	return fallback
 }
@@ -117,9 +118,9 @@ func oneLineError(err error) string {
 	}
 	var ce *client.Error
 	if errors.As(err, &ce) {
-		return client.Sanitize(ce.Message)
+		return text.Sanitize(ce.Message)
 	}
-	return client.Sanitize(err.Error())
+	return text.Sanitize(err.Error())
 }
 
 // Update handles r, e and esc.
@@ -150,8 +151,8 @@ func (e errorModel) View() string {
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}
-	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc("✗ "+e.title, w, " ")) + "\n")
-	b.WriteString(s.Subtle.Render(client.Truncate(e.c.requestLine(e.req), w)) + "\n")
+	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc(text.No+" "+e.title, w, " ")) + "\n")
+	b.WriteString(s.Subtle.Render(text.Truncate(e.c.requestLine(e.req), w)) + "\n")
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // Form fields, in tab order.
@@ -121,7 +122,7 @@ func (f *formModel) fieldError(ve *client.ValidationError) {
 	case "registration_id":
 		i = fieldRegistration
 	}
-	f.errs[i] = client.Sanitize(ve.Message)
+	f.errs[i] = text.Sanitize(ve.Message)
 	f.setFocus(i)
 }
 
@@ -246,7 +247,7 @@ func (f *formModel) validate(confirm bool) (client.Request, bool) {
 		}
 	}
 	if warn != "" && !(confirm && f.warned == v) {
-		f.warned, f.warn = v, client.Sanitize(warn)
+		f.warned, f.warn = v, text.Sanitize(warn)
 		f.setFocus(fieldVehicle)
 		return r, false
 	}
@@ -282,9 +283,9 @@ func errText(err error) string {
 	}
 	var ve *client.ValidationError
 	if errors.As(err, &ve) {
-		return client.Sanitize(ve.Message)
+		return text.Sanitize(ve.Message)
 	}
-	return client.Sanitize(err.Error())
+	return text.Sanitize(err.Error())
 }
 
 // View renders the fields.
@@ -305,7 +306,7 @@ func (f formModel) View() string {
 		if i == f.focus {
 			marker, ls = s.Focused.Render("> "), s.Focused
 		}
-		line := marker + ls.Render(pad(labels[i], labelW)) + in.View()
+		line := marker + ls.Render(text.Pad(labels[i], labelW)) + in.View()
 		if i == fieldOperator {
 			code, _ := strconv.Atoi(strings.TrimSpace(in.Value()))
 			if n := f.c.operatorName(code); n != "" {
@@ -340,7 +341,7 @@ type underField struct {
 // render renders msg in st.
 func (u underField) render(st lipgloss.Style, msg string) string {
 	room := max(1, u.w-u.indent)
-	lines := []string{client.Truncate(msg, room)}
+	lines := []string{text.Truncate(msg, room)}
 	if u.wrap {
 		lines = strings.Split(ansi.WrapWc(msg, room, ""), "\n")
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -58,18 +59,18 @@ func (e entry) title() string {
 		return e.label
 	}
 	if e.snap != nil && e.snap.Consumer.ShownName() != "" {
-		return client.Sanitize(e.snap.Consumer.ShownName())
+		return text.Sanitize(e.snap.Consumer.ShownName())
 	}
 	if e.errMsg != "" {
-		return "✗ " + e.errMsg
+		return text.No + " " + e.errMsg
 	}
-	return "—"
+	return text.Dash
 }
 
 // accountEntry builds the row of a saved account.
 func accountEntry(a store.Account, i int) entry {
 	e := entry{
-		saved: true, id: a.ID, label: client.Sanitize(a.Label), note: client.Sanitize(a.Note),
+		saved: true, id: a.ID, label: text.Sanitize(a.Label), note: text.Sanitize(a.Note),
 		req:  client.Request{Operator: a.Operator, CANumber: a.CANumber, RegistrationID: a.RegistrationID},
 		snap: a.Last, at: a.LastUsedAt,
 	}
@@ -87,7 +88,7 @@ func lookupEntry(l store.Lookup) entry {
 		snap: l.Snapshot, at: l.At,
 	}
 	if !l.OK {
-		e.errMsg = client.Sanitize(l.ErrorKind + ": " + l.ErrorMessage)
+		e.errMsg = text.Sanitize(l.ErrorKind + ": " + l.ErrorMessage)
 		e.snap = nil
 	}
 	e.filter = filterText(e)
@@ -98,9 +99,9 @@ func lookupEntry(l store.Lookup) entry {
 func filterText(e entry) string {
 	parts := []string{e.label, e.req.CANumber}
 	if e.snap != nil {
-		parts = append(parts, client.Sanitize(e.snap.Consumer.ShownName()))
+		parts = append(parts, text.Sanitize(e.snap.Consumer.ShownName()))
 		if b := e.snap.Consumer.Bill; b != nil {
-			parts = append(parts, client.Sanitize(b.CellNumber))
+			parts = append(parts, text.Sanitize(b.CellNumber))
 		}
 	}
 	parts = append(parts, e.note)
@@ -250,10 +251,10 @@ const (
 // sizeInputs fits the prompt's inputs to the status line: the label alone,
 // or label and note side by side; each scrolls within its width.
 func (h *homeModel) sizeInputs() {
-	room := max(2, h.w-client.DisplayWidth(labelPrompt)-1) // the cursor takes one cell
+	room := max(2, h.w-text.Width(labelPrompt)-1) // the cursor takes one cell
 	widths := [2]int{room, room}
 	if h.prompt == promptEdit {
-		room = max(2, room-client.DisplayWidth(notePrompt)-1)
+		room = max(2, room-text.Width(notePrompt)-1)
 		widths = [2]int{max(1, room*2/5), max(1, room-room*2/5)}
 	}
 	for i := range h.inputs {
@@ -384,7 +385,7 @@ func (h homeModel) openPrompt(p int, e entry) homeModel {
 		label = h.labelFor(e.req.CANumber) // a recent row of a saved vehicle
 	}
 	if label == "" && e.snap != nil {
-		label = client.Sanitize(e.snap.Consumer.ShownName())
+		label = text.Sanitize(e.snap.Consumer.ShownName())
 	}
 	h.inputs[0].SetValue(label)
 	h.inputs[0].CursorEnd()
@@ -484,7 +485,7 @@ func (h homeModel) statusLine() string {
 	switch h.prompt {
 	case promptDelete:
 		q := fmt.Sprintf(" (%s)? y/n", h.target.req.CANumber)
-		title := client.Truncate(h.target.title(), h.w-client.DisplayWidth(q)-len(`Delete ""`))
+		title := text.Truncate(h.target.title(), h.w-text.Width(q)-len(`Delete ""`))
 		return s.Warning.Render(`Delete "` + title + `"` + q)
 	case promptLabel:
 		return labelPrompt + h.inputs[0].View()
@@ -583,7 +584,7 @@ func (d rowDelegate) row(e entry, sel bool, width int) string {
 	if e.snap != nil {
 		amount = formatAmount(e.snap.Consumer.ShownAmount())
 		dueRaw = e.snap.Consumer.ShownDueDate()
-		due = formatDate(dueRaw)
+		due = text.DueDate(dueRaw)
 		when = age(e.snap.FetchedAt, now)
 	} else {
 		when = age(e.at, now)
@@ -601,38 +602,38 @@ func (d rowDelegate) row(e entry, sel bool, width int) string {
 		quick = s.Subtle.Render(fmt.Sprintf("%d ", e.quick))
 	}
 	vw := max(d.vehicleW, minVehicleWidth)
-	cols := []string{pad(e.req.CANumber, vw)}
+	cols := []string{text.Pad(e.req.CANumber, vw)}
 	fixed := 2 + 2 + 1 + vw + 1
 	if width >= 60 {
-		cols = append(cols, padLeft(amount, 12), pad(due, 11), mark, pad(when, 8))
+		cols = append(cols, text.PadLeft(amount, 12), text.Pad(due, 11), mark, text.Pad(when, 8))
 		fixed += 12 + 1 + 11 + 1 + 1 + 1 + 8 + 1
 		if width >= 92 {
-			cols = append([]string{pad(d.c.operatorName(e.req.Operator), 12)}, cols...)
+			cols = append([]string{text.Pad(d.c.operatorName(e.req.Operator), 12)}, cols...)
 			fixed += 13
 		}
 	} else {
-		cols = append(cols, padLeft(amount, 11), mark)
+		cols = append(cols, text.PadLeft(amount, 11), mark)
 		fixed += 11 + 1 + 1 + 1
 	}
 	titleW := max(4, width-fixed)
-	title := pad(e.title(), titleW)
+	title := text.Pad(e.title(), titleW)
 	if sel {
 		title = s.Selected.Render(title)
 	}
 	return prefix + quick + title + " " + strings.Join(cols, " ")
 }
 
-// dueMark is "!" (red) for overdue, "•" (amber) within a week, else " ".
+// dueMark is "!" (red) for overdue, a bullet (amber) within a week, else " ".
 func (d rowDelegate) dueMark(due string, now time.Time) string {
-	t, ok := client.ParseDueDate(due)
+	t, ok := text.ParseDueDate(due)
 	if !ok {
 		return " "
 	}
-	switch n := client.DaysUntil(t, now); {
+	switch n := text.DaysUntil(t, now); {
 	case n < 0:
 		return d.c.styles.Overdue.Render("!")
 	case n <= dueSoonDays:
-		return d.c.styles.DueSoon.Render("•")
+		return d.c.styles.DueSoon.Render(text.Bullet)
 	}
 	return " "
 }

@@ -1,6 +1,10 @@
 package ui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/aopfetch/aopfetch/internal/text"
+)
 
 // KeyMap holds every key binding of the program. Views pick the bindings
 // they use and disable the ones that do nothing in their current state, so
@@ -71,8 +75,8 @@ func DefaultKeyMap() KeyMap {
 		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
 		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
 		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		ScrollUp:   key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp("↑/k", "scroll up")),
-		ScrollDown: key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp("↓/j", "scroll down")),
+		ScrollUp:   key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp(text.Up+"/k", "scroll up")),
+		ScrollDown: key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp(text.Down+"/j", "scroll down")),
 
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Quick:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "quick")),
@@ -81,8 +85,8 @@ func DefaultKeyMap() KeyMap {
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		MoveUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "move up")),
 		MoveDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "move down")),
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp(text.Up+"/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp(text.Down+"/j", "down")),
 	}
 }
 

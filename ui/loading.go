@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // loadingModel is shown while a lookup runs.
@@ -53,7 +54,7 @@ func (l loadingModel) View() string {
 		op += " " + s.Subtle.Render("("+n+")")
 	}
 	what := l.spin.View() + " Fetching " + l.req.CANumber
-	if line := what + " · " + op; client.DisplayWidth(line) <= l.c.width-2 {
+	if line := what + text.Sep + op; text.Width(line) <= l.c.width-2 {
 		what = line
 	} else {
 		what += "\n  " + op // the operator on its own line when narrow

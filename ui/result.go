@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -97,9 +98,9 @@ func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	r.apply(res)
 	r.changed = changedFields(r.c, old, r.consumer)
 	if len(r.changed) > 0 {
-		r.setStatus("refreshed · changed since last time", false)
+		r.setStatus("refreshed"+text.Sep+"changed since last time", false)
 	} else {
-		r.setStatus("refreshed · no changes", false)
+		r.setStatus("refreshed"+text.Sep+"no changes", false)
 	}
 	return r
 }
@@ -111,7 +112,7 @@ func changedFields(c *common, old, cur client.Consumer) map[string]string {
 		ch["amount"] = formatAmount(a)
 	}
 	if a, b := old.ShownDueDate(), cur.ShownDueDate(); a != b {
-		ch["due"] = formatDate(a)
+		ch["due"] = text.DueDate(a)
 	}
 	if len(ch) == 0 {
 		return nil
@@ -184,7 +185,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 			r.setStatus("cannot save: the store is unavailable", true)
 			return r, nil, nil
 		}
-		r.setStatus("saving…", false)
+		r.setStatus("saving"+text.Ellipsis, false)
 		return r, saveCmd(r.c.st, r.account()), nil
 	case r.showJSON:
 		var cmd tea.Cmd
@@ -198,7 +199,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 func (r resultModel) account() store.Account {
 	label := r.label
 	if label == "" {
-		label = client.Sanitize(r.consumer.ShownName())
+		label = text.Sanitize(r.consumer.ShownName())
 	}
 	a := store.Account{
 		Label: label, Operator: r.req.Operator, CANumber: r.req.CANumber,
@@ -212,14 +213,14 @@ func (r resultModel) account() store.Account {
 
 // summary is the one-line text that c copies.
 func (r resultModel) summary() string {
-	parts := []string{client.Sanitize(r.consumer.ShownName()), r.req.CANumber}
+	parts := []string{text.Sanitize(r.consumer.ShownName()), r.req.CANumber}
 	if a := r.consumer.ShownAmount(); a != "" {
 		parts = append(parts, formatAmount(a))
 	}
 	if d := r.consumer.ShownDueDate(); d != "" {
-		parts = append(parts, "due "+formatDate(d))
+		parts = append(parts, "due "+text.DueDate(d))
 	}
-	return strings.Join(parts, " · ")
+	return strings.Join(parts, text.Sep)
 }
 
 // View renders the card or the raw JSON.
@@ -243,22 +244,22 @@ func (r resultModel) card() string {
 		lw = 9
 	}
 	vw := max(1, w-lw)
-	name := client.Sanitize(r.consumer.ShownName())
+	name := text.Sanitize(r.consumer.ShownName())
 	if name == "" {
 		name = "(no name)"
 	}
 	var b strings.Builder
-	b.WriteString(s.Name.Render(client.Truncate(name, w)) + "\n")
+	b.WriteString(s.Name.Render(text.Truncate(name, w)) + "\n")
 	sub := r.c.requestLine(r.req)
 	if r.label != "" && r.label != name && r.label != r.req.CANumber {
-		sub += " · " + r.label
+		sub += text.Sep + r.label
 	}
-	b.WriteString(s.Subtle.Render(client.Truncate(sub, w)) + "\n")
+	b.WriteString(s.Subtle.Render(text.Truncate(sub, w)) + "\n")
 	if r.c.height >= 16 {
 		b.WriteString("\n")
 	}
 	for _, row := range r.rows(narrow) {
-		b.WriteString(s.Label.Render(pad(row[0], lw)) + client.Truncate(row[1], vw) + "\n")
+		b.WriteString(s.Label.Render(text.Pad(row[0], lw)) + text.Truncate(row[1], vw) + "\n")
 	}
 	return b.String()
 }
@@ -283,7 +284,7 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{labels["net"], formatAmount(bill.BillNetAmount)},
 		{labels["max"], formatAmount(bill.MaxBillAmount)},
 		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
-		{"Phone", orDash(client.Sanitize(bill.CellNumber))},
+		{"Phone", orDash(text.Sanitize(bill.CellNumber))},
 		{labels["msg"], r.message()},
 		{"Fetched", r.fetched()},
 	}
@@ -306,14 +307,14 @@ func (r resultModel) highlight(field, v string) string {
 // badge renders a yes/no badge.
 func (r resultModel) badge(ok bool, what string) string {
 	if ok {
-		return r.c.styles.Yes.Render("✓ " + what)
+		return r.c.styles.Yes.Render(text.Yes + " " + what)
 	}
-	return r.c.styles.No.Render("✗ no " + what)
+	return r.c.styles.No.Render(text.No + " no " + what)
 }
 
 // message is the provider's message and response code.
 func (r resultModel) message() string {
-	m := client.Sanitize(r.consumer.Message)
+	m := text.Sanitize(r.consumer.Message)
 	return strings.TrimSpace(fmt.Sprintf("%s (code %d)", m, r.consumer.ResponseCode))
 }
 
@@ -321,16 +322,17 @@ func (r resultModel) message() string {
 func (r resultModel) fetched() string {
 	now := r.c.now()
 	if r.cached {
-		return r.c.styles.Warning.Render("cached · " + age(r.fetchedAt, now))
+		return r.c.styles.Warning.Render("cached" + text.Sep + age(r.fetchedAt, now))
 	}
 	if r.fetchedAt.IsZero() {
-		return "—"
+		return text.Dash
 	}
-	t := r.fetchedAt.In(now.Location()).Format("02 Jan 2006 15:04:05")
+	t := r.fetchedAt.In(now.Location())
+	out := text.Date(t) + " " + t.Format(time.TimeOnly)
 	if r.latency > 0 {
-		t += fmt.Sprintf(" · %d ms", r.latency.Milliseconds())
+		out += text.Sep + fmt.Sprintf("%d ms", r.latency.Milliseconds())
 	}
-	return t
+	return out
 }
 
 // dueText formats a due date with its overdue / due-soon marker, in a
@@ -343,63 +345,35 @@ func (r resultModel) dueText(d string) string {
 // overdue (red), due today or within 7 days (amber), otherwise plain.
 func dueText(c *common, d string, narrow bool) string {
 	if d == "" {
-		return "—"
+		return text.Dash
 	}
-	t, ok := client.ParseDueDate(d)
+	t, ok := text.ParseDueDate(d)
 	if !ok {
-		return client.Sanitize(d)
+		return text.Sanitize(d)
 	}
-	out := t.Format("02 Jan 2006")
-	n := client.DaysUntil(t, c.now())
+	out := text.Date(t)
+	n := text.DaysUntil(t, c.now())
+	due := text.DueIn(n)
+	if narrow {
+		due = text.DueInShort(n)
+	}
 	switch {
-	case n < 0 && narrow:
-		return c.styles.Overdue.Render(fmt.Sprintf("%s · %dd overdue", out, -n))
 	case n < 0:
-		return c.styles.Overdue.Render(out + " · overdue by " + plural(-n, "day"))
-	case n == 0:
-		return c.styles.DueSoon.Render(out + " · due today")
-	case n <= dueSoonDays && narrow:
-		return c.styles.DueSoon.Render(fmt.Sprintf("%s · in %dd", out, n))
+		return c.styles.Overdue.Render(out + text.Sep + due)
 	case n <= dueSoonDays:
-		return c.styles.DueSoon.Render(out + " · due in " + plural(n, "day"))
+		return c.styles.DueSoon.Render(out + text.Sep + due)
 	}
 	return out
 }
 
-// plural is "1 day" / "3 days".
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
+// formatAmount is ₹1,000.00, the sanitised text when not a number, or a
+// dash when empty.
+func formatAmount(a string) string { return orDash(text.Amount(a)) }
 
-// formatAmount is ₹1,000.00, the sanitised text when not a number, or —.
-func formatAmount(a string) string {
-	if a == "" {
-		return "—"
-	}
-	if f, ok := client.FormatINR(a); ok {
-		return f
-	}
-	return client.Sanitize(a)
-}
-
-// formatDate is "20 Sep 2021", the sanitised text when unparsable, or "".
-func formatDate(d string) string {
-	if d == "" {
-		return ""
-	}
-	if t, ok := client.ParseDueDate(d); ok {
-		return t.Format("02 Jan 2006")
-	}
-	return client.Sanitize(d)
-}
-
-// orDash is s or "—" when empty.
+// orDash is s or a dash when empty.
 func orDash(s string) string {
 	if s == "" {
-		return "—"
+		return text.Dash
 	}
 	return s
 }
@@ -408,9 +382,9 @@ func orDash(s string) string {
 func prettyJSON(raw []byte) string {
 	var b bytes.Buffer
 	if json.Valid(raw) && json.Indent(&b, raw, "", "  ") == nil {
-		return client.SanitizeText(b.String())
+		return text.SanitizeText(b.String())
 	}
-	return client.SanitizeText(string(raw))
+	return text.SanitizeText(string(raw))
 }
 
 // statusLine shows copy/save/refresh outcomes.
@@ -422,11 +396,11 @@ func (r resultModel) statusLine() string {
 	case r.status != "":
 		return s.Success.Render(r.status)
 	case r.refreshing && r.cached:
-		return s.Warning.Render("cached · "+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(" · refreshing…")
+		return s.Warning.Render("cached"+text.Sep+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(text.Sep+"refreshing"+text.Ellipsis)
 	case r.refreshing:
-		return s.Subtle.Render("refreshing…")
+		return s.Subtle.Render("refreshing" + text.Ellipsis)
 	case r.showJSON:
-		return s.Subtle.Render(fmt.Sprintf("raw JSON · %3.0f%%", r.vp.ScrollPercent()*100))
+		return s.Subtle.Render("raw JSON" + text.Sep + fmt.Sprintf("%3.0f%%", r.vp.ScrollPercent()*100))
 	}
 	return ""
 }

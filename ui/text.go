@@ -9,29 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
-
-// ellipsis marks truncated text.
-const ellipsis = "…"
-
-// pad truncates or pads s with spaces to exactly display width w.
-func pad(s string, w int) string {
-	s = client.Truncate(s, w)
-	if n := w - client.DisplayWidth(s); n > 0 {
-		s += strings.Repeat(" ", n)
-	}
-	return s
-}
-
-// padLeft is pad aligned right.
-func padLeft(s string, w int) string {
-	s = client.Truncate(s, w)
-	if n := w - client.DisplayWidth(s); n > 0 {
-		s = strings.Repeat(" ", n) + s
-	}
-	return s
-}
 
 // renderHelp renders the short help of km on one line.
 func (c *common) renderHelp(km help.KeyMap) string {
@@ -45,7 +24,7 @@ func (c *common) fullHelpView(km help.KeyMap, h int) string {
 	w := max(0, c.width-2)
 	head := ""
 	if c.version != "" {
-		head = c.styles.Subtle.Render(client.Truncate("aopfetch "+c.version, w))
+		head = c.styles.Subtle.Render(text.Truncate("aopfetch "+c.version, w))
 	}
 	body := fullHelp(c.styles, km, w)
 	if len(splitLines(body)) > h-1 {
@@ -68,7 +47,7 @@ func shortHelp(s *Styles, bindings []key.Binding, more key.Binding, w int) strin
 	h.Styles = s.Help
 	for {
 		out := h.ShortHelpView(bs)
-		if client.DisplayWidth(out) <= w || len(bs) <= 1 {
+		if text.Width(out) <= w || len(bs) <= 1 {
 			return out
 		}
 		i := len(bs) - 1
@@ -100,8 +79,8 @@ func fullHelp(s *Styles, km help.KeyMap, w int) string {
 	}
 	kw, dw := 0, 0
 	for _, b := range bs {
-		kw = max(kw, client.DisplayWidth(b.Help().Key))
-		dw = max(dw, client.DisplayWidth(b.Help().Desc))
+		kw = max(kw, text.Width(b.Help().Key))
+		dw = max(dw, text.Width(b.Help().Desc))
 	}
 	cell := kw + 1 + dw
 	cols := max(1, (w+2)/(cell+2))
@@ -112,7 +91,7 @@ func fullHelp(s *Styles, km help.KeyMap, w int) string {
 		if lines[r] != "" {
 			lines[r] += "  "
 		}
-		lines[r] += s.Focused.Render(pad(b.Help().Key, kw)) + " " + s.Subtle.Render(pad(b.Help().Desc, dw))
+		lines[r] += s.Focused.Render(text.Pad(b.Help().Key, kw)) + " " + s.Subtle.Render(text.Pad(b.Help().Desc, dw))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -124,7 +103,7 @@ func flowHelp(s *Styles, km help.KeyMap, w int) string {
 	line, lw := "", 0
 	for _, b := range enabledBindings(km) {
 		k, d := b.Help().Key, b.Help().Desc
-		iw := client.DisplayWidth(k) + 1 + client.DisplayWidth(d)
+		iw := text.Width(k) + 1 + text.Width(d)
 		if lw > 0 && lw+2+iw > w {
 			lines, line, lw = append(lines, line), "", 0
 		}
@@ -150,7 +129,7 @@ func bannerLines(notices []string, w, maxLines int) []string {
 		lines := strings.Split(ansi.WrapWc(n, max(1, w-2), ""), "\n")
 		if len(lines) > maxLines {
 			rest := strings.Join(lines[maxLines-1:], " ")
-			lines = append(lines[:maxLines-1], client.Truncate(rest, w-2))
+			lines = append(lines[:maxLines-1], text.Truncate(rest, w-2))
 		}
 		for i, l := range lines {
 			prefix := "  "

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 func TestFormKeys(t *testing.T) {
@@ -50,7 +51,7 @@ func TestFormKeys(t *testing.T) {
 		t.Fatalf("operator holds %d chars", n)
 	}
 	for _, line := range strings.Split(screen(m), "\n") {
-		if w := client.DisplayWidth(line); w > 80 {
+		if w := text.Width(line); w > 80 {
 			t.Fatalf("line wider than the terminal (%d): %q", w, line)
 		}
 	}

@@ -10,29 +10,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
 // devanagari takes 14 cells in tmux and xterm (wcwidth per code point),
 // while grapheme-cluster counting says 10.
 const devanagari = "राजेश कुमार शर्मा"
-
-func TestTruncateAndPadMeasureLikeTheTerminal(t *testing.T) {
-	for _, w := range []int{1, 5, 10, 12, 13, 14, 20} {
-		if got := ansi.StringWidthWc(client.Truncate(devanagari, w)); got > w {
-			t.Errorf("client.Truncate(%d) takes %d cells", w, got)
-		}
-		if got := ansi.StringWidthWc(pad(devanagari, w)); got != w {
-			t.Errorf("pad(%d) takes %d cells", w, got)
-		}
-		if got := ansi.StringWidthWc(padLeft(devanagari, w)); got != w {
-			t.Errorf("padLeft(%d) takes %d cells", w, got)
-		}
-	}
-	if got := client.Truncate(devanagari, 14); got != devanagari {
-		t.Errorf("truncate cut a string that fits: %q", got)
-	}
-}
 
 // wideData has saved accounts labelled in Devanagari, CJK and emoji.
 func wideData() store.Data {
@@ -69,7 +53,7 @@ func TestWideTextFitsAndAligns(t *testing.T) {
 		fits(t, "result", screen(m), sz[0])
 		m, _ = press(m, "J")
 		fits(t, "raw JSON", screen(m), sz[0])
-		if lines := strings.Split(screen(m), "\n"); strings.Contains(strings.Join(lines[1:len(lines)-2], "\n"), ellipsis) {
+		if lines := strings.Split(screen(m), "\n"); strings.Contains(strings.Join(lines[1:len(lines)-2], "\n"), text.Ellipsis) {
 			t.Errorf("%dx%d: raw JSON cut instead of wrapped:\n%s", sz[0], sz[1], screen(m))
 		}
 	}
@@ -113,7 +97,7 @@ func TestHelpLineFitsWhole(t *testing.T) {
 		views["home"] = newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), w, 12)
 		for name, v := range views {
 			help := lastLine(screen(v))
-			if strings.Contains(help, ellipsis) || client.DisplayWidth(help) > w {
+			if strings.Contains(help, text.Ellipsis) || text.Width(help) > w {
 				t.Errorf("%s at width %d: help line cut: %q", name, w, help)
 			}
 			if (name == "result" || name == "home") && !strings.HasSuffix(help, "? help") {
@@ -195,7 +179,7 @@ func TestFormInputsScrollWithinTheirFields(t *testing.T) {
 		if sz[0] < 62 {
 			labelW, fieldW = 10, sz[0]-2-10-3
 		}
-		if w := client.DisplayWidth(reg); w > 1+2+labelW+fieldW+1 || strings.Contains(reg, ellipsis) {
+		if w := text.Width(reg); w > 1+2+labelW+fieldW+1 || strings.Contains(reg, text.Ellipsis) {
 			t.Errorf("%dx%d: registration overflows its field (%d cells): %q", sz[0], sz[1], w, reg)
 		}
 		// The end of the value, where the cursor is, is visible.
@@ -211,7 +195,7 @@ func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 		m, _ = press(m, "e")
 		m = typeText(m, strings.Repeat(" long label", 8))
 		status := strings.Split(screen(m), "\n")[10]
-		if !strings.Contains(status, "Note:") || strings.Contains(status, ellipsis) || client.DisplayWidth(status) > w {
+		if !strings.Contains(status, "Note:") || strings.Contains(status, text.Ellipsis) || text.Width(status) > w {
 			t.Errorf("width %d: edit prompt %q", w, status)
 		}
 		if help := lastLine(screen(m)); !strings.Contains(help, "enter save") {
@@ -220,7 +204,7 @@ func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 		m, _ = press(m, "esc", "tab", "s")
 		m = typeText(m, strings.Repeat(" long label", 8))
 		status = strings.Split(screen(m), "\n")[10]
-		if !strings.HasSuffix(status, "long label") || client.DisplayWidth(status) > w {
+		if !strings.HasSuffix(status, "long label") || text.Width(status) > w {
 			t.Errorf("width %d: label prompt %q", w, status)
 		}
 	}
@@ -251,7 +235,7 @@ func TestFormMessagesWrapWhole(t *testing.T) {
 			body := strings.Join(lines[1:len(lines)-2], "\n")
 			words := strings.Join(strings.Fields(body), " ")
 			for _, msg := range c.msgs {
-				if msg == "" || !strings.Contains(words, strings.Join(strings.Fields(msg), " ")) || strings.Contains(body, ellipsis) {
+				if msg == "" || !strings.Contains(words, strings.Join(strings.Fields(msg), " ")) || strings.Contains(body, text.Ellipsis) {
 					t.Errorf("%dx%d: %q not shown whole:\n%s", sz[0], sz[1], msg, screen(c.m))
 				}
 			}

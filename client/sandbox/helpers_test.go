@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 )
 
@@ -41,7 +42,7 @@ func serve(h http.Handler, method, path, body string) *httptest.ResponseRecorder
 
 // fetch posts a lookup for vehicle to h.
 func fetch(h http.Handler, vehicle string) *httptest.ResponseRecorder {
-	return serve(h, http.MethodPost, sandbox.EndpointPath, requestBody(vehicle))
+	return serve(h, http.MethodPost, client.EndpointPath, requestBody(vehicle))
 }
 
 // decode parses a JSON object body.

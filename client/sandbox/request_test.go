@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 )
 
@@ -19,7 +20,7 @@ func TestOnlyTheEndpointIsServed(t *testing.T) {
 func TestOtherMethodsAreNotAllowed(t *testing.T) {
 	h := sandbox.New(testOptions())
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions} {
-		rec := serve(h, m, sandbox.EndpointPath, requestBody(sandbox.VehicleSuccess))
+		rec := serve(h, m, client.EndpointPath, requestBody(sandbox.VehicleSuccess))
 		wantJSON(t, rec, http.StatusMethodNotAllowed)
 		if allow := rec.Header().Get("Allow"); allow != http.MethodPost {
 			t.Errorf("%s: Allow = %q, want POST", m, allow)
@@ -56,7 +57,7 @@ func TestMalformedRequests(t *testing.T) {
 	h := sandbox.New(testOptions())
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := serve(h, http.MethodPost, sandbox.EndpointPath, tt.body)
+			rec := serve(h, http.MethodPost, client.EndpointPath, tt.body)
 			wantJSON(t, rec, http.StatusBadRequest)
 			m := decode(t, rec.Body.Bytes())
 			if m["status"] != false || m["message"] == "" || m["response_code"] == nil {
@@ -73,7 +74,7 @@ func TestWellFormedVariantsAreAccepted(t *testing.T) {
 		`{"operator":311,"canumber":"DL12CB4685","RegistrationID":"AOP-554","extra":[1,2]}`,
 		`{"operator":311,"canumber":"DL12CB4685","RegistrationID":"AOP-554"}` + "\n",
 	} {
-		rec := serve(h, http.MethodPost, sandbox.EndpointPath, body)
+		rec := serve(h, http.MethodPost, client.EndpointPath, body)
 		wantJSON(t, rec, http.StatusOK)
 	}
 }
@@ -81,6 +82,6 @@ func TestWellFormedVariantsAreAccepted(t *testing.T) {
 func TestOversizedBodyIsRejected(t *testing.T) {
 	body := `{"operator":311,"canumber":"DL12CB4685","RegistrationID":"` +
 		strings.Repeat("A", sandbox.MaxRequestBytes) + `"}`
-	rec := serve(sandbox.New(testOptions()), http.MethodPost, sandbox.EndpointPath, body)
+	rec := serve(sandbox.New(testOptions()), http.MethodPost, client.EndpointPath, body)
 	wantJSON(t, rec, http.StatusRequestEntityTooLarge)
 }

@@ -1,9 +1,9 @@
 // Package sandbox is an in-process fake of the Fetch Consumer Details API with
 // deterministic scenarios, used by --demo, `aopfetch sandbox` and tests.
 //
-// The handler answers only POST EndpointPath, validates the request body the
-// way a strict server would, and then picks a scenario by the normalised
-// vehicle number (see Scenarios). Every other valid vehicle number gets a
+// The handler answers only POST client.EndpointPath, validates the request
+// body the way a strict server would, and then picks a scenario by the
+// vehicle number as client.NormalizeVehicle normalises it (see Scenarios). Every other valid vehicle number gets a
 // stable generated consumer, so any input works and repeat lookups agree.
 package sandbox
 
@@ -11,13 +11,11 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
-)
 
-// EndpointPath is the only path the sandbox serves.
-const EndpointPath = "/api/AOP/FetchConsumerDetails"
+	"github.com/aopfetch/aopfetch/client"
+)
 
 // MaxRequestBytes is the largest request body accepted; larger bodies get 413.
 const MaxRequestBytes = 64 << 10
@@ -71,8 +69,8 @@ func New(opts Options) http.Handler {
 // ServeHTTP routes, validates the request, waits the configured latency and
 // answers the scenario of the vehicle number.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != EndpointPath {
-		writeError(w, http.StatusNotFound, "no such endpoint; use POST "+EndpointPath)
+	if r.URL.Path != client.EndpointPath {
+		writeError(w, http.StatusNotFound, "no such endpoint; use POST "+client.EndpointPath)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -130,30 +128,4 @@ func (h *handler) today() time.Time {
 	now := h.opts.Now()
 	y, m, d := now.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-}
-
-// Normalize upper-cases a vehicle number and strips spaces, '-', '.' and '/',
-// the same way the client does before sending it.
-func Normalize(vehicle string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '.', '/':
-			return -1
-		}
-		return r
-	}, strings.ToUpper(vehicle))
-}
-
-// validVehicle reports whether a normalised number is 1..20 of A-Z and 0-9.
-func validVehicle(v string) bool {
-	if len(v) == 0 || len(v) > 20 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	return true
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/aopfetch/aopfetch/client"
 )
 
 // Scenario vehicle numbers.
@@ -99,10 +101,10 @@ func Scenarios() []Scenario {
 // answer writes the response of the scenario for the sent canumber. Dates
 // are relative to the day the request arrived.
 func (h *handler) answer(ctx context.Context, w http.ResponseWriter, canumber string) {
-	vehicle := Normalize(canumber)
+	vehicle, _, err := client.NormalizeVehicle(canumber)
 	today := h.today()
 	switch {
-	case !validVehicle(vehicle):
+	case err != nil:
 		writeFailure(w, http.StatusOK, codeInvalidVehicle,
 			"Invalid vehicle number: use 1 to 20 letters and digits")
 	case vehicle == VehicleSuccess:

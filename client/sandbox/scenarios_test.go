@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 )
 
@@ -100,7 +101,7 @@ func TestSlowAnswersAfterItsDelay(t *testing.T) {
 func serveCancelled(t *testing.T, opts sandbox.Options, vehicle string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, sandbox.EndpointPath,
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, client.EndpointPath,
 		strings.NewReader(requestBody(vehicle)))
 	rec := httptest.NewRecorder()
 	aborted := make(chan any)
@@ -132,12 +133,32 @@ func TestLatencyStopsWhenTheClientLeaves(t *testing.T) {
 
 func TestInvalidVehicleNumbers(t *testing.T) {
 	h := sandbox.New(testOptions())
-	for _, v := range []string{"", "  -./ ", "DL12CB46851234567890X", "DL#12", "DL12\u00c9B", "डीएल12", "DL\t12"} {
+	for _, v := range []string{"", "  -./ ", "DL12CB46851234567890X", "DL#12", "DL12\u00c9B", "डीएल12", "DL\x1b12"} {
 		rec := fetch(h, v)
 		wantJSON(t, rec, http.StatusOK)
 		m := decode(t, rec.Body.Bytes())
 		if m["status"] != false || m["message"] == "" {
 			t.Errorf("%q: want status false with a message, got %s", v, rec.Body)
+		}
+	}
+}
+
+// TestVehicleNumbersReadLikeTheClient checks the sandbox accepts and names
+// a vehicle exactly as client.NormalizeVehicle reads it.
+func TestVehicleNumbersReadLikeTheClient(t *testing.T) {
+	h := sandbox.New(testOptions())
+	for _, v := range []string{"dl 12-cb.46/85", "DL\t12CB4685", " dl01aa0404 ", "DL12ſB4685", "DL12CB4685\u00a0", "x"} {
+		n, _, err := client.NormalizeVehicle(v)
+		m := decode(t, fetch(h, v).Body.Bytes())
+		switch {
+		case err != nil && m["status"] != false:
+			t.Errorf("%q: the client refuses it (%v), the sandbox answered %v", v, err, m)
+		case err == nil && n == sandbox.VehicleSuccess && m["message"] != "Bill Fetched Success.":
+			t.Errorf("%q: the client reads %s, the sandbox answered %v", v, n, m)
+		case err == nil && n == sandbox.VehicleNotFound && m["response_code"] != float64(2):
+			t.Errorf("%q: the client reads %s, the sandbox answered %v", v, n, m)
+		case err == nil && n != sandbox.VehicleNotFound && m["status"] != true:
+			t.Errorf("%q: the client reads %s, the sandbox refused it: %v", v, n, m)
 		}
 	}
 }
@@ -165,7 +186,7 @@ func TestScenariosList(t *testing.T) {
 		if s.Description == "" || strings.ContainsAny(s.Description, "\r\n") {
 			t.Errorf("%s: description must be one non-empty line: %q", s.Vehicle, s.Description)
 		}
-		if s.Vehicle != sandbox.VehicleAny && sandbox.Normalize(s.Vehicle) != s.Vehicle {
+		if n, _, err := client.NormalizeVehicle(s.Vehicle); s.Vehicle != sandbox.VehicleAny && (err != nil || n != s.Vehicle) {
 			t.Errorf("%s is not a normalised vehicle number", s.Vehicle)
 		}
 	}

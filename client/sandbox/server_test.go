@@ -11,12 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 )
 
 // post sends a lookup for vehicle to a running server.
 func post(ctx context.Context, c *http.Client, baseURL, vehicle string) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+sandbox.EndpointPath,
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+client.EndpointPath,
 		strings.NewReader(requestBody(vehicle)))
 	if err != nil {
 		return nil, nil, err
@@ -144,7 +145,7 @@ func BenchmarkHandler(b *testing.B) {
 			body := requestBody(v)
 			b.ReportAllocs()
 			for b.Loop() {
-				rec := serve(h, http.MethodPost, sandbox.EndpointPath, body)
+				rec := serve(h, http.MethodPost, client.EndpointPath, body)
 				if rec.Code != http.StatusOK {
 					b.Fatal(fmt.Sprint(rec.Code))
 				}

@@ -1,6 +1,7 @@
-package client
+package text
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -81,17 +82,33 @@ func isBidiControl(r rune) bool {
 	return false
 }
 
-// truncateRunes shortens s to at most n runes, ending in "…" when cut.
+// truncateRunes shortens s to at most n runes, ending in Ellipsis when cut.
 func truncateRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:max(0, n-1)]) + "…"
+	return string(r[:max(0, n-1)]) + Ellipsis
 }
 
-// oneLine sanitises s, collapses runs of white space and shortens it to at
-// most n runes: the form every message and snippet takes.
-func oneLine(s string, n int) string {
+// OneLine sanitises s, collapses runs of white space and shortens it to at
+// most n runes: the form every error message and body snippet takes.
+func OneLine(s string, n int) string {
 	return truncateRunes(strings.Join(strings.Fields(Sanitize(s)), " "), n)
+}
+
+// maxQuoted is how many runes of user input Quote shows.
+const maxQuoted = 40
+
+// Quote shows user input in a message, shortened to 40 runes: 'abc' when
+// it is printable, else Go-quoted ASCII ("1\x1b[2J"), so nothing reaches
+// the terminal raw.
+func Quote(s string) string {
+	s = truncateRunes(strings.ToValidUTF8(s, "\uFFFD"), maxQuoted)
+	for _, r := range s {
+		if !unicode.IsPrint(r) || isBidiControl(r) {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return "'" + s + "'"
 }

@@ -1,4 +1,4 @@
-package client
+package text
 
 import (
 	"strings"
@@ -64,4 +64,36 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("Sanitize kept a newline: %q", s)
 		}
 	})
+}
+
+func TestOneLine(t *testing.T) {
+	wantEach(t, "OneLine(80)", func(s string) string { return OneLine(s, 80) }, map[string]string{
+		"dial tcp:\n\tconnection   refused": "dial tcp: connection refused",
+		"\x1b[31mred\x1b[0m alert":          "red alert",
+	})
+	wantEach(t, "OneLine(5)", func(s string) string { return OneLine(s, 5) }, map[string]string{
+		"abcdefgh":    "abcd…",
+		"नितेश कुमार": "निते…", // runes, not cells
+	})
+}
+
+func TestQuote(t *testing.T) {
+	wantEach(t, "Quote", Quote, map[string]string{
+		"311.0":                 "'311.0'",
+		"नितेश":                 "'नितेश'",
+		"1\x1b[2J":              `"1\x1b[2J"`,
+		"a\u202eb":              `"a\u202eb"`,
+		"bad\xff":               "'bad\uFFFD'",
+		strings.Repeat("x", 50): "'" + strings.Repeat("x", 39) + "…'",
+	})
+}
+
+// wantEach checks that f maps every input of cases to its output.
+func wantEach[In comparable](t *testing.T, name string, f func(In) string, cases map[In]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%#v) = %q, want %q", name, in, got, want)
+		}
+	}
 }

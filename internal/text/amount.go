@@ -1,20 +1,32 @@
-package client
+package text
 
 import (
 	"strconv"
 	"strings"
-	"time"
 )
 
-// maxExponent bounds the exponent FormatINR expands ("1e400" is not an amount).
+// maxExponent bounds the exponent formatINR expands ("1e400" is not an amount).
 const maxExponent = 64
 
-// FormatINR formats a decimal amount text as ₹1,00,000.00 (Indian digit
+// Amount shows the provider's amount text: ₹1,00,000.00 when it is a
+// number (see formatINR), the sanitised text when it is not, and "" when it
+// is blank (callers show their own placeholder).
+func Amount(amount string) string {
+	if strings.TrimSpace(amount) == "" {
+		return ""
+	}
+	if f, ok := formatINR(amount); ok {
+		return f
+	}
+	return Sanitize(amount)
+}
+
+// formatINR formats a decimal amount text as ₹1,00,000.00 (Indian digit
 // grouping, two decimals rounded half-up, "-₹5.00" for negatives); ok is
 // false when the text is not a number (then the input is returned
 // unchanged). The arithmetic is on the decimal digits, never float64, so
 // amounts of any size keep every digit.
-func FormatINR(amount string) (formatted string, ok bool) {
+func formatINR(amount string) (formatted string, ok bool) {
 	neg, intPart, frac, ok := parseDecimal(strings.TrimSpace(amount))
 	if !ok {
 		return amount, false
@@ -28,7 +40,7 @@ func FormatINR(amount string) (formatted string, ok bool) {
 	if neg && (intPart != "0" || frac != "00") {
 		sign = "-"
 	}
-	return sign + "₹" + groupIndian(intPart) + "." + frac, true
+	return sign + Rupee + groupIndian(intPart) + "." + frac, true
 }
 
 // parseDecimal splits [+-]digits[.digits][e[+-]digits] into sign, integer
@@ -114,50 +126,4 @@ func groupIndian(digits string) string {
 	b.WriteByte(',')
 	b.WriteString(tail)
 	return b.String()
-}
-
-// dueDateLayouts are the due-date forms accepted, most likely first.
-func dueDateLayouts() []string {
-	return []string{
-		"2006-01-02",
-		"02-01-2006",
-		"02/01/2006",
-		"2006/01/02",
-		time.RFC3339,
-		"2006-01-02T15:04:05",
-		"2006-01-02 15:04:05",
-		"2 Jan 2006",
-		"2-Jan-2006",
-		"2 January 2006",
-		"Jan 2, 2006",
-	}
-}
-
-// ParseDueDate parses the provider's due-date text (2021-09-20 and common
-// variants: 20-09-2021, 20/09/2021, 2021/09/20, RFC 3339, 20 Sep 2021).
-// Dates without a zone are returned at midnight UTC; use DaysUntil, which
-// reads the calendar date as written.
-func ParseDueDate(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, false
-	}
-	for _, layout := range dueDateLayouts() {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// DaysUntil returns whole calendar days from now's date to due's date
-// (negative when overdue). now's date is taken in now's location; due's
-// date is the calendar date as written (in due's own location), so a
-// zone-less "2021-09-20" means the 20th wherever the agent is.
-func DaysUntil(due, now time.Time) int {
-	dy, dm, dd := due.Date()
-	ny, nm, nd := now.Date()
-	d := time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC)
-	n := time.Date(ny, nm, nd, 0, 0, 0, 0, time.UTC)
-	return int((d.Unix() - n.Unix()) / (24 * 60 * 60))
 }

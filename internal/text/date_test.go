@@ -1,59 +1,9 @@
-package client
+package text
 
 import (
 	"testing"
 	"time"
 )
-
-func TestFormatINR(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"1000.0", "₹1,000.00", true},
-		{"1000", "₹1,000.00", true},
-		{"100000", "₹1,00,000.00", true},
-		{"1250.5", "₹1,250.50", true},
-		{"0", "₹0.00", true},
-		{"0.5", "₹0.50", true},
-		{".5", "₹0.50", true},
-		{"5.", "₹5.00", true},
-		{"999", "₹999.00", true},
-		{"12345678", "₹1,23,45,678.00", true},
-		{"1234567.891", "₹12,34,567.89", true},
-		{"0.005", "₹0.01", true},
-		{"0.004", "₹0.00", true},
-		{"2.675", "₹2.68", true}, // float64 would give 2.67
-		{"999.995", "₹1,000.00", true},
-		{"99999.999", "₹1,00,000.00", true},
-		{"-1250.5", "-₹1,250.50", true},
-		{"-0.001", "₹0.00", true},
-		{"+42", "₹42.00", true},
-		{" 00100.10 ", "₹100.10", true},
-		{"1e3", "₹1,000.00", true},
-		{"1.5E+2", "₹150.00", true},
-		{"125e-2", "₹1.25", true},
-		{"123456789012345678901234567890.125", "₹1,23,45,67,89,01,23,45,67,89,01,23,45,67,890.13", true},
-		{"", "", false},
-		{"abc", "abc", false},
-		{"1,000", "1,000", false},
-		{"₹100", "₹100", false},
-		{"NaN", "NaN", false},
-		{"Infinity", "Infinity", false},
-		{"-", "-", false},
-		{".", ".", false},
-		{"1.2.3", "1.2.3", false},
-		{"1e999", "1e999", false},
-		{"1e", "1e", false},
-		{"0x10", "0x10", false},
-	}
-	for _, tt := range tests {
-		got, ok := FormatINR(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("FormatINR(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
 
 func TestParseDueDate(t *testing.T) {
 	want := time.Date(2021, 9, 20, 0, 0, 0, 0, time.UTC)
@@ -95,4 +45,29 @@ func TestDaysUntil(t *testing.T) {
 			t.Errorf("DaysUntil(%v, %v) = %d, want %d", due, tt.now, got, tt.want)
 		}
 	}
+}
+
+func TestDate(t *testing.T) {
+	if got := Date(time.Date(2021, 10, 1, 23, 0, 0, 0, time.UTC)); got != "01 Oct 2021" {
+		t.Errorf("Date = %q, want 01 Oct 2021", got)
+	}
+	wantEach(t, "DueDate", DueDate, map[string]string{
+		"2021-09-20":       "20 Sep 2021",
+		"next week":        "next week",
+		"soon\x1b]0;x\x07": "soon",
+		"":                 "",
+	})
+}
+
+func TestDueIn(t *testing.T) {
+	wantEach(t, "DueIn", DueIn, map[int]string{
+		-3: "overdue by 3 days", -1: "overdue by 1 day", 0: "due today", 1: "due in 1 day", 10: "due in 10 days",
+	})
+	wantEach(t, "DueInShort", DueInShort, map[int]string{
+		-3: "3d overdue", -1: "1d overdue", 0: "due today", 1: "in 1d", 10: "in 10d",
+	})
+}
+
+func TestPlural(t *testing.T) {
+	wantEach(t, "Plural", func(n int) string { return Plural(n, "row") }, map[int]string{0: "0 rows", 1: "1 row", 2: "2 rows"})
 }

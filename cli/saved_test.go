@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aopfetch/aopfetch/internal/text"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// TestSavedAddEmptyFlagClears: "the flags you pass replace its values",
+// so --note "" clears the note (and --label "" the label).
+func TestSavedAddEmptyFlagClears(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", "L", "--note", "N"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--note", ""); r.code != 0 {
+		t.Fatalf("update: exit %d %s", r.code, r.stderr)
+	}
+	d := mustStore(t, e).Data()
+	if len(d.Accounts) != 1 || d.Accounts[0].Note != "" || d.Accounts[0].Label != "L" {
+		t.Fatalf("accounts %+v", d.Accounts)
+	}
+}
+
+// TestSavedAddTakesAVehicleNotAnID: `saved add` of an account's id (copied
+// from `saved list`) must not update "it" under the id as a vehicle number,
+// cloning its label into a bogus second account.
+func TestSavedAddTakesAVehicleNotAnID(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", "Sharma"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	id := mustStore(t, e).Data().Accounts[0].ID
+	r := e.run(t, "", "saved", "add", id, "--note", "x")
+	d := mustStore(t, e).Data()
+	for _, a := range d.Accounts[1:] {
+		if a.Label == "Sharma" {
+			t.Fatalf("saved add ID cloned the account: exit %d %s%s %+v", r.code, r.stdout, r.stderr, d.Accounts)
+		}
+	}
+	if strings.Contains(r.stdout, "updated") {
+		t.Fatalf("saved add ID said %q", r.stdout)
+	}
+}
+
+// TestSavedLabelsAreTextOnly: a label or note typed with escape sequences or
+// control characters is stored as the text it shows; a label that is
+// nothing but such characters is an empty label.
+func TestSavedLabelsAreTextOnly(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	if r := e.run(t, "", "saved", "add", "DL12CB4685", "--label", " \x1b[31mRed\x1b[0m\u202e ", "--note", "a\nb\x1b]0;t\a"); r.code != 0 {
+		t.Fatalf("add: exit %d %s", r.code, r.stderr)
+	}
+	if a := mustStore(t, e).Data().Accounts[0]; a.Label != "Red" || a.Note != "a\nb" {
+		t.Fatalf("stored %q %q", a.Label, a.Note)
+	}
+	r := e.run(t, "", "saved", "rename", "DL12CB4685", "\x1b]0;title\a")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "empty") {
+		t.Fatalf("rename to escapes only: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestJSONOutputEscapesTerminalControls: labels are the user's but may
+// hold anything (an import, another tool); --json output and the JSON export
+// keep the values yet must not emit raw bidi or C1 controls to a terminal.
+func TestJSONOutputEscapesTerminalControls(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	label := "evil\u202egnp.exe\u009b2J\u2066x"
+	in := `[{"canumber": "DL12CB4685", "label": "evil\u202egnp.exe\u009b2J\u2066x"}]`
+	if r := e.run(t, in, "import", "-"); r.code != 0 {
+		t.Fatalf("import: exit %d %s", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"saved", "list", "--json"}, {"export"}} {
+		r := e.run(t, "", args...)
+		if r.code != 0 || strings.ContainsAny(r.stdout, "\u202e\u009b\u2066") || !strings.Contains(r.stdout, `\u202e`) {
+			t.Errorf("%v: exit %d %q", args, r.code, r.stdout)
+		}
+	}
+	r := e.run(t, "", "saved", "list", "--json")
+	var accts []store.Account
+	if err := json.Unmarshal([]byte(r.stdout), &accts); err != nil || len(accts) != 1 || accts[0].Label != label {
+		t.Fatalf("the label changed: %v %+v", err, accts)
+	}
+}
+
+// TestSafeJSONCoversSanitize: every character text.Sanitize drops is
+// escaped by safeJSON (U+2028/9 encoding/json escapes itself).
+func TestSafeJSONCoversSanitize(t *testing.T) {
+	for r := rune(0x7f); r <= 0xffff; r++ {
+		if r >= 0xd800 && r <= 0xdfff || r == 0x2028 || r == 0x2029 {
+			continue
+		}
+		if s := string(r); text.Sanitize(s) != s && !unsafeRune(r) {
+			t.Errorf("U+%04X is dropped by Sanitize but left raw in JSON", r)
+		}
+	}
+	if got := string(safeJSON([]byte("\"a\u202eb\u0085\U0001F600\"\n"))); got != `"a\u202eb\u0085`+"\U0001F600\"\n" {
+		t.Errorf("safeJSON = %q", got)
+	}
+}

@@ -1,0 +1,93 @@
+package text
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dueDateLayouts are the due-date forms accepted, most likely first.
+func dueDateLayouts() []string {
+	return []string{
+		"2006-01-02",
+		"02-01-2006",
+		"02/01/2006",
+		"2006/01/02",
+		time.RFC3339,
+		"2006-01-02T15:04:05",
+		"2006-01-02 15:04:05",
+		"2 Jan 2006",
+		"2-Jan-2006",
+		"2 January 2006",
+		"Jan 2, 2006",
+	}
+}
+
+// ParseDueDate parses the provider's due-date text (2021-09-20 and common
+// variants: 20-09-2021, 20/09/2021, 2021/09/20, RFC 3339, 20 Sep 2021).
+// Dates without a zone are returned at midnight UTC; use DaysUntil, which
+// reads the calendar date as written.
+func ParseDueDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range dueDateLayouts() {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// DaysUntil returns whole calendar days from now's date to due's date
+// (negative when overdue). now's date is taken in now's location; due's
+// date is the calendar date as written (in due's own location), so a
+// zone-less "2021-09-20" means the 20th wherever the agent is.
+func DaysUntil(due, now time.Time) int {
+	dy, dm, dd := due.Date()
+	ny, nm, nd := now.Date()
+	d := time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC)
+	n := time.Date(ny, nm, nd, 0, 0, 0, 0, time.UTC)
+	return int((d.Unix() - n.Unix()) / (24 * 60 * 60))
+}
+
+// dateLayout is how a date is shown: two-digit days keep table columns
+// aligned.
+const dateLayout = "02 Jan 2006"
+
+// Date shows t's calendar date: "20 Sep 2021", "01 Oct 2021".
+func Date(t time.Time) string { return t.Format(dateLayout) }
+
+// DueDate shows the provider's due-date text: Date of the parsed date, or
+// the sanitised text when it does not parse.
+func DueDate(s string) string {
+	if t, ok := ParseDueDate(s); ok {
+		return Date(t)
+	}
+	return Sanitize(s)
+}
+
+// DueIn words the days until a due date (see DaysUntil): "overdue by 3
+// days", "due today", "due in 1 day".
+func DueIn(days int) string {
+	switch {
+	case days < 0:
+		return "overdue by " + Plural(-days, "day")
+	case days == 0:
+		return "due today"
+	}
+	return "due in " + Plural(days, "day")
+}
+
+// DueInShort is DueIn for a narrow column: "3d overdue", "due today",
+// "in 1d".
+func DueInShort(days int) string {
+	switch {
+	case days < 0:
+		return strconv.Itoa(-days) + "d overdue"
+	case days == 0:
+		return "due today"
+	}
+	return "in " + strconv.Itoa(days) + "d"
+}
