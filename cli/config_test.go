@@ -85,7 +85,7 @@ func TestConfigWarningsPrintOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = os.Chmod(e.dir, 0o700) })
 	fileWarning := "WARNING: config file " + e.config + " is readable and writable by others (mode 0666)"
-	dirWarning := "WARNING: directory " + e.dir + " of config file " + e.config + " is writable by others"
+	dirWarning := "WARNING: directory " + e.dir + " of config file " + e.config + " is writable by others (mode 0777)"
 	for _, args := range [][]string{{"config"}, {"config", "--json"}, {"--demo", "fetch", "--no-history", sandbox.VehicleSuccess}} {
 		r := e.run(t, "", args...)
 		all := r.stdout + r.stderr

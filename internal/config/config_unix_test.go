@@ -68,8 +68,8 @@ func TestConfigWritableDirectoryWarns(t *testing.T) {
 		mode os.FileMode
 		want string
 	}{
-		{0o777, fmt.Sprintf("WARNING: directory %s of config file %s is writable by others (mode 0777) and not sticky, so they could replace the file; run: chmod go-w %s", dir, p, dir)},
-		{0o770, fmt.Sprintf("WARNING: directory %s of config file %s is writable by others (mode 0770) and not sticky, so they could replace the file; run: chmod go-w %s", dir, p, dir)},
+		{0o777, fmt.Sprintf("WARNING: directory %s of config file %s is writable by others (mode 0777), so another user could replace the file; keep it in a directory only you can write", dir, p)},
+		{0o770, fmt.Sprintf("WARNING: directory %s of config file %s is writable by its group (mode 0770), so another user could replace the file; keep it in a directory only you can write", dir, p)},
 		{0o777 | os.ModeSticky, ""}, // like /tmp: others cannot rename or remove the file
 		{0o755, ""},
 	} {
@@ -100,7 +100,7 @@ func TestConfigWritableDirectoryWarns(t *testing.T) {
 
 // TestConfigForeignOwnerWarns needs root to give the file away.
 func TestConfigForeignOwnerWarns(t *testing.T) {
-	if os.Getuid() != 0 {
+	if os.Geteuid() != 0 {
 		t.Skip("needs root to chown")
 	}
 	p := writeConfig(t, "operator = 1\n", 0o644)

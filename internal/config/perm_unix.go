@@ -16,7 +16,7 @@ func foreignOwner(fi fs.FileInfo) (uid int, ok bool) {
 		return 0, false
 	}
 	uid = int(st.Uid)
-	return uid, uid != 0 && uid != os.Getuid()
+	return uid, uid != 0 && uid != os.Geteuid()
 }
 
 // unixModes says that the group and other bits of a mode tell who else may
