@@ -25,7 +25,7 @@ type Setting struct {
 // history_limit, store, operators, auth.jwt_secret, auth.partner_id,
 // auth.token_header and one auth.headers.<name> line per static header.
 // Values are as configured (not sanitised); an empty store means the
-// default location (see DefaultPath).
+// default location (store.DefaultPath).
 func (c *Config) Settings() []Setting {
 	s := []Setting{
 		{"config", c.fileValue(), c.Sources["config"]},
