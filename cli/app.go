@@ -12,6 +12,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -63,17 +64,20 @@ type invocation struct {
 	startDemo func() (*sandbox.Server, error)
 
 	cfgOnce sync.Once
-	cfg     *store.Config
+	cfg     *config.Config
 	cfgErr  error
 
-	clientOnce sync.Once
-	api        *client.Client
-	sandbox    *sandbox.Server
-	clientErr  error
+	clientOnce    sync.Once
+	api           *client.Client
+	sandbox       *sandbox.Server
+	clientErr     error
+	clientNotices []string // what the client will not do, said once (see client)
 
 	storeOnce sync.Once
-	st        *store.Store
-	storeErr  error
+	// noticesShown counts the store notices printed so far.
+	noticesShown int
+	st           *store.Store
+	storeErr     error
 
 	noticeOnce sync.Once
 }
@@ -117,9 +121,9 @@ func (a *invocation) changedFlags() map[string]string {
 // config returns the effective config (flags > env > file > defaults).
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
-func (a *invocation) config() (*store.Config, error) {
+func (a *invocation) config() (*config.Config, error) {
 	a.cfgOnce.Do(func() {
-		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
+		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
 			a.cfgErr = &exitError{code: exitUsage, err: a.cfgErr, hint: hintConfig}
 			return
@@ -130,7 +134,7 @@ func (a *invocation) config() (*store.Config, error) {
 			}
 		}
 		if !a.quiet {
-			// Config warnings carry their own ssh-style "WARNING:" word.
+			// config warnings carry their own ssh-style "WARNING:" word.
 			for _, w := range a.cfg.Warnings {
 				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(w))
 			}
@@ -141,7 +145,7 @@ func (a *invocation) config() (*store.Config, error) {
 
 // applyDemoDefaults fills the registration ID and operator of the doc's
 // example and points the store at the demo's own file.
-func applyDemoDefaults(cfg *store.Config) error {
+func applyDemoDefaults(cfg *config.Config) error {
 	if cfg.Sources == nil {
 		cfg.Sources = map[string]string{}
 	}
@@ -156,7 +160,7 @@ func applyDemoDefaults(cfg *store.Config) error {
 	// Sandbox answers are invented: they must never land in the agent's real
 	// history or overwrite a saved account's last result. Unless --store
 	// names a file for this run, the demo keeps a store of its own.
-	if cfg.Sources["store"] != store.SourceFlag {
+	if cfg.Sources["store"] != config.SourceFlag {
 		p, err := store.DefaultPath()
 		if err != nil {
 			return err
@@ -187,14 +191,38 @@ func (a *invocation) client() (*client.Client, error) {
 		a.api, err = client.New(opts)
 		if err != nil {
 			a.clientErr = &exitError{code: exitUsage, err: err, hint: "check base_url, timeout and [auth] with `aopfetch config`"}
+			return
+		}
+		if w := withheldWarning(a.api); w != "" && !a.flags.demo { // the sandbox needs no credentials
+			a.clientNotices = append(a.clientNotices, w)
+			if !a.quiet {
+				a.warn("%s", w)
+			}
 		}
 	})
 	return a.api, a.clientErr
 }
 
+// withheldWarning says that c will not send its credentials, or is "".
+func withheldWarning(c *client.Client) string {
+	if !c.CredentialsWithheld() {
+		return ""
+	}
+	return "not sending credentials to " + c.BaseURL() + " (plain http); set insecure_http_auth = true " +
+		"(or AOPFETCH_INSECURE_HTTP_AUTH=1) for a test server"
+}
+
 // store opens the store once (path from --store / AOPFETCH_STORE / config /
-// XDG). Notices about recovered problems go to stderr, once.
-func (a *invocation) store() (*store.Store, error) {
+// XDG) and reads it. Notices about recovered problems go to stderr, once.
+func (a *invocation) store() (*store.Store, error) { return a.openStore(false) }
+
+// lookupStore is Store for a command that only records lookups (fetch):
+// the store is opened deferred, so recording appends to the history file
+// without reading the accounts. Its notices are printed by storeNotices.
+func (a *invocation) lookupStore() (*store.Store, error) { return a.openStore(true) }
+
+// openStore opens the store once, deferred or not (the first call decides).
+func (a *invocation) openStore(deferred bool) (*store.Store, error) {
 	a.storeOnce.Do(func() {
 		cfg, err := a.config()
 		if err != nil {
@@ -208,14 +236,24 @@ func (a *invocation) store() (*store.Store, error) {
 				return
 			}
 		}
-		a.st, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit})
-		if a.storeErr == nil && !a.quiet {
-			for _, n := range a.st.Notices() {
-				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(n))
-			}
+		a.st, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit, Deferred: deferred})
+		if a.storeErr == nil {
+			a.storeNotices()
 		}
 	})
 	return a.st, a.storeErr
+}
+
+// storeNotices prints the store's notices not printed yet on stderr.
+func (a *invocation) storeNotices() {
+	if a.quiet || a.st == nil {
+		return
+	}
+	n := a.st.Notices()
+	for _, s := range n[min(a.noticesShown, len(n)):] {
+		fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(s))
+	}
+	a.noticesShown = len(n)
 }
 
 // saidAlready reports whether err only repeats a store notice that was

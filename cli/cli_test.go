@@ -21,6 +21,7 @@ import (
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/internal/batch"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -464,10 +465,18 @@ func TestSavedAddUpdateAndImportDefaults(t *testing.T) {
 
 func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	if r := e.run(t, "", "saved", "add", "DL12CB4685"); r.code != 0 {
+		t.Fatalf("saved add: exit %d %s", r.code, r.stderr)
+	}
 	if r := e.run(t, "", "--demo", "fetch", sandbox.VehicleSuccess); r.code != 0 {
 		t.Fatalf("fetch: exit %d %s", r.code, r.stderr)
 	}
 	before, err := os.ReadFile(e.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	history := strings.TrimSuffix(e.store, ".json") + ".history.jsonl"
+	beforeHistory, err := os.ReadFile(history)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +485,7 @@ func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	if err := os.Symlink(e.store, link); err != nil {
 		t.Fatal(err)
 	}
-	for _, out := range []string{e.store, link, e.config, e.store + ".lock"} {
+	for _, out := range []string{e.store, link, e.config, e.store + ".lock", history} {
 		r := e.run(t, "", "export", "-o", out)
 		if r.code != exitUsage || !strings.Contains(r.stderr, "choose another file") {
 			t.Errorf("export -o %s: exit %d, stderr %q", out, r.code, r.stderr)
@@ -488,6 +497,9 @@ func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(e.store); !bytes.Equal(after, before) {
 		t.Errorf("export changed the store:\n%s\nwas\n%s", after, before)
+	}
+	if after, _ := os.ReadFile(history); !bytes.Equal(after, beforeHistory) {
+		t.Errorf("export changed the history file:\n%s\nwas\n%s", after, beforeHistory)
 	}
 	if after, _ := os.ReadFile(e.config); !bytes.Equal(after, config) {
 		t.Errorf("export changed the config: %s", after)
@@ -572,7 +584,7 @@ func TestImportUTF16CSV(t *testing.T) {
 }
 
 func TestResolveOperator(t *testing.T) {
-	cfg := &store.Config{Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
+	cfg := &config.Config{Operators: []config.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
 	for in, want := range map[string]int{"311": 311, " 0311 ": 311, "fastag icici": 311, "PAYTM 2": 2, "+5": 5} {
 		if got, err := resolveOperator(cfg.Operators, in); err != nil || got != want {
 			t.Errorf("ResolveOperator(%q) = %d, %v; want %d", in, got, err, want)

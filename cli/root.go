@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -182,7 +183,7 @@ func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 	opts := ui.Options{
 		Fetcher: c, Config: cfg, Demo: app.flags.demo, Vehicle: vehicle,
 		Debug: app.flags.debug, Version: app.info.Version,
-		Notices: append([]string(nil), cfg.Warnings...),
+		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
 	}
 	if s, err := app.store(); err != nil {
 		opts.Notices = append(opts.Notices, "store unavailable, nothing will be saved: "+err.Error())

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -78,7 +79,7 @@ func newSavedListCmd(app *invocation) *cobra.Command {
 }
 
 // writeAccounts writes saved accounts as a table.
-func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now time.Time) error {
+func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now time.Time) error {
 	rows := make([][]string, 0, len(accts))
 	for i, a := range accts {
 		amount, due := none, none
@@ -161,7 +162,7 @@ func runSavedAdd(cmd *cobra.Command, app *invocation, o savedAddOptions, vehicle
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.stderr, "saving", op, regID, []string{vehicle})
+	reqs, err := normalizeRequests(app.stderr, "saving", cfg, op, regID, []string{vehicle})
 	if err != nil {
 		return err
 	}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -41,9 +43,10 @@ const journalVersion = 2
 
 // journalHeader is the first line of the history file.
 type journalHeader struct {
-	Journal int   `json:"journal"`
-	Base    int64 `json:"base"`   // the number of the first raw line
-	Folded  int64 `json:"folded"` // bytes of compacted entries after this line
+	Journal int    `json:"journal"`
+	Gen     string `json:"gen,omitzero"` // random, new with each rewrite: tells a new file from an old one
+	Base    int64  `json:"base"`         // the number of the first raw line
+	Folded  int64  `json:"folded"`       // bytes of compacted entries after this line
 }
 
 // diskAccount is an account as the accounts file holds it: the fields the
@@ -63,6 +66,7 @@ type diskAccount struct {
 type accountsFile struct {
 	Version  int           `json:"version"`
 	History  string        `json:"history,omitzero"` // the history file's name, for people reading the file
+	Gen      string        `json:"gen,omitzero"`     // random, new with each write: tells a new file from an old one
 	Accounts []diskAccount `json:"accounts"`
 }
 
@@ -120,29 +124,37 @@ func (d lineDecoder) object(line []byte, v any) bool {
 	return len(line) > 0 && line[0] == '{' && json.Unmarshal(line, v, d.opts) == nil
 }
 
-// encodeAccounts returns the accounts file for accounts, one account a line.
-func encodeAccounts(accounts []diskAccount, historyName string) ([]byte, error) {
-	head, err := marshalLine(accountsFile{Version: SchemaVersion, History: historyName, Accounts: []diskAccount{}})
+// encodeAccounts returns the accounts file for accounts, one account a
+// line, with generation gen.
+func encodeAccounts(accounts []diskAccount, historyName, gen string) ([]byte, error) {
+	head, err := marshalLine(accountsFile{Version: SchemaVersion, History: historyName, Gen: gen, Accounts: []diskAccount{}})
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(head) + 256*len(accounts))
-	b.Write(head[:len(head)-2]) // without the "]}" of the empty list
-	b.WriteByte('\n')
-	for i := range accounts {
-		line, err := marshalLine(&accounts[i])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(line)
-		if i < len(accounts)-1 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('\n')
+	lines := make([][]byte, len(accounts))
+	errs := make([]error, len(accounts))
+	opts := jsonOptions()
+	parallel(len(accounts), func(i int) bool {
+		lines[i], errs[i] = json.Marshal(&accounts[i], opts)
+		return errs[i] == nil
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
-	b.WriteString("]}\n")
-	return b.Bytes(), nil
+	size := len(head) + 4
+	for _, l := range lines {
+		size += len(l) + 2
+	}
+	b := make([]byte, 0, size)
+	b = append(append(b, head[:len(head)-2]...), '\n') // without the "]}" of the empty list
+	for i, l := range lines {
+		b = append(b, l...)
+		if i < len(lines)-1 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+	}
+	return append(b, "]}\n"...), nil
 }
 
 // accountsPrefix starts every accounts file this build writes: the fast
@@ -246,12 +258,13 @@ func parseHeader(line []byte) (journalHeader, error) {
 	return h, nil
 }
 
-// encodeEntries appends the lines of es to b. An entry's time is left out
-// when it is its snapshot's (a lookup's always is): decoding fills it in.
+// encodeEntries appends the lines of es to b. A lookup's time is left out
+// when it is its snapshot's (as it always is for a result): decoding fills
+// it in.
 func encodeEntries(b []byte, es []entry) ([]byte, error) {
 	for i := range es {
 		e := es[i]
-		if e.Snapshot != nil && e.At.Equal(e.Snapshot.FetchedAt) {
+		if !e.isAccount() && e.Snapshot != nil && e.At.Equal(e.Snapshot.FetchedAt) {
 			e.At = time.Time{}
 		}
 		line, err := marshalLine(&e)
@@ -274,7 +287,7 @@ func decodeEntries(lines [][]byte) []*entry {
 		if !dec.object(lines[i], e) {
 			return true
 		}
-		if e.At.IsZero() && e.Snapshot != nil {
+		if e.At.IsZero() && e.Snapshot != nil && !e.isAccount() {
 			e.At = e.Snapshot.FetchedAt
 		}
 		if validEntry(e) {
@@ -292,4 +305,42 @@ func validEntry(e *entry) bool {
 		return e.Uses >= 0
 	}
 	return strings.TrimSpace(e.CANumber) != "" && !e.At.IsZero()
+}
+
+// firstLine returns the first line of the file at path (at most
+// maxJournalLine bytes), or nil.
+func firstLine(path string) []byte {
+	f, _, err := safefile.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, maxJournalLine)
+	n, _ := io.ReadFull(f, head)
+	line, _, _ := bytes.Cut(head[:n], []byte("\n"))
+	return line
+}
+
+// accountsGen is the generation of the accounts file at path, "" when it
+// has none (or none can be read: then its FileInfo alone tells changes).
+func accountsGen(path string) string {
+	line := firstLine(path)
+	if !bytes.HasPrefix(line, []byte(accountsPrefix)) || !bytes.HasSuffix(line, []byte(`"accounts":[`)) {
+		return ""
+	}
+	var f accountsFile
+	if unmarshal(append(line, "]}"...), &f) != nil {
+		return ""
+	}
+	return f.Gen
+}
+
+// journalGen is the generation of the history file at path, "" when it
+// has none.
+func journalGen(path string) string {
+	h, err := parseHeader(firstLine(path))
+	if err != nil {
+		return ""
+	}
+	return h.Gen
 }

@@ -31,7 +31,7 @@ func (s *Store) migrate(d disk) (disk, error) {
 	if _, err := compactJournal(s.history, s.newBase(), entries); err != nil {
 		return fail(err)
 	}
-	b, err := encodeAccounts(d.accounts, filepath.Base(s.history))
+	b, err := encodeAccounts(d.accounts, filepath.Base(s.history), newID())
 	if err != nil {
 		return fail(err)
 	}

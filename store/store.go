@@ -12,6 +12,7 @@ import (
 
 	"github.com/adrg/xdg"
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // SchemaVersion is the store schema this build writes.
@@ -85,8 +86,9 @@ type Store struct {
 	loaded bool
 	// disk is the files' content as last read or written.
 	disk disk
-	// data is disk's view plus the pending changes. Installed Data values
-	// are never changed in place.
+	// base is disk's view; data is base with the pending changes. Installed
+	// Data values are never changed in place.
+	base     Data
 	data     Data
 	notices  []string
 	readOnly atomic.Bool // read without mu: the UI asks while drawing, and mu is held through whole writes
@@ -119,6 +121,9 @@ func Open(path string, o Options) (*Store, error) {
 	o.HistoryLimit = max(o.HistoryLimit, 0)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if err := safefile.CheckPath(path); err != nil {
+		return nil, err
 	}
 	path = filepath.Clean(linkTarget(path)) // write through a symlinked store, do not replace the link
 	s := &Store{path: path, history: historyPath(path), opts: o, data: emptyData()}
@@ -228,17 +233,19 @@ func (s *Store) ReloadIfChanged() (Data, bool, error) {
 	return s.data.Clone(), true, nil
 }
 
-// changed reports whether a file differs from what was last read.
+// changed reports whether a file differs from what was last read: its
+// FileInfo, or (a new file may take an old one's inode, size and coarse
+// mtime) the generation in its first line.
 func (s *Store) changed() (bool, error) {
 	for _, f := range []struct {
-		path string
-		info os.FileInfo
-	}{{s.path, s.disk.accInfo}, {s.history, s.disk.j.info}} {
+		path, gen, was string
+		info           os.FileInfo
+	}{{s.path, accountsGen(s.path), s.disk.gen, s.disk.accInfo}, {s.history, journalGen(s.history), s.disk.j.header.Gen, s.disk.j.info}} {
 		info, err := os.Stat(f.path)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return false, fmt.Errorf("check store %s: %w", f.path, err)
 		}
-		if !sameFile(f.info, info) {
+		if !sameFile(f.info, info) || f.gen != f.was {
 			return true, nil
 		}
 	}
@@ -342,13 +349,16 @@ func (s *Store) commit(fn func(*Data) error, lookups []entry) (Data, error) {
 	}
 	adds := append(slices.Clone(s.pendingLookups), lookups...)
 	j := s.disk.j.withEntries(adds)
-	cur := s.disk.view(j, s.opts.HistoryLimit)
+	cur := s.base
+	if len(adds) > 0 {
+		cur = s.disk.view(j, s.opts.HistoryLimit)
+	}
 	next := cur.Clone()
 	next = replayPending(next, s.pending)
 	if fn != nil {
 		err = fn(&next)
 		if errors.Is(err, errUnchanged) && len(s.pending) == 0 && len(adds) == 0 {
-			s.data = s.view()
+			s.data = s.base
 			return s.data, nil
 		}
 		if err != nil && !errors.Is(err, errUnchanged) {
@@ -364,8 +374,9 @@ func (s *Store) commit(fn func(*Data) error, lookups []entry) (Data, error) {
 	if err := s.write(p, adds); err != nil {
 		return next, err
 	}
+	// next is what the files now hold: plan wrote exactly what gives it.
 	s.pending = nil
-	s.data = s.view()
+	s.base, s.data = next, next
 	return s.data, nil
 }
 
@@ -383,7 +394,10 @@ func replayPending(d Data, pending []func(*Data) error) Data {
 
 // view is the state of the files with the pending changes applied.
 func (s *Store) view() Data {
-	d := s.disk.view(s.disk.j.withEntries(s.pendingLookups), s.opts.HistoryLimit)
+	d := s.base
+	if len(s.pendingLookups) > 0 {
+		d = s.disk.view(s.disk.j.withEntries(s.pendingLookups), s.opts.HistoryLimit)
+	}
 	if len(s.pending) > 0 {
 		d = replayPending(d.Clone(), s.pending)
 		normalize(&d)
@@ -474,6 +488,7 @@ func (s *Store) moveAside(ce *corruptError) error {
 // is from a newer schema.
 func (s *Store) install(d disk) {
 	s.disk, s.loaded = d, true
+	s.base = d.view(d.j, s.opts.HistoryLimit)
 	s.data = s.view()
 	if d.newer() && !s.readOnly.Load() {
 		s.readOnly.Store(true)
