@@ -14,6 +14,7 @@ import (
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/ui"
 )
 
 // Demo defaults, used under --demo when the config sets none.
@@ -78,6 +79,11 @@ type App struct {
 	storeErr     error
 
 	noticeOnce sync.Once
+
+	// session is set when the App runs one SSH session of `aopfetch serve`
+	// (RunSession): the server's settings and fetcher instead of the
+	// process's config, environment and client.
+	session *sessionMode
 }
 
 // newApp returns an App writing to the given streams.
@@ -120,6 +126,9 @@ func (a *App) changedFlags() map[string]string {
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
 func (a *App) Config() (*store.Config, error) {
+	if a.session != nil {
+		return a.session.cfg, nil
+	}
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
@@ -172,6 +181,9 @@ func applyDemoDefaults(cfg *store.Config) error {
 // Client returns the process's single client (pointing at the in-process
 // sandbox under --demo).
 func (a *App) Client() (*client.Client, error) {
+	if a.session != nil {
+		return nil, errNoClientInSession
+	}
 	a.clientOnce.Do(func() {
 		cfg, err := a.Config()
 		if err != nil {
@@ -192,6 +204,15 @@ func (a *App) Client() (*client.Client, error) {
 		}
 	})
 	return a.client, a.clientErr
+}
+
+// fetcher is what looks vehicles up: the session's under serve, else the
+// process's client.
+func (a *App) fetcher() (ui.Fetcher, error) {
+	if a.session != nil {
+		return a.session.fetcher, nil
+	}
+	return a.Client()
 }
 
 // Store opens the store once (path from --store / AOPFETCH_STORE / config /
@@ -277,8 +298,8 @@ func (a *App) checkNotOwnFile(out string) error {
 	return nil
 }
 
-// Demo reports whether --demo is on.
-func (a *App) Demo() bool { return a.flags.demo }
+// Demo reports whether --demo is on (for a session of serve: on the server).
+func (a *App) Demo() bool { return a.flags.demo || (a.session != nil && a.session.demo) }
 
 // Debug reports whether --debug is on.
 func (a *App) Debug() bool { return a.flags.debug }
@@ -298,7 +319,7 @@ func (a *App) Stdin() io.Reader { return a.stdin }
 // PrintDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
 func (a *App) PrintDemoNotice() {
-	if !a.flags.demo {
+	if !a.Demo() {
 		return
 	}
 	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
