@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/ui"
 )
 
@@ -31,7 +31,7 @@ type SessionOptions struct {
 	Getenv func(string) (string, bool)
 	// Config is the server's settings as the session may see them: no
 	// secrets, StorePath the agent's own store (required).
-	Config *store.Config
+	Config *config.Config
 	// Fetcher does every lookup of the session (the server's client behind
 	// the agent's limits and the audit log).
 	Fetcher ui.Fetcher
@@ -45,7 +45,7 @@ type SessionOptions struct {
 // sessionMode is what an App of a session uses instead of the process's
 // config, environment and client.
 type sessionMode struct {
-	cfg     *store.Config
+	cfg     *config.Config
 	fetcher ui.Fetcher
 	demo    bool
 }

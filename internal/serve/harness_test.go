@@ -21,8 +21,8 @@ import (
 
 	"github.com/aopfetch/aopfetch/cli"
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/serve"
-	"github.com/aopfetch/aopfetch/store"
 )
 
 // Personal data the fake provider returns: it must never reach the audit
@@ -111,9 +111,9 @@ func newHarness(t *testing.T, tweak func(*serve.Options), agents ...string) *har
 		HostKey:        filepath.Join(dir, "state", "host_ed25519_key"),
 		DataDir:        filepath.Join(dir, "data"),
 		AuditLog:       filepath.Join(dir, "state", "audit.jsonl"),
-		Config: &store.Config{
+		Config: &config.Config{
 			BaseURL: "https://provider.invalid", RegistrationID: "AOP-554", Operator: 311, Timeout: 5 * time.Second,
-			HistoryLimit: 50, Auth: store.AuthConfig{JWTSecret: "the-jwt-secret", PartnerID: "PS001"},
+			HistoryLimit: 50, Auth: config.AuthConfig{JWTSecret: "the-jwt-secret", PartnerID: "PS001"},
 			Sources: map[string]string{},
 		},
 		Fetcher: fakeFetcher{},

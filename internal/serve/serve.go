@@ -25,7 +25,7 @@ import (
 	"github.com/charmbracelet/wish"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/ui"
 )
 
@@ -49,7 +49,7 @@ type Command struct {
 	Getenv func(string) (string, bool)
 	// Config is the settings a session may see: the server's without its
 	// secrets or file, StorePath the agent's store.
-	Config  *store.Config
+	Config  *config.Config
 	Fetcher ui.Fetcher
 	Demo    bool
 }
@@ -68,7 +68,7 @@ type Options struct {
 
 	// Config is the server's settings (operators, defaults, history limit,
 	// timeout); each session gets a copy without secrets.
-	Config *store.Config
+	Config *config.Config
 	// Fetcher is the server's client, shared by every session.
 	Fetcher ui.Fetcher
 	Demo    bool

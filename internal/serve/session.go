@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/wish"
 	bm "github.com/charmbracelet/wish/bubbletea"
 
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 	"github.com/aopfetch/aopfetch/ui"
@@ -204,9 +205,9 @@ func (ss *session) storePath() string { return filepath.Join(ss.storeDir(), stor
 
 // config is the settings the session sees: the server's without secrets,
 // its file or its warnings, and the agent's store.
-func (ss *session) config() *store.Config {
+func (ss *session) config() *config.Config {
 	c := *ss.s.opts.Config
-	c.Auth = store.AuthConfig{}
+	c.Auth = config.AuthConfig{}
 	c.File, c.Warnings = "", nil
 	c.StorePath = ss.storePath()
 	c.Sources = maps.Clone(c.Sources)
