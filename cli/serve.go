@@ -13,7 +13,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/serve"
 )
 
@@ -44,8 +46,11 @@ secret). Each agent may make --lookups-per-minute lookups (after a burst of
 changes and on SIGHUP; SIGTERM or ctrl+c ends every session (their stores
 saved) and stops within 10 s.
 
-Defaults: authorized_keys in $XDG_CONFIG_HOME/aopfetch/, everything else
-under $XDG_DATA_HOME/aopfetch/serve/ (serve-demo/ with --demo): the host key
+Each flag may also be set in config.toml's [serve] table (listen,
+authorized_keys, host_key, data_dir, audit_log, lookups_per_minute, burst,
+sessions_per_agent, max_sessions, idle_timeout); a flag wins. Defaults:
+authorized_keys in $XDG_CONFIG_HOME/aopfetch/, everything else under
+$XDG_DATA_HOME/aopfetch/serve/ (serve-demo/ with --demo): the host key
 (ed25519, created on first start), agents/<key sha256>/store.json and
 audit.jsonl.`,
 		Example: `  aopfetch serve --demo                               # try it: the sandbox, no credentials
@@ -53,7 +58,7 @@ audit.jsonl.`,
   ssh -t -p 2222 box                                  # an agent: the terminal UI
   ssh -p 2222 box fetch --json DL12CB4685             # an agent: one lookup for a script`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), app, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), app, cmd.Flags(), o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", serve.DefaultListen, "address to listen on (host:port)")
@@ -75,12 +80,13 @@ audit.jsonl.`,
 
 // runServe serves until SIGINT or SIGTERM; SIGHUP reads the authorized
 // keys again.
-func runServe(parent context.Context, app *App, o serveOptions) error {
-	if err := o.applyDefaults(app.Demo()); err != nil {
-		return err
-	}
+func runServe(parent context.Context, app *App, flags *pflag.FlagSet, o serveOptions) error {
 	cfg, err := app.Config()
 	if err != nil {
+		return err
+	}
+	o.fromConfig(flags, cfg.Serve)
+	if err := o.applyDefaults(app.Demo()); err != nil {
 		return err
 	}
 	c, err := app.Client()
@@ -125,6 +131,39 @@ func runServe(parent context.Context, app *App, o serveOptions) error {
 		}
 	}()
 	return srv.ListenAndServe(ctx)
+}
+
+// fromConfig takes each setting whose flag is not set from the [serve]
+// table of config.toml.
+func (o *serveOptions) fromConfig(flags *pflag.FlagSet, sc config.ServeConfig) {
+	set := func(name string) bool { return flags.Changed(name) }
+	for _, s := range []struct {
+		flag string
+		dst  *string
+		v    string
+	}{
+		{"listen", &o.listen, sc.Listen}, {"authorized-keys", &o.authorizedKeys, sc.AuthorizedKeys},
+		{"host-key", &o.hostKey, sc.HostKey}, {"data-dir", &o.dataDir, sc.DataDir}, {"audit-log", &o.auditLog, sc.AuditLog},
+	} {
+		if !set(s.flag) && s.v != "" {
+			*s.dst = s.v
+		}
+	}
+	for _, s := range []struct {
+		flag string
+		dst  *int
+		v    int
+	}{
+		{"lookups-per-minute", &o.limits.LookupsPerMinute, sc.LookupsPerMinute}, {"burst", &o.limits.Burst, sc.Burst},
+		{"sessions-per-agent", &o.limits.SessionsPerAgent, sc.SessionsPerAgent}, {"max-sessions", &o.limits.Sessions, sc.MaxSessions},
+	} {
+		if !set(s.flag) && s.v != 0 {
+			*s.dst = s.v
+		}
+	}
+	if !set("idle-timeout") && sc.IdleTimeout != 0 {
+		o.idleTimeout = sc.IdleTimeout
+	}
 }
 
 // applyDefaults fills the unset paths: authorized_keys beside the config,
