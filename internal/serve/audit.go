@@ -86,6 +86,23 @@ func (a *auditLog) ready() error {
 	return nil
 }
 
+// reopen closes the file and opens the path again (SIGHUP after a log
+// rotation moved it away).
+func (a *auditLog) reopen() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.f != nil {
+		a.f.Close()
+		a.f = nil
+	}
+	if err := a.open(); err != nil {
+		a.broken = err
+		return err
+	}
+	a.broken = nil
+	return nil
+}
+
 // write appends r as one line and syncs it.
 func (a *auditLog) write(r AuditRecord) error {
 	line, err := json.Marshal(r)

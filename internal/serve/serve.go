@@ -154,10 +154,14 @@ func New(o Options) (*Server, error) {
 // HostKeyFingerprint is the SHA256 fingerprint agents see on first login.
 func (s *Server) HostKeyFingerprint() string { return s.hostFP }
 
-// Reload reads the authorized_keys file again (SIGHUP).
+// Reload reads the authorized_keys file again and reopens the audit log
+// (SIGHUP, systemctl reload, after a log rotation).
 func (s *Server) Reload() {
 	if err := s.keys.load(); err != nil {
 		s.log.Error("authorized_keys: every login is refused until this is fixed", "err", err)
+	}
+	if err := s.audit.reopen(); err != nil {
+		s.log.Error("audit log: lookups pause until it can be written", "err", err)
 	}
 }
 

@@ -477,6 +477,25 @@ func TestAuditLog(t *testing.T) {
 	}
 }
 
+// TestAuditLogRotation: after the log is moved away, Reload (SIGHUP)
+// writes a new one at the path.
+func TestAuditLogRotation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, "asha")
+	h.exec("asha", "fetch "+vehicleOK, "")
+	if err := os.Rename(h.opts.AuditLog, h.opts.AuditLog+".1"); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Reload()
+	h.exec("asha", "fetch "+vehicleAPI, "")
+	if old := readJSONLines(t, h.opts.AuditLog+".1"); len(old) != 1 || old[0]["outcome"] != "ok" {
+		t.Errorf("rotated log: %v", old)
+	}
+	if cur := h.auditLines(); len(cur) != 1 || cur[0]["outcome"] != "api" {
+		t.Errorf("new log: %v", cur)
+	}
+}
+
 // TestShutdown: stopping the server tells the open sessions, ends them
 // with 130 and returns well within 10 s; new logins are refused.
 func TestShutdown(t *testing.T) {
