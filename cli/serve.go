@@ -48,9 +48,11 @@ saved) and stops within 10 s.
 
 Each flag may also be set in config.toml's [serve] table (listen,
 authorized_keys, host_key, data_dir, audit_log, lookups_per_minute, burst,
-sessions_per_agent, max_sessions, idle_timeout); a flag wins. Defaults:
-authorized_keys in $XDG_CONFIG_HOME/aopfetch/, everything else under
-$XDG_DATA_HOME/aopfetch/serve/ (serve-demo/ with --demo): the host key
+sessions_per_agent, max_sessions, idle_timeout); a flag wins, and --demo
+keeps a data dir, host key and audit log of its own unless flags name them.
+
+Defaults: authorized_keys in $XDG_CONFIG_HOME/aopfetch/, everything else
+under $XDG_DATA_HOME/aopfetch/serve/ (serve-demo/ with --demo): the host key
 (ed25519, created on first start), agents/<key sha256>/store.json and
 audit.jsonl.`,
 		Example: `  aopfetch serve --demo                               # try it: the sandbox, no credentials
@@ -85,7 +87,7 @@ func runServe(parent context.Context, app *App, flags *pflag.FlagSet, o serveOpt
 	if err != nil {
 		return err
 	}
-	o.fromConfig(flags, cfg.Serve)
+	o.fromConfig(flags, cfg.Serve, app.Demo())
 	if err := o.applyDefaults(app.Demo()); err != nil {
 		return err
 	}
@@ -134,9 +136,14 @@ func runServe(parent context.Context, app *App, flags *pflag.FlagSet, o serveOpt
 }
 
 // fromConfig takes each setting whose flag is not set from the [serve]
-// table of config.toml.
-func (o *serveOptions) fromConfig(flags *pflag.FlagSet, sc config.ServeConfig) {
+// table of config.toml. Under --demo the table's data_dir, host_key and
+// audit_log are not used: sandbox answers never reach the real agents'
+// stores or audit log.
+func (o *serveOptions) fromConfig(flags *pflag.FlagSet, sc config.ServeConfig, demo bool) {
 	set := func(name string) bool { return flags.Changed(name) }
+	if demo {
+		sc.DataDir, sc.HostKey, sc.AuditLog = "", "", ""
+	}
 	for _, s := range []struct {
 		flag string
 		dst  *string

@@ -50,7 +50,27 @@ func (f *sessionFetcher) Fetch(ctx context.Context, r client.Request) (*client.R
 		f.onAudit(werr)
 	}
 	f.touch()
-	return res, err
+	return res, forAgent(err)
+}
+
+// forAgent rewords the hint of a failure only the server's admin can fix
+// (its credentials, its network): the agent has no config or proxy to
+// check.
+func forAgent(err error) error {
+	var ce *client.Error
+	if !errors.As(err, &ce) {
+		return err
+	}
+	c := *ce
+	switch ce.Kind {
+	case client.KindAuth:
+		c.Hint = "the provider refused this server's credentials; tell whoever runs aopfetch serve on this box"
+	case client.KindNetwork, client.KindTimeout:
+		c.Hint = "the server could not reach the provider; try again in a minute, and tell the server's admin if it goes on"
+	default:
+		return err
+	}
+	return &c
 }
 
 // record is the audit line of one lookup.

@@ -87,7 +87,7 @@ func TestExecCommands(t *testing.T) {
 		{"fetch json", "fetch --json " + vehicleOK, "", 0, `"name": "` + consumerName + `"`, ""},
 		{"api", "fetch " + vehicleAPI, "", 1, "", "No bill found"},
 		{"invalid", "fetch @@", "", 2, "", "invalid vehicle number"},
-		{"auth", "fetch " + vehicleAuth, "", 3, "", "Signature verification failed"},
+		{"auth", "fetch " + vehicleAuth, "", 3, "", "Signature verification failed\nhint: the provider refused this server's credentials; tell whoever runs aopfetch serve"},
 		{"upstream", "fetch " + vehicleUpstream, "", 4, "", "HTTP 502"},
 		{"worst of several", "fetch " + vehicleOK + " " + vehicleAPI + " " + vehicleUpstream, "", 4, consumerName, "No bill found"},
 		{"import stdin", "import --format csv -", "label,operator,canumber,registration_id,note\nFleet,311,MH01AB1234,AOP-1,\n", 0, "added 1, updated 0, skipped 0", ""},
