@@ -14,10 +14,10 @@ import (
 	"github.com/aopfetch/aopfetch/ui"
 )
 
-// SessionCommands are the commands an SSH session of `aopfetch serve` may
+// sessionCommands are the commands an SSH session of `aopfetch serve` may
 // run without a terminal: the ones that touch nothing but the agent's own
 // store and the session's stdin and stdout.
-var SessionCommands = []string{"fetch", "saved", "history", "export", "import", "version", "help"}
+var sessionCommands = []string{"fetch", "saved", "history", "export", "import", "version", "help"}
 
 // SessionOptions is one exec session of `aopfetch serve`: the command line
 // the agent sent, the session's streams and environment, and what the
@@ -37,8 +37,8 @@ type SessionOptions struct {
 	Fetcher ui.Fetcher
 	// Demo is on when the server runs against the sandbox.
 	Demo bool
-	// Allowed are the top-level commands the session may run (nil =
-	// SessionCommands).
+	// Allowed are the top-level commands the session may run (nil: fetch,
+	// saved, history, export, import, version and help).
 	Allowed []string
 }
 
@@ -77,15 +77,19 @@ func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
 	app.quiet = false
 	allowed := o.Allowed
 	if allowed == nil {
-		allowed = SessionCommands
+		allowed = sessionCommands
 	}
 	if err := checkSessionArgs(b, o.Args, allowed); err != nil {
 		writeLookupError(app.Stderr(), "", err)
 		return ExitCodeFor(err)
 	}
 	return runWith(ctx, app, o.Args, func(root *cobra.Command) {
+		// Help over ssh offers only what works there.
 		for _, name := range serverFlags {
-			_ = root.PersistentFlags().MarkHidden(name) // help over ssh offers only what works
+			_ = root.PersistentFlags().MarkHidden(name)
+		}
+		for _, c := range root.Commands() {
+			c.Hidden = c.Hidden || !slices.Contains(allowed, c.Name())
 		}
 	})
 }
@@ -165,7 +169,7 @@ func whyRefused(name string) string {
 // refusal is the usage error of a refused session command, with the list
 // of what works as its hint.
 func refusal(format string, args ...any) *ExitError {
-	return newUsageError("over ssh: "+strings.Join(SessionCommands, ", ")+
+	return newUsageError("over ssh: "+strings.Join(sessionCommands, ", ")+
 		"; connect with a terminal (ssh -t HOST) for the terminal UI", format, args...)
 }
 

@@ -207,9 +207,29 @@ func TestServeOverOpenSSH(t *testing.T) {
 	if code, out, _ = s.ssh(home, "", "history", "--json"); code != 0 || strings.Count(out, `"canumber"`) != 2 {
 		t.Errorf("history: exit %d\n%s", code, out)
 	}
-	audit, err := os.ReadFile(filepath.Join(home, "config", "aopfetch", "audit.jsonl")) // [serve] audit_log, relative to config.toml
+	// Under --demo the [serve] table's audit_log is not used: the demo's
+	// lookups go to its own log.
+	if _, err := os.Stat(filepath.Join(home, "config", "aopfetch", "audit.jsonl")); err == nil {
+		t.Errorf("a demo lookup reached the audit log named by config.toml")
+	}
+	auditPath := filepath.Join(home, "data", "aopfetch", "serve-demo", "audit.jsonl")
+	audit, err := os.ReadFile(auditPath)
 	if err != nil || strings.Count(string(audit), "\n") != 3 || strings.Contains(string(audit), "NITESH") {
 		t.Errorf("audit log (%v):\n%s", err, audit)
+	}
+
+	// SIGHUP reads the keys again and reopens the audit log (after a
+	// rotation); it does not stop the server.
+	if err := os.Rename(auditPath, auditPath+".1"); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGHUP)
+	waitForLog(t, s, `msg="authorized_keys read"`, 2)
+	if code, _, errOut = s.ssh(home, "", "fetch", "DL12CB4685"); code != 0 {
+		t.Errorf("fetch after SIGHUP: exit %d\n%s", code, errOut)
+	}
+	if rotated, err := os.ReadFile(auditPath); err != nil || strings.Count(string(rotated), "\n") != 1 {
+		t.Errorf("the audit log after SIGHUP (%v):\n%s", err, rotated)
 	}
 
 	start := time.Now()
@@ -225,9 +245,23 @@ func TestServeOverOpenSSH(t *testing.T) {
 		t.Fatalf("serve did not stop within 10 s of SIGTERM")
 	}
 	t.Logf("stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
-	for _, want := range []string{`msg="session start" agent=asha@desk1`, "mode=tui", `what="xterm-256color 80x24"`, "msg=stopped"} {
+	for _, want := range []string{"idle_timeout=5m0s" /* from config.toml */, `msg="session start" agent=asha@desk1`, "mode=tui",
+		`what="xterm-256color 80x24"`, "msg=stopped"} {
 		if !strings.Contains(s.log(), want) {
 			t.Errorf("server log lacks %q:\n%s", want, s.log())
 		}
 	}
+}
+
+// waitForLog waits until the server's log holds line n times.
+func waitForLog(t *testing.T, s *server, line string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Count(s.log(), line) >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the server's log does not hold %q %d times:\n%s", line, n, s.log())
 }

@@ -344,6 +344,13 @@ func (sc *screen) text() string {
 	return ansi.Strip(sc.out.String())
 }
 
+// raw is the output so far, escape sequences and all.
+func (sc *screen) raw() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.out.String()
+}
+
 // mark is the current length of the output, to wait for what follows.
 func (sc *screen) mark() int {
 	sc.mu.Lock()

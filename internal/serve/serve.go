@@ -224,7 +224,10 @@ func (s *Server) refused(ctx ssh.Context, what string) {
 // and after the grace period every connection closed. It returns nil
 // after a shutdown.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
-	s.log.Info("serving", "listen", l.Addr().String(), "host_key", s.hostFP, "demo", s.opts.Demo)
+	lim := s.limits.l
+	s.log.Info("serving", "listen", l.Addr().String(), "host_key", s.hostFP, "demo", s.opts.Demo,
+		"lookups_per_minute", lim.LookupsPerMinute, "burst", lim.Burst, "sessions_per_agent", lim.SessionsPerAgent,
+		"max_sessions", lim.Sessions, "idle_timeout", s.opts.IdleTimeout, "audit_log", s.opts.AuditLog)
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(l) }()
 	select {

@@ -28,6 +28,12 @@ func TestTUISession(t *testing.T) {
 	sc.send(strings.ToLower(vehicleOK) + "\r")
 	sc.waitFor(m, consumerName)
 	sc.waitFor(m, vehicleOK+" · operator 311") // the wide request line
+	m = sc.mark()
+	sc.send("c") // copy: OSC 52 to the agent's terminal
+	sc.waitFor(m, "copied")
+	if !strings.Contains(sc.raw(), "\x1b]52;c;") {
+		t.Errorf("no OSC 52 sequence reached the agent's terminal")
+	}
 
 	m = sc.mark()
 	if err := sc.sess.WindowChange(12, 40); err != nil {
@@ -130,11 +136,14 @@ func TestExecCommands(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(h.dir, "leak.json")); err == nil {
 		t.Errorf("export -o wrote a file on the server")
 	}
-	// No session output ever holds the server's secret or paths.
-	r := h.exec("asha", "help fetch", "")
-	for _, s := range []string{"the-jwt-secret", "--store", "--config", h.dir} {
-		if strings.Contains(r.stdout+r.stderr, s) {
-			t.Errorf("help over ssh shows %q:\n%s", s, r.stdout)
+	// Help offers only what works over ssh, and no output ever holds the
+	// server's secret or paths.
+	for _, cmd := range []string{"help", "help fetch", "--help"} {
+		r := h.exec("asha", cmd, "")
+		for _, s := range []string{"the-jwt-secret", "--store", "--config", h.dir, "\n  config ", "\n  batch ", "\n  serve "} {
+			if strings.Contains(r.stdout+r.stderr, s) {
+				t.Errorf("%s over ssh shows %q:\n%s", cmd, s, r.stdout)
+			}
 		}
 	}
 }
