@@ -74,7 +74,6 @@ func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
 		return ExitAPI
 	}
 	app.session = &sessionMode{cfg: o.Config, fetcher: o.Fetcher, demo: o.Demo}
-	app.quiet = false
 	allowed := o.Allowed
 	if allowed == nil {
 		allowed = sessionCommands
