@@ -32,9 +32,9 @@ import (
 // DefaultListen is the address served when Options.Listen is empty.
 const DefaultListen = ":2222"
 
-// loginTimeout is how long a connection may take to log in and open its
-// first session.
-const loginTimeout = 30 * time.Second
+// DefaultLoginTimeout is how long a connection may take to log in and
+// open its first session.
+const DefaultLoginTimeout = 30 * time.Second
 
 // DefaultShutdownGrace is how long open sessions get to end after a stop
 // before their connections are closed.
@@ -65,6 +65,7 @@ type Options struct {
 	Limits         Limits
 	IdleTimeout    time.Duration // a session without a key for this long is closed; default 30 min
 	ShutdownGrace  time.Duration // default DefaultShutdownGrace
+	LoginTimeout   time.Duration // to log in and open a first session; default DefaultLoginTimeout
 
 	// Config is the server's settings (operators, defaults, history limit,
 	// timeout); each session gets a copy without secrets.
@@ -112,6 +113,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = DefaultShutdownGrace
+	}
+	if o.LoginTimeout <= 0 {
+		o.LoginTimeout = DefaultLoginTimeout
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -184,7 +188,7 @@ func (s *Server) newSSHServer(signer gossh.Signer) (*ssh.Server, error) {
 	srv.LocalPortForwardingCallback = nil
 	srv.ReversePortForwardingCallback = nil
 	srv.ConnCallback = func(ctx ssh.Context, c net.Conn) net.Conn {
-		hc := &handshakeConn{Conn: c, deadline: time.Now().Add(loginTimeout)}
+		hc := &handshakeConn{Conn: c, deadline: time.Now().Add(s.opts.LoginTimeout)}
 		_ = hc.SetDeadline(time.Time{})
 		ctx.SetValue(handshakeKey, hc)
 		return hc

@@ -227,6 +227,34 @@ func TestLoginRefused(t *testing.T) {
 	}
 }
 
+// TestLoginTimeout: a connection that never logs in is closed after the
+// login timeout; one that logged in is not.
+func TestLoginTimeout(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(o *serve.Options) { o.LoginTimeout = 300 * time.Millisecond }, "asha")
+	conn, err := net.Dial("tcp", h.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 256)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatalf("a silent connection was still open after 5 s")
+			}
+			break // closed by the server
+		}
+	}
+	sc := h.openTUI("asha", 80, 24, "")
+	sc.waitFor(0, "Vehicle number")
+	time.Sleep(500 * time.Millisecond)
+	m := sc.mark()
+	sc.send("\x15DL12CB4685\r")
+	sc.waitFor(m, consumerName)
+}
+
 // TestForwardingRefused: port forwarding both ways, agent and X11
 // forwarding, subsystems and environment variables other than the locale
 // are refused; the session still works afterwards.
