@@ -170,7 +170,7 @@ func (ss *session) run() (code int) {
 	}
 	switch context.Cause(ss.ctx) {
 	case errShutdown:
-		say(ss.sess, "server shutting down; your changes are saved")
+		say(ss.sess, "server shutting down")
 		code = exitInterrupted
 	case errIdle:
 		say(ss.sess, fmt.Sprintf("closed after %s without a key; connect again to go on", ss.s.opts.IdleTimeout))
