@@ -221,7 +221,7 @@ type runEnv struct {
 func newModel(ctx context.Context, o Options, env runEnv) model {
 	styles := DefaultStyles()
 	if o.Renderer != nil {
-		styles = StylesFor(o.Renderer)
+		styles = styles.onRenderer(o.Renderer)
 	}
 	c := &common{
 		styles:  styles,

@@ -39,12 +39,8 @@ type Styles struct {
 	Help      help.Styles
 }
 
-// DefaultStyles builds the styles of the program for the process's terminal.
-func DefaultStyles() *Styles { return StylesFor(lipgloss.DefaultRenderer()) }
-
-// StylesFor builds the styles of the program for the terminal r renders
-// to: its colour profile and background (an SSH session's, under serve).
-func StylesFor(r *lipgloss.Renderer) *Styles {
+// DefaultStyles builds the styles of the program.
+func DefaultStyles() *Styles {
 	// Colours that read on light and dark terminals alike.
 	var (
 		colorAccent  = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A1FF"}
@@ -55,40 +51,40 @@ func StylesFor(r *lipgloss.Renderer) *Styles {
 		colorInverse = lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A1A1A"}
 	)
 	s := &Styles{}
-	s.App = r.NewStyle().Padding(0, 1)
-	s.Title = r.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Badge = r.NewStyle().Padding(0, 1).Foreground(colorInverse).Background(colorAccent)
-	s.Demo = r.NewStyle().Bold(true).Padding(0, 1).Foreground(colorInverse).Background(colorAmber)
-	s.Banner = r.NewStyle().Foreground(colorAmber)
-	s.Label = r.NewStyle().Foreground(colorSubtle)
-	s.Value = r.NewStyle()
-	s.Name = r.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Subtle = r.NewStyle().Foreground(colorSubtle)
-	s.Error = r.NewStyle().Foreground(colorRed)
-	s.Warning = r.NewStyle().Foreground(colorAmber)
-	s.Success = r.NewStyle().Foreground(colorGreen)
-	s.Overdue = r.NewStyle().Bold(true).Foreground(colorRed)
-	s.DueSoon = r.NewStyle().Foreground(colorAmber)
-	s.Changed = r.NewStyle().Bold(true).Underline(true).Foreground(colorAmber)
-	s.Yes = r.NewStyle().Foreground(colorGreen)
-	s.No = r.NewStyle().Foreground(colorRed)
-	s.Focused = r.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Blurred = r.NewStyle().Foreground(colorSubtle)
-	s.Status = r.NewStyle().Foreground(colorSubtle)
-	s.Tab = r.NewStyle().Foreground(colorSubtle)
-	s.ActiveTab = r.NewStyle().Bold(true).Underline(true).Foreground(colorAccent)
-	s.Selected = r.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Row = r.NewStyle()
-	s.Spinner = r.NewStyle().Foreground(colorAccent)
-	s.Help = helpStyles(r)
+	s.App = lipgloss.NewStyle().Padding(0, 1)
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
+	s.Badge = lipgloss.NewStyle().Padding(0, 1).Foreground(colorInverse).Background(colorAccent)
+	s.Demo = lipgloss.NewStyle().Bold(true).Padding(0, 1).Foreground(colorInverse).Background(colorAmber)
+	s.Banner = lipgloss.NewStyle().Foreground(colorAmber)
+	s.Label = lipgloss.NewStyle().Foreground(colorSubtle)
+	s.Value = lipgloss.NewStyle()
+	s.Name = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
+	s.Subtle = lipgloss.NewStyle().Foreground(colorSubtle)
+	s.Error = lipgloss.NewStyle().Foreground(colorRed)
+	s.Warning = lipgloss.NewStyle().Foreground(colorAmber)
+	s.Success = lipgloss.NewStyle().Foreground(colorGreen)
+	s.Overdue = lipgloss.NewStyle().Bold(true).Foreground(colorRed)
+	s.DueSoon = lipgloss.NewStyle().Foreground(colorAmber)
+	s.Changed = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(colorAmber)
+	s.Yes = lipgloss.NewStyle().Foreground(colorGreen)
+	s.No = lipgloss.NewStyle().Foreground(colorRed)
+	s.Focused = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
+	s.Blurred = lipgloss.NewStyle().Foreground(colorSubtle)
+	s.Status = lipgloss.NewStyle().Foreground(colorSubtle)
+	s.Tab = lipgloss.NewStyle().Foreground(colorSubtle)
+	s.ActiveTab = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(colorAccent)
+	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
+	s.Row = lipgloss.NewStyle()
+	s.Spinner = lipgloss.NewStyle().Foreground(colorAccent)
+	s.Help = helpStyles()
 	return s
 }
 
 // helpStyles are bubbles/help's default greys, readable with 16 colours.
-func helpStyles(r *lipgloss.Renderer) help.Styles {
-	key := r.NewStyle().Foreground(grey("#909090", "#626262"))
-	desc := r.NewStyle().Foreground(grey("#B2B2B2", "#4A4A4A"))
-	sep := r.NewStyle().Foreground(grey("#DDDADA", "#3C3C3C"))
+func helpStyles() help.Styles {
+	key := lipgloss.NewStyle().Foreground(grey("#909090", "#626262"))
+	desc := lipgloss.NewStyle().Foreground(grey("#B2B2B2", "#4A4A4A"))
+	sep := lipgloss.NewStyle().Foreground(grey("#DDDADA", "#3C3C3C"))
 	return help.Styles{
 		ShortKey: key, ShortDesc: desc, ShortSeparator: sep, Ellipsis: sep,
 		FullKey: key, FullDesc: desc, FullSeparator: sep,
