@@ -15,9 +15,10 @@ import (
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/ui"
 )
 
-// Demo defaults, used under --demo when the config sets none.
+// demo defaults, used under --demo when the config sets none.
 const (
 	demoRegistrationID = "AOP-554"
 	demoOperator       = 311
@@ -71,7 +72,7 @@ type invocation struct {
 	api           *client.Client
 	sandbox       *sandbox.Server
 	clientErr     error
-	clientNotices []string // what the client will not do, said once (see client)
+	clientNotices []string // what the client will not do, said once (see Client)
 
 	storeOnce sync.Once
 	// noticesShown counts the store notices printed so far.
@@ -80,6 +81,11 @@ type invocation struct {
 	storeErr     error
 
 	noticeOnce sync.Once
+
+	// session is set when the invocation runs one SSH session of `aopfetch serve`
+	// (RunSession): the server's settings and fetcher instead of the
+	// process's config, environment and client.
+	session *sessionMode
 }
 
 // newApp returns an invocation writing to the given streams.
@@ -122,6 +128,9 @@ func (a *invocation) changedFlags() map[string]string {
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
 func (a *invocation) config() (*config.Config, error) {
+	if a.session != nil {
+		return a.session.cfg, nil
+	}
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
@@ -174,6 +183,9 @@ func applyDemoDefaults(cfg *config.Config) error {
 // client returns the process's single client (pointing at the in-process
 // sandbox under --demo).
 func (a *invocation) client() (*client.Client, error) {
+	if a.session != nil {
+		return nil, errNoClientInSession
+	}
 	a.clientOnce.Do(func() {
 		cfg, err := a.config()
 		if err != nil {
@@ -201,6 +213,15 @@ func (a *invocation) client() (*client.Client, error) {
 		}
 	})
 	return a.api, a.clientErr
+}
+
+// fetcher is what looks vehicles up: the session's under serve, else the
+// process's client.
+func (a *invocation) fetcher() (ui.Fetcher, error) {
+	if a.session != nil {
+		return a.session.fetcher, nil
+	}
+	return a.client()
 }
 
 // withheldWarning says that c will not send its credentials, or is "".
@@ -295,10 +316,13 @@ func (a *invocation) checkNotOwnFile(out string) error {
 	return nil
 }
 
+// demo reports whether --demo is on (for a session of serve: on the server).
+func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a.session.demo) }
+
 // printDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
 func (a *invocation) printDemoNotice() {
-	if !a.flags.demo {
+	if !a.demo() {
 		return
 	}
 	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })

@@ -63,12 +63,12 @@ func buildConfigReport(app *invocation) (configReport, error) {
 	if err != nil {
 		return configReport{}, err
 	}
-	rep := configReport{ConfigFile: cfg.File, StorePath: cfg.StorePath, Demo: app.flags.demo,
+	rep := configReport{ConfigFile: cfg.File, StorePath: cfg.StorePath, Demo: app.demo(),
 		Settings: []settingJSON{}, Warnings: append([]string{}, cfg.Warnings...)}
 	for _, s := range cfg.Settings() {
 		rep.Settings = append(rep.Settings, settingJSON{Key: s.Key, Value: s.Value, Source: s.Source})
 	}
-	if c, err := client.New(cfg.ClientOptions("")); err == nil && !app.flags.demo {
+	if c, err := client.New(cfg.ClientOptions("")); err == nil && !app.demo() {
 		if w := withheldWarning(c); w != "" {
 			rep.Warnings = append(rep.Warnings, w)
 		}

@@ -133,7 +133,7 @@ func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []strin
 	if err != nil {
 		return err
 	}
-	c, err := app.client()
+	c, err := app.fetcher()
 	if err != nil {
 		return err
 	}

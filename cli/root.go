@@ -25,7 +25,8 @@ import (
 const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --json for scripts)"
 
 // Execute runs the root command and returns the process exit code. SIGINT,
-// SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130.
+// SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130
+// (serve handles its own signals: SIGHUP reloads it).
 func Execute(b BuildInfo) int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
@@ -47,8 +48,17 @@ func stopSignals() []os.Signal {
 // run executes args against app and returns the exit code; errors are
 // printed to app's stderr as one line plus a hint.
 func run(ctx context.Context, app *invocation, args []string) int {
+	return runWith(ctx, app, args, nil)
+}
+
+// runWith is run with prepare (if not nil) applied to the command tree
+// before it executes.
+func runWith(ctx context.Context, app *invocation, args []string, prepare func(*cobra.Command)) int {
 	defer app.close()
 	root := newRootCmd(app)
+	if prepare != nil {
+		prepare(root)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -118,6 +128,7 @@ everything against the built-in sandbox.`,
 		newVersionCmd(app),
 		newManCmd(app),
 		newBatchCmd(app),
+		newServeCmd(app),
 	)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
@@ -181,7 +192,7 @@ func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 		return err
 	}
 	opts := ui.Options{
-		Fetcher: c, Config: cfg, Demo: app.flags.demo, Vehicle: vehicle,
+		Fetcher: c, Config: cfg, Demo: app.demo(), Vehicle: vehicle,
 		Debug: app.flags.debug, Version: app.info.Version,
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
 	}
