@@ -318,3 +318,23 @@ func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchSaveRecordsEachAccountsLookup: an account batch --save adds
+// holds its result and counts the lookup that found it, as one write of
+// both did before saving went in batches.
+func TestBatchSaveRecordsEachAccountsLookup(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	in := fleet(t, e, 120) // more than one batch of saves
+	if r := e.run(t, "", "--base-url", sandboxURL(t), "batch", in, "--save", "--concurrency", "8"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	accts := savedAccounts(t, e)
+	if len(accts) != 120 {
+		t.Fatalf("%d accounts saved, want 120", len(accts))
+	}
+	for i, a := range accts {
+		if want := fmt.Sprintf("DL%02dCB%03d7", i%90+10, i); a.CANumber != want || a.UseCount != 1 || a.Last == nil || a.LastUsedAt.IsZero() {
+			t.Fatalf("account %d: %s, %d uses, last %v, used %v; want %s, used once, with its result", i, a.CANumber, a.UseCount, a.Last != nil, a.LastUsedAt, want)
+		}
+	}
+}

@@ -59,23 +59,21 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		prog = e.Progress(counter)
 	}
 	rows := newOrderedRows(out.w, p.rows)
-	accts := newOrderedAccounts(len(p.jobs), sv)
+	saves := newOrderedSaves(len(p.jobs), sv)
 	start := time.Now()
 	answered := make([]*Result, len(p.jobs))
 	rep := Run(ctx, e.Fetcher, p.jobs, e.Options, func(r Result) error {
 		counter.add(r.Err == nil)
 		answered[r.Job] = &r
-		l := store.NewLookup(r.Req, r.Res, r.Err, time.Now())
-		sv.add(&l)
 		var a *store.Account
 		if r.Err == nil && r.Res != nil {
 			acct := p.account(r.Job, r.Res)
 			a = &acct
 		}
-		accts.complete(r.Job, a)
+		saves.complete(r.Job, store.NewLookup(r.Req, r.Res, r.Err, time.Now()), a)
 		return rows.complete(p.rowsOf[r.Job], r)
 	})
-	accts.finish()
+	saves.finish()
 	for _, r := range answered { // the summary lists vehicles in input order
 		if r != nil {
 			sum.record(*r)
@@ -95,44 +93,53 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	return sum
 }
 
-// orderedAccounts hands the saved accounts of finished jobs to the saver
-// in job order (the input's), so that new accounts are saved in the order
-// of the input, whatever order their answers came in.
-type orderedAccounts struct {
-	sv    *saver
-	done  []bool
-	accts []*store.Account // nil: the job failed
-	next  int
+// orderedSaves hands each finished job's lookup and saved account to the
+// saver in job order (the input's), so that new accounts are saved in the
+// order of the input whatever order their answers came in, each with its
+// lookup in the same write (which counts it as the account's first use).
+type orderedSaves struct {
+	sv   *saver
+	done []*pendingSave
+	next int
 }
 
-func newOrderedAccounts(n int, sv *saver) *orderedAccounts {
-	return &orderedAccounts{sv: sv, done: make([]bool, n), accts: make([]*store.Account, n)}
+// pendingSave is a finished job's lookup and account (nil when it failed).
+type pendingSave struct {
+	lookup store.Lookup
+	acct   *store.Account
 }
 
-// complete records job j's account (nil when it failed) and hands on every
-// account now in order.
-func (o *orderedAccounts) complete(j int, a *store.Account) {
-	o.done[j], o.accts[j] = true, a
-	for o.next < len(o.done) && o.done[o.next] {
+func newOrderedSaves(n int, sv *saver) *orderedSaves {
+	return &orderedSaves{sv: sv, done: make([]*pendingSave, n)}
+}
+
+// complete records job j's lookup and account and hands on every job now
+// in order.
+func (o *orderedSaves) complete(j int, l store.Lookup, a *store.Account) {
+	o.done[j] = &pendingSave{l, a}
+	for o.next < len(o.done) && o.done[o.next] != nil {
 		o.hand(o.next)
 		o.next++
 	}
 }
 
-// finish hands on the accounts still held back by jobs never answered.
-func (o *orderedAccounts) finish() {
+// finish hands on the jobs still held back by jobs never answered.
+func (o *orderedSaves) finish() {
 	for ; o.next < len(o.done); o.next++ {
-		if o.done[o.next] {
+		if o.done[o.next] != nil {
 			o.hand(o.next)
 		}
 	}
 }
 
-func (o *orderedAccounts) hand(j int) {
-	if a := o.accts[j]; a != nil {
-		o.sv.add(nil, *a)
-		o.accts[j] = nil
+func (o *orderedSaves) hand(j int) {
+	ps := o.done[j]
+	if ps.acct != nil {
+		o.sv.add(&ps.lookup, *ps.acct)
+	} else {
+		o.sv.add(&ps.lookup)
 	}
+	o.done[j] = &pendingSave{} // handed on: keep the slot set, free the result
 }
 
 type nopProgress struct{}
