@@ -773,10 +773,11 @@ func TestBatchSavesAsItGoes(t *testing.T) {
 		t.Errorf("%d accounts saved after 30 answers, want at least one batch of 10 before the end", midRun)
 	}
 	var saved []string
-	for _, batch := range h.store.importsCopy() {
-		if len(batch) > 10+4 { // a batch, plus what arrived while it was written
-			t.Errorf("one write of %d accounts", len(batch))
-		}
+	writes := h.store.importsCopy()
+	if len(writes) < 2 { // 35 in batches of 10 (a write can take more: what arrived meanwhile)
+		t.Errorf("%d writes of accounts, want batches", len(writes))
+	}
+	for _, batch := range writes {
 		for _, a := range batch {
 			saved = append(saved, a.CANumber)
 		}
