@@ -324,9 +324,14 @@ func (c *Client) secretsOf(ex exchange) []string {
 	return append(slices.Clip(c.secrets), ex.token)
 }
 
-// isRetryableStatus reports the gateway statuses worth another try.
+// isRetryableStatus reports the statuses worth another try: the gateway
+// errors and 429 Too Many Requests (after its Retry-After, see retryDelay).
 func isRetryableStatus(code int) bool {
-	return code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // redirectError names the host a 3xx points at; redirects are never followed

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -140,7 +141,7 @@ func TestFetchValidationError(t *testing.T) {
 }
 
 // TestFetchErrorClasses covers one server behaviour per outcome, with the
-// number of attempts each must take (retries only for 502/503/504).
+// number of attempts each must take (retries only for 429/502/503/504).
 func TestFetchErrorClasses(t *testing.T) {
 	html := readTestdata(t, "bad_gateway.html")
 	tests := []struct {
@@ -158,7 +159,7 @@ func TestFetchErrorClasses(t *testing.T) {
 		{"500 not retried", 500, html, KindUpstream, 1, "HTTP 500"},
 		{"400 JSON not retried", 400, []byte(`{"status":false,"message":"bad operator"}`), KindAPI, 1, "bad operator"},
 		{"400 text not retried", 400, []byte("Bad Request"), KindUpstream, 1, "HTTP 400 Bad Request"},
-		{"429 not retried", 429, []byte(`{"status":false,"message":"slow down"}`), KindAPI, 1, "slow down"},
+		{"429 retried", 429, []byte(`{"status":false,"message":"slow down"}`), KindAPI, 3, "slow down"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +244,14 @@ func TestFetchBackoffGrows(t *testing.T) {
 }
 
 func TestFetchRetryAfter(t *testing.T) {
+	for _, status := range []int{503, 429} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) { testRetryAfter(t, status) })
+	}
+}
+
+// testRetryAfter checks that an answer of status with Retry-After is
+// retried after the wait it asks for (seconds or an HTTP date, capped).
+func testRetryAfter(t *testing.T, status int) {
 	tests := []struct {
 		name     string
 		value    func() string
@@ -259,7 +268,7 @@ func TestFetchRetryAfter(t *testing.T) {
 			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 				if attempts.Add(1) == 1 {
 					w.Header().Set("Retry-After", tt.value())
-					writeBody(w, 503, "text/plain", []byte("busy"))
+					writeBody(w, status, "text/plain", []byte("busy"))
 					return
 				}
 				writeBody(w, 200, "application/json", readTestdata(t, "doc_200.json"))
@@ -277,17 +286,29 @@ func TestFetchRetryAfter(t *testing.T) {
 }
 
 func TestFetchRetryAfterBeyondTimeoutGivesUp(t *testing.T) {
-	var attempts atomic.Int32
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		attempts.Add(1)
-		w.Header().Set("Retry-After", "8")
-		writeBody(w, 503, "text/plain", []byte("maintenance"))
-	})
-	c := newTestClient(t, srv.URL, Options{Retries: 2, Timeout: 2 * time.Second})
-	waits := recordWaits(c)
-	_, e := fetchErr(t, c, context.Background())
-	if e.Kind != KindUpstream || attempts.Load() != 1 || len(*waits) != 0 {
-		t.Errorf("got %s after %d attempts, waits %v; want upstream after 1 attempt", e.Kind, attempts.Load(), *waits)
+	for _, tt := range []struct {
+		status int
+		body   string
+		kind   Kind
+	}{
+		{503, "maintenance", KindUpstream},
+		{429, `{"status":false,"message":"slow down"}`, KindAPI},
+	} {
+		var attempts atomic.Int32
+		srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			attempts.Add(1)
+			w.Header().Set("Retry-After", "8")
+			writeBody(w, tt.status, "text/plain", []byte(tt.body))
+		})
+		c := newTestClient(t, srv.URL, Options{Retries: 2, Timeout: 2 * time.Second})
+		waits := recordWaits(c)
+		_, e := fetchErr(t, c, context.Background())
+		if e.Kind != tt.kind || attempts.Load() != 1 || len(*waits) != 0 {
+			t.Errorf("HTTP %d: got %s after %d attempts, waits %v; want %s after 1 attempt", tt.status, e.Kind, attempts.Load(), *waits, tt.kind)
+		}
+		if tt.status == 429 && e.Hint != hintRateLimited {
+			t.Errorf("HTTP 429: hint %q, want the rate-limit hint", e.Hint)
+		}
 	}
 }
 
