@@ -284,12 +284,27 @@ func writeRecords(w io.Writer, outs []outcome, array bool) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var v any = recs[0]
 	if array {
-		return enc.Encode(recs)
+		v = recs
 	}
-	return enc.Encode(recs[0])
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(indentRecords(b))
+	return err
+}
+
+// indentRecords lays out the JSON of --json records only so deep (see
+// text.IndentJSON): a server's raw answer nested thousands deep must not
+// become hundreds of megabytes of indentation. JSON too deep even to lay out
+// is written as it is, on one line.
+func indentRecords(b []byte) []byte {
+	if ib, err := text.IndentJSON(b); err == nil {
+		return ib
+	}
+	return append(b, '\n')
 }
 
 // recordHistory writes the finished lookups to the history in one write; a

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -378,11 +377,11 @@ func orDash(s string) string {
 	return s
 }
 
-// prettyJSON indents raw when it is valid JSON and sanitises it for display.
+// prettyJSON indents raw when it is valid JSON (only so deep: see
+// text.IndentJSON) and sanitises it for display.
 func prettyJSON(raw []byte) string {
-	var b bytes.Buffer
-	if json.Valid(raw) && json.Indent(&b, raw, "", "  ") == nil {
-		return text.SanitizeText(b.String())
+	if b, err := text.IndentJSON(raw); err == nil {
+		return text.SanitizeText(string(bytes.TrimSuffix(b, []byte("\n"))))
 	}
 	return text.SanitizeText(string(raw))
 }
