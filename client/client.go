@@ -357,15 +357,23 @@ func (c *Client) contextError(parent, ctx context.Context, start time.Time) *Err
 	if errors.Is(parent.Err(), context.Canceled) {
 		return &Error{Kind: KindCancelled, Message: "the lookup was cancelled", Err: context.Canceled}
 	}
-	limit := c.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		limit = dl.Sub(start)
+	limit := c.timeout // as set, however short: 1ns is "1ns", not "0s"
+	if dl, ok := parent.Deadline(); ok && dl.Before(start.Add(c.timeout)) {
+		limit = roundDuration(max(dl.Sub(start), 0)) // the caller's deadline came first
 	}
-	limit = limit.Round(time.Millisecond)
 	return &Error{
 		Kind:    KindTimeout,
 		Message: fmt.Sprintf("no answer from %s within %s", c.host, limit),
 		Hint:    fmt.Sprintf(hintTimeoutTemplate, limit),
 		Err:     context.DeadlineExceeded,
 	}
+}
+
+// roundDuration rounds d to the millisecond, or to the microsecond below
+// one millisecond, so it reads well and never as 0s unless it is 0.
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Millisecond {
+		return d.Round(time.Millisecond)
+	}
+	return max(d.Round(time.Microsecond), min(d, time.Microsecond))
 }

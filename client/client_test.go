@@ -599,3 +599,30 @@ func TestConnectionReuse(t *testing.T) {
 		t.Errorf("25 sequential lookups opened %d connections, want 1", n)
 	}
 }
+
+// TestFetchTimeoutNamesTheTimeout: the message says the timeout that was
+// set, however short ("within 0s" for 1ns before), or the caller's earlier
+// deadline, rounded sensibly.
+func TestFetchTimeoutNamesTheTimeout(t *testing.T) {
+	srv := serveStalling(t, nil)
+	for _, tt := range []struct {
+		timeout time.Duration
+		want    string
+	}{
+		{time.Nanosecond, "within 1ns"},
+		{1500 * time.Nanosecond, "within 1.5µs"},
+		{20 * time.Millisecond, "within 20ms"},
+	} {
+		c := newTestClient(t, srv.URL, Options{Timeout: tt.timeout})
+		_, e := fetchErr(t, c, context.Background())
+		if e.Kind != KindTimeout || !strings.HasSuffix(e.Message, tt.want) || !strings.Contains(e.Hint, tt.want) {
+			t.Errorf("timeout %v: %q / %q, want %q", tt.timeout, e.Message, e.Hint, tt.want)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	_, e := fetchErr(t, newTestClient(t, srv.URL, Options{Timeout: time.Hour}), ctx)
+	if e.Kind != KindTimeout || !strings.HasSuffix(e.Message, "within 30ms") {
+		t.Errorf("caller's deadline: %q, want within 30ms", e.Message)
+	}
+}
