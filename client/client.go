@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -63,6 +64,7 @@ type Client struct {
 	userAgent string
 	auth      Auth
 	secrets   []string // the secrets, also as JSON-escaped text (see withJSONForms)
+	proxyErr  *Error   // a malformed proxy setting every lookup fails with, or nil
 
 	// Unexported so tests in this package can shrink or observe them.
 	backoffBase   time.Duration
@@ -107,6 +109,7 @@ func New(opts Options) (*Client, error) {
 	if rt == nil {
 		t := newTransport()
 		rt, c.proxy = t, t.Proxy
+		c.proxyErr = proxyProblem(c.proxy, c.endpoint, os.Getenv)
 	}
 	c.http = &http.Client{
 		Transport: rt,
@@ -191,8 +194,12 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := encodeRequest(norm)
 	start := c.now()
+	if c.proxyErr != nil {
+		e := *c.proxyErr
+		return &Result{Request: norm, FetchedAt: start}, &e
+	}
+	body := encodeRequest(norm)
 	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -624,5 +626,73 @@ func TestFetchTimeoutNamesTheTimeout(t *testing.T) {
 	_, e := fetchErr(t, newTestClient(t, srv.URL, Options{Timeout: time.Hour}), ctx)
 	if e.Kind != KindTimeout || !strings.HasSuffix(e.Message, "within 30ms") {
 		t.Errorf("caller's deadline: %q, want within 30ms", e.Message)
+	}
+}
+
+// TestMalformedProxySetting runs New in a child process (Go's transport
+// reads the proxy variables once a process) with each proxy setting, and
+// checks what every lookup would then fail with: a malformed setting is
+// named, its value (which may hold a password) never shown.
+func TestMalformedProxySetting(t *testing.T) {
+	if os.Getenv("AOPFETCH_TEST_PROXY_CHILD") != "" {
+		c, err := New(Options{BaseURL: os.Getenv("AOPFETCH_TEST_BASE")})
+		if err != nil {
+			fmt.Println("New:", err)
+			return
+		}
+		if c.proxyErr == nil {
+			fmt.Println("ok")
+			return
+		}
+		res, err := c.Fetch(context.Background(), docRequest) // fails at once
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindNetwork || res == nil || res.Request != docRequest {
+			fmt.Println("Fetch:", res, err)
+			return
+		}
+		fmt.Printf("%s\n%s\n", e.Message, e.Hint)
+		return
+	}
+	bad := "the proxy setting HTTPS_PROXY is malformed: "
+	tests := []struct{ env, base, want string }{
+		{"HTTPS_PROXY=http//bad", "", bad + "it has more than a scheme, host and port (is a ':' or '/' missing after http?)"},
+		{"HTTPS_PROXY=:::", "", bad + "it is not a URL, so it would be ignored and requests sent direct"},
+		{"HTTPS_PROXY=http://user:s3cret@bad host:80", "", bad + "it has more than a scheme, host and port"},
+		{"HTTPS_PROXY=http//user:s3cret@proxy:3128", "", bad + "it has more than a scheme, host and port (is a ':' or '/' missing"},
+		{"HTTPS_PROXY=http://u:s3%zzcret@proxy:1", "", bad + "it is not a URL"},
+		{"HTTPS_PROXY=socks6://x:1", "", bad + "its scheme is not http, https or socks5"},
+		{"HTTPS_PROXY=http://proxy:99999", "", bad + "its port is not a number from 1 to 65535"},
+		{"https_proxy=http:/proxy", "", "the proxy setting https_proxy is malformed: "},
+		{"HTTPS_PROXY=http://user:s3cret@proxy.example.com:3128", "", "ok"},
+		{"HTTPS_PROXY=proxy.example.com:3128", "", "ok"},
+		{"HTTPS_PROXY=socks5://[::1]:1080/", "", "ok"},
+		{"HTTPS_PROXY=:::\x00NO_PROXY=example.org", "", "ok"}, // may not apply: Go's call
+		{"HTTPS_PROXY=http//bad\x00NO_PROXY=api.example.invalid", "", "ok"},
+		{"HTTPS_PROXY=http//bad", "http://127.0.0.1:1", "ok"}, // loopback is never proxied
+		{"HTTP_PROXY=http//bad", "", "ok"},                    // not for https
+	}
+	for _, tt := range tests {
+		base := tt.base
+		if base == "" {
+			base = "https://api.example.invalid"
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMalformedProxySetting$")
+		cmd.Env = append(os.Environ(), "AOPFETCH_TEST_PROXY_CHILD=1", "AOPFETCH_TEST_BASE="+base,
+			"HTTPS_PROXY=", "https_proxy=", "HTTP_PROXY=", "http_proxy=", "NO_PROXY=", "no_proxy=")
+		cmd.Env = append(cmd.Env, strings.Split(tt.env, "\x00")...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tt.env, err, out)
+		}
+		got := strings.TrimSuffix(strings.TrimSuffix(string(out), "PASS\n"), "\n")
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%q:\n%s\nwant it to start %q", tt.env, got, tt.want)
+		}
+		if strings.Contains(got, "s3") || strings.Contains(got, "cret") || strings.Contains(got, "host http") {
+			t.Errorf("%q: the value shown: %s", tt.env, got)
+		}
+		if tt.want != "ok" && !strings.Contains(got, "fix or unset "+strings.SplitN(tt.env, "=", 2)[0]) {
+			t.Errorf("%q: no hint: %s", tt.env, got)
+		}
 	}
 }
