@@ -44,3 +44,33 @@ func TestResultJSONViewDeepBodyStaysSmall(t *testing.T) {
 	m, _ = press(m, "J")
 	mustContain(t, screen(m), `"status": true`)
 }
+
+// TestResultWithoutBillShowsNoPhone: an answer without bill_fetch shows a
+// dash for the phone (as the CLI does) and says there are no bill details
+// where the payment flags would be; it said "Phone  no bill details".
+func TestResultWithoutBillShowsNoPhone(t *testing.T) {
+	for _, w := range []int{80, 50} {
+		o := testOptions(nil, nil)
+		o.Fetcher = hostileFetcher(func(res *client.Result) { res.Consumer.Bill = nil })
+		m := newTestModel(o, w, 24)
+		m = typeText(m, "DL12CB4685")
+		m, cmd := press(m, "enter")
+		m = run(m, cmd)
+		lines := map[string]string{}
+		for _, l := range strings.Split(screen(m), "\n") {
+			if f := strings.Fields(l); len(f) > 1 {
+				lines[f[0]] = strings.Join(f[1:], " ")
+			}
+		}
+		if lines["Phone"] != "—" {
+			t.Errorf("width %d: Phone row %q, want a dash", w, lines["Phone"])
+		}
+		pay := lines["Payment"]
+		if w < 60 {
+			pay = lines["Pays"]
+		}
+		if pay != "no bill details" {
+			t.Errorf("width %d: payment row %q, want \"no bill details\"\n%s", w, pay, screen(m))
+		}
+	}
+}

@@ -288,7 +288,9 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{"Fetched", r.fetched()},
 	}
 	if c.Bill == nil {
-		rows = append(rows[:2], rows[5:]...)
+		// No amounts or flags to show: one line says so where the flags
+		// would be, and the phone is a dash, as in the CLI.
+		rows = append(rows[:2], rows[4:]...)
 		rows[2][1] = s.Subtle.Render("no bill details")
 	}
 	return rows
