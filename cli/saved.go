@@ -324,7 +324,7 @@ func safeJSON(b []byte) []byte {
 	return out
 }
 
-// unsafeRune reports DEL and the non-ASCII control and format characters.
+// unsafeRune reports DEL, the C1 controls and what text.Invisible reports.
 func unsafeRune(r rune) bool {
-	return r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
+	return r >= 0x7f && (unicode.IsControl(r) || text.Invisible(r))
 }

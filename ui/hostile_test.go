@@ -1,11 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"strings"
 	"testing"
+	"unicode"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // hostileFetcher answers every lookup with sampleResult changed by edit.
@@ -73,4 +79,62 @@ func TestResultWithoutBillShowsNoPhone(t *testing.T) {
 			t.Errorf("width %d: payment row %q, want \"no bill details\"\n%s", w, pay, screen(m))
 		}
 	}
+}
+
+// clipboardTexts decodes the OSC 52 payloads written to clip.
+func clipboardTexts(t *testing.T, clip string) []string {
+	t.Helper()
+	var out []string
+	for _, part := range strings.Split(clip, "\x1b]52;c;")[1:] {
+		end := strings.IndexAny(part, "\x07\x1b")
+		if end < 0 {
+			t.Fatalf("unterminated OSC 52: %q", part)
+		}
+		b, err := base64.StdEncoding.DecodeString(part[:end])
+		if err != nil {
+			t.Fatalf("OSC 52 payload: %v", err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// hostileText carries a zero-width space, a C1 CSI, DEL, a bidi override,
+// a tag character, a soft hyphen and a BOM.
+const hostileText = "98\u200b76\u009b5\x7f43\u202e2\U000E0041\u00ad1\ufeff0"
+
+// TestCopiedTextIsSanitised: what c and C put on the clipboard has no
+// control, bidi or invisible character: C copied the raw body as received.
+func TestCopiedTextIsSanitised(t *testing.T) {
+	o := testOptions(nil, nil)
+	clip := &bytes.Buffer{}
+	o.Clipboard = clip
+	m := resultFor(t, hostileFetcher(func(res *client.Result) {
+		res.Consumer.Name = "NAME " + hostileText
+		res.Consumer.Bill.CellNumber = hostileText
+		res.Consumer.Message = hostileText
+		res.Raw = []byte(`{"status":true,"name":"NAME ` + hostileText + `","cellNumber":"` + hostileText + `"}`)
+	}), o)
+	for _, k := range []string{"c", "C"} {
+		var cmd tea.Cmd
+		m, cmd = press(m, k)
+		m = run(m, cmd)
+	}
+	texts := clipboardTexts(t, clip.String())
+	if len(texts) < 2 {
+		t.Fatalf("%d clipboard writes, want the summary and the JSON", len(texts))
+	}
+	for _, s := range texts {
+		if !strings.Contains(s, "9876543210") && !strings.Contains(s, "NAME 9876543210") {
+			t.Errorf("the digits did not survive whole: %q", s)
+		}
+		if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || text.Invisible(r) }); i >= 0 {
+			t.Errorf("%U on the clipboard: %q", []rune(s[i:])[0], s)
+		}
+	}
+	card := screen(m)
+	if strings.ContainsFunc(card, func(r rune) bool { return text.Invisible(r) || (unicode.IsControl(r) && r != '\n') }) {
+		t.Errorf("an invisible character reached the card: %q", card)
+	}
+	mustContain(t, card, "9876543210")
 }
