@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -45,7 +46,7 @@ type common struct {
 	width, height int
 	styles        *Styles
 	keys          KeyMap
-	cfg           *store.Config
+	cfg           *config.Config
 	st            *store.Store
 	fetcher       Fetcher
 	ctx           context.Context
@@ -289,12 +290,12 @@ func (m model) initialRequest(d store.Data) client.Request {
 
 // explicit reports whether setting key was given by a flag or the
 // environment for this run.
-func explicit(cfg *store.Config, key string) bool {
+func explicit(cfg *config.Config, key string) bool {
 	if cfg == nil {
 		return false
 	}
 	src := cfg.Sources[key]
-	return src == "flag" || src == "env"
+	return src == config.SourceFlag || src == config.SourceEnv
 }
 
 // Init implements tea.Model.
