@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 	"github.com/aopfetch/aopfetch/ui"
@@ -61,8 +62,8 @@ type output struct {
 // it records, and the TUI's screens at two sizes, its raw JSON view and
 // clipboard texts.
 func outputsOf(t testing.TB, res *client.Result, err error) []output {
-	cfg := &store.Config{Operator: 311, RegistrationID: "AOP-554", HistoryLimit: 200,
-		Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}}}
+	cfg := &config.Config{Operator: 311, RegistrationID: "AOP-554", HistoryLimit: 200,
+		Operators: []config.Operator{{Code: 311, Name: "FASTag ICICI"}}}
 	var outs []output
 	add := func(name string, json bool, write func(w io.Writer) error) {
 		var b bytes.Buffer
