@@ -649,7 +649,7 @@ func TestMalformedProxySetting(t *testing.T) {
 		}
 		res, err := c.Fetch(context.Background(), docRequest) // fails at once
 		var e *Error
-		if !errors.As(err, &e) || e.Kind != KindNetwork || res == nil || res.Request != docRequest {
+		if !errors.As(err, &e) || e.Kind != KindNetwork || !errors.Is(err, ErrProxySetting) || res == nil || res.Request != docRequest {
 			fmt.Println("Fetch:", res, err)
 			return
 		}

@@ -1,11 +1,16 @@
 package client
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 )
+
+// ErrProxySetting is the cause of the error every lookup fails with while
+// the proxy setting is malformed (see Error.Err).
+var ErrProxySetting = errors.New("malformed proxy setting")
 
 // exampleProxy is the form a proxy setting is expected in.
 const exampleProxy = "http://proxy.example.com:3128"
@@ -52,6 +57,7 @@ func proxyProblem(proxy func(*http.Request) (*url.URL, error), endpoint string, 
 		Kind:    KindNetwork,
 		Message: "the proxy setting " + name + " is malformed: " + reason + "; expected a URL such as " + exampleProxy,
 		Hint:    "fix or unset " + name + " (or add the API's host to NO_PROXY to connect directly)",
+		Err:     ErrProxySetting,
 	}
 }
 

@@ -138,3 +138,35 @@ func TestCopiedTextIsSanitised(t *testing.T) {
 	}
 	mustContain(t, card, "9876543210")
 }
+
+// TestErrorViewTitles: an answer that is not the API's with a 2xx or 4xx
+// status is not called a server failure ("The provider's server failed
+// (HTTP 200)" for a refused 10,000-deep body), and a malformed proxy
+// setting gets no advice to check that the proxy is reachable.
+func TestErrorViewTitles(t *testing.T) {
+	tests := []struct {
+		err  *client.Error
+		want string
+		not  []string
+	}{
+		{&client.Error{Kind: client.KindUpstream, HTTPStatus: 200, Message: "the server answered HTTP 200 OK with JSON nested more than 64 levels deep"},
+			"Unexpected answer from the server (HTTP 200)", []string{"server failed"}},
+		{&client.Error{Kind: client.KindUpstream, HTTPStatus: 502, Message: "the server answered HTTP 502 Bad Gateway"},
+			"The provider's server failed (HTTP 502)", []string{"Unexpected"}},
+		{&client.Error{Kind: client.KindNetwork, Message: "the proxy setting HTTPS_PROXY is malformed: it names no host",
+			Hint: "fix or unset HTTPS_PROXY", Err: client.ErrProxySetting}, "fix or unset HTTPS_PROXY", []string{"reachable", "Behind a proxy"}},
+	}
+	for _, tt := range tests {
+		m := newTestModel(testOptions(errFetcher(tt.err), nil), 100, 24)
+		m = typeText(m, "DL12CB4685")
+		m, cmd := press(m, "enter")
+		m = run(m, cmd)
+		got := screen(m)
+		mustContain(t, got, tt.want)
+		for _, not := range tt.not {
+			if strings.Contains(got, not) {
+				t.Errorf("%q on screen:\n%s", not, got)
+			}
+		}
+	}
+}
