@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -264,27 +263,10 @@ func writeRecords(w io.Writer, outs []outcome, array bool) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	var v any = recs[0]
 	if array {
-		v = recs
+		return writeJSON(w, recs)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(indentRecords(b))
-	return err
-}
-
-// indentRecords lays out the JSON of --json records only so deep (see
-// text.IndentJSON): a server's raw answer nested thousands deep must not
-// become hundreds of megabytes of indentation. JSON too deep even to lay out
-// is written as it is, on one line.
-func indentRecords(b []byte) []byte {
-	if ib, err := text.IndentJSON(b); err == nil {
-		return ib
-	}
-	return append(b, '\n')
+	return writeJSON(w, recs[0])
 }
 
 // recordHistory writes the finished lookups to the history in one write; a
