@@ -219,8 +219,12 @@ type runEnv struct {
 
 // newModel builds the root model from the options.
 func newModel(ctx context.Context, o Options, env runEnv) model {
+	styles := DefaultStyles()
+	if o.Renderer != nil {
+		styles = styles.onRenderer(o.Renderer)
+	}
 	c := &common{
-		styles:  DefaultStyles(),
+		styles:  styles,
 		keys:    DefaultKeyMap(),
 		cfg:     o.Config,
 		st:      o.Store,

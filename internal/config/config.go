@@ -71,6 +71,7 @@ type Config struct {
 	InsecureHTTPAuth bool
 	Operators        []Operator
 	Auth             AuthConfig
+	Serve            ServeConfig       // the [serve] table
 	File             string            // config file read ("" when none exists)
 	Sources          map[string]string // setting key -> "default" | "file" | "env" | "flag"
 	Warnings         []string          // e.g. the ssh-style permissions warning

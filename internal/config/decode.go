@@ -34,6 +34,7 @@ type file struct {
 	InsecureHTTPAuth any            `toml:"insecure_http_auth"`
 	Operators        []fileOperator `toml:"operators"`
 	Auth             fileAuth       `toml:"auth"`
+	Serve            fileServe      `toml:"serve"`
 }
 
 // fileOperator is one [[operators]] table.
@@ -164,6 +165,9 @@ func (d *decoded) apply(c *Config) error {
 		c.Sources[s.source] = SourceFile
 	}
 	if err := d.applyHeaders(c); err != nil {
+		return err
+	}
+	if err := d.applyServe(c); err != nil {
 		return err
 	}
 	return d.unknownKey()
@@ -299,9 +303,10 @@ func (d *decoded) applyHeaders(c *Config) error {
 // name; "" is the top level) as the unknown-key message shows them. Keep
 // it in step with the tags of file.
 var tableKeys = map[string][]string{
-	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "[[operators]]", "[auth]"},
+	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "[[operators]]", "[auth]", "[serve]"},
 	"operators": {"code", "name", "vehicle_regex"},
 	"auth":      {"jwt_secret", "partner_id", "token_header", "[auth.headers]"},
+	"serve":     serveKeys,
 }
 
 // unknownKey reports the first key of the file that the schema does not
@@ -344,6 +349,7 @@ func (d *decoded) shapeError(err error) error {
 		{[]string{"operators"}, []string{"ArrayHash", "Array"}, "must be an array of tables: [[operators]] with code and name"},
 		{[]string{"auth"}, []string{"Hash", ""}, "must be a table: [auth]"},
 		{[]string{"auth", "headers"}, []string{"Hash", ""}, `must be a table: [auth.headers] with lines like Authorisedkey = "..."`},
+		{[]string{"serve"}, []string{"Hash", ""}, "must be a table: [serve]"},
 	} {
 		if d.md.IsDefined(s.key...) && !slices.Contains(s.types, d.md.Type(s.key...)) {
 			return d.fail(s.key, s.msg)
