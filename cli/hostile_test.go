@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/aopfetch/aopfetch/internal/batch"
 )
 
 // serveBody starts a server that answers every request with status and body.
@@ -35,13 +37,13 @@ func TestFetchJSONDeepAnswerStaysSmall(t *testing.T) {
 		body := deepAnswer(depth)
 		e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
 		r := e.run(t, "", "--base-url", serveBody(t, 200, body), "fetch", "--json", "--no-history", "DL12CB4685")
-		if r.code != ExitNetwork {
-			t.Errorf("depth %d: exit %d, want %d (upstream)", depth, r.code, ExitNetwork)
+		if r.code != exitNetwork {
+			t.Errorf("depth %d: exit %d, want %d (upstream)", depth, r.code, exitNetwork)
 		}
 		if len(r.stdout) > 2*len(body)+4096 {
 			t.Fatalf("depth %d: %d bytes of --json from a %d-byte answer", depth, len(r.stdout), len(body))
 		}
-		var rec Record
+		var rec batch.Record
 		if err := json.Unmarshal([]byte(r.stdout), &rec); err != nil {
 			t.Fatalf("depth %d: not JSON: %v", depth, err)
 		}

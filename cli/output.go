@@ -18,20 +18,20 @@ import (
 const none = "-"
 
 // field is one label/value line of a detail block.
-type field struct{ Label, Value string }
+type field struct{ label, value string }
 
 // writeFields writes label/value lines with the values aligned. Labels and
 // values must already be safe for a terminal.
 func writeFields(w io.Writer, fields []field) error {
 	width := 0
 	for _, f := range fields {
-		width = max(width, text.Width(f.Label))
+		width = max(width, text.Width(f.label))
 	}
 	var b strings.Builder
 	for _, f := range fields {
-		b.WriteString(text.Pad(f.Label, width))
+		b.WriteString(text.Pad(f.label, width))
 		b.WriteString("  ")
-		b.WriteString(f.Value)
+		b.WriteString(f.value)
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
