@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -289,7 +288,9 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{"Fetched", r.fetched()},
 	}
 	if c.Bill == nil {
-		rows = append(rows[:2], rows[5:]...)
+		// No amounts or flags to show: one line says so where the flags
+		// would be, and the phone is a dash, as in the CLI.
+		rows = append(rows[:2], rows[4:]...)
 		rows[2][1] = s.Subtle.Render("no bill details")
 	}
 	return rows
@@ -378,11 +379,11 @@ func orDash(s string) string {
 	return s
 }
 
-// prettyJSON indents raw when it is valid JSON and sanitises it for display.
+// prettyJSON indents raw when it is valid JSON (only so deep: see
+// text.IndentJSON) and sanitises it for display.
 func prettyJSON(raw []byte) string {
-	var b bytes.Buffer
-	if json.Valid(raw) && json.Indent(&b, raw, "", "  ") == nil {
-		return text.SanitizeText(b.String())
+	if b, err := text.IndentJSON(raw); err == nil {
+		return text.SanitizeText(string(bytes.TrimSuffix(b, []byte("\n"))))
 	}
 	return text.SanitizeText(string(raw))
 }
