@@ -139,7 +139,7 @@ func decodeStore(src []byte) (disk, error) {
 	}
 	if bytes.HasPrefix(t, []byte(accountsPrefix)) {
 		if f, err := decodeAccounts(t); err == nil {
-			return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen}, nil
+			return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen, lineage: f.Lineage}, nil
 		}
 	}
 	var v struct {
@@ -162,7 +162,7 @@ func decodeStore(src []byte) (disk, error) {
 		if err != nil {
 			return disk{}, &corruptError{err: err}
 		}
-		return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen}, nil
+		return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen, lineage: f.Lineage}, nil
 	}
 	// A newer schema may have changed a field's type: never call its file
 	// corrupt (and move it aside); show what can be read, read-only.

@@ -187,13 +187,13 @@ func accountVariants(t *testing.T) map[string]string {
 	t.Helper()
 	d := benchData(40, 0)
 	d.Accounts[8].Label = "quote \" backslash \\ newline \n brace {\n] ₹ \xff"
-	b, err := encodeAccounts(diskAccounts(d), "store.history.jsonl", "g1")
+	b, err := encodeAccounts(diskAccounts(d), "store.history.jsonl", "g1", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	enc := string(b)
-	one, _ := encodeAccounts(diskAccounts(benchData(1, 0)), "h", "")
-	none, _ := encodeAccounts(nil, "h", "g")
+	one, _ := encodeAccounts(diskAccounts(benchData(1, 0)), "h", "", "")
+	none, _ := encodeAccounts(nil, "h", "g", "")
 	std, _ := json.Marshal(accountsFile{Version: 2, Accounts: diskAccounts(d)})
 	indented, _ := json.MarshalIndent(accountsFile{Version: 2, Accounts: diskAccounts(d)}, "", "  ")
 	v := map[string]string{
@@ -252,7 +252,7 @@ func TestAccountLinesAgreeWithWholeDecode(t *testing.T) {
 }
 
 func FuzzDecodeStore(f *testing.F) {
-	enc, _ := encodeAccounts(diskAccounts(benchData(3, 0)), "store.history.jsonl", "g")
+	enc, _ := encodeAccounts(diskAccounts(benchData(3, 0)), "store.history.jsonl", "g", "")
 	f.Add(enc)
 	std, _ := json.Marshal(benchData(2, 2))
 	f.Add(std)
@@ -271,7 +271,7 @@ func FuzzDecodeStore(f *testing.F) {
 		if err != nil || d.newer() {
 			return
 		}
-		e1, err := encodeAccounts(d.accounts, "h", d.gen)
+		e1, err := encodeAccounts(d.accounts, "h", d.gen, d.lineage)
 		if err != nil {
 			t.Fatalf("decoded accounts do not encode: %v", err)
 		}
@@ -282,7 +282,7 @@ func FuzzDecodeStore(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decodeStore(encode(decodeStore(b))): %v\n%s", err, e1)
 		}
-		if e2, err := encodeAccounts(d2.accounts, "h", d2.gen); err != nil || string(e1) != string(e2) {
+		if e2, err := encodeAccounts(d2.accounts, "h", d2.gen, d2.lineage); err != nil || string(e1) != string(e2) {
 			t.Fatalf("decode -> encode -> decode is not stable (%v):\n%s\n%s", err, e1, e2)
 		}
 	})

@@ -45,6 +45,7 @@ const journalVersion = 2
 type journalHeader struct {
 	Journal int    `json:"journal"`
 	Gen     string `json:"gen,omitzero"` // random, new with each rewrite: tells a new file from an old one
+	Lineage string `json:"lineage,omitzero"` // random, new with a new file and kept by compactions: what line numbers count in
 	Base    int64  `json:"base"`         // the number of the first raw line
 	Folded  int64  `json:"folded"`       // bytes of compacted entries after this line
 }
@@ -67,6 +68,7 @@ type accountsFile struct {
 	Version  int           `json:"version"`
 	History  string        `json:"history,omitzero"` // the history file's name, for people reading the file
 	Gen      string        `json:"gen,omitzero"`     // random, new with each write: tells a new file from an old one
+	Lineage  string        `json:"lineage,omitzero"` // the history file lineage the accounts' seqs are line numbers of
 	Accounts []diskAccount `json:"accounts"`
 }
 
@@ -125,9 +127,9 @@ func (d lineDecoder) object(line []byte, v any) bool {
 }
 
 // encodeAccounts returns the accounts file for accounts, one account a
-// line, with generation gen.
-func encodeAccounts(accounts []diskAccount, historyName, gen string) ([]byte, error) {
-	head, err := marshalLine(accountsFile{Version: SchemaVersion, History: historyName, Gen: gen, Accounts: []diskAccount{}})
+// line, with generation gen, whose seqs count in the history lineage.
+func encodeAccounts(accounts []diskAccount, historyName, gen, lineage string) ([]byte, error) {
+	head, err := marshalLine(accountsFile{Version: SchemaVersion, History: historyName, Gen: gen, Lineage: lineage, Accounts: []diskAccount{}})
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +200,36 @@ func decodeAccountLines(src []byte) (accountsFile, bool) {
 		return dec.object(line, &f.Accounts[i])
 	})
 	return f, ok
+}
+
+// accountsOf returns the accounts of the accounts file src whose vehicle
+// is one of vehicles, decoding only their lines when src has the layout
+// encodeAccounts writes (a line holds the key "canumber" with the vehicle
+// unescaped only when it is that account's: a quote inside a value is
+// escaped), else decoding src whole.
+func accountsOf(src []byte, vehicles []string) ([]diskAccount, error) {
+	head, _, _ := bytes.Cut(src, []byte("\n"))
+	if !bytes.HasPrefix(head, []byte(accountsPrefix)) || !bytes.HasSuffix(head, []byte(`"accounts":[`)) ||
+		!bytes.HasSuffix(bytes.TrimSuffix(src, []byte("\n")), []byte("\n]}")) {
+		f, err := decodeAccounts(src)
+		return f.Accounts, err
+	}
+	dec := newLineDecoder()
+	var out []diskAccount
+	for _, line := range splitLines(src[len(head)+1:]) {
+		for _, v := range vehicles {
+			if !bytes.Contains(line, []byte(`"canumber":"`+v+`"`)) {
+				continue
+			}
+			var a diskAccount
+			if !dec.object(bytes.TrimSuffix(line, []byte(",")), &a) {
+				return nil, errors.New("an account line is not JSON")
+			}
+			out = append(out, a)
+			break
+		}
+	}
+	return out, nil
 }
 
 // splitLines returns the lines of b, each without its '\n' (a last line

@@ -37,6 +37,13 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 		ls[i].Snapshot = ls[i].Snapshot.Clone()
 	}
 	if s.opts.HistoryLimit == 0 {
+		vehicles := make([]string, len(ls))
+		for i, l := range ls {
+			vehicles[i] = l.CANumber
+		}
+		if done, err := s.appendUnread(vehicles, func(accts []diskAccount) []entry { return accountEntries(accts, ls) }); done {
+			return err
+		}
 		_, err := s.mutate(func(d *Data) error {
 			matched := false
 			for _, l := range ls {
@@ -53,32 +60,48 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 	for i, l := range ls {
 		es[i] = lookupEntry(l)
 	}
-	if done, err := s.appendUnread(es); done {
+	if done, err := s.appendUnread(nil, func([]diskAccount) []entry { return es }); done {
 		return err
 	}
 	_, err := s.update(nil, nil, es)
 	return err
 }
 
-// appendUnread appends es to the history file of a store not read yet,
-// reading neither file, when that is all there is to do: the accounts file
-// is of this layout (or missing), the history file is not from a newer
-// aopfetch and is not due for compaction, and nothing is pending. done is
-// false when the whole store must be read instead.
-func (s *Store) appendUnread(es []entry) (done bool, err error) {
+// appendUnread appends the entries of entries (given the saved accounts of
+// vehicles when it needs them, else nil) to the history file of a store not read
+// yet, reading no more than the accounts file, when that is all there is
+// to do: the accounts file is of this layout (or missing), the history
+// file is not from a newer aopfetch and is not due for compaction, and
+// nothing is pending. done is false when the whole store must be read
+// instead.
+func (s *Store) appendUnread(vehicles []string, entries func(accts []diskAccount) []entry) (done bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.loaded || len(s.pending) > 0 || len(s.pendingLookups) > 0 {
 		return false, nil
 	}
+	needAccounts := s.opts.HistoryLimit == 0
 	l, err := s.lock()
 	if err != nil {
-		s.pendingLookups = append(s.pendingLookups, es...)
+		if needAccounts {
+			return false, nil // which accounts match is known only from the file
+		}
+		s.pendingLookups = append(s.pendingLookups, entries(nil)...)
 		return true, &PendingError{Err: err}
 	}
 	defer l.unlock()
 	if !currentLayout(s.path) {
 		return false, nil
+	}
+	var accts []diskAccount
+	if needAccounts {
+		if accts, err = s.accountsOf(vehicles); err != nil {
+			return false, nil
+		}
+	}
+	es := entries(accts)
+	if len(es) == 0 {
+		return true, nil // history off and nothing saved: no write at all
 	}
 	tail, err := peekJournal(s.history)
 	if err != nil || tail.header.Journal > journalVersion || tail.lines+int64(len(es)) > compactAfter(s.opts.HistoryLimit) {
@@ -88,11 +111,43 @@ func (s *Store) appendUnread(es []entry) (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
-	if _, err := appendJournal(s.history, lines, s.newBase()); err != nil {
+	if _, err := appendJournal(s.history, lines); err != nil {
 		s.pendingLookups = append(s.pendingLookups, es...)
 		return true, &PendingError{Err: &writeError{path: s.history, err: err}}
 	}
 	return true, nil
+}
+
+// accountsOf reads the saved accounts of vehicles from the accounts file
+// (none when it is missing).
+func (s *Store) accountsOf(vehicles []string) ([]diskAccount, error) {
+	text, info, err := readFile(s.path)
+	if err != nil || info == nil {
+		return nil, err
+	}
+	return accountsOf(bytes.TrimPrefix(text, []byte("\uFEFF")), vehicles)
+}
+
+// accountEntries are the account entries that record lookups ls on the
+// saved accounts accts they match (see refreshAccounts).
+func accountEntries(accts []diskAccount, ls []Lookup) []entry {
+	byVehicle := make(map[string]*diskAccount, len(accts))
+	for i := range accts {
+		byVehicle[accts[i].CANumber] = &accts[i]
+	}
+	var es []entry
+	for _, l := range ls {
+		a, ok := byVehicle[l.CANumber]
+		if !ok || a.Operator != 0 && a.Operator != l.Operator {
+			continue
+		}
+		e := entry{ID: a.ID, Uses: 1, At: l.At}
+		if l.OK {
+			e.Snapshot = l.Snapshot
+		}
+		es = append(es, e)
+	}
+	return es
 }
 
 // currentLayout reports whether the accounts file at path is missing or
@@ -114,13 +169,33 @@ func currentLayout(path string) bool {
 }
 
 // ClearHistory empties Recent: the history file is rewritten without any
-// lookup (the saved accounts keep their last results).
+// lookup (the saved accounts keep their last results). A clear that has to
+// wait (see Update) then removes the lookups it was asked to clear, not
+// those made since.
 func (s *Store) ClearHistory() error {
-	_, err := s.mutate(func(d *Data) error {
+	cleared := map[lookupKey]bool{}
+	_, err := s.update(func(d *Data) error {
+		for _, l := range d.Recent {
+			cleared[keyOf(l)] = true
+		}
 		d.Recent = []Lookup{}
 		return nil
-	})
+	}, func(d *Data) error {
+		d.Recent = slices.DeleteFunc(d.Recent, func(l Lookup) bool { return cleared[keyOf(l)] })
+		return nil
+	}, nil)
 	return err
+}
+
+// lookupKey identifies one lookup.
+type lookupKey struct {
+	historyKey
+	at int64
+}
+
+// keyOf is the key of l.
+func keyOf(l Lookup) lookupKey {
+	return lookupKey{historyKey{l.Operator, l.CANumber, l.RegistrationID}, l.At.UnixNano()}
 }
 
 // refreshAccounts records l on the saved accounts it matches, if any.

@@ -260,8 +260,8 @@ func countLines(r io.Reader) (int64, error) {
 // file at path, creating it with a header when it does not exist or is
 // empty, ending a torn last line first, and syncing. On failure the file
 // is cut back to its old length, so that a retry does not repeat entries.
-// A new file's raw lines are numbered from base. The caller holds the lock.
-func appendJournal(path string, lines []byte, base int64) (os.FileInfo, error) {
+// A new file starts a new lineage. The caller holds the lock.
+func appendJournal(path string, lines []byte) (os.FileInfo, error) {
 	f, err := safefile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
@@ -275,7 +275,7 @@ func appendJournal(path string, lines []byte, base int64) (os.FileInfo, error) {
 	var b []byte
 	switch {
 	case size == 0:
-		h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Base: base})
+		h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Lineage: newID()})
 		if err != nil {
 			return nil, err
 		}
@@ -317,13 +317,17 @@ func endsWithNewline(path string, size int64) bool {
 }
 
 // compactJournal replaces the history file with a header and the given
-// folded entries, whose raw lines start at base.
-func compactJournal(path string, base int64, folded []entry) (os.FileInfo, error) {
+// folded entries, whose raw lines start at base in lineage (a new one when
+// "").
+func compactJournal(path string, base int64, lineage string, folded []entry) (os.FileInfo, error) {
+	if lineage == "" {
+		lineage = newID()
+	}
 	body, err := encodeEntries(nil, folded)
 	if err != nil {
 		return nil, err
 	}
-	h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Base: base, Folded: int64(len(body))})
+	h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Lineage: lineage, Base: base, Folded: int64(len(body))})
 	if err != nil {
 		return nil, err
 	}

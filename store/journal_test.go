@@ -314,3 +314,31 @@ func TestGarbageHistoryFileIsMovedAside(t *testing.T) {
 		t.Fatal("the accounts were lost with the history")
 	}
 }
+
+func TestHistoryOffDeferredLookupRefreshesOnlySavedAccounts(t *testing.T) {
+	p := testPath(t)
+	s := openAt(t, p)
+	mustSave(t, s, Account{CANumber: "AA11A1111", Operator: 311, Note: `looks like "canumber":"BB22B2222"`})
+	mustSave(t, s, Account{CANumber: "CC33C3333", Label: `"canumber":"BB22B2222"`})
+	before, _ := os.ReadFile(historyPath(p))
+	off, err := Open(p, Options{HistoryLimit: 0, Deferred: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := off.RecordLookups(lookupAt("BB22B2222", 1)); err != nil { // not saved: a vehicle named only inside values
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(historyPath(p)); !bytes.Equal(after, before) {
+		t.Fatalf("a lookup of an unsaved vehicle was recorded with history off:\n%s", after)
+	}
+	if err := off.RecordLookups(lookupAt("AA11A1111", 2)); err != nil {
+		t.Fatal(err)
+	}
+	d := openAt(t, p).Data()
+	if a := d.Accounts[0]; a.UseCount != 1 || a.Last == nil || len(d.Recent) != 0 {
+		t.Fatalf("after a lookup of a saved vehicle with history off: %+v, %d recent", a, len(d.Recent))
+	}
+	if b, _ := os.ReadFile(historyPath(p)); bytes.Contains(b, []byte(`"canumber":"AA11A1111"`)) {
+		t.Fatalf("history off recorded the lookup itself:\n%s", b)
+	}
+}

@@ -28,10 +28,11 @@ func (s *Store) migrate(d disk) (disk, error) {
 	for i, e := range d.j.folded {
 		entries[i] = *e
 	}
-	if _, err := compactJournal(s.history, s.newBase(), entries); err != nil {
+	lineage := newID()
+	if _, err := compactJournal(s.history, 0, lineage, entries); err != nil {
 		return fail(err)
 	}
-	b, err := encodeAccounts(d.accounts, filepath.Base(s.history), newID())
+	b, err := encodeAccounts(d.accounts, filepath.Base(s.history), newID(), lineage)
 	if err != nil {
 		return fail(err)
 	}

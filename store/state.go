@@ -17,6 +17,7 @@ type disk struct {
 	accounts []diskAccount
 	accInfo  os.FileInfo // nil: no accounts file
 	gen      string      // the accounts file's generation
+	lineage  string      // the history lineage the accounts' seqs count in
 	j        journal
 	// v1 holds the bytes of an accounts file of the old layout (schema 1),
 	// which accounts and j then hold as read, until it is upgraded.
@@ -111,7 +112,7 @@ func storeError(path string, err error) error {
 // view is the Data of d's accounts with journal j (d's own, or it with
 // entries not yet written).
 func (d *disk) view(j journal, limit int) Data {
-	return Data{Version: SchemaVersion, Accounts: deriveAccounts(d.accounts, &j), Recent: recentOf(&j, limit)}
+	return Data{Version: SchemaVersion, Accounts: deriveAccounts(d.counted(&j), &j), Recent: recentOf(&j, limit)}
 }
 
 // withEntries returns j with es added as raw entries, as if appended.
@@ -125,6 +126,20 @@ func (j journal) withEntries(es []entry) journal {
 		j.lines++
 	}
 	return j
+}
+
+// counted is d's accounts with the seqs that count in j: their own when
+// they are line numbers of j's lineage, else 0 (every raw line counts, as
+// the accounts predate a history file started afresh).
+func (d *disk) counted(j *journal) []diskAccount {
+	if d.lineage != "" && d.lineage == j.header.Lineage {
+		return d.accounts
+	}
+	accts := slices.Clone(d.accounts)
+	for i := range accts {
+		accts[i].Seq = 0
+	}
+	return accts
 }
 
 // deriveAccounts returns the accounts of accts with the use count, last
@@ -217,6 +232,7 @@ type plan struct {
 // compaction is a rewritten history file.
 type compaction struct {
 	base    int64
+	lineage string
 	entries []entry
 }
 
@@ -231,16 +247,14 @@ func compactAfter(limit int) int64 { return int64(max(2*limit, 200)) }
 // a result taken away) compacts the history file to what next holds.
 func (d *disk) plan(j journal, next Data, limit int) (plan, error) {
 	seqs := make(map[string]int64, len(d.accounts))
-	for _, a := range d.accounts {
+	for _, a := range d.counted(&j) {
 		seqs[a.ID] = a.Seq
 	}
 	accts := make([]diskAccount, len(next.Accounts))
-	var added []int
 	for i, a := range next.Accounts {
 		seq, ok := seqs[a.ID]
 		if !ok {
-			seq = math.MaxInt64 // no lookup yet counts for a new account
-			added = append(added, i)
+			seq = newAccount // no lookup yet counts for it; write numbers it
 		}
 		accts[i] = diskAccount{ID: a.ID, Label: a.Label, Operator: a.Operator, CANumber: a.CANumber,
 			RegistrationID: a.RegistrationID, Note: a.Note, CreatedAt: a.CreatedAt, Seq: seq}
@@ -261,19 +275,19 @@ func (d *disk) plan(j journal, next Data, limit int) (plan, error) {
 		}
 	}
 	compact = compact || j.lines+int64(len(p.appends)) > compactAfter(limit)
-	seq := j.nextSeq() + int64(len(p.appends))
 	if compact {
-		p.appends, seq = nil, j.nextSeq()
-		p.compact = &compaction{base: seq, entries: compacted(next, deriveAccounts(d.accounts, &j))}
-	}
-	for _, i := range added {
-		accts[i].Seq = seq
+		p.appends = nil
+		p.compact = &compaction{base: j.nextSeq(), lineage: j.header.Lineage, entries: compacted(next, deriveAccounts(d.counted(&j), &j))}
 	}
 	if !sameAccounts(d.accounts, accts) || d.version != SchemaVersion {
 		p.accounts = accts
 	}
 	return p, nil
 }
+
+// newAccount is the seq of an account not written yet: write gives it the
+// number of the first line after those it writes.
+const newAccount = math.MaxInt64
 
 // stateDelta is the account entry that takes have (an account's state as
 // its history gives it) to want, nil when they agree; ok is false when
@@ -323,11 +337,12 @@ func compacted(next Data, old []Account) []entry {
 	return es
 }
 
-// sameAccounts reports whether two accounts files hold the same accounts.
+// sameAccounts reports whether two accounts files hold the same accounts
+// (their seqs aside: a seq alone is no reason to write).
 func sameAccounts(a, b []diskAccount) bool {
 	return slices.EqualFunc(a, b, func(x, y diskAccount) bool {
 		return x.ID == y.ID && x.Label == y.Label && x.Operator == y.Operator && x.CANumber == y.CANumber &&
-			x.RegistrationID == y.RegistrationID && x.Note == y.Note && x.CreatedAt.Equal(y.CreatedAt) && x.Seq == y.Seq
+			x.RegistrationID == y.RegistrationID && x.Note == y.Note && x.CreatedAt.Equal(y.CreatedAt)
 	})
 }
 
@@ -360,7 +375,7 @@ func sameSnapshot(a, b *Snapshot) bool {
 func (s *Store) write(p plan, adds []entry) error {
 	switch {
 	case p.compact != nil:
-		if _, err := compactJournal(s.history, p.compact.base, p.compact.entries); err != nil {
+		if _, err := compactJournal(s.history, p.compact.base, p.compact.lineage, p.compact.entries); err != nil {
 			s.pendingLookups = adds
 			return err
 		}
@@ -375,7 +390,7 @@ func (s *Store) write(p plan, adds []entry) error {
 		if err != nil {
 			return &fnError{err}
 		}
-		if _, err := appendJournal(s.history, lines, s.newBase()); err != nil {
+		if _, err := appendJournal(s.history, lines); err != nil {
 			s.pendingLookups = adds
 			return &writeError{path: s.history, err: err}
 		}
@@ -389,8 +404,15 @@ func (s *Store) write(p plan, adds []entry) error {
 	if p.accounts == nil {
 		return nil
 	}
-	gen := newID()
-	b, err := encodeAccounts(p.accounts, filepath.Base(s.history), gen)
+	// New accounts count the lines written after them, in the history file
+	// as it now is (a file just started, a torn line just ended, renumber).
+	for i := range p.accounts {
+		if p.accounts[i].Seq == newAccount {
+			p.accounts[i].Seq = s.disk.j.nextSeq()
+		}
+	}
+	gen, lineage := newID(), s.disk.j.header.Lineage
+	b, err := encodeAccounts(p.accounts, filepath.Base(s.history), gen, lineage)
 	if err != nil {
 		return &fnError{err}
 	}
@@ -398,12 +420,7 @@ func (s *Store) write(p plan, adds []entry) error {
 	if err != nil {
 		return &writeError{path: s.path, err: err}
 	}
-	s.disk.accounts, s.disk.accInfo, s.disk.gen, s.disk.version, s.disk.v1 = p.accounts, info, gen, SchemaVersion, nil
+	s.disk.accounts, s.disk.accInfo, s.disk.gen, s.disk.lineage = p.accounts, info, gen, lineage
+	s.disk.version, s.disk.v1 = SchemaVersion, nil
 	return nil
 }
-
-// newBase is the number of the first raw line of a new history file: the
-// time in nanoseconds, larger than any line number of an earlier history
-// file (which an account saved then may hold) since no history grows a
-// line a nanosecond.
-func (s *Store) newBase() int64 { return s.opts.Now().UnixNano() }

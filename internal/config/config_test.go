@@ -888,3 +888,14 @@ func TestConfigTableKeysMatchTheSchema(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigHistoryLimitIsBounded(t *testing.T) {
+	p := writeConfig(t, "history_limit = 50001\n", 0o600)
+	if msg := loadErr(t, LoadOptions{Path: p}); !strings.Contains(msg, "at most 50000") {
+		t.Fatalf("error %q", msg)
+	}
+	c := mustLoad(t, LoadOptions{Path: writeConfig(t, "history_limit = 50000\n", 0o600)})
+	if c.HistoryLimit != 50000 {
+		t.Fatalf("history_limit = %d", c.HistoryLimit)
+	}
+}

@@ -52,8 +52,15 @@ func parseHistoryLimit(s, shown string) (int, error) {
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("%s is not a history limit (a whole number; 0 turns history off)", shown)
 	}
+	if n > MaxHistoryLimit {
+		return 0, fmt.Errorf("%s is more recent lookups than aopfetch keeps (at most %d)", shown, MaxHistoryLimit)
+	}
 	return n, nil
 }
+
+// MaxHistoryLimit bounds history_limit: the history file is compacted at
+// about twice the limit, and is read whole whenever the store is.
+const MaxHistoryLimit = 50000
 
 // parseTimeout accepts a Go duration ("30s", "1m30s") or whole seconds ("30").
 func parseTimeout(s, shown string) (time.Duration, error) {
