@@ -44,10 +44,10 @@ const journalVersion = 2
 // journalHeader is the first line of the history file.
 type journalHeader struct {
 	Journal int    `json:"journal"`
-	Gen     string `json:"gen,omitzero"` // random, new with each rewrite: tells a new file from an old one
+	Gen     string `json:"gen,omitzero"`     // random, new with each rewrite: tells a new file from an old one
 	Lineage string `json:"lineage,omitzero"` // random, new with a new file and kept by compactions: what line numbers count in
-	Base    int64  `json:"base"`         // the number of the first raw line
-	Folded  int64  `json:"folded"`       // bytes of compacted entries after this line
+	Base    int64  `json:"base"`             // the number of the first raw line
+	Folded  int64  `json:"folded"`           // bytes of compacted entries after this line
 }
 
 // diskAccount is an account as the accounts file holds it: the fields the
