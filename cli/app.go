@@ -91,6 +91,16 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	}
 }
 
+// Glyphs are the glyphs of this terminal: UTF-8, or ASCII when the locale
+// (LC_ALL, LC_CTYPE, LANG) is not UTF-8.
+func (a *App) Glyphs() text.Glyphs { return text.GlyphsFor(a.getenv) }
+
+// noColor reports whether NO_COLOR asks for no colour.
+func (a *App) noColor() bool {
+	v, ok := a.getenv("NO_COLOR")
+	return ok && v != ""
+}
+
 // bindFlags registers the global flags on fs (the root's persistent flags).
 func (a *App) bindFlags(fs *pflag.FlagSet) {
 	a.flagSet = fs

@@ -171,6 +171,7 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		Fetcher: c, Config: cfg, Demo: app.Demo(), Vehicle: vehicle,
 		Debug: app.Debug(), Version: app.Version(),
 		Notices: append([]string(nil), cfg.Warnings...),
+		ASCII:   app.Glyphs().ASCII(), NoColor: app.noColor(),
 	}
 	if s, err := app.Store(); err != nil {
 		opts.Notices = append(opts.Notices, "store unavailable, nothing will be saved: "+err.Error())

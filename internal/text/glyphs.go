@@ -12,7 +12,11 @@
 // keep their own defaults, set where ui builds them.)
 package text
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
 
 // The glyphs of text for people, in UTF-8.
 const (
@@ -150,4 +154,28 @@ func (g Glyphs) Pad(s string, width int) string {
 func (g Glyphs) PadLeft(s string, width int) string {
 	s = g.Truncate(s, width)
 	return blanks(width-Width(s)) + s
+}
+
+// Styled is Text for text with escape sequences (styles): they pass
+// unchanged; what they style is made printable with g.
+func (g Glyphs) Styled(s string) string {
+	if !g.ascii || isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var state byte
+	for len(s) > 0 {
+		seq, _, n, next := ansi.DecodeSequenceWc(s, state, nil)
+		if n <= 0 {
+			n, seq = len(s), s
+		}
+		if seq[0] == ansi.ESC || seq[0] == 0x9b {
+			b.WriteString(seq)
+		} else {
+			b.WriteString(g.Text(seq))
+		}
+		s, state = s[n:], next
+	}
+	return b.String()
 }

@@ -102,3 +102,15 @@ func TestGlyphsAmountAndTruncate(t *testing.T) {
 		t.Error("ASCII separator")
 	}
 }
+
+func TestGlyphsStyled(t *testing.T) {
+	a := ASCIIGlyphs()
+	in := "\x1b[1;38;5;147m₹1,000.00\x1b[0m · नि \x1b[7m \x1b[0m"
+	want := "\x1b[1;38;5;147mRs 1,000.00\x1b[0m - ?? \x1b[7m \x1b[0m"
+	if got := a.Styled(in); got != want {
+		t.Errorf("Styled = %q, want %q", got, want)
+	}
+	if got := UTF8Glyphs().Styled(in); got != in {
+		t.Errorf("UTF-8 Styled changed %q", got)
+	}
+}

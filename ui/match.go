@@ -1,0 +1,209 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// The searchable fields of a row, in the order a tie between two fields of
+// one row is broken.
+const (
+	srcVehicle = iota
+	srcLabel
+	srcName
+	srcPhone
+	srcNote
+	srcCount
+)
+
+// minFuzzyLen is the shortest filter text that also matches letters in
+// order with gaps (within one field); shorter texts match only as typed.
+const minFuzzyLen = 3
+
+// searchField is one field of a row prepared for matching.
+type searchField struct {
+	text string // as shown: sanitised
+	fold string // lower-cased rune by rune
+	// offs are the byte offsets in text of each rune of fold, plus len(text);
+	// nil when text is ASCII, where the offsets of fold and text agree.
+	offs []int
+	// compact: match the query without its spaces and dashes (vehicle
+	// numbers and phone numbers are stored without them).
+	compact bool
+}
+
+// newSearchField prepares s for matching.
+func newSearchField(s string, compact bool) searchField {
+	f := searchField{text: s, compact: compact}
+	if isASCII(s) {
+		f.fold = strings.ToLower(s)
+		return f
+	}
+	var b strings.Builder
+	for i, r := range s {
+		f.offs = append(f.offs, i)
+		b.WriteRune(unicode.ToLower(r))
+	}
+	f.offs = append(f.offs, len(s))
+	f.fold = b.String()
+	return f
+}
+
+// isASCII reports whether s is ASCII only.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// span is a byte range [lo, hi) of a field's text.
+type span struct{ lo, hi int }
+
+// match is where a filter text matched one row.
+type match struct {
+	field int // one of the src* constants
+	// tier ranks matches: 0 at the start of the field or of a word in it,
+	// 1 elsewhere as typed, 2 its letters in order with gaps.
+	tier  int
+	spans []span // the matched text, in the field's text
+}
+
+// query is a filter text prepared for matching.
+type query struct {
+	fold    string // lower-cased, rune by rune
+	compact string // fold without spaces, dashes, dots and slashes
+	fuzzy   bool   // letters in order with gaps also match
+}
+
+// newQuery prepares the filter text s. A text that is a whole vehicle
+// number matches only as typed: letters scattered through another plate
+// would open the wrong vehicle where a lookup was meant.
+func newQuery(s string) query {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(s) {
+		b.WriteRune(unicode.ToLower(r))
+	}
+	q := query{fold: b.String()}
+	q.compact = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(" -./", r) {
+			return -1
+		}
+		return r
+	}, q.fold)
+	_, warn, err := client.NormalizeVehicle(s)
+	plate := err == nil && warn == ""
+	q.fuzzy = utf8.RuneCountInString(q.fold) >= minFuzzyLen && !plate
+	return q
+}
+
+// empty reports whether q matches everything.
+func (q query) empty() bool { return q.fold == "" }
+
+// best is the best match of q in fields, or false when no field matches.
+// Every match lies within one field: letters spread over a label and a
+// name never match.
+func (q query) best(fields *[srcCount]searchField) (match, bool) {
+	var out match
+	found := false
+	for i := range fields {
+		f := &fields[i]
+		if f.text == "" {
+			continue
+		}
+		m, ok := q.in(f)
+		if ok && (!found || m.tier < out.tier) {
+			m.field = i
+			out, found = m, true
+			if m.tier == 0 {
+				break
+			}
+		}
+	}
+	return out, found
+}
+
+// in matches q in one field.
+func (q query) in(f *searchField) (match, bool) {
+	needle := q.fold
+	if f.compact {
+		needle = q.compact
+	}
+	if needle == "" {
+		return match{}, false
+	}
+	if i := strings.Index(f.fold, needle); i >= 0 {
+		tier := 1
+		if i == 0 || f.fold[i-1] == ' ' {
+			tier = 0
+		}
+		return match{tier: tier, spans: []span{f.span(i, i+len(needle))}}, true
+	}
+	if !q.fuzzy {
+		return match{}, false
+	}
+	return f.inOrder(needle)
+}
+
+// inOrder matches the runes of needle in order with gaps, each as early
+// as it can.
+func (f *searchField) inOrder(needle string) (match, bool) {
+	var spans []span
+	at := 0
+	for _, r := range needle {
+		i := strings.IndexRune(f.fold[at:], r)
+		if i < 0 {
+			return match{}, false
+		}
+		lo := at + i
+		hi := lo + utf8.RuneLen(r)
+		if n := len(spans); n > 0 && spans[n-1].hi == lo {
+			spans[n-1].hi = hi
+		} else {
+			spans = append(spans, span{lo, hi})
+		}
+		at = hi
+	}
+	for i, s := range spans {
+		spans[i] = f.span(s.lo, s.hi)
+	}
+	return match{tier: 2, spans: spans}, true
+}
+
+// span converts a byte range of fold to one of text.
+func (f *searchField) span(lo, hi int) span {
+	if f.offs == nil {
+		return span{lo, hi}
+	}
+	// fold's runes and text's runes correspond one to one.
+	ri := utf8.RuneCountInString(f.fold[:lo])
+	rj := ri + utf8.RuneCountInString(f.fold[lo:hi])
+	return span{f.offs[ri], f.offs[rj]}
+}
+
+// filterEntries returns the rows q matches as entries, best tier first and in
+// their order within a tier, each with its match.
+func filterEntries(rows []*row, q query) []entry {
+	if q.empty() {
+		out := make([]entry, len(rows))
+		for i, r := range rows {
+			out[i] = entry{row: r}
+		}
+		return out
+	}
+	var tiers [3][]entry
+	for _, r := range rows {
+		m, ok := q.best(&r.fields)
+		if !ok {
+			continue
+		}
+		tiers[m.tier] = append(tiers[m.tier], entry{row: r, hit: &m})
+	}
+	return slices.Concat(tiers[0], tiers[1], tiers[2])
+}

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// Defaults of refresh-all when the caller sets none.
+const (
+	defaultConcurrency = 4
+	maxConcurrency     = 32
+)
+
+// poolRefresher is the Refresher used when Options.Refresher is nil: at
+// most concurrency lookups in flight, at most rate started per second
+// (0: no limit), each under its own timeout.
+type poolRefresher struct {
+	f           Fetcher
+	concurrency int
+	rate        float64
+	timeout     time.Duration
+}
+
+// Refresh implements Refresher.
+func (p poolRefresher) Refresh(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+	n := min(max(p.concurrency, 1), maxConcurrency)
+	if p.concurrency <= 0 {
+		n = defaultConcurrency
+	}
+	var lim *rate.Limiter
+	if p.rate > 0 {
+		lim = rate.NewLimiter(rate.Limit(p.rate), 1)
+	}
+	slots := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i, req := range reqs {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		if lim != nil && lim.Wait(ctx) != nil || ctx.Err() != nil {
+			<-slots
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			rctx, cancel := context.WithTimeout(ctx, p.timeout)
+			defer cancel()
+			res, err := p.f.Fetch(rctx, req)
+			report(i, res, err)
+		}()
+	}
+}
