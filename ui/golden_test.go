@@ -230,7 +230,7 @@ func homeCases() map[string]homeCase {
 		}},
 		"delete": {3, 0, nil, func(t *testing.T) []step { return []step{keys("down", "ctrl+d"), waitFor(t, "Delete this")} }},
 		"undo": {3, 0, nil, func(t *testing.T) []step {
-			return []step{keys("down", "ctrl+d", "y"), waitFor(t, "ctrl+z undo")}
+			return []step{keys("down", "ctrl+d", "y"), waitFor(t, "Deleted \"Fleet")}
 		}},
 		"help": {3, 0, nil, func(t *testing.T) []step { return []step{keys("?"), waitFor(t, "overdue")} }},
 	}

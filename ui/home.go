@@ -78,9 +78,9 @@ type homeModel struct {
 	// goTo is a vehicle the cursor goes to once the store shows it (an
 	// account put back by undo).
 	goTo string
-	full   bool // full help
-	run    *refreshRun
-	runs   int // refresh-alls started, for their ids
+	full bool // full help
+	run  *refreshRun
+	runs int // refresh-alls started, for their ids
 	// outcomes and fresh keep refresh-all's answers (by vehicle) over
 	// rebuilds from the store until the next refresh-all.
 	outcomes map[string]*outcome

@@ -161,15 +161,15 @@ func (k errorKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHe
 
 // homeKeys are the keys of home.
 type homeKeys struct {
-	Open, Lookup, Quick                  key.Binding
-	Up, Down, PageUp, PageDown, Top      key.Binding
-	Bottom, Switch, New                  key.Binding
-	Edit, Delete, Undo, Sort             key.Binding
-	MoveUp, MoveDown, Refresh, Stop      key.Binding
-	Clear, Help, HelpBack                key.Binding
-	Confirm, Keep                        key.Binding // the delete dialog
-	Save, Field, Cancel                  key.Binding // the label and note prompt
-	Quit                                 key.Binding
+	Open, Lookup, Quick             key.Binding
+	Up, Down, PageUp, PageDown, Top key.Binding
+	Bottom, Switch, New             key.Binding
+	Edit, Delete, Undo, Sort        key.Binding
+	MoveUp, MoveDown, Refresh, Stop key.Binding
+	Clear, Help, HelpBack           key.Binding
+	Confirm, Keep                   key.Binding // the delete dialog
+	Save, Field, Cancel             key.Binding // the label and note prompt
+	Quit                            key.Binding
 }
 
 // ShortHelp implements help.KeyMap: the footer, most used first.

@@ -114,8 +114,8 @@ func (b rowBuilder) account(a store.Account, pos int) *row {
 func (b rowBuilder) lookup(l store.Lookup) *row {
 	g := b.c.g
 	r := &row{
-		req:   client.Request{Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID},
-		snap:  l.Snapshot, at: l.At, label: b.labels[l.CANumber],
+		req:  client.Request{Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID},
+		snap: l.Snapshot, at: l.At, label: b.labels[l.CANumber],
 	}
 	if !l.OK {
 		r.errMsg = g.Sanitize(l.ErrorKind + ": " + l.ErrorMessage)
