@@ -12,6 +12,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -63,13 +64,14 @@ type App struct {
 	startDemo func() (*sandbox.Server, error)
 
 	cfgOnce sync.Once
-	cfg     *store.Config
+	cfg     *config.Config
 	cfgErr  error
 
-	clientOnce sync.Once
-	client     *client.Client
-	sandbox    *sandbox.Server
-	clientErr  error
+	clientOnce    sync.Once
+	client        *client.Client
+	sandbox       *sandbox.Server
+	clientErr     error
+	clientNotices []string // what the client will not do, said once (see Client)
 
 	storeOnce sync.Once
 	// noticesShown counts the store notices printed so far.
@@ -129,9 +131,9 @@ func (a *App) changedFlags() map[string]string {
 // Config returns the effective config (flags > env > file > defaults).
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
-func (a *App) Config() (*store.Config, error) {
+func (a *App) Config() (*config.Config, error) {
 	a.cfgOnce.Do(func() {
-		a.cfg, a.cfgErr = store.LoadConfig(store.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
+		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
 			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: hintConfig}
 			return
@@ -153,7 +155,7 @@ func (a *App) Config() (*store.Config, error) {
 
 // applyDemoDefaults fills the registration ID and operator of the doc's
 // example and points the store at the demo's own file.
-func applyDemoDefaults(cfg *store.Config) error {
+func applyDemoDefaults(cfg *config.Config) error {
 	if cfg.Sources == nil {
 		cfg.Sources = map[string]string{}
 	}
@@ -168,7 +170,7 @@ func applyDemoDefaults(cfg *store.Config) error {
 	// Sandbox answers are invented: they must never land in the agent's real
 	// history or overwrite a saved account's last result. Unless --store
 	// names a file for this run, the demo keeps a store of its own.
-	if cfg.Sources["store"] != store.SourceFlag {
+	if cfg.Sources["store"] != config.SourceFlag {
 		p, err := store.DefaultPath()
 		if err != nil {
 			return err
@@ -199,9 +201,25 @@ func (a *App) Client() (*client.Client, error) {
 		a.client, err = client.New(opts)
 		if err != nil {
 			a.clientErr = &ExitError{Code: ExitUsage, Err: err, Hint: "check base_url, timeout and [auth] with `aopfetch config`"}
+			return
+		}
+		if w := withheldWarning(a.client); w != "" && !a.flags.demo { // the sandbox needs no credentials
+			a.clientNotices = append(a.clientNotices, w)
+			if !a.quiet {
+				a.Warn("%s", w)
+			}
 		}
 	})
 	return a.client, a.clientErr
+}
+
+// withheldWarning says that c will not send its credentials, or is "".
+func withheldWarning(c *client.Client) string {
+	if !c.CredentialsWithheld() {
+		return ""
+	}
+	return "not sending credentials to " + c.BaseURL() + " (plain http); set insecure_http_auth = true " +
+		"(or AOPFETCH_INSECURE_HTTP_AUTH=1) for a test server"
 }
 
 // Store opens the store once (path from --store / AOPFETCH_STORE / config /

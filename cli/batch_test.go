@@ -27,6 +27,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -849,7 +850,7 @@ func TestReadBatchInputUTF16(t *testing.T) {
 }
 
 func TestBatchRowOperatorNames(t *testing.T) {
-	d := batchDefaults{RegistrationID: "AOP-554", Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}}}
+	d := batchDefaults{RegistrationID: "AOP-554", Operators: []config.Operator{{Code: 311, Name: "FASTag ICICI"}}}
 	for op, want := range map[string]string{
 		"fastag icici": "",
 		"311":          "",

@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
-	"github.com/aopfetch/aopfetch/store"
 )
 
 // batchRow is one valid input row, normalised.
@@ -38,7 +38,7 @@ type batchProblem struct {
 type batchDefaults struct {
 	Operator       string // --operator, else the config's operator code ("" when neither)
 	RegistrationID string // --registration-id, else the config's
-	Operators      []store.Operator
+	Operators      []config.Operator
 }
 
 // validateBatchRows normalises every input row with the client's rules. It

@@ -21,6 +21,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -672,9 +673,9 @@ func TestImportUTF16CSV(t *testing.T) {
 }
 
 func TestResolveOperator(t *testing.T) {
-	cfg := &store.Config{Operators: []store.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
+	cfg := &config.Config{Operators: []config.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
 	for in, want := range map[string]int{"311": 311, " 0311 ": 311, "fastag icici": 311, "PAYTM 2": 2, "+5": 5} {
-		if got, err := ResolveOperator(cfg, in); err != nil || got != want {
+		if got, err := resolveOperator(cfg.Operators, in); err != nil || got != want {
 			t.Errorf("ResolveOperator(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
@@ -685,7 +686,7 @@ func TestResolveOperator(t *testing.T) {
 		"1,311":  "operator code must be a whole number (got '1,311')",
 		"Airtel": `unknown operator "Airtel"`,
 	} {
-		_, err := ResolveOperator(cfg, in)
+		_, err := resolveOperator(cfg.Operators, in)
 		if ExitCodeFor(err) != ExitUsage || err.Error() != msg {
 			t.Errorf("ResolveOperator(%q) err = %v, want usage error %q", in, err, msg)
 		}

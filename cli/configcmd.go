@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -66,6 +67,11 @@ func buildConfigReport(app *App) (configReport, error) {
 		Settings: []settingJSON{}, Warnings: append([]string{}, cfg.Warnings...)}
 	for _, s := range cfg.Settings() {
 		rep.Settings = append(rep.Settings, settingJSON{Key: s.Key, Value: s.Value, Source: s.Source})
+	}
+	if c, err := client.New(cfg.ClientOptions("")); err == nil && !app.Demo() {
+		if w := withheldWarning(c); w != "" {
+			rep.Warnings = append(rep.Warnings, w)
+		}
 	}
 	if rep.StorePath == "" {
 		if rep.StorePath, err = store.DefaultPath(); err != nil {

@@ -9,11 +9,11 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -39,11 +39,11 @@ func (f *requestFlags) bind(cmd *cobra.Command) {
 
 // defaults returns the operator code and registration ID from the flags,
 // falling back to the config; either may be unset (0, "").
-func (f *requestFlags) defaults(cfg *store.Config) (int, string, error) {
+func (f *requestFlags) defaults(cfg *config.Config) (int, string, error) {
 	op := cfg.Operator
 	if f.operator != "" {
 		var err error
-		if op, err = ResolveOperator(cfg, f.operator); err != nil {
+		if op, err = resolveOperator(cfg.Operators, f.operator); err != nil {
 			return 0, "", err
 		}
 	}
@@ -55,7 +55,7 @@ func (f *requestFlags) defaults(cfg *store.Config) (int, string, error) {
 }
 
 // resolve is defaults with missing values as usage errors with a hint.
-func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
+func (f *requestFlags) resolve(cfg *config.Config) (int, string, error) {
 	op, id, err := f.defaults(cfg)
 	switch {
 	case err != nil:
@@ -68,43 +68,19 @@ func (f *requestFlags) resolve(cfg *store.Config) (int, string, error) {
 	return op, id, nil
 }
 
-// ResolveOperator turns an operator code or a configured operator name
-// (case-insensitive) into a code.
-func ResolveOperator(cfg *store.Config, s string) (int, error) {
-	return resolveOperator(cfg.Operators, s)
-}
-
-// resolveOperator is ResolveOperator with the configured operators; fetch,
-// saved add and every batch row resolve operators the same way.
-func resolveOperator(ops []store.Operator, s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s != "" && strings.Trim(s, "+-0123456789") == "" {
-		return parseOperatorCode(s)
+// resolveOperator resolves an operator given on the command line or in a
+// batch or import row with config.ResolveOperator, as a usage error with a
+// hint when it names none.
+func resolveOperator(ops []config.Operator, s string) (int, error) {
+	code, err := config.ResolveOperator(ops, s)
+	var ue *config.UnknownOperatorError
+	switch {
+	case err == nil:
+		return code, nil
+	case errors.As(err, &ue):
+		return 0, &ExitError{Code: ExitUsage, Err: err, Hint: ue.Hint()}
 	}
-	names := make([]string, 0, len(ops))
-	for _, op := range ops {
-		if strings.EqualFold(op.Name, s) {
-			return op.Code, nil
-		}
-		names = append(names, op.Name)
-	}
-	if s != "" && !strings.ContainsFunc(s, unicode.IsLetter) {
-		return parseOperatorCode(s) // not a name: a mistyped code such as "311.0"
-	}
-	hint := "name operators with [[operators]] in config.toml, or pass the numeric code"
-	if len(names) > 0 {
-		hint = "configured operators: " + strings.Join(names, ", ")
-	}
-	return 0, newUsageError(hint, "unknown operator %q", text.Sanitize(s))
-}
-
-// parseOperatorCode parses an operator code given on the command line.
-func parseOperatorCode(s string) (int, error) {
-	code, err := client.ParseOperator(s)
-	if err != nil {
-		return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
-	}
-	return code, nil
+	return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
 }
 
 // fetchOptions are the flags of `aopfetch fetch`.
@@ -158,7 +134,7 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.Stderr(), "sending", op, regID, args)
+	reqs, err := normalizeRequests(app.Stderr(), "sending", cfg, op, regID, args)
 	if err != nil {
 		return err
 	}
@@ -189,11 +165,12 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 }
 
 // normalizeRequests validates and normalises one request per vehicle.
-// Format warnings go to warn, saying the request is still sent (or saved:
-// action names what happens anyway). An invalid operator or registration ID is a
+// Format warnings (no known Indian format, not the operator's
+// vehicle_regex in cfg) go to warn, saying the request is still sent (or
+// saved: action names what happens anyway). An invalid operator or registration ID is a
 // usage error naming the field; invalid vehicle numbers are each reported
 // to warn (with one hint) and then returned as an already-reported usage error.
-func normalizeRequests(warn io.Writer, action string, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
+func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
 	reqs := make([]client.Request, 0, len(vehicles))
 	var bad []string
 	for _, v := range vehicles {
@@ -208,6 +185,9 @@ func normalizeRequests(warn io.Writer, action string, operator int, registration
 			continue
 		case warning != "":
 			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(warning), action)
+		}
+		if w := cfg.VehicleWarning(r.Operator, r.CANumber); w != "" {
+			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(w), action)
 		}
 		reqs = append(reqs, r)
 	}
@@ -260,7 +240,7 @@ func isCancelled(err error) bool {
 
 // reportHuman prints one outcome: a table on stdout or the error on stderr.
 // It returns the error of writing the table.
-func reportHuman(app *App, cfg *store.Config, i int, out outcome) error {
+func reportHuman(app *App, cfg *config.Config, i int, out outcome) error {
 	if out.err != nil {
 		if !isCancelled(out.err) {
 			writeLookupError(app.Stderr(), out.req.CANumber, out.err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -88,7 +89,7 @@ func historyOffNote(n int) string {
 }
 
 // writeHistory writes recent lookups as a table.
-func writeHistory(w io.Writer, recent []store.Lookup, cfg *store.Config, now time.Time) error {
+func writeHistory(w io.Writer, recent []store.Lookup, cfg *config.Config, now time.Time) error {
 	rows := make([][]string, 0, len(recent))
 	for _, l := range recent {
 		outcome, name, amount, due := "ok", none, none, none

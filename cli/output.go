@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
-	"github.com/aopfetch/aopfetch/store"
 	"github.com/charmbracelet/x/term"
 )
 
@@ -211,7 +211,7 @@ func yesNo(b bool) string {
 }
 
 // operatorText formats an operator code with its configured name: "311 (FASTag ICICI)".
-func operatorText(code int, cfg *store.Config) string {
+func operatorText(code int, cfg *config.Config) string {
 	if code == 0 {
 		return none
 	}
@@ -226,7 +226,7 @@ func operatorText(code int, cfg *store.Config) string {
 
 // consumerFields returns the detail lines of one successful lookup. Every
 // server string is sanitised.
-func consumerFields(req client.Request, c client.Consumer, cfg *store.Config, now time.Time) []field {
+func consumerFields(req client.Request, c client.Consumer, cfg *config.Config, now time.Time) []field {
 	bill := client.Bill{}
 	if c.Bill != nil {
 		bill = *c.Bill
@@ -257,7 +257,7 @@ func consumerFields(req client.Request, c client.Consumer, cfg *store.Config, no
 }
 
 // writeConsumer writes the detail block of one successful lookup.
-func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *store.Config, now time.Time) error {
+func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *config.Config, now time.Time) error {
 	return writeFields(w, consumerFields(req, res.Consumer, cfg, now))
 }
 

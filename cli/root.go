@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -170,7 +171,7 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 	opts := ui.Options{
 		Fetcher: c, Config: cfg, Demo: app.Demo(), Vehicle: vehicle,
 		Debug: app.Debug(), Version: app.Version(),
-		Notices: append([]string(nil), cfg.Warnings...),
+		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
 		ASCII:   app.Glyphs().ASCII(), NoColor: app.noColor(),
 	}
 	if s, err := app.Store(); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -81,7 +82,7 @@ func newSavedListCmd(app *App) *cobra.Command {
 }
 
 // writeAccounts writes saved accounts as a table.
-func writeAccounts(w io.Writer, accts []store.Account, cfg *store.Config, now time.Time) error {
+func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now time.Time) error {
 	rows := make([][]string, 0, len(accts))
 	for i, a := range accts {
 		amount, due := none, none
@@ -164,7 +165,7 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.Stderr(), "saving", op, regID, []string{vehicle})
+	reqs, err := normalizeRequests(app.Stderr(), "saving", cfg, op, regID, []string{vehicle})
 	if err != nil {
 		return err
 	}

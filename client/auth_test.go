@@ -271,3 +271,39 @@ func TestShortHeaderValuesNotRedacted(t *testing.T) {
 		t.Errorf("short header values redacted from the answer: %+v %s", res.Consumer, res.Raw)
 	}
 }
+
+// TestCredentialsWithheldOverPlainHTTP: whatever listens on a loopback port
+// (another user may have taken it) must not collect the JWT or the static
+// keys, unless the user opted in for a test server.
+func TestCredentialsWithheldOverPlainHTTP(t *testing.T) {
+	var got http.Header
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		writeBody(w, 200, "application/json", readTestdata(t, "doc_200.json"))
+	})
+	auth := Auth{JWTSecret: testSecret, PartnerID: "P", Headers: map[string]string{"Authorisedkey": "static-key-value"}}
+	for _, allow := range []bool{false, true} {
+		c, err := New(Options{BaseURL: srv.URL, Auth: auth, AllowInsecureAuth: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.CredentialsWithheld() == allow {
+			t.Errorf("allow=%v: CredentialsWithheld() = %v", allow, c.CredentialsWithheld())
+		}
+		if _, err := c.Fetch(context.Background(), docRequest); err != nil {
+			t.Fatal(err)
+		}
+		sent := got.Get(DefaultTokenHeader) != "" || got.Get("Authorisedkey") != ""
+		if sent != allow {
+			t.Errorf("allow=%v: credentials sent = %v (headers %v)", allow, sent, got)
+		}
+		if allow {
+			verifyToken(t, got.Get(DefaultTokenHeader))
+		}
+	}
+	for _, o := range []Options{{BaseURL: srv.URL}, {BaseURL: "https://api.example.test", Auth: auth}} {
+		if c, err := New(o); err != nil || c.CredentialsWithheld() {
+			t.Errorf("%s with auth %v: withheld = %v, %v (nothing to withhold, or https)", o.BaseURL, o.Auth.JWTSecret != "", c.CredentialsWithheld(), err)
+		}
+	}
+}

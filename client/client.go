@@ -47,7 +47,11 @@ type Options struct {
 	Retries   int           // retries after the first attempt, clamped to [0, 2]
 	UserAgent string        // default "aopfetch/dev"
 	Auth      Auth
-	Transport http.RoundTripper // optional, for tests
+	// AllowInsecureAuth sends Auth's credentials to a plain http:// base URL
+	// too (a local test server); without it they go over https only, so
+	// that whatever listens on a loopback port cannot collect them.
+	AllowInsecureAuth bool
+	Transport         http.RoundTripper // optional, for tests
 }
 
 // Client is safe for concurrent use; create one per process so repeated
@@ -62,6 +66,7 @@ type Client struct {
 	retries   int
 	userAgent string
 	auth      Auth
+	insecure  bool     // Options.AllowInsecureAuth
 	secrets   []string // the secrets, also as JSON-escaped text (see withJSONForms)
 
 	// Unexported so tests in this package can shrink or observe them.
@@ -91,6 +96,7 @@ func New(opts Options) (*Client, error) {
 		retries:       min(max(opts.Retries, 0), MaxRetries),
 		userAgent:     strings.TrimSpace(opts.UserAgent),
 		auth:          auth,
+		insecure:      opts.AllowInsecureAuth,
 		secrets:       withJSONForms(auth.secrets()),
 		backoffBase:   defaultBackoffBase,
 		maxRetryAfter: maxRetryAfter,
@@ -179,6 +185,20 @@ func isLoopbackHost(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
+// sendsCredentials reports whether credentials may go with a request to u:
+// over https, and over plain http only with Options.AllowInsecureAuth.
+func (c *Client) sendsCredentials(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, "https") || c.insecure
+}
+
+// CredentialsWithheld reports whether the client holds credentials (a JWT
+// secret or static headers) that it does not send, because the base URL is
+// plain http and Options.AllowInsecureAuth is off; the caller says so.
+func (c *Client) CredentialsWithheld() bool {
+	u, err := url.Parse(c.endpoint)
+	return err == nil && c.auth.hasCredentials() && !c.sendsCredentials(u)
+}
+
 // BaseURL returns the base URL the client talks to.
 func (c *Client) BaseURL() string { return c.baseURL }
 
@@ -241,9 +261,11 @@ func (c *Client) attempt(ctx context.Context, body []byte) exchange {
 	if err != nil {
 		return exchange{err: err}
 	}
-	token, err := c.auth.apply(req.Header, c.now())
-	if err != nil {
-		return exchange{err: err}
+	var token string
+	if c.sendsCredentials(req.URL) {
+		if token, err = c.auth.apply(req.Header, c.now()); err != nil {
+			return exchange{err: err}
+		}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")

@@ -139,6 +139,11 @@ func ParseOperator(s string) (int, error) {
 	return int(n), nil
 }
 
+// CheckOperator reports an operator code that is not a positive 32-bit
+// integer as a *ValidationError, as Request.Normalize does: for codes that
+// come as numbers (a JSON import row), not as text to resolve.
+func CheckOperator(code int) error { return checkOperator(int64(code)) }
+
 // checkOperator rejects operator codes that are not positive 32-bit integers.
 func checkOperator(n int64) error {
 	switch {

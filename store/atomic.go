@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // File and directory permissions, applied whatever the umask.
 const (
-	fileMode fs.FileMode = 0o600
-	dirMode  fs.FileMode = 0o700
+	fileMode = safefile.FileMode
+	dirMode  = safefile.DirMode
 )
 
 // tempSuffix follows the store's base name in its temp files.
@@ -86,37 +88,6 @@ func syncDir(dir string) error {
 		return nil
 	}
 	return err
-}
-
-// mkdirPrivate creates dir and any missing parents with mode 0700, chmod-ing
-// each one it created so the umask cannot loosen or tighten them.
-func mkdirPrivate(dir string) error {
-	var missing []string
-	for d := dir; ; d = filepath.Dir(d) {
-		_, err := os.Stat(d)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		missing = append(missing, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return err
-	}
-	for _, d := range missing {
-		if err := os.Chmod(d, dirMode); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // moveAside renames a corrupt store to "<path>.corrupt-<UTC timestamp>",

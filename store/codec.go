@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -68,7 +69,10 @@ func dirError(path string) error {
 // readFile returns the content and FileInfo of the file at path, or a nil
 // FileInfo when it does not exist.
 func readFile(path string) ([]byte, os.FileInfo, error) {
-	f, err := os.Open(path)
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return nil, nil, dirError(path)
+	}
+	f, info, err := safefile.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, nil
 	}
@@ -76,13 +80,6 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 		return nil, nil, fmt.Errorf("read store: %w", err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("read store: %w", err)
-	}
-	if info.IsDir() {
-		return nil, nil, dirError(path)
-	}
 	b, err := readAll(f, info)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read store %s: %w", path, err)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -310,7 +310,7 @@ func validEntry(e *entry) bool {
 // firstLine returns the first line of the file at path (at most
 // maxJournalLine bytes), or nil.
 func firstLine(path string) []byte {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return nil
 	}

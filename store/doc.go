@@ -1,30 +1,49 @@
-// Package store owns everything under the XDG directories: the config file,
-// the JSON store of saved accounts and recent lookups, locking and atomic
-// writes. It knows nothing of HTTP or the UI.
+// Package store keeps the saved accounts and the recent lookups under the
+// XDG data directory: locking, atomic writes, an append-only history. It
+// knows nothing of HTTP or the UI.
 //
-// # The data store
+// # Files
 //
-// The store is one JSON file (DefaultPath: $XDG_DATA_HOME/aopfetch/store.json)
-// holding the saved accounts and the recent lookups (see Data). Every
-// mutation (Store.Update and the helpers built on it) is a read-modify-write
-// under a cross-process lock on "<store>.lock": the file is re-read, the
-// change applied and the result written atomically (a unique temp file in the
-// same directory, fsync, rename over the store, fsync the directory). A crash
-// at any moment leaves the old or the new file, never a torn one, and two
-// processes changing the store at the same time both keep their changes.
+// A store is two files side by side (DefaultPath:
+// $XDG_DATA_HOME/aopfetch/store.json):
 //
-// The directory is created 0700 and the file 0600 whatever the umask; a
-// looser existing file is tightened. Problems Open recovers from (a corrupt or
-// empty file moved aside to "store.json.corrupt-<timestamp>", tightened
-// permissions, a file from a newer aopfetch opened read-only) are reported by
-// Store.Notices as one-line messages, never as silent data loss.
+//   - the accounts file, store.json: the saved accounts' own fields (label,
+//     operator, vehicle, registration ID, note, order), one a line,
+//     rewritten atomically (a unique temp file in the same directory, fsync,
+//     rename, fsync of the directory) only when accounts change;
+//   - the history file, store.history.jsonl: JSON Lines appended under the
+//     lock with O_APPEND and fsync — every lookup, and the last result and
+//     use of saved accounts — compacted by an atomic rewrite once it holds
+//     about twice Options.HistoryLimit lines since the last compaction.
 //
-// When a write fails (disk full, read-only filesystem, lock timeout) the file
-// on disk is left as it was, the error is returned, and the change is kept in
-// memory for the running session: Store.Data shows it, Store.Pending counts
-// it, the error is a *PendingError, and it is written with the next
-// successful Update (or Store.Flush).
+// A lookup therefore writes one line and reads nothing (Options.Deferred),
+// and the saved accounts take their last result and use count from the
+// history when read (see disk.go for the layout). A crash mid-append leaves
+// a torn last line, which is skipped and ended by the next append; a crash
+// anywhere else leaves the old or the new file, never a torn one. Every
+// change is made under a cross-process lock on "store.json.lock" on the
+// files as they are then, so two processes changing the store at the same
+// time both keep their changes.
 //
-// Secrets are never stored: none of these types holds one. Server strings are
-// stored as received; sanitising them is the job of whoever displays them.
+// A store of the first layout (one file with accounts, results and history,
+// schema 1) is upgraded when first read, with a copy kept as
+// "store.json.bak-v1" until the new files are written. A file from a newer
+// aopfetch is opened read-only.
+//
+// The directory is created 0700 and the files 0600 whatever the umask; a
+// looser existing file is tightened. A directory another user owns or may
+// write is refused (see internal/safefile). Problems Open recovers from (a
+// corrupt file moved aside to "<file>.corrupt-<timestamp>", tightened
+// permissions, a file from a newer aopfetch opened read-only) are reported
+// by Store.Notices as one-line messages, never as silent data loss.
+//
+// When a write fails (disk full, read-only filesystem, lock timeout) the
+// files are left as they were, the error is returned, and the change is
+// kept in memory for the running session: Store.Data shows it,
+// Store.Pending counts it, the error is a *PendingError, and it is written
+// with the next successful write (or Store.Flush).
+//
+// Secrets are never stored: none of these types holds one. Server strings
+// are stored as received; sanitising them is the job of whoever displays
+// them.
 package store

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"slices"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // RecordLookups adds lookups to history and refreshes the snapshot,
@@ -96,7 +98,7 @@ func (s *Store) appendUnread(es []entry) (done bool, err error) {
 // currentLayout reports whether the accounts file at path is missing or
 // starts as this build writes it, reading only its first bytes.
 func currentLayout(path string) bool {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return true
 	}
@@ -104,9 +106,6 @@ func currentLayout(path string) bool {
 		return false
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return false
-	}
 	head := make([]byte, len(accountsPrefix))
 	if _, err := io.ReadFull(f, head); err != nil {
 		return false

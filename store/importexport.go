@@ -107,8 +107,11 @@ type ImportRow struct {
 
 // ImportOptions tune ParseImportRows.
 type ImportOptions struct {
-	// Operator turns a CSV operator cell other than "" and "0" into a code,
-	// say a configured operator's name; nil accepts numeric codes only.
+	// Operator turns a CSV operator cell other than "" and "0" into a code.
+	// Callers pass config.ResolveOperator bound to the configured operators
+	// (store cannot import config), so a cell takes what --operator and a
+	// batch row take. nil takes numeric codes only, read by
+	// client.ParseOperator: the number rule of that same resolver.
 	Operator func(string) (int, error)
 }
 
@@ -277,7 +280,7 @@ func validate(a Account) (Account, error) {
 	}
 	a.CANumber = v
 	if a.Operator != 0 {
-		if _, err := client.ParseOperator(strconv.Itoa(a.Operator)); err != nil {
+		if err := client.CheckOperator(a.Operator); err != nil {
 			return a, err
 		}
 	}

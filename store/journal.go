@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // journal is the history file as this process last read it.
@@ -45,22 +47,28 @@ func historyPath(path string) string {
 // maxJournalLine bounds the header line looked for at the start of a file.
 const maxJournalLine = 4 << 10
 
+// openHistory opens the history file at path for reading: no file and no
+// error when it does not exist.
+func openHistory(path string) (*os.File, os.FileInfo, error) {
+	f, info, err := safefile.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("read history %s: %w", path, err)
+	}
+	return f, info, nil
+}
+
 // readJournal reads the history file at path whole. A missing file is an
 // empty journal. A file that is not a history file at all (no header, no
 // entry) is a *corruptError.
 func readJournal(path string) (journal, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return journal{header: journalHeader{Journal: journalVersion}}, nil
-	}
-	if err != nil {
-		return journal{}, fmt.Errorf("read history %s: %w", path, err)
+	f, info, err := openHistory(path)
+	if f == nil {
+		return journal{header: journalHeader{Journal: journalVersion}}, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return journal{}, fmt.Errorf("read history %s: %w", path, err)
-	}
 	b, err := readAll(f, info)
 	if err != nil {
 		return journal{}, fmt.Errorf("read history %s: %w", path, err)
@@ -158,7 +166,7 @@ func (j journal) clone() journal {
 
 // readFrom reads the file at path from offset off to its end.
 func readFrom(path string, off int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read history %s: %w", path, err)
 	}
@@ -183,12 +191,9 @@ type journalTail struct {
 // peekJournal reads the header of the file at path and counts its raw
 // lines, without decoding any entry.
 func peekJournal(path string) (journalTail, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return journalTail{header: journalHeader{Journal: journalVersion}}, nil
-	}
-	if err != nil {
-		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+	f, _, err := openHistory(path)
+	if f == nil {
+		return journalTail{header: journalHeader{Journal: journalVersion}}, err
 	}
 	defer f.Close()
 	head := make([]byte, maxJournalLine)
@@ -220,7 +225,7 @@ func peekJournal(path string) (journalTail, error) {
 // is cut back to its old length, so that a retry does not repeat entries.
 // A new file's raw lines are numbered from base. The caller holds the lock.
 func appendJournal(path string, lines []byte, base int64) (os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, fileMode)
+	f, err := safefile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
 	}
@@ -262,7 +267,7 @@ func appendJournal(path string, lines []byte, base int64) (os.FileInfo, error) {
 // endsWithNewline reports whether the file at path, size bytes long, ends
 // with a newline (or cannot be read: then nothing is added).
 func endsWithNewline(path string, size int64) bool {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return true
 	}

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // lockRetry is how often a busy lock is retried.
@@ -37,10 +40,10 @@ func (l fileLock) unlock() {
 // lock creates the store directory if needed and takes the cross-process
 // lock, waiting at most the lock timeout.
 func (s *Store) lock() (fileLock, error) {
-	if err := mkdirPrivate(filepath.Dir(s.path)); err != nil {
+	if err := safefile.MkdirAll(filepath.Dir(s.path)); err != nil {
 		return fileLock{}, fmt.Errorf("create the store directory: %w", err)
 	}
-	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode))
+	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow))
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, lockRetry)
@@ -62,7 +65,7 @@ func (s *Store) lock() (fileLock, error) {
 
 // tryLock takes the lock only if it is free right now.
 func (s *Store) tryLock() (fileLock, bool) {
-	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode))
+	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow))
 	ok, err := fl.TryLock()
 	if err != nil || !ok {
 		fl.Close()

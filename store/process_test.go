@@ -295,45 +295,57 @@ func watchParses(p string, done <-chan struct{}) (int, error) {
 	}
 }
 
-func TestKilledWriterLeavesOldOrNewState(t *testing.T) {
-	kills := 100
+// killRepeatedly starts the helper mode on the store at p kills times,
+// killing it with SIGKILL after a random moment each time, and after each
+// kill calls committed, which checks what the store holds and returns how
+// many writes it shows: a number that never goes down.
+func killRepeatedly(t *testing.T, mode, p string, kills int, seed uint64, committed func(kill int) int) int {
+	t.Helper()
 	if raceEnabled {
 		// The race detector cannot see across processes, and makes each
 		// helper start slowly: a -race run kills fewer writers.
-		kills = 15
+		kills = max(kills/7, 8)
 	}
-	p := testPath(t)
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(seed, 2))
 	prev := 0
 	for i := range kills {
-		cmd := startUntil(t, "loop", p, "ready")
+		cmd := startUntil(t, mode, p, "ready")
 		time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
+		n := committed(i)
+		if n < prev {
+			t.Fatalf("kill %d: %d writes, %d before: a committed write was lost", i, n, prev)
+		}
+		prev = n
+	}
+	if prev == 0 {
+		t.Fatal("the writer never committed a write")
+	}
+	t.Logf("%d writes committed across %d kills", prev, kills)
+	return prev
+}
+
+func TestKilledWriterLeavesOldOrNewState(t *testing.T) {
+	p := testPath(t)
+	killRepeatedly(t, "loop", p, 100, 1, func(i int) int {
 		d, _, err := readStore(p)
 		if err != nil {
 			t.Fatalf("kill %d: the store does not parse: %v", i, err)
 		}
 		// The writer only appends K000000, K000001, ...: any state it ever
-		// wrote is such a prefix, and no kill may lose a committed one.
+		// wrote is such a prefix.
 		for j, a := range d.Accounts {
 			if want := fmt.Sprintf("K%06d", j); a.CANumber != want || len(a.Note) != j%97 {
 				t.Fatalf("kill %d: account %d is %+v, want %s: not a state the writer wrote", i, j, a, want)
 			}
 		}
-		if len(d.Accounts) < prev {
-			t.Fatalf("kill %d: %d accounts, %d before: a committed write was lost", i, len(d.Accounts), prev)
-		}
-		prev = len(d.Accounts)
-	}
-	if prev == 0 {
-		t.Fatal("the writer never committed a write")
-	}
+		return len(d.Accounts)
+	})
 	s := openAt(t, p)
 	if tmp := s.tempFiles(); len(tmp) != 0 {
 		t.Fatalf("temp files left after Open: %v", tmp)
 	}
-	t.Logf("%d writes committed across %d kills", prev, kills)
 }
 
 // TestConcurrentProcessesKeepEveryLookup: four processes recording 250
@@ -392,18 +404,8 @@ func TestConcurrentProcessesKeepEveryLookup(t *testing.T) {
 // moment while appending lookups leaves at most a torn last line, which
 // is skipped, and the next writer ends it and goes on.
 func TestKilledLookupWriterLosesNoCommittedLookup(t *testing.T) {
-	kills := 60
-	if raceEnabled {
-		kills = 10
-	}
 	p := testPath(t)
-	rng := rand.New(rand.NewPCG(3, 4))
-	prev := 0
-	for i := range kills {
-		cmd := startUntil(t, "lookuploop", p, "ready")
-		time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+	killRepeatedly(t, "lookuploop", p, 60, 3, func(i int) int {
 		s, err := Open(p, Options{HistoryLimit: 100000})
 		if err != nil {
 			t.Fatalf("kill %d: %v", i, err)
@@ -414,15 +416,8 @@ func TestKilledLookupWriterLosesNoCommittedLookup(t *testing.T) {
 				t.Fatalf("kill %d: lookup %d is %+v, want %s: not one the writer wrote", i, j, l, want)
 			}
 		}
-		if len(r) < prev {
-			t.Fatalf("kill %d: %d lookups, %d before: a committed lookup was lost", i, len(r), prev)
-		}
-		prev = len(r)
-	}
-	if prev == 0 {
-		t.Fatal("the writer never committed a lookup")
-	}
-	t.Logf("%d lookups committed across %d kills", prev, kills)
+		return len(r)
+	})
 }
 
 func TestKilledLockHolderDoesNotBlock(t *testing.T) {

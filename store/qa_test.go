@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/adrg/xdg"
 	"github.com/aopfetch/aopfetch/client"
 )
 
@@ -251,25 +250,6 @@ func FuzzQAParseImport(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestQAStoreEnvExpandsTilde: AOPFETCH_STORE='~/s.json' (quoted in a shell
-// profile, so the shell did not expand it) must mean the home directory,
-// as store_path does, not a directory named "~" under whatever directory
-// aopfetch runs in (a different store per working directory).
-func TestQAStoreEnvExpandsTilde(t *testing.T) {
-	env := map[string]string{"AOPFETCH_STORE": "~/s.json"}
-	path := filepath.Join(t.TempDir(), "config.toml")
-	if err := os.WriteFile(path, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := LoadConfig(LoadOptions{Path: path, Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := filepath.Join(xdg.Home, "s.json"); cfg.StorePath != want {
-		t.Fatalf("StorePath = %q, want %q", cfg.StorePath, want)
-	}
 }
 
 // TestQAImportedIDsArePlain: an id from a hand-edited or foreign JSON file

@@ -37,48 +37,60 @@ func (d *disk) newerVersion() int {
 // needsLock reports whether the state read must be fixed by a lock holder.
 func (d *disk) needsLock() bool { return d.v1 != nil && !d.newer() }
 
-// read returns the files' state, reading only what changed since d.
+// read returns the files' state, reading only what changed since d. The
+// history file is read while the accounts file is decoded.
 func (d disk) read(path, history string) (disk, error) {
+	type read struct {
+		j   journal
+		err error
+	}
+	jc := make(chan read, 1)
+	go func() {
+		j, _, err := refreshJournal(history, d.j)
+		jc <- read{j, err}
+	}()
+	nd, err := d.readAccounts(path)
+	r := <-jc
+	switch {
+	case err != nil:
+		return disk{}, err
+	case nd.v1 != nil || nd.newer():
+		return nd, nil // the history file is not read beside these
+	case isCorrupt(r.err):
+		ce, _ := errors.AsType[*corruptError](r.err)
+		ce.path = history
+		return disk{}, ce
+	case r.err != nil:
+		return disk{}, r.err
+	}
+	nd.j = r.j
+	return nd, nil
+}
+
+// readAccounts returns d with the accounts file's state, read again only
+// when it changed.
+func (d disk) readAccounts(path string) (disk, error) {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		d = disk{j: d.j}
+		return disk{j: d.j}, nil
 	case err != nil:
 		return disk{}, fmt.Errorf("read store: %w", err)
 	case info.IsDir():
 		return disk{}, dirError(path)
-	case !sameFile(d.accInfo, info) || accountsGen(path) != d.gen:
-		text, info, err := readFile(path)
-		if err != nil {
-			return disk{}, err
-		}
-		if info == nil {
-			d = disk{j: d.j}
-			break
-		}
-		nd, err := decodeStore(text)
-		if err != nil {
-			return disk{}, storeError(path, err)
-		}
-		nd.accInfo = info
-		if nd.v1 != nil || nd.newer() {
-			return nd, nil // the history file is not read beside these
-		}
-		nd.j = d.j
-		d = nd
-	case d.v1 != nil:
+	case sameFile(d.accInfo, info) && accountsGen(path) == d.gen:
 		return d, nil
 	}
-	j, _, err := refreshJournal(history, d.j)
-	if ce, ok := errors.AsType[*corruptError](err); ok {
-		ce.path = history
-		return disk{}, ce
+	text, info, err := readFile(path)
+	if err != nil || info == nil {
+		return disk{j: d.j}, err
 	}
+	nd, err := decodeStore(text)
 	if err != nil {
-		return disk{}, err
+		return disk{}, storeError(path, err)
 	}
-	d.j = j
-	return d, nil
+	nd.accInfo = info
+	return nd, nil
 }
 
 // storeError names path in the error of decoding the accounts file.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/adrg/xdg"
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // SchemaVersion is the store schema this build writes.
@@ -120,6 +121,9 @@ func Open(path string, o Options) (*Store, error) {
 	o.HistoryLimit = max(o.HistoryLimit, 0)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if err := safefile.CheckPath(path); err != nil {
+		return nil, err
 	}
 	path = filepath.Clean(linkTarget(path)) // write through a symlinked store, do not replace the link
 	s := &Store{path: path, history: historyPath(path), opts: o, data: emptyData()}

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -47,7 +48,7 @@ type common struct {
 	styles        *Styles
 	keys          KeyMap
 	g             text.Glyphs // UTF-8, or ASCII under a locale that is not UTF-8
-	cfg           *store.Config
+	cfg           *config.Config
 	st            *store.Store
 	fetcher       Fetcher
 	ctx           context.Context
@@ -321,12 +322,12 @@ func (m model) initialRequest(d store.Data) client.Request {
 
 // explicit reports whether setting key was given by a flag or the
 // environment for this run.
-func explicit(cfg *store.Config, key string) bool {
+func explicit(cfg *config.Config, key string) bool {
 	if cfg == nil {
 		return false
 	}
 	src := cfg.Sources[key]
-	return src == "flag" || src == "env"
+	return src == config.SourceFlag || src == config.SourceEnv
 }
 
 // Init implements tea.Model.

@@ -226,7 +226,7 @@ func (f *formModel) validateField(i int) {
 	var err error
 	switch i {
 	case fieldOperator:
-		_, err = client.ParseOperator(v)
+		_, err = f.c.cfg.ResolveOperator(v)
 	case fieldVehicle:
 		_, _, err = client.NormalizeVehicle(v)
 	case fieldRegistration:
@@ -241,10 +241,13 @@ func (f *formModel) validateField(i int) {
 func (f *formModel) validate(confirm bool) (client.Request, bool) {
 	var r client.Request
 	var err error
-	r.Operator, err = client.ParseOperator(f.inputs[fieldOperator].Value())
+	r.Operator, err = f.c.cfg.ResolveOperator(f.inputs[fieldOperator].Value())
 	f.errs[fieldOperator] = errText(err)
 	v, warn, err := client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
 	f.errs[fieldVehicle] = errText(err)
+	if w := f.c.cfg.VehicleWarning(r.Operator, v); w != "" && err == nil {
+		warn = w // the operator's own rule says more than the known formats
+	}
 	r.CANumber = v
 	r.RegistrationID, err = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
 	f.errs[fieldRegistration] = errText(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -85,10 +86,10 @@ func sampleResult(r client.Request, name, amount, due string) *client.Result {
 }
 
 // testConfig has two named operators.
-func testConfig() *store.Config {
-	return &store.Config{
+func testConfig() *config.Config {
+	return &config.Config{
 		Operator: 311, RegistrationID: "AOP-554", Timeout: 30 * time.Second, HistoryLimit: 200,
-		Operators: []store.Operator{{Code: 311, Name: "FASTag Axis"}, {Code: 402, Name: "ICICI"}},
+		Operators: []config.Operator{{Code: 311, Name: "FASTag Axis"}, {Code: 402, Name: "ICICI"}},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -640,7 +641,7 @@ func TestFormRemembersLastLookupUnlessFlagged(t *testing.T) {
 // vehicle; the missing operator is asked for at submit.
 func TestFirstRunFocusesTheVehicle(t *testing.T) {
 	o := testOptions(okFetcher("X"), testStore(t, store.Data{}))
-	o.Config = &store.Config{Timeout: 30 * time.Second}
+	o.Config = &config.Config{Timeout: 30 * time.Second}
 	m := newTestModel(o, 80, 24)
 	if m.state != stateForm || m.form.focus != fieldVehicle {
 		t.Fatalf("first run: state %v focus %d", m.state, m.form.focus)

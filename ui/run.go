@@ -18,6 +18,8 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -29,7 +31,7 @@ type Fetcher interface {
 // Options wires the program.
 type Options struct {
 	Fetcher Fetcher
-	Config  *store.Config
+	Config  *config.Config
 	Store   *store.Store // nil when the store could not be opened
 	Notices []string     // store/config notices to show as a banner
 	Demo    bool         // show the DEMO badge
@@ -92,14 +94,12 @@ func Run(ctx context.Context, o Options) error {
 		o.Poll = DefaultPoll
 	}
 	if o.Debug {
-		o.logger = log.New(io.Discard, "", log.LstdFlags)
-		f, err := openLog(dir, "debug.log", func(p string) (*os.File, error) {
-			return tea.LogToFileWith(p, "aopfetch", o.logger)
-		})
+		f, err := openLog(dir, "debug.log")
 		if err != nil {
 			return err
 		}
 		defer f.Close()
+		o.logger = log.New(f, "aopfetch ", log.LstdFlags)
 	}
 	if o.Clipboard == nil {
 		o.Clipboard = clipboardWriter()
@@ -181,27 +181,29 @@ func proxySet() bool {
 	return false
 }
 
-// openLog creates dir (0700) and opens name in it (0600) with open.
-func openLog(dir, name string, open func(string) (*os.File, error)) (*os.File, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// openLog opens name in the log directory dir for appending: dir is
+// created 0700 and must be one only this user can change, and the file is
+// opened 0600, never through a symbolic link.
+func openLog(dir, name string) (*os.File, error) {
+	p := filepath.Join(dir, name)
+	if err := safefile.CheckPath(p); err != nil {
+		return nil, err
+	}
+	if err := safefile.MkdirAll(dir); err != nil {
 		return nil, fmt.Errorf("log directory: %w", err)
 	}
-	_ = os.Chmod(dir, 0o700)
-	p := filepath.Join(dir, name)
-	f, err := open(p)
+	f, err := safefile.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
-	_ = os.Chmod(p, 0o600)
+	_ = f.Chmod(safefile.FileMode)
 	return f, nil
 }
 
 // crashError logs a recovered panic and returns a one-line error pointing
 // at the log.
 func crashError(dir string, ci *crashInfo) error {
-	f, err := openLog(dir, "aopfetch.log", func(p string) (*os.File, error) {
-		return os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	})
+	f, err := openLog(dir, "aopfetch.log")
 	if err != nil {
 		return fmt.Errorf("aopfetch crashed (and could not write the crash log: %v)", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -81,5 +82,30 @@ func assertCrashLogged(t *testing.T, o Options, dir, want string) {
 	b, _ := os.ReadFile(filepath.Join(dir, "aopfetch.log"))
 	if !strings.Contains(string(b), want) {
 		t.Fatalf("crash log: %q", b)
+	}
+}
+
+func TestLogDirectoryOthersCanWriteIsRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	dir := filepath.Join(t.TempDir(), "state")
+	os.Mkdir(dir, 0o700)
+	os.Chmod(dir, 0o777)
+	victim := filepath.Join(t.TempDir(), "bash_aliases")
+	os.WriteFile(victim, []byte("alias x=y\n"), 0o644)
+	os.Symlink(victim, filepath.Join(dir, "debug.log"))
+	if _, err := openLog(dir, "debug.log"); err == nil || !strings.Contains(err.Error(), "writable by others") {
+		t.Fatalf("openLog = %v", err)
+	}
+	os.Chmod(dir, 0o700)
+	if _, err := openLog(dir, "debug.log"); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("openLog through a link = %v", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "alias x=y\n" {
+		t.Fatal("the link's target was written")
+	}
+	if info, _ := os.Stat(victim); info.Mode().Perm() != 0o644 {
+		t.Fatalf("the link's target was chmod-ed to %#o", info.Mode().Perm())
 	}
 }

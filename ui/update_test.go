@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -241,7 +242,7 @@ func TestErrorViewKeys(t *testing.T) {
 
 func TestAuthErrorNeverShowsSecrets(t *testing.T) {
 	o := testOptions(errFetcher(&client.Error{Kind: client.KindAuth, Message: "rejected (HTTP 401)", HTTPStatus: 401}), nil)
-	o.Config.Auth = store.AuthConfig{JWTSecret: "s3cr3t-value", PartnerID: "PARTNER-42"}
+	o.Config.Auth = config.AuthConfig{JWTSecret: "s3cr3t-value", PartnerID: "PARTNER-42"}
 	m := newTestModel(o, 80, 24)
 	m = typeText(m, "DL12CB4685")
 	m, cmd := press(m, "enter")

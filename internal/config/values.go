@@ -1,8 +1,7 @@
-package store
+package config
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,15 +26,6 @@ func parseBaseURL(s string) (string, error) {
 	return client.CheckBaseURL(s)
 }
 
-// parseOperatorCode accepts a positive whole number that fits the API's int.
-func parseOperatorCode(s, shown string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n <= 0 || n > math.MaxInt32 {
-		return 0, fmt.Errorf("%s is not an operator code (a positive whole number, e.g. 311)", shown)
-	}
-	return n, nil
-}
-
 // parseRegistrationID accepts what the client would send: "" (not set), or
 // at most 64 printable characters once trimmed.
 func parseRegistrationID(s string) (string, error) {
@@ -44,6 +34,16 @@ func parseRegistrationID(s string) (string, error) {
 		return "", nil
 	}
 	return client.NormalizeRegistrationID(t)
+}
+
+// parseBool accepts true/false, 1/0 (as AOPFETCH_INSECURE_HTTP_AUTH=1) and
+// the other spellings of strconv.ParseBool.
+func parseBool(s, shown string) (bool, error) {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%s is not a boolean (1 or 0, true or false)", shown)
+	}
+	return b, nil
 }
 
 // parseHistoryLimit accepts a whole number >= 0.
@@ -112,86 +112,4 @@ func textOf(v any) (string, error) {
 		return "", fmt.Errorf("must be a string in quotes, not %s", tomlTypeName(v))
 	}
 	return s, nil
-}
-
-// The file's scalar settings decode themselves, so toml reports a bad value
-// with the position of its key.
-
-// stringValue is a TOML string setting.
-type stringValue struct{ v string }
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (x *stringValue) UnmarshalTOML(v any) (err error) {
-	x.v, err = textOf(v)
-	return err
-}
-
-// registrationValue is the registration_id setting.
-type registrationValue struct{ v string }
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (x *registrationValue) UnmarshalTOML(v any) error {
-	s, err := textOf(v)
-	if err == nil {
-		x.v, err = parseRegistrationID(s)
-	}
-	return err
-}
-
-// urlValue is the base_url setting.
-type urlValue struct{ v string }
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (x *urlValue) UnmarshalTOML(v any) error {
-	s, err := textOf(v)
-	if err == nil {
-		x.v, err = parseBaseURL(s)
-	}
-	return err
-}
-
-// operatorValue is the default operator code.
-type operatorValue struct{ v int }
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (x *operatorValue) UnmarshalTOML(v any) (err error) {
-	x.v, err = operatorCodeOf(v)
-	return err
-}
-
-// operatorCodeOf decodes an operator code from TOML.
-func operatorCodeOf(v any) (int, error) {
-	s, shown, ok := scalarText(v)
-	if !ok {
-		return 0, fmt.Errorf("must be an operator code (a positive whole number, e.g. 311), not %s", tomlTypeName(v))
-	}
-	return parseOperatorCode(s, shown)
-}
-
-// limitValue is the history_limit setting.
-type limitValue struct{ v int }
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (x *limitValue) UnmarshalTOML(v any) error {
-	s, shown, ok := scalarText(v)
-	if !ok {
-		return fmt.Errorf("must be a whole number (0 turns history off), not %s", tomlTypeName(v))
-	}
-	var err error
-	x.v, err = parseHistoryLimit(s, shown)
-	return err
-}
-
-// durationValue is the timeout setting: a duration string or whole seconds.
-type durationValue struct{ v time.Duration }
-
-// UnmarshalTOML implements toml.Unmarshaler.
-func (x *durationValue) UnmarshalTOML(v any) error {
-	s, shown, ok := scalarText(v)
-	if !ok {
-		return fmt.Errorf(`must be a duration (e.g. "30s") or whole seconds, not %s`, tomlTypeName(v))
-	}
-	var err error
-	x.v, err = parseTimeout(s, shown)
-	return err
 }

@@ -1,4 +1,4 @@
-package store
+package config
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +54,9 @@ func mustLoad(t *testing.T, o LoadOptions) *Config {
 	if o.Getenv == nil {
 		o.Getenv = fakeEnv(nil)
 	}
-	c, err := LoadConfig(o)
+	c, err := Load(o)
 	if err != nil {
-		t.Fatalf("LoadConfig: %v", err)
+		t.Fatalf("Load: %v", err)
 	}
 	return c
 }
@@ -65,9 +67,9 @@ func loadErr(t *testing.T, o LoadOptions) string {
 	if o.Getenv == nil {
 		o.Getenv = fakeEnv(nil)
 	}
-	c, err := LoadConfig(o)
+	c, err := Load(o)
 	if err == nil {
-		t.Fatalf("LoadConfig succeeded (%+v), want an error", c)
+		t.Fatalf("Load succeeded (%+v), want an error", c)
 	}
 	return err.Error()
 }
@@ -163,7 +165,7 @@ func TestConfigMissingExplicitFile(t *testing.T) {
 			if tt.o.Getenv == nil {
 				tt.o.Getenv = fakeEnv(nil)
 			}
-			_, err := LoadConfig(tt.o)
+			_, err := Load(tt.o)
 			if !errors.Is(err, fs.ErrNotExist) {
 				t.Fatalf("err = %v, want fs.ErrNotExist", err)
 			}
@@ -319,8 +321,8 @@ func TestConfigBadValuesInFile(t *testing.T) {
 		{"zero timeout", "timeout = 0\n", `:1: timeout: 0 is not a positive duration (e.g. "30s")`},
 		{"huge timeout", "timeout = 99999999999\n", `:1: timeout: 99999999999 is longer than 24h`},
 		{"float timeout", "timeout = 1.5\n", `:1: timeout: must be a duration (e.g. "30s") or whole seconds, not a float`},
-		{"operator text", "operator = \"abc\"\n", `:1: operator: "abc" is not an operator code (a positive whole number, e.g. 311)`},
-		{"operator negative", "operator = -4\n", `:1: operator: -4 is not an operator code`},
+		{"operator text", "operator = \"abc\"\n", `:1: operator: unknown operator "abc"; name operators with [[operators]] in config.toml, or pass the numeric code`},
+		{"operator negative", "operator = -4\n", `:1: operator: operator code must be a positive number (got -4)`},
 		{"operator table", "[operator]\ncode = 1\n", `:1: operator: must be an operator code`},
 		{"history negative", "history_limit = -1\n", `:1: history_limit: -1 is not a history limit (a whole number; 0 turns history off)`},
 		{"history bool", "history_limit = true\n", `:1: history_limit: must be a whole number (0 turns history off), not a boolean`},
@@ -330,7 +332,7 @@ func TestConfigBadValuesInFile(t *testing.T) {
 		{"registration not string", "registration_id = 5\n", `:1: registration_id: must be a string in quotes, not an integer`},
 		{"registration control char", "\nregistration_id = \"AOP\\u0007-554\"\n", `:2: registration_id: registration ID must be printable characters only (got U+0007)`},
 		{"registration too long", "registration_id = \"" + strings.Repeat("A", 65) + "\"\n", `:1: registration_id: registration ID is too long (65 characters, at most 64)`},
-		{"operator too large", "operator = 99999999999\n", `:1: operator: 99999999999 is not an operator code`},
+		{"operator too large", "operator = 99999999999\n", `:1: operator: operator code is too large`},
 		{"unknown auth key", "[auth]\njwt_secret = \"x\"\nsecret = \"y\"\n", `:3: auth.secret: unknown key`},
 		{"auth not table", "auth = 3\n", `:1: auth: must be a table: [auth]`},
 		{"bad token header", "[auth]\ntoken_header = \"X Token\"\n", `:2: auth.token_header: "X Token" is not a valid HTTP header name`},
@@ -340,7 +342,7 @@ func TestConfigBadValuesInFile(t *testing.T) {
 		{"operator missing code", "[[operators]]\nname = \"A\"\n", `:1: operators.code: missing`},
 		{"operator numeric name", "[[operators]]\ncode = 1\nname = \"12\"\n", `:3: operators.name: "12" must not be a number`},
 		{"operator empty name", "[[operators]]\ncode = 1\nname = \" \"\n", `:3: operators.name: must not be empty`},
-		{"operator bad code", "[[operators]]\ncode = 0\nname = \"A\"\n", `:2: operators.code: 0 is not an operator code`},
+		{"operator bad code", "[[operators]]\ncode = 0\nname = \"A\"\n", `:2: operators.code: operator code must be a positive number (got 0)`},
 		{"operator unknown key", "[[operators]]\ncode = 1\nname = \"A\"\n[[operators]]\ncode = 2\nname = \"B\"\ncolour = \"red\"\n",
 			`:7: operators.colour: unknown key (known: code, name, vehicle_regex)`},
 		{"duplicate names", "[[operators]]\ncode = 1\nname = \"Paytm\"\n[[operators]]\ncode = 2\nname = \"PAYTM\"\n",
@@ -356,9 +358,9 @@ func TestConfigBadValuesInFile(t *testing.T) {
 			if want := "config " + p + tt.want; !strings.HasPrefix(got, want) {
 				t.Errorf("err = %q\nwant prefix %q", got, want)
 			}
-			var ce *ConfigError
+			var ce *Error
 			if !errors.As(loadError(t, p), &ce) || ce.Source != SourceFile || ce.Name != p {
-				t.Errorf("error is not a file *ConfigError: %#v", ce)
+				t.Errorf("error is not a file *Error: %#v", ce)
 			}
 		})
 	}
@@ -367,7 +369,7 @@ func TestConfigBadValuesInFile(t *testing.T) {
 // loadError loads the config at p and returns the error.
 func loadError(t *testing.T, p string) error {
 	t.Helper()
-	_, e := LoadConfig(LoadOptions{Path: p, Getenv: fakeEnv(nil)})
+	_, e := Load(LoadOptions{Path: p, Getenv: fakeEnv(nil)})
 	return e
 }
 
@@ -381,19 +383,19 @@ func TestConfigBadEnvAndFlags(t *testing.T) {
 		{"env timeout", map[string]string{"AOPFETCH_TIMEOUT": "abc"}, nil,
 			`environment variable AOPFETCH_TIMEOUT: "abc" is not a duration (e.g. "30s")`},
 		{"env operator", map[string]string{"AOPFETCH_OPERATOR": "x1"}, nil,
-			`environment variable AOPFETCH_OPERATOR: "x1" is not an operator code (a positive whole number, e.g. 311)`},
+			`environment variable AOPFETCH_OPERATOR: unknown operator "x1"; name operators with [[operators]] in config.toml, or pass the numeric code`},
 		{"env history", map[string]string{"AOPFETCH_HISTORY_LIMIT": "-3"}, nil,
 			`environment variable AOPFETCH_HISTORY_LIMIT: "-3" is not a history limit (a whole number; 0 turns history off)`},
 		{"env registration id", map[string]string{"AOPFETCH_REGISTRATION_ID": "AOP\x1b[2J"}, nil,
 			`environment variable AOPFETCH_REGISTRATION_ID: registration ID must be printable characters only (got U+001B)`},
 		{"env operator too large", map[string]string{"AOPFETCH_OPERATOR": "4294967297"}, nil,
-			`environment variable AOPFETCH_OPERATOR: "4294967297" is not an operator code (a positive whole number, e.g. 311)`},
+			`environment variable AOPFETCH_OPERATOR: operator code is too large`},
 		{"env base url", map[string]string{"AOPFETCH_BASE_URL": "api.aopay.co.in"}, nil,
 			`environment variable AOPFETCH_BASE_URL: base URL is not a valid URL (expected e.g. https://api.aopay.co.in)`},
 		{"flag timeout", nil, map[string]string{"timeout": "-5s"},
 			`flag --timeout: "-5s" is not a positive duration (e.g. "30s")`},
 		{"flag operator", nil, map[string]string{"operator": "0"},
-			`flag --operator: "0" is not an operator code (a positive whole number, e.g. 311)`},
+			`flag --operator: operator code must be a positive number (got 0)`},
 		{"flag base url", nil, map[string]string{"base_url": ""},
 			`flag --base-url: is empty (e.g. "https://api.aopay.co.in")`},
 		{"env checked when no flag overrides it", map[string]string{"AOPFETCH_TIMEOUT": "x"}, map[string]string{"operator": "5"},
@@ -447,7 +449,7 @@ func TestConfigSecretsNeverInErrors(t *testing.T) {
 	for i, text := range texts {
 		p := writeConfig(t, text, 0o600)
 		got := loadErr(t, LoadOptions{Path: p})
-		if strings.Contains(got, "abc") || strings.Contains(got, "123") {
+		if shown := strings.ReplaceAll(got, p, ""); strings.Contains(shown, "abc") || strings.Contains(shown, "123") { // the temp path may hold "123"
 			t.Errorf("case %d: error shows the secret: %q", i, got)
 		}
 		if !strings.Contains(got, p+":") {
@@ -496,7 +498,7 @@ func TestConfigSettingsRedactSecrets(t *testing.T) {
 	for _, s := range c.Settings() {
 		keys = append(keys, s.Key)
 	}
-	wantKeys := "config base_url registration_id operator timeout history_limit store operators " +
+	wantKeys := "config base_url insecure_http_auth registration_id operator timeout history_limit store operators " +
 		"auth.jwt_secret auth.partner_id auth.token_header auth.headers.Authorisedkey"
 	if strings.Join(keys, " ") != wantKeys {
 		t.Errorf("keys = %v\nwant   %s", keys, wantKeys)
@@ -586,25 +588,34 @@ func TestConfigOperatorLookup(t *testing.T) {
 	if got := c.OperatorName(999); got != "" {
 		t.Errorf("OperatorName(999) = %q, want empty", got)
 	}
-	tests := []struct {
-		in     string
-		want   int
-		wantOK bool
-	}{
-		{"icici", 402, true},
-		{"  Paytm FASTag ", 311, true},
-		{"311", 311, true},
-		{"999", 999, true},
-		{"0", 0, false},
-		{"-3", -3, false},
-		{"paytm", 0, false},
-		{"", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := c.OperatorByName(tt.in)
-		if ok != tt.wantOK || (ok && got != tt.want) {
-			t.Errorf("OperatorByName(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.wantOK)
+	for in, want := range map[string]int{"icici": 402, "  Paytm FASTag ": 311, "311": 311, "999": 999, " 0311 ": 311, "+5": 5} {
+		if got, err := c.ResolveOperator(in); err != nil || got != want {
+			t.Errorf("ResolveOperator(%q) = %d, %v; want %d", in, got, err, want)
 		}
+	}
+	for in, msg := range map[string]string{
+		"0":      "operator code must be a positive number (got 0)",
+		"-3":     "operator code must be a positive number (got -3)",
+		"311.0":  "operator code must be a whole number (got '311.0')",
+		"1,311":  "operator code must be a whole number (got '1,311')",
+		"311x":   "operator code must be a whole number (got '311x')",
+		"":       "operator code is empty (e.g. 311)",
+		"paytm":  `unknown operator "paytm"`,
+		"Airtel": `unknown operator "Airtel"`,
+	} {
+		_, err := c.ResolveOperator(in)
+		if err == nil || err.Error() != msg {
+			t.Errorf("ResolveOperator(%q) err = %v, want %q", in, err, msg)
+		}
+	}
+	var ue *UnknownOperatorError
+	if _, err := c.ResolveOperator("x\x1b[2J"); !errors.As(err, &ue) || ue.Hint() != "configured operators: Paytm FASTag, ICICI" ||
+		strings.Contains(err.Error(), "\x1b") {
+		t.Errorf("unknown operator error %v (hint %q) must be an *UnknownOperatorError with the names, escapes quoted", err, ue.Hint())
+	}
+	var none *Config
+	if _, err := none.ResolveOperator("paytm"); !errors.As(err, &ue) || !strings.Contains(ue.Hint(), "[[operators]]") {
+		t.Errorf("nil config: %v", err)
 	}
 }
 
@@ -621,47 +632,6 @@ func TestConfigStorePathResolution(t *testing.T) {
 	}
 }
 
-func TestConfigKeyLine(t *testing.T) {
-	text := strings.Join([]string{
-		`# comment = 1`,         // 1
-		`base_url = "x"`,        // 2
-		`auth.partner_id = "p"`, // 3
-		`[auth . headers]`,      // 4
-		`"X-Key" = "v"`,         // 5
-		`[[operators]]`,         // 6
-		`code = 1`,              // 7
-		`list = [`,              // 8
-		`  [1, 2],`,             // 9
-		`]`,                     // 10
-		`[[operators]]`,         // 11
-		`  code=2`,              // 12
-		`[ 'quoted.table' ]`,    // 13
-	}, "\n")
-	tests := []struct {
-		key  []string
-		nth  int
-		want int
-	}{
-		{[]string{"base_url"}, -1, 2},
-		{[]string{"auth", "partner_id"}, -1, 3},
-		{[]string{"auth", "headers"}, -1, 4},
-		{[]string{"auth", "headers", "X-Key"}, -1, 5},
-		{[]string{"operators"}, 1, 11},
-		{[]string{"operators", "code"}, 0, 7},
-		{[]string{"operators", "code"}, 1, 12},
-		{[]string{"operators", "code"}, -1, 7},
-		{[]string{"quoted.table"}, -1, 13},
-		{[]string{"comment"}, -1, 0},
-		{[]string{"1, 2"}, -1, 0},
-		{[]string{"missing"}, -1, 0},
-	}
-	for _, tt := range tests {
-		if got := keyLine(text, tt.key, tt.nth); got != tt.want {
-			t.Errorf("keyLine(%q, %d) = %d, want %d", tt.key, tt.nth, got, tt.want)
-		}
-	}
-}
-
 func FuzzConfigDecode(f *testing.F) {
 	for _, name := range []string{"full.toml", "bad_syntax.toml", "bad_timeout.toml", "unknown_key.toml", "bad_regex.toml", "dup_codes.toml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "config", name))
@@ -672,16 +642,16 @@ func FuzzConfigDecode(f *testing.F) {
 	}
 	f.Add("operators = [{code = 1, name = \"A\"}]\n[auth.headers]\nX = \"v\"\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		fc, _, err := decodeConfig("/c.toml", text)
+		d, err := decode("/c.toml", text)
 		if err == nil {
-			if fc == nil {
-				t.Fatal("nil config without an error")
-			}
+			err = d.apply(defaultConfig())
+		}
+		if err == nil {
 			return
 		}
-		var ce *ConfigError
+		var ce *Error
 		if !errors.As(err, &ce) {
-			t.Fatalf("error %v is not a *ConfigError", err)
+			t.Fatalf("error %v is not a *Error", err)
 		}
 		if n := strings.Count(text, "\n") + 1; ce.Line < 0 || ce.Line > n {
 			t.Fatalf("line %d outside the text's %d lines: %v", ce.Line, n, err)
@@ -693,9 +663,228 @@ func FuzzConfigDecode(f *testing.F) {
 // password; the error must not repeat it.
 func TestUnparsableBaseURLIsNotEchoed(t *testing.T) {
 	emptyXDG(t)
-	_, err := LoadConfig(LoadOptions{Getenv: func(string) (string, bool) { return "", false },
+	_, err := Load(LoadOptions{Getenv: func(string) (string, bool) { return "", false },
 		Flags: map[string]string{"base_url": "https://agent:Hunter2%zz@api.example"}})
 	if err == nil || strings.Contains(err.Error(), "Hunter2") {
-		t.Fatalf("LoadConfig: %v", err)
+		t.Fatalf("Load: %v", err)
+	}
+}
+
+// TestConfigStoreEnvExpandsTilde: AOPFETCH_STORE='~/s.json' (quoted in a shell
+// profile, so the shell did not expand it) must mean the home directory,
+// as store_path does, not a directory named "~" under whatever directory
+// aopfetch runs in (a different store per working directory).
+func TestConfigStoreEnvExpandsTilde(t *testing.T) {
+	env := map[string]string{"AOPFETCH_STORE": "~/s.json"}
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(LoadOptions{Path: path, Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(xdg.Home, "s.json"); cfg.StorePath != want {
+		t.Fatalf("StorePath = %q, want %q", cfg.StorePath, want)
+	}
+}
+
+// TestConfigLinesInArraysOfTables: toml keeps one position per key of an
+// array of tables (its last table's), so a problem in an earlier
+// [[operators]] is told by its number instead of by a wrong line.
+func TestConfigLinesInArraysOfTables(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"dup in the middle", "[[operators]]\ncode = 1\nname = \"A\"\n[[operators]]\ncode = 1\nname = \"B\"\n[[operators]]\ncode = 3\nname = \"C\"\n",
+			`: operators.code: 1 is already the code of operator "A" (operator 2 of 3)`},
+		{"bad regex first", "[[operators]]\ncode = 1\nname = \"A\"\nvehicle_regex = \"[\"\n[[operators]]\ncode = 2\nname = \"B\"\nvehicle_regex = \"^B\"\n",
+			`: operators.vehicle_regex: "[" is not a valid regular expression: missing closing ] (operator 1 of 2)`},
+		{"key only in the first", "[[operators]]\ncode = 1\nname = \"A\"\nvehicle_regex = \"[\"\n[[operators]]\ncode = 2\nname = \"B\"\n",
+			`:4: operators.vehicle_regex: "[" is not a valid regular expression`},
+		{"missing name in the last", "[[operators]]\ncode = 1\nname = \"A\"\n\n[[operators]]\ncode = 2\n",
+			`:5: operators.name: missing`},
+		{"inline, not the last", "operators = [\n  {code = 0, name = \"A\"},\n  {code = 2, name = \"B\"},\n]\n",
+			`:1: operators.code: operator code must be a positive number (got 0) (operator 1 of 2)`},
+		{"inline, the last", "operators = [\n  {code = 1, name = \"A\"},\n  {code = 1, name = \"B\"},\n]\n",
+			`:3: operators.code: 1 is already the code of operator "A"`},
+		{"inline non-tables", "operators = [1, 2]\n", `:1: operators: must be an array of tables`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, tt.text, 0o600)
+			if got, want := loadErr(t, LoadOptions{Path: p}), "config "+p+tt.want; !strings.HasPrefix(got, want) {
+				t.Errorf("err = %q\nwant prefix %q", got, want)
+			}
+		})
+	}
+}
+
+// TestConfigKeysAreCaseSensitive: toml would decode Timeout into timeout's
+// field while the loader reads timeout, so the line would be ignored.
+func TestConfigKeysAreCaseSensitive(t *testing.T) {
+	for text, want := range map[string]string{
+		"Timeout = \"5s\"\n":           `:1: Timeout: unknown key (known: base_url, `,
+		"[auth]\nJWT_Secret = \"x\"\n": `:2: auth.JWT_Secret: unknown key (known: jwt_secret, partner_id, token_header, [auth.headers])`,
+		"[[Operators]]\ncode = 1\n":    `:1: Operators: unknown key`,
+	} {
+		p := writeConfig(t, text, 0o600)
+		if got := loadErr(t, LoadOptions{Path: p}); !strings.HasPrefix(got, "config "+p+want) {
+			t.Errorf("%q: err = %q, want prefix %q", text, got, want)
+		}
+	}
+}
+
+// TestConfigSyntaxErrorKey: the key named is the one on the bad line, and
+// only when it is.
+func TestConfigSyntaxErrorKey(t *testing.T) {
+	for text, want := range map[string]string{
+		"operator = 311\ntimeout = 30s\n":   `:2: timeout: invalid TOML: `,
+		"operator = 311\n@@@\n":             `:2: invalid TOML: `, // no key on the bad line
+		"[auth]\njwt_secret = \"x\" junk\n": `:2: auth.jwt_secret: invalid TOML (details withheld`,
+		"a = [1,\n2\n":                      `:2: a: invalid TOML: `, // toml's LastKey: the array
+	} {
+		p := writeConfig(t, text, 0o600)
+		if got := loadErr(t, LoadOptions{Path: p}); !strings.HasPrefix(got, "config "+p+want) {
+			t.Errorf("%q: err = %q, want prefix %q", text, got, want)
+		}
+	}
+}
+
+func TestConfigOperatorSettingTakesAName(t *testing.T) {
+	p := writeConfig(t, "operator = \"icici\"\n[[operators]]\ncode = 402\nname = \"ICICI\"\n", 0o600)
+	if c := mustLoad(t, LoadOptions{Path: p}); c.Operator != 402 || settingsMap(c)["operator"].Value != "402 (ICICI)" {
+		t.Errorf("Operator = %d, setting %+v", c.Operator, settingsMap(c)["operator"])
+	}
+	c := mustLoad(t, LoadOptions{Path: p, Getenv: fakeEnv(map[string]string{"AOPFETCH_OPERATOR": " ICICI "})})
+	if c.Operator != 402 || c.Sources["operator"] != SourceEnv {
+		t.Errorf("env: Operator = %d from %s", c.Operator, c.Sources["operator"])
+	}
+	got := loadErr(t, LoadOptions{Path: p, Getenv: fakeEnv(map[string]string{"AOPFETCH_OPERATOR": "Airtel"})})
+	if want := `environment variable AOPFETCH_OPERATOR: unknown operator "Airtel"; configured operators: ICICI`; got != want {
+		t.Errorf("err = %q\nwant  %q", got, want)
+	}
+}
+
+func TestConfigInsecureHTTPAuth(t *testing.T) {
+	off := writeConfig(t, "", 0o600)
+	on := writeConfig(t, "base_url = \"http://127.0.0.1:8089\"\ninsecure_http_auth = true\n", 0o600)
+	if c := mustLoad(t, LoadOptions{Path: off}); c.InsecureHTTPAuth || c.ClientOptions("x").AllowInsecureAuth ||
+		settingsMap(c)["insecure_http_auth"] != (Setting{"insecure_http_auth", "false", SourceDefault}) {
+		t.Errorf("default: %v %+v", c.InsecureHTTPAuth, settingsMap(c)["insecure_http_auth"])
+	}
+	if c := mustLoad(t, LoadOptions{Path: on}); !c.InsecureHTTPAuth || !c.ClientOptions("x").AllowInsecureAuth ||
+		settingsMap(c)["insecure_http_auth"] != (Setting{"insecure_http_auth", "true", SourceFile}) {
+		t.Errorf("file: %v %+v", c.InsecureHTTPAuth, settingsMap(c)["insecure_http_auth"])
+	}
+	for v, want := range map[string]bool{"1": true, "true": true, "0": false, "false": false} {
+		c := mustLoad(t, LoadOptions{Path: on, Getenv: fakeEnv(map[string]string{"AOPFETCH_INSECURE_HTTP_AUTH": v})})
+		if c.InsecureHTTPAuth != want || c.Sources["insecure_http_auth"] != SourceEnv {
+			t.Errorf("AOPFETCH_INSECURE_HTTP_AUTH=%s: %v from %s", v, c.InsecureHTTPAuth, c.Sources["insecure_http_auth"])
+		}
+	}
+	got := loadErr(t, LoadOptions{Path: off, Getenv: fakeEnv(map[string]string{"AOPFETCH_INSECURE_HTTP_AUTH": "maybe"})})
+	if want := `environment variable AOPFETCH_INSECURE_HTTP_AUTH: "maybe" is not a boolean (1 or 0, true or false)`; got != want {
+		t.Errorf("err = %q\nwant  %q", got, want)
+	}
+	p := writeConfig(t, "insecure_http_auth = \"yes\"\n", 0o600)
+	if got, want := loadErr(t, LoadOptions{Path: p}), "config "+p+`:1: insecure_http_auth: must be true or false (no quotes), not a string`; got != want {
+		t.Errorf("err = %q\nwant  %q", got, want)
+	}
+}
+
+func TestConfigVehicleWarning(t *testing.T) {
+	c := mustLoad(t, LoadOptions{Path: testdataPath(t, "full.toml")}) // 311 has a vehicle_regex, 402 none
+	if w := c.VehicleWarning(311, "DL12CB4685"); w != "" {
+		t.Errorf("matching vehicle: %q", w)
+	}
+	if w, want := c.VehicleWarning(311, "22BH1234AA"), "22BH1234AA does not match the vehicle_regex of operator 311 (Paytm FASTag)"; w != want {
+		t.Errorf("warning = %q, want %q", w, want)
+	}
+	var none *Config
+	if c.VehicleWarning(402, "22BH1234AA") != "" || c.VehicleWarning(999, "X") != "" || none.VehicleWarning(311, "X") != "" {
+		t.Error("warned without a regex")
+	}
+}
+
+// TestConfigDeepNestingIsRefusedQuickly: toml's work grows with the square
+// of the depth (80 KB nested 20,000 deep: 162 s and 19.5 GB), so a deep
+// file is refused before it is parsed, with the line where it goes too deep.
+func TestConfigDeepNestingIsRefusedQuickly(t *testing.T) {
+	const n = 20000
+	tests := map[string]struct {
+		text string
+		line int
+	}{
+		"inline tables":   {"# deep\nx = " + strings.Repeat("{a=", n) + "1" + strings.Repeat("}", n) + "\n", 2},
+		"arrays":          {"\n\nx = " + strings.Repeat("[", n) + strings.Repeat("]", n) + "\n", 3},
+		"dotted key":      {"x" + strings.Repeat(".a", n) + " = 1\n", 1},
+		"table name":      {"a = 1\n[x" + strings.Repeat(".a", n) + "]\n", 2},
+		"on a later line": {"operator = 311\n" + "x = [\n" + strings.Repeat("[\n", 40) + strings.Repeat("]", 41) + "\n", 34},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			p := writeConfig(t, tt.text, 0o600)
+			got := loadErr(t, LoadOptions{Path: p})
+			want := fmt.Sprintf("config %s:%d: nested more than 32 deep", p, tt.line)
+			if !strings.HasPrefix(got, want) {
+				t.Errorf("err = %.200q\nwant prefix %q", got, want)
+			}
+		})
+	}
+}
+
+// TestConfigNestingCheckSkipsStringsAndComments: brackets, dots and quotes
+// inside strings and comments are not nesting.
+func TestConfigNestingCheckSkipsStringsAndComments(t *testing.T) {
+	deep := strings.Repeat("[{.", 40)
+	text := "# " + deep + "\n" +
+		"base_url = \"https://x.test/" + deep + "\" # " + deep + "\n" +
+		"registration_id = '" + deep[:60] + "'\n" +
+		"[[operators]]\ncode = 1\nname = \"\"\"\n" + deep + ` \" "x" ""` + `"""` + "\n" +
+		"vehicle_regex = '''\n" + strings.Repeat(`\[\{\.`, 40) + "'''\n" +
+		"[auth.headers]\n\"" + deep + "\" = \"v\"\n"
+	if line, ok := checkNesting(text); !ok {
+		t.Fatalf("checkNesting refused line %d of\n%s", line, text)
+	}
+	p := writeConfig(t, text+"[a.b]\nc.d = 1\n", 0o600)
+	// The file parses; what fails is the header name, found after every string above.
+	if got := loadErr(t, LoadOptions{Path: p}); !strings.Contains(got, "auth.headers.") || !strings.Contains(got, ":11:") {
+		t.Errorf("err = %.300q", got)
+	}
+	if line, ok := checkNesting("a = \"unterminated\n" + strings.Repeat("[", 100)); !ok || line != 1 {
+		t.Errorf("an unterminated string is the parser's to report: line %d, %v", line, ok)
+	}
+}
+
+func BenchmarkConfigDeepNesting(b *testing.B) {
+	text := "x = " + strings.Repeat("{a=", 20000) + "1" + strings.Repeat("}", 20000) + "\n"
+	for b.Loop() {
+		if _, err := decode("/c.toml", text); err == nil {
+			b.Fatal("accepted")
+		}
+	}
+}
+
+// TestConfigTableKeysMatchTheSchema: the unknown-key message lists the keys
+// of the file struct's tags.
+func TestConfigTableKeysMatchTheSchema(t *testing.T) {
+	tags := func(v any) []string {
+		var out []string
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			out = append(out, rt.Field(i).Tag.Get("toml"))
+		}
+		return out
+	}
+	names := func(entries []string) []string {
+		var out []string
+		for _, e := range entries {
+			out = append(out, keyName(e))
+		}
+		return out
+	}
+	for table, v := range map[string]any{"": file{}, "operators": fileOperator{}, "auth": fileAuth{}} {
+		if got, want := names(tableKeys[table]), tags(v); !slices.Equal(got, want) {
+			t.Errorf("tableKeys[%q] names %q, the struct's tags %q", table, got, want)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package config
 
 import (
 	"cmp"
@@ -21,14 +21,16 @@ type Setting struct {
 }
 
 // Settings lists the effective settings, secrets redacted: the config file,
-// base_url, registration_id, operator, timeout, history_limit, store,
-// operators, auth.jwt_secret, auth.partner_id, auth.token_header and one
-// auth.headers.<name> line per static header. Values are as configured (not
-// sanitised); an empty store means the default location (see DefaultPath).
+// base_url, insecure_http_auth, registration_id, operator, timeout,
+// history_limit, store, operators, auth.jwt_secret, auth.partner_id,
+// auth.token_header and one auth.headers.<name> line per static header.
+// Values are as configured (not sanitised); an empty store means the
+// default location (store.DefaultPath).
 func (c *Config) Settings() []Setting {
 	s := []Setting{
 		{"config", c.fileValue(), c.Sources["config"]},
 		{"base_url", c.BaseURL, c.Sources["base_url"]},
+		{"insecure_http_auth", strconv.FormatBool(c.InsecureHTTPAuth), c.Sources["insecure_http_auth"]},
 		{"registration_id", orNotSet(c.RegistrationID), c.Sources["registration_id"]},
 		{"operator", c.operatorValue(), c.Sources["operator"]},
 		{"timeout", c.Timeout.String(), c.Sources["timeout"]},

@@ -1,4 +1,9 @@
-package store
+// Package config is aopfetch's configuration: config.toml, the AOPFETCH_*
+// environment variables and the global flags, merged with flags > env >
+// file > defaults and with where each value came from. It also resolves
+// what a person types to pick an operator. It knows nothing of the store,
+// the UI or the commands.
+package config
 
 import (
 	"fmt"
@@ -34,17 +39,21 @@ const (
 
 // Operator is a named operator code from the config file.
 type Operator struct {
-	Code         int    `toml:"code"`
-	Name         string `toml:"name"`
-	VehicleRegex string `toml:"vehicle_regex"` // optional; validated to compile
+	Code int
+	Name string
+	// VehicleRegex, when set, is what this operator's vehicle numbers look
+	// like (matched against the normalised number as written: anchor it
+	// with ^…$); a vehicle that does not match gets a warning, and is still
+	// looked up. It is checked to compile when the config is loaded.
+	VehicleRegex string
 }
 
 // AuthConfig is the [auth] table. Secrets never leave the process.
 type AuthConfig struct {
-	JWTSecret   string            `toml:"jwt_secret"`
-	PartnerID   string            `toml:"partner_id"`
-	TokenHeader string            `toml:"token_header"` // default "Token"
-	Headers     map[string]string `toml:"headers"`      // static extra headers; values are secrets
+	JWTSecret   string
+	PartnerID   string
+	TokenHeader string            // default "Token"
+	Headers     map[string]string // static extra headers; values are secrets
 }
 
 // Config is the effective configuration.
@@ -57,25 +66,28 @@ type Config struct {
 	Timeout      time.Duration
 	HistoryLimit int    // default 200; 0 turns history off
 	StorePath    string // store file: --store > AOPFETCH_STORE > store_path in file > "" (caller uses DefaultPath)
-	Operators    []Operator
-	Auth         AuthConfig
-	File         string            // config file read ("" when none exists)
-	Sources      map[string]string // setting key -> "default" | "file" | "env" | "flag"
-	Warnings     []string          // e.g. the ssh-style permissions warning
+	// InsecureHTTPAuth lets the client send credentials to a plain http://
+	// base URL (a local test server); without it they are withheld there.
+	InsecureHTTPAuth bool
+	Operators        []Operator
+	Auth             AuthConfig
+	File             string            // config file read ("" when none exists)
+	Sources          map[string]string // setting key -> "default" | "file" | "env" | "flag"
+	Warnings         []string          // e.g. the ssh-style permissions warning
 
 	// searched is the default config file path looked for when no file was
 	// read, so `aopfetch config` can say where to create one.
 	searched string
 }
 
-// LoadOptions carries the inputs of LoadConfig.
+// LoadOptions carries the inputs of Load.
 type LoadOptions struct {
 	Path   string                      // --config; "" = AOPFETCH_CONFIG or XDG default
 	Getenv func(string) (string, bool) // nil = os.LookupEnv
 	Flags  map[string]string           // set flags by key: base_url, timeout, store, operator, registration_id
 }
 
-// LoadConfig applies flags > environment > file > defaults.
+// Load applies flags > environment > file > defaults.
 //
 // The file is LoadOptions.Path, else $AOPFETCH_CONFIG, else
 // $XDG_CONFIG_HOME/aopfetch/config.toml. The default location is computed at
@@ -85,20 +97,22 @@ type LoadOptions struct {
 // default file is fine (File is ""); a missing file named by --config or
 // AOPFETCH_CONFIG is an error. Empty environment variables count as unset.
 //
-// File keys: base_url, registration_id, operator, timeout ("30s" or whole
-// seconds), history_limit, store_path (relative to the file's directory;
-// "~/" is the home directory), [[operators]] code/name/vehicle_regex and
+// File keys: base_url, registration_id, operator (a code or a configured
+// operator's name), timeout ("30s" or whole seconds), history_limit,
+// store_path (relative to the file's directory; "~/" is the home
+// directory), insecure_http_auth, [[operators]] code/name/vehicle_regex and
 // [auth] jwt_secret/partner_id/token_header with [auth.headers]; any other
 // key is an error. Environment: AOPFETCH_BASE_URL, AOPFETCH_REGISTRATION_ID,
 // AOPFETCH_OPERATOR, AOPFETCH_TIMEOUT, AOPFETCH_HISTORY_LIMIT,
-// AOPFETCH_STORE, AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID; a variable
-// whose flag is set is ignored. A file holding secrets that group or others
-// may access adds an ssh-style entry to Warnings (the file is not changed).
+// AOPFETCH_STORE, AOPFETCH_INSECURE_HTTP_AUTH, AOPFETCH_JWT_SECRET,
+// AOPFETCH_PARTNER_ID; a variable whose flag is set is ignored. A config
+// file that others could change (or read, when it holds secrets) adds an
+// ssh-style entry to Warnings (the file is not changed).
 //
-// Errors are *ConfigError values naming the file and line, the environment
+// Errors are *Error values naming the file and line, the environment
 // variable or the flag; they never contain a secret. An unknown Flags key is
 // a programming error reported as a plain error.
-func LoadConfig(o LoadOptions) (*Config, error) {
+func Load(o LoadOptions) (*Config, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.LookupEnv
@@ -135,7 +149,7 @@ func defaultConfig() *Config {
 // sourceKeys lists the keys of Config.Sources.
 func sourceKeys() []string {
 	return []string{
-		"config", "base_url", "registration_id", "operator", "timeout", "history_limit", "store",
+		"config", "base_url", "insecure_http_auth", "registration_id", "operator", "timeout", "history_limit", "store",
 		"operators", "auth.jwt_secret", "auth.partner_id", "auth.token_header", "auth.headers",
 	}
 }
@@ -169,12 +183,16 @@ func textSettings() []textSetting {
 			c.BaseURL, err = parseBaseURL(s)
 			return err
 		}},
+		{"insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", "", func(c *Config, s string) (err error) {
+			c.InsecureHTTPAuth, err = parseBool(strings.TrimSpace(s), strconv.Quote(s))
+			return err
+		}},
 		{"registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", func(c *Config, s string) (err error) {
 			c.RegistrationID, err = parseRegistrationID(s)
 			return err
 		}},
 		{"operator", "AOPFETCH_OPERATOR", "operator", func(c *Config, s string) (err error) {
-			c.Operator, err = parseOperatorCode(strings.TrimSpace(s), strconv.Quote(s))
+			c.Operator, err = resolveSetting(c.Operators, s)
 			return err
 		}},
 		{"timeout", "AOPFETCH_TIMEOUT", "timeout", func(c *Config, s string) (err error) {
@@ -209,7 +227,7 @@ func (c *Config) applyEnv(getenv func(string) (string, bool), flags map[string]s
 			continue
 		}
 		if err := ts.set(c, v); err != nil {
-			return &ConfigError{Source: SourceEnv, Name: ts.env, Message: err.Error()}
+			return &Error{Source: SourceEnv, Name: ts.env, Message: err.Error()}
 		}
 		c.Sources[ts.key] = SourceEnv
 	}
@@ -229,7 +247,7 @@ func (c *Config) applyFlags(flags map[string]string) error {
 			continue
 		}
 		if err := ts.set(c, v); err != nil {
-			return &ConfigError{Source: SourceFlag, Name: flagName(ts.flag), Message: err.Error()}
+			return &Error{Source: SourceFlag, Name: flagName(ts.flag), Message: err.Error()}
 		}
 		c.Sources[ts.key] = SourceFlag
 	}
@@ -248,38 +266,34 @@ func flagName(key string) string {
 
 // OperatorName returns the configured name of code, or "".
 func (c *Config) OperatorName(code int) string {
-	for _, op := range c.Operators {
-		if op.Code == code {
-			return op.Name
-		}
+	if op, ok := c.operator(code); ok {
+		return op.Name
 	}
 	return ""
 }
 
-// OperatorByName resolves what a user typed to pick an operator: a
-// configured name (case-insensitive, surrounding spaces ignored) or a
-// positive numeric code, configured or not.
-func (c *Config) OperatorByName(s string) (int, bool) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.Atoi(s); err == nil {
-		return n, n > 0
+// operator returns the configured operator with code.
+func (c *Config) operator(code int) (Operator, bool) {
+	if c == nil {
+		return Operator{}, false
 	}
 	for _, op := range c.Operators {
-		if strings.EqualFold(op.Name, s) {
-			return op.Code, true
+		if op.Code == code {
+			return op, true
 		}
 	}
-	return 0, false
+	return Operator{}, false
 }
 
 // ClientOptions builds client options from the config. The headers map is a
 // copy, so the client and the config never share it.
 func (c *Config) ClientOptions(userAgent string) client.Options {
 	return client.Options{
-		BaseURL:   c.BaseURL,
-		Timeout:   c.Timeout,
-		Retries:   client.DefaultRetries,
-		UserAgent: userAgent,
+		BaseURL:           c.BaseURL,
+		Timeout:           c.Timeout,
+		Retries:           client.DefaultRetries,
+		UserAgent:         userAgent,
+		AllowInsecureAuth: c.InsecureHTTPAuth,
 		Auth: client.Auth{
 			JWTSecret:   c.Auth.JWTSecret,
 			PartnerID:   c.Auth.PartnerID,
@@ -289,9 +303,9 @@ func (c *Config) ClientOptions(userAgent string) client.Options {
 	}
 }
 
-// ConfigError is invalid configuration: a bad config file, environment
-// variable or flag. Its text never holds a secret value.
-type ConfigError struct {
+// Error is invalid configuration: a bad config file, environment variable
+// or flag. Its text never holds a secret value.
+type Error struct {
 	Source  string // SourceFile, SourceEnv or SourceFlag
 	Name    string // the file path, the variable (AOPFETCH_TIMEOUT) or the flag (--timeout)
 	Line    int    // file only: 1-based line, 0 when unknown
@@ -302,7 +316,7 @@ type ConfigError struct {
 
 // Error formats the problem as one line, e.g.
 // `config /home/a/.config/aopfetch/config.toml:4: timeout: "abc" is not a duration (e.g. "30s")`.
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	switch e.Source {
 	case SourceFile:
@@ -324,4 +338,4 @@ func (e *ConfigError) Error() string {
 }
 
 // Unwrap returns the underlying cause.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }

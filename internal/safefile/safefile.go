@@ -1,0 +1,191 @@
+// Package safefile opens and creates the files aopfetch keeps for a user
+// (store, history, lock, logs) so that another user of a shared machine
+// cannot redirect them: like OpenSSH's StrictModes, a directory that
+// someone else owns or may write to is refused, a file is never opened
+// through a final symbolic link, and only regular files are read (a named
+// pipe or a device would block or never end).
+package safefile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File and directory permissions of what aopfetch creates, whatever the umask.
+const (
+	FileMode fs.FileMode = 0o600
+	DirMode  fs.FileMode = 0o700
+)
+
+// UnsafeError is a directory another user could use to replace aopfetch's
+// files: owned by someone else, or writable by others without the sticky bit.
+type UnsafeError struct {
+	Dir    string // the directory at fault
+	Reason string // "is owned by user nobody (uid 65534)", "is writable by others"
+	Path   string // the file aopfetch was to keep in it
+}
+
+// Error names the directory, why it is unsafe and what to do.
+func (e *UnsafeError) Error() string {
+	return fmt.Sprintf("refusing to use %s: the directory %s %s, so another user could replace or redirect the file; "+
+		"keep aopfetch's files in a directory only you can write (e.g. under your home directory)", e.Path, e.Dir, e.Reason)
+}
+
+// CheckPath returns an *UnsafeError when the directory that holds path, or
+// a directory above it, is owned by a user other than this one or root,
+// or is writable by group or others without the sticky bit (as /tmp is).
+// Directories not created yet are skipped: MkdirAll creates them private.
+// path may be a symbolic link: the link's directory and its target's are
+// both checked.
+func CheckPath(path string) error {
+	dirs := []string{filepath.Dir(path)}
+	if target, err := filepath.EvalSymlinks(path); err == nil && target != path {
+		dirs = append(dirs, filepath.Dir(target))
+	}
+	for _, dir := range dirs {
+		if err := checkDirs(dir, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDirs checks dir and every directory above it that exists.
+func checkDirs(dir, path string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	for {
+		info, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return fmt.Errorf("check %s: %w", dir, err)
+		default:
+			if reason := unsafeDir(info); reason != "" {
+				return &UnsafeError{Dir: dir, Reason: reason, Path: path}
+			}
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return nil
+		}
+		dir = up
+	}
+}
+
+// MkdirAll creates dir and any missing parents with mode 0700, chmod-ing
+// each one it created so the umask cannot loosen or tighten them.
+func MkdirAll(dir string) error {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		_, err := os.Stat(d)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, DirMode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NotRegularError is a path that is not a regular file.
+type NotRegularError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+// Error names the path and what it is instead.
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s, not a regular file", e.Path, kind(e.Mode))
+}
+
+// kind names a file mode's type for a person.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
+}
+
+// Open opens path for reading, never through a final symbolic link and
+// without waiting (a named pipe with no writer), and only when it is a
+// regular file. A missing file is fs.ErrNotExist, as os.Open says.
+func Open(path string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|noFollow|nonBlock, 0)
+	if err != nil {
+		return nil, nil, linkError(path, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, &NotRegularError{Path: path, Mode: info.Mode()}
+	}
+	return f, info, nil
+}
+
+// OpenFile opens path with flag (os.O_WRONLY|os.O_APPEND|os.O_CREATE, say),
+// never through a final symbolic link, creating it with mode 0600; an
+// existing file must be a regular one.
+func OpenFile(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|noFollow|nonBlock, FileMode)
+	if err != nil {
+		return nil, linkError(path, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Path: path, Mode: info.Mode()}
+	}
+	return f, nil
+}
+
+// NoFollow is the open(2) flag that refuses a final symbolic link (0 where
+// the system has none), for openers given a flag (a lock file).
+const NoFollow = noFollow
+
+// linkError words the error of an open refused because path is a
+// symbolic link.
+func linkError(path string, err error) error {
+	if info, lerr := os.Lstat(path); lerr == nil && info.Mode()&fs.ModeSymlink != 0 && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("refusing to open %s: it is a symbolic link (aopfetch opens its own files only directly)", path)
+	}
+	return err
+}
