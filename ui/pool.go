@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -26,8 +27,11 @@ type poolRefresher struct {
 	timeout     time.Duration
 }
 
-// Refresh implements Refresher.
+// Refresh implements Refresher. A rejected signature stops the run: every
+// other lookup would be rejected too.
 func (p poolRefresher) Refresh(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	n := min(max(p.concurrency, 1), maxConcurrency)
 	if p.concurrency <= 0 {
 		n = defaultConcurrency
@@ -56,6 +60,10 @@ func (p poolRefresher) Refresh(ctx context.Context, reqs []client.Request, repor
 			rctx, cancel := context.WithTimeout(ctx, p.timeout)
 			defer cancel()
 			res, err := p.f.Fetch(rctx, req)
+			var ce *client.Error
+			if errors.As(err, &ce) && ce.Kind == client.KindAuth {
+				stop() // before the slot is freed, so nothing new starts
+			}
 			report(i, res, err)
 		}()
 	}

@@ -287,12 +287,13 @@ func (r *refreshRun) progressView(c *common, room int) string {
 
 // summary is the status line after a run.
 func (r *refreshRun) summary(g text.Glyphs) string {
-	parts := []string{fmt.Sprintf("Refreshed %d of %d", r.done, len(r.reqs))}
+	ok := r.done - len(r.failed)
+	parts := []string{fmt.Sprintf("Refreshed %d of %d", ok, len(r.reqs))}
 	switch {
 	case r.authErr != "":
 		parts[0] = "Refresh stopped: " + r.authErr
 	case r.stopped:
-		parts[0] = fmt.Sprintf("Stopped: %d of %d refreshed", r.done, len(r.reqs))
+		parts[0] = fmt.Sprintf("Stopped: %d of %d refreshed", ok, len(r.reqs))
 	}
 	if r.changed == 0 {
 		parts = append(parts, "no changes")

@@ -66,7 +66,11 @@ func measure(rows []*row, g text.Glyphs) widths {
 		w[colOperator] = max(w[colOperator], text.Width(r.op))
 		w[colPhone] = max(w[colPhone], text.Width(r.phone))
 		w[colAmount] = max(w[colAmount], text.Width(r.amount))
+		if o := r.outcome; o != nil && o.err != "" {
+			w[colFetched] = max(w[colFetched], text.Width(failedCell(g, o)))
+		}
 	}
+	w[colFetched] = max(w[colFetched], fetchedWidth)
 	w[colTitle] = min(max(w[colTitle], minTitleWidth), maxTitleWidth)
 	w[colName] = min(w[colName], maxTitleWidth)
 	w[colVehicle] = min(w[colVehicle], client.MaxVehicleLen)
@@ -122,7 +126,7 @@ func newLayout(width int, nat widths, n int) layout {
 	if !add(colDue, dueWidth) && add(colDue, dueShortWidth) {
 		l.dueShort = true
 	}
-	if !add(colFetched, fetchedWidth) && add(colFetched, fetchedShortWide) {
+	if !add(colFetched, nat[colFetched]) && add(colFetched, fetchedShortWide) {
 		l.fetchedShort = true
 	}
 	grow(colTitle, comfyTitleWidth)
@@ -350,7 +354,7 @@ func (v rowView) fetchedCell(r *row, w int, now time.Time) string {
 		case o.pending:
 			return s.Subtle.Render(g.Pad(g.Ellipsis, w))
 		case o.err != "":
-			return s.No.Render(g.Pad(g.No+" "+o.kind, w))
+			return s.No.Render(g.Pad(failedCell(g, o), w))
 		}
 	}
 	a := age(r.fetchedAt(), now)
@@ -359,6 +363,9 @@ func (v rowView) fetchedCell(r *row, w int, now time.Time) string {
 	}
 	return s.Subtle.Render(g.Pad(a, w))
 }
+
+// failedCell is the age column of a row whose refresh failed: "✗ timeout".
+func failedCell(g text.Glyphs, o *outcome) string { return g.No + " " + o.kind }
 
 // highlight fits s into w cells (padded on the right) with the byte ranges
 // spans drawn in hl and the rest in base. When the first range lies past
