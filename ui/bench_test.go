@@ -2,10 +2,13 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -80,4 +83,41 @@ func collectSync(cmd tea.Cmd) []tea.Msg {
 		return nil
 	}
 	return []tea.Msg{msg}
+}
+
+// refreshLatency is the provider's answer time in BenchmarkRefreshAll.
+const refreshLatency = 100 * time.Millisecond
+
+// BenchmarkRefreshAll measures ctrl+r over 1,000 saved accounts whose
+// lookups each take 100 ms, at the default concurrency and at 16, from the
+// key to the last answer shown and recorded, and reports it as a multiple
+// of the ideal (ceil(1000 / concurrency) x 100 ms; the target is 1.15).
+func BenchmarkRefreshAll(b *testing.B) {
+	for _, conc := range []int{defaultConcurrency, 16} {
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
+			f := &fakeFetcher{fn: func(ctx context.Context, r client.Request) (*client.Result, error) {
+				select {
+				case <-time.After(refreshLatency):
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return sampleResult(r, "X", "1000.0", "2021-09-20"), nil
+			}}
+			o := testOptions(f, testStore(b, seedData(1000, 0)))
+			o.Concurrency = conc
+			ideal := time.Duration((1000+conc-1)/conc) * refreshLatency
+			var total time.Duration
+			for b.Loop() {
+				m := newTestModel(o, 80, 24)
+				start := time.Now()
+				m, cmd := press(m, "ctrl+r")
+				m = run(m, cmd)
+				total += time.Since(start)
+				if m.home.run == nil || !m.home.run.over() || m.home.run.done != 1000 {
+					b.Fatalf("run not over: %+v", m.home.run)
+				}
+			}
+			b.ReportMetric(float64(total)/float64(b.N)/float64(ideal), "x_ideal")
+		})
+	}
 }

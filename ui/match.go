@@ -24,13 +24,14 @@ const (
 // order with gaps (within one field); shorter texts match only as typed.
 const minFuzzyLen = 3
 
-// searchField is one field of a row prepared for matching.
+// searchField is one field of a row prepared for matching. ASCII text
+// (nearly every field) is matched as it is, folding case on the fly, so
+// building 5,000 rows allocates nothing for it; other text keeps a copy
+// lower-cased rune by rune and where each of its runes is in the text.
 type searchField struct {
-	text string // as shown: sanitised
-	fold string // lower-cased rune by rune
-	// offs are the byte offsets in text of each rune of fold, plus len(text);
-	// nil when text is ASCII, where the offsets of fold and text agree.
-	offs []int
+	text string
+	fold string // "" for ASCII text
+	offs []int  // byte offsets in text of fold's runes, plus len(text)
 	// compact: match the query without its spaces and dashes (vehicle
 	// numbers and phone numbers are stored without them).
 	compact bool
@@ -40,7 +41,6 @@ type searchField struct {
 func newSearchField(s string, compact bool) searchField {
 	f := searchField{text: s, compact: compact}
 	if isASCII(s) {
-		f.fold = strings.ToLower(s)
 		return f
 	}
 	var b strings.Builder
@@ -51,6 +51,54 @@ func newSearchField(s string, compact bool) searchField {
 	f.offs = append(f.offs, len(s))
 	f.fold = b.String()
 	return f
+}
+
+// index is the byte offset of needle (lower case) in the field's folded
+// text, or -1.
+func (f *searchField) index(needle string) int {
+	if f.offs != nil {
+		return strings.Index(f.fold, needle)
+	}
+	return indexFoldASCII(f.text, needle)
+}
+
+// indexFoldASCII is strings.Index of a lower-case needle in ASCII text of
+// any case.
+func indexFoldASCII(s, needle string) int {
+	n := len(needle)
+	if n == 0 || n > len(s) {
+		return -1
+	}
+	first := needle[0]
+	for i := 0; i+n <= len(s); i++ {
+		if lowerASCII(s[i]) != first {
+			continue
+		}
+		j := 1
+		for j < n && lowerASCII(s[i+j]) == needle[j] {
+			j++
+		}
+		if j == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// lowerASCII lower-cases one ASCII byte.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// folded is the field's text lower-cased, as index searches it.
+func (f *searchField) folded() string {
+	if f.offs != nil {
+		return f.fold
+	}
+	return strings.ToLower(f.text)
 }
 
 // isASCII reports whether s is ASCII only.
@@ -138,9 +186,9 @@ func (q query) in(f *searchField) (match, bool) {
 	if needle == "" {
 		return match{}, false
 	}
-	if i := strings.Index(f.fold, needle); i >= 0 {
+	if i := f.index(needle); i >= 0 {
 		tier := 1
-		if i == 0 || f.fold[i-1] == ' ' {
+		if i == 0 || f.text[f.byteAt(i)-1] == ' ' {
 			tier = 0
 		}
 		return match{tier: tier, spans: []span{f.span(i, i+len(needle))}}, true
@@ -156,8 +204,9 @@ func (q query) in(f *searchField) (match, bool) {
 func (f *searchField) inOrder(needle string) (match, bool) {
 	var spans []span
 	at := 0
+	fold := f.folded()
 	for _, r := range needle {
-		i := strings.IndexRune(f.fold[at:], r)
+		i := strings.IndexRune(fold[at:], r)
 		if i < 0 {
 			return match{}, false
 		}
@@ -176,15 +225,16 @@ func (f *searchField) inOrder(needle string) (match, bool) {
 	return match{tier: 2, spans: spans}, true
 }
 
-// span converts a byte range of fold to one of text.
-func (f *searchField) span(lo, hi int) span {
+// span converts a byte range of the folded text to one of text.
+func (f *searchField) span(lo, hi int) span { return span{f.byteAt(lo), f.byteAt(hi)} }
+
+// byteAt converts a byte offset of the folded text to one of text (the
+// runes of both correspond one to one).
+func (f *searchField) byteAt(i int) int {
 	if f.offs == nil {
-		return span{lo, hi}
+		return i
 	}
-	// fold's runes and text's runes correspond one to one.
-	ri := utf8.RuneCountInString(f.fold[:lo])
-	rj := ri + utf8.RuneCountInString(f.fold[lo:hi])
-	return span{f.offs[ri], f.offs[rj]}
+	return f.offs[utf8.RuneCountInString(f.fold[:i])]
 }
 
 // filterEntries returns the rows q matches as entries, best tier first and in

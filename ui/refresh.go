@@ -244,7 +244,7 @@ func changedValues(old, cur client.Consumer) map[string]bool {
 // every row) with their outcomes and fresh snapshots, keeping the filter
 // and the cursor.
 func (h *homeModel) reapply(touched map[string]bool) {
-	b := rowBuilder{c: h.c}
+	b := newRowBuilder(h.c, nil)
 	rows := h.rows[tabSaved]
 	next := make([]*row, len(rows))
 	for i, r := range rows {

@@ -17,7 +17,7 @@ const dueSoonDays = 7
 // never changed once built: an update builds a new one.
 type row struct {
 	saved  bool
-	acct   store.Account // a saved row's account as read (what undo puts back)
+	acct   *store.Account // a saved row's account as read (what undo puts back); never changed
 	pos    int           // a saved row's index in the store's order
 	req    client.Request
 	label  string // a saved row's label; on Recent, the label of the vehicle if saved
@@ -96,12 +96,25 @@ func (r *row) secondName() string {
 type rowBuilder struct {
 	c      *common
 	labels map[string]string // vehicle -> saved label
+	ops    map[int]string    // operator code -> name, as c.operatorName
 }
 
-// account builds the row of saved account a at position pos.
-func (b rowBuilder) account(a store.Account, pos int) *row {
+// newRowBuilder is a builder whose operator names are looked up once.
+func newRowBuilder(c *common, labels map[string]string) rowBuilder {
+	b := rowBuilder{c: c, labels: labels, ops: map[int]string{}}
+	if c.cfg != nil {
+		for _, o := range c.cfg.Operators {
+			b.ops[o.Code] = c.operatorName(o.Code)
+		}
+	}
+	return b
+}
+
+// account builds into r the row of saved account a (not to be changed
+// after) at position pos.
+func (b rowBuilder) account(r *row, a *store.Account, pos int) *row {
 	g := b.c.g
-	r := &row{
+	*r = row{
 		saved: true, acct: a, pos: pos, label: g.Sanitize(a.Label), note: g.Sanitize(a.Note),
 		req:  client.Request{Operator: a.Operator, CANumber: a.CANumber, RegistrationID: a.RegistrationID},
 		snap: a.Last, at: a.LastUsedAt,
@@ -110,10 +123,10 @@ func (b rowBuilder) account(a store.Account, pos int) *row {
 	return r
 }
 
-// lookup builds the row of recent lookup l.
-func (b rowBuilder) lookup(l store.Lookup) *row {
+// lookup builds into r the row of recent lookup l.
+func (b rowBuilder) lookup(r *row, l *store.Lookup) *row {
 	g := b.c.g
-	r := &row{
+	*r = row{
 		req:  client.Request{Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID},
 		snap: l.Snapshot, at: l.At, label: b.labels[l.CANumber],
 	}
@@ -128,7 +141,7 @@ func (b rowBuilder) lookup(l store.Lookup) *row {
 // finish fills what a row shows and searches from its snapshot.
 func (b rowBuilder) finish(r *row) {
 	g := b.c.g
-	r.op = b.c.operatorName(r.req.Operator)
+	r.op = b.ops[r.req.Operator]
 	if r.snap != nil {
 		c := r.snap.Consumer
 		r.name = g.Sanitize(c.ShownName())
@@ -162,7 +175,9 @@ func (b rowBuilder) withSnapshot(r *row, snap *store.Snapshot, o *outcome) *row 
 	if snap != nil {
 		n.snap = snap
 		if n.saved {
-			n.acct.Last = snap
+			a := *n.acct
+			a.Last = snap
+			n.acct = &a
 		}
 		b.finish(&n)
 	}

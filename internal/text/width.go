@@ -10,7 +10,12 @@ import (
 // point like wcwidth(3), which is what tmux, xterm and VTE do:
 // "राजेश कुमार शर्मा" takes 14 cells there, while grapheme-cluster counting
 // (lipgloss, ansi.StringWidth) says 10 and would let a column overflow.
-func Width(s string) int { return ansi.StringWidthWc(s) }
+func Width(s string) int {
+	if isPlain(s) {
+		return len(s) // printable ASCII: a cell a byte
+	}
+	return ansi.StringWidthWc(s)
+}
 
 // Truncate cuts s to width cells (as Width measures them) with a trailing
 // Ellipsis; escape sequences are kept whole. The TUI and the CLI tables
