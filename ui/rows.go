@@ -18,7 +18,7 @@ const dueSoonDays = 7
 type row struct {
 	saved  bool
 	acct   *store.Account // a saved row's account as read (what undo puts back); never changed
-	pos    int           // a saved row's index in the store's order
+	pos    int            // a saved row's index in the store's order
 	req    client.Request
 	label  string // a saved row's label; on Recent, the label of the vehicle if saved
 	name   string // the consumer's name
