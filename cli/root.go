@@ -173,6 +173,7 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		Debug: app.Debug(), Version: app.Version(),
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
 		ASCII:   app.Glyphs().ASCII(), NoColor: app.noColor(),
+		Theme: ui.Theme(cfg.Theme), Concurrency: cfg.Concurrency, Rate: cfg.Rate,
 	}
 	if s, err := app.Store(); err != nil {
 		opts.Notices = append(opts.Notices, "store unavailable, nothing will be saved: "+err.Error())

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,33 @@ func parseHistoryLimit(s, shown string) (int, error) {
 		return 0, fmt.Errorf("%s is not a history limit (a whole number; 0 turns history off)", shown)
 	}
 	return n, nil
+}
+
+// parseTheme accepts "auto", "dark" or "light", in any case.
+func parseTheme(s, shown string) (string, error) {
+	switch t := strings.ToLower(s); t {
+	case ThemeAuto, ThemeDark, ThemeLight:
+		return t, nil
+	}
+	return "", fmt.Errorf(`%s is not a theme ("auto", "dark" or "light")`, shown)
+}
+
+// parseConcurrency accepts a whole number from 1 to MaxConcurrency.
+func parseConcurrency(s, shown string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxConcurrency {
+		return 0, fmt.Errorf("%s is not a concurrency (a whole number from 1 to %d)", shown, MaxConcurrency)
+	}
+	return n, nil
+}
+
+// parseRate accepts a number of lookups per second >= 0 (0: no limit).
+func parseRate(s, shown string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%s is not a rate (lookups per second, e.g. 5 or 0.5; 0 is no limit)", shown)
+	}
+	return f, nil
 }
 
 // parseTimeout accepts a Go duration ("30s", "1m30s") or whole seconds ("30").
