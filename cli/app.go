@@ -87,8 +87,9 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
+	g := text.GlyphsFor(getenv)
 	return &App{
-		info: info, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv,
+		info: info, stdin: stdin, stdout: withGlyphs(stdout, g), stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
 }
