@@ -77,13 +77,13 @@ func TestHomeTypingGoesIntoTheInput(t *testing.T) {
 }
 
 // TestHomeFilterMatchesWithinAField: letters spread over two fields never
-// match; a match as typed ranks before letters in order with gaps; the
-// match is recorded for highlighting.
+// match, nor letters scattered mid-word; a match as typed ranks before one
+// by the starts of words; the match is recorded for highlighting.
 func TestHomeFilterMatchesWithinAField(t *testing.T) {
 	d := seedData(4, 0)
 	d.Accounts[0].Label, d.Accounts[0].Last.Consumer.Name = "Kavita", "IYER TRANSPORT" // v..e..r..m..a across fields
 	d.Accounts[1].Label = "Sharmaverma Roadways"                                       // "verma" as typed, mid-word
-	d.Accounts[2].Label = "Vxexrxmxa"                                                  // in order, with gaps
+	d.Accounts[2].Label = "Vijay Ermani"                                               // by the starts of words
 	d.Accounts[3].Label = "Verma Bros"                                                 // at the start
 	m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), 80, 24)
 	m = typeText(m, "verma")

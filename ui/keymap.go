@@ -137,7 +137,7 @@ type resultKeys struct {
 
 // ShortHelp implements help.KeyMap.
 func (k resultKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.PromptSave, k.PromptQuit, k.Copy, k.ToggleJSON, k.Refresh, k.Save, k.New, k.Back, k.Help}
+	return []key.Binding{k.PromptSave, k.PromptQuit, k.Back, k.Copy, k.Refresh, k.Save, k.ToggleJSON, k.New, k.Help}
 }
 
 // FullHelp implements help.KeyMap.
@@ -175,7 +175,7 @@ type homeKeys struct {
 // ShortHelp implements help.KeyMap: the footer, most used first.
 func (k homeKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Confirm, k.Keep, k.Save, k.Field, k.Cancel, k.HelpBack,
-		k.Open, k.Lookup, k.Stop, k.Clear, k.New, k.Undo, k.Refresh, k.Quick, k.Switch, k.Sort, k.Help, k.Quit}
+		k.Open, k.Lookup, k.Stop, k.Clear, k.Undo, k.New, k.Refresh, k.Quit, k.Quick, k.Switch, k.Sort, k.Help}
 }
 
 // FullHelp implements help.KeyMap: every key of home, grouped.

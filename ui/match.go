@@ -20,9 +20,9 @@ const (
 	srcCount
 )
 
-// minFuzzyLen is the shortest filter text that also matches letters in
-// order with gaps (within one field); shorter texts match only as typed.
-const minFuzzyLen = 3
+// minFuzzyLen is the shortest filter text that also matches by the
+// starts of words (within one field); shorter texts match only as typed.
+const minFuzzyLen = 2
 
 // searchField is one field of a row prepared for matching. ASCII text
 // (nearly every field) is matched as it is, folding case on the fly, so
@@ -118,7 +118,7 @@ type span struct{ lo, hi int }
 type match struct {
 	field int // one of the src* constants
 	// tier ranks matches: 0 at the start of the field or of a word in it,
-	// 1 elsewhere as typed, 2 its letters in order with gaps.
+	// 1 elsewhere as typed, 2 by the starts of words (see inOrder).
 	tier  int
 	spans []span // the matched text, in the field's text
 }
@@ -127,7 +127,7 @@ type match struct {
 type query struct {
 	fold    string // lower-cased, rune by rune
 	compact string // fold without spaces, dashes, dots and slashes
-	fuzzy   bool   // letters in order with gaps also match
+	fuzzy   bool   // matches by the starts of words count too
 }
 
 // newQuery prepares the filter text s. A text that is a whole vehicle
@@ -199,30 +199,57 @@ func (q query) in(f *searchField) (match, bool) {
 	return f.inOrder(needle)
 }
 
-// inOrder matches the runes of needle in order with gaps, each as early
-// as it can.
+// inOrder matches needle's letters in order within the field, each run of
+// them as typed and each jump landing at the start of a word: "rkv" and
+// "raj ver" find "RAJESH KUMAR VERMA", "sharma" does not (its letters are
+// in it in order, but scattered mid-word). Spaces in needle are ignored.
 func (f *searchField) inOrder(needle string) (match, bool) {
-	var spans []span
-	at := 0
 	fold := f.folded()
-	for _, r := range needle {
-		i := strings.IndexRune(fold[at:], r)
-		if i < 0 {
-			return match{}, false
-		}
-		lo := at + i
-		hi := lo + utf8.RuneLen(r)
-		if n := len(spans); n > 0 && spans[n-1].hi == lo {
-			spans[n-1].hi = hi
-		} else {
-			spans = append(spans, span{lo, hi})
-		}
-		at = hi
+	n := strings.ReplaceAll(needle, " ", "")
+	if n == "" {
+		return match{}, false
 	}
-	for i, s := range spans {
-		spans[i] = f.span(s.lo, s.hi)
+	var spans []span
+	var try func(pos, j int) bool
+	try = func(pos, j int) bool {
+		if j == len(n) {
+			return true
+		}
+		if k := len(spans) - 1; k >= 0 && spans[k].hi == pos && pos < len(fold) && fold[pos] == n[j] {
+			spans[k].hi++ // the run goes on
+			if try(pos+1, j+1) {
+				return true
+			}
+			spans[k].hi--
+		}
+		for i := pos; i < len(fold); i++ {
+			if fold[i] != n[j] || !wordStart(fold, i) {
+				continue
+			}
+			spans = append(spans, span{i, i + 1})
+			if try(i+1, j+1) {
+				return true
+			}
+			spans = spans[:len(spans)-1]
+		}
+		return false
+	}
+	if !try(0, 0) {
+		return match{}, false
+	}
+	for i, sp := range spans {
+		spans[i] = f.span(sp.lo, sp.hi)
 	}
 	return match{tier: 2, spans: spans}, true
+}
+
+// wordStart reports whether byte i of s starts a word: the text's start,
+// or after a space or punctuation.
+func wordStart(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	return strings.IndexByte(" -./,(&_", s[i-1]) >= 0
 }
 
 // span converts a byte range of the folded text to one of text.
