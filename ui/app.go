@@ -237,6 +237,9 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if o.ASCII {
 		g = text.ASCIIGlyphs()
 	}
+	if o.Theme == "" {
+		o.Theme = ThemeAuto
+	}
 	c := &common{
 		styles:      NewStyles(o.Theme, o.NoColor),
 		keys:        DefaultKeyMap(g),

@@ -694,3 +694,23 @@ func TestHomeWideTerminalFeedsNameNotPadding(t *testing.T) {
 	}
 	mustContain(t, screen(m), "FASTag Axis", "98XXXXXX10", "CONSUMER 0 SHARMA")
 }
+
+// TestHomeCtrlNOpensTheForm: the full form, with the typed vehicle, and
+// esc comes back to home as it was.
+func TestHomeCtrlNOpensTheForm(t *testing.T) {
+	m, _ := homeModel80(t, 3, 0)
+	m = typeText(m, "mh 12 ab 3456")
+	m, _ = press(m, "ctrl+n")
+	if m.state != stateForm || m.form.focus != fieldVehicle || m.form.inputs[fieldVehicle].Value() != "MH12AB3456" {
+		t.Fatalf("ctrl+n: state %v vehicle %q", m.state, m.form.inputs[fieldVehicle].Value())
+	}
+	m, _ = press(m, "esc")
+	if m.state != stateHome || m.home.input.Value() != "mh 12 ab 3456" {
+		t.Fatalf("esc: state %v input %q", m.state, m.home.input.Value())
+	}
+	// Without a vehicle typed the form's vehicle is empty.
+	m, _ = press(m, "esc", "ctrl+n")
+	if m.form.inputs[fieldVehicle].Value() != "" {
+		t.Fatalf("ctrl+n with nothing typed: %q", m.form.inputs[fieldVehicle].Value())
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/aopfetch/aopfetch/internal/text"
@@ -187,20 +188,11 @@ func (k homeKeys) FullHelp() [][]key.Binding {
 	}
 }
 
-// helpKeys adapts a pair of binding lists to help.KeyMap.
-type helpKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-// ShortHelp implements help.KeyMap.
-func (h helpKeys) ShortHelp() []key.Binding { return h.short }
-
-// FullHelp implements help.KeyMap.
-func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
-
-// enabled returns a copy of b enabled or disabled.
-func enabled(b key.Binding, on bool) key.Binding {
-	b.SetEnabled(on)
-	return b
-}
+// Every view's keys are a help.KeyMap.
+var (
+	_ help.KeyMap = formKeys{}
+	_ help.KeyMap = loadingKeys{}
+	_ help.KeyMap = resultKeys{}
+	_ help.KeyMap = errorKeys{}
+	_ help.KeyMap = homeKeys{}
+)

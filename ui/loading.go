@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -64,5 +63,3 @@ func (l loadingModel) View() string {
 
 // helpView lists the keys that work while loading.
 func (l loadingModel) helpView() string { return l.c.renderHelp(l.c.keys.Loading) }
-
-var _ help.KeyMap = helpKeys{}

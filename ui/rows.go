@@ -52,8 +52,9 @@ type entry struct {
 	hit *match // nil when unfiltered
 }
 
-// FilterValue implements list.Item (home filters the rows itself).
-func (e entry) FilterValue() string { return e.fields[srcVehicle].text }
+// FilterValue implements list.Item; home filters the rows itself (the
+// list's filter is off), so this is only the vehicle.
+func (e entry) FilterValue() string { return e.req.CANumber }
 
 // key identifies the row across rebuilds.
 func (r *row) key() string {
