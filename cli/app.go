@@ -15,6 +15,7 @@ import (
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/ui"
 )
 
 // Demo defaults, used under --demo when the config sets none.
@@ -80,6 +81,11 @@ type App struct {
 	storeErr     error
 
 	noticeOnce sync.Once
+
+	// session is set when the App runs one SSH session of `aopfetch serve`
+	// (RunSession): the server's settings and fetcher instead of the
+	// process's config, environment and client.
+	session *sessionMode
 }
 
 // newApp returns an App writing to the given streams.
@@ -133,6 +139,9 @@ func (a *App) changedFlags() map[string]string {
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
 func (a *App) Config() (*config.Config, error) {
+	if a.session != nil {
+		return a.session.cfg, nil
+	}
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
@@ -185,6 +194,9 @@ func applyDemoDefaults(cfg *config.Config) error {
 // Client returns the process's single client (pointing at the in-process
 // sandbox under --demo).
 func (a *App) Client() (*client.Client, error) {
+	if a.session != nil {
+		return nil, errNoClientInSession
+	}
 	a.clientOnce.Do(func() {
 		cfg, err := a.Config()
 		if err != nil {
@@ -212,6 +224,15 @@ func (a *App) Client() (*client.Client, error) {
 		}
 	})
 	return a.client, a.clientErr
+}
+
+// fetcher is what looks vehicles up: the session's under serve, else the
+// process's client.
+func (a *App) fetcher() (ui.Fetcher, error) {
+	if a.session != nil {
+		return a.session.fetcher, nil
+	}
+	return a.Client()
 }
 
 // withheldWarning says that c will not send its credentials, or is "".
@@ -306,8 +327,8 @@ func (a *App) checkNotOwnFile(out string) error {
 	return nil
 }
 
-// Demo reports whether --demo is on.
-func (a *App) Demo() bool { return a.flags.demo }
+// Demo reports whether --demo is on (for a session of serve: on the server).
+func (a *App) Demo() bool { return a.flags.demo || (a.session != nil && a.session.demo) }
 
 // Debug reports whether --debug is on.
 func (a *App) Debug() bool { return a.flags.debug }
@@ -327,7 +348,7 @@ func (a *App) Stdin() io.Reader { return a.stdin }
 // PrintDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
 func (a *App) PrintDemoNotice() {
-	if !a.flags.demo {
+	if !a.Demo() {
 		return
 	}
 	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })

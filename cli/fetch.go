@@ -16,6 +16,7 @@ import (
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
+	"github.com/aopfetch/aopfetch/ui"
 )
 
 // Hints for missing or invalid request settings.
@@ -138,7 +139,7 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	c, err := app.Client()
+	c, err := app.fetcher()
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func quoteArg(s string) string {
 
 // fetchAll looks up reqs one after the other, calling done after each, and
 // stops at the first cancelled lookup (ctrl+c).
-func fetchAll(ctx context.Context, c *client.Client, reqs []client.Request, done func(int, outcome)) []outcome {
+func fetchAll(ctx context.Context, c ui.Fetcher, reqs []client.Request, done func(int, outcome)) []outcome {
 	outs := make([]outcome, 0, len(reqs))
 	for i, r := range reqs {
 		if ctx.Err() != nil {

@@ -35,8 +35,17 @@ func Execute(b BuildInfo) int {
 // run executes args against app and returns the exit code; errors are
 // printed to app's stderr as one line plus a hint.
 func run(ctx context.Context, app *App, args []string) int {
+	return runWith(ctx, app, args, nil)
+}
+
+// runWith is run with prepare (if not nil) applied to the command tree
+// before it executes.
+func runWith(ctx context.Context, app *App, args []string, prepare func(*cobra.Command)) int {
 	defer app.Close()
 	root := newRootCmd(app)
+	if prepare != nil {
+		prepare(root)
+	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -106,6 +115,7 @@ everything against the built-in sandbox.`,
 		newVersionCmd(app),
 		newManCmd(app),
 		NewBatchCommand(app),
+		newServeCmd(app),
 	)
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {

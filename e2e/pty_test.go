@@ -129,6 +129,7 @@ func (tm *term) answerQueries(out string, from int) int {
 	replies := [][2]string{
 		{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, // background colour
 		{"\x1b[6n", "\x1b[1;1R"},                          // cursor position
+		{"\x1b[c", "\x1b[?62;22c"},                        // device attributes (serve asks after the background)
 	}
 	next := max(from, len(out)-7)
 	for _, r := range replies {

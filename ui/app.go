@@ -240,8 +240,15 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if o.Theme == "" {
 		o.Theme = ThemeAuto
 	}
+	styles := NewStyles(o.Theme, o.NoColor)
+	if o.Renderer != nil {
+		styles = styles.onRenderer(o.Renderer)
+		if o.NoColor {
+			styles.Cursor = NewStyles(o.Theme, true).Cursor // attributes without colour, whatever the session's profile
+		}
+	}
 	c := &common{
-		styles:      NewStyles(o.Theme, o.NoColor),
+		styles:      styles,
 		keys:        DefaultKeyMap(g),
 		g:           g,
 		cfg:         o.Config,

@@ -67,6 +67,19 @@ type Options struct {
 	// = $XDG_STATE_HOME/aopfetch).
 	StateDir string
 
+	// A terminal that is not the process's own (an SSH session of `aopfetch
+	// serve`) also needs the three below; nil means the process's terminal.
+	//
+	// Renderer renders the styles with the terminal's colour profile and
+	// background.
+	Renderer *lipgloss.Renderer
+	// Sizes delivers the terminal's size, first and after every resize; Run
+	// stops reading it when the program ends.
+	Sizes <-chan tea.WindowSizeMsg
+	// Getenv is the terminal's environment (TERM, TMUX) instead of the
+	// process's.
+	Getenv func(string) string
+
 	logger *log.Logger
 }
 
@@ -82,7 +95,11 @@ var ErrDumbTerminal = errors.New("this terminal (TERM=dumb) cannot show the inte
 // exit and on panic. A panic is logged to aopfetch.log in the state directory and
 // reported as an error naming that file.
 func Run(ctx context.Context, o Options) error {
-	if os.Getenv("TERM") == "dumb" && o.Output == nil {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if getenv("TERM") == "dumb" && o.Output == nil {
 		return ErrDumbTerminal
 	}
 	dir := o.StateDir
@@ -111,7 +128,7 @@ func Run(ctx context.Context, o Options) error {
 		// the answer or take it for keys.
 		lipgloss.HasDarkBackground()
 	}
-	m := newModel(ctx, o, runEnv{tmux: os.Getenv("TMUX") != "", proxy: proxySet()})
+	m := newModel(ctx, o, runEnv{tmux: getenv("TMUX") != "", proxy: proxySet()})
 	m, cmd := m.start(o.Vehicle)
 	// The caller's ctx is the only stop signal: Bubble Tea's own SIGTERM
 	// handler races a ctx cancelled by the same signal and can deadlock
@@ -128,6 +145,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	p := tea.NewProgram(startModel{model: m, cmd: cmd}, opts...)
 	m.c.crash.quit = p.Quit
+	if o.Sizes != nil {
+		stop := make(chan struct{})
+		defer close(stop)
+		go sendSizes(p, o.Sizes, stop)
+	}
 	final, err := p.Run()
 	if ci := crashOf(final); ci != nil {
 		return crashError(dir, ci)
@@ -139,6 +161,21 @@ func Run(ctx context.Context, o Options) error {
 		return nil
 	}
 	return err
+}
+
+// sendSizes sends each window size to p until stop is closed.
+func sendSizes(p *tea.Program, sizes <-chan tea.WindowSizeMsg, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case msg, ok := <-sizes:
+			if !ok {
+				return
+			}
+			p.Send(msg)
+		}
+	}
 }
 
 // startModel runs the model's start command from Init.

@@ -94,6 +94,7 @@ type Config struct {
 	Rate        float64
 	Operators   []Operator
 	Auth        AuthConfig
+	Serve       ServeConfig       // the [serve] table
 	File        string            // config file read ("" when none exists)
 	Sources     map[string]string // setting key -> "default" | "file" | "env" | "flag"
 	Warnings    []string          // e.g. the ssh-style permissions warning

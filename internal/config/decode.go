@@ -37,6 +37,7 @@ type file struct {
 	Rate             any            `toml:"rate"`
 	Operators        []fileOperator `toml:"operators"`
 	Auth             fileAuth       `toml:"auth"`
+	Serve            fileServe      `toml:"serve"`
 }
 
 // fileOperator is one [[operators]] table.
@@ -200,6 +201,9 @@ func (d *decoded) apply(c *Config) error {
 	if err := d.applyHeaders(c); err != nil {
 		return err
 	}
+	if err := d.applyServe(c); err != nil {
+		return err
+	}
 	return d.unknownKey()
 }
 
@@ -333,9 +337,10 @@ func (d *decoded) applyHeaders(c *Config) error {
 // name; "" is the top level) as the unknown-key message shows them. Keep
 // it in step with the tags of file.
 var tableKeys = map[string][]string{
-	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "theme", "concurrency", "rate", "[[operators]]", "[auth]"},
+	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "theme", "concurrency", "rate", "[[operators]]", "[auth]", "[serve]"},
 	"operators": {"code", "name", "vehicle_regex"},
 	"auth":      {"jwt_secret", "partner_id", "token_header", "[auth.headers]"},
+	"serve":     serveKeys,
 }
 
 // unknownKey reports the first key of the file that the schema does not
@@ -378,6 +383,7 @@ func (d *decoded) shapeError(err error) error {
 		{[]string{"operators"}, []string{"ArrayHash", "Array"}, "must be an array of tables: [[operators]] with code and name"},
 		{[]string{"auth"}, []string{"Hash", ""}, "must be a table: [auth]"},
 		{[]string{"auth", "headers"}, []string{"Hash", ""}, `must be a table: [auth.headers] with lines like Authorisedkey = "..."`},
+		{[]string{"serve"}, []string{"Hash", ""}, "must be a table: [serve]"},
 	} {
 		if d.md.IsDefined(s.key...) && !slices.Contains(s.types, d.md.Type(s.key...)) {
 			return d.fail(s.key, s.msg)

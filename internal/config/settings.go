@@ -22,8 +22,9 @@ type Setting struct {
 
 // Settings lists the effective settings, secrets redacted: the config file,
 // base_url, insecure_http_auth, registration_id, operator, timeout,
-// history_limit, store, theme, concurrency, rate, operators, auth.jwt_secret, auth.partner_id,
-// auth.token_header and one auth.headers.<name> line per static header.
+// history_limit, store, theme, concurrency, rate, operators, auth.jwt_secret,
+// auth.partner_id, auth.token_header, one auth.headers.<name> line per static
+// header, and a serve.<key> line for each key of a [serve] table.
 // Values are as configured (not sanitised); an empty store means the
 // default location (store.DefaultPath).
 func (c *Config) Settings() []Setting {
@@ -45,12 +46,12 @@ func (c *Config) Settings() []Setting {
 		{"auth.token_header", orNotSet(c.Auth.TokenHeader), c.Sources["auth.token_header"]},
 	}
 	if len(c.Auth.Headers) == 0 {
-		return append(s, Setting{"auth.headers", "(none)", c.Sources["auth.headers"]})
+		s = append(s, Setting{"auth.headers", "(none)", c.Sources["auth.headers"]})
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Auth.Headers)) {
 		s = append(s, Setting{"auth.headers." + name, secret(c.Auth.Headers[name]), c.Sources["auth.headers"]})
 	}
-	return s
+	return append(s, c.serveSettings()...)
 }
 
 // fileValue is the config file read, or where one would be read.
