@@ -245,3 +245,37 @@ func sequenceOf(msg tea.Msg) []tea.Cmd {
 	}
 	return out
 }
+
+// TestRefreshAllThroughARefresher: refresh-all runs its lookups through
+// Options.Refresher (the batch engine's place), taking answers in the
+// order they come, whichever goroutine reports them.
+func TestRefreshAllThroughARefresher(t *testing.T) {
+	var got []client.Request
+	r := RefresherFunc(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+		got = reqs
+		var wg sync.WaitGroup
+		for i := len(reqs) - 1; i >= 0; i-- { // last first
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				report(i, sampleResult(reqs[i], "VIA REFRESHER", "42.00", "2021-09-30"), nil)
+			}()
+			wg.Wait()
+		}
+	})
+	st := testStore(t, seedData(4, 0))
+	o := testOptions(errFetcher(&client.Error{Kind: client.KindNetwork, Message: "not this one"}), st)
+	o.Refresher = r
+	m := newTestModel(o, 80, 24)
+	m, cmd := press(m, "ctrl+r")
+	m = run(m, cmd)
+	if len(got) != 4 || got[0].CANumber != "DL00CB0000" {
+		t.Fatalf("refresher got %+v", got)
+	}
+	for _, row := range m.home.rows[tabSaved] {
+		if row.name != "VIA REFRESHER" || row.outcome == nil || !row.outcome.changed["amount"] {
+			t.Fatalf("%s: %q %+v", row.req.CANumber, row.name, row.outcome)
+		}
+	}
+	mustContain(t, screen(m), "Refreshed 4 of 4 · 4 changed")
+}
