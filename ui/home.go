@@ -140,7 +140,12 @@ func newInput(c *common, limit int) textinput.Model {
 // under the cursor stay.
 func (h *homeModel) setData(d store.Data) {
 	prev := [2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)}
-	b := newRowBuilder(h.c, make(map[string]string, len(d.Accounts)))
+	// The labels Recent shows: only of the vehicles it holds.
+	labels := make(map[string]string, len(d.Recent))
+	for _, l := range d.Recent {
+		labels[l.CANumber] = ""
+	}
+	b := newRowBuilder(h.c, labels)
 	if h.goTo != "" {
 		for _, a := range d.Accounts {
 			if a.CANumber == h.goTo {
@@ -153,7 +158,9 @@ func (h *homeModel) setData(d store.Data) {
 	saved := make([]*row, len(d.Accounts))
 	inParallel(len(saved), func(i int) { saved[i] = h.overlay(b, b.account(&slab[i], &d.Accounts[i], i)) })
 	for _, r := range saved {
-		b.labels[r.req.CANumber] = r.label
+		if _, ok := labels[r.req.CANumber]; ok {
+			labels[r.req.CANumber] = r.label
+		}
 	}
 	recent := make([]*row, len(d.Recent))
 	slab = slab[len(saved):]

@@ -30,11 +30,16 @@ const minFuzzyLen = 2
 // lower-cased rune by rune and where each of its runes is in the text.
 type searchField struct {
 	text string
-	fold string // "" for ASCII text
-	offs []int  // byte offsets in text of fold's runes, plus len(text)
+	fold *folded // nil for ASCII text
 	// compact: match the query without its spaces and dashes (vehicle
 	// numbers and phone numbers are stored without them).
 	compact bool
+}
+
+// folded is text that is not ASCII, lower-cased rune by rune.
+type folded struct {
+	s    string
+	offs []int // byte offsets in the text of s's runes, plus the text's length
 }
 
 // newSearchField prepares s for matching.
@@ -43,21 +48,23 @@ func newSearchField(s string, compact bool) searchField {
 	if isASCII(s) {
 		return f
 	}
+	fo := &folded{}
 	var b strings.Builder
 	for i, r := range s {
-		f.offs = append(f.offs, i)
+		fo.offs = append(fo.offs, i)
 		b.WriteRune(unicode.ToLower(r))
 	}
-	f.offs = append(f.offs, len(s))
-	f.fold = b.String()
+	fo.offs = append(fo.offs, len(s))
+	fo.s = b.String()
+	f.fold = fo
 	return f
 }
 
 // index is the byte offset of needle (lower case) in the field's folded
 // text, or -1.
 func (f *searchField) index(needle string) int {
-	if f.offs != nil {
-		return strings.Index(f.fold, needle)
+	if f.fold != nil {
+		return strings.Index(f.fold.s, needle)
 	}
 	return indexFoldASCII(f.text, needle)
 }
@@ -93,10 +100,10 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// folded is the field's text lower-cased, as index searches it.
-func (f *searchField) folded() string {
-	if f.offs != nil {
-		return f.fold
+// lower is the field's text lower-cased, as index searches it.
+func (f *searchField) lower() string {
+	if f.fold != nil {
+		return f.fold.s
 	}
 	return strings.ToLower(f.text)
 }
@@ -204,7 +211,7 @@ func (q query) in(f *searchField) (match, bool) {
 // "raj ver" find "RAJESH KUMAR VERMA", "sharma" does not (its letters are
 // in it in order, but scattered mid-word). Spaces in needle are ignored.
 func (f *searchField) inOrder(needle string) (match, bool) {
-	fold := f.folded()
+	fold := f.lower()
 	n := strings.ReplaceAll(needle, " ", "")
 	if n == "" {
 		return match{}, false
@@ -258,10 +265,10 @@ func (f *searchField) span(lo, hi int) span { return span{f.byteAt(lo), f.byteAt
 // byteAt converts a byte offset of the folded text to one of text (the
 // runes of both correspond one to one).
 func (f *searchField) byteAt(i int) int {
-	if f.offs == nil {
+	if f.fold == nil {
 		return i
 	}
-	return f.offs[utf8.RuneCountInString(f.fold[:i])]
+	return f.fold.offs[utf8.RuneCountInString(f.fold.s[:i])]
 }
 
 // filterEntries returns the rows q matches as entries, best tier first and in
