@@ -18,7 +18,7 @@ import (
 	"github.com/aopfetch/aopfetch/ui"
 )
 
-// Demo defaults, used under --demo when the config sets none.
+// demo defaults, used under --demo when the config sets none.
 const (
 	demoRegistrationID = "AOP-554"
 	demoOperator       = 311
@@ -36,8 +36,8 @@ const demoNotice = "DEMO " + text.Dash + " data from the built-in sandbox, not A
 // BuildInfo is set by main from ldflags.
 type BuildInfo struct{ Version, Commit, Date string }
 
-// String is the one-line version text: "VERSION (commit C, built D)".
-func (b BuildInfo) String() string {
+// text is the one-line version text: "VERSION (commit C, built D)".
+func (b BuildInfo) text() string {
 	return fmt.Sprintf("%s (commit %s, built %s)", b.Version, b.Commit, b.Date)
 }
 
@@ -51,9 +51,9 @@ type globalFlags struct {
 	debug   bool
 }
 
-// App is the shared state of one invocation: global flags and lazily built
-// config, client (one per process) and store. Sub-commands get it.
-type App struct {
+// invocation is the shared state of one run of aopfetch: global flags and
+// lazily built config, client (one per process) and store. Sub-commands get it.
+type invocation struct {
 	info           BuildInfo
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -69,7 +69,7 @@ type App struct {
 	cfgErr  error
 
 	clientOnce    sync.Once
-	client        *client.Client
+	api           *client.Client
 	sandbox       *sandbox.Server
 	clientErr     error
 	clientNotices []string // what the client will not do, said once (see Client)
@@ -77,41 +77,41 @@ type App struct {
 	storeOnce sync.Once
 	// noticesShown counts the store notices printed so far.
 	noticesShown int
-	store        *store.Store
+	st           *store.Store
 	storeErr     error
 
 	noticeOnce sync.Once
 
-	// session is set when the App runs one SSH session of `aopfetch serve`
+	// session is set when the invocation runs one SSH session of `aopfetch serve`
 	// (RunSession): the server's settings and fetcher instead of the
 	// process's config, environment and client.
 	session *sessionMode
 }
 
-// newApp returns an App writing to the given streams.
-func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) *App {
+// newApp returns an invocation writing to the given streams.
+func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) *invocation {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
 	g := text.GlyphsFor(getenv)
-	return &App{
+	return &invocation{
 		info: info, stdin: stdin, stdout: withGlyphs(stdout, g), stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
 }
 
-// Glyphs are the glyphs of this terminal: UTF-8, or ASCII when the locale
+// glyphs are the glyphs of this terminal: UTF-8, or ASCII when the locale
 // (LC_ALL, LC_CTYPE, LANG) is not UTF-8.
-func (a *App) Glyphs() text.Glyphs { return text.GlyphsFor(a.getenv) }
+func (a *invocation) glyphs() text.Glyphs { return text.GlyphsFor(a.getenv) }
 
 // noColor reports whether NO_COLOR asks for no colour.
-func (a *App) noColor() bool {
+func (a *invocation) noColor() bool {
 	v, ok := a.getenv("NO_COLOR")
 	return ok && v != ""
 }
 
 // bindFlags registers the global flags on fs (the root's persistent flags).
-func (a *App) bindFlags(fs *pflag.FlagSet) {
+func (a *invocation) bindFlags(fs *pflag.FlagSet) {
 	a.flagSet = fs
 	fs.BoolVar(&a.flags.demo, "demo", false, "use the built-in sandbox instead of AOPay (no credentials needed)")
 	fs.StringVar(&a.flags.baseURL, "base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
@@ -122,7 +122,7 @@ func (a *App) bindFlags(fs *pflag.FlagSet) {
 }
 
 // changedFlags returns the global flags the user set, keyed as LoadConfig expects.
-func (a *App) changedFlags() map[string]string {
+func (a *invocation) changedFlags() map[string]string {
 	out := map[string]string{}
 	if a.flagSet == nil {
 		return out
@@ -135,17 +135,17 @@ func (a *App) changedFlags() map[string]string {
 	return out
 }
 
-// Config returns the effective config (flags > env > file > defaults).
+// config returns the effective config (flags > env > file > defaults).
 // Under --demo, an unset registration ID and operator get demo values and
 // the store is the demo's own.
-func (a *App) Config() (*config.Config, error) {
+func (a *invocation) config() (*config.Config, error) {
 	if a.session != nil {
 		return a.session.cfg, nil
 	}
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
-			a.cfgErr = &ExitError{Code: ExitUsage, Err: a.cfgErr, Hint: hintConfig}
+			a.cfgErr = &exitError{code: exitUsage, err: a.cfgErr, hint: hintConfig}
 			return
 		}
 		if a.flags.demo {
@@ -154,7 +154,7 @@ func (a *App) Config() (*config.Config, error) {
 			}
 		}
 		if !a.quiet {
-			// Config warnings carry their own ssh-style "WARNING:" word.
+			// config warnings carry their own ssh-style "WARNING:" word.
 			for _, w := range a.cfg.Warnings {
 				fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(w))
 			}
@@ -191,14 +191,14 @@ func applyDemoDefaults(cfg *config.Config) error {
 	return nil
 }
 
-// Client returns the process's single client (pointing at the in-process
+// client returns the process's single client (pointing at the in-process
 // sandbox under --demo).
-func (a *App) Client() (*client.Client, error) {
+func (a *invocation) client() (*client.Client, error) {
 	if a.session != nil {
 		return nil, errNoClientInSession
 	}
 	a.clientOnce.Do(func() {
-		cfg, err := a.Config()
+		cfg, err := a.config()
 		if err != nil {
 			a.clientErr = err
 			return
@@ -211,28 +211,28 @@ func (a *App) Client() (*client.Client, error) {
 			}
 			opts.BaseURL = a.sandbox.URL
 		}
-		a.client, err = client.New(opts)
+		a.api, err = client.New(opts)
 		if err != nil {
-			a.clientErr = &ExitError{Code: ExitUsage, Err: err, Hint: "check base_url, timeout and [auth] with `aopfetch config`"}
+			a.clientErr = &exitError{code: exitUsage, err: err, hint: "check base_url, timeout and [auth] with `aopfetch config`"}
 			return
 		}
-		if w := withheldWarning(a.client); w != "" && !a.flags.demo { // the sandbox needs no credentials
+		if w := withheldWarning(a.api); w != "" && !a.flags.demo { // the sandbox needs no credentials
 			a.clientNotices = append(a.clientNotices, w)
 			if !a.quiet {
-				a.Warn("%s", w)
+				a.warn("%s", w)
 			}
 		}
 	})
-	return a.client, a.clientErr
+	return a.api, a.clientErr
 }
 
 // fetcher is what looks vehicles up: the session's under serve, else the
 // process's client.
-func (a *App) fetcher() (ui.Fetcher, error) {
+func (a *invocation) fetcher() (ui.Fetcher, error) {
 	if a.session != nil {
 		return a.session.fetcher, nil
 	}
-	return a.Client()
+	return a.client()
 }
 
 // withheldWarning says that c will not send its credentials, or is "".
@@ -244,19 +244,19 @@ func withheldWarning(c *client.Client) string {
 		"(or AOPFETCH_INSECURE_HTTP_AUTH=1) for a test server"
 }
 
-// Store opens the store once (path from --store / AOPFETCH_STORE / config /
+// store opens the store once (path from --store / AOPFETCH_STORE / config /
 // XDG) and reads it. Notices about recovered problems go to stderr, once.
-func (a *App) Store() (*store.Store, error) { return a.openStore(false) }
+func (a *invocation) store() (*store.Store, error) { return a.openStore(false) }
 
 // lookupStore is Store for a command that only records lookups (fetch):
 // the store is opened deferred, so recording appends to the history file
 // without reading the accounts. Its notices are printed by storeNotices.
-func (a *App) lookupStore() (*store.Store, error) { return a.openStore(true) }
+func (a *invocation) lookupStore() (*store.Store, error) { return a.openStore(true) }
 
 // openStore opens the store once, deferred or not (the first call decides).
-func (a *App) openStore(deferred bool) (*store.Store, error) {
+func (a *invocation) openStore(deferred bool) (*store.Store, error) {
 	a.storeOnce.Do(func() {
-		cfg, err := a.Config()
+		cfg, err := a.config()
 		if err != nil {
 			a.storeErr = err
 			return
@@ -268,20 +268,20 @@ func (a *App) openStore(deferred bool) (*store.Store, error) {
 				return
 			}
 		}
-		a.store, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit, Deferred: deferred})
+		a.st, a.storeErr = store.Open(path, store.Options{HistoryLimit: cfg.HistoryLimit, Deferred: deferred})
 		if a.storeErr == nil {
 			a.storeNotices()
 		}
 	})
-	return a.store, a.storeErr
+	return a.st, a.storeErr
 }
 
 // storeNotices prints the store's notices not printed yet on stderr.
-func (a *App) storeNotices() {
-	if a.quiet || a.store == nil {
+func (a *invocation) storeNotices() {
+	if a.quiet || a.st == nil {
 		return
 	}
-	n := a.store.Notices()
+	n := a.st.Notices()
 	for _, s := range n[min(a.noticesShown, len(n)):] {
 		fmt.Fprintln(a.stderr, "aopfetch: "+text.Sanitize(s))
 	}
@@ -290,29 +290,29 @@ func (a *App) storeNotices() {
 
 // saidAlready reports whether err only repeats a store notice that was
 // already printed on stderr (a read-only store's reason, say).
-func (a *App) saidAlready(err error) bool {
-	if a.store == nil || a.quiet {
+func (a *invocation) saidAlready(err error) bool {
+	if a.st == nil || a.quiet {
 		return false
 	}
-	return slices.Contains(a.store.Notices(), err.Error())
+	return slices.Contains(a.st.Notices(), err.Error())
 }
 
 // checkNotOwnFile refuses an output file (-o) that is one of aopfetch's own
 // files: the store, its lock, the config file, or any other store or its
 // backup would be replaced.
-func (a *App) checkNotOwnFile(out string) error {
+func (a *invocation) checkNotOwnFile(out string) error {
 	target, err := os.Stat(out)
 	if err != nil {
 		return nil // nothing there yet (or unreadable: writing will say why)
 	}
 	own := map[string]string{}
-	if cfg, err := a.Config(); err == nil && cfg.File != "" {
+	if cfg, err := a.config(); err == nil && cfg.File != "" {
 		own[cfg.File] = "the config file"
 	}
 	if p, err := store.DefaultPath(); err == nil {
 		own[p] = "the store file" // the real one, even under --demo and even damaged
 	}
-	if s, err := a.Store(); err == nil {
+	if s, err := a.store(); err == nil {
 		own[s.Path()], own[s.LockPath()] = "the store file", "the store's lock file"
 	}
 	for path, what := range own {
@@ -327,41 +327,26 @@ func (a *App) checkNotOwnFile(out string) error {
 	return nil
 }
 
-// Demo reports whether --demo is on (for a session of serve: on the server).
-func (a *App) Demo() bool { return a.flags.demo || (a.session != nil && a.session.demo) }
+// demo reports whether --demo is on (for a session of serve: on the server).
+func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a.session.demo) }
 
-// Debug reports whether --debug is on.
-func (a *App) Debug() bool { return a.flags.debug }
-
-// Version returns the build's version text, e.g. "1.2.0".
-func (a *App) Version() string { return a.info.Version }
-
-// Stdout and Stderr are the command's output streams.
-func (a *App) Stdout() io.Writer { return a.stdout }
-
-// Stderr is the command's error stream.
-func (a *App) Stderr() io.Writer { return a.stderr }
-
-// Stdin is the command's input stream.
-func (a *App) Stdin() io.Reader { return a.stdin }
-
-// PrintDemoNotice writes the DEMO line to stderr once, under --demo only.
+// printDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
-func (a *App) PrintDemoNotice() {
-	if !a.Demo() {
+func (a *invocation) printDemoNotice() {
+	if !a.demo() {
 		return
 	}
 	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 }
 
-// Warn writes a one-line warning to stderr, sanitised (it may quote paths
+// warn writes a one-line warning to stderr, sanitised (it may quote paths
 // and errors that hold anything).
-func (a *App) Warn(format string, args ...any) {
+func (a *invocation) warn(format string, args ...any) {
 	fmt.Fprintln(a.stderr, "aopfetch: warning: "+text.Sanitize(fmt.Sprintf(format, args...)))
 }
 
-// Close stops the demo sandbox, if one was started.
-func (a *App) Close() error {
+// close stops the demo sandbox, if one was started.
+func (a *invocation) close() error {
 	if a.sandbox != nil {
 		return a.sandbox.Close()
 	}

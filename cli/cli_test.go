@@ -15,12 +15,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofrs/flock"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/batch"
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
@@ -56,23 +56,23 @@ func TestExitCodeFor(t *testing.T) {
 		err  error
 		want int
 	}{
-		{"nil", nil, ExitOK},
-		{"exit error", &ExitError{Code: ExitAuth}, ExitAuth},
-		{"validation", &client.ValidationError{Field: client.FieldCANumber, Message: "bad"}, ExitUsage},
-		{"api", &client.Error{Kind: client.KindAPI}, ExitAPI},
-		{"auth", &client.Error{Kind: client.KindAuth}, ExitAuth},
-		{"upstream", &client.Error{Kind: client.KindUpstream}, ExitNetwork},
-		{"network", &client.Error{Kind: client.KindNetwork}, ExitNetwork},
-		{"timeout", &client.Error{Kind: client.KindTimeout}, ExitNetwork},
-		{"cancelled", &client.Error{Kind: client.KindCancelled}, ExitInterrupted},
-		{"wrapped", fmt.Errorf("lookup: %w", &client.Error{Kind: client.KindAuth}), ExitAuth},
-		{"context cancelled", context.Canceled, ExitInterrupted},
-		{"deadline", context.DeadlineExceeded, ExitNetwork},
-		{"other", errors.New("disk full"), ExitAPI},
+		{"nil", nil, exitOK},
+		{"exit error", &exitError{code: exitAuth}, exitAuth},
+		{"validation", &client.ValidationError{Field: client.FieldCANumber, Message: "bad"}, exitUsage},
+		{"api", &client.Error{Kind: client.KindAPI}, exitAPI},
+		{"auth", &client.Error{Kind: client.KindAuth}, exitAuth},
+		{"upstream", &client.Error{Kind: client.KindUpstream}, exitNetwork},
+		{"network", &client.Error{Kind: client.KindNetwork}, exitNetwork},
+		{"timeout", &client.Error{Kind: client.KindTimeout}, exitNetwork},
+		{"cancelled", &client.Error{Kind: client.KindCancelled}, exitInterrupted},
+		{"wrapped", fmt.Errorf("lookup: %w", &client.Error{Kind: client.KindAuth}), exitAuth},
+		{"context cancelled", context.Canceled, exitInterrupted},
+		{"deadline", context.DeadlineExceeded, exitNetwork},
+		{"other", errors.New("disk full"), exitAPI},
 	}
 	for _, c := range cases {
-		if got := ExitCodeFor(c.err); got != c.want {
-			t.Errorf("%s: ExitCodeFor = %d, want %d", c.name, got, c.want)
+		if got := exitCodeFor(c.err); got != c.want {
+			t.Errorf("%s: exitCodeFor = %d, want %d", c.name, got, c.want)
 		}
 	}
 }
@@ -82,107 +82,18 @@ func TestWorstExitCode(t *testing.T) {
 		codes []int
 		want  int
 	}{
-		{nil, ExitOK},
-		{[]int{ExitOK, ExitOK}, ExitOK},
-		{[]int{ExitOK, ExitAPI}, ExitAPI},
-		{[]int{ExitAPI, ExitNetwork}, ExitNetwork},
-		{[]int{ExitNetwork, ExitAuth, ExitAPI}, ExitAuth},
-		{[]int{ExitAuth, ExitUsage}, ExitUsage},
-		{[]int{ExitUsage, ExitInterrupted, ExitOK}, ExitInterrupted},
+		{nil, exitOK},
+		{[]int{exitOK, exitOK}, exitOK},
+		{[]int{exitOK, exitAPI}, exitAPI},
+		{[]int{exitAPI, exitNetwork}, exitNetwork},
+		{[]int{exitNetwork, exitAuth, exitAPI}, exitAuth},
+		{[]int{exitAuth, exitUsage}, exitUsage},
+		{[]int{exitUsage, exitInterrupted, exitOK}, exitInterrupted},
 	}
 	for _, c := range cases {
-		if got := WorstExitCode(c.codes...); got != c.want {
-			t.Errorf("WorstExitCode(%v) = %d, want %d", c.codes, got, c.want)
+		if got := worstExitCode(c.codes...); got != c.want {
+			t.Errorf("worstExitCode(%v) = %d, want %d", c.codes, got, c.want)
 		}
-	}
-}
-
-func TestNewRecordSuccess(t *testing.T) {
-	res, err := answer(t, 200, docSuccess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.FetchedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	res.Latency = 250 * time.Millisecond
-	rec := NewRecord(testReq, res, nil)
-	if !rec.OK || rec.Error != nil || rec.Name != "NITESH  KUMAR SHARMA" || rec.Amount != "1000.0" ||
-		rec.DueDate != "2021-09-20" || rec.ResponseCode != 1 || !rec.Status || rec.LatencyMS != 250 {
-		t.Fatalf("record = %+v", rec)
-	}
-	if rec.Bill == nil || rec.Bill.MaxBillAmount != "1000" || !rec.Bill.AcceptPartPay {
-		t.Fatalf("bill = %+v", rec.Bill)
-	}
-	out, err := json.Marshal(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatal(err)
-	}
-	raw, ok := m["raw"].(map[string]any)
-	if !ok || raw["message"] != "Bill Fetched Success." {
-		t.Fatalf("raw = %#v, want the response object", m["raw"])
-	}
-	if m["fetched_at"] != "2026-01-02T03:04:05Z" {
-		t.Errorf("fetched_at = %v", m["fetched_at"])
-	}
-	if _, ok := m["error"]; ok {
-		t.Errorf("a successful record has an error key: %s", out)
-	}
-	for _, k := range []string{"ok", "operator", "canumber", "registration_id", "response_code", "status", "message",
-		"name", "amount", "due_date", "bill", "fetched_at", "latency_ms", "raw"} {
-		if _, ok := m[k]; !ok {
-			t.Errorf("record has no %q key: %s", k, out)
-		}
-	}
-}
-
-func TestNewRecordUpstreamKeepsBodyAsString(t *testing.T) {
-	body := "<html>502 Bad Gateway</html>"
-	_, err := answer(t, 502, body)
-	if err == nil {
-		t.Fatal("502 decoded without error")
-	}
-	rec := NewRecord(testReq, nil, err)
-	if rec.OK || rec.Error == nil || rec.Error.Kind != "upstream" || rec.Error.HTTPStatus != 502 {
-		t.Fatalf("record = %+v error = %+v", rec, rec.Error)
-	}
-	if s, ok := rec.Raw.(string); !ok || s != body {
-		t.Fatalf("raw = %#v, want the body as a string", rec.Raw)
-	}
-	if rec.FetchedAt.IsZero() {
-		t.Error("fetched_at is zero")
-	}
-}
-
-func TestNewRecordRawIsValidUTF8(t *testing.T) {
-	body := "{\"response_code\":2,\"status\":false,\"message\":\"not found \xff\xfe\"}"
-	_, err := answer(t, 200, body)
-	rec := NewRecord(testReq, nil, err)
-	for _, v := range []any{rec, batchJSONRecord{Record: rec}} {
-		out, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !utf8.Valid(out) {
-			t.Fatalf("--json output is not valid UTF-8: %q", out)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(out, &m); err != nil {
-			t.Fatal(err)
-		}
-		raw, ok := m["raw"].(map[string]any)
-		if !ok || raw["message"] != "not found \uFFFD\uFFFD" {
-			t.Fatalf("raw = %#v, want the response object with U+FFFD for the bad bytes", m["raw"])
-		}
-	}
-}
-
-func TestNewRecordValidationError(t *testing.T) {
-	rec := NewRecord(client.Request{CANumber: "@@"}, nil, &client.ValidationError{Field: client.FieldCANumber, Message: "bad vehicle"})
-	if rec.OK || rec.Error == nil || rec.Error.Kind != "validation" || rec.Error.Message != "bad vehicle" || rec.Raw != nil {
-		t.Fatalf("record = %+v", rec)
 	}
 }
 
@@ -434,21 +345,21 @@ func TestFetchExitCodes(t *testing.T) {
 		vehicles []string
 		want     int
 	}{
-		{[]string{sandbox.VehicleSuccess}, ExitOK},
-		{[]string{sandbox.VehicleNotFound}, ExitAPI},
-		{[]string{sandbox.VehicleAuth}, ExitAuth},
-		{[]string{sandbox.VehicleUpstream}, ExitNetwork},
-		{[]string{sandbox.VehicleNotFound, sandbox.VehicleUpstream, sandbox.VehicleSuccess}, ExitNetwork},
-		{[]string{sandbox.VehicleUpstream, sandbox.VehicleAuth, sandbox.VehicleNotFound}, ExitAuth},
-		{[]string{"@@"}, ExitUsage},
-		{[]string{sandbox.VehicleSuccess, "@@"}, ExitUsage},
+		{[]string{sandbox.VehicleSuccess}, exitOK},
+		{[]string{sandbox.VehicleNotFound}, exitAPI},
+		{[]string{sandbox.VehicleAuth}, exitAuth},
+		{[]string{sandbox.VehicleUpstream}, exitNetwork},
+		{[]string{sandbox.VehicleNotFound, sandbox.VehicleUpstream, sandbox.VehicleSuccess}, exitNetwork},
+		{[]string{sandbox.VehicleUpstream, sandbox.VehicleAuth, sandbox.VehicleNotFound}, exitAuth},
+		{[]string{"@@"}, exitUsage},
+		{[]string{sandbox.VehicleSuccess, "@@"}, exitUsage},
 	}
 	for _, c := range cases {
 		r := e.run(t, "", append([]string{"--base-url", url, "fetch", "--no-history"}, c.vehicles...)...)
 		if r.code != c.want {
 			t.Errorf("%v: exit %d, want %d\nstderr: %s", c.vehicles, r.code, c.want, r.stderr)
 		}
-		if c.want != ExitOK && !strings.Contains(r.stderr, "hint: ") {
+		if c.want != exitOK && !strings.Contains(r.stderr, "hint: ") {
 			t.Errorf("%v: no hint on stderr: %s", c.vehicles, r.stderr)
 		}
 	}
@@ -458,10 +369,10 @@ func TestFetchJSONArray(t *testing.T) {
 	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
 	url := sandboxURL(t)
 	r := e.run(t, "", "--base-url", url, "fetch", "--json", "--no-history", sandbox.VehicleSuccess, sandbox.VehicleNotFound)
-	if r.code != ExitAPI {
+	if r.code != exitAPI {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	var recs []Record
+	var recs []batch.Record
 	if err := json.Unmarshal([]byte(r.stdout), &recs); err != nil || len(recs) != 2 {
 		t.Fatalf("not an array of 2: %v\n%s", err, r.stdout)
 	}
@@ -473,15 +384,15 @@ func TestFetchJSONArray(t *testing.T) {
 func TestFetchMissingSettings(t *testing.T) {
 	e := newCLIEnv(t, "")
 	r := e.run(t, "", "fetch", "DL12CB4685")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "AOPFETCH_OPERATOR") || !strings.Contains(r.stderr, "--operator") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "AOPFETCH_OPERATOR") || !strings.Contains(r.stderr, "--operator") {
 		t.Errorf("missing operator: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = e.run(t, "", "fetch", "--operator", "311", "DL12CB4685")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "AOPFETCH_REGISTRATION_ID") || !strings.Contains(r.stderr, "registration_id") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "AOPFETCH_REGISTRATION_ID") || !strings.Contains(r.stderr, "registration_id") {
 		t.Errorf("missing registration id: exit %d, stderr %q", r.code, r.stderr)
 	}
 	r = e.run(t, "", "fetch", "--operator", "nosuch", "--registration-id", "X", "DL12CB4685")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "unknown operator") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "unknown operator") {
 		t.Errorf("unknown operator name: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -498,17 +409,17 @@ func TestRootWithoutTerminal(t *testing.T) {
 	e := newCLIEnv(t, "")
 	for _, args := range [][]string{nil, {"DL12CB4685"}} {
 		r := e.run(t, "", args...)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, "aopfetch fetch") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "aopfetch fetch") {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 	}
 	r := e.run(t, "", "fetc")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, `did you mean "fetch"`) {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `did you mean "fetch"`) {
 		t.Errorf("typo: exit %d, stderr %q", r.code, r.stderr)
 	}
 	// A mistyped command with its arguments, as typed by a person.
 	r = e.run(t, "", "fecth", "DL12CB4685", "MH01AB1234")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, `unknown command "fecth" (did you mean "fetch"?)`) {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `unknown command "fecth" (did you mean "fetch"?)`) {
 		t.Errorf("typo with arguments: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -518,7 +429,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 	for _, args := range [][]string{{"fetch"}, {"fetch", "--bogus", "X"}, {"saved", "rm"}, {"history", "--limit", "-1"},
 		{"export", "--format", "xml"}, {"saved", "rm", "NOPE1234"}} {
 		r := e.run(t, "", args...)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, "hint: ") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "hint: ") {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 	}
@@ -576,11 +487,11 @@ func TestExportAndBatchNeverOverwriteTheStoreOrConfig(t *testing.T) {
 	}
 	for _, out := range []string{e.store, link, e.config, e.store + ".lock", history} {
 		r := e.run(t, "", "export", "-o", out)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, "choose another file") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "choose another file") {
 			t.Errorf("export -o %s: exit %d, stderr %q", out, r.code, r.stderr)
 		}
 		r = e.run(t, sandbox.VehicleSuccess+"\n", "--demo", "batch", "-", "--overwrite", "-o", out)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, "choose another file") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "choose another file") {
 			t.Errorf("batch -o %s --overwrite: exit %d, stderr %q", out, r.code, r.stderr)
 		}
 	}
@@ -632,8 +543,8 @@ func TestFetchOutputWriteErrorFailsTheRun(t *testing.T) {
 			func(string) (string, bool) { return "", false })
 		app.startDemo = func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.Options{}) }
 		code := run(context.Background(), app, append([]string{"--config", e.config, "--store", e.store, "--demo"}, args...))
-		if code != ExitAPI || !strings.Contains(errb.String(), "no space left on device") {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d and the write error", args, code, errb.String(), ExitAPI)
+		if code != exitAPI || !strings.Contains(errb.String(), "no space left on device") {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and the write error", args, code, errb.String(), exitAPI)
 		}
 	}
 }
@@ -687,7 +598,7 @@ func TestResolveOperator(t *testing.T) {
 		"Airtel": `unknown operator "Airtel"`,
 	} {
 		_, err := resolveOperator(cfg.Operators, in)
-		if ExitCodeFor(err) != ExitUsage || err.Error() != msg {
+		if exitCodeFor(err) != exitUsage || err.Error() != msg {
 			t.Errorf("ResolveOperator(%q) err = %v, want usage error %q", in, err, msg)
 		}
 	}
@@ -788,8 +699,8 @@ func TestReadOnlyStoreSaysSoOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.run(t, "", "saved", "add", "KA01AB1234", "--operator", "311", "--registration-id", "X")
-	if r.code != ExitAPI {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, ExitAPI, r.stderr)
+	if r.code != exitAPI {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitAPI, r.stderr)
 	}
 	if n := strings.Count(r.stderr, "written by a newer aopfetch"); n != 1 {
 		t.Fatalf("the reason appears %d times:\n%s", n, r.stderr)

@@ -27,7 +27,7 @@ type settingJSON struct {
 	Source string `json:"source"`
 }
 
-func newConfigCmd(app *App) *cobra.Command {
+func newConfigCmd(app *invocation) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "config [--json]",
@@ -48,9 +48,9 @@ Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
 				return err
 			}
 			if asJSON {
-				return writeJSON(app.Stdout(), rep)
+				return writeJSON(app.stdout, rep)
 			}
-			return writeString(app.Stdout(), formatConfigReport(rep))
+			return writeString(app.stdout, formatConfigReport(rep))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the settings as JSON")
@@ -58,17 +58,17 @@ Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
 }
 
 // buildConfigReport gathers the effective settings.
-func buildConfigReport(app *App) (configReport, error) {
-	cfg, err := app.Config()
+func buildConfigReport(app *invocation) (configReport, error) {
+	cfg, err := app.config()
 	if err != nil {
 		return configReport{}, err
 	}
-	rep := configReport{ConfigFile: cfg.File, StorePath: cfg.StorePath, Demo: app.Demo(),
+	rep := configReport{ConfigFile: cfg.File, StorePath: cfg.StorePath, Demo: app.demo(),
 		Settings: []settingJSON{}, Warnings: append([]string{}, cfg.Warnings...)}
 	for _, s := range cfg.Settings() {
 		rep.Settings = append(rep.Settings, settingJSON{Key: s.Key, Value: s.Value, Source: s.Source})
 	}
-	if c, err := client.New(cfg.ClientOptions("")); err == nil && !app.Demo() {
+	if c, err := client.New(cfg.ClientOptions("")); err == nil && !app.demo() {
 		if w := withheldWarning(c); w != "" {
 			rep.Warnings = append(rep.Warnings, w)
 		}

@@ -10,51 +10,51 @@ import (
 
 // Exit codes of the aopfetch process.
 const (
-	ExitOK          = 0
-	ExitAPI         = 1 // the provider answered and said no (also: other failures)
-	ExitUsage       = 2 // bad flags, arguments, config or input
-	ExitAuth        = 3
-	ExitNetwork     = 4 // network, timeout, upstream
-	ExitInterrupted = 130
+	exitOK          = 0
+	exitAPI         = 1 // the provider answered and said no (also: other failures)
+	exitUsage       = 2 // bad flags, arguments, config or input
+	exitAuth        = 3
+	exitNetwork     = 4 // network, timeout, upstream
+	exitInterrupted = 130
 )
 
-// ExitError carries a process exit code; Execute prints Err (one line) and
-// Hint (one line, optional) to stderr. An ExitError with a nil Err has
+// exitError carries a process exit code; Execute prints err (one line) and
+// hint (one line, optional) to stderr. An exitError with a nil err has
 // already been reported and only sets the exit code.
-type ExitError struct {
-	Code int
-	Err  error
-	Hint string // what to do next, one line (may be empty)
+type exitError struct {
+	code int
+	err  error
+	hint string // what to do next, one line (may be empty)
 }
 
 // Error returns the message of the wrapped error.
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit status %d", e.Code)
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
 	}
-	return e.Err.Error()
+	return e.err.Error()
 }
 
 // Unwrap returns the wrapped error.
-func (e *ExitError) Unwrap() error { return e.Err }
+func (e *exitError) Unwrap() error { return e.err }
 
-// newUsageError is an ExitUsage error with a hint.
-func newUsageError(hint, format string, args ...any) *ExitError {
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...), Hint: hint}
+// newUsageError is an exitUsage error with a hint.
+func newUsageError(hint, format string, args ...any) *exitError {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...), hint: hint}
 }
 
-// ExitCodeFor maps a lookup error to an exit code (nil -> ExitOK).
-func ExitCodeFor(err error) int {
+// exitCodeFor maps a lookup error to an exit code (nil -> exitOK).
+func exitCodeFor(err error) int {
 	if err == nil {
-		return ExitOK
+		return exitOK
 	}
-	var ee *ExitError
+	var ee *exitError
 	if errors.As(err, &ee) {
-		return ee.Code
+		return ee.code
 	}
 	var ve *client.ValidationError
 	if errors.As(err, &ve) {
-		return ExitUsage
+		return exitUsage
 	}
 	var ce *client.Error
 	if errors.As(err, &ce) {
@@ -62,24 +62,24 @@ func ExitCodeFor(err error) int {
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return ExitInterrupted
+		return exitInterrupted
 	case errors.Is(err, context.DeadlineExceeded):
-		return ExitNetwork
+		return exitNetwork
 	}
-	return ExitAPI
+	return exitAPI
 }
 
 // exitCodeForKind maps a client error class to an exit code.
 func exitCodeForKind(k client.Kind) int {
 	switch k {
 	case client.KindAPI:
-		return ExitAPI
+		return exitAPI
 	case client.KindAuth:
-		return ExitAuth
+		return exitAuth
 	case client.KindCancelled:
-		return ExitInterrupted
+		return exitInterrupted
 	default: // network, timeout, upstream and anything new
-		return ExitNetwork
+		return exitNetwork
 	}
 }
 
@@ -87,26 +87,26 @@ func exitCodeForKind(k client.Kind) int {
 // interrupted > usage > auth > network > api > ok.
 func exitSeverity(code int) int {
 	switch code {
-	case ExitOK:
+	case exitOK:
 		return 0
-	case ExitAPI:
+	case exitAPI:
 		return 1
-	case ExitNetwork:
+	case exitNetwork:
 		return 2
-	case ExitAuth:
+	case exitAuth:
 		return 3
-	case ExitUsage:
+	case exitUsage:
 		return 4
-	case ExitInterrupted:
+	case exitInterrupted:
 		return 5
 	}
 	return 1
 }
 
-// WorstExitCode returns the most severe of the exit codes (see the README's
+// worstExitCode returns the most severe of the exit codes (see the README's
 // exit code table): interrupted > usage > auth > network > api > ok.
-func WorstExitCode(codes ...int) int {
-	worst := ExitOK
+func worstExitCode(codes ...int) int {
+	worst := exitOK
 	for _, c := range codes {
 		if exitSeverity(c) > exitSeverity(worst) {
 			worst = c
@@ -117,9 +117,9 @@ func WorstExitCode(codes ...int) int {
 
 // errorHint returns the hint of err, if it carries one.
 func errorHint(err error) string {
-	var ee *ExitError
-	if errors.As(err, &ee) && ee.Hint != "" {
-		return ee.Hint
+	var ee *exitError
+	if errors.As(err, &ee) && ee.hint != "" {
+		return ee.hint
 	}
 	var ce *client.Error
 	if errors.As(err, &ce) {

@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/batch"
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
-	"github.com/aopfetch/aopfetch/ui"
 )
 
 // Hints for missing or invalid request settings.
@@ -79,9 +78,9 @@ func resolveOperator(ops []config.Operator, s string) (int, error) {
 	case err == nil:
 		return code, nil
 	case errors.As(err, &ue):
-		return 0, &ExitError{Code: ExitUsage, Err: err, Hint: ue.Hint()}
+		return 0, &exitError{code: exitUsage, err: err, hint: ue.Hint()}
 	}
-	return 0, &ExitError{Code: ExitUsage, Err: err, Hint: "operator codes are positive whole numbers, e.g. 311"}
+	return 0, &exitError{code: exitUsage, err: err, hint: "operator codes are positive whole numbers, e.g. 311"}
 }
 
 // fetchOptions are the flags of `aopfetch fetch`.
@@ -91,7 +90,7 @@ type fetchOptions struct {
 	noHistory bool
 }
 
-func newFetchCmd(app *App) *cobra.Command {
+func newFetchCmd(app *invocation) *cobra.Command {
 	var o fetchOptions
 	cmd := &cobra.Command{
 		Use:   "fetch [flags] VEHICLE...",
@@ -118,16 +117,11 @@ Each lookup is recorded in the history unless --no-history is given.`,
 	return cmd
 }
 
-// outcome is one finished lookup.
-type outcome struct {
-	req client.Request
-	res *client.Result
-	err error
-}
-
-// runFetch validates every vehicle, looks them up in order and reports.
-func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) error {
-	cfg, err := app.Config()
+// runFetch validates every vehicle, looks them up in order (the batch
+// engine at one worker, going on after an authentication failure so that
+// every vehicle is reported) and reports.
+func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []string) error {
+	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
@@ -135,7 +129,7 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.Stderr(), "sending", cfg, op, regID, args)
+	reqs, err := normalizeRequests(app.stderr, "sending", cfg, op, regID, args)
 	if err != nil {
 		return err
 	}
@@ -144,15 +138,18 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 		return err
 	}
 	var werr error // the first failure to write the output
-	outs := fetchAll(ctx, c, reqs, func(i int, out outcome) {
+	var outs []batch.Result
+	batch.Run(ctx, c, reqs, batch.Options{Concurrency: 1, KeepGoingAfterAuth: true}, func(r batch.Result) error {
+		outs = append(outs, r)
 		if !o.json {
-			werr = cmp.Or(werr, reportHuman(app, cfg, i, out))
-		} else if out.err != nil && !isCancelled(out.err) {
-			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
+			werr = cmp.Or(werr, reportHuman(app, cfg, r))
+		} else if r.Err != nil {
+			writeLookupError(app.stderr, r.Req.CANumber, r.Err)
 		}
+		return nil
 	})
 	if o.json {
-		werr = writeRecords(app.Stdout(), outs, len(args) > 1)
+		werr = writeRecords(app.stdout, outs, len(args) > 1)
 	}
 	if !o.noHistory {
 		recordHistory(app, outs)
@@ -160,7 +157,7 @@ func runFetch(ctx context.Context, app *App, o fetchOptions, args []string) erro
 	exit := fetchExit(ctx, outs, len(reqs))
 	if werr != nil {
 		// Lost output is a failure even when every lookup succeeded.
-		return &ExitError{Code: WorstExitCode(ExitCodeFor(exit), ExitAPI), Err: fmt.Errorf("writing the output: %w", werr)}
+		return &exitError{code: worstExitCode(exitCodeFor(exit), exitAPI), err: fmt.Errorf("writing the output: %w", werr)}
 	}
 	return exit
 }
@@ -179,7 +176,7 @@ func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operat
 		var ve *client.ValidationError
 		switch {
 		case errors.As(err, &ve) && ve.Field != client.FieldCANumber:
-			return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), Hint: fieldHint(ve.Field)}
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), hint: fieldHint(ve.Field)}
 		case err != nil:
 			fmt.Fprintf(warn, "aopfetch: %s: invalid vehicle number: %s\n", quoteArg(v), err.Error())
 			bad = append(bad, v)
@@ -194,7 +191,7 @@ func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operat
 	}
 	if len(bad) > 0 {
 		fmt.Fprintln(warn, "hint: "+hintVehicle)
-		return nil, &ExitError{Code: ExitUsage}
+		return nil, &exitError{code: exitUsage}
 	}
 	return reqs, nil
 }
@@ -215,72 +212,40 @@ func quoteArg(s string) string {
 	return fmt.Sprintf("%q", text.Sanitize(s))
 }
 
-// fetchAll looks up reqs one after the other, calling done after each, and
-// stops at the first cancelled lookup (ctrl+c).
-func fetchAll(ctx context.Context, c ui.Fetcher, reqs []client.Request, done func(int, outcome)) []outcome {
-	outs := make([]outcome, 0, len(reqs))
-	for i, r := range reqs {
-		if ctx.Err() != nil {
-			break
-		}
-		res, err := c.Fetch(ctx, r)
-		out := outcome{req: r, res: res, err: err}
-		outs = append(outs, out)
-		done(i, out)
-		if isCancelled(err) {
-			break
-		}
-	}
-	return outs
-}
-
-// isCancelled reports whether err is a cancelled lookup.
-func isCancelled(err error) bool {
-	return ExitCodeFor(err) == ExitInterrupted
-}
-
-// reportHuman prints one outcome: a table on stdout or the error on stderr.
+// reportHuman prints one result: a table on stdout or the error on stderr.
 // It returns the error of writing the table.
-func reportHuman(app *App, cfg *config.Config, i int, out outcome) error {
-	if out.err != nil {
-		if !isCancelled(out.err) {
-			writeLookupError(app.Stderr(), out.req.CANumber, out.err)
-		}
+func reportHuman(app *invocation, cfg *config.Config, r batch.Result) error {
+	if r.Err != nil {
+		writeLookupError(app.stderr, r.Req.CANumber, r.Err)
 		return nil
 	}
-	if i > 0 {
-		fmt.Fprintln(app.Stdout())
+	if r.Job > 0 {
+		fmt.Fprintln(app.stdout)
 	}
-	return writeConsumer(app.Stdout(), out.req, out.res, cfg, time.Now())
+	return writeConsumer(app.stdout, r.Req, r.Res, cfg, time.Now())
 }
 
 // writeRecords writes the --json output: one object, or an array.
-func writeRecords(w io.Writer, outs []outcome, array bool) error {
-	recs := make([]Record, 0, len(outs))
+func writeRecords(w io.Writer, outs []batch.Result, array bool) error {
+	recs := make([]batch.Record, 0, len(outs))
 	for _, o := range outs {
-		if !isCancelled(o.err) {
-			recs = append(recs, NewRecord(o.req, o.res, o.err))
-		}
+		recs = append(recs, batch.NewRecord(o.Req, o.Res, o.Err))
 	}
 	if len(recs) == 0 {
 		return nil
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
 	if array {
-		return enc.Encode(recs)
+		return writeJSON(w, recs)
 	}
-	return enc.Encode(recs[0])
+	return writeJSON(w, recs[0])
 }
 
 // recordHistory writes the finished lookups to the history in one write; a
 // store failure is only a warning.
-func recordHistory(app *App, outs []outcome) {
+func recordHistory(app *invocation, outs []batch.Result) {
 	ls := make([]store.Lookup, 0, len(outs))
 	for _, o := range outs {
-		if !isCancelled(o.err) {
-			ls = append(ls, store.NewLookup(o.req, o.res, o.err, time.Now()))
-		}
+		ls = append(ls, store.NewLookup(o.Req, o.Res, o.Err, time.Now()))
 	}
 	if len(ls) == 0 {
 		return
@@ -291,26 +256,26 @@ func recordHistory(app *App, outs []outcome) {
 		app.storeNotices()
 	}
 	if err != nil && !app.saidAlready(err) {
-		app.Warn("history not recorded: %v", err)
+		app.warn("history not recorded: %v", err)
 	}
 }
 
 // fetchExit returns the invocation's exit error: the most severe outcome,
 // or interrupted when ctrl+c stopped it.
-func fetchExit(ctx context.Context, outs []outcome, want int) error {
+func fetchExit(ctx context.Context, outs []batch.Result, want int) error {
 	codes := make([]int, 0, len(outs)+1)
 	for _, o := range outs {
-		codes = append(codes, ExitCodeFor(o.err))
+		codes = append(codes, exitCodeFor(o.Err))
 	}
 	if ctx.Err() != nil && len(outs) < want {
-		codes = append(codes, ExitInterrupted)
+		codes = append(codes, exitInterrupted)
 	}
-	code := WorstExitCode(codes...)
+	code := worstExitCode(codes...)
 	switch code {
-	case ExitOK:
+	case exitOK:
 		return nil
-	case ExitInterrupted:
-		return &ExitError{Code: code, Err: errors.New("interrupted")}
+	case exitInterrupted:
+		return &exitError{code: code, err: errors.New("interrupted")}
 	}
-	return &ExitError{Code: code}
+	return &exitError{code: code}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/aopfetch/aopfetch/store"
 )
 
-func newHistoryCmd(app *App) *cobra.Command {
+func newHistoryCmd(app *invocation) *cobra.Command {
 	var asJSON bool
 	var limit int
 	cmd := &cobra.Command{
@@ -29,7 +29,7 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 			if limit < 0 {
 				return newUsageError("--limit 0 shows everything", "--limit must not be negative")
 			}
-			s, err := app.Store()
+			s, err := app.store()
 			if err != nil {
 				return err
 			}
@@ -41,20 +41,20 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 				if recent == nil {
 					recent = []store.Lookup{}
 				}
-				return writeJSON(app.Stdout(), recent)
+				return writeJSON(app.stdout, recent)
 			}
-			cfg, err := app.Config()
+			cfg, err := app.config()
 			if err != nil {
 				return err
 			}
 			if cfg.HistoryLimit == 0 {
-				fmt.Fprintln(app.Stderr(), historyOffNote(len(recent)))
+				fmt.Fprintln(app.stderr, historyOffNote(len(recent)))
 			}
 			if len(recent) == 0 {
-				fmt.Fprintln(app.Stderr(), "no recent lookups")
+				fmt.Fprintln(app.stderr, "no recent lookups")
 				return nil
 			}
-			return writeHistory(app.Stdout(), recent, cfg, time.Now())
+			return writeHistory(app.stdout, recent, cfg, time.Now())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the lookups as a JSON array")
@@ -65,14 +65,14 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 		Example: `  aopfetch history clear`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			s, err := app.Store()
+			s, err := app.store()
 			if err != nil {
 				return err
 			}
 			if err := s.ClearHistory(); err != nil {
 				return err
 			}
-			fmt.Fprintln(app.Stdout(), "history cleared")
+			fmt.Fprintln(app.stdout, "history cleared")
 			return nil
 		},
 	})

@@ -47,7 +47,7 @@ func formatFromName(name string) string {
 	return ""
 }
 
-func newExportCmd(app *App) *cobra.Command {
+func newExportCmd(app *invocation) *cobra.Command {
 	var format, out string
 	cmd := &cobra.Command{
 		Use:   "export [--format json|csv] [-o FILE]",
@@ -80,14 +80,14 @@ stdout or FILE. Without --format, the format follows FILE's extension
 
 // runExport renders the export in memory first, so a failure never leaves
 // a half-written file.
-func runExport(ctx context.Context, app *App, format, out string) error {
-	s, err := app.Store()
+func runExport(ctx context.Context, app *invocation, format, out string) error {
+	s, err := app.store()
 	if err != nil {
 		return err
 	}
 	d := s.Data()
 	if s.ReadOnly() {
-		app.Warn("the store is from a newer aopfetch: the export holds only the fields this version knows; export with the newer aopfetch to keep them all")
+		app.warn("the store is from a newer aopfetch: the export holds only the fields this version knows; export with the newer aopfetch to keep them all")
 	}
 	var buf bytes.Buffer
 	if err := store.Export(&buf, format, d); err != nil {
@@ -95,10 +95,10 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 	}
 	data := buf.Bytes()
 	if format == formatJSON {
-		data = safeJSON(data)
+		data = text.SafeJSON(data)
 	}
 	if out == "" || out == "-" {
-		return untilInterrupted(ctx, func() error { _, err := app.Stdout().Write(data); return err })
+		return untilInterrupted(ctx, func() error { _, err := app.stdout.Write(data); return err })
 	}
 	if err := app.checkNotOwnFile(out); err != nil {
 		return err
@@ -106,7 +106,7 @@ func runExport(ctx context.Context, app *App, format, out string) error {
 	if err := untilInterrupted(ctx, func() error { return writePrivateFile(out, data) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Stderr(), "exported %s to %s\n", text.Plural(len(d.Accounts), "account"), text.Sanitize(out))
+	fmt.Fprintf(app.stderr, "exported %s to %s\n", text.Plural(len(d.Accounts), "account"), text.Sanitize(out))
 	return nil
 }
 
@@ -185,7 +185,7 @@ type importOptions struct {
 	skipInvalid bool
 }
 
-func newImportCmd(app *App) *cobra.Command {
+func newImportCmd(app *invocation) *cobra.Command {
 	var o importOptions
 	cmd := &cobra.Command{
 		Use:   "import FILE [--format json|csv] [--skip-invalid]",
@@ -216,7 +216,7 @@ reads stdin; at most 128 MiB are read.`,
 }
 
 // runImport parses, validates and merges one file.
-func runImport(ctx context.Context, app *App, o importOptions, name string) error {
+func runImport(ctx context.Context, app *invocation, o importOptions, name string) error {
 	format, err := checkFormat(o.format)
 	if err != nil {
 		return err
@@ -228,7 +228,7 @@ func runImport(ctx context.Context, app *App, o importOptions, name string) erro
 	if format == "" {
 		format = sniffFormat(name, data)
 	}
-	cfg, err := app.Config()
+	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
@@ -241,28 +241,28 @@ func runImport(ctx context.Context, app *App, o importOptions, name string) erro
 	if err != nil {
 		return err
 	}
-	s, err := app.Store()
+	s, err := app.store()
 	if err != nil {
 		return err
 	}
 	accts, missing := applyImportDefaults(rows, s.Data(), op, regID)
 	for _, re := range rowErrs {
-		fmt.Fprintln(app.Stderr(), text.Sanitize(re.Error()))
+		fmt.Fprintln(app.stderr, text.Sanitize(re.Error()))
 	}
 	for _, m := range missing {
-		fmt.Fprintln(app.Stderr(), m)
+		fmt.Fprintln(app.stderr, m)
 	}
 	skipped := len(rowErrs) + len(missing)
 	if skipped > 0 && !o.skipInvalid {
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
 			"nothing imported: %s invalid", text.Plural(skipped, "row"))
 	}
-	writeDuplicates(app.Stderr(), duplicateRows(rows))
+	writeDuplicates(app.stderr, duplicateRows(rows))
 	rep, err := s.Import(accts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(app.Stdout(), "added %d, updated %d, skipped %d\n", rep.Added, rep.Updated, rep.Skipped+skipped)
+	fmt.Fprintf(app.stdout, "added %d, updated %d, skipped %d\n", rep.Added, rep.Updated, rep.Skipped+skipped)
 	return nil
 }
 
@@ -308,7 +308,7 @@ const maxImportSize = 128 << 20
 
 // readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text), at
 // most limit bytes; ctrl+c ends a read that waits (see untilInterrupted).
-func readInput(ctx context.Context, app *App, name string, limit int64) ([]byte, error) {
+func readInput(ctx context.Context, app *invocation, name string, limit int64) ([]byte, error) {
 	var data []byte
 	err := untilInterrupted(ctx, func() (err error) {
 		data, err = readLimited(app, name, limit)
@@ -332,13 +332,13 @@ func untilInterrupted(ctx context.Context, fn func() error) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	}
 }
 
 // readLimited reads name (stdin for "-") as UTF-8, refusing more than limit bytes.
-func readLimited(app *App, name string, limit int64) ([]byte, error) {
-	r, shown := app.Stdin(), "stdin"
+func readLimited(app *invocation, name string, limit int64) ([]byte, error) {
+	r, shown := app.stdin, "stdin"
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {

@@ -32,7 +32,7 @@ func TestExportRefusesToReplaceAnotherStore(t *testing.T) {
 	}
 	before, _ := os.ReadFile(other)
 	r := e.run(t, "", "export", "-o", other)
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "store") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "store") {
 		t.Fatalf("export -o another store: exit %d\n%s", r.code, r.stderr)
 	}
 	if after, _ := os.ReadFile(other); !bytes.Equal(after, before) {
@@ -56,7 +56,7 @@ func TestExportOutputPathErrors(t *testing.T) {
 		e.dir:                                   "is a directory",
 	} {
 		r := e.run(t, "", "export", "-o", out)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, ".tmp-") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, ".tmp-") {
 			t.Errorf("export -o %s: exit %d\n%s", out, r.code, r.stderr)
 		}
 	}
@@ -98,8 +98,8 @@ func TestExportStopsOnInterrupt(t *testing.T) {
 	if data, err := os.ReadFile(fifo); err != nil || !json.Valid(data) {
 		t.Errorf("the writer's output: %q %v", data, err)
 	}
-	if code != ExitInterrupted {
-		t.Fatalf("exit %d, want %d\n%s", code, ExitInterrupted, errb.String())
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s", code, exitInterrupted, errb.String())
 	}
 }
 
@@ -132,7 +132,7 @@ func TestImportOperatorNamesAndDuplicateRows(t *testing.T) {
 		t.Fatalf("accounts %+v", d.Accounts)
 	}
 	r = e.run(t, "label,operator,canumber\nx,Airtel,KA01A1234\n", "import", "--format", "csv", "-")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, `line 2: unknown operator "Airtel"`) {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `line 2: unknown operator "Airtel"`) {
 		t.Fatalf("unknown operator name: exit %d\n%s", r.code, r.stderr)
 	}
 }
@@ -142,7 +142,7 @@ func TestImportOperatorNamesAndDuplicateRows(t *testing.T) {
 func TestImportMissingDefaultsNameTheLine(t *testing.T) {
 	e := newCLIEnv(t, "")
 	r := e.run(t, "canumber\nDL12CB4685\n", "import", "--format", "csv", "-")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, "line 2: DL12CB4685: no operator") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "line 2: DL12CB4685: no operator") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	// A second row of the same vehicle does not slip through as a merge.
@@ -195,8 +195,8 @@ func TestImportStopsOnInterrupt(t *testing.T) {
 	app := newApp(BuildInfo{Version: "test"}, pr, &out, &errb, func(string) (string, bool) { return "", false })
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // ctrl+c while the read waits
-	if code := run(ctx, app, []string{"--config", e.config, "--store", e.store, "import", "-"}); code != ExitInterrupted {
-		t.Fatalf("exit %d, want %d\n%s", code, ExitInterrupted, errb.String())
+	if code := run(ctx, app, []string{"--config", e.config, "--store", e.store, "import", "-"}); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s", code, exitInterrupted, errb.String())
 	}
 }
 
@@ -206,7 +206,7 @@ func TestImportInputIsCapped(t *testing.T) {
 	e := newCLIEnv(t, namedOperatorConfig)
 	app := newApp(BuildInfo{Version: "test"}, zeros{}, io.Discard, io.Discard, nil)
 	_, err := readInput(context.Background(), app, "-", 1<<20)
-	if ExitCodeFor(err) != ExitUsage || !strings.Contains(fmt.Sprint(err), "larger than 1 MiB") {
+	if exitCodeFor(err) != exitUsage || !strings.Contains(fmt.Sprint(err), "larger than 1 MiB") {
 		t.Fatalf("endless stdin: %v", err)
 	}
 	small := filepath.Join(e.dir, "small.csv")
@@ -236,7 +236,7 @@ func TestImportReadHints(t *testing.T) {
 		}
 	}
 	e := newCLIEnv(t, "")
-	if r := e.run(t, "", "import", dir); r.code != ExitUsage || !strings.Contains(r.stderr, "not a directory") {
+	if r := e.run(t, "", "import", dir); r.code != exitUsage || !strings.Contains(r.stderr, "not a directory") {
 		t.Errorf("import DIR: exit %d %s", r.code, r.stderr)
 	}
 }

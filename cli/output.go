@@ -18,7 +18,7 @@ import (
 const none = "-"
 
 // field is one label/value line of a detail block.
-type field struct{ Label, Value string }
+type field struct{ label, value string }
 
 // glyphWriter is an output stream that knows the glyphs of its terminal:
 // the tables written to it are laid out in them (ASCII when the locale is
@@ -64,13 +64,13 @@ func writeFields(w io.Writer, fields []field) error {
 	g := glyphsOf(w)
 	width := 0
 	for _, f := range fields {
-		width = max(width, text.Width(g.Text(f.Label)))
+		width = max(width, text.Width(g.Text(f.label)))
 	}
 	var b strings.Builder
 	for _, f := range fields {
-		b.WriteString(g.Pad(g.Text(f.Label), width))
+		b.WriteString(g.Pad(g.Text(f.label), width))
 		b.WriteString("  ")
-		b.WriteString(g.Text(f.Value))
+		b.WriteString(g.Text(f.value))
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())

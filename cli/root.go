@@ -24,24 +24,37 @@ import (
 // hintUseFetch points at the one-shot command.
 const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --json for scripts)"
 
-// Execute runs the root command and returns the process exit code. SIGINT
-// and SIGTERM cancel in-flight lookups and end the process with 130.
+// Execute runs the root command and returns the process exit code. SIGINT,
+// SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130
+// (serve handles its own signals: SIGHUP reloads it).
 func Execute(b BuildInfo) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 	return run(ctx, newApp(b, os.Stdin, os.Stdout, os.Stderr, nil), os.Args[1:])
 }
 
+// stopSignals are the signals that stop a command as ctrl+c does: SIGINT,
+// SIGTERM, and SIGHUP (the terminal or the SSH connection went away), so
+// that what was done is written and saved before the process ends. A
+// SIGHUP that is ignored (nohup) stays ignored: handling it would undo that.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
+
 // run executes args against app and returns the exit code; errors are
 // printed to app's stderr as one line plus a hint.
-func run(ctx context.Context, app *App, args []string) int {
+func run(ctx context.Context, app *invocation, args []string) int {
 	return runWith(ctx, app, args, nil)
 }
 
 // runWith is run with prepare (if not nil) applied to the command tree
 // before it executes.
-func runWith(ctx context.Context, app *App, args []string, prepare func(*cobra.Command)) int {
-	defer app.Close()
+func runWith(ctx context.Context, app *invocation, args []string, prepare func(*cobra.Command)) int {
+	defer app.close()
 	root := newRootCmd(app)
 	if prepare != nil {
 		prepare(root)
@@ -49,21 +62,21 @@ func runWith(ctx context.Context, app *App, args []string, prepare func(*cobra.C
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return ExitOK
+		return exitOK
 	}
-	code := ExitCodeFor(err)
-	if ctx.Err() != nil && code != ExitUsage {
-		code = ExitInterrupted
+	code := exitCodeFor(err)
+	if ctx.Err() != nil && code != exitUsage {
+		code = exitInterrupted
 	}
-	var ee *ExitError
-	if (!errors.As(err, &ee) || ee.Err != nil) && !app.saidAlready(err) {
-		writeLookupError(app.Stderr(), "", err)
+	var ee *exitError
+	if (!errors.As(err, &ee) || ee.err != nil) && !app.saidAlready(err) {
+		writeLookupError(app.stderr, "", err)
 	}
 	return code
 }
 
 // newRootCmd builds the command tree.
-func newRootCmd(app *App) *cobra.Command {
+func newRootCmd(app *invocation) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "aopfetch [VEHICLE]",
 		Short: "Look up FASTag consumers with AOPay's Fetch Consumer Details API",
@@ -78,7 +91,7 @@ everything against the built-in sandbox.`,
   aopfetch DL12CB4685                 # the UI, straight on this vehicle
   aopfetch --demo fetch DL12CB4685    # a one-shot lookup printed as a table
   aopfetch config                     # effective settings and where they came from`,
-		Version:       app.info.String(),
+		Version:       app.info.text(),
 		Args:          rootArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -89,7 +102,7 @@ everything against the built-in sandbox.`,
 			// The TUI shows its own DEMO badge; a line on stderr would land
 			// on its screen.
 			if cmd.HasParent() && humanOutput(cmd) {
-				app.PrintDemoNotice()
+				app.printDemoNotice()
 			}
 		},
 	}
@@ -97,9 +110,9 @@ everything against the built-in sandbox.`,
 	// errors; rootArgs asks SuggestionsFor directly, which needs it set.
 	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("aopfetch {{.Version}}\n")
-	root.SetOut(app.Stdout())
-	root.SetErr(app.Stderr())
-	root.SetIn(app.Stdin())
+	root.SetOut(app.stdout)
+	root.SetErr(app.stderr)
+	root.SetIn(app.stdin)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return newUsageError(fmt.Sprintf("run `%s --help` for the flags", cmd.CommandPath()), "%v", err)
 	})
@@ -114,7 +127,7 @@ everything against the built-in sandbox.`,
 		newImportCmd(app),
 		newVersionCmd(app),
 		newManCmd(app),
-		NewBatchCommand(app),
+		newBatchCmd(app),
 		newServeCmd(app),
 	)
 	root.InitDefaultCompletionCmd()
@@ -161,7 +174,7 @@ func rootArgs(cmd *cobra.Command, args []string) error {
 }
 
 // runTUI starts the terminal UI, or explains why it cannot.
-func runTUI(cmd *cobra.Command, app *App, args []string) error {
+func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 	vehicle := ""
 	if len(args) == 1 {
 		vehicle = args[0]
@@ -170,22 +183,22 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		return err
 	}
 	app.quiet = true
-	cfg, err := app.Config()
+	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
-	c, err := app.Client()
+	c, err := app.client()
 	if err != nil {
 		return err
 	}
 	opts := ui.Options{
-		Fetcher: c, Config: cfg, Demo: app.Demo(), Vehicle: vehicle,
-		Debug: app.Debug(), Version: app.Version(),
+		Fetcher: c, Config: cfg, Demo: app.demo(), Vehicle: vehicle,
+		Debug: app.flags.debug, Version: app.info.Version,
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
-		ASCII:   app.Glyphs().ASCII(), NoColor: app.noColor(),
+		ASCII:   app.glyphs().ASCII(), NoColor: app.noColor(),
 		Theme: ui.Theme(cfg.Theme), Concurrency: cfg.Concurrency, Rate: cfg.Rate,
 	}
-	if s, err := app.Store(); err != nil {
+	if s, err := app.store(); err != nil {
 		opts.Notices = append(opts.Notices, "store unavailable, nothing will be saved: "+err.Error())
 	} else {
 		opts.Store = s
@@ -199,7 +212,7 @@ func runTUI(cmd *cobra.Command, app *App, args []string) error {
 		return runErr
 	}
 	if cmd.Context().Err() != nil {
-		return &ExitError{Code: ExitInterrupted} // stopped by SIGINT/SIGTERM, not by the agent
+		return &exitError{code: exitInterrupted} // stopped by SIGINT/SIGTERM/SIGHUP, not by the agent
 	}
 	return nil
 }
@@ -213,15 +226,15 @@ func flushPending(s *store.Store) error {
 	}
 	n := s.Pending()
 	if err := s.Flush(); err != nil {
-		return &ExitError{Code: ExitAPI, Err: fmt.Errorf("%d change(s) made in this session could not be saved to %s: %w", n, s.Path(), err),
-			Hint: "free disk space or stop the other aopfetch holding the store, then redo them"}
+		return &exitError{code: exitAPI, err: fmt.Errorf("%d change(s) made in this session could not be saved to %s: %w", n, s.Path(), err),
+			hint: "free disk space or stop the other aopfetch holding the store, then redo them"}
 	}
 	return nil
 }
 
 // checkTerminal refuses to start the UI without a terminal or on TERM=dumb.
-func checkTerminal(app *App) error {
-	if !isTerminal(app.Stdin()) || !isTerminal(app.Stdout()) {
+func checkTerminal(app *invocation) error {
+	if !isTerminal(app.stdin) || !isTerminal(app.stdout) {
 		return newUsageError(hintUseFetch, "the terminal UI needs a terminal on stdin and stdout")
 	}
 	if t, _ := app.getenv("TERM"); strings.EqualFold(t, "dumb") {

@@ -14,7 +14,7 @@ import (
 // defaultSandboxAddr is where `aopfetch sandbox` listens by default.
 const defaultSandboxAddr = "127.0.0.1:8089"
 
-func newSandboxCmd(app *App) *cobra.Command {
+func newSandboxCmd(app *invocation) *cobra.Command {
 	var addr string
 	var latency bool
 	cmd := &cobra.Command{
@@ -37,11 +37,11 @@ answers like the real endpoint; the vehicle number picks the scenario.`,
 				return newUsageError("pick another address with --addr HOST:PORT", "cannot serve the sandbox on %s: %v", addr, err)
 			}
 			defer srv.Close()
-			if err := writeString(app.Stdout(), sandboxBanner(srv.URL)); err != nil {
+			if err := writeString(app.stdout, sandboxBanner(srv.URL)); err != nil {
 				return err
 			}
 			<-cmd.Context().Done()
-			fmt.Fprintln(app.Stderr(), "aopfetch: sandbox stopped")
+			fmt.Fprintln(app.stderr, "aopfetch: sandbox stopped")
 			return nil
 		},
 	}

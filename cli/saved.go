@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -27,7 +24,7 @@ const (
 	noteWidth  = 30
 )
 
-func newSavedCmd(app *App) *cobra.Command {
+func newSavedCmd(app *invocation) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "saved",
 		Short: "List, add, remove and rename saved accounts",
@@ -45,7 +42,7 @@ every fetch of that vehicle).`,
 	return cmd
 }
 
-func newSavedListCmd(app *App) *cobra.Command {
+func newSavedListCmd(app *invocation) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:     "list [--json]",
@@ -55,7 +52,7 @@ func newSavedListCmd(app *App) *cobra.Command {
   aopfetch saved list --json | jq -r '.[].canumber'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			s, err := app.Store()
+			s, err := app.store()
 			if err != nil {
 				return err
 			}
@@ -64,17 +61,17 @@ func newSavedListCmd(app *App) *cobra.Command {
 				if accts == nil {
 					accts = []store.Account{}
 				}
-				return writeJSON(app.Stdout(), accts)
+				return writeJSON(app.stdout, accts)
 			}
 			if len(accts) == 0 {
-				fmt.Fprintln(app.Stderr(), "no saved accounts yet; add one with `aopfetch saved add VEHICLE`")
+				fmt.Fprintln(app.stderr, "no saved accounts yet; add one with `aopfetch saved add VEHICLE`")
 				return nil
 			}
-			cfg, err := app.Config()
+			cfg, err := app.config()
 			if err != nil {
 				return err
 			}
-			return writeAccounts(app.Stdout(), accts, cfg, time.Now())
+			return writeAccounts(app.stdout, accts, cfg, time.Now())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the accounts as a JSON array")
@@ -106,7 +103,7 @@ type savedAddOptions struct {
 	label, note string
 }
 
-func newSavedAddCmd(app *App) *cobra.Command {
+func newSavedAddCmd(app *invocation) *cobra.Command {
 	var o savedAddOptions
 	cmd := &cobra.Command{
 		Use:   "add VEHICLE [--label L] [--operator N] [--registration-id ID] [--note T]",
@@ -128,12 +125,12 @@ its values, the others are kept.`,
 }
 
 // runSavedAdd validates and saves one account.
-func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string) error {
-	cfg, err := app.Config()
+func runSavedAdd(cmd *cobra.Command, app *invocation, o savedAddOptions, vehicle string) error {
+	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
-	s, err := app.Store()
+	s, err := app.store()
 	if err != nil {
 		return err
 	}
@@ -165,7 +162,7 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	if err != nil {
 		return err
 	}
-	reqs, err := normalizeRequests(app.Stderr(), "saving", cfg, op, regID, []string{vehicle})
+	reqs, err := normalizeRequests(app.stderr, "saving", cfg, op, regID, []string{vehicle})
 	if err != nil {
 		return err
 	}
@@ -185,7 +182,7 @@ func runSavedAdd(cmd *cobra.Command, app *App, o savedAddOptions, vehicle string
 	if existed {
 		verb = "updated"
 	}
-	fmt.Fprintf(app.Stdout(), "%s %s (%s)\n", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
+	fmt.Fprintf(app.stdout, "%s %s (%s)\n", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
 	return nil
 }
 
@@ -235,8 +232,8 @@ func findAccount(d store.Data, idOrVehicle string) (store.Account, bool) {
 
 // mustFindAccount opens the store and finds the account with id or vehicle
 // number idOrVehicle, with a usage error when there is none.
-func mustFindAccount(app *App, idOrVehicle string) (*store.Store, store.Account, error) {
-	s, err := app.Store()
+func mustFindAccount(app *invocation, idOrVehicle string) (*store.Store, store.Account, error) {
+	s, err := app.store()
 	if err != nil {
 		return nil, store.Account{}, err
 	}
@@ -247,7 +244,7 @@ func mustFindAccount(app *App, idOrVehicle string) (*store.Store, store.Account,
 	return s, a, nil
 }
 
-func newSavedRmCmd(app *App) *cobra.Command {
+func newSavedRmCmd(app *invocation) *cobra.Command {
 	return &cobra.Command{
 		Use:     "rm VEHICLE|ID",
 		Aliases: []string{"remove", "delete"},
@@ -262,13 +259,13 @@ func newSavedRmCmd(app *App) *cobra.Command {
 			if err := s.RemoveAccount(a.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(app.Stdout(), "removed %s (%s)\n", cell(a.CANumber, 0), cell(a.Label, 0))
+			fmt.Fprintf(app.stdout, "removed %s (%s)\n", cell(a.CANumber, 0), cell(a.Label, 0))
 			return nil
 		},
 	}
 }
 
-func newSavedRenameCmd(app *App) *cobra.Command {
+func newSavedRenameCmd(app *invocation) *cobra.Command {
 	return &cobra.Command{
 		Use:     "rename VEHICLE|ID NEW_LABEL",
 		Short:   "Change the label of a saved account",
@@ -286,13 +283,13 @@ func newSavedRenameCmd(app *App) *cobra.Command {
 			if a, err = s.RenameAccount(a.ID, label); err != nil {
 				return err
 			}
-			fmt.Fprintf(app.Stdout(), "renamed %s to %s\n", cell(a.CANumber, 0), cell(a.Label, 0))
+			fmt.Fprintf(app.stdout, "renamed %s to %s\n", cell(a.CANumber, 0), cell(a.Label, 0))
 			return nil
 		},
 	}
 }
 
-// writeJSON writes v as indented JSON (see safeJSON).
+// writeJSON writes v as indented JSON, escaped by text.SafeJSON.
 func writeJSON(w io.Writer, v any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -300,32 +297,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(safeJSON(b.Bytes()))
+	_, err := w.Write(text.SafeJSON(b.Bytes()))
 	return err
-}
-
-// safeJSON escapes, as \uXXXX, the characters encoding/json leaves raw that
-// a terminal acts on: DEL, C1 controls and format characters (bidi controls
-// among them; zero-width joiners too, harmlessly). They only occur inside
-// strings, so the JSON holds the same values.
-func safeJSON(b []byte) []byte {
-	if !bytes.ContainsFunc(b, unsafeRune) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+32)
-	for _, r := range string(b) {
-		if !unsafeRune(r) {
-			out = utf8.AppendRune(out, r)
-			continue
-		}
-		for _, u := range utf16.Encode([]rune{r}) {
-			out = fmt.Appendf(out, `\u%04x`, u)
-		}
-	}
-	return out
-}
-
-// unsafeRune reports DEL and the non-ASCII control and format characters.
-func unsafeRune(r rune) bool {
-	return r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
 }

@@ -26,7 +26,7 @@ type serveOptions struct {
 	idleTimeout                                        time.Duration
 }
 
-func newServeCmd(app *App) *cobra.Command {
+func newServeCmd(app *invocation) *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--data-dir DIR] [--audit-log FILE]",
@@ -82,16 +82,16 @@ audit.jsonl.`,
 
 // runServe serves until SIGINT or SIGTERM; SIGHUP reads the authorized
 // keys again.
-func runServe(parent context.Context, app *App, flags *pflag.FlagSet, o serveOptions) error {
-	cfg, err := app.Config()
+func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o serveOptions) error {
+	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
-	o.fromConfig(flags, cfg.Serve, app.Demo())
-	if err := o.applyDefaults(app.Demo()); err != nil {
+	o.fromConfig(flags, cfg.Serve, app.demo())
+	if err := o.applyDefaults(app.demo()); err != nil {
 		return err
 	}
-	c, err := app.Client()
+	c, err := app.client()
 	if err != nil {
 		return err
 	}
@@ -103,17 +103,17 @@ func runServe(parent context.Context, app *App, flags *pflag.FlagSet, o serveOpt
 	srv, err := serve.New(serve.Options{
 		Listen: o.listen, AuthorizedKeys: o.authorizedKeys, HostKey: o.hostKey, DataDir: o.dataDir, AuditLog: o.auditLog,
 		Limits: o.limits, IdleTimeout: o.idleTimeout,
-		Config: cfg, Fetcher: c, Demo: app.Demo(), Version: app.Version(),
+		Config: cfg, Fetcher: c, Demo: app.demo(), Version: app.info.Version,
 		RunCommand: func(ctx context.Context, sc serve.Command) int {
 			return RunSession(ctx, app.info, SessionOptions{
 				Args: sc.Args, Stdin: sc.Stdin, Stdout: sc.Stdout, Stderr: sc.Stderr, Getenv: sc.Getenv,
 				Config: sc.Config, Fetcher: sc.Fetcher, Demo: sc.Demo,
 			})
 		},
-		Log: slog.New(slog.NewTextHandler(app.Stderr(), nil)),
+		Log: slog.New(slog.NewTextHandler(app.stderr, nil)),
 	})
 	if err != nil {
-		return &ExitError{Code: ExitUsage, Err: err, Hint: "see `aopfetch serve --help` and the README's \"Serve a team from a shared box\""}
+		return &exitError{code: exitUsage, err: err, hint: "see `aopfetch serve --help` and the README's \"Serve a team from a shared box\""}
 	}
 	// SIGHUP reloads rather than stops, whatever the rest of the CLI does
 	// with it: the server has its own signal handling.

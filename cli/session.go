@@ -42,7 +42,7 @@ type SessionOptions struct {
 	Allowed []string
 }
 
-// sessionMode is what an App of a session uses instead of the process's
+// sessionMode is what an invocation of a session uses instead of the process's
 // config, environment and client.
 type sessionMode struct {
 	cfg     *config.Config
@@ -71,7 +71,7 @@ func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
 	app := newApp(b, o.Stdin, o.Stdout, o.Stderr, getenv)
 	if o.Config == nil || o.Config.StorePath == "" || o.Fetcher == nil {
 		writeLookupError(o.Stderr, "", errors.New("the server gave this session no store or fetcher"))
-		return ExitAPI
+		return exitAPI
 	}
 	app.session = &sessionMode{cfg: o.Config, fetcher: o.Fetcher, demo: o.Demo}
 	allowed := o.Allowed
@@ -79,8 +79,8 @@ func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
 		allowed = sessionCommands
 	}
 	if err := checkSessionArgs(b, o.Args, allowed); err != nil {
-		writeLookupError(app.Stderr(), "", err)
-		return ExitCodeFor(err)
+		writeLookupError(app.stderr, "", err)
+		return exitCodeFor(err)
 	}
 	return runWith(ctx, app, o.Args, func(root *cobra.Command) {
 		// Help over ssh offers only what works there.
@@ -167,7 +167,7 @@ func whyRefused(name string) string {
 
 // refusal is the usage error of a refused session command, with the list
 // of what works as its hint.
-func refusal(format string, args ...any) *ExitError {
+func refusal(format string, args ...any) *exitError {
 	return newUsageError("over ssh: "+strings.Join(sessionCommands, ", ")+
 		"; connect with a terminal (ssh -t HOST) for the terminal UI", format, args...)
 }

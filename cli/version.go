@@ -9,20 +9,20 @@ import (
 	"github.com/spf13/cobra/doc"
 )
 
-func newVersionCmd(app *App) *cobra.Command {
+func newVersionCmd(app *invocation) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print the version, commit and build date",
 		Example: `  aopfetch version`,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(app.Stdout(), "aopfetch %s\n", app.info)
+			_, err := fmt.Fprintf(app.stdout, "aopfetch %s\n", app.info.text())
 			return err
 		},
 	}
 }
 
-func newManCmd(app *App) *cobra.Command {
+func newManCmd(app *invocation) *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "man [-d DIR]",
@@ -36,7 +36,7 @@ func newManCmd(app *App) *cobra.Command {
 			root := cmd.Root()
 			root.DisableAutoGenTag = true
 			if dir == "" {
-				return doc.GenMan(root, manHeader(app), app.Stdout())
+				return doc.GenMan(root, manHeader(app), app.stdout)
 			}
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
@@ -50,7 +50,7 @@ func newManCmd(app *App) *cobra.Command {
 
 // manHeader is the man pages' header. The date is the build date when it
 // parses (reproducible release builds), else today.
-func manHeader(app *App) *doc.GenManHeader {
+func manHeader(app *invocation) *doc.GenManHeader {
 	h := &doc.GenManHeader{Title: "AOPFETCH", Section: "1", Source: "aopfetch " + app.info.Version, Manual: "aopfetch manual"}
 	if t, err := time.Parse(time.RFC3339, app.info.Date); err == nil {
 		h.Date = &t

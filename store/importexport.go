@@ -336,92 +336,32 @@ func (r *rows) add(line, item int, a Account, err error) {
 // ---- CSV ----
 
 func parseCSV(r io.Reader, o ImportOptions) ([]ImportRow, []RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("the CSV file is empty; it needs a header row %s", csvHeaderRow)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("CSV header: %w", err)
-	}
-	cols, err := csvHeader(header)
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	var out rows
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-			out.errs = append(out.errs, RowError{Line: pe.StartLine, Message: "malformed CSV: " + pe.Err.Error()})
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		a, err := csvAccount(rec, cols, len(header), o)
-		out.add(line, 0, a, err)
+	recs, errs, err := ReadCSV(data, CSVOptions{})
+	if err != nil {
+		return nil, nil, err
 	}
+	out := rows{errs: errs}
+	for _, row := range recs {
+		a, err := csvAccount(row, o)
+		out.add(row.Line, 0, a, err)
+	}
+	slices.SortStableFunc(out.errs, func(a, b RowError) int { return a.Line - b.Line })
 	return out.ok, out.errs, nil
 }
 
-// csvHeader maps column names to their index; canumber is required. An
-// unnamed column (the trailing comma a spreadsheet may leave) is allowed,
-// as long as the rows leave it empty (see csvAccount).
-func csvHeader(header []string) (map[string]int, error) {
-	cols := make(map[string]int, len(header))
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
-		if name == "" {
-			continue
-		}
-		if sep := strings.IndexAny(name, ";\t|"); sep >= 0 && len(header) == 1 {
-			return nil, fmt.Errorf("line 1: the columns are separated by %q; save the file with commas (CSV) between them", name[sep])
-		}
-		if !slices.Contains(csvColumns(), name) {
-			return nil, fmt.Errorf("line 1: unknown column %q (the header row names columns among %s)", name, csvHeaderRow)
-		}
-		if _, dup := cols[name]; dup {
-			return nil, fmt.Errorf("line 1: column %q appears twice", name)
-		}
-		cols[name] = i
-	}
-	if _, ok := cols["canumber"]; !ok {
-		return nil, fmt.Errorf("line 1: the header row has no canumber column (want %s)", csvHeaderRow)
-	}
-	return cols, nil
-}
-
-// csvAccount builds the account of one CSV record.
-func csvAccount(rec []string, cols map[string]int, n int, o ImportOptions) (Account, error) {
-	if len(rec) != n {
-		return Account{}, fmt.Errorf("has %d fields, the header has %d", len(rec), n)
-	}
-	if len(cols) < n {
-		if i := unnamedValue(rec, cols); i >= 0 {
-			return Account{}, fmt.Errorf("column %d holds %q but the header row does not name it", i+1, text.Truncate(text.Sanitize(rec[i]), 30))
-		}
-	}
-	get := func(name string) string {
-		if i, ok := cols[name]; ok {
-			return strings.TrimSpace(CSVValue(rec[i]))
-		}
-		return ""
-	}
-	a := Account{Label: get("label"), CANumber: get("canumber"), RegistrationID: get("registration_id"), Note: get("note")}
-	if op := get("operator"); op != "" && op != "0" {
+// csvAccount builds the account of one CSV row.
+func csvAccount(row CSVRow, o ImportOptions) (Account, error) {
+	a := Account{Label: row.Label, CANumber: row.CANumber, RegistrationID: row.RegistrationID, Note: row.Note}
+	if row.Operator != "" {
 		parse := o.Operator
 		if parse == nil {
 			parse = client.ParseOperator
 		}
-		n, err := parse(op)
+		n, err := parse(row.Operator)
 		if err != nil {
 			return Account{}, err
 		}
@@ -429,6 +369,9 @@ func csvAccount(rec []string, cols map[string]int, n int, o ImportOptions) (Acco
 	}
 	return a, nil
 }
+
+// truncated is a cell quoted in a message: sanitised and cut short.
+func truncated(s string) string { return text.Truncate(text.Sanitize(s), 30) }
 
 // unnamedValue returns the index of the first non-blank field of rec in a
 // column the header does not name, or -1.

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -93,7 +94,7 @@ const refreshLatency = 100 * time.Millisecond
 // key to the last answer shown and recorded, and reports it as a multiple
 // of the ideal (ceil(1000 / concurrency) x 100 ms; the target is 1.15).
 func BenchmarkRefreshAll(b *testing.B) {
-	for _, conc := range []int{defaultConcurrency, 16} {
+	for _, conc := range []int{config.DefaultConcurrency, 16} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
 			f := &fakeFetcher{fn: func(ctx context.Context, r client.Request) (*client.Result, error) {
 				select {

@@ -98,7 +98,7 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 	h.reapply(nil)
 	refresher := h.c.refresher
 	if refresher == nil {
-		refresher = poolRefresher{f: h.c.fetcher, concurrency: h.c.concurrency, rate: h.c.rate, timeout: h.c.timeout()}
+		refresher = newEngineRefresher(h.c.fetcher, h.c.concurrency, h.c.rate)
 	}
 	start := func() tea.Msg {
 		go func() {

@@ -45,8 +45,8 @@ type Options struct {
 	Theme Theme
 	// NoColor: NO_COLOR is set; the input cursor stays visible in reverse video.
 	NoColor bool
-	// Refresher runs refresh-all's lookups (nil = a pool over Fetcher with
-	// Concurrency and Rate, each lookup under the configured timeout).
+	// Refresher runs refresh-all's lookups (nil = the batch engine over
+	// Fetcher with Concurrency and Rate).
 	Refresher   Refresher
 	Concurrency int     // refresh-all's lookups at once (0 = 4)
 	Rate        float64 // refresh-all's lookups started per second (0 = no limit)

@@ -1,4 +1,4 @@
-package cli
+package batch
 
 import (
 	"fmt"
@@ -15,8 +15,8 @@ import (
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
-// batchCounter counts finished lookups; progress views poll it.
-type batchCounter struct {
+// Counter counts finished lookups; progress views poll it.
+type Counter struct {
 	mu       sync.Mutex
 	start    time.Time
 	total    int
@@ -26,13 +26,13 @@ type batchCounter struct {
 	stopping bool
 }
 
-// newBatchCounter starts counting total lookups now.
-func newBatchCounter(total int) *batchCounter {
-	return &batchCounter{start: time.Now(), total: total}
+// newCounter starts counting total lookups now.
+func newCounter(total int) *Counter {
+	return &Counter{start: time.Now(), total: total}
 }
 
 // add counts one finished lookup.
-func (c *batchCounter) add(ok bool) {
+func (c *Counter) add(ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.done++
@@ -44,31 +44,31 @@ func (c *batchCounter) add(ok bool) {
 }
 
 // setStopping marks the run as winding down after an interruption.
-func (c *batchCounter) setStopping() {
+func (c *Counter) setStopping() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopping = true
 }
 
 // snapshot returns the counts now.
-func (c *batchCounter) snapshot() batchSnapshot {
+func (c *Counter) snapshot() counts {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return batchSnapshot{
+	return counts{
 		Total: c.total, Done: c.done, OK: c.ok, Failed: c.failed,
 		Elapsed: time.Since(c.start), Stopping: c.stopping,
 	}
 }
 
-// batchSnapshot is the progress of a run at one moment.
-type batchSnapshot struct {
+// counts are the progress of a run at one moment.
+type counts struct {
 	Total, Done, OK, Failed int
 	Elapsed                 time.Duration
 	Stopping                bool
 }
 
 // rate is lookups finished per second so far.
-func (s batchSnapshot) rate() float64 {
+func (s counts) rate() float64 {
 	if s.Elapsed <= 0 {
 		return 0
 	}
@@ -76,7 +76,7 @@ func (s batchSnapshot) rate() float64 {
 }
 
 // percent is the finished fraction in [0, 1].
-func (s batchSnapshot) percent() float64 {
+func (s counts) percent() float64 {
 	if s.Total == 0 {
 		return 1
 	}
@@ -84,7 +84,7 @@ func (s batchSnapshot) percent() float64 {
 }
 
 // status is the one-line progress text.
-func (s batchSnapshot) status() string {
+func (s counts) status() string {
 	line := strings.Join([]string{fmt.Sprintf("%d/%d looked up", s.Done, s.Total),
 		fmt.Sprintf("%d ok", s.OK), fmt.Sprintf("%d failed", s.Failed), fmt.Sprintf("%.1f req/s", s.rate())}, text.Sep)
 	if s.Stopping {
@@ -97,15 +97,16 @@ func (s batchSnapshot) status() string {
 	return line
 }
 
-// batchProgress shows a run's progress until stop is called.
-type batchProgress interface {
-	stop()
+// Progress shows a run's progress until Stop is called.
+type Progress interface {
+	Stop()
 }
 
-// startBatchProgress shows a progress bar when w is a terminal and bar is
-// allowed, else a progress line every few seconds.
-func startBatchProgress(w io.Writer, c *batchCounter, bar bool) batchProgress {
-	if f, ok := w.(*os.File); ok && bar && isTerminal(f) {
+// StartProgress shows the progress of c on w: a progress bar when bar is
+// set (the caller knows w is a terminal, and that nothing else is drawn
+// on it) and w is an *os.File, else a progress line every few seconds.
+func StartProgress(w io.Writer, c *Counter, bar bool) Progress {
+	if f, ok := w.(*os.File); ok && bar {
 		return startBarProgress(f, c)
 	}
 	return startLineProgress(w, c, 3*time.Second)
@@ -117,7 +118,7 @@ type lineProgress struct {
 	done chan struct{}
 }
 
-func startLineProgress(w io.Writer, c *batchCounter, every time.Duration) *lineProgress {
+func startLineProgress(w io.Writer, c *Counter, every time.Duration) *lineProgress {
 	p := &lineProgress{quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
@@ -135,7 +136,7 @@ func startLineProgress(w io.Writer, c *batchCounter, every time.Duration) *lineP
 	return p
 }
 
-func (p *lineProgress) stop() {
+func (p *lineProgress) Stop() {
 	close(p.quit)
 	<-p.done
 }
@@ -147,7 +148,7 @@ type barProgress struct {
 	done chan struct{}
 }
 
-func startBarProgress(f *os.File, c *batchCounter) *barProgress {
+func startBarProgress(f *os.File, c *Counter) *barProgress {
 	bar := progress.New(progress.WithDefaultGradient(), progress.WithColorProfile(termenv.NewOutput(f).EnvColorProfile()))
 	m := barModel{bar: bar, counter: c, snap: c.snapshot()}
 	p := &barProgress{
@@ -161,7 +162,7 @@ func startBarProgress(f *os.File, c *batchCounter) *barProgress {
 	return p
 }
 
-func (p *barProgress) stop() {
+func (p *barProgress) Stop() {
 	p.prog.Send(barDoneMsg{})
 	<-p.done
 }
@@ -169,8 +170,8 @@ func (p *barProgress) stop() {
 // barModel is the progress bar view.
 type barModel struct {
 	bar     progress.Model
-	counter *batchCounter
-	snap    batchSnapshot
+	counter *Counter
+	snap    counts
 	width   int
 }
 

@@ -1,4 +1,4 @@
-package cli
+package batch
 
 import (
 	"bytes"
@@ -10,16 +10,19 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"time"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/store"
 )
 
 // resumeEntry is one row of an earlier run's output file.
 type resumeEntry struct {
-	key  string
-	ok   bool
-	csv  []string // the CSV record, when the file is CSV
-	json []byte   // the JSON line, when the file is JSONL
+	key     string
+	ok      bool
+	account *store.Account // a successful row's vehicle and result, as far as the row tells
+	csv     []string       // the CSV record, when the file is CSV
+	json    []byte         // the JSON line, when the file is JSONL
 }
 
 // readResumeFile reads an earlier run's output. A missing file is an empty
@@ -36,7 +39,7 @@ func readResumeFile(path, format string) ([]resumeEntry, error) {
 	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
 		data = data[:i+1]
 	}
-	if format == batchFormatJSONL {
+	if format == FormatJSONL {
 		return readResumeJSONL(path, data)
 	}
 	return readResumeCSV(path, data)
@@ -51,7 +54,7 @@ func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, nil
 	}
-	if err != nil || !slices.Equal(header, batchCSVHeader()) {
+	if err != nil || !slices.Equal(header, csvHeader()) {
 		return nil, notBatchOutput(path, "csv", 1)
 	}
 	var entries []resumeEntry
@@ -79,15 +82,36 @@ func notBatchOutput(path, format string, line int) error {
 
 // resumeCSVEntry decodes one CSV output row; ok is false for a damaged row.
 func resumeCSVEntry(rec []string) (resumeEntry, bool) {
-	if len(rec) != len(batchCSVHeader()) {
+	if len(rec) != len(csvHeader()) {
 		return resumeEntry{}, false
 	}
 	op, err := strconv.Atoi(rec[1])
 	if err != nil || (rec[4] != "true" && rec[4] != "false") {
 		return resumeEntry{}, false
 	}
-	key := batchKey(op, store.CSVValue(rec[0]), store.CSVValue(rec[2]))
-	return resumeEntry{key: key, ok: rec[4] == "true", csv: rec}, true
+	v := func(i int) string { return store.CSVValue(rec[i]) }
+	e := resumeEntry{key: lookupKey(op, v(0), v(2)), ok: rec[4] == "true", csv: rec}
+	if e.ok {
+		e.account = csvAccount(op, v)
+	}
+	return e, true
+}
+
+// csvAccount is the account of a successful CSV output row: its result as
+// far as the columns tell (an answer that succeeded said status true and,
+// as every answer the provider documents, response code 1).
+func csvAccount(op int, v func(int) string) *store.Account {
+	c := client.Consumer{ResponseCode: 1, Status: true, Message: v(6), Name: v(7), Amount: v(8), DueDate: v(9)}
+	if v(12) != "" || v(13) != "" {
+		c.Bill = &client.Bill{BillNetAmount: v(10), MaxBillAmount: v(11), AcceptPayment: v(12) == "true",
+			AcceptPartPay: v(13) == "true", CellNumber: v(14)}
+	}
+	a := &store.Account{Operator: op, CANumber: v(0), RegistrationID: v(2), Label: v(3),
+		Last: &store.Snapshot{Consumer: c}}
+	if t, err := time.Parse(time.RFC3339, v(15)); err == nil {
+		a.Last.FetchedAt = t
+	}
+	return a
 }
 
 // readResumeJSONL reads a batch JSONL output; a line that is not a batch
@@ -101,15 +125,18 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var r Record
+		var r jsonlRecord
 		if json.Unmarshal(line, &r) != nil || r.CANumber == "" {
 			return nil, notBatchOutput(path, "jsonl", n)
 		}
-		entries = append(entries, resumeEntry{
-			key:  batchKey(r.Operator, r.CANumber, r.RegistrationID),
-			ok:   r.OK,
-			json: bytes.Clone(line),
-		})
+		e := resumeEntry{key: lookupKey(r.Operator, r.CANumber, r.RegistrationID), ok: r.OK, json: bytes.Clone(line)}
+		if r.OK {
+			c := r.Consumer
+			c.Bill = r.Bill
+			e.account = &store.Account{Operator: r.Operator, CANumber: r.CANumber, RegistrationID: r.RegistrationID,
+				Label: r.Label, Last: &store.Snapshot{Consumer: c, FetchedAt: r.FetchedAt}}
+		}
+		entries = append(entries, e)
 	}
 	return entries, nil
 }
@@ -121,7 +148,7 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 // looked up again. Rows of vehicles not in this input are kept as they are.
 // It returns the rows still to do, the entries to keep, and how many input
 // rows were skipped.
-func applyResume(rows []batchRow, entries []resumeEntry) (todo []batchRow, keep []resumeEntry, skipped int) {
+func applyResume(rows []Row, entries []resumeEntry) (todo []Row, keep []resumeEntry, skipped int) {
 	want := map[string]int{}
 	for _, r := range rows {
 		want[r.key()]++

@@ -1,0 +1,201 @@
+// Package batch is the lookup engine behind `aopfetch batch`, `aopfetch
+// fetch` with several vehicles and the TUI's refresh-all: a worker pool
+// with a rate limit and a grace period on cancellation (Run), and on top
+// of it the file batch (input rows, duplicate vehicles, resume, ordered CSV
+// or JSONL output, saving as it goes, progress and summary: Prepare, Plan).
+//
+// It knows the client and the store, never the CLI, the TUI or the config:
+// callers pass plain values and functions.
+package batch
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// MaxConcurrency is the most lookups a run has in flight at once.
+const MaxConcurrency = 32
+
+// Fetcher performs one lookup; *client.Client is the real one.
+type Fetcher interface {
+	Fetch(ctx context.Context, r client.Request) (*client.Result, error)
+}
+
+// Options tune Run.
+type Options struct {
+	Concurrency int             // lookups in flight at most (< 1 means 1)
+	Rate        float64         // lookups started per second at most; 0 = no limit
+	Grace       time.Duration   // how long lookups in flight may finish once ctx is done (0: cancelled at once)
+	Hurry       <-chan struct{} // closed: cancel the lookups in flight now, grace or not (nil = never)
+	// KeepGoingAfterAuth goes on after an authentication failure (fetch
+	// reports every vehicle); by default it stops the run, since every
+	// other lookup would fail the same way.
+	KeepGoingAfterAuth bool
+}
+
+// Result is the answer to one job.
+type Result struct {
+	Job int            // the index of the job in Run's jobs
+	Req client.Request // the job
+	Res *client.Result
+	Err error
+}
+
+// Kind is the error class of the result: "" when it succeeded, else a
+// client.Kind or store.ErrorKindValidation.
+func (r Result) Kind() string {
+	if r.Err == nil {
+		return ""
+	}
+	var ce *client.Error
+	if errors.As(r.Err, &ce) {
+		return string(ce.Kind)
+	}
+	var ve *client.ValidationError
+	if errors.As(r.Err, &ve) {
+		return store.ErrorKindValidation
+	}
+	return string(client.KindNetwork)
+}
+
+// authError returns the result's auth failure, or nil.
+func (r Result) authError() *client.Error {
+	var ce *client.Error
+	if errors.As(r.Err, &ce) && ce.Kind == client.KindAuth {
+		return ce
+	}
+	return nil
+}
+
+// Report says how a run ended.
+type Report struct {
+	Interrupted bool          // ctx was done before every job was answered
+	Auth        *client.Error // the first authentication failure (which stopped the run, unless KeepGoingAfterAuth)
+	Err         error         // the first error each returned, which stopped the run
+}
+
+// jobResult is one finished job as the workers report it.
+type jobResult struct {
+	Result
+	attempted bool
+}
+
+// Run looks jobs up with at most o.Concurrency in flight and at most o.Rate
+// started per second, and calls each for every answered job as it arrives
+// (in completion order; with one worker, in job order). each runs on the
+// calling goroutine, never two at once; a caller that must not block, such
+// as a Bubble Tea program, runs Run in a goroutine (a tea.Cmd) and sends
+// each Result on as a message. Jobs never sent, or cut off by a stop, are
+// not reported.
+//
+// When ctx is done (ctrl+c, esc) nothing new is sent, and the lookups in
+// flight get o.Grace to finish before they are cancelled (or until Hurry
+// is closed). An authentication failure (unless o.KeepGoingAfterAuth) or
+// an error returned by each stops the run at once: nothing new is sent
+// and the lookups in flight are cancelled.
+func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each func(Result) error) Report {
+	dispatchCtx, stopDispatch := context.WithCancel(ctx)
+	defer stopDispatch()
+	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelReqs()
+	go cancelAfterGrace(ctx, reqCtx, cancelReqs, o.Grace, o.Hurry)
+
+	stop := func() {
+		stopDispatch()
+		cancelReqs()
+	}
+	results := make(chan jobResult, len(jobs))
+	go dispatch(dispatchCtx, reqCtx, f, jobs, o, stop, results)
+
+	var rep Report
+	for r := range results {
+		if !r.attempted {
+			continue
+		}
+		if ae := r.authError(); ae != nil && rep.Auth == nil {
+			rep.Auth = ae
+		}
+		if err := each(r.Result); err != nil && rep.Err == nil {
+			rep.Err = err
+			stop()
+		}
+	}
+	rep.Interrupted = ctx.Err() != nil
+	return rep
+}
+
+// cancelAfterGrace cancels the requests grace after ctx is done, or as soon
+// as hurry is closed, unless they finish first.
+func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, grace time.Duration, hurry <-chan struct{}) {
+	select {
+	case <-reqCtx.Done():
+		return
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-reqCtx.Done():
+	case <-t.C:
+		cancel()
+	case <-hurry:
+		cancel()
+	}
+}
+
+// dispatch starts one goroutine per job, never more than o.Concurrency at
+// once, paced by the rate limiter, and closes results when every started
+// job has reported.
+func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Request, o Options, stop func(), results chan<- jobResult) {
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		close(results)
+	}()
+	var lim *rate.Limiter
+	if o.Rate > 0 {
+		lim = rate.NewLimiter(rate.Limit(o.Rate), 1)
+	}
+	slots := make(chan struct{}, max(1, o.Concurrency))
+	for i := range jobs {
+		select {
+		case slots <- struct{}{}:
+		case <-dispatchCtx.Done():
+			return
+		}
+		if lim != nil && lim.Wait(dispatchCtx) != nil || dispatchCtx.Err() != nil {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := f.Fetch(reqCtx, jobs[i])
+			r := Result{Job: i, Req: jobs[i], Res: res, Err: err}
+			if !o.KeepGoingAfterAuth && r.authError() != nil {
+				stop() // before the slot is freed, so nothing new starts
+			}
+			<-slots
+			results <- jobResult{Result: r, attempted: !cutOff(reqCtx, err)}
+		}()
+	}
+}
+
+// cutOff reports whether err is the cancellation of a stopped run (the
+// lookup did not really happen and must not be reported as failed).
+func cutOff(reqCtx context.Context, err error) bool {
+	if err == nil || reqCtx.Err() == nil {
+		return false
+	}
+	var ce *client.Error
+	if errors.As(err, &ce) && ce.Kind == client.KindCancelled {
+		return true
+	}
+	return errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,287 @@
+package batch
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// csvHeader returns the columns of a batch CSV output, in order.
+func csvHeader() []string {
+	return []string{
+		"canumber", "operator", "registration_id", "label", "ok", "error_kind", "message",
+		"name", "amount", "due_date", "bill_net_amount", "max_bill_amount",
+		"accept_payment", "accept_part_pay", "cell_number", "fetched_at",
+	}
+}
+
+// rowWriter writes output rows in one format. Every call writes whole rows
+// and flushes them, so an interruption loses nothing written.
+type rowWriter interface {
+	writeHeader() error
+	writeResult(row Row, r Result) error
+	writeKept(e resumeEntry) error
+}
+
+// newRowWriter returns the writer of format on w.
+func newRowWriter(w io.Writer, format string) rowWriter {
+	if format == FormatJSONL {
+		return &jsonlWriter{w: w}
+	}
+	return &csvWriter{w: csv.NewWriter(w)}
+}
+
+// csvWriter writes batch CSV rows.
+type csvWriter struct{ w *csv.Writer }
+
+func (c *csvWriter) writeHeader() error { return c.write(csvHeader()) }
+
+func (c *csvWriter) writeResult(row Row, r Result) error { return c.write(csvRecord(row, r)) }
+
+func (c *csvWriter) writeKept(e resumeEntry) error { return c.write(e.csv) }
+
+func (c *csvWriter) write(rec []string) error {
+	if err := c.w.Write(rec); err != nil {
+		return err
+	}
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// jsonlWriter writes one --json record per line, escaped as every JSON
+// output is (text.SafeJSON).
+type jsonlWriter struct{ w io.Writer }
+
+// jsonlRecord is the JSONL row: the --json record of fetch plus the input
+// row's label when it has one.
+type jsonlRecord struct {
+	Record
+	Label string `json:"label,omitempty"`
+}
+
+func (j *jsonlWriter) writeHeader() error { return nil }
+
+func (j *jsonlWriter) writeResult(row Row, r Result) error {
+	line, err := json.Marshal(jsonlRecord{Record: NewRecord(row.Req, r.Res, r.Err), Label: row.Label})
+	if err != nil {
+		return err
+	}
+	_, err = j.w.Write(append(text.SafeJSON(line), '\n'))
+	return err
+}
+
+func (j *jsonlWriter) writeKept(e resumeEntry) error {
+	_, err := j.w.Write(append(text.SafeJSON(e.json), '\n'))
+	return err
+}
+
+// csvRecord renders one output row: every value sanitised for a single
+// line and escaped against spreadsheet formula injection.
+func csvRecord(row Row, r Result) []string {
+	var c client.Consumer
+	var fetchedAt string
+	if res := client.ResultOf(r.Res, r.Err); res != nil {
+		c = res.Consumer
+		if !res.FetchedAt.IsZero() {
+			fetchedAt = res.FetchedAt.UTC().Format(time.RFC3339)
+		}
+	}
+	var b client.Bill
+	var acceptPay, acceptPart string
+	if c.Bill != nil {
+		b = *c.Bill
+		acceptPay, acceptPart = strconv.FormatBool(b.AcceptPayment), strconv.FormatBool(b.AcceptPartPay)
+	}
+	message := c.Message
+	if r.Err != nil {
+		message = errorMessage(r.Err)
+	}
+	rec := []string{
+		row.Req.CANumber, strconv.Itoa(row.Req.Operator), row.Req.RegistrationID, row.Label,
+		strconv.FormatBool(r.Err == nil), r.Kind(), message,
+		c.Name, c.Amount, c.DueDate, b.BillNetAmount, b.MaxBillAmount,
+		acceptPay, acceptPart, b.CellNumber, fetchedAt,
+	}
+	for i, v := range rec {
+		rec[i] = store.CSVCell(text.Sanitize(v))
+	}
+	return rec
+}
+
+// errorMessage is the one-line message of a failed lookup.
+func errorMessage(err error) string {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return err.Error()
+}
+
+// orderedRows writes output rows in input order as their lookups finish,
+// holding back rows whose predecessors are still in flight.
+type orderedRows struct {
+	w       rowWriter // nil: rows are not kept
+	rows    []Row
+	outs    []*Result
+	next    int
+	written int
+}
+
+func newOrderedRows(w rowWriter, rows []Row) *orderedRows {
+	return &orderedRows{w: w, rows: rows, outs: make([]*Result, len(rows))}
+}
+
+// complete records the result of rows and writes every row now in order.
+func (o *orderedRows) complete(rows []int, r Result) error {
+	for _, i := range rows {
+		o.outs[i] = &r
+	}
+	for o.next < len(o.rows) && o.outs[o.next] != nil {
+		if err := o.write(o.next); err != nil {
+			return err
+		}
+		o.next++
+	}
+	return nil
+}
+
+// finish writes the finished rows still held back (after a stop, the rows
+// never looked up are left out, so --resume picks them up).
+func (o *orderedRows) finish() error {
+	for ; o.next < len(o.rows); o.next++ {
+		if o.outs[o.next] == nil {
+			continue
+		}
+		if err := o.write(o.next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *orderedRows) write(i int) error {
+	if o.w == nil {
+		return nil
+	}
+	if err := o.w.writeResult(o.rows[i], *o.outs[i]); err != nil {
+		return err
+	}
+	o.written++
+	return nil
+}
+
+// Output is where a batch's rows go.
+type Output struct {
+	w    rowWriter // nil when there is no output
+	file *os.File  // nil for stdout or no output
+}
+
+// Open opens the plan's output: nothing for "", stdout for "-", else the
+// file, 0600 whatever the umask and whatever its mode was (it holds
+// consumers' names and phone numbers). When resuming, the rows to keep are
+// first written to a temporary file that atomically replaces the old one,
+// and new rows are appended to it, so the file is whole at every moment.
+// Opening a FIFO waits for its reader: the CLI runs Open so that ctrl+c
+// ends the wait.
+func (p *Plan) Open(stdout io.Writer) (*Output, error) {
+	path, format := p.spec.Output, p.spec.Format
+	switch path {
+	case "":
+		return &Output{}, nil
+	case "-":
+		w := newRowWriter(stdout, format)
+		return &Output{w: w}, w.writeHeader()
+	}
+	if p.spec.Resume {
+		if err := rewriteKept(path, format, p.keep); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &Output{w: newRowWriter(f, format), file: f}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := private(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	w := newRowWriter(f, format)
+	if err := w.writeHeader(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Output{w: w, file: f}, nil
+}
+
+// private makes an existing regular file f 0600 and empties it (a new one
+// already is); a FIFO or device is written as it is.
+func private(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return err
+	}
+	if fi.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			return fmt.Errorf("cannot make it private (mode 0600) before writing consumers' details into it: %w", err)
+		}
+	}
+	return f.Truncate(0)
+}
+
+// rewriteKept atomically replaces path (the file, when path is a symlink)
+// with the header and the kept rows, in a new file of mode 0600.
+func rewriteKept(path, format string, keep []resumeEntry) error {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	w := newRowWriter(tmp, format)
+	err = w.writeHeader()
+	for _, e := range keep {
+		if err != nil {
+			break
+		}
+		err = w.writeKept(e)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Close syncs and closes the output file.
+func (o *Output) Close() error {
+	if o.file == nil {
+		return nil
+	}
+	err := o.file.Sync()
+	if cerr := o.file.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,127 @@
+package batch
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aopfetch/aopfetch/client"
+)
+
+// docSuccess is the provider's documented 200 answer.
+const docSuccess = `{"response_code":1,"status":true,"amount":"1000.0","name":"NITESH  KUMAR SHARMA","duedate":"2021-09-20",
+"bill_fetch":{"billAmount":"1000.0","billnetamount":"1000.0","dueDate":"2021-09-20","maxBillAmount":"1000",
+"acceptPayment":true,"acceptPartPay":true,"cellNumber":"DL12CB4685","userName":"NITESH  KUMAR SHARMA"},
+"message":"Bill Fetched Success."}`
+
+var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}
+
+// answer is the client's result of looking up testReq at a server that
+// answers status and body.
+func answer(t *testing.T, status int, body string) (*client.Result, error) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	c, err := client.New(client.Options{BaseURL: srv.URL, Retries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Fetch(context.Background(), testReq)
+}
+
+func TestNewRecordSuccess(t *testing.T) {
+	res, err := answer(t, 200, docSuccess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.FetchedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	res.Latency = 250 * time.Millisecond
+	rec := NewRecord(testReq, res, nil)
+	if !rec.OK || rec.Error != nil || rec.Name != "NITESH  KUMAR SHARMA" || rec.Amount != "1000.0" ||
+		rec.DueDate != "2021-09-20" || rec.ResponseCode != 1 || !rec.Status || rec.LatencyMS != 250 {
+		t.Fatalf("record = %+v", rec)
+	}
+	if rec.Bill == nil || rec.Bill.MaxBillAmount != "1000" || !rec.Bill.AcceptPartPay {
+		t.Fatalf("bill = %+v", rec.Bill)
+	}
+	out, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	raw, ok := m["raw"].(map[string]any)
+	if !ok || raw["message"] != "Bill Fetched Success." {
+		t.Fatalf("raw = %#v, want the response object", m["raw"])
+	}
+	if m["fetched_at"] != "2026-01-02T03:04:05Z" {
+		t.Errorf("fetched_at = %v", m["fetched_at"])
+	}
+	if _, ok := m["error"]; ok {
+		t.Errorf("a successful record has an error key: %s", out)
+	}
+	for _, k := range []string{"ok", "operator", "canumber", "registration_id", "response_code", "status", "message",
+		"name", "amount", "due_date", "bill", "fetched_at", "latency_ms", "raw"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("record has no %q key: %s", k, out)
+		}
+	}
+}
+
+func TestNewRecordUpstreamKeepsBodyAsString(t *testing.T) {
+	body := "<html>502 Bad Gateway</html>"
+	_, err := answer(t, 502, body)
+	if err == nil {
+		t.Fatal("502 decoded without error")
+	}
+	rec := NewRecord(testReq, nil, err)
+	if rec.OK || rec.Error == nil || rec.Error.Kind != "upstream" || rec.Error.HTTPStatus != 502 {
+		t.Fatalf("record = %+v error = %+v", rec, rec.Error)
+	}
+	if s, ok := rec.Raw.(string); !ok || s != body {
+		t.Fatalf("raw = %#v, want the body as a string", rec.Raw)
+	}
+	if rec.FetchedAt.IsZero() {
+		t.Error("fetched_at is zero")
+	}
+}
+
+func TestNewRecordRawIsValidUTF8(t *testing.T) {
+	body := "{\"response_code\":2,\"status\":false,\"message\":\"not found \xff\xfe\"}"
+	_, err := answer(t, 200, body)
+	rec := NewRecord(testReq, nil, err)
+	for _, v := range []any{rec, jsonlRecord{Record: rec}} {
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(out) {
+			t.Fatalf("--json output is not valid UTF-8: %q", out)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatal(err)
+		}
+		raw, ok := m["raw"].(map[string]any)
+		if !ok || raw["message"] != "not found \uFFFD\uFFFD" {
+			t.Fatalf("raw = %#v, want the response object with U+FFFD for the bad bytes", m["raw"])
+		}
+	}
+}
+
+func TestNewRecordValidationError(t *testing.T) {
+	rec := NewRecord(client.Request{CANumber: "@@"}, nil, &client.ValidationError{Field: client.FieldCANumber, Message: "bad vehicle"})
+	if rec.OK || rec.Error == nil || rec.Error.Kind != "validation" || rec.Error.Message != "bad vehicle" || rec.Raw != nil {
+		t.Fatalf("record = %+v", rec)
+	}
+}

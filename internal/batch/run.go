@@ -1,0 +1,288 @@
+package batch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Store is the part of the store a batch writes to (*store.Store).
+type Store interface {
+	Import(accts []store.Account) (store.ImportReport, error)
+	RecordLookups(ls ...store.Lookup) error
+}
+
+// Env is what a file batch uses from the outside world.
+type Env struct {
+	Fetcher Fetcher
+	Options // concurrency, rate, grace and hurry of the lookups
+
+	// Store opens the store at the first write; nil: nothing is written.
+	Store func() (Store, error)
+	// Save adds or refreshes each successful vehicle as a saved account,
+	// History records every lookup. Both are written as the run goes, every
+	// SaveRows answers or SaveEvery, whichever comes first (0: 50 and 1 s),
+	// so a run that is killed keeps what it saved.
+	Save, History bool
+	SaveRows      int
+	SaveEvery     time.Duration
+
+	// Progress shows the run's progress (nil: none).
+	Progress func(*Counter) Progress
+	// OnStop is called once when ctx is done, as the run starts winding
+	// down (the CLI arms its second ctrl+c there).
+	OnStop func()
+}
+
+// Run looks up the plan's vehicles, writes their rows to out in input
+// order as they finish, saves as it goes and returns the summary. When
+// resuming with Save, the rows kept from the earlier run are saved too.
+func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
+	sum := &Summary{Rows: len(p.spec.Rows), Invalid: p.spec.Invalid, Resumed: p.resumed, Output: p.spec.Output, Lookups: len(p.jobs)}
+	sv := e.startSaver()
+	if e.Save {
+		sv.add(nil, p.keptAccounts()...)
+	}
+	counter := newCounter(len(p.jobs))
+	stopWatch := context.AfterFunc(ctx, func() {
+		counter.setStopping()
+		if e.OnStop != nil {
+			e.OnStop()
+		}
+	})
+	defer stopWatch()
+	var prog Progress = nopProgress{}
+	if e.Progress != nil {
+		prog = e.Progress(counter)
+	}
+	rows := newOrderedRows(out.w, p.rows)
+	saves := newOrderedSaves(len(p.jobs), sv)
+	start := time.Now()
+	answered := make([]*Result, len(p.jobs))
+	rep := Run(ctx, e.Fetcher, p.jobs, e.Options, func(r Result) error {
+		counter.add(r.Err == nil)
+		answered[r.Job] = &r
+		var a *store.Account
+		if r.Err == nil && r.Res != nil {
+			acct := p.account(r.Job, r.Res)
+			a = &acct
+		}
+		saves.complete(r.Job, store.NewLookup(r.Req, r.Res, r.Err, time.Now()), a)
+		return rows.complete(p.rowsOf[r.Job], r)
+	})
+	saves.finish()
+	for _, r := range answered { // the summary lists vehicles in input order
+		if r != nil {
+			sum.record(*r)
+		}
+	}
+	werr := rep.Err
+	if err := rows.finish(); werr == nil {
+		werr = err
+	}
+	if err := out.Close(); werr == nil {
+		werr = err
+	}
+	prog.Stop()
+	sum.Elapsed, sum.Written, sum.WriteErr = time.Since(start), rows.written, werr
+	sum.Interrupted, sum.Auth = rep.Interrupted, rep.Auth
+	sum.Notes = sv.close()
+	return sum
+}
+
+// orderedSaves hands each finished job's lookup and saved account to the
+// saver in job order (the input's), so that new accounts are saved in the
+// order of the input whatever order their answers came in, each with its
+// lookup in the same write (which counts it as the account's first use).
+type orderedSaves struct {
+	sv   *saver
+	done []*pendingSave
+	next int
+}
+
+// pendingSave is a finished job's lookup and account (nil when it failed).
+type pendingSave struct {
+	lookup store.Lookup
+	acct   *store.Account
+}
+
+func newOrderedSaves(n int, sv *saver) *orderedSaves {
+	return &orderedSaves{sv: sv, done: make([]*pendingSave, n)}
+}
+
+// complete records job j's lookup and account and hands on every job now
+// in order.
+func (o *orderedSaves) complete(j int, l store.Lookup, a *store.Account) {
+	o.done[j] = &pendingSave{l, a}
+	for o.next < len(o.done) && o.done[o.next] != nil {
+		o.hand(o.next)
+		o.next++
+	}
+}
+
+// finish hands on the jobs still held back by jobs never answered.
+func (o *orderedSaves) finish() {
+	for ; o.next < len(o.done); o.next++ {
+		if o.done[o.next] != nil {
+			o.hand(o.next)
+		}
+	}
+}
+
+func (o *orderedSaves) hand(j int) {
+	ps := o.done[j]
+	if ps.acct != nil {
+		o.sv.add(&ps.lookup, *ps.acct)
+	} else {
+		o.sv.add(&ps.lookup)
+	}
+	o.done[j] = &pendingSave{} // handed on: keep the slot set, free the result
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Stop() {}
+
+// saver writes lookups and saved accounts to the store in batches, from
+// its own goroutine, so a slow store never holds the rows up.
+type saver struct {
+	env     Env
+	active  bool          // something is written
+	kick    chan struct{} // a batch is full
+	quit    chan struct{}
+	done    chan struct{}
+	mu      sync.Mutex
+	lookups []store.Lookup
+	accts   []store.Account
+
+	// Only the saver's goroutine touches these (and close, after it ended).
+	st               Store
+	added, updated   int
+	saves            bool   // an Import succeeded
+	storeErr, accErr string // the first failure of each kind
+	histErr          string
+}
+
+// startSaver starts the saver of e (one that drops everything when e
+// writes nothing).
+func (e Env) startSaver() *saver {
+	s := &saver{env: e, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	if s.env.SaveRows <= 0 {
+		s.env.SaveRows = 50
+	}
+	if s.env.SaveEvery <= 0 {
+		s.env.SaveEvery = time.Second
+	}
+	if e.Store == nil || !e.Save && !e.History {
+		close(s.done)
+		return s
+	}
+	s.active = true
+	go s.loop()
+	return s
+}
+
+// add queues a lookup (nil: none) and accounts, as Env says to write them.
+func (s *saver) add(l *store.Lookup, accts ...store.Account) {
+	if !s.active {
+		return
+	}
+	s.mu.Lock()
+	if l != nil && s.env.History {
+		s.lookups = append(s.lookups, *l)
+	}
+	if s.env.Save {
+		s.accts = append(s.accts, accts...)
+	}
+	full := len(s.lookups) >= s.env.SaveRows || len(s.accts) >= s.env.SaveRows
+	s.mu.Unlock()
+	if full {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (s *saver) loop() {
+	defer close(s.done)
+	t := time.NewTicker(s.env.SaveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.kick:
+		case <-t.C:
+		case <-s.quit:
+			s.flush()
+			return
+		}
+		s.flush()
+	}
+}
+
+// flush writes what is queued: the accounts first, then the lookups (which
+// refresh the accounts they match).
+func (s *saver) flush() {
+	s.mu.Lock()
+	ls, accts := s.lookups, s.accts
+	s.lookups, s.accts = nil, nil
+	s.mu.Unlock()
+	if len(ls) == 0 && len(accts) == 0 {
+		return
+	}
+	if s.st == nil {
+		st, err := s.env.Store()
+		if err != nil {
+			s.storeErr = firstOf(s.storeErr, err)
+			return
+		}
+		s.st = st
+	}
+	if len(accts) > 0 {
+		if r, err := s.st.Import(accts); err != nil {
+			s.accErr = firstOf(s.accErr, err)
+		} else {
+			s.saves = true
+			s.added += r.Added
+			s.updated += r.Updated
+		}
+	}
+	if len(ls) > 0 {
+		if err := s.st.RecordLookups(ls...); err != nil {
+			s.histErr = firstOf(s.histErr, err)
+		}
+	}
+}
+
+// firstOf keeps the first error message.
+func firstOf(have string, err error) string {
+	if have != "" {
+		return have
+	}
+	return err.Error()
+}
+
+// close writes what is still queued and returns the notes of the summary.
+func (s *saver) close() []string {
+	if s.active {
+		close(s.quit)
+		<-s.done
+	}
+	var notes []string
+	if s.storeErr != "" {
+		notes = append(notes, "store not updated: "+s.storeErr)
+	}
+	if s.saves {
+		notes = append(notes, fmt.Sprintf("saved accounts: %d added, %d updated", s.added, s.updated))
+	}
+	if s.accErr != "" {
+		notes = append(notes, "saved accounts not updated: "+s.accErr)
+	}
+	if s.histErr != "" {
+		notes = append(notes, "history not recorded: "+s.histErr)
+	}
+	return notes
+}
