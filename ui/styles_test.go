@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/lucasb-eyer/go-colorful"
 	"github.com/muesli/termenv"
 )
 
@@ -102,16 +101,17 @@ func contrast(a, b string) float64 {
 	return (la + 0.05) / (lb + 0.05)
 }
 
-// luminance is the WCAG relative luminance of a colour.
+// luminance is the WCAG relative luminance of a colour (#RRGGBB).
 func luminance(hex string) float64 {
-	c, _ := colorful.Hex(hex)
-	lin := func(v float64) float64 {
-		if v <= 0.03928 {
-			return v / 12.92
+	channel := func(i int) float64 {
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+		c := float64(v) / 255
+		if c <= 0.03928 {
+			return c / 12.92
 		}
-		return math.Pow((v+0.055)/1.055, 2.4)
+		return math.Pow((c+0.055)/1.055, 2.4)
 	}
-	return 0.2126*lin(c.R) + 0.7152*lin(c.G) + 0.0722*lin(c.B)
+	return 0.2126*channel(0) + 0.7152*channel(1) + 0.0722*channel(2)
 }
 
 // TestThemeForcesThePalette: theme dark and light pick one side whatever
