@@ -653,11 +653,7 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 	m.bg.stop()
 	m.form.prefill(req, false)
 	id, cmd := m.fetch(req, &m.bg)
-	label := r.label
-	if !r.saved {
-		label = m.home.labelFor(r.req.CANumber)
-	}
-	m.result = newCachedResult(m.c, req, r.snap, label, id)
+	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber), id)
 	m.state = stateResult
 	m.resize()
 	return m, cmd

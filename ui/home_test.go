@@ -714,3 +714,40 @@ func TestHomeCtrlNOpensTheForm(t *testing.T) {
 		t.Fatalf("ctrl+n with nothing typed: %q", m.form.inputs[fieldVehicle].Value())
 	}
 }
+
+// TestASCIIPromptsKeepTheStoredText: under LANG=C a label shows as ?, but
+// the prompts hold it as stored, so enter never saves the ? back.
+func TestASCIIPromptsKeepTheStoredText(t *testing.T) {
+	d := seedData(2, 0)
+	d.Accounts[0].Label, d.Accounts[0].Note = "नितेश डिपो", "फोन सुबह"
+	st := testStore(t, d)
+	o := testOptions(okFetcher("X"), st)
+	o.ASCII = true
+	m := newTestModel(o, 80, 24)
+	if s := screen(m); !isASCII(s) || !strings.Contains(s, "????? ????") {
+		t.Fatalf("home under LANG=C:\n%s", s)
+	}
+	m, _ = press(m, "ctrl+e")
+	if m.home.fields[0].Value() != "नितेश डिपो" || m.home.fields[1].Value() != "फोन सुबह" {
+		t.Fatalf("prompt holds %q %q", m.home.fields[0].Value(), m.home.fields[1].Value())
+	}
+	if s := screen(m); !isASCII(s) {
+		t.Fatalf("prompt under LANG=C is not ASCII:\n%s", s)
+	}
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	if a := st.Data().Accounts[0]; a.Label != "नितेश डिपो" || a.Note != "फोन सुबह" {
+		t.Fatalf("saved %q %q", a.Label, a.Note)
+	}
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	m, _ = press(m, "s")
+	if m.result.prompt.Value() != "नितेश डिपो" {
+		t.Fatalf("card prompt holds %q", m.result.prompt.Value())
+	}
+	m, cmd = press(m, "enter")
+	run(m, cmd)
+	if a := st.Data().Accounts[0]; a.Label != "नितेश डिपो" {
+		t.Fatalf("card saved %q", a.Label)
+	}
+}

@@ -206,9 +206,9 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 // openPrompt asks for the label to save the account under: the saved
 // label, else the consumer's name.
 func (r resultModel) openPrompt() resultModel {
-	label := r.label
+	label := r.label // as stored: enter saves what the prompt holds
 	if label == "" {
-		label = r.c.g.Sanitize(r.consumer.ShownName())
+		label = text.Sanitize(r.consumer.ShownName())
 	}
 	r.prompting = true
 	r.prompt.SetValue(label)
@@ -330,8 +330,8 @@ func (r resultModel) card() string {
 	var b strings.Builder
 	b.WriteString(s.Name.Render(g.Truncate(name, w)) + "\n")
 	sub := r.c.requestLine(r.req)
-	if r.label != "" && r.label != name && r.label != r.req.CANumber {
-		sub += g.Sep + r.label
+	if label := g.Text(r.label); label != "" && label != name && label != r.req.CANumber {
+		sub += g.Sep + label
 	}
 	b.WriteString(s.Subtle.Render(g.Truncate(sub, w)) + "\n")
 	if r.c.height >= 16 {

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
@@ -200,4 +202,32 @@ func (r *row) fetchedAt() time.Time {
 		return r.snap.FetchedAt
 	}
 	return r.at
+}
+
+// parallelRows is the number of rows from which building them is split
+// across CPUs.
+const parallelRows = 1000
+
+// inParallel calls fn for 0..n-1, split across CPUs when n is large; fn
+// must only write its own index's result.
+func inParallel(n int, fn func(i int)) {
+	procs := runtime.GOMAXPROCS(0)
+	if n < parallelRows || procs < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	size := (n + procs - 1) / procs
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += size {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < min(n, lo+size); i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
