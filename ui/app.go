@@ -566,11 +566,12 @@ func (m model) lookupTyped(vehicle string) (model, tea.Cmd) {
 	if err != nil {
 		return m, nil
 	}
-	req := m.form.request()
-	req.CANumber = v
 	m.form.setVehicle(v)
-	if _, _, err := req.Normalize(); err != nil {
-		m.form.validate(false)
+	// The form's checks: a missing operator, or a vehicle that does not
+	// match its operator's vehicle_regex, is shown there (enter again
+	// sends anyway).
+	req, ok := m.form.validate(false)
+	if !ok {
 		m.state = stateForm
 		return m, nil
 	}

@@ -751,3 +751,17 @@ func TestASCIIPromptsKeepTheStoredText(t *testing.T) {
 		t.Fatalf("card saved %q", a.Label)
 	}
 }
+
+// TestHomeLookupWarnsLikeTheForm: a typed vehicle that does not match the
+// default operator's vehicle_regex opens the form with the warning.
+func TestHomeLookupWarnsLikeTheForm(t *testing.T) {
+	o := testOptions(okFetcher("X"), testStore(t, seedData(2, 0)))
+	o.Config.Operators[0].VehicleRegex = "^KA"
+	m := newTestModel(o, 80, 24)
+	m = typeText(m, "MH12AB3456")
+	m, _ = press(m, "enter")
+	if m.state != stateForm || m.form.warn == "" {
+		t.Fatalf("state %v warn %q", m.state, m.form.warn)
+	}
+	mustContain(t, screen(m), "vehicle_regex", "press enter again")
+}
