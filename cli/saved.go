@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -289,14 +288,20 @@ func newSavedRenameCmd(app *invocation) *cobra.Command {
 	}
 }
 
-// writeJSON writes v as indented JSON, escaped by text.SafeJSON.
+// writeJSON writes v as JSON indented only so deep (text.IndentJSON: a
+// server's raw answer nested thousands deep in fetch --json must not become
+// hundreds of megabytes of indentation; JSON too deep even for that is
+// written on one line), escaped by text.SafeJSON.
 func writeJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	b, err := json.Marshal(v)
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(text.SafeJSON(b.Bytes()))
+	if ib, err := text.IndentJSON(b); err == nil {
+		b = ib
+	} else {
+		b = append(b, '\n')
+	}
+	_, err = w.Write(text.SafeJSON(b))
 	return err
 }

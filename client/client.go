@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -68,6 +69,7 @@ type Client struct {
 	auth      Auth
 	insecure  bool     // Options.AllowInsecureAuth
 	secrets   []string // the secrets, also as JSON-escaped text (see withJSONForms)
+	proxyErr  *Error   // a malformed proxy setting every lookup fails with, or nil
 
 	// Unexported so tests in this package can shrink or observe them.
 	backoffBase   time.Duration
@@ -113,6 +115,7 @@ func New(opts Options) (*Client, error) {
 	if rt == nil {
 		t := newTransport()
 		rt, c.proxy = t, t.Proxy
+		c.proxyErr = proxyProblem(c.proxy, c.endpoint, os.Getenv)
 	}
 	c.http = &http.Client{
 		Transport: rt,
@@ -211,8 +214,12 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := encodeRequest(norm)
 	start := c.now()
+	if c.proxyErr != nil {
+		e := *c.proxyErr
+		return &Result{Request: norm, FetchedAt: start}, &e
+	}
+	body := encodeRequest(norm)
 	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -346,9 +353,14 @@ func (c *Client) secretsOf(ex exchange) []string {
 	return append(slices.Clip(c.secrets), ex.token)
 }
 
-// isRetryableStatus reports the gateway statuses worth another try.
+// isRetryableStatus reports the statuses worth another try: the gateway
+// errors and 429 Too Many Requests (after its Retry-After, see retryDelay).
 func isRetryableStatus(code int) bool {
-	return code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // redirectError names the host a 3xx points at; redirects are never followed
@@ -374,15 +386,23 @@ func (c *Client) contextError(parent, ctx context.Context, start time.Time) *Err
 	if errors.Is(parent.Err(), context.Canceled) {
 		return &Error{Kind: KindCancelled, Message: "the lookup was cancelled", Err: context.Canceled}
 	}
-	limit := c.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		limit = dl.Sub(start)
+	limit := c.timeout // as set, however short: 1ns is "1ns", not "0s"
+	if dl, ok := parent.Deadline(); ok && dl.Before(start.Add(c.timeout)) {
+		limit = roundDuration(max(dl.Sub(start), 0)) // the caller's deadline came first
 	}
-	limit = limit.Round(time.Millisecond)
 	return &Error{
 		Kind:    KindTimeout,
 		Message: fmt.Sprintf("no answer from %s within %s", c.host, limit),
 		Hint:    fmt.Sprintf(hintTimeoutTemplate, limit),
 		Err:     context.DeadlineExceeded,
 	}
+}
+
+// roundDuration rounds d to the millisecond, or to the microsecond below
+// one millisecond, so it reads well and never as 0s unless it is 0.
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Millisecond {
+		return d.Round(time.Millisecond)
+	}
+	return max(d.Round(time.Microsecond), min(d, time.Microsecond))
 }

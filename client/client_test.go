@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -143,7 +146,7 @@ func TestFetchValidationError(t *testing.T) {
 }
 
 // TestFetchErrorClasses covers one server behaviour per outcome, with the
-// number of attempts each must take (retries only for 502/503/504).
+// number of attempts each must take (retries only for 429/502/503/504).
 func TestFetchErrorClasses(t *testing.T) {
 	html := readTestdata(t, "bad_gateway.html")
 	tests := []struct {
@@ -161,7 +164,7 @@ func TestFetchErrorClasses(t *testing.T) {
 		{"500 not retried", 500, html, KindUpstream, 1, "HTTP 500"},
 		{"400 JSON not retried", 400, []byte(`{"status":false,"message":"bad operator"}`), KindAPI, 1, "bad operator"},
 		{"400 text not retried", 400, []byte("Bad Request"), KindUpstream, 1, "HTTP 400 Bad Request"},
-		{"429 not retried", 429, []byte(`{"status":false,"message":"slow down"}`), KindAPI, 1, "slow down"},
+		{"429 retried", 429, []byte(`{"status":false,"message":"slow down"}`), KindAPI, 3, "slow down"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,6 +249,14 @@ func TestFetchBackoffGrows(t *testing.T) {
 }
 
 func TestFetchRetryAfter(t *testing.T) {
+	for _, status := range []int{503, 429} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) { testRetryAfter(t, status) })
+	}
+}
+
+// testRetryAfter checks that an answer of status with Retry-After is
+// retried after the wait it asks for (seconds or an HTTP date, capped).
+func testRetryAfter(t *testing.T, status int) {
 	tests := []struct {
 		name     string
 		value    func() string
@@ -262,7 +273,7 @@ func TestFetchRetryAfter(t *testing.T) {
 			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 				if attempts.Add(1) == 1 {
 					w.Header().Set("Retry-After", tt.value())
-					writeBody(w, 503, "text/plain", []byte("busy"))
+					writeBody(w, status, "text/plain", []byte("busy"))
 					return
 				}
 				writeBody(w, 200, "application/json", readTestdata(t, "doc_200.json"))
@@ -280,17 +291,29 @@ func TestFetchRetryAfter(t *testing.T) {
 }
 
 func TestFetchRetryAfterBeyondTimeoutGivesUp(t *testing.T) {
-	var attempts atomic.Int32
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		attempts.Add(1)
-		w.Header().Set("Retry-After", "8")
-		writeBody(w, 503, "text/plain", []byte("maintenance"))
-	})
-	c := newTestClient(t, srv.URL, Options{Retries: 2, Timeout: 2 * time.Second})
-	waits := recordWaits(c)
-	_, e := fetchErr(t, c, context.Background())
-	if e.Kind != KindUpstream || attempts.Load() != 1 || len(*waits) != 0 {
-		t.Errorf("got %s after %d attempts, waits %v; want upstream after 1 attempt", e.Kind, attempts.Load(), *waits)
+	for _, tt := range []struct {
+		status int
+		body   string
+		kind   Kind
+	}{
+		{503, "maintenance", KindUpstream},
+		{429, `{"status":false,"message":"slow down"}`, KindAPI},
+	} {
+		var attempts atomic.Int32
+		srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			attempts.Add(1)
+			w.Header().Set("Retry-After", "8")
+			writeBody(w, tt.status, "text/plain", []byte(tt.body))
+		})
+		c := newTestClient(t, srv.URL, Options{Retries: 2, Timeout: 2 * time.Second})
+		waits := recordWaits(c)
+		_, e := fetchErr(t, c, context.Background())
+		if e.Kind != tt.kind || attempts.Load() != 1 || len(*waits) != 0 {
+			t.Errorf("HTTP %d: got %s after %d attempts, waits %v; want %s after 1 attempt", tt.status, e.Kind, attempts.Load(), *waits, tt.kind)
+		}
+		if tt.status == 429 && e.Hint != hintRateLimited {
+			t.Errorf("HTTP 429: hint %q, want the rate-limit hint", e.Hint)
+		}
 	}
 }
 
@@ -579,5 +602,100 @@ func TestConnectionReuse(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Errorf("25 sequential lookups opened %d connections, want 1", n)
+	}
+}
+
+// TestFetchTimeoutNamesTheTimeout: the message says the timeout that was
+// set, however short ("within 0s" for 1ns before), or the caller's earlier
+// deadline, rounded sensibly.
+func TestFetchTimeoutNamesTheTimeout(t *testing.T) {
+	srv := serveStalling(t, nil)
+	for _, tt := range []struct {
+		timeout time.Duration
+		want    string
+	}{
+		{time.Nanosecond, "within 1ns"},
+		{1500 * time.Nanosecond, "within 1.5µs"},
+		{20 * time.Millisecond, "within 20ms"},
+	} {
+		c := newTestClient(t, srv.URL, Options{Timeout: tt.timeout})
+		_, e := fetchErr(t, c, context.Background())
+		if e.Kind != KindTimeout || !strings.HasSuffix(e.Message, tt.want) || !strings.Contains(e.Hint, tt.want) {
+			t.Errorf("timeout %v: %q / %q, want %q", tt.timeout, e.Message, e.Hint, tt.want)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	_, e := fetchErr(t, newTestClient(t, srv.URL, Options{Timeout: time.Hour}), ctx)
+	if e.Kind != KindTimeout || !strings.HasSuffix(e.Message, "within 30ms") {
+		t.Errorf("caller's deadline: %q, want within 30ms", e.Message)
+	}
+}
+
+// TestMalformedProxySetting runs New in a child process (Go's transport
+// reads the proxy variables once a process) with each proxy setting, and
+// checks what every lookup would then fail with: a malformed setting is
+// named, its value (which may hold a password) never shown.
+func TestMalformedProxySetting(t *testing.T) {
+	if os.Getenv("AOPFETCH_TEST_PROXY_CHILD") != "" {
+		c, err := New(Options{BaseURL: os.Getenv("AOPFETCH_TEST_BASE")})
+		if err != nil {
+			fmt.Println("New:", err)
+			return
+		}
+		if c.proxyErr == nil {
+			fmt.Println("ok")
+			return
+		}
+		res, err := c.Fetch(context.Background(), docRequest) // fails at once
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindNetwork || !errors.Is(err, ErrProxySetting) || res == nil || res.Request != docRequest {
+			fmt.Println("Fetch:", res, err)
+			return
+		}
+		fmt.Printf("%s\n%s\n", e.Message, e.Hint)
+		return
+	}
+	bad := "the proxy setting HTTPS_PROXY is malformed: "
+	tests := []struct{ env, base, want string }{
+		{"HTTPS_PROXY=http//bad", "", bad + "it has more than a scheme, host and port (is a ':' or '/' missing after http?)"},
+		{"HTTPS_PROXY=:::", "", bad + "it is not a URL, so it would be ignored and requests sent direct"},
+		{"HTTPS_PROXY=http://user:s3cret@bad host:80", "", bad + "it has more than a scheme, host and port"},
+		{"HTTPS_PROXY=http//user:s3cret@proxy:3128", "", bad + "it has more than a scheme, host and port (is a ':' or '/' missing"},
+		{"HTTPS_PROXY=http://u:s3%zzcret@proxy:1", "", bad + "it is not a URL"},
+		{"HTTPS_PROXY=socks6://x:1", "", bad + "its scheme is not http, https or socks5"},
+		{"HTTPS_PROXY=http://proxy:99999", "", bad + "its port is not a number from 1 to 65535"},
+		{"https_proxy=http:/proxy", "", "the proxy setting https_proxy is malformed: "},
+		{"HTTPS_PROXY=http://user:s3cret@proxy.example.com:3128", "", "ok"},
+		{"HTTPS_PROXY=proxy.example.com:3128", "", "ok"},
+		{"HTTPS_PROXY=socks5://[::1]:1080/", "", "ok"},
+		{"HTTPS_PROXY=:::\x00NO_PROXY=example.org", "", "ok"}, // may not apply: Go's call
+		{"HTTPS_PROXY=http//bad\x00NO_PROXY=api.example.invalid", "", "ok"},
+		{"HTTPS_PROXY=http//bad", "http://127.0.0.1:1", "ok"}, // loopback is never proxied
+		{"HTTP_PROXY=http//bad", "", "ok"},                    // not for https
+	}
+	for _, tt := range tests {
+		base := tt.base
+		if base == "" {
+			base = "https://api.example.invalid"
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMalformedProxySetting$")
+		cmd.Env = append(os.Environ(), "AOPFETCH_TEST_PROXY_CHILD=1", "AOPFETCH_TEST_BASE="+base,
+			"HTTPS_PROXY=", "https_proxy=", "HTTP_PROXY=", "http_proxy=", "NO_PROXY=", "no_proxy=")
+		cmd.Env = append(cmd.Env, strings.Split(tt.env, "\x00")...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tt.env, err, out)
+		}
+		got := strings.TrimSuffix(strings.TrimSuffix(string(out), "PASS\n"), "\n")
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%q:\n%s\nwant it to start %q", tt.env, got, tt.want)
+		}
+		if strings.Contains(got, "s3") || strings.Contains(got, "cret") || strings.Contains(got, "host http") {
+			t.Errorf("%q: the value shown: %s", tt.env, got)
+		}
+		if tt.want != "ok" && !strings.Contains(got, "fix or unset "+strings.SplitN(tt.env, "=", 2)[0]) {
+			t.Errorf("%q: no hint: %s", tt.env, got)
+		}
 	}
 }

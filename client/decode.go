@@ -60,8 +60,9 @@ type answer struct {
 // The returned Result is never nil and Raw always holds body.
 //
 // Classification, in order:
-//   - body not a JSON object: auth for HTTP 401, else upstream (HTTP status
-//     and a sanitised snippet of the body);
+//   - body not a JSON object, or nested more than MaxJSONDepth deep: auth
+//     for HTTP 401, else upstream (HTTP status, what the body is and a
+//     sanitised snippet of it);
 //   - HTTP 401, or response code 10 or 11: auth;
 //   - HTTP 5xx: upstream;
 //   - status true with a response code that is not a whole number: upstream;
@@ -78,21 +79,40 @@ type answer struct {
 func decodeResponse(httpStatus int, body []byte, secrets []string) (*Result, error) {
 	shown := redactBody(body, secrets)
 	res := &Result{HTTPStatus: httpStatus, Raw: shown}
-	ans, ok := decodeAnswer(body)
-	if !ok {
-		return res, nonJSONError(httpStatus, shown, res)
+	ans, form := decodeAnswer(body)
+	if form != formObject {
+		return res, nonJSONError(httpStatus, shown, res, form)
 	}
 	ans.consumer = redactConsumer(ans.consumer, secrets)
 	res.Consumer = ans.consumer
 	return res, classify(httpStatus, ans, shown, res)
 }
 
-// decodeAnswer decodes body; ok is false when it is not a JSON object.
-func decodeAnswer(body []byte) (answer, bool) {
+// bodyForm is what a body is, as far as decoding goes.
+type bodyForm int
+
+const (
+	formObject  bodyForm = iota // a JSON object, decoded
+	formNotJSON                 // not JSON (or empty)
+	formOther                   // JSON, but not an object
+	formTooDeep                 // nested more than MaxJSONDepth deep
+)
+
+// decodeAnswer decodes body, which is an answer only when its form is
+// formObject.
+func decodeAnswer(body []byte) (answer, bodyForm) {
 	var w wireBody
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
-	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &w) != nil {
-		return answer{}, false
+	switch {
+	case len(trimmed) == 0:
+		return answer{}, formNotJSON
+	case tooDeep(trimmed):
+		return answer{}, formTooDeep
+	case trimmed[0] != '{' || json.Unmarshal(trimmed, &w) != nil:
+		if json.Valid(trimmed) {
+			return answer{}, formOther
+		}
+		return answer{}, formNotJSON
 	}
 	var a answer
 	c := &a.consumer
@@ -109,7 +129,7 @@ func decodeAnswer(body []byte) (answer, bool) {
 	c.Amount, _ = jsonText(w.Amount)
 	c.DueDate, _ = jsonText(w.DueDate)
 	c.Bill = decodeBill(w.BillFetch)
-	return a, true
+	return a, formObject
 }
 
 // decodeBill decodes bill_fetch; nil when missing, null or not an object.
@@ -254,8 +274,9 @@ func apiDefaultMessage(httpStatus int, a answer) string {
 	return "the provider declined the lookup (" + httpStatusText(httpStatus) + ")"
 }
 
-// nonJSONError classifies a body that is not a JSON object.
-func nonJSONError(httpStatus int, body []byte, res *Result) *Error {
+// nonJSONError classifies a body that is not a JSON object (of at most
+// MaxJSONDepth levels).
+func nonJSONError(httpStatus int, body []byte, res *Result, form bodyForm) *Error {
 	e := &Error{HTTPStatus: httpStatus, Snippet: snippet(body), Result: res}
 	if httpStatus == 401 {
 		e.Kind, e.Hint = KindAuth, hintAuth
@@ -264,8 +285,13 @@ func nonJSONError(httpStatus int, body []byte, res *Result) *Error {
 	}
 	e.Kind, e.Hint = KindUpstream, upstreamHint(httpStatus)
 	what := "a body that is not JSON"
-	if len(bytes.TrimSpace(body)) == 0 {
+	switch {
+	case len(bytes.TrimSpace(body)) == 0:
 		what = "an empty body"
+	case form == formTooDeep:
+		what = fmt.Sprintf("JSON nested more than %d levels deep, refused (an answer is 2 deep)", MaxJSONDepth)
+	case form == formOther:
+		what = "JSON that is not a Fetch Consumer Details answer (not an object)"
 	}
 	e.Message = "the server answered " + httpStatusText(httpStatus) + " with " + what
 	if httpStatus == http.StatusTooManyRequests {

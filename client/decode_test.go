@@ -135,7 +135,7 @@ func TestDecodeClassification(t *testing.T) {
 		{"HTML 200", 200, html, KindUpstream, 0, "HTTP 200 OK with a body that is not JSON", "502 Bad Gateway"},
 		{"empty 200", 200, ``, KindUpstream, 0, "with an empty body", ""},
 		{"JSON 500", 500, `{"status":false,"message":"Internal error"}`, KindUpstream, 0, "HTTP 500 Internal Server Error: Internal error", ""},
-		{"JSON array", 200, `[1,2]`, KindUpstream, 0, "not JSON", "[1,2]"},
+		{"JSON array", 200, `[1,2]`, KindUpstream, 0, "JSON that is not a Fetch Consumer Details answer", "[1,2]"},
 		{"foreign JSON", 200, `{"error":"nope"}`, KindUpstream, 0, "not a Fetch Consumer Details answer", `{"error":"nope"}`},
 		{"truncated JSON", 200, `{"status":true,`, KindUpstream, 0, "not JSON", ""},
 		{"status true but 404", 404, `{"status":true,"response_code":1}`, KindAPI, 1, "HTTP 404", ""},
@@ -272,5 +272,77 @@ func TestDecodeHintForAnswersThatAreNotTheAPI(t *testing.T) {
 		if got := strings.Contains(e.Hint, "base URL"); got != tt.baseHint {
 			t.Errorf("%d %q: hint %q", tt.status, tt.body, e.Hint)
 		}
+	}
+}
+
+// deepBody is a successful answer with one field nested depth levels deep
+// (the answer's own object counts as one).
+func deepBody(depth int) []byte {
+	return []byte(`{"status":true,"response_code":1,"message":"ok","name":"DEEP","x":` +
+		strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`)
+}
+
+// TestDecodeDeepJSONRefused: an answer nested deeper than MaxJSONDepth is
+// an upstream error that says so, whether encoding/json could decode it
+// (9,990 deep) or not (10,001 deep: it used to be called "not JSON"); the
+// body is kept as Raw. An answer at the limit decodes.
+func TestDecodeDeepJSONRefused(t *testing.T) {
+	if _, err := decodeResponse(200, deepBody(MaxJSONDepth), nil); err != nil {
+		t.Fatalf("an answer %d deep: %v", MaxJSONDepth, err)
+	}
+	for _, depth := range []int{MaxJSONDepth + 1, 9990, 10001, 200000} {
+		body := deepBody(depth)
+		res, err := decodeResponse(200, body, nil)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindUpstream {
+			t.Fatalf("depth %d: err = %v, want an upstream error", depth, err)
+		}
+		want := "with JSON nested more than 64 levels deep"
+		if !strings.Contains(e.Message, want) || strings.Contains(e.Message, "not JSON") {
+			t.Errorf("depth %d: message %q, want it to say %q", depth, e.Message, want)
+		}
+		if !bytes.Equal(res.Raw, body) || res.Consumer.Name != "" {
+			t.Errorf("depth %d: Raw not kept, or the refused answer decoded: %+v", depth, res.Consumer)
+		}
+		assertOneLine(t, e)
+	}
+}
+
+// TestDecodeJSONThatIsNotAnObject: valid JSON that is not an object is
+// called what it is, not "not JSON".
+func TestDecodeJSONThatIsNotAnObject(t *testing.T) {
+	for _, body := range []string{`[1,2]`, `"ok"`, `true`, ` 12 `, `null`} {
+		_, err := decodeResponse(200, []byte(body), nil)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindUpstream || !strings.Contains(e.Message, "with JSON that is not a Fetch Consumer Details answer") {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+	for _, body := range []string{`{"status":`, `<html>`, `[1,`} {
+		_, err := decodeResponse(200, []byte(body), nil)
+		if err == nil || !strings.Contains(err.Error(), "with a body that is not JSON") {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
+
+// BenchmarkDecodeResponse decodes the doc's answer, and a 1 MiB answer of
+// one long message, including the nesting check.
+func BenchmarkDecodeResponse(b *testing.B) {
+	bodies := map[string][]byte{
+		"doc": readTestdata(b, "doc_200.json"),
+		"1MiB": []byte(`{"status":true,"response_code":1,"message":"` +
+			strings.Repeat("a", MaxBodyBytes-60) + `"}`),
+	}
+	for name, body := range bodies {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodeResponse(200, body, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

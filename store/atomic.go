@@ -36,11 +36,11 @@ func writeFileAtomic(path string, pieces [][]byte) (os.FileInfo, error) {
 	tmp := f.Name()
 	if err := writeSync(f, pieces); err != nil {
 		os.Remove(tmp)
-		return nil, err
+		return nil, withoutTemp(err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return nil, err
+		return nil, withoutTemp(err)
 	}
 	// The new state is in place from here on. A failure to sync the
 	// directory or to stat the file must not look like a failed write: the
@@ -48,6 +48,18 @@ func writeFileAtomic(path string, pieces [][]byte) (os.FileInfo, error) {
 	_ = syncDir(dir)
 	info, _ := os.Stat(path) // nil: the next read compares nothing and re-reads
 	return info, nil
+}
+
+// withoutTemp is err without the temp file's name (the caller names the
+// file being written): "file too large" rather than "write store.json.tmp-1234: file too large".
+func withoutTemp(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	if le, ok := errors.AsType[*os.LinkError](err); ok {
+		return le.Err
+	}
+	return err
 }
 
 // writeSync writes pieces to f, makes it 0600, syncs and closes it.

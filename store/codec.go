@@ -178,6 +178,13 @@ func decodeStore(src []byte) (disk, error) {
 // its accounts, and their results and the history as a compacted history.
 func fromV1(d Data, src []byte) disk {
 	normalize(&d)
+	seen := make(map[string]bool, len(d.Accounts))
+	for i := range d.Accounts { // an id a person left empty or copied: each state needs its own
+		if a := &d.Accounts[i]; !plainID(a.ID) || seen[a.ID] {
+			a.ID = newID()
+		}
+		seen[d.Accounts[i].ID] = true
+	}
 	nd := disk{version: 1, v1: src, j: journal{header: journalHeader{Journal: journalVersion}}}
 	for _, a := range d.Accounts {
 		nd.accounts = append(nd.accounts, diskAccount{ID: a.ID, Label: a.Label, Operator: a.Operator, CANumber: a.CANumber,

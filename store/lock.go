@@ -49,6 +49,13 @@ func (s *Store) lock() (fileLock, error) {
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	switch {
 	case ok:
+		if info, err := fl.Stat(); err == nil {
+			if err := safefile.CheckFile(s.LockPath(), info); err != nil {
+				fl.Unlock()
+				fl.Close()
+				return fileLock{}, err // another user's lock file: they could hold it forever
+			}
+		}
 		return fileLock{fl}, nil
 	case err == nil || errors.Is(err, context.DeadlineExceeded):
 		fl.Close()

@@ -21,7 +21,7 @@ func (s *Store) migrate(d disk) (disk, error) {
 		return d, fmt.Errorf("could not upgrade %s to the new layout, it is unchanged (a later write tries again): %v", s.path, err)
 	}
 	backup := s.path + backupSuffix
-	if _, err := writeFileAtomic(backup, [][]byte{d.v1}); err != nil {
+	if err := keepCopy(s.path, backup, d.v1); err != nil {
 		return fail(err)
 	}
 	entries := make([]entry, len(d.j.folded))
@@ -44,4 +44,24 @@ func (s *Store) migrate(d disk) (disk, error) {
 		return fail(err)
 	}
 	return nd, nil
+}
+
+// keepCopy keeps the old file at path as backup: a second name for it (a
+// hard link, which takes no space on a full disk), else a copy of text.
+func keepCopy(path, backup string, text []byte) error {
+	os.Remove(backup) // a copy left by an upgrade cut short
+	if os.Link(path, backup) == nil {
+		return syncDir(filepath.Dir(path))
+	}
+	_, err := writeFileAtomic(backup, [][]byte{text})
+	return err
+}
+
+// removeLeftoverCopy removes the copy an upgrade cut short left beside an
+// upgraded store (its lookups would outlive "history clear"). The caller
+// holds the lock.
+func (s *Store) removeLeftoverCopy() {
+	if s.disk.v1 == nil && s.disk.version == SchemaVersion {
+		os.Remove(s.path + backupSuffix)
+	}
 }

@@ -46,6 +46,16 @@ func runReviewHelper(mode, path, arg string) error {
 	case "upgrade-nearly-full": // arg: the size limit in bytes
 		n, _ := strconv.ParseUint(arg, 10, 64)
 		return helperUpgradeNearlyFull(path, n)
+	case "open-nearly-full": // open (and so upgrade) the store with files capped at arg bytes
+		n, _ := strconv.ParseUint(arg, 10, 64)
+		var lim syscall.Rlimit
+		syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim)
+		lim.Cur = n
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+			return err
+		}
+		_, err := Open(path, Options{HistoryLimit: 1000})
+		return err
 	case "open": // open (and so upgrade) the store, after saying ready
 		fmt.Println("ready")
 		_, err := Open(path, Options{HistoryLimit: 1000})
@@ -145,12 +155,25 @@ func TestReviewFailedUpgradeThenAWriteKeepsTheOldResults(t *testing.T) {
 	n := 300
 	v1 := bigV1(t, n)
 	writeRaw(t, p, string(v1), 0o600)
-	out, err := reviewHelperCmd("upgrade-nearly-full", p, strconv.Itoa(len(v1)-1)).CombinedOutput()
+	// Too little room for the history file: the upgrade fails, and the
+	// lookup after it must not take the ordinary path.
+	out, err := reviewHelperCmd("upgrade-nearly-full", p, "4096").CombinedOutput()
 	if err != nil {
 		t.Fatalf("helper: %v\n%s", err, out)
 	}
 	t.Logf("helper: %s", out)
 	checkV1Kept(t, p, n, "after a failed upgrade and one lookup")
+	// Room for the new files but not for a copy of the old one: the copy
+	// is a second name for the old file, and the upgrade goes through.
+	p2 := testPath(t)
+	writeRaw(t, p2, string(v1), 0o600)
+	if out, err := reviewHelperCmd("open-nearly-full", p2, strconv.Itoa(len(v1)-1)).CombinedOutput(); err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(p2); !strings.HasPrefix(string(b), accountsPrefix) {
+		t.Fatal("the upgrade did not go through with room for the new files only")
+	}
+	checkV1Kept(t, p2, n, "after an upgrade on a nearly full disk")
 }
 
 // Held up: the upgrade killed at any moment (after the copy, after the

@@ -54,6 +54,9 @@ func (d disk) read(path, history string) (disk, error) {
 	switch {
 	case err != nil:
 		return disk{}, err
+	case r.err == nil && r.j.newer():
+		nd.j, nd.v1 = r.j, nil // read-only: never upgraded over a newer history file
+		return nd, nil
 	case nd.v1 != nil || nd.newer():
 		return nd, nil // the history file is not read beside these
 	case isCorrupt(r.err):

@@ -96,6 +96,9 @@ type Store struct {
 	// account changes, and lookups not yet in the history file.
 	pending        []func(*Data) error
 	pendingLookups []entry
+	// upgradeErr is why the store of the old layout could not be upgraded
+	// (nil when it was, or needed none): until it is, nothing is written.
+	upgradeErr error
 }
 
 // DefaultPath is $XDG_DATA_HOME/aopfetch/store.json.
@@ -122,10 +125,13 @@ func Open(path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if err := safefile.CheckPath(path); err != nil {
-		return nil, err
+	target := filepath.Clean(linkTarget(path)) // write through a symlinked store, do not replace the link
+	for _, p := range []string{path, target} {
+		if err := safefile.CheckPath(p); err != nil {
+			return nil, err
+		}
 	}
-	path = filepath.Clean(linkTarget(path)) // write through a symlinked store, do not replace the link
+	path = target
 	s := &Store{path: path, history: historyPath(path), opts: o, data: emptyData()}
 	s.tightenDefaultDir()
 	s.tightenFile()
@@ -347,6 +353,11 @@ func (s *Store) commit(fn func(*Data) error, lookups []entry) (Data, error) {
 	if s.readOnly.Load() {
 		return Data{}, s.readOnlyError()
 	}
+	if s.upgradeErr != nil {
+		// Writing the new layout's files beside an old one would lose
+		// what only the old one holds: the change waits for the upgrade.
+		return Data{}, s.upgradeErr
+	}
 	adds := append(slices.Clone(s.pendingLookups), lookups...)
 	j := s.disk.j.withEntries(adds)
 	cur := s.base
@@ -451,7 +462,11 @@ var errNeedsLock = errors.New("the store needs the lock")
 // store of the old layout is upgraded.
 func (s *Store) refreshLocked() error {
 	d, err := s.disk.read(s.path, s.history)
-	if ce, ok := errors.AsType[*corruptError](err); ok {
+	for range 2 { // both files may be corrupt
+		ce, ok := errors.AsType[*corruptError](err)
+		if !ok {
+			break
+		}
 		if err := s.moveAside(ce); err != nil {
 			return err
 		}
@@ -460,14 +475,23 @@ func (s *Store) refreshLocked() error {
 	if err != nil {
 		return err
 	}
-	if d.v1 != nil {
-		d, err = s.migrate(d)
-		if err != nil {
-			s.notices = append(s.notices, err.Error())
+	s.upgradeErr = nil
+	if d.needsLock() {
+		if d, err = s.migrate(d); err != nil {
+			s.upgradeErr = err
+			s.notice(err.Error())
 		}
 	}
 	s.install(d)
+	s.removeLeftoverCopy()
 	return nil
+}
+
+// notice records a notice once.
+func (s *Store) notice(n string) {
+	if !slices.Contains(s.notices, n) {
+		s.notices = append(s.notices, n)
+	}
 }
 
 // moveAside moves the corrupt file ce names aside, with a notice.

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -108,18 +109,21 @@ func lookupFor(req client.Request, res *client.Result, err error, now time.Time)
 // refuse more.
 const maxClipboard = 100_000
 
-// copyCmd writes text to the terminal's clipboard with OSC 52, which works
+// copyCmd writes s to the terminal's clipboard with OSC 52, which works
 // over SSH. Inside tmux the plain sequence is what set-clipboard on takes
 // into tmux's buffer (and forwards); the passthrough-wrapped copy reaches
 // the outer terminal directly when tmux has allow-passthrough on. Both go
-// out in one write so they never split a frame.
-func copyCmd(c *common, what, text string) tea.Cmd {
+// out in one write so they never split a frame. s is sanitised first
+// (text.SanitizeText): what is pasted holds no control, bidi or invisible
+// character, whatever the server sent.
+func copyCmd(c *common, what, s string) tea.Cmd {
 	w, tmux := c.clip, c.tmux
 	return func() tea.Msg {
-		if len(text) > maxClipboard {
-			return copyMsg{what: what, err: fmt.Errorf("%d bytes is more than terminals accept", len(text))}
+		s := text.SanitizeText(s)
+		if len(s) > maxClipboard {
+			return copyMsg{what: what, err: fmt.Errorf("%d bytes is more than terminals accept", len(s))}
 		}
-		seq := osc52.New(text)
+		seq := osc52.New(s)
 		out := seq.String()
 		if tmux {
 			out += seq.Tmux().String()

@@ -59,14 +59,19 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		}
 	case client.KindUpstream:
 		title = "The provider's server failed"
-		if ce.HTTPStatus != 0 {
+		switch {
+		case ce.HTTPStatus >= 500:
 			title = fmt.Sprintf("The provider's server failed (HTTP %d)", ce.HTTPStatus)
+		case ce.HTTPStatus != 0: // an answer that is not the API's: a redirect, HTML, foreign JSON
+			title = fmt.Sprintf("Unexpected answer from the server (HTTP %d)", ce.HTTPStatus)
 		}
 		lines = append(lines, msg)
 	case client.KindNetwork:
 		title = "Could not reach the provider"
 		lines = append(lines, msg)
-		if !mentionsProxy(hint) { // the client's hint names the proxy when it matters
+		// One proxy hint: none when the client's names the proxy, or says
+		// what to do about a malformed proxy setting.
+		if !mentionsProxy(hint) && !errors.Is(ce, client.ErrProxySetting) {
 			lines = append(lines, proxyHint(c))
 		}
 	case client.KindTimeout:

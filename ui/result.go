@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -369,7 +368,9 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{labels["msg"], r.message()},
 	}
 	if c.Bill == nil {
-		rows = [][2]string{rows[0], rows[1], rows[2], {"", s.Subtle.Render("no bill details")}, rows[7]}
+		// No amounts or flags to show: one line says so where the flags
+		// would be, and the phone is a dash, as in the CLI.
+		rows = [][2]string{rows[0], rows[1], rows[2], {labels["pay"], s.Subtle.Render("no bill details")}, rows[4], rows[7]}
 	}
 	return rows
 }
@@ -462,11 +463,11 @@ func orDash(g text.Glyphs, s string) string {
 	return s
 }
 
-// prettyJSON indents raw when it is valid JSON and sanitises it for display.
+// prettyJSON indents raw when it is valid JSON (only so deep: see
+// text.IndentJSON) and sanitises it for display in g's glyphs.
 func prettyJSON(g text.Glyphs, raw []byte) string {
-	var b bytes.Buffer
-	if json.Valid(raw) && json.Indent(&b, raw, "", "  ") == nil {
-		return g.Text(text.SanitizeText(b.String()))
+	if b, err := text.IndentJSON(raw); err == nil {
+		return g.Text(text.SanitizeText(string(bytes.TrimSuffix(b, []byte("\n")))))
 	}
 	return g.Text(text.SanitizeText(string(raw)))
 }

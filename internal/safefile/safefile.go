@@ -53,9 +53,10 @@ func CheckPath(path string) error {
 	return nil
 }
 
-// checkDirs checks dir and every directory above it that exists.
+// checkDirs checks dir and every directory above it that exists, where
+// they really are (a linked directory's target and the directories above it).
 func checkDirs(dir, path string) error {
-	dir, err := filepath.Abs(dir)
+	dir, err := realDir(dir)
 	if err != nil {
 		return err
 	}
@@ -75,6 +76,25 @@ func checkDirs(dir, path string) error {
 			return nil
 		}
 		dir = up
+	}
+}
+
+// realDir is dir made absolute with the links of the part that exists
+// resolved: the directories a file created in dir will really be in.
+func realDir(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	missing := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if real, err := filepath.EvalSymlinks(d); err == nil {
+			return filepath.Join(real, missing), nil
+		}
+		if filepath.Dir(d) == d {
+			return dir, nil
+		}
+		missing = filepath.Join(filepath.Base(d), missing)
 	}
 }
 
@@ -139,40 +159,54 @@ func kind(m fs.FileMode) string {
 
 // Open opens path for reading, never through a final symbolic link and
 // without waiting (a named pipe with no writer), and only when it is a
-// regular file. A missing file is fs.ErrNotExist, as os.Open says.
+// regular file of this user's (or root's). A missing file is fs.ErrNotExist, as os.Open says.
 func Open(path string) (*os.File, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|noFollow|nonBlock, 0)
 	if err != nil {
 		return nil, nil, linkError(path, err)
 	}
-	info, err := f.Stat()
+	info, err := checkOpened(f, path)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, &NotRegularError{Path: path, Mode: info.Mode()}
-	}
 	return f, info, nil
+}
+
+// checkOpened refuses an opened file that is not a regular file, or that
+// belongs to another user (who could read what is written to it, or
+// change it): only this user's and root's files are used.
+func checkOpened(f *os.File, path string) (fs.FileInfo, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return info, CheckFile(path, info)
+}
+
+// CheckFile returns an error when info (of the file at path) is not a
+// regular file or belongs to a user other than this one or root.
+func CheckFile(path string, info fs.FileInfo) error {
+	if !info.Mode().IsRegular() {
+		return &NotRegularError{Path: path, Mode: info.Mode()}
+	}
+	if owner := foreignOwner(info); owner != "" {
+		return fmt.Errorf("refusing to use %s: it belongs to %s, who could read or change it; remove it or choose another file", path, owner)
+	}
+	return nil
 }
 
 // OpenFile opens path with flag (os.O_WRONLY|os.O_APPEND|os.O_CREATE, say),
 // never through a final symbolic link, creating it with mode 0600; an
-// existing file must be a regular one.
+// existing file must be a regular one of this user's (or root's).
 func OpenFile(path string, flag int) (*os.File, error) {
 	f, err := os.OpenFile(path, flag|noFollow|nonBlock, FileMode)
 	if err != nil {
 		return nil, linkError(path, err)
 	}
-	info, err := f.Stat()
-	if err != nil {
+	if _, err := checkOpened(f, path); err != nil {
 		f.Close()
 		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, &NotRegularError{Path: path, Mode: info.Mode()}
 	}
 	return f, nil
 }

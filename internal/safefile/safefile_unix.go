@@ -16,14 +16,23 @@ const (
 	nonBlock = syscall.O_NONBLOCK
 )
 
-// unsafeDir says why a directory is unsafe, or "".
-func unsafeDir(info fs.FileInfo) string {
+// foreignOwner names the owner of info when it is neither this user nor
+// root, else "".
+func foreignOwner(info fs.FileInfo) string {
 	st, ok := info.Sys().(*syscall.Stat_t)
 	if !ok {
 		return ""
 	}
 	if uid := int(st.Uid); uid != os.Geteuid() && uid != 0 {
-		return "is owned by " + userName(uid)
+		return userName(uid)
+	}
+	return ""
+}
+
+// unsafeDir says why a directory is unsafe, or "".
+func unsafeDir(info fs.FileInfo) string {
+	if owner := foreignOwner(info); owner != "" {
+		return "is owned by " + owner
 	}
 	if info.Mode().Perm()&0o022 != 0 && info.Mode()&fs.ModeSticky == 0 {
 		who := "others"

@@ -9,10 +9,11 @@ import (
 )
 
 // SafeJSON escapes, as \uXXXX, the characters encoding/json leaves raw that
-// a terminal acts on: DEL, C1 controls and format characters (bidi controls
-// among them; zero-width joiners too, harmlessly). They only occur inside
-// strings, so the JSON holds the same values. Every JSON aopfetch prints
-// (--json, JSONL, export) goes through it.
+// a terminal acts on or that hide in text: DEL, C1 controls and what
+// Invisible reports (bidi controls, zero-width characters, ...), the
+// characters Sanitize drops. They only occur inside strings, so the JSON
+// holds the same values. Every JSON aopfetch prints (--json, JSONL,
+// export) goes through it.
 func SafeJSON(b []byte) []byte {
 	if !bytes.ContainsFunc(b, unsafeJSONRune) {
 		return b
@@ -30,7 +31,7 @@ func SafeJSON(b []byte) []byte {
 	return out
 }
 
-// unsafeJSONRune reports DEL and the non-ASCII control and format characters.
+// unsafeJSONRune reports DEL, the C1 controls and the Invisible characters.
 func unsafeJSONRune(r rune) bool {
-	return r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
+	return r >= 0x7f && (unicode.IsControl(r) || Invisible(r))
 }

@@ -15,7 +15,8 @@ const tabText = "    "
 // Sanitize makes a server string safe for a single-line terminal field:
 // invalid UTF-8 becomes U+FFFD, whole escape sequences (CSI, OSC, DCS, ...)
 // are removed, newlines, tabs and carriage returns become spaces, and every
-// other C0/C1 control character and bidi control is dropped.
+// other C0/C1 control character, DEL, bidi control and invisible character
+// (see Invisible) is dropped.
 func Sanitize(s string) string { return sanitize(s, false) }
 
 // SanitizeText is Sanitize for multi-line text: it keeps '\n', turns tabs
@@ -43,7 +44,7 @@ func sanitize(s string, multiline bool) string {
 			if !multiline {
 				b.WriteByte(' ')
 			}
-		case unicode.IsControl(r) || isBidiControl(r):
+		case unicode.IsControl(r) || Invisible(r):
 			// dropped
 		default:
 			b.WriteRune(r)
@@ -70,16 +71,18 @@ func isPlain(s string) bool {
 	return true
 }
 
-// isBidiControl reports the characters that reorder text on screen
-// (embeddings, overrides, isolates and directional marks).
-func isBidiControl(r rune) bool {
-	switch {
-	case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
-		return true
-	case r == '\u200E', r == '\u200F', r == '\u061C':
-		return true
+// Invisible reports the characters that show nothing yet change what text
+// is, so that "98\u200b765" looks like the phone number 98765: the format
+// characters (Unicode category Cf: zero-width spaces and joiners, the word
+// joiner, BOM, soft hyphen, Mongolian vowel separator, invisible operators,
+// tag characters, bidi controls), the other default-ignorable code points
+// (Hangul fillers, the combining grapheme joiner, ...) and variation
+// selectors. Sanitize drops them, and every JSON output escapes them.
+func Invisible(r rune) bool {
+	if r < 0xa0 {
+		return false // ASCII and C1 controls: unicode.IsControl's
 	}
-	return false
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }
 
 // truncateRunes shortens s to at most n runes, ending in Ellipsis when cut.
@@ -106,7 +109,7 @@ const maxQuoted = 40
 func Quote(s string) string {
 	s = truncateRunes(strings.ToValidUTF8(s, "\uFFFD"), maxQuoted)
 	for _, r := range s {
-		if !unicode.IsPrint(r) || isBidiControl(r) {
+		if !unicode.IsPrint(r) || Invisible(r) {
 			return strconv.QuoteToASCII(s)
 		}
 	}

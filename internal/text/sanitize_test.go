@@ -55,7 +55,7 @@ func FuzzSanitize(f *testing.F) {
 				t.Fatalf("invalid UTF-8 from %q: %q", s, out)
 			}
 			for _, r := range out {
-				if (unicode.IsControl(r) && r != '\n') || isBidiControl(r) {
+				if (unicode.IsControl(r) && r != '\n') || Invisible(r) {
 					t.Fatalf("control %U left in %q (from %q)", r, out, s)
 				}
 			}
@@ -94,6 +94,39 @@ func wantEach[In comparable](t *testing.T, name string, f func(In) string, cases
 	for in, want := range cases {
 		if got := f(in); got != want {
 			t.Errorf("%s(%#v) = %q, want %q", name, in, got, want)
+		}
+	}
+}
+
+// TestSanitizeDropsInvisibleCharacters: characters that show nothing, so
+// "98\u200b765" looks like 98765, are dropped from every field shown or
+// copied, as C1 controls, DEL and bidi controls are.
+func TestSanitizeDropsInvisibleCharacters(t *testing.T) {
+	invisible := []rune{
+		0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E, 0x2061, 0x2062, 0x2063, 0x2064,
+		0xE0000, 0xE0001, 0xE0020, 0xE0041, 0xE007F, // tag characters
+		0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, // other default-ignorables
+		0xFE00, 0xFE0F, 0x180B, 0xE0100, // variation selectors
+		0xFFF9, 0xFFFB, 0x2065, 0x206A, 0x206F, 0x1D173, 0x1BCA0,
+		0x0080, 0x009B, 0x009F, 0x007F, // C1 and DEL
+		0x202A, 0x202E, 0x2066, 0x2069, 0x200E, 0x200F, 0x061C, // bidi
+	}
+	for _, r := range invisible {
+		in := "98" + string(r) + "765"
+		for _, out := range []string{Sanitize(in), SanitizeText(in), OneLine(in, 80)} {
+			if out != "98765" {
+				t.Errorf("U+%04X: %q, want \"98765\"", r, out)
+			}
+		}
+		if q := Quote(in); !strings.HasPrefix(q, `"`) {
+			t.Errorf("U+%04X: Quote shows it raw: %s", r, q)
+		}
+	}
+	// What people write keeps its marks: Devanagari vowel signs and viramas,
+	// accents, emoji, wide characters.
+	for _, s := range []string{"नितेश कुमार शर्मा", "José Müller", "ÅSA", "😀 ₹1,000", "山田太郎", "ஸ்ரீ"} {
+		if got := Sanitize(s); got != s {
+			t.Errorf("Sanitize(%q) = %q", s, got)
 		}
 	}
 }
