@@ -21,6 +21,7 @@ type journal struct {
 	lines  int64       // complete lines read after the folded region (raw lines)
 	folded []*entry    // valid entries of the folded region, in file order
 	raw    []rawEntry  // valid raw entries, in file order
+	tail   []byte      // the last bytes read, up to tailLen
 }
 
 // rawEntry is a raw entry with its line number.
@@ -66,12 +67,20 @@ func openHistory(path string) (*os.File, os.FileInfo, error) {
 func readJournal(path string) (journal, error) {
 	f, info, err := openHistory(path)
 	if f == nil {
-		return journal{header: journalHeader{Journal: journalVersion}}, err
+		return emptyJournal(), err
 	}
 	defer f.Close()
+	return readJournalFrom(f, info)
+}
+
+// emptyJournal is the journal of a history file that does not exist.
+func emptyJournal() journal { return journal{header: journalHeader{Journal: journalVersion}} }
+
+// readJournalFrom reads the opened history file f, whose FileInfo is info.
+func readJournalFrom(f *os.File, info os.FileInfo) (journal, error) {
 	b, err := readAll(f, info)
 	if err != nil {
-		return journal{}, fmt.Errorf("read history %s: %w", path, err)
+		return journal{}, fmt.Errorf("read history %s: %w", f.Name(), err)
 	}
 	j := journal{info: info}
 	if err := j.parse(b); err != nil {
@@ -110,6 +119,12 @@ func (j *journal) parse(b []byte) error {
 	return nil
 }
 
+// tailLen is how many bytes before the end of what was read a tail read
+// checks are still there: a reader without the lock may have read the
+// lines of an append that then failed and was cut back, and other lines
+// since written in their place.
+const tailLen = 64
+
 // addRaw parses complete raw lines (b ends with '\n' or is empty) read
 // after j.size, and returns how many valid entries they held.
 func (j *journal) addRaw(b []byte) int {
@@ -123,38 +138,67 @@ func (j *journal) addRaw(b []byte) int {
 	}
 	j.lines += int64(len(lines))
 	j.size += int64(len(b))
+	if len(b) > 0 {
+		j.tail = append(j.tail[:0:0], b[max(len(b)-tailLen, 0):]...)
+	}
 	return valid
 }
 
 // refreshJournal brings j up to date with the file at path: only the lines
-// appended since j was read when it is the same file, grown; the whole file
-// otherwise. changed reports whether anything was read.
+// appended since j was read when it is the same file (its inode, its
+// generation, and the last bytes read) grown; the whole file otherwise.
+// All of it is read through one descriptor, so that a compaction between
+// two reads cannot mix two files. changed reports whether anything was read.
 func refreshJournal(path string, j journal) (journal, bool, error) {
-	info, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if j.info == nil {
-			return j, false, nil
+	f, info, err := openHistory(path)
+	if f == nil {
+		if err != nil || j.info == nil {
+			return j, false, err
 		}
-		j, err := readJournal(path)
-		return j, true, err
-	case err != nil:
-		return j, false, fmt.Errorf("check history %s: %w", path, err)
-	case j.info == nil || !os.SameFile(j.info, info) || info.Size() < j.size || j.newer() || journalGen(path) != j.header.Gen:
-		j, err := readJournal(path)
-		return j, true, err
-	case sameFile(j.info, info):
+		return emptyJournal(), true, nil // removed
+	}
+	defer f.Close()
+	if j.info == nil || !os.SameFile(j.info, info) || info.Size() < j.size || j.newer() ||
+		genOf(f) != j.header.Gen || !j.tailStill(f) {
+		nj, err := readJournalFrom(f, info)
+		return nj, true, err
+	}
+	if sameFile(j.info, info) {
 		return j, false, nil
 	}
-	tail, err := readFrom(path, j.size)
-	if err != nil {
-		return j, false, err
+	tail := make([]byte, info.Size()-j.size)
+	n, err := f.ReadAt(tail, j.size)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return j, false, fmt.Errorf("read history %s: %w", path, err)
 	}
-	tail = tail[:bytes.LastIndexByte(tail, '\n')+1]
+	tail = tail[:bytes.LastIndexByte(tail[:n], '\n')+1]
 	j = j.clone()
 	j.addRaw(tail)
 	j.info = info
 	return j, true, nil
+}
+
+// genOf is the generation in the header of the opened history file f.
+func genOf(f *os.File) string {
+	head := make([]byte, maxJournalLine)
+	n, _ := f.ReadAt(head, 0)
+	line, _, _ := bytes.Cut(head[:n], []byte("\n"))
+	h, err := parseHeader(line)
+	if err != nil {
+		return ""
+	}
+	return h.Gen
+}
+
+// tailStill reports whether the opened file f still holds, just before
+// j.size, the bytes j read last.
+func (j *journal) tailStill(f *os.File) bool {
+	if len(j.tail) == 0 {
+		return true
+	}
+	b := make([]byte, len(j.tail))
+	n, _ := f.ReadAt(b, j.size-int64(len(j.tail)))
+	return bytes.Equal(b[:n], j.tail)
 }
 
 // clone copies j's lists so that appending to the copy leaves j alone.
@@ -162,23 +206,6 @@ func (j journal) clone() journal {
 	j.folded = j.folded[:len(j.folded):len(j.folded)]
 	j.raw = j.raw[:len(j.raw):len(j.raw)]
 	return j
-}
-
-// readFrom reads the file at path from offset off to its end.
-func readFrom(path string, off int64) ([]byte, error) {
-	f, _, err := safefile.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read history %s: %w", path, err)
-	}
-	defer f.Close()
-	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read history %s: %w", path, err)
-	}
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("read history %s: %w", path, err)
-	}
-	return b, nil
 }
 
 // journalTail is what an append needs to know of a history file it has
@@ -189,7 +216,7 @@ type journalTail struct {
 }
 
 // peekJournal reads the header of the file at path and counts its raw
-// lines, without decoding any entry.
+// lines, without decoding any entry or holding the file in memory.
 func peekJournal(path string) (journalTail, error) {
 	f, _, err := openHistory(path)
 	if f == nil {
@@ -197,10 +224,7 @@ func peekJournal(path string) (journalTail, error) {
 	}
 	defer f.Close()
 	head := make([]byte, maxJournalLine)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
-	}
+	n, _ := f.ReadAt(head, 0)
 	first, _, found := bytes.Cut(head[:n], []byte("\n"))
 	h, herr := parseHeader(first)
 	start := int64(0)
@@ -209,14 +233,27 @@ func peekJournal(path string) (journalTail, error) {
 	} else {
 		h = journalHeader{Journal: journalVersion}
 	}
-	if _, err := f.Seek(start, io.SeekStart); err != nil {
-		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
-	}
-	rest, err := io.ReadAll(f)
+	lines, err := countLines(io.NewSectionReader(f, start, 1<<62))
 	if err != nil {
 		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
 	}
-	return journalTail{header: h, lines: int64(bytes.Count(rest, []byte("\n")))}, nil
+	return journalTail{header: h, lines: lines}, nil
+}
+
+// countLines counts the newlines r holds, a buffer at a time.
+func countLines(r io.Reader) (int64, error) {
+	buf := make([]byte, 64<<10)
+	var n int64
+	for {
+		k, err := r.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte("\n")))
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // appendJournal appends lines (complete lines of entries) to the history

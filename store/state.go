@@ -367,7 +367,7 @@ func (s *Store) write(p plan, adds []entry) error {
 		s.pendingLookups = nil
 		j, err := readJournal(s.history)
 		if err != nil {
-			j = journal{header: journalHeader{Journal: journalVersion}} // re-read next time
+			j = emptyJournal() // re-read next time
 		}
 		s.disk.j = j
 	case len(p.appends) > 0:
