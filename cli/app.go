@@ -93,10 +93,21 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
+	g := text.GlyphsFor(getenv)
 	return &invocation{
-		info: info, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv,
+		info: info, stdin: stdin, stdout: withGlyphs(stdout, g), stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
+}
+
+// glyphs are the glyphs of this terminal: UTF-8, or ASCII when the locale
+// (LC_ALL, LC_CTYPE, LANG) is not UTF-8.
+func (a *invocation) glyphs() text.Glyphs { return text.GlyphsFor(a.getenv) }
+
+// noColor reports whether NO_COLOR asks for no colour.
+func (a *invocation) noColor() bool {
+	v, ok := a.getenv("NO_COLOR")
+	return ok && v != ""
 }
 
 // bindFlags registers the global flags on fs (the root's persistent flags).

@@ -199,7 +199,7 @@ type cliResult struct {
 }
 
 // cliEnv is an isolated environment: an empty config file and a store in a
-// temp dir, and the given environment variables only.
+// temp dir, a UTF-8 locale and the given environment variables only.
 type cliEnv struct {
 	dir, config, store string
 	env                map[string]string
@@ -208,7 +208,7 @@ type cliEnv struct {
 func newCLIEnv(t *testing.T, configText string) *cliEnv {
 	t.Helper()
 	dir := t.TempDir()
-	e := &cliEnv{dir: dir, config: filepath.Join(dir, "config.toml"), store: filepath.Join(dir, "store.json"), env: map[string]string{}}
+	e := &cliEnv{dir: dir, config: filepath.Join(dir, "config.toml"), store: filepath.Join(dir, "store.json"), env: map[string]string{"LANG": "C.UTF-8"}}
 	if err := os.WriteFile(e.config, []byte(configText), 0o600); err != nil {
 		t.Fatal(err)
 	}

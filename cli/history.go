@@ -106,6 +106,6 @@ func writeHistory(w io.Writer, recent []store.Lookup, cfg *config.Config, now ti
 			operatorText(l.Operator, cfg), name, amount, due, outcome})
 	}
 	header := []string{"WHEN", "VEHICLE", "OPERATOR", "NAME", "AMOUNT", "DUE", "OUTCOME"}
-	header, rows = fitTable(header, rows, terminalWidth(w), []int{3, 6}, []int{2, 5, 0})
+	header, rows = fitTableTo(w, header, rows, []int{3, 6}, []int{2, 5, 0})
 	return writeTable(w, header, rows)
 }

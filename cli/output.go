@@ -20,18 +20,57 @@ const none = "-"
 // field is one label/value line of a detail block.
 type field struct{ label, value string }
 
+// glyphWriter is an output stream that knows the glyphs of its terminal:
+// the tables written to it are laid out in them (ASCII when the locale is
+// not UTF-8). What else is written passes through unchanged (--json stays
+// UTF-8).
+type glyphWriter struct {
+	io.Writer
+	g text.Glyphs
+}
+
+// Glyphs are the stream's glyphs.
+func (w glyphWriter) Glyphs() text.Glyphs { return w.g }
+
+// glyphFile is a glyphWriter over a file (a terminal): its descriptor
+// stays visible to isTerminal and terminalWidth.
+type glyphFile struct {
+	glyphWriter
+	fd uintptr
+}
+
+// Fd is the file's descriptor.
+func (f glyphFile) Fd() uintptr { return f.fd }
+
+// withGlyphs gives w the glyphs g.
+func withGlyphs(w io.Writer, g text.Glyphs) io.Writer {
+	if f, ok := w.(interface{ Fd() uintptr }); ok {
+		return glyphFile{glyphWriter{w, g}, f.Fd()}
+	}
+	return glyphWriter{w, g}
+}
+
+// glyphsOf is the glyphs of w: its own, else UTF-8.
+func glyphsOf(w io.Writer) text.Glyphs {
+	if gw, ok := w.(interface{ Glyphs() text.Glyphs }); ok {
+		return gw.Glyphs()
+	}
+	return text.UTF8Glyphs()
+}
+
 // writeFields writes label/value lines with the values aligned. Labels and
 // values must already be safe for a terminal.
 func writeFields(w io.Writer, fields []field) error {
+	g := glyphsOf(w)
 	width := 0
 	for _, f := range fields {
-		width = max(width, text.Width(f.label))
+		width = max(width, text.Width(g.Text(f.label)))
 	}
 	var b strings.Builder
 	for _, f := range fields {
-		b.WriteString(text.Pad(f.label, width))
+		b.WriteString(g.Pad(g.Text(f.label), width))
 		b.WriteString("  ")
-		b.WriteString(f.value)
+		b.WriteString(g.Text(f.value))
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
@@ -39,9 +78,12 @@ func writeFields(w io.Writer, fields []field) error {
 }
 
 // writeTable writes a header row and rows in columns aligned by display
-// width (wide and combining characters count as they render). The last
-// column is not padded. Cells must already be safe for a terminal.
+// width (wide and combining characters count as they render), in w's
+// glyphs. The last column is not padded. Cells must already be safe for a
+// terminal.
 func writeTable(w io.Writer, header []string, rows [][]string) error {
+	g := glyphsOf(w)
+	header, rows = glyphCells(g, header, rows)
 	widths := columnWidths(header, rows)
 	var b strings.Builder
 	for _, row := range append([][]string{header}, rows...) {
@@ -50,13 +92,40 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 				b.WriteString(cell)
 				break
 			}
-			b.WriteString(text.Pad(cell, widths[i]))
+			b.WriteString(g.Pad(cell, widths[i]))
 			b.WriteString("  ")
 		}
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// glyphCells is every cell in g's glyphs (a copy when they change).
+func glyphCells(g text.Glyphs, header []string, rows [][]string) ([]string, [][]string) {
+	if !g.ASCII() {
+		return header, rows
+	}
+	conv := func(row []string) []string {
+		out := make([]string, len(row))
+		for i, c := range row {
+			out[i] = g.Text(c)
+		}
+		return out
+	}
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return conv(header), out
+}
+
+// fitTableTo is fitTable for the terminal w writes to (its width; its
+// glyphs, in which the cells are measured and cut).
+func fitTableTo(w io.Writer, header []string, rows [][]string, shrink, drop []int) ([]string, [][]string) {
+	g := glyphsOf(w)
+	header, rows = glyphCells(g, header, rows)
+	return fitTableGlyphs(g, header, rows, terminalWidth(w), shrink, drop)
 }
 
 // minFitWidth is the narrowest a column is cut to by fitTable.
@@ -68,6 +137,11 @@ const minFitWidth = 6
 // cells of the widest shrink column are cut (with a trailing "…") until it
 // fits. It returns the header and rows of the columns kept.
 func fitTable(header []string, rows [][]string, width int, shrink, drop []int) ([]string, [][]string) {
+	return fitTableGlyphs(text.UTF8Glyphs(), header, rows, width, shrink, drop)
+}
+
+// fitTableGlyphs is fitTable cutting cells with g's ellipsis.
+func fitTableGlyphs(g text.Glyphs, header []string, rows [][]string, width int, shrink, drop []int) ([]string, [][]string) {
 	if width <= 0 {
 		return header, rows
 	}
@@ -99,7 +173,7 @@ func fitTable(header []string, rows [][]string, width int, shrink, drop []int) (
 		}
 		widths[widest]--
 	}
-	return keepColumns(header, widths, kept), keepRows(rows, widths, kept)
+	return keepColumns(g, header, widths, kept), keepRows(g, rows, widths, kept)
 }
 
 // columnWidths returns the display width of each column.
@@ -127,14 +201,14 @@ func tableWidth(widths []int, kept []bool) int {
 }
 
 // keepColumns returns the kept cells of row, each cut to its column's width.
-func keepColumns(row []string, widths []int, kept []bool) []string {
+func keepColumns(g text.Glyphs, row []string, widths []int, kept []bool) []string {
 	out := make([]string, 0, len(row))
 	for i, c := range row {
 		if i >= len(kept) || !kept[i] {
 			continue
 		}
 		if text.Width(c) > widths[i] {
-			c = text.Truncate(c, widths[i])
+			c = g.Truncate(c, widths[i])
 		}
 		out = append(out, c)
 	}
@@ -142,10 +216,10 @@ func keepColumns(row []string, widths []int, kept []bool) []string {
 }
 
 // keepRows is keepColumns of every row.
-func keepRows(rows [][]string, widths []int, kept []bool) [][]string {
+func keepRows(g text.Glyphs, rows [][]string, widths []int, kept []bool) [][]string {
 	out := make([][]string, len(rows))
 	for r, row := range rows {
-		out[r] = keepColumns(row, widths, kept)
+		out[r] = keepColumns(g, row, widths, kept)
 	}
 	return out
 }

@@ -92,7 +92,7 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now t
 	header := []string{"#", "LABEL", "VEHICLE", "OPERATOR", "REG ID", "AMOUNT", "DUE", "ID", "NOTE"}
 	// On a narrow terminal: the ID, then the note, registration ID,
 	// operator and due date are left out (saved rm takes the vehicle too).
-	header, rows = fitTable(header, rows, terminalWidth(w), []int{1, 8}, []int{7, 8, 4, 3, 6})
+	header, rows = fitTableTo(w, header, rows, []int{1, 8}, []int{7, 8, 4, 3, 6})
 	return writeTable(w, header, rows)
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -82,5 +83,44 @@ func TestJSONOutputEscapesTerminalControls(t *testing.T) {
 	var accts []store.Account
 	if err := json.Unmarshal([]byte(r.stdout), &accts); err != nil || len(accts) != 1 || accts[0].Label != label {
 		t.Fatalf("the label changed: %v %+v", err, accts)
+	}
+}
+
+// TestTablesUnderCLocaleAreASCII: with LANG=C the saved list and a lookup's
+// detail block print ASCII only ("Rs", "?", "..."), the columns still
+// aligned; --json keeps the UTF-8 text.
+func TestTablesUnderCLocaleAreASCII(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = \"AOP-554\"\noperator = 311\n")
+	if r := e.run(t, "", "--demo", "saved", "add", sandbox.VehicleSuccess, "--label", "नितेश डिपो"); r.code != 0 {
+		t.Fatalf("saved add: %d %s", r.code, r.stderr)
+	}
+	if r := e.run(t, "", "--demo", "fetch", sandbox.VehicleSuccess); r.code != 0 {
+		t.Fatalf("fetch: %d %s", r.code, r.stderr)
+	}
+	e.env["LANG"] = "C"
+	for _, args := range [][]string{{"--demo", "saved", "list"}, {"--demo", "fetch", sandbox.VehicleSuccess}, {"--demo", "history"}} {
+		r := e.run(t, "", args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+		for i, b := range []byte(r.stdout) {
+			if b >= 0x80 {
+				t.Fatalf("%v: byte %#x at %d under LANG=C:\n%s", args, b, i, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stdout, "Rs 1,000.00") {
+			t.Errorf("%v: no Rs amount:\n%s", args, r.stdout)
+		}
+	}
+	list := e.run(t, "", "--demo", "saved", "list").stdout
+	lines := strings.Split(strings.TrimSpace(list), "\n")
+	if col := strings.Index(lines[0], "VEHICLE"); col < 0 || strings.Index(lines[1], sandbox.VehicleSuccess) != col {
+		t.Errorf("columns not aligned under LANG=C:\n%s", list)
+	}
+	if !strings.Contains(list, "????? ????") {
+		t.Errorf("label not shown as ?:\n%s", list)
+	}
+	if js := e.run(t, "", "--demo", "saved", "list", "--json").stdout; !strings.Contains(js, "नितेश डिपो") {
+		t.Errorf("--json lost the UTF-8 label: %s", js)
 	}
 }

@@ -59,12 +59,14 @@ type term struct {
 	err  error
 }
 
-// env returns an environment with every XDG directory inside home.
+// env returns an environment with every XDG directory inside home and a
+// UTF-8 locale.
 func env(home string) []string {
 	return []string{
 		"HOME=" + home,
 		"PATH=" + os.Getenv("PATH"),
 		"TERM=xterm-256color",
+		"LANG=C.UTF-8",
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
 		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
 		"XDG_STATE_HOME=" + filepath.Join(home, "state"),
@@ -75,6 +77,12 @@ func env(home string) []string {
 // start runs the binary with args in a cols×rows pseudo-terminal.
 func start(t testing.TB, home string, cols, rows uint16, args ...string) *term {
 	t.Helper()
+	return startEnv(t, env(home), cols, rows, args...)
+}
+
+// startEnv is start with the environment given.
+func startEnv(t testing.TB, environ []string, cols, rows uint16, args ...string) *term {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Fatalf("open pty: %v", err)
@@ -83,7 +91,7 @@ func start(t testing.TB, home string, cols, rows uint16, args ...string) *term {
 		t.Fatalf("set size: %v", err)
 	}
 	cmd := exec.Command(binPath, args...)
-	cmd.Env = env(home)
+	cmd.Env = environ
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {

@@ -90,6 +90,7 @@ func startServe(t *testing.T, home string) *server {
 	knownHosts := filepath.Join(home, "known_hosts")
 	writeFile(t, knownHosts, "[127.0.0.1]:"+s.port+" "+string(hostPub))
 	s.sshArg = []string{sshPath, "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
+		"-o", "SendEnv=LANG", // the agent's UTF-8 locale, as a desktop's ssh_config sends it
 		"-o", "UserKnownHostsFile=" + knownHosts, "-o", "LogLevel=ERROR", "-i", keyPath, "-p", s.port, "127.0.0.1"}
 	return s
 }
@@ -171,7 +172,7 @@ func (s *server) sshTerminal(home string, cols, rows uint16, args ...string) *te
 
 // TestServeOverOpenSSH is an agent's day through the real binary and the
 // real OpenSSH client: the TUI over `ssh -tt` (a lookup, a resize to 40×12,
-// q), commands without a terminal with their exit codes, the audit log,
+// ctrl+c), commands without a terminal with their exit codes, the audit log,
 // and SIGTERM ending the server.
 func TestServeOverOpenSSH(t *testing.T) {
 	home := t.TempDir()
@@ -189,9 +190,9 @@ func TestServeOverOpenSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.waitFor(m, "DL12CB4685 · 311")
-	tm.send("q")
+	tm.send("\x03") // q goes back home; ctrl+c ends the session
 	if code := tm.wait(); code != 0 {
-		t.Errorf("ssh -tt after q: exit %d\n%s", code, tm.raw())
+		t.Errorf("ssh -tt after ctrl+c: exit %d\n%s", code, tm.raw())
 	}
 
 	code, out, errOut := s.ssh(home, "", "fetch", "--json", "DL12CB4685")

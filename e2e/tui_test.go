@@ -48,9 +48,13 @@ func TestTUISmallTerminal(t *testing.T) {
 	m := tm.mark()
 	tm.send("DL12CB4685\r")
 	tm.waitFor(m, "NITESH")
+	// q on the card goes back home (as in less); it never quits.
+	m = tm.mark()
 	tm.send("q")
+	tm.waitFor(m, "Recent (1)")
+	tm.send("\x03")
 	if code := tm.wait(); code != 0 {
-		t.Errorf("exit code after q = %d, want 0", code)
+		t.Errorf("exit code after ctrl+c = %d, want 0", code)
 	}
 	tm.assertRestored()
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -46,6 +47,7 @@ type common struct {
 	width, height int
 	styles        *Styles
 	keys          KeyMap
+	g             text.Glyphs // UTF-8, or ASCII under a locale that is not UTF-8
 	cfg           *config.Config
 	st            *store.Store
 	fetcher       Fetcher
@@ -58,6 +60,11 @@ type common struct {
 	proxy         bool      // HTTPS_PROXY is set
 	crash         *crashBox
 	log           *log.Logger // debug log; discards unless --debug
+	refresher     Refresher   // refresh-all's lookups; nil: a pool over fetcher
+	concurrency   int         // refresh-all's lookups at once (0: the default)
+	rate          float64     // refresh-all's lookups started per second (0: no limit)
+	uiState       *uiStateFile
+	poll          time.Duration
 }
 
 // operatorName returns the configured name of code, or "".
@@ -65,7 +72,7 @@ func (c *common) operatorName(code int) string {
 	if c.cfg == nil || code == 0 {
 		return ""
 	}
-	return text.Sanitize(c.cfg.OperatorName(code))
+	return c.g.Sanitize(c.cfg.OperatorName(code))
 }
 
 // operatorLabel is "311 (Name)" or "311".
@@ -80,9 +87,9 @@ func (c *common) operatorLabel(code int) string {
 // word "operator" on a narrow terminal.
 func (c *common) requestLine(r client.Request) string {
 	if c.width-2 < 60 {
-		return r.CANumber + text.Sep + c.operatorLabel(r.Operator)
+		return r.CANumber + c.g.Sep + c.operatorLabel(r.Operator)
 	}
-	return r.CANumber + text.Sep + "operator " + c.operatorLabel(r.Operator)
+	return r.CANumber + c.g.Sep + "operator " + c.operatorLabel(r.Operator)
 }
 
 // withDefaults fills a saved request's missing operator and registration
@@ -155,6 +162,7 @@ type (
 		changed bool
 		err     error
 		note    string // success note for the status line
+		refused bool   // err refused the change as it stands; the store is fine
 	}
 	// copyMsg reports a clipboard write.
 	copyMsg struct {
@@ -163,6 +171,8 @@ type (
 	}
 	// crashMsg is a panic recovered in a command.
 	crashMsg struct{ info *crashInfo }
+	// pollMsg asks for a check of the store while home is on screen.
+	pollMsg struct{ seq int }
 )
 
 // Navigation requests that views hand back to the root model.
@@ -170,12 +180,12 @@ type (
 	navSubmit  struct{ req client.Request }
 	navCancel  struct{}
 	navBack    struct{}
-	navQuit    struct{}
 	navNew     struct{ req client.Request }
 	navRefetch struct{ req client.Request }
+	navRefresh struct{ req client.Request } // refresh the card on screen in place
 	navEdit    struct{ req client.Request }
-	navOpen    struct{ e entry }
-	navHome    struct{}
+	navOpen    struct{ r *row }
+	navLookup  struct{ vehicle string } // typed on home, matching no row
 )
 
 // nav is one of the nav* types, or nil.
@@ -207,6 +217,10 @@ type model struct {
 	fg, bg  inflight
 	notices []string
 	crashed *crashInfo
+	// origin is where a foreground lookup started: esc on the loading view
+	// goes back there.
+	origin  state
+	pollSeq int
 	// quitting: the program is ending; later keys are ignored.
 	quitting bool
 }
@@ -219,24 +233,39 @@ type runEnv struct {
 
 // newModel builds the root model from the options.
 func newModel(ctx context.Context, o Options, env runEnv) model {
-	styles := DefaultStyles()
+	g := text.UTF8Glyphs()
+	if o.ASCII {
+		g = text.ASCIIGlyphs()
+	}
+	if o.Theme == "" {
+		o.Theme = ThemeAuto
+	}
+	styles := NewStyles(o.Theme, o.NoColor)
 	if o.Renderer != nil {
 		styles = styles.onRenderer(o.Renderer)
+		if o.NoColor {
+			styles.Cursor = NewStyles(o.Theme, true).Cursor // attributes without colour, whatever the session's profile
+		}
 	}
 	c := &common{
-		styles:  styles,
-		keys:    DefaultKeyMap(),
-		cfg:     o.Config,
-		st:      o.Store,
-		fetcher: o.Fetcher,
-		ctx:     ctx,
-		now:     o.Now,
-		demo:    o.Demo,
-		version: text.Sanitize(o.Version),
-		clip:    o.Clipboard,
-		tmux:    env.tmux,
-		proxy:   env.proxy,
-		crash:   &crashBox{},
+		styles:      styles,
+		keys:        DefaultKeyMap(g),
+		g:           g,
+		cfg:         o.Config,
+		st:          o.Store,
+		fetcher:     o.Fetcher,
+		ctx:         ctx,
+		now:         o.Now,
+		demo:        o.Demo,
+		version:     g.Sanitize(o.Version),
+		clip:        o.Clipboard,
+		tmux:        env.tmux,
+		proxy:       env.proxy,
+		crash:       &crashBox{},
+		refresher:   o.Refresher,
+		concurrency: o.Concurrency,
+		rate:        o.Rate,
+		poll:        o.Poll,
 	}
 	if c.ctx == nil {
 		c.ctx = context.Background()
@@ -247,11 +276,15 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if c.clip == nil {
 		c.clip = io.Discard
 	}
+	c.uiState = &uiStateFile{}
+	if o.StateDir != "" {
+		c.uiState.path = filepath.Join(o.StateDir, uiStateName)
+	}
 	c.log = o.logger
 	if c.log == nil {
 		c.log = log.New(io.Discard, "", 0)
 	}
-	m := model{c: c, notices: sanitizeAll(o.Notices)}
+	m := model{c: c, notices: sanitizeAll(g, o.Notices)}
 	var data store.Data
 	switch {
 	case c.st != nil:
@@ -260,10 +293,15 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 		m.notices = []string{"the store could not be opened: nothing will be saved"}
 	}
 	m.form = newForm(c, m.initialRequest(data))
-	m.home = newHome(c, data)
+	m.loading = newLoading(c, client.Request{}, 0)
+	m.result = newResult(c, client.Request{}, nil, "")
+	m.errv = newErrorView(c, client.Request{}, errors.New("no lookup yet"))
+	m.home = newHome(c, data, parseSort(c.uiState.load().Sort))
 	m.home.setBanner(m.notices)
+	m.home.updateKeymap()
 	m.form.banner = m.notices
-	if c.st != nil && (len(data.Accounts) > 0 || len(data.Recent) > 0) {
+	m.state, m.origin = stateForm, stateHome
+	if c.st != nil && !m.home.empty() {
 		m.state = stateHome
 	}
 	return m
@@ -305,9 +343,13 @@ func explicit(cfg *config.Config, key string) bool {
 // Init implements tea.Model.
 func (m model) Init() tea.Cmd { return nil }
 
-// start returns the model and command for `aopfetch VEHICLE`.
+// start returns the model and command for `aopfetch VEHICLE`, or for
+// the first screen.
 func (m model) start(vehicle string) (model, tea.Cmd) {
 	if vehicle == "" {
+		if m.state == stateHome {
+			return m.watch()
+		}
 		return m, nil
 	}
 	v, _, err := client.NormalizeVehicle(vehicle)
@@ -317,10 +359,8 @@ func (m model) start(vehicle string) (model, tea.Cmd) {
 		m.state = stateForm
 		return m, nil
 	}
-	for _, e := range m.home.saved {
-		if e.req.CANumber == v {
-			return m.openEntry(e)
-		}
+	if r := m.home.savedRow(v); r != nil {
+		return m.openRow(r)
 	}
 	req := m.form.request()
 	req.CANumber = v
@@ -367,7 +407,7 @@ func (m model) update(msg tea.Msg) (model, tea.Cmd) {
 		if m.quitting {
 			return m, nil
 		}
-		if msg.Type == tea.KeyRunes && msg.Alt && !msg.Paste && !m.wordMove(msg) {
+		if msg.Type == tea.KeyRunes && msg.Alt && !msg.Paste && !m.takesAlt(msg) {
 			return m.escThen(msg)
 		}
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
@@ -380,6 +420,18 @@ func (m model) update(msg tea.Msg) (model, tea.Cmd) {
 		return m.fetchDone(msg)
 	case storeMsg:
 		return m.storeDone(msg)
+	case pollMsg:
+		return m.poll(msg)
+	case refreshMsg:
+		// Refresh-all goes on whatever view is on screen.
+		var cmd tea.Cmd
+		m.home, cmd, _ = m.home.Update(msg)
+		return m, cmd
+	case uiStateMsg:
+		if msg.err != nil {
+			m.c.log.Printf("ui state: %v", msg.err)
+		}
+		return m, nil
 	case spinner.TickMsg:
 		if m.state != stateLoading {
 			return m, nil // no ticking when no spinner is visible
@@ -406,9 +458,7 @@ func (m model) splitKeys(msg tea.KeyMsg) (model, tea.Cmd) {
 
 // escThen handles alt+key as esc followed by key: that is what the
 // terminal sends when esc and the next key arrive in one read (a fast
-// typist, or both in one packet over SSH), and no view binds alt+key.
-// Where esc would quit, the pair is ignored: a real alt+key must not end
-// the program.
+// typist, or both in one packet over SSH), for every alt+key no view binds.
 func (m model) escThen(msg tea.KeyMsg) (model, tea.Cmd) {
 	next, esc := m.update(tea.KeyMsg{Type: tea.KeyEsc})
 	if next.quitting {
@@ -419,18 +469,26 @@ func (m model) escThen(msg tea.KeyMsg) (model, tea.Cmd) {
 	return next, tea.Batch(esc, cmd)
 }
 
-// wordMove reports whether msg is a text input's word move or delete
-// (alt+b, alt+f, alt+d) with an input focused.
-func (m model) wordMove(msg tea.KeyMsg) bool {
-	if len(msg.Runes) != 1 || !strings.ContainsRune("bfd", msg.Runes[0]) {
+// takesAlt reports whether the view on screen binds alt+key: a text
+// input's word moves and deletes (alt+b, alt+f, alt+d), and home's alt+1
+// to alt+9.
+func (m model) takesAlt(msg tea.KeyMsg) bool {
+	if len(msg.Runes) != 1 {
 		return false
 	}
+	r := msg.Runes[0]
+	word := strings.ContainsRune("bfd", r)
 	switch m.state {
 	case stateForm:
-		return true
+		return word
+	case stateResult:
+		return word && m.result.prompting
 	case stateHome:
 		h := m.home
-		return h.prompt == promptLabel || h.prompt == promptEdit || h.lists[h.tab].SettingFilter()
+		if h.prompt != promptNone {
+			return word
+		}
+		return r >= '1' && r <= '9' && !h.dialog && !h.full
 	}
 	return false
 }
@@ -462,18 +520,28 @@ func (m model) route(msg tea.Msg) (model, tea.Cmd) {
 func (m model) navigate(n nav) (model, tea.Cmd) {
 	switch n := n.(type) {
 	case navSubmit:
+		m.origin = stateForm
 		return m.startForeground(n.req)
 	case navRefetch:
 		return m.startForeground(n.req)
+	case navRefresh:
+		return m.refreshCard(n.req)
 	case navCancel:
 		m.fg.stop()
+		if m.origin == stateHome {
+			m.home.status, m.home.bad = "cancelled", false
+			return m.showHome()
+		}
 		m.form.status = "cancelled"
 		m.state = stateForm
 		return m, nil
 	case navNew:
 		m.bg.stop()
 		m.form.prefill(n.req, false)
-		m.form.clearVehicle()
+		if n.req.CANumber == "" {
+			m.form.clearVehicle()
+		}
+		m.form.setFocus(fieldVehicle)
 		m.state = stateForm
 		return m, nil
 	case navEdit:
@@ -482,51 +550,84 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		m.state = stateForm
 		return m, nil
 	case navOpen:
-		return m.openEntry(n.e)
-	case navHome:
-		return m.showHome()
+		return m.openRow(n.r)
+	case navLookup:
+		return m.lookupTyped(n.vehicle)
 	case navBack:
-		return m.back()
-	case navQuit:
-		return m.quit()
-	}
-	return m, nil
-}
-
-// back leaves the current view: to home when there is one, else to the
-// form, and quits from the first screen.
-func (m model) back() (model, tea.Cmd) {
-	m.bg.stop()
-	switch {
-	case m.state == stateHome:
-		return m.quit()
-	case m.homeAvailable():
 		return m.showHome()
-	case m.state == stateForm:
-		return m.quit()
 	}
-	m.state = stateForm
 	return m, nil
 }
 
-// homeAvailable reports whether home has anything to show.
-func (m model) homeAvailable() bool {
-	return m.c.st != nil && !m.home.empty()
+// lookupTyped looks up a vehicle typed on home with the default operator
+// and registration ID; without a default operator the form asks for one.
+func (m model) lookupTyped(vehicle string) (model, tea.Cmd) {
+	v, _, err := client.NormalizeVehicle(vehicle)
+	if err != nil {
+		return m, nil
+	}
+	m.form.setVehicle(v)
+	// The form's checks: a missing operator, or a vehicle that does not
+	// match its operator's vehicle_regex, is shown there (enter again
+	// sends anyway).
+	req, ok := m.form.validate(false)
+	if !ok {
+		m.state = stateForm
+		return m, nil
+	}
+	m.origin = stateHome
+	return m.startForeground(req)
 }
 
-// showHome makes home visible and re-reads the store.
+// showHome makes home visible, re-reads the store and watches it.
 func (m model) showHome() (model, tea.Cmd) {
 	m.bg.stop()
 	m.state = stateHome
 	m.resize()
-	return m, reloadCmd(m.c.st)
+	m.home.updateKeymap()
+	m, watch := m.watch()
+	return m, tea.Batch(reloadCmd(m.c.st), watch)
 }
 
-// quit cancels whatever runs and ends the program.
+// watch starts checking the store every poll interval while home is on
+// screen, so other sessions' changes appear without a key; a new watch
+// replaces the last one.
+func (m model) watch() (model, tea.Cmd) {
+	m.pollSeq++
+	return m, pollCmd(m.c.poll, m.pollSeq)
+}
+
+// pollCmd waits d, then asks for a check of the store (nil when d is 0).
+func pollCmd(d time.Duration, seq int) tea.Cmd {
+	if d <= 0 {
+		return nil
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return pollMsg{seq: seq} })
+}
+
+// poll checks the store (two stats and two small reads when nothing
+// changed, so an idle home writes nothing) and waits for the next check.
+func (m model) poll(msg pollMsg) (model, tea.Cmd) {
+	if msg.seq != m.pollSeq || m.state != stateHome || m.c.st == nil {
+		return m, nil
+	}
+	return m, tea.Batch(reloadCmd(m.c.st), pollCmd(m.c.poll, m.pollSeq))
+}
+
+// quit cancels whatever runs and ends the program, after recording what
+// refresh-all looked up and has not written yet.
 func (m model) quit() (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
 	m.quitting = true
+	if r := m.home.run; r != nil {
+		r.cancel()
+		if len(r.unwritten) > 0 {
+			flush := recordManyCmd(m.c.st, r.unwritten)
+			r.unwritten = nil
+			return m, tea.Sequence(flush, tea.Quit)
+		}
+	}
 	return m, tea.Quit
 }
 
@@ -541,20 +642,31 @@ func (m model) startForeground(req client.Request) (model, tea.Cmd) {
 	return m, tea.Batch(m.loading.spin.Tick, cmd)
 }
 
-// openEntry shows a saved account or recent lookup: its cached snapshot at
+// openRow shows a saved account or recent lookup: its cached snapshot at
 // once plus a background refresh, or a plain lookup when nothing is cached.
-func (m model) openEntry(e entry) (model, tea.Cmd) {
-	e.req = m.c.withDefaults(e.req)
-	if e.snap == nil {
-		return m.startForeground(e.req)
+func (m model) openRow(r *row) (model, tea.Cmd) {
+	req := m.c.withDefaults(r.req)
+	if r.snap == nil {
+		m.origin = stateHome
+		return m.startForeground(req)
 	}
 	m.fg.stop()
 	m.bg.stop()
-	m.form.prefill(e.req, false)
-	id, cmd := m.fetch(e.req, &m.bg)
-	m.result = newCachedResult(m.c, e, id)
+	m.form.prefill(req, false)
+	id, cmd := m.fetch(req, &m.bg)
+	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber), id)
 	m.state = stateResult
 	m.resize()
+	return m, cmd
+}
+
+// refreshCard looks the card's vehicle up again in the background; the
+// card stays on screen and updates in place.
+func (m model) refreshCard(req client.Request) (model, tea.Cmd) {
+	m.bg.stop()
+	id, cmd := m.fetch(req, &m.bg)
+	m.result.refreshing, m.result.refreshID = true, id
+	m.result.updateKeymap()
 	return m, cmd
 }
 
@@ -635,29 +747,41 @@ func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
 // storeDone applies the store's data after a read or write; a problem
 // becomes the banner on home and, for a write from the card, its status.
 func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
-	var cmd tea.Cmd
-	if msg.changed {
-		cmd = m.home.setData(msg.data)
+	if !msg.changed && msg.err == nil && msg.note == "" {
+		return m, nil // the poll found nothing new: nothing to draw
 	}
-	if msg.err != nil {
+	if msg.changed {
+		m.home.setData(msg.data)
+	}
+	if msg.err != nil && !msg.refused {
 		problem := "store: " + oneLineError(msg.err)
 		m.c.log.Print(problem)
 		m.home.setBanner(append(append([]string(nil), m.notices...), problem))
-		if m.state == stateResult && msg.note != "" {
-			m.result.setStatus("not saved to disk: "+oneLineError(msg.err), true)
-		}
-		return m, cmd
+	} else if msg.err == nil {
+		m.home.setBanner(m.notices)
 	}
-	m.home.setBanner(m.notices)
 	switch {
 	case msg.note == "":
+	case m.state == stateResult && msg.err != nil:
+		m.result.setStatus(storeFailure(msg), true)
 	case m.state == stateResult:
 		m.result.setStatus(msg.note, false)
 		m.result.label = m.home.labelFor(m.result.req.CANumber)
-	case m.state == stateHome:
-		m.home.status = msg.note
+	case msg.err != nil:
+		m.home.status, m.home.bad = storeFailure(msg), true
+	default:
+		m.home.status, m.home.bad = msg.note, false
 	}
-	return m, cmd
+	m.home.updateKeymap()
+	return m, nil
+}
+
+// storeFailure words a failed write for the status line.
+func storeFailure(msg storeMsg) string {
+	if msg.refused {
+		return oneLineError(msg.err)
+	}
+	return "not saved to disk: " + oneLineError(msg.err)
 }
 
 // resize hands the body size to the views that need it.
@@ -692,12 +816,12 @@ func (m model) View() (out string) {
 		return ""
 	}
 	if w < minWidth || h < minHeight {
-		return tooSmall(w)
+		return tooSmall(m.c.g, w)
 	}
 	var body, status, help string
 	switch m.state {
 	case stateForm:
-		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView(!m.homeAvailable())
+		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView()
 	case stateLoading:
 		body, status, help = m.loading.View(), "", m.loading.helpView()
 	case stateResult:
@@ -734,21 +858,23 @@ func (m model) frame(body, status, help string) string {
 	for i, l := range lines {
 		// Trailing blanks (the viewport pads with them) carry nothing: the
 		// renderer clears the rest of each line.
-		lines[i] = " " + text.Truncate(strings.TrimRight(l, " "), inner)
+		// Under a locale that is not UTF-8 nothing else may reach the
+		// terminal (a name typed into an input is shown as "?").
+		lines[i] = m.c.g.Styled(" " + m.c.g.Truncate(strings.TrimRight(l, " "), inner))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // tooSmall is the one-line message shown below the minimum size, in the
 // longest wording that fits width w.
-func tooSmall(w int) string {
-	need := fmt.Sprintf("%d%s%d", minWidth, text.Times, minHeight)
+func tooSmall(g text.Glyphs, w int) string {
+	need := fmt.Sprintf("%d%s%d", minWidth, g.Times, minHeight)
 	for _, msg := range []string{"terminal too small (need " + need + ")", "too small (need " + need + ")", "need " + need} {
 		if text.Width(msg) <= w {
 			return msg
 		}
 	}
-	return text.Truncate("need "+need, w)
+	return g.Truncate("need "+need, w)
 }
 
 // header is the title line with the DEMO badge.
@@ -792,11 +918,11 @@ func splitLines(s string) []string {
 }
 
 // sanitizeAll sanitises every string of ss, dropping empty and repeated ones.
-func sanitizeAll(ss []string) []string {
+func sanitizeAll(g text.Glyphs, ss []string) []string {
 	out := make([]string, 0, len(ss))
 	seen := make(map[string]bool, len(ss))
 	for _, s := range ss {
-		if s = text.Sanitize(s); s != "" && !seen[s] {
+		if s = g.Sanitize(s); s != "" && !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 		}

@@ -2,10 +2,14 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -30,20 +34,15 @@ func BenchmarkHomeFirstFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkFilterKeystroke measures one filter keystroke: the key, the
-// fuzzy match over 5,000 accounts (never from the cache), and the frame
+// BenchmarkFilterKeystroke measures one keystroke into home's input: the
+// key, matching it against 5,000 accounts and 200 lookups, and the frame
 // showing the matches.
 func BenchmarkFilterKeystroke(b *testing.B) {
 	m := newTestModel(testOptions(okFetcher("X"), benchStore(b)), 80, 24)
-	m, _ = press(m, "/")
-	m = run(m, func() tea.Msg { return nil })
 	keys := []string{"t", "r", "u", "c", "k", "backspace", "backspace", "backspace", "backspace", "backspace"}
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		b.StopTimer()
-		m.home.lists[tabSaved].Filter = newFuzzyFilter() // measure real matching, not the cache
-		b.StartTimer()
 		m2, cmd := m.update(keyMsg(keys[i%len(keys)]))
 		i++
 		for _, msg := range collectSync(cmd) {
@@ -85,4 +84,41 @@ func collectSync(cmd tea.Cmd) []tea.Msg {
 		return nil
 	}
 	return []tea.Msg{msg}
+}
+
+// refreshLatency is the provider's answer time in BenchmarkRefreshAll.
+const refreshLatency = 100 * time.Millisecond
+
+// BenchmarkRefreshAll measures ctrl+r over 1,000 saved accounts whose
+// lookups each take 100 ms, at the default concurrency and at 16, from the
+// key to the last answer shown and recorded, and reports it as a multiple
+// of the ideal (ceil(1000 / concurrency) x 100 ms; the target is 1.15).
+func BenchmarkRefreshAll(b *testing.B) {
+	for _, conc := range []int{config.DefaultConcurrency, 16} {
+		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
+			f := &fakeFetcher{fn: func(ctx context.Context, r client.Request) (*client.Result, error) {
+				select {
+				case <-time.After(refreshLatency):
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return sampleResult(r, "X", "1000.0", "2021-09-20"), nil
+			}}
+			o := testOptions(f, testStore(b, seedData(1000, 0)))
+			o.Concurrency = conc
+			ideal := time.Duration((1000+conc-1)/conc) * refreshLatency
+			var total time.Duration
+			for b.Loop() {
+				m := newTestModel(o, 80, 24)
+				start := time.Now()
+				m, cmd := press(m, "ctrl+r")
+				m = run(m, cmd)
+				total += time.Since(start)
+				if m.home.run == nil || !m.home.run.over() || m.home.run.done != 1000 {
+					b.Fatalf("run not over: %+v", m.home.run)
+				}
+			}
+			b.ReportMetric(float64(total)/float64(b.N)/float64(ideal), "x_ideal")
+		})
+	}
 }

@@ -33,7 +33,10 @@ func writeCmd(st *store.Store, note string, write func() error) tea.Cmd {
 	return func() tea.Msg {
 		if err := write(); err != nil {
 			// The store keeps a failed change in memory: show it anyway.
-			return storeMsg{data: st.Data(), changed: true, err: err, note: note}
+			// A change refused as it stands (the account is gone, or was
+			// saved again) is no problem of the store.
+			refused := errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSavedAgain)
+			return storeMsg{data: st.Data(), changed: true, err: err, note: note, refused: refused}
 		}
 		return storeMsg{data: st.Data(), changed: true, note: note}
 	}
@@ -56,9 +59,26 @@ func saveCmd(st *store.Store, a store.Account) tea.Cmd {
 	})
 }
 
-// removeCmd deletes an account.
-func removeCmd(st *store.Store, id, title string) tea.Cmd {
-	return writeCmd(st, fmt.Sprintf("deleted %q", title), func() error { return st.RemoveAccount(id) })
+// renameCmd changes only an account's label.
+func renameCmd(st *store.Store, id, label string) tea.Cmd {
+	return writeCmd(st, fmt.Sprintf("saved %q", label), func() error {
+		_, err := st.RenameAccount(id, label)
+		return err
+	})
+}
+
+// removeCmd deletes an account; note is the status after.
+func removeCmd(st *store.Store, id, note string) tea.Cmd {
+	return writeCmd(st, note, func() error { return st.RemoveAccount(id) })
+}
+
+// restoreCmd puts a deleted account back at its position; note is the
+// status after.
+func restoreCmd(st *store.Store, a store.Account, pos int, note string) tea.Cmd {
+	return writeCmd(st, note, func() error {
+		_, err := st.RestoreAccount(a, pos)
+		return err
+	})
 }
 
 // updateCmd changes an account's label and note.

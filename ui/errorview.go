@@ -16,6 +16,7 @@ import (
 // errorModel shows a failed lookup, worded per error class.
 type errorModel struct {
 	c     *common
+	keys  errorKeys
 	req   client.Request
 	kind  client.Kind
 	title string
@@ -24,7 +25,7 @@ type errorModel struct {
 
 // newErrorView builds the error view of err.
 func newErrorView(c *common, req client.Request, err error) errorModel {
-	e := errorModel{c: c, req: req}
+	e := errorModel{c: c, keys: c.keys.Error, req: req}
 	var ce *client.Error
 	if !errors.As(err, &ce) {
 		e.title = "The lookup failed"
@@ -39,19 +40,20 @@ func newErrorView(c *common, req client.Request, err error) errorModel {
 // describe words a client error for its class; secrets never appear, only
 // where credentials are set.
 func describe(c *common, ce *client.Error) (string, []string) {
-	msg := text.Sanitize(ce.Message)
-	hint := text.Sanitize(ce.Hint)
+	g := c.g
+	msg := g.Sanitize(ce.Message)
+	hint := g.Sanitize(ce.Hint)
 	var lines []string
 	var title string
 	switch ce.Kind {
 	case client.KindAuth:
 		title = "The provider rejected the signature"
-		lines = append(lines, providerMessage(ce, msg),
+		lines = append(lines, providerMessage(g, ce, msg),
 			"Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID or [auth] in config.toml; "+
 				"check which are in effect with `aopfetch config`.")
 	case client.KindAPI:
 		title = "The provider declined the lookup"
-		lines = append(lines, providerMessage(ce, msg))
+		lines = append(lines, providerMessage(g, ce, msg))
 		if ce.ResponseCode != 0 {
 			lines = append(lines, fmt.Sprintf("Response code %d", ce.ResponseCode))
 		}
@@ -67,12 +69,17 @@ func describe(c *common, ce *client.Error) (string, []string) {
 	case client.KindNetwork:
 		title = "Could not reach the provider"
 		lines = append(lines, msg)
-		if !errors.Is(ce, client.ErrProxySetting) { // its hint says what to do
+		// One proxy hint: none when the client's names the proxy, or says
+		// what to do about a malformed proxy setting.
+		if !mentionsProxy(hint) && !errors.Is(ce, client.ErrProxySetting) {
 			lines = append(lines, proxyHint(c))
 		}
 	case client.KindTimeout:
 		title = "The provider did not answer in time"
-		lines = append(lines, msg, proxyHint(c))
+		lines = append(lines, msg)
+		if !mentionsProxy(hint) {
+			lines = append(lines, proxyHint(c))
+		}
 	case client.KindCancelled:
 		title = "The lookup was cancelled"
 		lines = append(lines, msg)
@@ -84,19 +91,22 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		lines = append(lines, hint)
 	}
 	// The body snippet comes last: a short terminal clips it, not the advice.
-	if sn := text.Sanitize(ce.Snippet); sn != "" && ce.Kind == client.KindUpstream {
+	if sn := g.Sanitize(ce.Snippet); sn != "" && ce.Kind == client.KindUpstream {
 		lines = append(lines, "Response: "+sn)
 	}
 	return title, nonEmpty(lines)
 }
 
 // providerMessage is the provider's own message when it sent one.
-func providerMessage(ce *client.Error, fallback string) string {
+func providerMessage(g text.Glyphs, ce *client.Error, fallback string) string {
 	if ce.Result != nil && ce.Result.Consumer.Message != "" {
-		return "Provider: " + text.Sanitize(ce.Result.Consumer.Message)
+		return "Provider: " + g.Sanitize(ce.Result.Consumer.Message)
 	}
 	return fallback
 }
+
+// mentionsProxy reports whether a hint already gives the proxy advice.
+func mentionsProxy(hint string) bool { return strings.Contains(hint, "HTTPS_PROXY") }
 
 // proxyHint tells how to route through a proxy.
 func proxyHint(c *common) string {
@@ -129,13 +139,13 @@ func oneLineError(err error) string {
 	return text.Sanitize(err.Error())
 }
 
-// Update handles r, e and esc.
+// Update handles r, e, q and esc.
 func (e errorModel) Update(msg tea.Msg) (errorModel, tea.Cmd, nav) {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return e, nil, nil
 	}
-	k := e.c.keys
+	k := e.keys
 	switch {
 	case key.Matches(km, k.Retry):
 		return e, nil, navRefetch{req: e.req}
@@ -143,22 +153,20 @@ func (e errorModel) Update(msg tea.Msg) (errorModel, tea.Cmd, nav) {
 		return e, nil, navEdit{req: e.req}
 	case key.Matches(km, k.Back):
 		return e, nil, navBack{}
-	case key.Matches(km, k.Quit):
-		return e, nil, navQuit{}
 	}
 	return e, nil, nil
 }
 
 // View renders the title and the details.
 func (e errorModel) View() string {
-	s := e.c.styles
+	s, g := e.c.styles, e.c.g
 	var b strings.Builder
 	w := max(1, e.c.width-2)
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}
-	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc(text.No+" "+e.title, w, " ")) + "\n")
-	b.WriteString(s.Subtle.Render(text.Truncate(e.c.requestLine(e.req), w)) + "\n")
+	b.WriteString(s.Error.Bold(true).Render(ansi.WrapWc(g.No+" "+e.title, w, " ")) + "\n")
+	b.WriteString(s.Subtle.Render(g.Truncate(e.c.requestLine(e.req), w)) + "\n")
 	if e.c.height >= 16 {
 		b.WriteString("\n")
 	}
@@ -169,7 +177,4 @@ func (e errorModel) View() string {
 }
 
 // helpView lists the keys that work.
-func (e errorModel) helpView() string {
-	k := e.c.keys
-	return e.c.renderHelp(helpKeys{short: []key.Binding{k.Retry, k.Edit, k.Back, k.Quit}})
-}
+func (e errorModel) helpView() string { return e.c.renderHelp(e.keys) }

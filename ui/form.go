@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -35,6 +33,7 @@ const (
 // formModel is the lookup form.
 type formModel struct {
 	c      *common
+	keys   formKeys
 	inputs [fieldCount]textinput.Model
 	focus  int
 	errs   [fieldCount]string
@@ -46,26 +45,20 @@ type formModel struct {
 
 // newForm builds the form prefilled with r.
 func newForm(c *common, r client.Request) formModel {
-	f := formModel{c: c}
+	f := formModel{c: c, keys: c.keys.Form}
 	limits := [fieldCount]int{operatorCharLimit, vehicleCharLimit, registrationCharLimit}
 	placeholders := [fieldCount]string{"e.g. 311", "e.g. DL12CB4685", "e.g. AOP-554"}
 	for i := range f.inputs {
-		ti := textinput.New()
+		ti := newInput(c, limits[i])
 		ti.Prompt = ""
-		ti.CharLimit = limits[i]
 		ti.Placeholder = placeholders[i]
 		ti.PlaceholderStyle = c.styles.Subtle
-		ti.Cursor.SetMode(cursor.CursorStatic) // no blinking: nothing redraws while idle
-		ti.KeyMap.Paste.SetEnabled(false)      // bracketed paste works; no local clipboard helper
-		ti.KeyMap.NextSuggestion.SetEnabled(false)
-		ti.KeyMap.PrevSuggestion.SetEnabled(false)
 		f.inputs[i] = ti
 	}
 	f.prefill(r, false)
+	// The vehicle first, even without a default operator: an agent types
+	// the plate at once; a missing operator is asked for at submit.
 	f.setFocus(fieldVehicle)
-	if f.inputs[fieldOperator].Value() == "" {
-		f.setFocus(fieldOperator)
-	}
 	return f
 }
 
@@ -111,6 +104,17 @@ func (f *formModel) setFocus(i int) {
 			f.inputs[j].Blur()
 		}
 	}
+	f.updateKeymap()
+}
+
+// updateKeymap enables exactly the keys that work now: the operator keys
+// where operators are configured and the operator field has the focus.
+func (f *formModel) updateKeymap() {
+	k := f.c.keys.Form
+	ops := f.c.cfg != nil && len(f.c.cfg.Operators) > 0
+	k.OpNext.SetEnabled(ops && f.focus == fieldOperator)
+	k.OpPrev.SetEnabled(ops && f.focus == fieldOperator)
+	f.keys = k
 }
 
 // fieldError shows a validation error from the client under its field.
@@ -133,7 +137,14 @@ func (f formModel) Update(msg tea.Msg) (formModel, tea.Cmd, nav) {
 		return f, nil, nil
 	}
 	f.status = ""
-	k := f.c.keys
+	f, cmd, n := f.key(km)
+	f.updateKeymap()
+	return f, cmd, n
+}
+
+// key handles one key of the form.
+func (f formModel) key(km tea.KeyMsg) (formModel, tea.Cmd, nav) {
+	k := f.keys
 	switch {
 	case key.Matches(km, k.Back):
 		return f, nil, navBack{}
@@ -294,7 +305,7 @@ func (f formModel) View() string {
 	w := max(0, f.c.width-2)
 	labels, labelW, _ := formLayout(w)
 	var b strings.Builder
-	for _, l := range bannerLines(f.banner, w, 2) {
+	for _, l := range bannerLines(f.c.g, f.banner, w, 2) {
 		b.WriteString(s.Banner.Render(l) + "\n")
 	}
 	if f.c.height >= 16 || len(f.banner) == 0 {
@@ -392,22 +403,5 @@ func (f formModel) statusLine() string {
 	return ""
 }
 
-// helpKeys lists the keys that work in the form; escQuits says whether esc
-// quits (the form is the first screen) or goes back home.
-func (f formModel) helpKeys(escQuits bool) help.KeyMap {
-	k := f.c.keys
-	ops := f.c.cfg != nil && len(f.c.cfg.Operators) > 0
-	op := enabled(k.OpNext, ops && f.focus == fieldOperator)
-	op.SetHelp("ctrl+n/p", "operator")
-	back := k.Back
-	if escQuits {
-		back.SetHelp("esc", "quit")
-	}
-	short := []key.Binding{k.Submit, k.Next, op, back, k.ForceQuit}
-	return helpKeys{short: short, full: [][]key.Binding{short}}
-}
-
 // helpView renders the short help.
-func (f formModel) helpView(escQuits bool) string {
-	return f.c.renderHelp(f.helpKeys(escQuits))
-}
+func (f formModel) helpView() string { return f.c.renderHelp(f.keys) }

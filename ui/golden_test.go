@@ -17,8 +17,15 @@ import (
 	"github.com/aopfetch/aopfetch/client"
 )
 
-// sizes are the terminal sizes every view is captured at.
-var sizes = []struct{ w, h int }{{80, 24}, {40, 12}}
+// size is a terminal size.
+type size struct{ w, h int }
+
+// sizes are the terminal sizes every view is captured at; home is also
+// captured at homeSizes.
+var (
+	sizes     = []size{{80, 24}, {40, 12}}
+	homeSizes = []size{{80, 24}, {40, 12}, {200, 60}}
+)
 
 // step drives a running program.
 type step func(tm *teatest.TestModel)
@@ -45,7 +52,13 @@ func waitFor(t *testing.T, s string) step {
 // compares the final frame with testdata/<test>/<w>x<h>.golden.
 func goldenRun(t *testing.T, build func() (model, tea.Cmd), steps func(t *testing.T) []step) {
 	t.Helper()
-	for _, sz := range sizes {
+	goldenRunAt(t, sizes, build, steps)
+}
+
+// goldenRunAt is goldenRun at the sizes given.
+func goldenRunAt(t *testing.T, at []size, build func() (model, tea.Cmd), steps func(t *testing.T) []step) {
+	t.Helper()
+	for _, sz := range at {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			t.Parallel()
 			m, cmd := build()
@@ -62,6 +75,9 @@ func goldenRun(t *testing.T, build func() (model, tea.Cmd), steps func(t *testin
 			out := regexp.MustCompile(`(?m)^( *)[|/\\-]( Fetching)`).ReplaceAllString(fm.View(), "$1|$2")
 			if strings.Contains(out, "\x1b") {
 				t.Fatalf("escape sequence in ASCII frame: %q", out)
+			}
+			if m.c.g.ASCII() && !isASCII(out) {
+				t.Fatalf("a character that is not ASCII in a C-locale frame: %q", out)
 			}
 			golden.RequireEqual(t, []byte(out))
 		})
@@ -168,31 +184,76 @@ func homeOptions(t *testing.T, n, r int) Options {
 	return testOptions(okFetcher("X"), testStore(t, seedData(n, r)))
 }
 
-func TestGoldenHome(t *testing.T) {
-	cases := map[string]struct {
-		n, r  int
-		steps func(t *testing.T) []step
-	}{
-		"empty": {0, 0, func(t *testing.T) []step { return []step{waitFor(t, "Saved")} }},
-		"three": {3, 2, func(t *testing.T) []step { return []step{waitFor(t, "Saved")} }},
-		"thousand": {1000, 200, func(t *testing.T) []step {
-			return []step{waitFor(t, "Saved")}
+// answerOnly answers the lookup of vehicle and holds the others until the
+// test ends (whatever their context says, so a frame caught mid-run stays
+// as it was when the program quits).
+func answerOnly(t *testing.T, vehicle string) *fakeFetcher {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	return &fakeFetcher{fn: func(_ context.Context, r client.Request) (*client.Result, error) {
+		if r.CANumber == vehicle {
+			return sampleResult(r, "FRESH NAME", "2000.00", "2021-09-16"), nil
+		}
+		<-release
+		return nil, &client.Error{Kind: client.KindCancelled, Message: "the lookup was cancelled"}
+	}}
+}
+
+// homeCase is one golden of home.
+type homeCase struct {
+	n, r  int
+	fetch func(t *testing.T) Fetcher // nil: every lookup answers
+	steps func(t *testing.T) []step
+}
+
+// homeCases are the goldens of home: empty, 3, 1,000, filtered, sorted by
+// due, refresh-all in progress, delete dialog, undo status, and more.
+func homeCases() map[string]homeCase {
+	return map[string]homeCase{
+		"empty": {0, 0, nil, func(t *testing.T) []step { return []step{waitFor(t, "Nothing saved")} }},
+		"three": {3, 2, nil, func(t *testing.T) []step { return []step{waitFor(t, "Saved (3)")} }},
+		"thousand": {1000, 200, nil, func(t *testing.T) []step {
+			return []step{waitFor(t, "Saved (1000)")}
 		}},
-		"recent": {3, 2, func(t *testing.T) []step { return []step{keys("tab"), waitFor(t, "RECENT")} }},
-		"filter": {1000, 0, func(t *testing.T) []step {
-			return []step{keys("/"), typed("truck 99"), waitFor(t, "271")}
+		"recent": {3, 2, nil, func(t *testing.T) []step { return []step{keys("tab"), waitFor(t, "RECENT")} }},
+		"filter": {1000, 0, nil, func(t *testing.T) []step {
+			return []step{typed("truck 99"), waitFor(t, "DL99CB0099")}
 		}},
-		"delete": {3, 0, func(t *testing.T) []step { return []step{keys("down", "d"), waitFor(t, "Delete")} }},
-		"help":   {3, 0, func(t *testing.T) []step { return []step{keys("?"), waitFor(t, "up")} }},
+		"nomatch": {3, 0, nil, func(t *testing.T) []step {
+			return []step{typed("mh12ab3456"), waitFor(t, "looks up")}
+		}},
+		"sorted": {12, 0, nil, func(t *testing.T) []step {
+			return []step{keys("ctrl+s"), waitFor(t, "sorted by due soonest")}
+		}},
+		"refresh": {3, 0, func(t *testing.T) Fetcher { return answerOnly(t, "DL01CB0001") }, func(t *testing.T) []step {
+			return []step{keys("ctrl+r"), waitFor(t, "1/3")}
+		}},
+		"delete": {3, 0, nil, func(t *testing.T) []step { return []step{keys("down", "ctrl+d"), waitFor(t, "Delete this")} }},
+		"undo": {3, 0, nil, func(t *testing.T) []step {
+			return []step{keys("down", "ctrl+d", "y"), waitFor(t, "Deleted \"Fleet")}
+		}},
+		"help": {3, 0, nil, func(t *testing.T) []step { return []step{keys("?"), waitFor(t, "overdue")} }},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			goldenRun(t, func() (model, tea.Cmd) {
-				m := newModel(context.Background(), homeOptions(t, tc.n, tc.r), runEnv{})
-				m.state = stateHome
-				return m, nil
-			}, tc.steps)
-		})
+}
+
+// TestGoldenHome captures home at 80x24, 40x12 and 200x60, with UTF-8 and
+// (subtest C) as under LANG=C: ASCII only.
+func TestGoldenHome(t *testing.T) {
+	for name, tc := range homeCases() {
+		for _, locale := range []string{"utf8", "C"} {
+			t.Run(name+"/"+locale, func(t *testing.T) {
+				goldenRunAt(t, homeSizes, func() (model, tea.Cmd) {
+					o := homeOptions(t, tc.n, tc.r)
+					if tc.fetch != nil {
+						o.Fetcher = tc.fetch(t)
+					}
+					o.ASCII = locale == "C"
+					m := newModel(context.Background(), o, runEnv{})
+					m.state = stateHome
+					return m, nil
+				}, tc.steps)
+			})
+		}
 	}
 }
 

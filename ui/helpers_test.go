@@ -160,17 +160,24 @@ func press(m model, keys ...string) (model, tea.Cmd) {
 	return m, cmd
 }
 
-// keyMsg turns "enter", "ctrl+c", "a" into a tea.KeyMsg.
+// keyMsg turns "enter", "ctrl+c", "alt+up", "alt+1", "a" into a tea.KeyMsg.
 func keyMsg(k string) tea.KeyMsg {
 	named := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 		"ctrl+c": tea.KeyCtrlC, "ctrl+p": tea.KeyCtrlP, "ctrl+n": tea.KeyCtrlN, "up": tea.KeyUp,
-		"down": tea.KeyDown, "backspace": tea.KeyBackspace,
+		"down": tea.KeyDown, "backspace": tea.KeyBackspace, "ctrl+d": tea.KeyCtrlD, "ctrl+z": tea.KeyCtrlZ,
+		"ctrl+e": tea.KeyCtrlE, "ctrl+s": tea.KeyCtrlS, "ctrl+r": tea.KeyCtrlR, "ctrl+u": tea.KeyCtrlU,
+		"ctrl+a": tea.KeyCtrlA, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome,
+		"end": tea.KeyEnd, "left": tea.KeyLeft, "right": tea.KeyRight, "space": tea.KeySpace,
+	}
+	alt := false
+	if rest, ok := strings.CutPrefix(k, "alt+"); ok && rest != "" {
+		alt, k = true, rest
 	}
 	if t, ok := named[k]; ok {
-		return tea.KeyMsg{Type: t}
+		return tea.KeyMsg{Type: t, Alt: alt}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k), Alt: alt}
 }
 
 // typeText types s one rune at a time.

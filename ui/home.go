@@ -2,17 +2,14 @@ package ui
 
 import (
 	"fmt"
-	"io"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
-	"github.com/charmbracelet/bubbles/paginator"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/text"
@@ -25,193 +22,264 @@ const (
 	tabRecent
 )
 
-// Home prompts.
+// Home prompts on the status line.
 const (
 	promptNone = iota
-	promptLabel
-	promptEdit
-	promptDelete
+	promptEdit // label and note of a saved account, or of a recent lookup to save
 )
 
-// dueSoonDays is how close a due date must be to be marked.
-const dueSoonDays = 7
+// Home's fixed lines above the rows: the input, the tabs, the column headers.
+const homeChrome = 3
 
-// entry is one row of home: a saved account or a recent lookup.
-type entry struct {
-	saved  bool
-	id     string // account id
-	label  string // account label
-	note   string
-	req    client.Request
-	snap   *store.Snapshot
-	at     time.Time // last used / looked up
-	errMsg string    // failed recent lookup
-	filter string
-	quick  int // 1-9 for the first nine saved accounts, else 0
-}
+// maxUndo is how many deletes ctrl+z can undo, newest first.
+const maxUndo = 20
 
-// FilterValue implements list.Item: label, vehicle, consumer name, phone and note.
-func (e entry) FilterValue() string { return e.filter }
+// Texts of home.
+const (
+	findPrompt       = "Find: "
+	findPlaceholder  = "vehicle, name, label or phone"
+	labelPrompt      = "Label: "
+	notePrompt       = "  Note: "
+	labelCharLimit   = 64
+	noteCharLimit    = 200
+	findCharLimit    = 64
+	legendOverdue    = "overdue"
+	legendDueSoon    = "due within 7 days"
+	legendRefreshErr = "refresh failed"
+)
 
-// title is the label, else the consumer name.
-func (e entry) title() string {
-	if e.label != "" && e.label != e.req.CANumber {
-		return e.label
-	}
-	if e.snap != nil && e.snap.Consumer.ShownName() != "" {
-		return text.Sanitize(e.snap.Consumer.ShownName())
-	}
-	if e.errMsg != "" {
-		return text.No + " " + e.errMsg
-	}
-	return text.Dash
-}
-
-// accountEntry builds the row of a saved account.
-func accountEntry(a store.Account, i int) entry {
-	e := entry{
-		saved: true, id: a.ID, label: text.Sanitize(a.Label), note: text.Sanitize(a.Note),
-		req:  client.Request{Operator: a.Operator, CANumber: a.CANumber, RegistrationID: a.RegistrationID},
-		snap: a.Last, at: a.LastUsedAt,
-	}
-	if i < 9 {
-		e.quick = i + 1
-	}
-	e.filter = filterText(e)
-	return e
-}
-
-// lookupEntry builds the row of a recent lookup.
-func lookupEntry(l store.Lookup) entry {
-	e := entry{
-		req:  client.Request{Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID},
-		snap: l.Snapshot, at: l.At,
-	}
-	if !l.OK {
-		e.errMsg = text.Sanitize(l.ErrorKind + ": " + l.ErrorMessage)
-		e.snap = nil
-	}
-	e.filter = filterText(e)
-	return e
-}
-
-// filterText joins the fields the filter searches.
-func filterText(e entry) string {
-	parts := []string{e.label, e.req.CANumber}
-	if e.snap != nil {
-		parts = append(parts, text.Sanitize(e.snap.Consumer.ShownName()))
-		if b := e.snap.Consumer.Bill; b != nil {
-			parts = append(parts, text.Sanitize(b.CellNumber))
-		}
-	}
-	parts = append(parts, e.note)
-	return strings.Join(parts, " ")
-}
-
-// homeModel is the start view: saved accounts and recent lookups.
+// homeModel is the start view: a find input above the saved accounts and
+// recent lookups. Every printable key but ? goes into the input; the
+// commands are on keys no vehicle number or name contains.
 type homeModel struct {
-	c       *common
-	tab     int
-	lists   [2]list.Model
-	saved   []entry
-	recent  []entry
-	byCA    map[string]int // vehicle -> index in saved
-	banner  []string
-	status  string
-	prompt  int
-	inputs  [2]textinput.Model // label, note
-	inFocus int
-	target  entry
-	full    bool
-	w, h    int
+	c     *common
+	keys  homeKeys
+	input textinput.Model
+	query query
+	// rowNum is the row the input names when it is a row number alone
+	// (12 then enter opens row 12), else 0.
+	rowNum int
+	tab    int
+	rows   [2][]*row // every row of each tab, in display order
+	lists  [2]list.Model
+	nat    [2]widths
+	sort   sortMode
+	banner []string
+	status string
+	bad    bool // status is a failure
+	prompt int
+	fields [2]textinput.Model // label, note
+	focus  int
+	target *row // of the prompt or the delete dialog
+	dialog bool // the delete dialog is open
+	undo   []*row
+	// goTo is a vehicle the cursor goes to once the store shows it (an
+	// account put back by undo).
+	goTo string
+	full bool // full help
+	run  *refreshRun
+	runs int // refresh-alls started, for their ids
+	// outcomes and fresh keep refresh-all's answers (by vehicle) over
+	// rebuilds from the store until the next refresh-all.
+	outcomes map[string]*outcome
+	fresh    map[string]*store.Snapshot
+	w, h     int
 	// autoRecent: Recent is shown only because Saved was empty.
 	autoRecent bool
 }
 
-// newHome builds home from the store's data.
-func newHome(c *common, d store.Data) homeModel {
-	h := homeModel{c: c}
+// newHome builds home from the store's data, sorted as last left.
+func newHome(c *common, d store.Data, sort sortMode) homeModel {
+	h := homeModel{c: c, keys: c.keys.Home, sort: sort}
+	h.input = newInput(c, findCharLimit)
+	h.input.Prompt = ""
+	h.input.Placeholder = findPlaceholder
+	h.input.PlaceholderStyle = c.styles.Subtle
+	h.input.Focus()
 	for i := range h.lists {
-		l := list.New(nil, rowDelegate{c: c}, 0, 0)
+		l := list.New(nil, rowDelegate{}, 0, 0)
+		l.SetShowTitle(false)
+		l.SetShowStatusBar(false)
+		l.SetShowPagination(false)
 		l.SetShowHelp(false)
+		l.SetFilteringEnabled(false)
 		l.DisableQuitKeybindings()
-		l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
-		l.KeyMap.NextPage.SetKeys("right", "l", "pgdown", "f")
-		l.KeyMap.PrevPage.SetKeys("left", "h", "pgup", "b", "u")
-		l.KeyMap.ClearFilter.SetKeys("esc")
-		l.Styles.TitleBar = lipgloss.NewStyle()
-		l.Styles.Title = lipgloss.NewStyle()
-		l.Styles.StatusBar = l.Styles.StatusBar.Padding(0).Foreground(grey("#A49FA5", "#777777"))
-		l.Styles.NoItems = l.Styles.NoItems.Padding(0).Foreground(grey("#909090", "#626262"))
-		l.Styles.StatusEmpty = l.Styles.StatusEmpty.Foreground(grey("#9B9B9B", "#5C5C5C"))
-		l.Styles.ArabicPagination = l.Styles.ArabicPagination.Foreground(grey("#9B9B9B", "#5C5C5C"))
-		l.Styles.StatusBarFilterCount = l.Styles.StatusBarFilterCount.Foreground(grey("#DDDADA", "#3C3C3C"))
-		l.Styles.DividerDot = l.Styles.DividerDot.Foreground(grey("#DDDADA", "#3C3C3C"))
-		l.Styles.PaginationStyle = lipgloss.NewStyle()
-		l.FilterInput.Prompt = "/ "
-		l.Paginator.Type = paginator.Arabic // the dots are quadratic in the page count
-		l.Filter = newFuzzyFilter()
+		l.InfiniteScrolling = false
 		h.lists[i] = l
 	}
-	h.lists[tabSaved].SetStatusBarItemName("account", "accounts")
-	h.lists[tabRecent].SetStatusBarItemName("lookup", "lookups")
-	for i := range h.inputs {
-		ti := textinput.New()
-		ti.Prompt = ""
-		ti.CharLimit = 64
-		ti.Cursor.SetMode(cursor.CursorStatic)
-		ti.KeyMap.Paste.SetEnabled(false)
-		h.inputs[i] = ti
+	for i, limit := range []int{labelCharLimit, noteCharLimit} {
+		h.fields[i] = newInput(c, limit)
+		h.fields[i].Prompt = ""
 	}
-	h.inputs[1].CharLimit = 200
 	h.setData(d)
 	return h
 }
 
-// setData rebuilds both lists from d, keeping the filter and selection.
-func (h *homeModel) setData(d store.Data) tea.Cmd {
-	prev, _ := h.lists[tabSaved].SelectedItem().(entry)
-	h.saved = make([]entry, len(d.Accounts))
-	h.byCA = make(map[string]int, len(d.Accounts))
-	items := make([]list.Item, len(d.Accounts))
-	for i, a := range d.Accounts {
-		h.saved[i] = accountEntry(a, i)
-		h.byCA[a.CANumber] = i
-		items[i] = h.saved[i]
+// newInput is a text input as every view has it: a steady cursor (nothing
+// redraws while idle), no local clipboard (bracketed paste works).
+func newInput(c *common, limit int) textinput.Model {
+	ti := textinput.New()
+	ti.CharLimit = limit
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	ti.Cursor.Style = c.styles.Cursor
+	ti.KeyMap.Paste.SetEnabled(false)
+	ti.KeyMap.NextSuggestion.SetEnabled(false)
+	ti.KeyMap.PrevSuggestion.SetEnabled(false)
+	// home and end move the list; ctrl+a and ctrl+e stay with the input.
+	ti.KeyMap.LineStart.SetKeys("ctrl+a")
+	ti.KeyMap.LineEnd.SetKeys()
+	ti.KeyMap.DeleteCharacterForward.SetKeys("delete")
+	return ti
+}
+
+// setData rebuilds both tabs from d; the filter, the sort and the row
+// under the cursor stay.
+func (h *homeModel) setData(d store.Data) {
+	prev := [2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)}
+	// The labels Recent shows: only of the vehicles it holds.
+	labels := make(map[string]string, len(d.Recent))
+	for _, l := range d.Recent {
+		labels[l.CANumber] = ""
 	}
-	h.recent = make([]entry, len(d.Recent))
-	ritems := make([]list.Item, len(d.Recent))
-	for i, l := range d.Recent {
-		h.recent[i] = lookupEntry(l)
-		ritems[i] = h.recent[i]
-	}
-	cmd := tea.Batch(h.tagged(tabSaved, h.lists[tabSaved].SetItems(items)),
-		h.tagged(tabRecent, h.lists[tabRecent].SetItems(ritems)))
-	h.lists[tabSaved].SetDelegate(rowDelegate{c: h.c, vehicleW: vehicleWidth(h.saved)})
-	h.lists[tabRecent].SetDelegate(rowDelegate{c: h.c, vehicleW: vehicleWidth(h.recent)})
-	if h.lists[tabSaved].FilterState() == list.Unfiltered && prev.id != "" {
-		for i, e := range h.saved {
-			if e.id == prev.id {
-				h.lists[tabSaved].Select(i) // the cursor stays on its account
+	b := newRowBuilder(h.c, labels)
+	if h.goTo != "" {
+		for _, a := range d.Accounts {
+			if a.CANumber == h.goTo {
+				prev[tabSaved], h.goTo = "a:"+a.ID, ""
 			}
 		}
 	}
+	// One allocation per tab for its rows: 5,000 rows build in a few ms.
+	slab := make([]row, len(d.Accounts)+len(d.Recent))
+	saved := make([]*row, len(d.Accounts))
+	inParallel(len(saved), func(i int) { saved[i] = h.overlay(b, b.account(&slab[i], &d.Accounts[i], i)) })
+	for _, r := range saved {
+		if _, ok := labels[r.req.CANumber]; ok {
+			labels[r.req.CANumber] = r.label
+		}
+	}
+	recent := make([]*row, len(d.Recent))
+	slab = slab[len(saved):]
+	inParallel(len(recent), func(i int) { recent[i] = b.lookup(&slab[i], &d.Recent[i]) })
+	sortRows(saved, h.sort)
+	h.rows = [2][]*row{saved, recent}
+	for t := range h.rows {
+		h.nat[t] = measure(h.rows[t], h.c.g)
+	}
 	switch {
-	case len(h.saved) == 0 && len(h.recent) > 0:
+	case len(saved) == 0 && len(recent) > 0:
 		h.tab, h.autoRecent = tabRecent, true
-	case len(h.saved) > 0 && h.autoRecent:
+	case len(saved) > 0 && h.autoRecent:
 		h.tab, h.autoRecent = tabSaved, false
 	}
-	return cmd
+	h.layout()
+	h.refilter(prev)
+}
+
+// overlay gives a saved row refresh-all's newer answer and its outcome.
+func (h *homeModel) overlay(b rowBuilder, r *row) *row {
+	o, snap := h.outcomes[r.req.CANumber], h.fresh[r.req.CANumber]
+	if o == nil && snap == nil {
+		return r
+	}
+	if snap != nil && r.snap != nil && !snap.FetchedAt.After(r.snap.FetchedAt) {
+		snap = nil // the store has it, or newer
+	}
+	return b.withSnapshot(r, snap, o)
+}
+
+// selectedKey is the key of the row under tab's cursor, or "".
+func (h *homeModel) selectedKey(tab int) string {
+	if e, ok := h.lists[tab].SelectedItem().(entry); ok {
+		return e.key()
+	}
+	return ""
+}
+
+// refilter shows the rows the input matches in both lists. The cursor
+// goes to prev's rows when they are still shown, else stays where it was
+// (the next row takes a deleted one's place); "" moves it to the best match.
+func (h *homeModel) refilter(prev [2]string) {
+	h.query = newQuery(h.input.Value())
+	h.rowNum = 0
+	for t := range h.lists {
+		rows := h.rows[t]
+		q := h.query
+		if n, ok := rowNumber(h.input.Value(), len(rows)); ok {
+			q = query{}
+			if t == h.tab {
+				h.rowNum = n
+			}
+		}
+		es := filterEntries(rows, q)
+		items := make([]list.Item, len(es))
+		sel := -1
+		for i, e := range es {
+			items[i] = e
+			if sel < 0 && prev[t] != "" && e.key() == prev[t] {
+				sel = i
+			}
+		}
+		old := h.lists[t].Index()
+		h.lists[t].SetItems(items)
+		switch {
+		case t == h.tab && h.rowNum > 0:
+			sel = h.rowNum - 1
+		case sel < 0 && prev[t] == "":
+			sel = 0
+		case sel < 0:
+			sel = min(old, len(items)-1)
+		}
+		h.lists[t].Select(max(0, sel))
+	}
+}
+
+// rowNumber reads s as a row number from 1 to n.
+func rowNumber(s string, n int) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 6 || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	v, err := strconv.Atoi(s)
+	return v, err == nil && v >= 1 && v <= n
+}
+
+// layout fits the columns to the width and the lists to the height.
+func (h *homeModel) layout() {
+	lh := max(1, h.h-len(h.bannerLines())-homeChrome)
+	for t := range h.lists {
+		v := rowView{c: h.c, lay: newLayout(h.w, h.nat[t], len(h.rows[t]))}
+		h.lists[t].SetDelegate(rowDelegate{view: v})
+		h.lists[t].SetSize(h.w, lh)
+	}
+	h.input.Width = max(1, h.w-text.Width(findPrompt)-1)
+	h.sizeFields()
+}
+
+// view is the row view of tab.
+func (h homeModel) view(tab int) rowView {
+	return rowView{c: h.c, lay: newLayout(h.w, h.nat[tab], len(h.rows[tab]))}
 }
 
 // empty reports whether there is nothing to show.
-func (h homeModel) empty() bool { return len(h.saved) == 0 && len(h.recent) == 0 }
+func (h homeModel) empty() bool { return len(h.rows[tabSaved]) == 0 && len(h.rows[tabRecent]) == 0 }
 
-// labelFor is the saved label of vehicle v, or "".
+// savedRow is the saved row of vehicle v, or nil.
+func (h homeModel) savedRow(v string) *row {
+	for _, r := range h.rows[tabSaved] {
+		if r.req.CANumber == v {
+			return r
+		}
+	}
+	return nil
+}
+
+// labelFor is the saved label of vehicle v, or "": the text as stored
+// (sanitised, not made ASCII), to be shown through the glyphs and saved
+// back unchanged.
 func (h homeModel) labelFor(v string) string {
-	if i, ok := h.byCA[v]; ok {
-		return h.saved[i].label
+	if r := h.savedRow(v); r != nil {
+		return text.Sanitize(r.acct.Label)
 	}
 	return ""
 }
@@ -223,417 +291,347 @@ func (h homeModel) bannerLines() []string {
 	if h.c.height < 16 {
 		maxLines = 1
 	}
-	return bannerLines(h.banner, h.w, maxLines)
+	return bannerLines(h.c.g, h.banner, h.w, maxLines)
 }
 
 // setBanner sets the store problems shown at the top.
 func (h *homeModel) setBanner(b []string) {
 	h.banner = b
-	h.setSize(h.w, h.h)
+	h.layout()
 }
 
-// setSize sizes the lists to the body.
+// setSize sizes home to the body.
 func (h *homeModel) setSize(w, ht int) {
 	h.w, h.h = w, ht
-	lh := max(0, ht-len(h.bannerLines()))
-	for i := range h.lists {
-		h.lists[i].SetSize(w, lh)
-	}
-	h.sizeInputs()
+	h.layout()
 }
 
-// Prompt texts on the status line.
-const (
-	labelPrompt = "Label: "
-	notePrompt  = "  Note: "
-)
-
-// sizeInputs fits the prompt's inputs to the status line: the label alone,
-// or label and note side by side; each scrolls within its width.
-func (h *homeModel) sizeInputs() {
-	room := max(2, h.w-text.Width(labelPrompt)-1) // the cursor takes one cell
-	widths := [2]int{room, room}
-	if h.prompt == promptEdit {
-		room = max(2, room-text.Width(notePrompt)-1)
-		widths = [2]int{max(1, room*2/5), max(1, room-room*2/5)}
-	}
-	for i := range h.inputs {
-		h.inputs[i].Width = widths[i]
-		h.inputs[i].SetCursor(h.inputs[i].Position())
+// sizeFields fits the prompt's inputs to the status line: label and note
+// side by side; each scrolls within its width.
+func (h *homeModel) sizeFields() {
+	room := max(2, h.w-text.Width(labelPrompt)-text.Width(notePrompt)-2)
+	widths := [2]int{max(1, room*2/5), max(1, room-room*2/5)}
+	for i := range h.fields {
+		h.fields[i].Width = widths[i]
+		h.fields[i].SetCursor(h.fields[i].Position())
 	}
 }
 
 // selected is the entry under the cursor of the visible list.
 func (h homeModel) selected() (entry, bool) {
-	it := h.lists[h.tab].SelectedItem()
-	e, ok := it.(entry)
+	e, ok := h.lists[h.tab].SelectedItem().(entry)
 	return e, ok
 }
 
-// Update handles home's keys and passes the rest to the visible list.
+// writable reports whether the store takes changes.
+func (h homeModel) writable() bool { return h.c.st != nil && !h.c.st.ReadOnly() }
+
+// Update handles home's keys and refresh-all's answers.
 func (h homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd, nav) {
-	if fm, ok := msg.(filterResultMsg); ok {
-		if fm.value == h.lists[fm.tab].FilterInput.Value() {
-			h.lists[fm.tab], _ = h.lists[fm.tab].Update(fm.matches)
+	var cmd tea.Cmd
+	var n nav
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		h, cmd, n = h.key(msg)
+	case refreshMsg:
+		h, cmd = h.refreshed(msg)
+	}
+	h.updateKeymap()
+	return h, cmd, n
+}
+
+// key handles one key in the state home is in.
+func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	switch {
+	case h.dialog:
+		return h.dialogKey(km)
+	case h.prompt != promptNone:
+		return h.promptKey(km)
+	case h.full:
+		if key.Matches(km, h.keys.HelpBack) {
+			h.full = false
 		}
 		return h, nil, nil
 	}
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return h, nil, nil
+	h.status, h.bad = "", false
+	if km.Paste {
+		return h.edit(km)
 	}
-	if h.prompt != promptNone {
-		return h.promptKey(km)
-	}
-	if h.lists[h.tab].SettingFilter() {
-		return h, h.updateList(km), nil
-	}
-	h.status = ""
-	return h.key(km)
-}
-
-// key handles one key while browsing.
-func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
-	k := h.c.keys
+	k := h.keys
 	e, hasSel := h.selected()
 	switch {
 	case key.Matches(km, k.Help):
-		h.full = !h.full
-		return h, nil, nil
-	case h.full && key.Matches(km, k.Back):
-		h.full = false
-		return h, nil, nil
-	case key.Matches(km, k.Back) && h.lists[h.tab].FilterState() != list.Unfiltered:
-		h.lists[h.tab].ResetFilter()
-		return h, nil, nil
-	case key.Matches(km, k.Back), key.Matches(km, k.Quit):
-		return h, nil, navQuit{}
+		h.full = true
+	case key.Matches(km, k.Open):
+		return h, nil, navOpen{r: e.row}
+	case key.Matches(km, k.Lookup):
+		return h, nil, navLookup{vehicle: h.input.Value()}
+	case key.Matches(km, k.Quick):
+		return h.quick(km)
+	case key.Matches(km, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom):
+		h.move(km)
 	case key.Matches(km, k.Switch):
 		h.tab, h.autoRecent = 1-h.tab, false
-		return h, nil, nil
-	case key.Matches(km, k.Quick):
-		i := int(km.Runes[0] - '1')
-		if i < len(h.saved) {
-			return h, nil, navOpen{e: h.saved[i]}
-		}
-		return h, nil, nil
-	case key.Matches(km, k.Open) && hasSel:
-		return h, nil, navOpen{e: e}
-	case key.Matches(km, k.NewLookup):
-		return h, nil, navNew{}
-	case key.Matches(km, k.Save) && hasSel && !e.saved && h.c.st != nil:
-		return h.openPrompt(promptLabel, e), nil, nil
-	case key.Matches(km, k.Edit) && hasSel && e.saved:
-		return h.openPrompt(promptEdit, e), nil, nil
-	case key.Matches(km, k.Delete) && hasSel && e.saved:
-		return h.openPrompt(promptDelete, e), nil, nil
-	case key.Matches(km, k.MoveUp) && hasSel && e.saved && !h.lists[tabSaved].IsFiltered():
-		return h, moveCmd(h.c.st, e.id, -1), nil
-	case key.Matches(km, k.MoveDown) && hasSel && e.saved && !h.lists[tabSaved].IsFiltered():
-		return h, moveCmd(h.c.st, e.id, 1), nil
-	}
-	return h, h.updateList(km), nil
-}
-
-// filterResultMsg is the list's filter answer tagged with the list and the
-// filter text it was computed for, so late answers for older text (the
-// list filters asynchronously) and answers for the other list are dropped.
-type filterResultMsg struct {
-	tab     int
-	value   string
-	matches list.FilterMatchesMsg
-}
-
-// updateList passes a key to the visible list and tags its filter command.
-func (h *homeModel) updateList(km tea.KeyMsg) tea.Cmd {
-	var cmd tea.Cmd
-	h.lists[h.tab], cmd = h.lists[h.tab].Update(km)
-	return h.tagged(h.tab, cmd)
-}
-
-// tagged wraps a list command so its FilterMatchesMsg comes back as a
-// filterResultMsg for tab and the list's current filter text.
-func (h homeModel) tagged(tab int, cmd tea.Cmd) tea.Cmd {
-	return tagFilter(cmd, tab, h.lists[tab].FilterInput.Value())
-}
-
-// tagFilter is tagged for a given filter text.
-func tagFilter(cmd tea.Cmd, tab int, value string) tea.Cmd {
-	if cmd == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		switch msg := cmd().(type) {
-		case list.FilterMatchesMsg:
-			return filterResultMsg{tab: tab, value: value, matches: msg}
-		case tea.BatchMsg:
-			for i := range msg {
-				msg[i] = tagFilter(msg[i], tab, value)
-			}
-			return msg
-		default:
-			return msg
-		}
-	}
-}
-
-// openPrompt starts a label, edit or delete prompt for e.
-func (h homeModel) openPrompt(p int, e entry) homeModel {
-	h.prompt, h.target, h.inFocus = p, e, 0
-	label := e.label
-	if label == "" {
-		label = h.labelFor(e.req.CANumber) // a recent row of a saved vehicle
-	}
-	if label == "" && e.snap != nil {
-		label = text.Sanitize(e.snap.Consumer.ShownName())
-	}
-	h.inputs[0].SetValue(label)
-	h.inputs[0].CursorEnd()
-	h.inputs[1].SetValue(e.note)
-	h.inputs[1].CursorEnd()
-	h.inputs[0].Focus()
-	h.inputs[1].Blur()
-	h.sizeInputs()
-	return h
-}
-
-// promptKey handles keys while a prompt is open.
-func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
-	k := h.c.keys
-	if h.prompt == promptDelete {
-		switch {
-		case key.Matches(km, k.Confirm):
-			h.prompt = promptNone
-			return h, removeCmd(h.c.st, h.target.id, h.target.title()), nil
-		case key.Matches(km, k.Deny):
-			h.prompt = promptNone
-		}
-		return h, nil, nil
-	}
-	switch {
-	case key.Matches(km, k.Back):
-		h.prompt = promptNone
-		return h, nil, nil
+		h.refilter([2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)})
+	case key.Matches(km, k.New):
+		return h, nil, navNew{req: client.Request{CANumber: plateOf(h.input.Value())}}
+	case key.Matches(km, k.Edit) && hasSel:
+		return h.openPrompt(e.row), nil, nil
+	case key.Matches(km, k.Delete) && hasSel:
+		h.dialog, h.target = true, e.row
+	case key.Matches(km, k.Undo):
+		return h.undoDelete()
+	case key.Matches(km, k.Sort):
+		return h.cycleSort()
+	case key.Matches(km, k.MoveUp) && hasSel:
+		return h, moveCmd(h.c.st, e.acct.ID, -1), nil
+	case key.Matches(km, k.MoveDown) && hasSel:
+		return h, moveCmd(h.c.st, e.acct.ID, 1), nil
+	case key.Matches(km, k.Refresh):
+		return h.startRefresh()
+	case key.Matches(km, k.Clear):
+		h.input.Reset()
+		h.refilter([2]string{})
+	case key.Matches(km, k.Stop):
+		h.stopRefresh()
 	case km.Type == tea.KeyEnter:
-		return h.submitPrompt()
-	case h.prompt == promptEdit && key.Matches(km, k.Switch):
-		h.inFocus = 1 - h.inFocus
-		h.inputs[h.inFocus].Focus()
-		h.inputs[1-h.inFocus].Blur()
-		return h, nil, nil
+		h.explainEnter()
+	case km.Alt && km.Type == tea.KeyRunes:
+		// An alt chord home does not bind: not text for the input.
+	default:
+		return h.edit(km)
 	}
+	return h, nil, nil
+}
+
+// edit passes a key to the input and refilters when the text changed.
+func (h homeModel) edit(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	before := h.input.Value()
 	var cmd tea.Cmd
-	h.inputs[h.inFocus], cmd = h.inputs[h.inFocus].Update(km)
+	h.input, cmd = h.input.Update(km)
+	if h.input.Value() != before {
+		h.refilter([2]string{})
+	}
 	return h, cmd, nil
 }
 
-// submitPrompt saves the label (and note) typed in the prompt.
-func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
-	p := h.prompt
-	h.prompt = promptNone
-	label := strings.TrimSpace(h.inputs[0].Value())
-	if p == promptEdit {
-		note := strings.TrimSpace(h.inputs[1].Value())
-		return h, updateCmd(h.c.st, h.target.id, label, note), nil
+// quick opens the Nth row of the visible list (alt+N).
+func (h homeModel) quick(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	n := int(km.Runes[0] - '0')
+	items := h.lists[h.tab].Items()
+	if n < 1 || n > len(items) {
+		h.status, h.bad = fmt.Sprintf("there is no row %d", n), true
+		return h, nil, nil
 	}
+	return h, nil, navOpen{r: items[n-1].(entry).row}
+}
+
+// move moves the cursor of the visible list.
+func (h *homeModel) move(km tea.KeyMsg) {
+	k := h.keys
+	l := &h.lists[h.tab]
+	switch {
+	case key.Matches(km, k.Up):
+		l.CursorUp()
+	case key.Matches(km, k.Down):
+		l.CursorDown()
+	case key.Matches(km, k.PageUp):
+		l.Select(max(0, l.Index()-l.Paginator.PerPage))
+	case key.Matches(km, k.PageDown):
+		l.Select(min(len(l.Items())-1, l.Index()+l.Paginator.PerPage))
+	case key.Matches(km, k.Top):
+		l.Select(0)
+	case key.Matches(km, k.Bottom):
+		l.Select(max(0, len(l.Items())-1))
+	}
+}
+
+// plateOf is s upper-cased when it reads as a vehicle number, else "".
+func plateOf(s string) string {
+	if v, _, err := client.NormalizeVehicle(s); err == nil {
+		return v
+	}
+	return ""
+}
+
+// lookupTarget is the vehicle enter looks up: the input when nothing is
+// shown and it is a plain vehicle number.
+func (h homeModel) lookupTarget() (string, bool) {
+	if len(h.lists[h.tab].Items()) > 0 || h.rowNum > 0 {
+		return "", false
+	}
+	v, warn, err := client.NormalizeVehicle(h.input.Value())
+	return v, err == nil && warn == ""
+}
+
+// explainEnter says why enter did nothing.
+func (h *homeModel) explainEnter() {
+	s := strings.TrimSpace(h.input.Value())
+	if s == "" {
+		return
+	}
+	_, warn, err := client.NormalizeVehicle(s)
+	msg := warn
+	if err != nil {
+		msg = errText(err)
+	}
+	h.status, h.bad = h.c.g.Sanitize(msg)+h.c.g.Sep+"ctrl+n opens the form", true
+}
+
+// cycleSort moves the Saved list to the next order and remembers it.
+func (h homeModel) cycleSort() (homeModel, tea.Cmd, nav) {
+	h.sort = h.sort.next()
+	sortRows(h.rows[tabSaved], h.sort)
+	h.refilter([2]string{"", h.selectedKey(tabRecent)}) // the new order from its top
+	h.status = "sorted by " + h.sort.describe()
+	return h, h.c.uiState.save(uiState{Sort: h.sort.String()}), nil
+}
+
+// dialogKey handles the delete dialog: y deletes, any other key keeps.
+func (h homeModel) dialogKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	h.dialog = false
 	t := h.target
-	a := store.Account{Label: label, Operator: t.req.Operator, CANumber: t.req.CANumber, RegistrationID: t.req.RegistrationID, Last: t.snap}
+	if !key.Matches(km, h.keys.Confirm) || t == nil {
+		return h, nil, nil
+	}
+	h.undo = append(h.undo, t)
+	if len(h.undo) > maxUndo {
+		h.undo = h.undo[len(h.undo)-maxUndo:]
+	}
+	title := t.title(h.c.g)
+	note := fmt.Sprintf("Deleted %q%sctrl+z undo", title, h.c.g.Sep)
+	return h, removeCmd(h.c.st, t.acct.ID, note), nil
+}
+
+// undoDelete puts the last deleted account back where it was.
+func (h homeModel) undoDelete() (homeModel, tea.Cmd, nav) {
+	if len(h.undo) == 0 {
+		return h, nil, nil
+	}
+	r := h.undo[len(h.undo)-1]
+	h.undo = h.undo[:len(h.undo)-1]
+	h.goTo = r.req.CANumber
+	return h, restoreCmd(h.c.st, *r.acct, r.pos, fmt.Sprintf("Restored %q", r.title(h.c.g))), nil
+}
+
+// openPrompt starts the label and note prompt for r: a saved account's,
+// or a recent lookup's to save it.
+func (h homeModel) openPrompt(r *row) homeModel {
+	h.prompt, h.target, h.focus = promptEdit, r, 0
+	// The stored text, not the row's (ASCII under LANG=C): enter saves what
+	// the prompt holds.
+	saved := r
+	if sr := h.savedRow(r.req.CANumber); !r.saved && sr != nil {
+		saved = sr
+	}
+	var label, note string
+	if saved.saved {
+		label, note = text.Sanitize(saved.acct.Label), text.Sanitize(saved.acct.Note)
+	}
+	if label == "" && r.snap != nil {
+		label = text.Sanitize(r.snap.Consumer.ShownName())
+	}
+	h.fields[0].SetValue(label)
+	h.fields[0].CursorEnd()
+	h.fields[1].SetValue(note)
+	h.fields[1].CursorEnd()
+	h.fields[0].Focus()
+	h.fields[1].Blur()
+	h.sizeFields()
+	return h
+}
+
+// promptKey handles keys while the label and note prompt is open.
+func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
+	k := h.keys
+	switch {
+	case key.Matches(km, k.Cancel):
+		h.prompt = promptNone
+		return h, nil, nil
+	case key.Matches(km, k.Save):
+		return h.submitPrompt()
+	case key.Matches(km, k.Field):
+		h.focus = 1 - h.focus
+		h.fields[h.focus].Focus()
+		h.fields[1-h.focus].Blur()
+		return h, nil, nil
+	}
+	var cmd tea.Cmd
+	h.fields[h.focus], cmd = h.fields[h.focus].Update(km)
+	return h, cmd, nil
+}
+
+// submitPrompt saves the label and note typed in the prompt.
+func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
+	h.prompt = promptNone
+	label := strings.TrimSpace(h.fields[0].Value())
+	note := strings.TrimSpace(h.fields[1].Value())
+	t := h.target
+	if sr := h.savedRow(t.req.CANumber); t.saved || sr != nil {
+		if sr != nil {
+			t = sr
+		}
+		return h, updateCmd(h.c.st, t.acct.ID, label, note), nil
+	}
+	a := store.Account{Label: label, Note: note, Operator: t.req.Operator, CANumber: t.req.CANumber,
+		RegistrationID: t.req.RegistrationID, Last: t.snap}
 	return h, saveCmd(h.c.st, a), nil
 }
 
-// View renders banner, tabs and the visible list (or the full help).
-func (h homeModel) View() string {
-	s := h.c.styles
-	var b strings.Builder
-	banner := h.bannerLines()
-	for _, l := range banner {
-		b.WriteString(s.Banner.Render(l) + "\n")
-	}
-	if h.full {
-		b.WriteString(h.c.fullHelpView(h.helpKeys(), h.h-len(banner)))
-		return b.String()
-	}
-	if h.empty() {
-		b.WriteString(h.tabs() + "\n\n" + s.Subtle.Render("Nothing saved yet. Press n for a new lookup;") + "\n" +
-			s.Subtle.Render("s on a result saves the account.") + "\n")
-		return b.String()
-	}
-	l := h.lists[h.tab]
-	l.Title = h.tabs()
-	b.WriteString(l.View())
-	return b.String()
+// updateKeymap enables exactly the bindings that work now; Update and the
+// help both read them.
+func (h *homeModel) updateKeymap() {
+	h.keys = h.keymap(h.dialog, h.prompt != promptNone, h.full)
 }
 
-// tabs renders the Saved / Recent switch.
-func (h homeModel) tabs() string {
-	s := h.c.styles
-	names := [2]string{fmt.Sprintf("Saved (%d)", len(h.saved)), fmt.Sprintf("Recent (%d)", len(h.recent))}
-	out := make([]string, len(names))
-	for i, n := range names {
-		// Brackets mark the active tab without colour too (NO_COLOR).
-		out[i] = " " + s.Tab.Render(n) + " "
-		if i == h.tab {
-			out[i] = "[" + s.ActiveTab.Render(n) + "]"
-		}
+// keymap is home's bindings in a state: the delete dialog, the prompt,
+// the full help or (all false) browsing.
+func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
+	k := h.c.keys.Home
+	all := []*key.Binding{&k.Open, &k.Lookup, &k.Quick, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top,
+		&k.Bottom, &k.Switch, &k.New, &k.Edit, &k.Delete, &k.Undo, &k.Sort, &k.MoveUp, &k.MoveDown,
+		&k.Refresh, &k.Stop, &k.Clear, &k.Help, &k.HelpBack, &k.Confirm, &k.Keep, &k.Save, &k.Field, &k.Cancel}
+	for _, b := range all {
+		b.SetEnabled(false)
 	}
-	return strings.Join(out, " ")
-}
-
-// statusLine shows the prompt or the last outcome.
-func (h homeModel) statusLine() string {
-	s := h.c.styles
-	switch h.prompt {
-	case promptDelete:
-		q := fmt.Sprintf(" (%s)? y/n", h.target.req.CANumber)
-		title := text.Truncate(h.target.title(), h.w-text.Width(q)-len(`Delete ""`))
-		return s.Warning.Render(`Delete "` + title + `"` + q)
-	case promptLabel:
-		return labelPrompt + h.inputs[0].View()
-	case promptEdit:
-		return labelPrompt + h.inputs[0].View() + notePrompt + h.inputs[1].View()
-	}
-	return s.Success.Render(h.status)
-}
-
-// helpKeys lists the keys that work on home now.
-func (h homeModel) helpKeys() helpKeys {
-	k := h.c.keys
-	if h.prompt == promptDelete {
-		return helpKeys{short: []key.Binding{k.Confirm, k.Deny}}
-	}
-	if h.prompt != promptNone {
-		sw := enabled(k.Switch, h.prompt == promptEdit)
-		sw.SetHelp("tab", "label/note")
-		save := enabled(k.Submit, true)
-		save.SetHelp("enter", "save")
-		return helpKeys{short: []key.Binding{save, sw, k.Cancel}}
-	}
-	l := h.lists[h.tab]
-	if l.SettingFilter() {
-		return helpKeys{short: []key.Binding{l.KeyMap.AcceptWhileFiltering, l.KeyMap.CancelWhileFiltering}}
+	switch {
+	case dialog:
+		k.Confirm.SetEnabled(true)
+		k.Keep.SetEnabled(true)
+		return k
+	case prompt:
+		k.Save.SetEnabled(true)
+		k.Field.SetEnabled(true)
+		k.Cancel.SetEnabled(true)
+		return k
+	case full:
+		k.HelpBack.SetEnabled(true)
+		return k
 	}
 	e, has := h.selected()
+	items := len(h.lists[h.tab].Items())
 	savedSel := has && e.saved
-	writable := h.c.st != nil && !h.c.st.ReadOnly()
-	unfiltered := l.FilterState() == list.Unfiltered
-	open := enabled(k.Open, has)
-	quick := enabled(k.Quick, len(h.saved) > 0)
-	filter := enabled(k.Filter, len(l.Items()) > 0)
-	clear := enabled(l.KeyMap.ClearFilter, !unfiltered)
-	save := enabled(k.Save, has && !e.saved && writable)
-	edit := enabled(k.Edit, savedSel && writable)
-	del := enabled(k.Delete, savedSel && writable)
-	up := enabled(k.MoveUp, savedSel && writable && unfiltered)
-	down := enabled(k.MoveDown, savedSel && writable && unfiltered)
-	short := []key.Binding{open, quick, filter, clear, k.Switch, k.NewLookup, save, k.Quit, k.Help}
-	full := [][]key.Binding{
-		{k.Up, k.Down, l.KeyMap.GoToStart, l.KeyMap.GoToEnd, l.KeyMap.NextPage, l.KeyMap.PrevPage},
-		{open, quick, filter, clear, k.Switch},
-		{k.NewLookup, save, edit, del, up, down},
-		{k.Quit, k.ForceQuit, k.Help},
+	typed := h.input.Value() != ""
+	running := h.run != nil && !h.run.over()
+	_, lookup := h.lookupTarget()
+	manual := h.sort == sortManual && h.query.empty() && h.tab == tabSaved
+	k.Open.SetEnabled(has)
+	k.Lookup.SetEnabled(!has && lookup)
+	k.Quick.SetEnabled(items > 0)
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
+		b.SetEnabled(items > 1)
 	}
-	return helpKeys{short: short, full: full}
-}
-
-// helpView renders the short help.
-func (h homeModel) helpView() string { return h.c.renderHelp(h.helpKeys()) }
-
-// rowDelegate renders one row per entry.
-type rowDelegate struct {
-	c        *common
-	vehicleW int // width of the vehicle column: the list's longest number
-}
-
-// minVehicleWidth fits a standard number (DL12CB4685).
-const minVehicleWidth = 10
-
-// vehicleWidth is the width of the longest vehicle number among es, so
-// temporary and trade numbers (up to 20 characters) are never cut.
-func vehicleWidth(es []entry) int {
-	w := minVehicleWidth
-	for _, e := range es {
-		w = max(w, len(e.req.CANumber))
-	}
-	return min(w, client.MaxVehicleLen)
-}
-
-// Height implements list.ItemDelegate.
-func (d rowDelegate) Height() int { return 1 }
-
-// Spacing implements list.ItemDelegate.
-func (d rowDelegate) Spacing() int { return 0 }
-
-// Update implements list.ItemDelegate.
-func (d rowDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
-
-// Render implements list.ItemDelegate.
-func (d rowDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
-	e, ok := it.(entry)
-	if !ok {
-		return
-	}
-	_, _ = io.WriteString(w, d.row(e, index == m.Index(), m.Width()))
-}
-
-// row lays out one entry in columns by display width, so wide characters
-// keep the columns aligned.
-func (d rowDelegate) row(e entry, sel bool, width int) string {
-	s := d.c.styles
-	now := d.c.now()
-	var amount, due, dueRaw, when string
-	if e.snap != nil {
-		amount = formatAmount(e.snap.Consumer.ShownAmount())
-		dueRaw = e.snap.Consumer.ShownDueDate()
-		due = text.DueDate(dueRaw)
-		when = age(e.snap.FetchedAt, now)
-	} else {
-		when = age(e.at, now)
-	}
-	mark := " "
-	if e.saved && dueRaw != "" {
-		mark = d.dueMark(dueRaw, now)
-	}
-	prefix := "  "
-	if sel {
-		prefix = s.Selected.Render("> ")
-	}
-	quick := "  "
-	if e.quick > 0 {
-		quick = s.Subtle.Render(fmt.Sprintf("%d ", e.quick))
-	}
-	vw := max(d.vehicleW, minVehicleWidth)
-	cols := []string{text.Pad(e.req.CANumber, vw)}
-	fixed := 2 + 2 + 1 + vw + 1
-	if width >= 60 {
-		cols = append(cols, text.PadLeft(amount, 12), text.Pad(due, 11), mark, text.Pad(when, 8))
-		fixed += 12 + 1 + 11 + 1 + 1 + 1 + 8 + 1
-		if width >= 92 {
-			cols = append([]string{text.Pad(d.c.operatorName(e.req.Operator), 12)}, cols...)
-			fixed += 13
-		}
-	} else {
-		cols = append(cols, text.PadLeft(amount, 11), mark)
-		fixed += 11 + 1 + 1 + 1
-	}
-	titleW := max(4, width-fixed)
-	title := text.Pad(e.title(), titleW)
-	if sel {
-		title = s.Selected.Render(title)
-	}
-	return prefix + quick + title + " " + strings.Join(cols, " ")
-}
-
-// dueMark is "!" (red) for overdue, a bullet (amber) within a week, else " ".
-func (d rowDelegate) dueMark(due string, now time.Time) string {
-	t, ok := text.ParseDueDate(due)
-	if !ok {
-		return " "
-	}
-	switch n := text.DaysUntil(t, now); {
-	case n < 0:
-		return d.c.styles.Overdue.Render("!")
-	case n <= dueSoonDays:
-		return d.c.styles.DueSoon.Render(text.Bullet)
-	}
-	return " "
+	k.Switch.SetEnabled(true)
+	k.New.SetEnabled(true)
+	k.Edit.SetEnabled(has && h.writable() && (e.saved || e.snap != nil))
+	k.Delete.SetEnabled(savedSel && h.writable())
+	k.Undo.SetEnabled(len(h.undo) > 0 && h.writable())
+	k.Sort.SetEnabled(h.tab == tabSaved && len(h.rows[tabSaved]) > 1)
+	k.MoveUp.SetEnabled(savedSel && manual && h.writable())
+	k.MoveDown.SetEnabled(savedSel && manual && h.writable())
+	k.Refresh.SetEnabled(!running && len(h.rows[tabSaved]) > 0 && h.c.fetcher != nil)
+	k.Clear.SetEnabled(typed)
+	k.Stop.SetEnabled(running && !typed)
+	k.Help.SetEnabled(true)
+	return k
 }

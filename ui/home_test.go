@@ -3,14 +3,47 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
 )
+
+// homeModel80 is a model on home at 80x24 over a store seeded with n
+// saved accounts and r recent lookups.
+func homeModel80(t *testing.T, n, r int) (model, *store.Store) {
+	t.Helper()
+	st := testStore(t, seedData(n, r))
+	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
+	if m.state != stateHome {
+		t.Fatalf("not on home: %v", m.state)
+	}
+	return m, st
+}
+
+// shown lists the vehicles of the visible list, in order.
+func shown(m model) []string {
+	var vs []string
+	for _, it := range m.home.lists[m.home.tab].Items() {
+		vs = append(vs, it.(entry).req.CANumber)
+	}
+	return vs
+}
+
+// selectedVehicle is the vehicle under the cursor, or "".
+func selectedVehicle(m model) string {
+	if e, ok := m.home.selected(); ok {
+		return e.req.CANumber
+	}
+	return ""
+}
 
 func TestHomeIsStartViewWithEntries(t *testing.T) {
 	if m := newTestModel(testOptions(okFetcher("X"), testStore(t, store.Data{})), 80, 24); m.state != stateForm {
@@ -21,136 +54,473 @@ func TestHomeIsStartViewWithEntries(t *testing.T) {
 	}
 }
 
-func TestQuickKeysOpenCachedThenRefresh(t *testing.T) {
+// TestHomeTypingGoesIntoTheInput: every printable key, the letters and
+// digits that were commands (d, y, J, K, q, n, s, e, 1-9) among them, is
+// text for the input, and the list filters as it is typed.
+func TestHomeTypingGoesIntoTheInput(t *testing.T) {
+	m, st := homeModel80(t, 12, 2)
+	before := st.Data()
+	m = typeText(m, "dyJKqnse ")
+	if got := m.home.input.Value(); got != "dyJKqnse " {
+		t.Fatalf("input %q", got)
+	}
+	if m.state != stateHome || m.quitting || m.home.dialog || m.home.prompt != promptNone {
+		t.Fatalf("a typed key did something: state %v dialog %v prompt %d", m.state, m.home.dialog, m.home.prompt)
+	}
+	if len(st.Data().Accounts) != len(before.Accounts) {
+		t.Fatal("typing changed the store")
+	}
+	m, _ = press(m, "esc")
+	if m.home.input.Value() != "" || m.state != stateHome || len(shown(m)) != 12 {
+		t.Fatalf("esc: input %q state %v rows %d", m.home.input.Value(), m.state, len(shown(m)))
+	}
+}
+
+// TestHomeFilterMatchesWithinAField: letters spread over two fields never
+// match, nor letters scattered mid-word; a match as typed ranks before one
+// by the starts of words; the match is recorded for highlighting.
+func TestHomeFilterMatchesWithinAField(t *testing.T) {
+	d := seedData(4, 0)
+	d.Accounts[0].Label, d.Accounts[0].Last.Consumer.Name = "Kavita", "IYER TRANSPORT" // v..e..r..m..a across fields
+	d.Accounts[1].Label = "Sharmaverma Roadways"                                       // "verma" as typed, mid-word
+	d.Accounts[2].Label = "Vijay Ermani"                                               // by the starts of words
+	d.Accounts[3].Label = "Verma Bros"                                                 // at the start
+	m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), 80, 24)
+	m = typeText(m, "verma")
+	got := shown(m)
+	want := []string{d.Accounts[3].CANumber, d.Accounts[1].CANumber, d.Accounts[2].CANumber}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("verma shows %v, want %v", got, want)
+	}
+	e, _ := m.home.selected()
+	if e.hit == nil || e.hit.field != srcLabel || len(e.hit.spans) != 1 || e.hit.spans[0] != (span{0, 5}) {
+		t.Fatalf("hit %+v", e.hit)
+	}
+	// A vehicle number matches as typed, spaces and dashes ignored.
+	m, _ = press(m, "esc")
+	m = typeText(m, "dl01 cb-0001")
+	if got := shown(m); len(got) != 1 || got[0] != "DL01CB0001" {
+		t.Fatalf("plate shows %v", got)
+	}
+}
+
+// TestHomeShowsWhatMatched: a hit on the consumer's name behind a label,
+// or on the phone, is shown and highlighted even where its column is not.
+func TestHomeShowsWhatMatched(t *testing.T) {
+	d := seedData(2, 0)
+	d.Accounts[1].Last.Consumer.Bill.CellNumber = "9876501234"
+	for _, w := range []int{40, 80} {
+		m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), w, 24)
+		m = typeText(m, "consumer 1")
+		mustContain(t, screen(m), "CONSUMER 1")
+		m, _ = press(m, "esc")
+		m = typeText(m, "76501")
+		mustContain(t, screen(m), "76501")
+	}
+}
+
+func TestHomeEnterOpensCachedThenRefreshes(t *testing.T) {
 	f := &fakeFetcher{fn: func(_ context.Context, r client.Request) (*client.Result, error) {
 		return sampleResult(r, "CONSUMER 1 SHARMA", "999.00", "2021-09-25"), nil
 	}}
 	m := newTestModel(testOptions(f, testStore(t, seedData(5, 0))), 80, 24)
-	m, cmd := press(m, "2")
+	m, _ = press(m, "down")
+	m, cmd := press(m, "enter")
 	if m.state != stateResult || !m.result.cached || !m.result.refreshing {
-		t.Fatalf("2: state %v cached %v", m.state, m.result.cached)
+		t.Fatalf("enter: state %v cached %v", m.state, m.result.cached)
 	}
-	s := screen(m)
-	mustContain(t, s, "CONSUMER 1 SHARMA", "₹107.50", "cached · 2h ago", "refreshing")
+	mustContain(t, screen(m), "CONSUMER 1 SHARMA", "₹107.50", "cached · 2h ago", "refreshing")
 	m = run(m, cmd)
 	if len(f.calls) != 1 || f.calls[0].CANumber != "DL01CB0001" {
 		t.Fatalf("refresh calls %+v", f.calls)
 	}
-	if m.result.cached || m.result.changed["amount"] == "" || m.result.changed["due"] == "" {
-		t.Fatalf("refresh not applied: %+v", m.result.changed)
-	}
 	mustContain(t, screen(m), "₹999.00", "was ₹107.50", "changed")
-	// The refresh was recorded: the account's snapshot now has the new amount.
+	m, cmd = press(m, "q")
+	m = run(m, cmd)
+	if m.state != stateHome || m.home.savedRow("DL01CB0001").snap.Consumer.Amount != "999.00" {
+		t.Fatalf("q: state %v", m.state)
+	}
+}
+
+// TestHomeEnterLooksUpATypedVehicle: a plain vehicle number that matches
+// no row is looked up with the default operator and registration ID.
+func TestHomeEnterLooksUpATypedVehicle(t *testing.T) {
+	f := okFetcher("NEW CONSUMER")
+	st := testStore(t, seedData(3, 0))
+	m := newTestModel(testOptions(f, st), 80, 24)
+	m = typeText(m, "mh12ab3456")
+	mustContain(t, screen(m), `No saved account matches "mh12ab3456"`, "enter looks up MH12AB3456 · operator 311")
+	m, cmd := press(m, "enter")
+	if m.state != stateLoading {
+		t.Fatalf("enter: state %v", m.state)
+	}
+	m = run(m, cmd)
+	want := client.Request{Operator: 311, CANumber: "MH12AB3456", RegistrationID: "AOP-554"}
+	if m.state != stateResult || len(f.calls) != 1 || f.calls[0] != want {
+		t.Fatalf("state %v calls %+v", m.state, f.calls)
+	}
+	// Back home the input still holds the vehicle; Recent has it now.
 	m, cmd = press(m, "esc")
 	m = run(m, cmd)
-	if got := m.home.saved[1].snap.Consumer.Amount; got != "999.00" {
-		t.Fatalf("snapshot amount %q", got)
+	if m.state != stateHome || m.home.input.Value() != "mh12ab3456" || len(m.home.lists[tabRecent].Items()) != 1 {
+		t.Fatalf("back: state %v input %q", m.state, m.home.input.Value())
 	}
-}
-
-func TestRefreshFailureKeepsCard(t *testing.T) {
-	f := errFetcher(&client.Error{Kind: client.KindTimeout, Message: "no answer within 30s"})
-	m := newTestModel(testOptions(f, testStore(t, seedData(3, 0))), 80, 24)
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
-	if m.state != stateResult || !m.result.cached {
-		t.Fatalf("state %v cached %v", m.state, m.result.cached)
-	}
-	mustContain(t, screen(m), "CONSUMER 0 SHARMA", "₹100.50", "refresh failed: no answer within 30s")
-}
-
-func TestHomeFilter(t *testing.T) {
-	m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(50, 0))), 80, 24)
-	m, _ = press(m, "/")
-	for _, r := range "note 42" {
-		var cmd tea.Cmd
-		m, cmd = m.update(keyMsg(string(r)))
-		m = run(m, cmd)
-	}
-	m, _ = press(m, "enter")
-	e, ok := m.home.selected()
-	if !ok || e.req.CANumber != "DL42CB0042" {
-		t.Fatalf("filter selected %+v", e)
-	}
+	// Text that is no vehicle number does nothing on enter but say why.
 	m, _ = press(m, "esc")
-	if m.home.lists[tabSaved].IsFiltered() || m.state != stateHome {
-		t.Fatal("esc did not clear the filter")
+	m = typeText(m, "zz")
+	m, cmd = press(m, "enter")
+	if m.state != stateHome || cmd != nil || !m.home.bad || !strings.Contains(m.home.status, "ctrl+n") {
+		t.Fatalf("enter on zz: state %v status %q", m.state, m.home.status)
 	}
 }
 
-func TestHomeSaveEditDeleteMove(t *testing.T) {
-	st := testStore(t, seedData(3, 2))
-	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
-	// s on a recent row asks for a label, default the consumer name.
-	m, _ = press(m, "tab", "s")
-	if m.home.prompt != promptLabel || m.home.inputs[0].Value() != "RECENT 0" {
-		t.Fatalf("prompt %d %q", m.home.prompt, m.home.inputs[0].Value())
+// TestHomeEnterWithoutOperatorAsksForIt: with no default operator the
+// form opens on the operator, the vehicle kept.
+func TestHomeEnterWithoutOperatorAsksForIt(t *testing.T) {
+	o := testOptions(okFetcher("X"), testStore(t, seedData(2, 0)))
+	o.Config.Operator = 0
+	m := newTestModel(o, 80, 24)
+	m = typeText(m, "MH12AB3456")
+	m, _ = press(m, "enter")
+	if m.state != stateForm || m.form.focus != fieldOperator || m.form.inputs[fieldVehicle].Value() != "MH12AB3456" {
+		t.Fatalf("state %v focus %d", m.state, m.form.focus)
 	}
-	m, cmd := press(m, "enter")
+}
+
+// TestHomeOpensRowsByNumber: alt+N opens the Nth row shown; a number
+// alone and enter opens that row, past nine too.
+func TestHomeOpensRowsByNumber(t *testing.T) {
+	m, _ := homeModel80(t, 30, 0)
+	m2, _ := press(m, "alt+3")
+	if m2.state != stateResult || m2.result.req.CANumber != "DL02CB0002" {
+		t.Fatalf("alt+3: state %v vehicle %s", m2.state, m2.result.req.CANumber)
+	}
+	m2 = typeText(m, "12")
+	if m2.home.rowNum != 12 || selectedVehicle(m2) != "DL11CB0011" || len(shown(m2)) != 30 {
+		t.Fatalf("12: row %d selected %s", m2.home.rowNum, selectedVehicle(m2))
+	}
+	mustContain(t, screen(m2), "enter opens row 12")
+	m2, _ = press(m2, "enter")
+	if m2.state != stateResult || m2.result.req.CANumber != "DL11CB0011" {
+		t.Fatalf("12 enter: %v %s", m2.state, m2.result.req.CANumber)
+	}
+	// alt+N counts the rows shown: filtered, the first match is row 1.
+	m2 = typeText(m, "truck 2")
+	m2, _ = press(m2, "alt+1")
+	if m2.result.req.CANumber != "DL02CB0002" {
+		t.Fatalf("filtered alt+1 opened %s", m2.result.req.CANumber)
+	}
+	// A number past the last row filters instead (a phone fragment).
+	m2 = typeText(m, "99")
+	if m2.home.rowNum != 0 {
+		t.Fatalf("99 of 30 is row %d", m2.home.rowNum)
+	}
+	if m2, _ := press(m, "alt+9"); m2.state != stateResult {
+		t.Fatal("alt+9 did not open row 9")
+	}
+}
+
+func TestHomeMovementKeys(t *testing.T) {
+	m, _ := homeModel80(t, 40, 0)
+	per := m.home.lists[tabSaved].Paginator.PerPage
+	steps := []struct {
+		key  string
+		want int
+	}{{"down", 1}, {"down", 2}, {"up", 1}, {"pgdown", 1 + per}, {"pgup", 1}, {"end", 39}, {"home", 0}, {"up", 0}}
+	for _, s := range steps {
+		m, _ = press(m, s.key)
+		if got := m.home.lists[tabSaved].Index(); got != s.want {
+			t.Fatalf("%s: index %d, want %d", s.key, got, s.want)
+		}
+	}
+}
+
+func TestHomeTabSwitchesSavedAndRecent(t *testing.T) {
+	m, _ := homeModel80(t, 3, 2)
+	m, _ = press(m, "tab")
+	if m.home.tab != tabRecent {
+		t.Fatal("tab did not show Recent")
+	}
+	mustContain(t, screen(m), "[Recent (2)]", "RECENT 0")
+	m, _ = press(m, "shift+tab")
+	if m.home.tab != tabSaved {
+		t.Fatal("shift+tab did not show Saved")
+	}
+}
+
+// TestHomeRecentShowsSavedLabel: a recent lookup of a saved vehicle shows
+// the saved label.
+func TestHomeRecentShowsSavedLabel(t *testing.T) {
+	d := seedData(2, 2)
+	d.Recent[1].CANumber = d.Accounts[1].CANumber
+	m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), 80, 24)
+	m, _ = press(m, "tab")
+	mustContain(t, screen(m), "Fleet truck 1", "RECENT 1")
+}
+
+func TestHomeHelpOpensAndCloses(t *testing.T) {
+	m, _ := homeModel80(t, 3, 0)
+	m, _ = press(m, "?")
+	if !m.home.full || m.home.input.Value() != "" {
+		t.Fatalf("?: full %v input %q", m.home.full, m.home.input.Value())
+	}
+	mustContain(t, screen(m), "overdue", "due within 7 days", "refresh failed", "ctrl+d", "ctrl+e", "alt+1-9")
+	m, _ = press(m, "?")
+	for _, k := range []string{"q", "esc", "?"} {
+		m, _ = press(m, "?")
+		m, _ = press(m, k)
+		if m.home.full || m.state != stateHome || m.home.input.Value() != "" {
+			t.Fatalf("%s did not close the help", k)
+		}
+	}
+}
+
+// TestHomeDeleteDialogOnlyYConfirms: ctrl+d names the account; any key
+// but y keeps it (and is not typed); y deletes it.
+func TestHomeDeleteDialogOnlyYConfirms(t *testing.T) {
+	m, st := homeModel80(t, 3, 0)
+	m, _ = press(m, "down", "ctrl+d")
+	if !m.home.dialog {
+		t.Fatal("ctrl+d opened no dialog")
+	}
+	mustContain(t, screen(m), "Delete this saved account?", "Fleet truck 1", "DL01CB0001", "y deletes it")
+	for _, k := range []string{"n", "d", "esc", "enter", "q"} {
+		m, _ = press(m, k)
+		if m.home.dialog || len(st.Data().Accounts) != 3 || m.home.input.Value() != "" {
+			t.Fatalf("%s: dialog %v accounts %d input %q", k, m.home.dialog, len(st.Data().Accounts), m.home.input.Value())
+		}
+		m, _ = press(m, "ctrl+d")
+	}
+	m, cmd := press(m, "y")
 	m = run(m, cmd)
-	if len(st.Data().Accounts) != 4 || len(m.home.saved) != 4 {
+	if len(st.Data().Accounts) != 2 || len(shown(m)) != 2 {
+		t.Fatalf("y: %d accounts", len(st.Data().Accounts))
+	}
+	mustContain(t, screen(m), `Deleted "Fleet truck 1" · ctrl+z undo`)
+}
+
+// TestHomeUndoPutsTheAccountBack: label, note, order and snapshot return.
+func TestHomeUndoPutsTheAccountBack(t *testing.T) {
+	m, st := homeModel80(t, 4, 0)
+	before := st.Data().Accounts
+	m, _ = press(m, "down", "down", "ctrl+d")
+	m, cmd := press(m, "y")
+	m = run(m, cmd)
+	m, _ = press(m, "down", "ctrl+d")
+	m, cmd = press(m, "y")
+	m = run(m, cmd)
+	if len(st.Data().Accounts) != 2 {
 		t.Fatalf("accounts %d", len(st.Data().Accounts))
 	}
-	// e edits label and note.
-	m, _ = press(m, "tab", "e", "ctrl+u")
-	m.home.inputs[0].SetValue("Depot van")
+	m, cmd = press(m, "ctrl+z")
+	m = run(m, cmd)
+	m, cmd = press(m, "ctrl+z")
+	m = run(m, cmd)
+	after := st.Data().Accounts
+	if len(after) != 4 {
+		t.Fatalf("after undo %d accounts", len(after))
+	}
+	for i := range before {
+		a, b := before[i], after[i]
+		if a.ID != b.ID || a.Label != b.Label || a.Note != b.Note || a.CANumber != b.CANumber ||
+			a.Last == nil || b.Last == nil || a.Last.Consumer.Amount != b.Last.Consumer.Amount {
+			t.Fatalf("account %d: before %+v after %+v", i, a, b)
+		}
+	}
+	mustContain(t, screen(m), `Restored "Fleet truck 2"`)
+	if selectedVehicle(m) != "DL02CB0002" {
+		t.Fatalf("cursor on %s, want the restored account", selectedVehicle(m))
+	}
+	if m.home.keys.Undo.Enabled() {
+		t.Fatal("undo still enabled with nothing to undo")
+	}
+}
+
+func TestHomeEditLabelAndNote(t *testing.T) {
+	m, st := homeModel80(t, 3, 2)
+	m, _ = press(m, "ctrl+e")
+	if m.home.prompt != promptEdit || m.home.fields[0].Value() != "Fleet truck 0" || m.home.fields[1].Value() != "note 0" {
+		t.Fatalf("prompt %d %q %q", m.home.prompt, m.home.fields[0].Value(), m.home.fields[1].Value())
+	}
+	m, _ = press(m, "ctrl+u")
+	m = typeText(m, "Depot van")
 	m, _ = press(m, "tab")
 	m = typeText(m, " extra")
-	m, cmd = press(m, "enter")
+	m, cmd := press(m, "enter")
 	m = run(m, cmd)
 	if a := st.Data().Accounts[0]; a.Label != "Depot van" || a.Note != "note 0 extra" {
 		t.Fatalf("edited %+v", a)
 	}
-	// J moves it down, persisted.
-	m, cmd = press(m, "J")
+	// esc cancels, nothing saved.
+	m, _ = press(m, "ctrl+e", "ctrl+u", "esc")
+	if m.home.prompt != promptNone || st.Data().Accounts[0].Label != "Depot van" {
+		t.Fatal("esc did not cancel")
+	}
+	// On a recent lookup ctrl+e saves it under the label typed.
+	m, _ = press(m, "tab", "ctrl+e")
+	if m.home.fields[0].Value() != "RECENT 0" {
+		t.Fatalf("recent prompt offers %q", m.home.fields[0].Value())
+	}
+	m, cmd = press(m, "enter")
 	m = run(m, cmd)
-	if a := st.Data().Accounts[1]; a.ID != "acct-0" {
-		t.Fatalf("moved: %+v", st.Data().Accounts)
-	}
-	if e, _ := m.home.selected(); e.id != "acct-0" {
-		t.Fatalf("selection did not follow the move: %+v", e)
-	}
-	// d asks, n keeps, y deletes.
-	m, _ = press(m, "d")
-	mustContain(t, screen(m), "y/n")
-	m, _ = press(m, "n")
 	if len(st.Data().Accounts) != 4 {
-		t.Fatal("n deleted")
-	}
-	m, _ = press(m, "d")
-	m, cmd = press(m, "y")
-	m = run(m, cmd)
-	if len(st.Data().Accounts) != 3 || len(m.home.saved) != 3 {
-		t.Fatalf("after delete %d", len(st.Data().Accounts))
+		t.Fatalf("recent not saved: %d accounts", len(st.Data().Accounts))
 	}
 }
 
-func TestResultSaveAndHistory(t *testing.T) {
-	st := testStore(t, store.Data{})
-	m := newTestModel(testOptions(okFetcher("NITESH KUMAR"), st), 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
-	if r := st.Data().Recent; len(r) != 1 || !r[0].OK || r[0].CANumber != "DL12CB4685" {
-		t.Fatalf("history %+v", r)
+// TestHomeSortCyclesAndIsRemembered: ctrl+s goes through the orders; the
+// order is written to the UI state file (0600) and read at the next start.
+func TestHomeSortCyclesAndIsRemembered(t *testing.T) {
+	st := testStore(t, seedData(6, 0))
+	o := testOptions(okFetcher("X"), st)
+	o.StateDir = filepath.Join(t.TempDir(), "state")
+	m := newTestModel(o, 80, 24)
+	wantFirst := map[sortMode]string{
+		sortDue:     "DL00CB0000", // 10 Sep, overdue, first in store order
+		sortAmount:  "DL05CB0005", // the largest
+		sortLabel:   "DL00CB0000",
+		sortFetched: "DL00CB0000", // fetched 1h ago, the newest
+		sortManual:  "DL00CB0000",
 	}
-	m, cmd = press(m, "s")
-	m = run(m, cmd)
-	a := st.Data().Accounts
-	if len(a) != 1 || a[0].Label != "NITESH KUMAR" || a[0].Last == nil {
-		t.Fatalf("saved %+v", a)
+	for _, mode := range []sortMode{sortDue, sortAmount, sortLabel, sortFetched, sortManual} {
+		var cmd tea.Cmd
+		m, cmd = press(m, "ctrl+s")
+		m = run(m, cmd)
+		if m.home.sort != mode || shown(m)[0] != wantFirst[mode] || m.home.lists[tabSaved].Index() != 0 {
+			t.Fatalf("ctrl+s: mode %v first %s", m.home.sort, shown(m)[0])
+		}
 	}
-	mustContain(t, screen(m), "saved")
+	if got := shown(m); got[1] != "DL01CB0001" {
+		t.Fatalf("manual order %v", got)
+	}
+	m, cmd := press(m, "ctrl+s")
+	m = run(m, cmd)
+	due := shown(m)
+	if due[0] != "DL00CB0000" || due[1] != "DL03CB0003" || due[len(due)-1] != "DL05CB0005" {
+		t.Fatalf("due order %v", due)
+	}
+	path := filepath.Join(o.StateDir, uiStateName)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file %v %v", fi, err)
+	}
+	if m2 := newTestModel(o, 80, 24); m2.home.sort != sortDue || shown(m2)[1] != "DL03CB0003" {
+		t.Fatalf("sort not remembered: %v", m2.home.sort)
+	}
+	mustContain(t, screen(m), "by due soonest")
+}
+
+// TestHomeAltArrowsReorder: alt+up/down move the account in manual order,
+// persisted, and the cursor follows; not while sorted or filtered.
+func TestHomeAltArrowsReorder(t *testing.T) {
+	m, st := homeModel80(t, 5, 0)
+	m, _ = press(m, "end")
+	m, cmd1 := press(m, "alt+up")
+	m, cmd2 := press(m, "alt+up")
+	m = run(m, cmd1)
+	m = run(m, cmd2)
+	if got := st.Data().Accounts[2].ID; got != "acct-4" {
+		t.Fatalf("after alt+up twice the third account is %s", got)
+	}
+	if e, _ := m.home.selected(); e.acct.ID != "acct-4" {
+		t.Fatalf("cursor on %s", e.acct.ID)
+	}
+	m, cmd := press(m, "alt+down")
+	m = run(m, cmd)
+	if got := st.Data().Accounts[3].ID; got != "acct-4" {
+		t.Fatalf("alt+down: %s", got)
+	}
+	m = typeText(m, "truck")
+	if m.home.keys.MoveUp.Enabled() {
+		t.Fatal("reorder enabled while filtered")
+	}
+	if _, cmd := press(m, "alt+up"); cmd != nil {
+		t.Fatal("alt+up acted while filtered")
+	}
+}
+
+// TestEscNeverQuits: esc clears, closes or goes back, on every view.
+func TestEscNeverQuits(t *testing.T) {
+	m, _ := homeModel80(t, 3, 1)
+	for _, st := range []state{stateHome, stateForm, stateResult, stateError} {
+		m.state = st
+		for range 3 {
+			var cmd tea.Cmd
+			m, cmd = press(m, "esc")
+			if isQuit(cmd) || m.quitting {
+				t.Fatalf("esc quit from %v", st)
+			}
+		}
+		if m.state != stateHome {
+			t.Fatalf("esc from %v went to %v", st, m.state)
+		}
+	}
+	// The first screen of a first run too: esc goes to (empty) home.
+	f := newTestModel(testOptions(okFetcher("X"), testStore(t, store.Data{})), 80, 24)
+	f, cmd := press(f, "esc")
+	if isQuit(cmd) || f.state != stateHome {
+		t.Fatalf("esc on the first form: quit %v state %v", isQuit(cmd), f.state)
+	}
+	mustContain(t, screen(f), "Nothing saved yet")
+}
+
+// TestHomeFilterKeptAfterOpenAndReturn: the filtered list is there when
+// the agent comes back from a card, after the refresh rebuilt the rows.
+func TestHomeFilterKeptAfterOpenAndReturn(t *testing.T) {
+	m, _ := homeModel80(t, 30, 0)
+	m = typeText(m, "truck 2")
+	want := shown(m)
+	m, cmd := press(m, "down", "enter")
+	m = run(m, cmd)
 	m, cmd = press(m, "esc")
 	m = run(m, cmd)
-	if m.state != stateHome || len(m.home.saved) != 1 {
-		t.Fatalf("home after save: state %v saved %d", m.state, len(m.home.saved))
+	if got := shown(m); m.home.input.Value() != "truck 2" || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("after return: input %q rows %v, want %v", m.home.input.Value(), got, want)
+	}
+	if selectedVehicle(m) != want[1] {
+		t.Fatalf("cursor on %s, want %s", selectedVehicle(m), want[1])
+	}
+	mustContain(t, screen(m), "Fleet truck 2")
+}
+
+// TestHomeCursorAfterDeletingTheLastRow: the row before takes the cursor
+// and enter opens it.
+func TestHomeCursorAfterDeletingTheLastRow(t *testing.T) {
+	m, _ := homeModel80(t, 3, 0)
+	m, _ = press(m, "end", "ctrl+d")
+	m, cmd := press(m, "y")
+	m = run(m, cmd)
+	if selectedVehicle(m) != "DL01CB0001" {
+		t.Fatalf("cursor on %q", selectedVehicle(m))
+	}
+	if m, _ := press(m, "enter"); m.state != stateResult {
+		t.Fatal("enter after deleting the last row did nothing")
 	}
 }
 
-func TestHomeSeesOtherSessionsChanges(t *testing.T) {
-	st := testStore(t, seedData(1, 0))
-	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
+// TestHomeLiveReload: a save by another session appears on the next poll
+// with no key pressed, the cursor on the same account; a poll that finds
+// nothing changes nothing.
+func TestHomeLiveReload(t *testing.T) {
+	st := testStore(t, seedData(3, 0))
+	o := testOptions(okFetcher("X"), st)
+	o.Poll = time.Millisecond
+	m := newTestModel(o, 80, 24)
+	m, _ = press(m, "down")
+	m, cmd := m.start("")
+	if cmd == nil {
+		t.Fatal("home started without watching the store")
+	}
+	frame := screen(m)
+	m2, next := m.update(pollMsg{seq: m.pollSeq})
+	for _, msg := range collect(next) {
+		if sm, ok := msg.(storeMsg); ok {
+			m2, _ = m2.update(sm)
+		}
+	}
+	if screen(m2) != frame {
+		t.Fatal("a poll that found nothing changed the frame")
+	}
 	other, err := store.Open(st.Path(), store.Options{HistoryLimit: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -158,14 +528,61 @@ func TestHomeSeesOtherSessionsChanges(t *testing.T) {
 	if _, err := other.SaveAccount(store.Account{Label: "From elsewhere", Operator: 311, CANumber: "KA01AB1234"}); err != nil {
 		t.Fatal(err)
 	}
-	m, cmd := press(m, "n")
-	m, cmd2 := press(m, "esc")
-	m = run(m, tea.Batch(cmd, cmd2))
-	mustContain(t, screen(m), "From elsewhere")
+	m, next = m.update(pollMsg{seq: m.pollSeq})
+	var sawPoll bool
+	for _, msg := range collect(next) {
+		switch msg := msg.(type) {
+		case storeMsg:
+			m, _ = m.update(msg)
+		case pollMsg:
+			sawPoll = true
+		}
+	}
+	mustContain(t, screen(m), "From elsewhere", "Saved (4)")
+	if selectedVehicle(m) != "DL01CB0001" || !sawPoll {
+		t.Fatalf("cursor on %s, next poll %v", selectedVehicle(m), sawPoll)
+	}
+	// Off home the poll stops.
+	m, _ = press(m, "enter")
+	if _, cmd := m.update(pollMsg{seq: m.pollSeq}); cmd != nil {
+		t.Fatal("polling on the card")
+	}
+}
+
+// TestHomeKeysFollowTheStore: on a read-only store the keys that change
+// it are neither in the help nor acted on.
+func TestHomeKeysFollowTheStore(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "store.json")
+	// A store of a newer schema opens read-only.
+	content := `{"version":3,"accounts":[` +
+		`{"id":"a","label":"One","operator":311,"canumber":"DL12CB4685","position":0},` +
+		`{"id":"b","label":"Two","operator":311,"canumber":"DL12CB4686","position":1}],"recent":[]}`
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := store.Open(p, store.Options{HistoryLimit: 200})
+	if err != nil || !ro.ReadOnly() {
+		t.Fatalf("open: %v, read-only %v", err, ro.ReadOnly())
+	}
+	m := newTestModel(testOptions(okFetcher("X"), ro), 200, 24)
+	m, _ = press(m, "?")
+	help := screen(m)
+	for _, k := range []string{"ctrl+d", "ctrl+e", "alt+" + "↑"} {
+		if strings.Contains(help, k) {
+			t.Errorf("help lists %s on a read-only store", k)
+		}
+	}
+	m, _ = press(m, "esc")
+	for _, k := range []string{"ctrl+d", "ctrl+e", "alt+up"} {
+		m2, cmd := press(m, k)
+		if m2.home.dialog || m2.home.prompt != promptNone || cmd != nil {
+			t.Errorf("%s acted on a read-only store", k)
+		}
+	}
 }
 
 func TestStoreErrorBanner(t *testing.T) {
-	m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(2, 0))), 80, 24)
+	m, _ := homeModel80(t, 2, 0)
 	m, _ = m.update(storeMsg{err: errors.New("lock timeout after 5s\x1b[2J")})
 	s := screen(m)
 	mustContain(t, s, "! store: lock timeout after 5s", "Fleet truck 0")
@@ -199,9 +616,10 @@ func TestNilStore(t *testing.T) {
 	m, _ = press(m, "s")
 	mustContain(t, screen(m), "cannot save")
 	m, _ = press(m, "esc")
-	if m.state != stateForm {
+	if m.state != stateHome {
 		t.Fatalf("esc without store: %v", m.state)
 	}
+	mustContain(t, screen(m), "store could not be opened")
 }
 
 func TestFormRemembersLastLookupUnlessFlagged(t *testing.T) {
@@ -219,52 +637,22 @@ func TestFormRemembersLastLookupUnlessFlagged(t *testing.T) {
 	}
 }
 
-// TestSaveRecentOfSavedVehicleKeepsLabel: s on a recent row of a vehicle
-// that is already saved offers its saved label, not the consumer name,
-// so enter does not overwrite the label.
-func TestSaveRecentOfSavedVehicleKeepsLabel(t *testing.T) {
-	d := seedData(2, 2)
-	d.Recent[0].CANumber = d.Accounts[1].CANumber
-	st := testStore(t, d)
-	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
-	m, _ = press(m, "tab", "s")
-	if got := m.home.inputs[0].Value(); got != "Fleet truck 1" {
-		t.Fatalf("label prompt offers %q", got)
+// TestFirstRunFocusesTheVehicle: without any config the cursor is on the
+// vehicle; the missing operator is asked for at submit.
+func TestFirstRunFocusesTheVehicle(t *testing.T) {
+	o := testOptions(okFetcher("X"), testStore(t, store.Data{}))
+	o.Config = &config.Config{Timeout: 30 * time.Second}
+	m := newTestModel(o, 80, 24)
+	if m.state != stateForm || m.form.focus != fieldVehicle {
+		t.Fatalf("first run: state %v focus %d", m.state, m.form.focus)
 	}
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
-	if a := st.Data().Accounts[1]; a.Label != "Fleet truck 1" || len(st.Data().Accounts) != 2 {
-		t.Fatalf("accounts after s, enter: %+v", st.Data().Accounts)
+	m = typeText(m, "DL12CB4685")
+	if got := m.form.inputs[fieldVehicle].Value(); got != "DL12CB4685" {
+		t.Fatalf("typed plate refused: %q", got)
 	}
-}
-
-// TestSelectionFollowsAccountOverQuickMoves: K pressed twice before the
-// store answers moves the account twice and the cursor stays on it.
-func TestSelectionFollowsAccountOverQuickMoves(t *testing.T) {
-	st := testStore(t, seedData(5, 0))
-	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
-	m, _ = press(m, "G")
-	m, cmd1 := press(m, "K")
-	m, cmd2 := press(m, "K")
-	m = run(m, cmd1)
-	m = run(m, cmd2)
-	if got := st.Data().Accounts[2].ID; got != "acct-4" {
-		t.Fatalf("after K K the third account is %s", got)
-	}
-	if e, _ := m.home.selected(); e.id != "acct-4" {
-		t.Fatalf("cursor on %s, want the moved acct-4", e.id)
-	}
-}
-
-// TestDeletePromptKeepsQuestion: a long label is cut, not the "y/n".
-func TestDeletePromptKeepsQuestion(t *testing.T) {
-	d := seedData(2, 0)
-	d.Accounts[0].Label = strings.Repeat("Very long label ", 6)
-	m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), 40, 12)
-	m, _ = press(m, "d")
-	lines := strings.Split(screen(m), "\n")
-	if status := lines[len(lines)-2]; !strings.HasSuffix(status, "(DL00CB0000)? y/n") {
-		t.Fatalf("delete prompt %q", status)
+	m, _ = press(m, "enter")
+	if m.state != stateForm || m.form.focus != fieldOperator || m.form.errs[fieldOperator] == "" {
+		t.Fatalf("submit without operator: state %v focus %d err %q", m.state, m.form.focus, m.form.errs[fieldOperator])
 	}
 }
 
@@ -278,4 +666,102 @@ func TestHomeShowsLongVehicleNumbersWhole(t *testing.T) {
 		m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), sz[0], sz[1])
 		mustContain(t, screen(m), "KA01A1234TC0001", "T0324KA1234A")
 	}
+}
+
+// TestHomeCountsAndHeaders: the header counts the due accounts with the
+// markers the rows use; the columns are named.
+func TestHomeCountsAndHeaders(t *testing.T) {
+	m, _ := homeModel80(t, 6, 0)
+	mustContain(t, screen(m), "! 2 overdue · • 2 due within 7 days", "Label", "Vehicle", "Amount", "Due", "Fetched")
+	m40 := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(6, 0))), 40, 12)
+	mustContain(t, screen(m40), "!2 · •2", "Vehicle", "Amount")
+}
+
+// TestHomeWideTerminalFeedsNameNotPadding: at 200 columns every column is
+// shown at its natural width; the label column does not take the rest.
+func TestHomeWideTerminalFeedsNameNotPadding(t *testing.T) {
+	d := seedData(3, 0)
+	d.Accounts[0].Last.Consumer.Bill.CellNumber = "98XXXXXX10"
+	m := newTestModel(testOptions(okFetcher("X"), testStore(t, d)), 200, 60)
+	lay := m.home.view(tabSaved).lay
+	for _, c := range []int{colTitle, colName, colVehicle, colOperator, colPhone, colAmount, colDue, colFetched} {
+		if lay.w[c] == 0 {
+			t.Errorf("column %d left out at 200 columns", c)
+		}
+	}
+	if lay.w[colTitle] > len("Fleet truck 0")+1 || lay.w[colName] != len("CONSUMER 0 SHARMA") {
+		t.Errorf("widths %+v", lay.w)
+	}
+	mustContain(t, screen(m), "FASTag Axis", "98XXXXXX10", "CONSUMER 0 SHARMA")
+}
+
+// TestHomeCtrlNOpensTheForm: the full form, with the typed vehicle, and
+// esc comes back to home as it was.
+func TestHomeCtrlNOpensTheForm(t *testing.T) {
+	m, _ := homeModel80(t, 3, 0)
+	m = typeText(m, "mh 12 ab 3456")
+	m, _ = press(m, "ctrl+n")
+	if m.state != stateForm || m.form.focus != fieldVehicle || m.form.inputs[fieldVehicle].Value() != "MH12AB3456" {
+		t.Fatalf("ctrl+n: state %v vehicle %q", m.state, m.form.inputs[fieldVehicle].Value())
+	}
+	m, _ = press(m, "esc")
+	if m.state != stateHome || m.home.input.Value() != "mh 12 ab 3456" {
+		t.Fatalf("esc: state %v input %q", m.state, m.home.input.Value())
+	}
+	// Without a vehicle typed the form's vehicle is empty.
+	m, _ = press(m, "esc", "ctrl+n")
+	if m.form.inputs[fieldVehicle].Value() != "" {
+		t.Fatalf("ctrl+n with nothing typed: %q", m.form.inputs[fieldVehicle].Value())
+	}
+}
+
+// TestASCIIPromptsKeepTheStoredText: under LANG=C a label shows as ?, but
+// the prompts hold it as stored, so enter never saves the ? back.
+func TestASCIIPromptsKeepTheStoredText(t *testing.T) {
+	d := seedData(2, 0)
+	d.Accounts[0].Label, d.Accounts[0].Note = "नितेश डिपो", "फोन सुबह"
+	st := testStore(t, d)
+	o := testOptions(okFetcher("X"), st)
+	o.ASCII = true
+	m := newTestModel(o, 80, 24)
+	if s := screen(m); !isASCII(s) || !strings.Contains(s, "????? ????") {
+		t.Fatalf("home under LANG=C:\n%s", s)
+	}
+	m, _ = press(m, "ctrl+e")
+	if m.home.fields[0].Value() != "नितेश डिपो" || m.home.fields[1].Value() != "फोन सुबह" {
+		t.Fatalf("prompt holds %q %q", m.home.fields[0].Value(), m.home.fields[1].Value())
+	}
+	if s := screen(m); !isASCII(s) {
+		t.Fatalf("prompt under LANG=C is not ASCII:\n%s", s)
+	}
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	if a := st.Data().Accounts[0]; a.Label != "नितेश डिपो" || a.Note != "फोन सुबह" {
+		t.Fatalf("saved %q %q", a.Label, a.Note)
+	}
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	m, _ = press(m, "s")
+	if m.result.prompt.Value() != "नितेश डिपो" {
+		t.Fatalf("card prompt holds %q", m.result.prompt.Value())
+	}
+	m, cmd = press(m, "enter")
+	run(m, cmd)
+	if a := st.Data().Accounts[0]; a.Label != "नितेश डिपो" {
+		t.Fatalf("card saved %q", a.Label)
+	}
+}
+
+// TestHomeLookupWarnsLikeTheForm: a typed vehicle that does not match the
+// default operator's vehicle_regex opens the form with the warning.
+func TestHomeLookupWarnsLikeTheForm(t *testing.T) {
+	o := testOptions(okFetcher("X"), testStore(t, seedData(2, 0)))
+	o.Config.Operators[0].VehicleRegex = "^KA"
+	m := newTestModel(o, 80, 24)
+	m = typeText(m, "MH12AB3456")
+	m, _ = press(m, "enter")
+	if m.state != stateForm || m.form.warn == "" {
+		t.Fatalf("state %v warn %q", m.state, m.form.warn)
+	}
+	mustContain(t, screen(m), "vehicle_regex", "press enter again")
 }

@@ -1,109 +1,198 @@
 package ui
 
 import (
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
-// KeyMap holds every key binding of the program. Views pick the bindings
-// they use and disable the ones that do nothing in their current state, so
-// the help line only lists keys that work.
+// KeyMap holds every key binding of the program, one section per view.
+// Each view keeps its own copy of its section and enables, in its
+// updateKeymap, exactly the bindings that work in its current state: Update
+// matches only enabled bindings (key.Matches skips disabled ones) and the
+// help lists only enabled ones, so the two cannot disagree.
 type KeyMap struct {
-	// Global.
-	ForceQuit key.Binding
-	Quit      key.Binding
-	Back      key.Binding
-	Help      key.Binding
-
-	// Form.
-	Submit  key.Binding
-	Next    key.Binding
-	Prev    key.Binding
-	OpPrev  key.Binding
-	OpNext  key.Binding
-	Cancel  key.Binding
-	Confirm key.Binding
-	Deny    key.Binding
-
-	// Result and error views.
-	Copy       key.Binding
-	CopyJSON   key.Binding
-	ToggleJSON key.Binding
-	Refetch    key.Binding
-	NewLookup  key.Binding
-	Save       key.Binding
-	Retry      key.Binding
-	Edit       key.Binding
-	ScrollUp   key.Binding
-	ScrollDown key.Binding
-
-	// Home.
-	Open     key.Binding
-	Quick    key.Binding
-	Switch   key.Binding
-	Filter   key.Binding
-	Delete   key.Binding
-	MoveUp   key.Binding
-	MoveDown key.Binding
-	Up       key.Binding
-	Down     key.Binding
+	Form    formKeys
+	Loading loadingKeys
+	Result  resultKeys
+	Error   errorKeys
+	Home    homeKeys
 }
 
-// DefaultKeyMap returns the default bindings.
-func DefaultKeyMap() KeyMap {
+// DefaultKeyMap returns the default bindings, their help worded with g.
+func DefaultKeyMap(g text.Glyphs) KeyMap {
+	quit := key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
 	return KeyMap{
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-
-		Submit:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fetch")),
-		Next:    key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next")),
-		Prev:    key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "prev")),
-		OpPrev:  key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "prev operator")),
-		OpNext:  key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "next operator")),
-		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Confirm: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		Deny:    key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
-
-		Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-		CopyJSON:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy JSON")),
-		ToggleJSON: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JSON")),
-		Refetch:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refetch")),
-		NewLookup:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-		Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
-		Retry:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		ScrollUp:   key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp(text.Up+"/k", "scroll up")),
-		ScrollDown: key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp(text.Down+"/j", "scroll down")),
-
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Quick:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "quick")),
-		Switch:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "switch")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		MoveUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "move up")),
-		MoveDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "move down")),
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp(text.Up+"/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp(text.Down+"/j", "down")),
+		Form: formKeys{
+			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fetch")),
+			Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next")),
+			Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "prev")),
+			OpNext: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n/p", "operator")),
+			OpPrev: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "prev operator")),
+			Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+			Quit:   quit,
+		},
+		Loading: loadingKeys{
+			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Quit:   quit,
+		},
+		Result: resultKeys{
+			Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
+			CopyJSON:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy JSON")),
+			ToggleJSON: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JSON")),
+			Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+			New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
+			Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
+			ScrollUp:   key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp(g.Up+"/k", "scroll up")),
+			ScrollDown: key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp(g.Down+"/j", "scroll down")),
+			Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("q/esc", "back")),
+			Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+			PromptSave: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+			PromptQuit: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Quit:       quit,
+		},
+		Error: errorKeys{
+			Retry: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
+			Edit:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+			Back:  key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("q/esc", "back")),
+			Quit:  quit,
+		},
+		Home: defaultHomeKeys(g, quit),
 	}
 }
 
-// helpKeys adapts a pair of binding lists to help.KeyMap.
-type helpKeys struct {
-	short []key.Binding
-	full  [][]key.Binding
+// defaultHomeKeys are home's bindings. No printable key is bound while
+// browsing except ?: every other one goes into the input.
+func defaultHomeKeys(g text.Glyphs, quit key.Binding) homeKeys {
+	return homeKeys{
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Lookup:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "look up")),
+		Quick:    key.NewBinding(key.WithKeys(altDigits()...), key.WithHelp("alt+1-9", "open row")),
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp(g.Up+"/"+g.Down, "move")),
+		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp(g.Down, "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "next page")),
+		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "first/last")),
+		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
+		Switch:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "saved/recent")),
+		New:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "form")),
+		Edit:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "label")),
+		Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
+		Undo:     key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo")),
+		Sort:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "sort")),
+		MoveUp:   key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+"+g.Up+"/"+g.Down, "reorder")),
+		MoveDown: key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+"+g.Down, "move down")),
+		Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh all")),
+		Stop:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
+		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		HelpBack: key.NewBinding(key.WithKeys("?", "q", "esc"), key.WithHelp("q/esc", "back")),
+		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete it")),
+		Keep:     key.NewBinding(key.WithKeys("n"), key.WithHelp("other keys", "keep it")),
+		Save:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+		Field:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "label/note")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Quit:     quit,
+	}
+}
+
+// altDigits are alt+1 ... alt+9.
+func altDigits() []string {
+	ks := make([]string, 9)
+	for i := range ks {
+		ks[i] = "alt+" + string(rune('1'+i))
+	}
+	return ks
+}
+
+// formKeys are the keys of the lookup form.
+type formKeys struct {
+	Submit, Next, Prev, OpNext, OpPrev, Back, Quit key.Binding
 }
 
 // ShortHelp implements help.KeyMap.
-func (h helpKeys) ShortHelp() []key.Binding { return h.short }
+func (k formKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Submit, k.Next, k.OpNext, k.Back, k.Quit}
+}
 
 // FullHelp implements help.KeyMap.
-func (h helpKeys) FullHelp() [][]key.Binding { return h.full }
+func (k formKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
-// enabled returns a copy of b enabled or disabled.
-func enabled(b key.Binding, on bool) key.Binding {
-	b.SetEnabled(on)
-	return b
+// loadingKeys are the keys while a lookup runs.
+type loadingKeys struct{ Cancel, Quit key.Binding }
+
+// ShortHelp implements help.KeyMap.
+func (k loadingKeys) ShortHelp() []key.Binding { return []key.Binding{k.Cancel, k.Quit} }
+
+// FullHelp implements help.KeyMap.
+func (k loadingKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// resultKeys are the keys of the consumer card.
+type resultKeys struct {
+	Copy, CopyJSON, ToggleJSON, Refresh, New, Save, ScrollUp, ScrollDown, Back, Help key.Binding
+	// The label prompt.
+	PromptSave, PromptQuit key.Binding
+	Quit                   key.Binding
 }
+
+// ShortHelp implements help.KeyMap.
+func (k resultKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.PromptSave, k.PromptQuit, k.Back, k.Copy, k.Refresh, k.Save, k.ToggleJSON, k.New, k.Help}
+}
+
+// FullHelp implements help.KeyMap.
+func (k resultKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Copy, k.CopyJSON, k.ToggleJSON},
+		{k.Refresh, k.Save, k.New},
+		{k.ScrollUp, k.ScrollDown},
+		{k.Back, k.Help, k.Quit},
+	}
+}
+
+// errorKeys are the keys of the error view.
+type errorKeys struct{ Retry, Edit, Back, Quit key.Binding }
+
+// ShortHelp implements help.KeyMap.
+func (k errorKeys) ShortHelp() []key.Binding { return []key.Binding{k.Retry, k.Edit, k.Back, k.Quit} }
+
+// FullHelp implements help.KeyMap.
+func (k errorKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// homeKeys are the keys of home.
+type homeKeys struct {
+	Open, Lookup, Quick             key.Binding
+	Up, Down, PageUp, PageDown, Top key.Binding
+	Bottom, Switch, New             key.Binding
+	Edit, Delete, Undo, Sort        key.Binding
+	MoveUp, MoveDown, Refresh, Stop key.Binding
+	Clear, Help, HelpBack           key.Binding
+	Confirm, Keep                   key.Binding // the delete dialog
+	Save, Field, Cancel             key.Binding // the label and note prompt
+	Quit                            key.Binding
+}
+
+// ShortHelp implements help.KeyMap: the footer, most used first.
+func (k homeKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Confirm, k.Keep, k.Save, k.Field, k.Cancel, k.HelpBack,
+		k.Open, k.Lookup, k.Stop, k.Clear, k.Undo, k.New, k.Refresh, k.Quit, k.Quick, k.Switch, k.Sort, k.Help}
+}
+
+// FullHelp implements help.KeyMap: every key of home, grouped.
+func (k homeKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Open, k.Lookup, k.Quick, k.Up, k.PageUp, k.Top, k.Switch},
+		{k.New, k.Edit, k.Delete, k.Undo, k.Sort, k.MoveUp},
+		{k.Refresh, k.Stop, k.Clear, k.HelpBack, k.Quit},
+	}
+}
+
+// Every view's keys are a help.KeyMap.
+var (
+	_ help.KeyMap = formKeys{}
+	_ help.KeyMap = loadingKeys{}
+	_ help.KeyMap = resultKeys{}
+	_ help.KeyMap = errorKeys{}
+	_ help.KeyMap = homeKeys{}
+)

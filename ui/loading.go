@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -39,7 +38,7 @@ func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
 		l.elapsed = l.c.now().Sub(l.started)
 		return l, cmd, nil
 	case tea.KeyMsg:
-		if key.Matches(msg, l.c.keys.Cancel) {
+		if key.Matches(msg, l.c.keys.Loading.Cancel) {
 			return l, nil, navCancel{}
 		}
 	}
@@ -54,7 +53,7 @@ func (l loadingModel) View() string {
 		op += " " + s.Subtle.Render("("+n+")")
 	}
 	what := l.spin.View() + " Fetching " + l.req.CANumber
-	if line := what + text.Sep + op; text.Width(line) <= l.c.width-2 {
+	if line := what + l.c.g.Sep + op; text.Width(line) <= l.c.width-2 {
 		what = line
 	} else {
 		what += "\n  " + op // the operator on its own line when narrow
@@ -63,9 +62,4 @@ func (l loadingModel) View() string {
 }
 
 // helpView lists the keys that work while loading.
-func (l loadingModel) helpView() string {
-	k := l.c.keys
-	return l.c.renderHelp(helpKeys{short: []key.Binding{k.Cancel, k.ForceQuit}})
-}
-
-var _ help.KeyMap = helpKeys{}
+func (l loadingModel) helpView() string { return l.c.renderHelp(l.c.keys.Loading) }

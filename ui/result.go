@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -37,23 +38,31 @@ type resultModel struct {
 	wrapped    int // the viewport width r.json was last wrapped at; 0 = not yet
 	vp         viewport.Model
 	full       bool // full help
+	keys       resultKeys
+	// prompting: the label prompt is open on the status line.
+	prompting bool
+	prompt    textinput.Model
 }
 
 // newResult builds the card of a fresh answer.
 func newResult(c *common, req client.Request, res *client.Result, label string) resultModel {
-	r := resultModel{c: c, req: req, label: label, vp: viewport.New(0, 0)}
+	r := resultModel{c: c, req: req, label: label, vp: viewport.New(0, 0), prompt: newInput(c, labelCharLimit)}
+	r.prompt.Prompt = ""
 	r.apply(res)
+	r.updateKeymap()
 	return r
 }
 
 // newCachedResult builds the card of a cached snapshot while request id
 // refreshes it.
-func newCachedResult(c *common, e entry, id int) resultModel {
+func newCachedResult(c *common, req client.Request, snap *store.Snapshot, label string, id int) resultModel {
 	r := resultModel{
-		c: c, req: e.req, label: e.label, vp: viewport.New(0, 0),
-		consumer: e.snap.Consumer, fetchedAt: e.snap.FetchedAt,
+		c: c, req: req, label: label, vp: viewport.New(0, 0), prompt: newInput(c, labelCharLimit),
+		consumer: snap.Consumer, fetchedAt: snap.FetchedAt,
 		cached: true, refreshing: true, refreshID: id,
 	}
+	r.prompt.Prompt = ""
+	r.updateKeymap()
 	return r
 }
 
@@ -67,7 +76,7 @@ func (r *resultModel) apply(res *client.Result) {
 	r.fetchedAt = res.FetchedAt
 	r.latency = res.Latency
 	r.cached = false
-	r.json = prettyJSON(res.Raw)
+	r.json = prettyJSON(r.c.g, res.Raw)
 	r.wrapped = 0
 	r.setJSONContent()
 }
@@ -90,17 +99,19 @@ func (r *resultModel) setJSONContent() {
 func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	r.refreshing = false
 	if err != nil || res == nil {
-		r.setStatus("refresh failed: "+oneLineError(err), true)
+		r.setStatus("refresh failed: "+oneLineError(err)+r.c.g.Sep+"r retries", true)
+		r.updateKeymap()
 		return r
 	}
 	old := r.consumer
 	r.apply(res)
 	r.changed = changedFields(r.c, old, r.consumer)
 	if len(r.changed) > 0 {
-		r.setStatus("refreshed"+text.Sep+"changed since last time", false)
+		r.setStatus("refreshed"+r.c.g.Sep+"changed since last time", false)
 	} else {
-		r.setStatus("refreshed"+text.Sep+"no changes", false)
+		r.setStatus("refreshed"+r.c.g.Sep+"no changes", false)
 	}
+	r.updateKeymap()
 	return r
 }
 
@@ -108,10 +119,10 @@ func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 func changedFields(c *common, old, cur client.Consumer) map[string]string {
 	ch := map[string]string{}
 	if a, b := old.ShownAmount(), cur.ShownAmount(); a != b {
-		ch["amount"] = formatAmount(a)
+		ch["amount"] = formatAmount(c.g, a)
 	}
 	if a, b := old.ShownDueDate(), cur.ShownDueDate(); a != b {
-		ch["due"] = text.DueDate(a)
+		ch["due"] = c.g.Text(text.DueDate(a))
 	}
 	if len(ch) == 0 {
 		return nil
@@ -132,6 +143,8 @@ func (r *resultModel) setSize(w, h int) {
 
 // Update handles the keys of the result view.
 func (r resultModel) Update(msg tea.Msg) (resultModel, tea.Cmd, nav) {
+	var cmd tea.Cmd
+	var n nav
 	switch msg := msg.(type) {
 	case copyMsg:
 		if msg.err != nil {
@@ -139,16 +152,20 @@ func (r resultModel) Update(msg tea.Msg) (resultModel, tea.Cmd, nav) {
 		} else {
 			r.setStatus("copied "+msg.what, false)
 		}
-		return r, nil, nil
 	case tea.KeyMsg:
-		return r.key(msg)
+		if r.prompting {
+			r, cmd = r.promptKey(msg)
+		} else {
+			r, cmd, n = r.key(msg)
+		}
 	}
-	return r, nil, nil
+	r.updateKeymap()
+	return r, cmd, n
 }
 
 // key handles one key.
 func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
-	k := r.c.keys
+	k := r.keys
 	r.status = ""
 	switch {
 	case key.Matches(km, k.Back):
@@ -157,41 +174,102 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 			return r, nil, nil
 		}
 		return r, nil, navBack{}
-	case key.Matches(km, k.Quit):
-		return r, nil, navQuit{}
 	case key.Matches(km, k.Help):
 		r.full = !r.full
 	case key.Matches(km, k.ToggleJSON):
-		r.showJSON = !r.showJSON && len(r.raw) > 0
+		r.showJSON = !r.showJSON
 		r.setJSONContent()
-		if !r.showJSON && len(r.raw) == 0 {
-			r.setStatus("no raw response yet (cached snapshot)", true)
-		}
 	case key.Matches(km, k.Copy):
 		return r, copyCmd(r.c, "summary", r.summary()), nil
 	case key.Matches(km, k.CopyJSON):
-		if len(r.raw) == 0 {
-			r.setStatus("no raw response yet (cached snapshot)", true)
-			return r, nil, nil
-		}
 		return r, copyCmd(r.c, "raw JSON", string(r.raw)), nil
-	case key.Matches(km, k.Refetch):
-		return r, nil, navRefetch{req: r.req}
-	case key.Matches(km, k.NewLookup):
+	case key.Matches(km, k.Refresh):
+		r.setStatus("", false)
+		return r, nil, navRefresh{req: r.req}
+	case key.Matches(km, k.New):
 		return r, nil, navNew{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
 	case key.Matches(km, k.Save):
-		if r.c.st == nil {
-			r.setStatus("cannot save: the store is unavailable", true)
-			return r, nil, nil
-		}
-		r.setStatus("saving"+text.Ellipsis, false)
-		return r, saveCmd(r.c.st, r.account()), nil
-	case r.showJSON:
+		return r.openPrompt(), nil, nil
+	case key.Matches(km, k.ScrollUp, k.ScrollDown):
 		var cmd tea.Cmd
 		r.vp, cmd = r.vp.Update(km)
 		return r, cmd, nil
+	case km.String() == "s" && r.c.st == nil:
+		r.setStatus("cannot save: the store is unavailable", true)
+	case km.String() == "J" && len(r.raw) == 0:
+		r.setStatus("no raw response yet (cached snapshot)", true)
 	}
 	return r, nil, nil
+}
+
+// openPrompt asks for the label to save the account under: the saved
+// label, else the consumer's name.
+func (r resultModel) openPrompt() resultModel {
+	label := r.label // as stored: enter saves what the prompt holds
+	if label == "" {
+		label = text.Sanitize(r.consumer.ShownName())
+	}
+	r.prompting = true
+	r.prompt.SetValue(label)
+	r.prompt.CursorEnd()
+	r.prompt.Focus()
+	r.sizePrompt()
+	return r
+}
+
+// sizePrompt fits the label input to the status line.
+func (r *resultModel) sizePrompt() {
+	r.prompt.Width = max(1, r.c.width-2-text.Width(saveLabelPrompt)-1)
+	r.prompt.SetCursor(r.prompt.Position())
+}
+
+// saveLabelPrompt starts the label prompt on the status line.
+const saveLabelPrompt = "Save as: "
+
+// promptKey handles keys while the label prompt is open: enter saves (a
+// saved account keeps its note and only takes the new label), esc cancels.
+func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
+	k := r.keys
+	switch {
+	case key.Matches(km, k.PromptQuit):
+		r.prompting = false
+		return r, nil
+	case key.Matches(km, k.PromptSave):
+		r.prompting = false
+		label := strings.TrimSpace(r.prompt.Value())
+		r.setStatus("saving"+r.c.g.Ellipsis, false)
+		if r.label != "" {
+			return r, renameCmd(r.c.st, r.req.CANumber, label)
+		}
+		a := r.account()
+		a.Label = label
+		return r, saveCmd(r.c.st, a)
+	}
+	var cmd tea.Cmd
+	r.prompt, cmd = r.prompt.Update(km)
+	return r, cmd
+}
+
+// updateKeymap enables exactly the keys that work now.
+func (r *resultModel) updateKeymap() {
+	k := r.c.keys.Result
+	hasRaw := len(r.raw) > 0
+	browsing := !r.prompting
+	for _, b := range []*key.Binding{&k.Copy, &k.Refresh, &k.New, &k.Back, &k.Help} {
+		b.SetEnabled(browsing)
+	}
+	k.CopyJSON.SetEnabled(browsing && hasRaw)
+	k.ToggleJSON.SetEnabled(browsing && hasRaw)
+	k.Refresh.SetEnabled(browsing && !r.refreshing)
+	k.Save.SetEnabled(browsing && r.c.st != nil && !r.c.st.ReadOnly())
+	k.ScrollUp.SetEnabled(browsing && r.showJSON)
+	k.ScrollDown.SetEnabled(browsing && r.showJSON)
+	k.PromptSave.SetEnabled(r.prompting)
+	k.PromptQuit.SetEnabled(r.prompting)
+	if r.label != "" {
+		k.Save.SetHelp("s", "label")
+	}
+	r.keys = k
 }
 
 // account is the saved account for this card.
@@ -212,20 +290,21 @@ func (r resultModel) account() store.Account {
 
 // summary is the one-line text that c copies.
 func (r resultModel) summary() string {
-	parts := []string{text.Sanitize(r.consumer.ShownName()), r.req.CANumber}
+	g := r.c.g
+	parts := []string{g.Sanitize(r.consumer.ShownName()), r.req.CANumber}
 	if a := r.consumer.ShownAmount(); a != "" {
-		parts = append(parts, formatAmount(a))
+		parts = append(parts, formatAmount(g, a))
 	}
 	if d := r.consumer.ShownDueDate(); d != "" {
-		parts = append(parts, "due "+text.DueDate(d))
+		parts = append(parts, "due "+g.Text(text.DueDate(d)))
 	}
-	return strings.Join(parts, text.Sep)
+	return strings.Join(parts, g.Sep)
 }
 
 // View renders the card or the raw JSON.
 func (r resultModel) View() string {
 	if r.full {
-		return r.c.fullHelpView(r.helpKeys(), r.vp.Height)
+		return r.c.fullHelpView(r.keys, r.vp.Height)
 	}
 	if r.showJSON {
 		return r.vp.View()
@@ -235,7 +314,7 @@ func (r resultModel) View() string {
 
 // card renders the consumer card.
 func (r resultModel) card() string {
-	s := r.c.styles
+	s, g := r.c.styles, r.c.g
 	w := max(0, r.c.width-2)
 	narrow := w < 60
 	lw := 14
@@ -243,30 +322,31 @@ func (r resultModel) card() string {
 		lw = 9
 	}
 	vw := max(1, w-lw)
-	name := text.Sanitize(r.consumer.ShownName())
+	name := g.Sanitize(r.consumer.ShownName())
 	if name == "" {
 		name = "(no name)"
 	}
 	var b strings.Builder
-	b.WriteString(s.Name.Render(text.Truncate(name, w)) + "\n")
+	b.WriteString(s.Name.Render(g.Truncate(name, w)) + "\n")
 	sub := r.c.requestLine(r.req)
-	if r.label != "" && r.label != name && r.label != r.req.CANumber {
-		sub += text.Sep + r.label
+	if label := g.Text(r.label); label != "" && label != name && label != r.req.CANumber {
+		sub += g.Sep + label
 	}
-	b.WriteString(s.Subtle.Render(text.Truncate(sub, w)) + "\n")
+	b.WriteString(s.Subtle.Render(g.Truncate(sub, w)) + "\n")
 	if r.c.height >= 16 {
 		b.WriteString("\n")
 	}
 	for _, row := range r.rows(narrow) {
-		b.WriteString(s.Label.Render(text.Pad(row[0], lw)) + text.Truncate(row[1], vw) + "\n")
+		b.WriteString(s.Label.Render(g.Pad(row[0], lw)) + g.Truncate(row[1], vw) + "\n")
 	}
 	return b.String()
 }
 
 // rows are the label/value lines of the card, most important first so a
-// short terminal clips the least useful ones.
+// short terminal clips the least useful ones: how old the values are comes
+// right after the amount and due date, so a 40x12 card keeps it.
 func (r resultModel) rows(narrow bool) [][2]string {
-	s := r.c.styles
+	s, g := r.c.styles, r.c.g
 	c := r.consumer
 	bill := c.Bill
 	if bill == nil {
@@ -276,22 +356,21 @@ func (r resultModel) rows(narrow bool) [][2]string {
 	if narrow {
 		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due", "msg": "Message"}
 	}
-	amount := r.highlight("amount", formatAmount(c.ShownAmount()))
+	amount := r.highlight("amount", formatAmount(g, c.ShownAmount()))
 	rows := [][2]string{
 		{"Amount", amount},
 		{labels["due"], r.highlight("due", r.dueText(c.ShownDueDate()))},
-		{labels["net"], formatAmount(bill.BillNetAmount)},
-		{labels["max"], formatAmount(bill.MaxBillAmount)},
-		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
-		{"Phone", orDash(text.Sanitize(bill.CellNumber))},
-		{labels["msg"], r.message()},
 		{"Fetched", r.fetched()},
+		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
+		{"Phone", orDash(g, g.Sanitize(bill.CellNumber))},
+		{labels["net"], formatAmount(g, bill.BillNetAmount)},
+		{labels["max"], formatAmount(g, bill.MaxBillAmount)},
+		{labels["msg"], r.message()},
 	}
 	if c.Bill == nil {
 		// No amounts or flags to show: one line says so where the flags
 		// would be, and the phone is a dash, as in the CLI.
-		rows = append(rows[:2], rows[4:]...)
-		rows[2][1] = s.Subtle.Render("no bill details")
+		rows = [][2]string{rows[0], rows[1], rows[2], {labels["pay"], s.Subtle.Render("no bill details")}, rows[4], rows[7]}
 	}
 	return rows
 }
@@ -308,30 +387,34 @@ func (r resultModel) highlight(field, v string) string {
 // badge renders a yes/no badge.
 func (r resultModel) badge(ok bool, what string) string {
 	if ok {
-		return r.c.styles.Yes.Render(text.Yes + " " + what)
+		return r.c.styles.Yes.Render(r.c.g.Yes + " " + what)
 	}
-	return r.c.styles.No.Render(text.No + " no " + what)
+	return r.c.styles.No.Render(r.c.g.No + " no " + what)
 }
 
 // message is the provider's message and response code.
 func (r resultModel) message() string {
-	m := text.Sanitize(r.consumer.Message)
+	m := r.c.g.Sanitize(r.consumer.Message)
 	return strings.TrimSpace(fmt.Sprintf("%s (code %d)", m, r.consumer.ResponseCode))
 }
 
 // fetched is the fetched-at time and latency, or the cache age.
 func (r resultModel) fetched() string {
+	g := r.c.g
 	now := r.c.now()
 	if r.cached {
-		return r.c.styles.Warning.Render("cached" + text.Sep + age(r.fetchedAt, now))
+		return r.c.styles.Warning.Render("cached" + g.Sep + age(r.fetchedAt, now))
 	}
 	if r.fetchedAt.IsZero() {
-		return text.Dash
+		return g.Dash
 	}
 	t := r.fetchedAt.In(now.Location())
 	out := text.Date(t) + " " + t.Format(time.TimeOnly)
+	if r.c.width-2 < 60 {
+		out = t.Format("02 Jan 15:04") // the date and time fit; the seconds would not
+	}
 	if r.latency > 0 {
-		out += text.Sep + fmt.Sprintf("%d ms", r.latency.Milliseconds())
+		out += g.Sep + fmt.Sprintf("%d ms", r.latency.Milliseconds())
 	}
 	return out
 }
@@ -345,12 +428,13 @@ func (r resultModel) dueText(d string) string {
 // dueText formats the provider's due date as "20 Sep 2021" with a marker:
 // overdue (red), due today or within 7 days (amber), otherwise plain.
 func dueText(c *common, d string, narrow bool) string {
+	g := c.g
 	if d == "" {
-		return text.Dash
+		return g.Dash
 	}
 	t, ok := text.ParseDueDate(d)
 	if !ok {
-		return text.Sanitize(d)
+		return g.Sanitize(d)
 	}
 	out := text.Date(t)
 	n := text.DaysUntil(t, c.now())
@@ -360,66 +444,53 @@ func dueText(c *common, d string, narrow bool) string {
 	}
 	switch {
 	case n < 0:
-		return c.styles.Overdue.Render(out + text.Sep + due)
+		return c.styles.Overdue.Render(out + g.Sep + due)
 	case n <= dueSoonDays:
-		return c.styles.DueSoon.Render(out + text.Sep + due)
+		return c.styles.DueSoon.Render(out + g.Sep + due)
 	}
 	return out
 }
 
-// formatAmount is ₹1,000.00, the sanitised text when not a number, or a
-// dash when empty.
-func formatAmount(a string) string { return orDash(text.Amount(a)) }
+// formatAmount is ₹1,000.00 (Rs 1,000.00 in ASCII), the sanitised text
+// when not a number, or a dash when empty.
+func formatAmount(g text.Glyphs, a string) string { return orDash(g, g.Amount(a)) }
 
 // orDash is s or a dash when empty.
-func orDash(s string) string {
+func orDash(g text.Glyphs, s string) string {
 	if s == "" {
-		return text.Dash
+		return g.Dash
 	}
 	return s
 }
 
 // prettyJSON indents raw when it is valid JSON (only so deep: see
-// text.IndentJSON) and sanitises it for display.
-func prettyJSON(raw []byte) string {
+// text.IndentJSON) and sanitises it for display in g's glyphs.
+func prettyJSON(g text.Glyphs, raw []byte) string {
 	if b, err := text.IndentJSON(raw); err == nil {
-		return text.SanitizeText(string(bytes.TrimSuffix(b, []byte("\n"))))
+		return g.Text(text.SanitizeText(string(bytes.TrimSuffix(b, []byte("\n")))))
 	}
-	return text.SanitizeText(string(raw))
+	return g.Text(text.SanitizeText(string(raw)))
 }
 
-// statusLine shows copy/save/refresh outcomes.
+// statusLine shows the label prompt, or copy/save/refresh outcomes.
 func (r resultModel) statusLine() string {
-	s := r.c.styles
+	s, g := r.c.styles, r.c.g
 	switch {
+	case r.prompting:
+		return s.Focused.Render(saveLabelPrompt) + r.prompt.View()
 	case r.status != "" && r.statusErr:
 		return s.Error.Render(r.status)
 	case r.status != "":
 		return s.Success.Render(r.status)
 	case r.refreshing && r.cached:
-		return s.Warning.Render("cached"+text.Sep+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(text.Sep+"refreshing"+text.Ellipsis)
+		return s.Warning.Render("cached"+g.Sep+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(g.Sep+"refreshing"+g.Ellipsis)
 	case r.refreshing:
-		return s.Subtle.Render("refreshing" + text.Ellipsis)
+		return s.Subtle.Render("refreshing" + g.Ellipsis)
 	case r.showJSON:
-		return s.Subtle.Render("raw JSON" + text.Sep + fmt.Sprintf("%3.0f%%", r.vp.ScrollPercent()*100))
+		return s.Subtle.Render("raw JSON" + g.Sep + fmt.Sprintf("%3.0f%%", r.vp.ScrollPercent()*100))
 	}
 	return ""
 }
 
-// helpKeys lists the keys that work on the card.
-func (r resultModel) helpKeys() helpKeys {
-	k := r.c.keys
-	hasRaw := len(r.raw) > 0
-	save := enabled(k.Save, r.c.st != nil && !r.c.st.ReadOnly())
-	short := []key.Binding{k.Copy, enabled(k.ToggleJSON, hasRaw), k.Refetch, k.NewLookup, save, k.Back, k.Quit, k.Help}
-	full := [][]key.Binding{
-		{k.Copy, enabled(k.CopyJSON, hasRaw), enabled(k.ToggleJSON, hasRaw)},
-		{k.Refetch, k.NewLookup, save},
-		{enabled(k.ScrollUp, r.showJSON), enabled(k.ScrollDown, r.showJSON)},
-		{k.Back, k.Quit, k.ForceQuit, k.Help},
-	}
-	return helpKeys{short: short, full: full}
-}
-
 // helpView renders the short help.
-func (r resultModel) helpView() string { return r.c.renderHelp(r.helpKeys()) }
+func (r resultModel) helpView() string { return r.c.renderHelp(r.keys) }

@@ -39,6 +39,22 @@ type Options struct {
 	Debug   bool         // tea.LogToFile under $XDG_STATE_HOME/aopfetch/
 	Version string       // shown at the top of the full help (?)
 
+	// ASCII prints ASCII only (the locale is not UTF-8; see text.GlyphsFor).
+	ASCII bool
+	// Theme picks the palette ("" = auto: the terminal's background).
+	Theme Theme
+	// NoColor: NO_COLOR is set; the input cursor stays visible in reverse video.
+	NoColor bool
+	// Refresher runs refresh-all's lookups (nil = the batch engine over
+	// Fetcher with Concurrency and Rate).
+	Refresher   Refresher
+	Concurrency int     // refresh-all's lookups at once (0 = 4)
+	Rate        float64 // refresh-all's lookups started per second (0 = no limit)
+	// Poll is how often home checks the store for other sessions' changes
+	// while on screen (0 = DefaultPoll under Run; tests that build the
+	// model directly get no polling).
+	Poll time.Duration
+
 	// Now is the clock (nil = time.Now); tests fix it.
 	Now func() time.Time
 	// Input and Output replace the terminal (nil = stdin/stdout).
@@ -67,6 +83,10 @@ type Options struct {
 	logger *log.Logger
 }
 
+// DefaultPoll is how often home checks the store while on screen: a save
+// in another session shows within two seconds.
+const DefaultPoll = 1500 * time.Millisecond
+
 // ErrDumbTerminal is returned by Run when TERM=dumb.
 var ErrDumbTerminal = errors.New("this terminal (TERM=dumb) cannot show the interactive UI; use `aopfetch fetch` instead")
 
@@ -86,6 +106,10 @@ func Run(ctx context.Context, o Options) error {
 	if dir == "" {
 		dir = filepath.Join(xdg.StateHome, "aopfetch")
 	}
+	o.StateDir = dir
+	if o.Poll == 0 {
+		o.Poll = DefaultPoll
+	}
 	if o.Debug {
 		f, err := openLog(dir, "debug.log")
 		if err != nil {
@@ -97,7 +121,7 @@ func Run(ctx context.Context, o Options) error {
 	if o.Clipboard == nil {
 		o.Clipboard = clipboardWriter()
 	}
-	if o.Output == nil {
+	if o.Output == nil && (o.Theme == "" || o.Theme == ThemeAuto) {
 		// Ask the terminal for its background (light or dark colours) now:
 		// lipgloss would ask on the first frame that uses an adaptive
 		// colour, after the program reads the terminal, which can swallow

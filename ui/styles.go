@@ -1,14 +1,26 @@
 package ui
 
 import (
-	"strconv"
+	"io"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
 
-// Styles holds every style the views use. It is built once by DefaultStyles
+// Theme picks the palette: the terminal's background as detected, or
+// forced dark or light where detection fails (inside tmux lipgloss cannot
+// ask the outer terminal).
+type Theme string
+
+// Themes.
+const (
+	ThemeAuto  Theme = "auto"
+	ThemeDark  Theme = "dark"
+	ThemeLight Theme = "light"
+)
+
+// Styles holds every style the views use. It is built once by NewStyles
 // and shared through the common context value.
 type Styles struct {
 	App       lipgloss.Style
@@ -20,12 +32,14 @@ type Styles struct {
 	Value     lipgloss.Style
 	Name      lipgloss.Style
 	Subtle    lipgloss.Style
+	Header    lipgloss.Style // column headers
 	Error     lipgloss.Style
 	Warning   lipgloss.Style
 	Success   lipgloss.Style
 	Overdue   lipgloss.Style
 	DueSoon   lipgloss.Style
 	Changed   lipgloss.Style
+	Match     lipgloss.Style // the part of a row the filter matched
 	Yes       lipgloss.Style
 	No        lipgloss.Style
 	Focused   lipgloss.Style
@@ -36,78 +50,112 @@ type Styles struct {
 	Selected  lipgloss.Style
 	Row       lipgloss.Style
 	Spinner   lipgloss.Style
-	Help      help.Styles
+	Dialog    lipgloss.Style
+	Progress  string // progress bar colour (a hex for bubbles/progress)
+	// Cursor is the text cursor of inputs: reverse video, and kept so
+	// under NO_COLOR, which turns off colour, not the cursor.
+	Cursor lipgloss.Style
+	Help   help.Styles
 }
 
-// DefaultStyles builds the styles of the program.
-func DefaultStyles() *Styles {
-	// Colours that read on light and dark terminals alike.
-	var (
-		colorAccent  = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A1FF"}
-		colorSubtle  = grey("#6B6B6B", "#9A9A9A")
-		colorRed     = lipgloss.AdaptiveColor{Light: "#B00020", Dark: "#FF6B6B"}
-		colorAmber   = lipgloss.AdaptiveColor{Light: "#8A5A00", Dark: "#FFC857"}
-		colorGreen   = lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#7BD88F"}
-		colorInverse = lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A1A1A"}
-	)
+// shade is one colour at every colour depth: true colour, the 256-colour
+// index that is exactly it (so the contrast holds there too) and the ANSI
+// colour used with 16 colours.
+type shade struct {
+	hex, ansi256, ansi string
+}
+
+// tone is a colour for light and for dark backgrounds.
+type tone struct{ light, dark shade }
+
+// palette is every colour of the program. Each meets WCAG AA against the
+// usual backgrounds of its side (styles_test.go checks): 4.5:1 for text,
+// 3:1 for separators; 16 colours keep greys off ANSI 8 on dark backgrounds
+// (Solarized Dark paints it in the background colour) and off ANSI 7 on
+// light ones.
+func palette() map[string]tone {
+	return map[string]tone{
+		"accent": {shade{"#5F5FAF", "61", "5"}, shade{"#AFAFFF", "147", "13"}},
+		"subtle": {shade{"#585858", "240", "8"}, shade{"#A8A8A8", "248", "7"}},
+		"strong": {shade{"#303030", "236", "0"}, shade{"#D0D0D0", "252", "15"}},
+		"sep":    {shade{"#808080", "244", "8"}, shade{"#808080", "244", "7"}},
+		"red":    {shade{"#AF0000", "124", "1"}, shade{"#FF8787", "210", "9"}},
+		"amber":  {shade{"#875F00", "94", "3"}, shade{"#FFD75F", "221", "11"}},
+		"green":  {shade{"#005F00", "22", "2"}, shade{"#87D787", "114", "10"}},
+		"paper":  {shade{"#FFFFFF", "231", "15"}, shade{"#1C1C1C", "234", "0"}},
+	}
+}
+
+// color is t for theme: adaptive for auto, else the forced side.
+func (t tone) color(theme Theme) lipgloss.TerminalColor {
+	cc := func(s shade) lipgloss.CompleteColor {
+		return lipgloss.CompleteColor{TrueColor: s.hex, ANSI256: s.ansi256, ANSI: s.ansi}
+	}
+	switch theme {
+	case ThemeDark:
+		return cc(t.dark)
+	case ThemeLight:
+		return cc(t.light)
+	}
+	return lipgloss.CompleteAdaptiveColor{Light: cc(t.light), Dark: cc(t.dark)}
+}
+
+// DefaultStyles are the styles of the auto theme with colour.
+func DefaultStyles() *Styles { return NewStyles(ThemeAuto, false) }
+
+// NewStyles builds the styles for theme; noColor (NO_COLOR is set) keeps
+// the input cursor visible in reverse video.
+func NewStyles(theme Theme, noColor bool) *Styles {
+	p := palette()
+	c := func(name string) lipgloss.TerminalColor { return p[name].color(theme) }
+	accent, subtle, strong, sep := c("accent"), c("subtle"), c("strong"), c("sep")
+	red, amber, green, paper := c("red"), c("amber"), c("green"), c("paper")
 	s := &Styles{}
 	s.App = lipgloss.NewStyle().Padding(0, 1)
-	s.Title = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Badge = lipgloss.NewStyle().Padding(0, 1).Foreground(colorInverse).Background(colorAccent)
-	s.Demo = lipgloss.NewStyle().Bold(true).Padding(0, 1).Foreground(colorInverse).Background(colorAmber)
-	s.Banner = lipgloss.NewStyle().Foreground(colorAmber)
-	s.Label = lipgloss.NewStyle().Foreground(colorSubtle)
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Badge = lipgloss.NewStyle().Padding(0, 1).Foreground(paper).Background(accent)
+	s.Demo = lipgloss.NewStyle().Bold(true).Padding(0, 1).Foreground(paper).Background(amber)
+	s.Banner = lipgloss.NewStyle().Foreground(amber)
+	s.Label = lipgloss.NewStyle().Foreground(subtle)
 	s.Value = lipgloss.NewStyle()
-	s.Name = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Subtle = lipgloss.NewStyle().Foreground(colorSubtle)
-	s.Error = lipgloss.NewStyle().Foreground(colorRed)
-	s.Warning = lipgloss.NewStyle().Foreground(colorAmber)
-	s.Success = lipgloss.NewStyle().Foreground(colorGreen)
-	s.Overdue = lipgloss.NewStyle().Bold(true).Foreground(colorRed)
-	s.DueSoon = lipgloss.NewStyle().Foreground(colorAmber)
-	s.Changed = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(colorAmber)
-	s.Yes = lipgloss.NewStyle().Foreground(colorGreen)
-	s.No = lipgloss.NewStyle().Foreground(colorRed)
-	s.Focused = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
-	s.Blurred = lipgloss.NewStyle().Foreground(colorSubtle)
-	s.Status = lipgloss.NewStyle().Foreground(colorSubtle)
-	s.Tab = lipgloss.NewStyle().Foreground(colorSubtle)
-	s.ActiveTab = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(colorAccent)
-	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(colorAccent)
+	s.Name = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Subtle = lipgloss.NewStyle().Foreground(subtle)
+	s.Header = lipgloss.NewStyle().Bold(true).Foreground(subtle)
+	s.Error = lipgloss.NewStyle().Foreground(red)
+	s.Warning = lipgloss.NewStyle().Foreground(amber)
+	s.Success = lipgloss.NewStyle().Foreground(green)
+	s.Overdue = lipgloss.NewStyle().Bold(true).Foreground(red)
+	s.DueSoon = lipgloss.NewStyle().Bold(true).Foreground(amber)
+	s.Changed = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(amber)
+	s.Match = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent)
+	s.Yes = lipgloss.NewStyle().Foreground(green)
+	s.No = lipgloss.NewStyle().Foreground(red)
+	s.Focused = lipgloss.NewStyle().Bold(true).Foreground(accent)
+	s.Blurred = lipgloss.NewStyle().Foreground(subtle)
+	s.Status = lipgloss.NewStyle().Foreground(subtle)
+	s.Tab = lipgloss.NewStyle().Foreground(subtle)
+	s.ActiveTab = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent)
+	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	s.Row = lipgloss.NewStyle()
-	s.Spinner = lipgloss.NewStyle().Foreground(colorAccent)
-	s.Help = helpStyles()
+	s.Spinner = lipgloss.NewStyle().Foreground(accent)
+	s.Dialog = lipgloss.NewStyle().Padding(0, 1).BorderForeground(red)
+	s.Progress = p["accent"].dark.hex
+	if theme == ThemeLight || (theme == ThemeAuto && !lipgloss.HasDarkBackground()) {
+		s.Progress = p["accent"].light.hex
+	}
+	s.Cursor = lipgloss.NewStyle()
+	if noColor {
+		// A renderer of its own that writes attributes but no colour.
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.ANSI)
+		s.Cursor = r.NewStyle()
+	}
+	key := lipgloss.NewStyle().Foreground(strong)
+	desc := lipgloss.NewStyle().Foreground(subtle)
+	dot := lipgloss.NewStyle().Foreground(sep)
+	s.Help = help.Styles{
+		ShortKey: key, ShortDesc: desc, ShortSeparator: dot, Ellipsis: dot,
+		FullKey: key, FullDesc: desc, FullSeparator: dot,
+	}
 	return s
-}
-
-// helpStyles are bubbles/help's default greys, readable with 16 colours.
-func helpStyles() help.Styles {
-	key := lipgloss.NewStyle().Foreground(grey("#909090", "#626262"))
-	desc := lipgloss.NewStyle().Foreground(grey("#B2B2B2", "#4A4A4A"))
-	sep := lipgloss.NewStyle().Foreground(grey("#DDDADA", "#3C3C3C"))
-	return help.Styles{
-		ShortKey: key, ShortDesc: desc, ShortSeparator: sep, Ellipsis: sep,
-		FullKey: key, FullDesc: desc, FullSeparator: sep,
-	}
-}
-
-// grey is a grey (light / dark background) that stays readable with 16
-// colours. The nearest-colour mapping would pick ANSI 8 (bright black) for
-// every dark grey, which some palettes (Solarized Dark) paint in the
-// background colour, and ANSI 7 (light grey) for light greys on a white
-// background; dark backgrounds get ANSI 7 and light ones ANSI 8 instead.
-// True colour and 256 colours look as the nearest-colour mapping would.
-func grey(light, dark string) lipgloss.CompleteAdaptiveColor {
-	return lipgloss.CompleteAdaptiveColor{
-		Light: lipgloss.CompleteColor{TrueColor: light, ANSI256: ansi256(light), ANSI: "8"},
-		Dark:  lipgloss.CompleteColor{TrueColor: dark, ANSI256: ansi256(dark), ANSI: "7"},
-	}
-}
-
-// ansi256 is the 256-colour index nearest to hex.
-func ansi256(hex string) string {
-	if c, ok := termenv.ANSI256.Color(hex).(termenv.ANSI256Color); ok {
-		return strconv.Itoa(int(c))
-	}
-	return hex
 }

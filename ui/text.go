@@ -14,7 +14,15 @@ import (
 
 // renderHelp renders the short help of km on one line.
 func (c *common) renderHelp(km help.KeyMap) string {
-	return shortHelp(c.styles, km.ShortHelp(), c.keys.Help, max(0, c.width-2))
+	return shortHelp(c, km.ShortHelp(), max(0, c.width-2))
+}
+
+// helpSeparator goes between the keys of the short help.
+func helpSeparator(g text.Glyphs) string {
+	if g.ASCII() {
+		return " | "
+	}
+	return " " + g.Bullet + " "
 }
 
 // fullHelpView is the full help of km in height h: a line naming the
@@ -24,7 +32,7 @@ func (c *common) fullHelpView(km help.KeyMap, h int) string {
 	w := max(0, c.width-2)
 	head := ""
 	if c.version != "" {
-		head = c.styles.Subtle.Render(text.Truncate("aopfetch "+c.version, w))
+		head = c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.version, w))
 	}
 	body := fullHelp(c.styles, km, w)
 	if len(splitLines(body)) > h-1 {
@@ -35,8 +43,8 @@ func (c *common) fullHelpView(km help.KeyMap, h int) string {
 
 // shortHelp renders the enabled bindings on one line of width w. When they
 // do not all fit, the last ones are left out whole (not cut mid-word), but
-// the full-help binding stays, as it lists every key.
-func shortHelp(s *Styles, bindings []key.Binding, more key.Binding, w int) string {
+// the full-help binding (?) stays, as it lists every key.
+func shortHelp(c *common, bindings []key.Binding, w int) string {
 	bs := make([]key.Binding, 0, len(bindings))
 	for _, b := range bindings {
 		if b.Enabled() {
@@ -44,14 +52,16 @@ func shortHelp(s *Styles, bindings []key.Binding, more key.Binding, w int) strin
 		}
 	}
 	h := help.New()
-	h.Styles = s.Help
+	h.Styles = c.styles.Help
+	h.ShortSeparator = helpSeparator(c.g)
+	h.Ellipsis = c.g.Ellipsis
 	for {
 		out := h.ShortHelpView(bs)
 		if text.Width(out) <= w || len(bs) <= 1 {
 			return out
 		}
 		i := len(bs) - 1
-		if bs[i].Help() == more.Help() {
+		if bs[i].Help().Key == "?" {
 			i--
 		}
 		bs = append(bs[:i], bs[i+1:]...)
@@ -122,14 +132,14 @@ func flowHelp(s *Styles, km help.KeyMap, w int) string {
 
 // bannerLines wraps notices to width w: each starts with "! ", goes on
 // indented under its text and is cut after maxLines lines.
-func bannerLines(notices []string, w, maxLines int) []string {
+func bannerLines(g text.Glyphs, notices []string, w, maxLines int) []string {
 	maxLines = max(1, maxLines)
 	var out []string
 	for _, n := range notices {
 		lines := strings.Split(ansi.WrapWc(n, max(1, w-2), ""), "\n")
 		if len(lines) > maxLines {
 			rest := strings.Join(lines[maxLines-1:], " ")
-			lines = append(lines[:maxLines-1], text.Truncate(rest, w-2))
+			lines = append(lines[:maxLines-1], g.Truncate(rest, w-2))
 		}
 		for i, l := range lines {
 			prefix := "  "

@@ -17,6 +17,7 @@ import (
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
+	"github.com/aopfetch/aopfetch/store"
 )
 
 func TestFormKeys(t *testing.T) {
@@ -80,14 +81,6 @@ func TestFormValidation(t *testing.T) {
 	m = run(m, cmd)
 	if m.state != stateResult || len(f.calls) != 1 || f.calls[0].CANumber != "ABC123" {
 		t.Fatalf("state %v calls %+v", m.state, f.calls)
-	}
-}
-
-func TestEscQuitsFromFirstScreen(t *testing.T) {
-	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
-	_, cmd := press(m, "esc")
-	if !isQuit(cmd) {
-		t.Fatal("esc on the form did not quit")
 	}
 }
 
@@ -237,6 +230,14 @@ func TestErrorViewKeys(t *testing.T) {
 	if m3.state != stateForm || m3.form.inputs[fieldVehicle].Value() != "DL12CB4685" {
 		t.Fatalf("e: state %v", m3.state)
 	}
+	// q goes back, as in less, and never quits.
+	if m4, cmd := press(m, "q"); m4.state != stateHome || isQuit(cmd) {
+		t.Fatalf("q: state %v", m4.state)
+	}
+	// The proxy advice is given once.
+	if n := strings.Count(screen(m), "HTTPS_PROXY"); n != 1 {
+		t.Fatalf("proxy advice %d times:\n%s", n, screen(m))
+	}
 }
 
 func TestAuthErrorNeverShowsSecrets(t *testing.T) {
@@ -281,13 +282,91 @@ func TestResultKeys(t *testing.T) {
 	if m2.state != stateForm || m2.form.inputs[fieldVehicle].Value() != "" || m2.form.inputs[fieldRegistration].Value() != "AOP-554" {
 		t.Fatalf("n: state %v", m2.state)
 	}
+	// r refreshes in place: the card stays.
 	m3, cmd := press(m, "r")
-	if m3.state != stateLoading {
+	if m3.state != stateResult || !m3.result.refreshing {
 		t.Fatalf("r: state %v", m3.state)
 	}
-	_ = cmd
-	if _, cmd := press(m, "q"); !isQuit(cmd) {
-		t.Fatal("q did not quit")
+	m3 = run(m3, cmd)
+	mustContain(t, screen(m3), "refreshed · no changes")
+	if m4, cmd := press(m, "q"); isQuit(cmd) || m4.state != stateHome {
+		t.Fatalf("q: quit %v state %v, want back home", isQuit(cmd), m4.state)
+	}
+}
+
+// TestResultRetryKeepsTheCard: r on a cached card whose refresh failed
+// tries again in place; a failure goes to the status line, the card stays.
+func TestResultRetryKeepsTheCard(t *testing.T) {
+	fail := true
+	f := &fakeFetcher{fn: func(_ context.Context, r client.Request) (*client.Result, error) {
+		if fail {
+			return nil, &client.Error{Kind: client.KindTimeout, Message: "no answer within 30s"}
+		}
+		return sampleResult(r, "CONSUMER 0 SHARMA", "555.00", "2021-09-20"), nil
+	}}
+	m := newTestModel(testOptions(f, testStore(t, seedData(2, 0))), 80, 24)
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	mustContain(t, screen(m), "CONSUMER 0 SHARMA", "₹100.50", "refresh failed: no answer within 30s")
+	m, cmd = press(m, "r")
+	if m.state != stateResult || !m.result.refreshing {
+		t.Fatalf("r: state %v", m.state)
+	}
+	m = run(m, cmd)
+	mustContain(t, screen(m), "refresh failed", "₹100.50")
+	fail = false
+	m, cmd = press(m, "r")
+	m = run(m, cmd)
+	mustContain(t, screen(m), "₹555.00", "was ₹100.50")
+	if len(f.calls) != 3 {
+		t.Fatalf("calls %d", len(f.calls))
+	}
+}
+
+// TestResultSaveAsksForALabel: s prompts with the consumer's name; enter
+// saves under what was typed, esc cancels; on a saved account s changes
+// its label only.
+func TestResultSaveAsksForALabel(t *testing.T) {
+	st := testStore(t, store.Data{})
+	m := newTestModel(testOptions(okFetcher("NITESH KUMAR"), st), 80, 24)
+	m = typeText(m, "DL12CB4685")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	m, _ = press(m, "s")
+	if !m.result.prompting || m.result.prompt.Value() != "NITESH KUMAR" {
+		t.Fatalf("s: prompting %v value %q", m.result.prompting, m.result.prompt.Value())
+	}
+	mustContain(t, screen(m), "Save as: NITESH KUMAR", "enter save", "esc cancel")
+	m, _ = press(m, "esc")
+	if m.result.prompting || len(st.Data().Accounts) != 0 || m.state != stateResult {
+		t.Fatal("esc did not cancel")
+	}
+	m, _ = press(m, "s", "ctrl+u")
+	m = typeText(m, "Depot van qy")
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	if a := st.Data().Accounts; len(a) != 1 || a[0].Label != "Depot van qy" || a[0].Last == nil {
+		t.Fatalf("saved %+v", a)
+	}
+	if _, err := st.UpdateAccount("DL12CB4685", "Depot van qy", "keep this note"); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = press(m, "s")
+	if m.result.prompt.Value() != "Depot van qy" {
+		t.Fatalf("saved account prompt %q", m.result.prompt.Value())
+	}
+	m, _ = press(m, "ctrl+u")
+	m = typeText(m, "Renamed")
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	if a := st.Data().Accounts[0]; a.Label != "Renamed" || a.Note != "keep this note" {
+		t.Fatalf("renamed %+v", a)
+	}
+	mustContain(t, screen(m), `saved "Renamed"`)
+	m, cmd = press(m, "esc")
+	m = run(m, cmd)
+	if m.state != stateHome || len(m.home.rows[tabSaved]) != 1 {
+		t.Fatalf("home after save: state %v", m.state)
 	}
 }
 
@@ -408,32 +487,32 @@ func TestCopyInsideTmux(t *testing.T) {
 
 // TestEscCoalescedWithNextKey: esc and the next key read together arrive
 // as one alt+key message (a fast typist over SSH); they act as esc, then
-// the key, except the word moves of a focused text input.
+// the key, except where the view binds alt+key: a text input's word moves
+// and home's alt+1 to alt+9.
 func TestEscCoalescedWithNextKey(t *testing.T) {
 	st := testStore(t, seedData(5, 0))
 	m := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
-	m, _ = press(m, "n")
+	m, _ = press(m, "ctrl+n")
 	if m.state != stateForm {
-		t.Fatalf("n: state %v", m.state)
+		t.Fatalf("ctrl+n: state %v", m.state)
 	}
+	m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4"), Alt: true})
+	if m.state != stateHome || m.home.input.Value() != "4" || m.home.rowNum != 4 {
+		t.Fatalf("esc+4 from the form: state %v input %q", m.state, m.home.input.Value())
+	}
+	m, _ = press(m, "esc")
 	m, cmd := m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("4"), Alt: true})
 	m = run(m, cmd)
 	if m.state != stateResult || !strings.Contains(screen(m), "Fleet truck 3") {
-		t.Fatalf("esc+4 from the form: state %v, vehicle %q", m.state, m.form.inputs[fieldVehicle].Value())
+		t.Fatalf("alt+4 on home: state %v", m.state)
 	}
 	m, _ = press(m, "J")
 	mq, cmd := m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q"), Alt: true})
-	if !m.result.showJSON || !isQuit(cmd) || mq.result.showJSON {
-		t.Fatalf("esc+q in the raw view: quit %v, raw view open %v", isQuit(cmd), mq.result.showJSON)
-	}
-	// Where esc alone would quit, alt+key (a real alt, or esc typed just
-	// before a key) is ignored rather than ending the program.
-	home := newTestModel(testOptions(okFetcher("X"), st), 80, 24)
-	if h, cmd := home.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("1"), Alt: true}); isQuit(cmd) || h.state != stateHome {
-		t.Fatalf("alt+1 on home: quit %v, state %v", isQuit(cmd), h.state)
+	if !m.result.showJSON || isQuit(cmd) || mq.state != stateHome {
+		t.Fatalf("esc+q in the raw view: quit %v, state %v", isQuit(cmd), mq.state)
 	}
 	// alt+b still jumps a word back in a text input.
-	m, _ = press(m, "esc", "esc", "n")
+	m, _ = press(mq, "ctrl+n")
 	m = typeText(m, "DL12 CB")
 	m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b"), Alt: true})
 	if m.state != stateForm || m.form.inputs[fieldVehicle].Position() != 5 {

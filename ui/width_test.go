@@ -109,11 +109,11 @@ func TestHelpLineFitsWhole(t *testing.T) {
 
 func TestFormEscSaysWhatItDoes(t *testing.T) {
 	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
-	if help := lastLine(screen(m)); !strings.Contains(help, "esc quit") {
+	if help := lastLine(screen(m)); !strings.Contains(help, "esc back") {
 		t.Errorf("first screen: %q", help)
 	}
 	m = newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), 80, 24)
-	m, _ = press(m, "n")
+	m, _ = press(m, "ctrl+n")
 	if help := lastLine(screen(m)); !strings.Contains(help, "esc back") {
 		t.Errorf("form opened from home: %q", help)
 	}
@@ -135,11 +135,11 @@ func TestFullHelpShowsEveryKeyAndTheVersion(t *testing.T) {
 		o.Version = "1.2.0"
 		m := newTestModel(o, sz[0], sz[1])
 		m, _ = press(m, "?")
-		mustContain(t, screen(m), "aopfetch 1.2.0", "move down", "go to end", "delete", "ctrl+c")
-		m, cmd := press(m, "?", "1")
+		mustContain(t, screen(m), "aopfetch 1.2.0", "move", "first/last", "delete", "ctrl+c")
+		m, cmd := press(m, "?", "enter")
 		m = run(m, cmd)
 		m, _ = press(m, "?")
-		mustContain(t, screen(m), "aopfetch 1.2.0", "copy JSON", "refetch", "ctrl+c", "help")
+		mustContain(t, screen(m), "aopfetch 1.2.0", "copy JSON", "refresh", "ctrl+c", "help")
 	}
 }
 
@@ -192,7 +192,7 @@ func TestFormInputsScrollWithinTheirFields(t *testing.T) {
 func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 	for _, w := range []int{40, 80} {
 		m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(3, 2))), w, 12)
-		m, _ = press(m, "e")
+		m, _ = press(m, "ctrl+e")
 		m = typeText(m, strings.Repeat(" long label", 8))
 		status := strings.Split(screen(m), "\n")[10]
 		if !strings.Contains(status, "Note:") || strings.Contains(status, text.Ellipsis) || text.Width(status) > w {
@@ -201,8 +201,10 @@ func TestHomePromptsFitAndSayWhatEnterDoes(t *testing.T) {
 		if help := lastLine(screen(m)); !strings.Contains(help, "enter save") {
 			t.Errorf("width %d: edit prompt help %q", w, help)
 		}
-		m, _ = press(m, "esc", "tab", "s")
-		m = typeText(m, strings.Repeat(" long label", 8))
+		// The card's label prompt.
+		m, _ = press(m, "esc", "enter")
+		m, _ = press(m, "s")
+		m = typeText(m, strings.Repeat(" long label", 4))
 		status = strings.Split(screen(m), "\n")[10]
 		if !strings.HasSuffix(status, "long label") || text.Width(status) > w {
 			t.Errorf("width %d: label prompt %q", w, status)

@@ -24,6 +24,20 @@ import (
 // says otherwise.
 const DefaultHistoryLimit = 200
 
+// DefaultConcurrency is how many lookups refresh-all has in flight when no
+// setting says otherwise; MaxConcurrency is the most a setting may ask.
+const (
+	DefaultConcurrency = 4
+	MaxConcurrency     = 32
+)
+
+// Themes: the palette of the terminal UI.
+const (
+	ThemeAuto  = "auto"  // from the terminal's background, as detected
+	ThemeDark  = "dark"  // for dark backgrounds, whatever is detected
+	ThemeLight = "light" // for light backgrounds
+)
+
 // Where a setting's value came from, as recorded in Config.Sources.
 const (
 	SourceDefault = "default"
@@ -69,12 +83,21 @@ type Config struct {
 	// InsecureHTTPAuth lets the client send credentials to a plain http://
 	// base URL (a local test server); without it they are withheld there.
 	InsecureHTTPAuth bool
-	Operators        []Operator
-	Auth             AuthConfig
-	Serve            ServeConfig       // the [serve] table
-	File             string            // config file read ("" when none exists)
-	Sources          map[string]string // setting key -> "default" | "file" | "env" | "flag"
-	Warnings         []string          // e.g. the ssh-style permissions warning
+	// Theme picks the terminal UI's palette: ThemeAuto (the default),
+	// ThemeDark or ThemeLight, for terminals where detection fails (inside
+	// tmux the background cannot be asked).
+	Theme string
+	// Concurrency and Rate pace refresh-all (ctrl+r on home): lookups in
+	// flight at once (1 to MaxConcurrency, default DefaultConcurrency) and
+	// started per second at most (0, the default, is no limit).
+	Concurrency int
+	Rate        float64
+	Operators   []Operator
+	Auth        AuthConfig
+	Serve       ServeConfig       // the [serve] table
+	File        string            // config file read ("" when none exists)
+	Sources     map[string]string // setting key -> "default" | "file" | "env" | "flag"
+	Warnings    []string          // e.g. the ssh-style permissions warning
 
 	// searched is the default config file path looked for when no file was
 	// read, so `aopfetch config` can say where to create one.
@@ -101,11 +124,13 @@ type LoadOptions struct {
 // File keys: base_url, registration_id, operator (a code or a configured
 // operator's name), timeout ("30s" or whole seconds), history_limit,
 // store_path (relative to the file's directory; "~/" is the home
-// directory), insecure_http_auth, [[operators]] code/name/vehicle_regex and
+// directory), insecure_http_auth, theme ("auto", "dark" or "light"),
+// concurrency and rate (refresh-all's pace), [[operators]] code/name/vehicle_regex and
 // [auth] jwt_secret/partner_id/token_header with [auth.headers]; any other
 // key is an error. Environment: AOPFETCH_BASE_URL, AOPFETCH_REGISTRATION_ID,
 // AOPFETCH_OPERATOR, AOPFETCH_TIMEOUT, AOPFETCH_HISTORY_LIMIT,
-// AOPFETCH_STORE, AOPFETCH_INSECURE_HTTP_AUTH, AOPFETCH_JWT_SECRET,
+// AOPFETCH_STORE, AOPFETCH_INSECURE_HTTP_AUTH, AOPFETCH_THEME,
+// AOPFETCH_CONCURRENCY, AOPFETCH_RATE, AOPFETCH_JWT_SECRET,
 // AOPFETCH_PARTNER_ID; a variable whose flag is set is ignored. A config
 // file that others could change (or read, when it holds secrets) adds an
 // ssh-style entry to Warnings (the file is not changed).
@@ -138,6 +163,8 @@ func defaultConfig() *Config {
 		BaseURL:      client.DefaultBaseURL,
 		Timeout:      client.DefaultTimeout,
 		HistoryLimit: DefaultHistoryLimit,
+		Theme:        ThemeAuto,
+		Concurrency:  DefaultConcurrency,
 		Auth:         AuthConfig{TokenHeader: defaultTokenHeader},
 		Sources:      map[string]string{},
 	}
@@ -151,7 +178,7 @@ func defaultConfig() *Config {
 func sourceKeys() []string {
 	return []string{
 		"config", "base_url", "insecure_http_auth", "registration_id", "operator", "timeout", "history_limit", "store",
-		"operators", "auth.jwt_secret", "auth.partner_id", "auth.token_header", "auth.headers",
+		"theme", "concurrency", "rate", "operators", "auth.jwt_secret", "auth.partner_id", "auth.token_header", "auth.headers",
 	}
 }
 
@@ -207,6 +234,18 @@ func textSettings() []textSetting {
 		{"store", "AOPFETCH_STORE", "store", func(c *Config, s string) error {
 			c.StorePath = expandHome(s) // a quoted "~/…" the shell did not expand
 			return nil
+		}},
+		{"theme", "AOPFETCH_THEME", "", func(c *Config, s string) (err error) {
+			c.Theme, err = parseTheme(strings.TrimSpace(s), strconv.Quote(s))
+			return err
+		}},
+		{"concurrency", "AOPFETCH_CONCURRENCY", "", func(c *Config, s string) (err error) {
+			c.Concurrency, err = parseConcurrency(strings.TrimSpace(s), strconv.Quote(s))
+			return err
+		}},
+		{"rate", "AOPFETCH_RATE", "", func(c *Config, s string) (err error) {
+			c.Rate, err = parseRate(strings.TrimSpace(s), strconv.Quote(s))
+			return err
 		}},
 		{"auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", func(c *Config, s string) error {
 			c.Auth.JWTSecret = s

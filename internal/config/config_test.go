@@ -206,6 +206,12 @@ func precedenceCases() []precedenceCase {
 			func(c *Config) any { return c.Timeout }, client.DefaultTimeout, 45 * time.Second, 10 * time.Second, 90 * time.Second},
 		{"history_limit", `history_limit = 0`, "AOPFETCH_HISTORY_LIMIT", "10", "", "",
 			func(c *Config) any { return c.HistoryLimit }, 200, 0, 10, nil},
+		{"theme", `theme = "light"`, "AOPFETCH_THEME", "Dark", "", "",
+			func(c *Config) any { return c.Theme }, ThemeAuto, ThemeLight, ThemeDark, nil},
+		{"concurrency", `concurrency = 8`, "AOPFETCH_CONCURRENCY", "16", "", "",
+			func(c *Config) any { return c.Concurrency }, DefaultConcurrency, 8, 16, nil},
+		{"rate", `rate = 2.5`, "AOPFETCH_RATE", "10", "", "",
+			func(c *Config) any { return c.Rate }, 0.0, 2.5, 10.0, nil},
 		{"store", `store_path = "/file/store.json"`, "AOPFETCH_STORE", "/env/store.json", "store", "/flag/store.json",
 			func(c *Config) any { return c.StorePath }, "", "/file/store.json", "/env/store.json", "/flag/store.json"},
 		{"auth.jwt_secret", "[auth]\njwt_secret = \"file-secret\"", "AOPFETCH_JWT_SECRET", "env-secret", "", "",
@@ -326,6 +332,14 @@ func TestConfigBadValuesInFile(t *testing.T) {
 		{"operator table", "[operator]\ncode = 1\n", `:1: operator: must be an operator code`},
 		{"history negative", "history_limit = -1\n", `:1: history_limit: -1 is not a history limit (a whole number; 0 turns history off)`},
 		{"history bool", "history_limit = true\n", `:1: history_limit: must be a whole number (0 turns history off), not a boolean`},
+		{"theme unknown", "theme = \"sepia\"\n", `:1: theme: "sepia" is not a theme ("auto", "dark" or "light")`},
+		{"theme not string", "theme = 1\n", `:1: theme: must be a string in quotes, not an integer`},
+		{"concurrency zero", "concurrency = 0\n", `:1: concurrency: 0 is not a concurrency (a whole number from 1 to 32)`},
+		{"concurrency huge", "concurrency = 33\n", `:1: concurrency: 33 is not a concurrency (a whole number from 1 to 32)`},
+		{"concurrency string", "concurrency = \"4\"\n", `:1: concurrency: must be a whole number from 1 to 32, not a string`},
+		{"rate negative", "rate = -1\n", `:1: rate: -1 is not a rate (lookups per second, e.g. 5 or 0.5; 0 is no limit)`},
+		{"rate infinite", "rate = inf\n", `:1: rate: +Inf is not a rate`},
+		{"rate string", "rate = \"5\"\n", `:1: rate: must be a number of lookups per second (0 is no limit), not a string`},
 		{"base_url scheme", "base_url = \"ftp://x.test\"\n", `:1: base_url: base URL 'ftp://x.test' must start with https://`},
 		{"base_url credentials", "base_url = \"https://u:pw@x.test\"\n", `:1: base_url: base URL must not contain a user name or password`},
 		{"base_url plain http", "base_url = \"http://x.test\"\n", `:1: base_url: base URL 'http://x.test' uses plain http://`},
@@ -386,6 +400,12 @@ func TestConfigBadEnvAndFlags(t *testing.T) {
 			`environment variable AOPFETCH_OPERATOR: unknown operator "x1"; name operators with [[operators]] in config.toml, or pass the numeric code`},
 		{"env history", map[string]string{"AOPFETCH_HISTORY_LIMIT": "-3"}, nil,
 			`environment variable AOPFETCH_HISTORY_LIMIT: "-3" is not a history limit (a whole number; 0 turns history off)`},
+		{"env theme", map[string]string{"AOPFETCH_THEME": "solarized"}, nil,
+			`environment variable AOPFETCH_THEME: "solarized" is not a theme ("auto", "dark" or "light")`},
+		{"env concurrency", map[string]string{"AOPFETCH_CONCURRENCY": "100"}, nil,
+			`environment variable AOPFETCH_CONCURRENCY: "100" is not a concurrency (a whole number from 1 to 32)`},
+		{"env rate", map[string]string{"AOPFETCH_RATE": "fast"}, nil,
+			`environment variable AOPFETCH_RATE: "fast" is not a rate (lookups per second, e.g. 5 or 0.5; 0 is no limit)`},
 		{"env registration id", map[string]string{"AOPFETCH_REGISTRATION_ID": "AOP\x1b[2J"}, nil,
 			`environment variable AOPFETCH_REGISTRATION_ID: registration ID must be printable characters only (got U+001B)`},
 		{"env operator too large", map[string]string{"AOPFETCH_OPERATOR": "4294967297"}, nil,
@@ -498,7 +518,7 @@ func TestConfigSettingsRedactSecrets(t *testing.T) {
 	for _, s := range c.Settings() {
 		keys = append(keys, s.Key)
 	}
-	wantKeys := "config base_url insecure_http_auth registration_id operator timeout history_limit store operators " +
+	wantKeys := "config base_url insecure_http_auth registration_id operator timeout history_limit store theme concurrency rate operators " +
 		"auth.jwt_secret auth.partner_id auth.token_header auth.headers.Authorisedkey"
 	if strings.Join(keys, " ") != wantKeys {
 		t.Errorf("keys = %v\nwant   %s", keys, wantKeys)
@@ -511,7 +531,7 @@ func TestConfigSettingsUnset(t *testing.T) {
 	for k, v := range map[string]string{
 		"registration_id": "(not set)", "operator": "(not set)", "auth.jwt_secret": "(not set)",
 		"auth.headers": "(none)", "operators": "(none)", "history_limit": "0 (history off)",
-		"store": "(default location)",
+		"store": "(default location)", "theme": "auto", "concurrency": "4", "rate": "0 (no limit)",
 	} {
 		if got[k].Value != v {
 			t.Errorf("setting %q = %q, want %q", k, got[k].Value, v)

@@ -22,8 +22,8 @@ import (
 // the wrong type is reported in words ("must be a string in quotes, not an
 // integer") with its key and line, and never quoted when it may be a secret.
 //
-// Keys that later versions add go here, each with its check in apply: a
-// theme, the concurrency and rate of batch and refresh, a [serve] table.
+// Keys that later versions add go here, each with its check in apply (a
+// [serve] table, say).
 type file struct {
 	BaseURL          any            `toml:"base_url"`
 	RegistrationID   any            `toml:"registration_id"`
@@ -32,6 +32,9 @@ type file struct {
 	HistoryLimit     any            `toml:"history_limit"`
 	StorePath        any            `toml:"store_path"`
 	InsecureHTTPAuth any            `toml:"insecure_http_auth"`
+	Theme            any            `toml:"theme"`
+	Concurrency      any            `toml:"concurrency"`
+	Rate             any            `toml:"rate"`
 	Operators        []fileOperator `toml:"operators"`
 	Auth             fileAuth       `toml:"auth"`
 	Serve            fileServe      `toml:"serve"`
@@ -141,6 +144,37 @@ func (d *decoded) apply(c *Config) error {
 		{[]string{"store_path"}, "store", f.StorePath, func(v any) error {
 			p, err := textOf(v)
 			c.StorePath = resolveStorePath(p, filepath.Dir(d.path))
+			return err
+		}},
+		{[]string{"theme"}, "theme", f.Theme, func(v any) error {
+			t, err := textOf(v)
+			if err != nil {
+				return err
+			}
+			c.Theme, err = parseTheme(strings.TrimSpace(t), strconv.Quote(t))
+			return err
+		}},
+		{[]string{"concurrency"}, "concurrency", f.Concurrency, func(v any) error {
+			n, ok := v.(int64)
+			if !ok {
+				return fmt.Errorf("must be a whole number from 1 to %d, not %s", MaxConcurrency, tomlTypeName(v))
+			}
+			var err error
+			c.Concurrency, err = parseConcurrency(strconv.FormatInt(n, 10), strconv.FormatInt(n, 10))
+			return err
+		}},
+		{[]string{"rate"}, "rate", f.Rate, func(v any) error {
+			var s string
+			switch x := v.(type) {
+			case int64:
+				s = strconv.FormatInt(x, 10)
+			case float64:
+				s = strconv.FormatFloat(x, 'g', -1, 64)
+			default:
+				return fmt.Errorf("must be a number of lookups per second (0 is no limit), not %s", tomlTypeName(v))
+			}
+			var err error
+			c.Rate, err = parseRate(s, s)
 			return err
 		}},
 		{[]string{"auth", "jwt_secret"}, "auth.jwt_secret", a.JWTSecret, func(v any) (err error) {
@@ -303,7 +337,7 @@ func (d *decoded) applyHeaders(c *Config) error {
 // name; "" is the top level) as the unknown-key message shows them. Keep
 // it in step with the tags of file.
 var tableKeys = map[string][]string{
-	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "[[operators]]", "[auth]", "[serve]"},
+	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "theme", "concurrency", "rate", "[[operators]]", "[auth]", "[serve]"},
 	"operators": {"code", "name", "vehicle_regex"},
 	"auth":      {"jwt_secret", "partner_id", "token_header", "[auth.headers]"},
 	"serve":     serveKeys,

@@ -22,9 +22,9 @@ type Setting struct {
 
 // Settings lists the effective settings, secrets redacted: the config file,
 // base_url, insecure_http_auth, registration_id, operator, timeout,
-// history_limit, store, operators, auth.jwt_secret, auth.partner_id,
-// auth.token_header, one auth.headers.<name> line per static header, and
-// a serve.<key> line for each key of a [serve] table.
+// history_limit, store, theme, concurrency, rate, operators, auth.jwt_secret,
+// auth.partner_id, auth.token_header, one auth.headers.<name> line per static
+// header, and a serve.<key> line for each key of a [serve] table.
 // Values are as configured (not sanitised); an empty store means the
 // default location (store.DefaultPath).
 func (c *Config) Settings() []Setting {
@@ -37,6 +37,9 @@ func (c *Config) Settings() []Setting {
 		{"timeout", c.Timeout.String(), c.Sources["timeout"]},
 		{"history_limit", c.historyValue(), c.Sources["history_limit"]},
 		{"store", cmp.Or(c.StorePath, "(default location)"), c.Sources["store"]},
+		{"theme", c.Theme, c.Sources["theme"]},
+		{"concurrency", strconv.Itoa(c.Concurrency), c.Sources["concurrency"]},
+		{"rate", c.rateValue(), c.Sources["rate"]},
 		{"operators", c.operatorsValue(), c.Sources["operators"]},
 		{"auth.jwt_secret", secret(c.Auth.JWTSecret), c.Sources["auth.jwt_secret"]},
 		{"auth.partner_id", orNotSet(c.Auth.PartnerID), c.Sources["auth.partner_id"]},
@@ -72,6 +75,14 @@ func (c *Config) operatorValue() string {
 		v += " (" + name + ")"
 	}
 	return v
+}
+
+// rateValue is refresh-all's rate, saying when there is no limit.
+func (c *Config) rateValue() string {
+	if c.Rate == 0 {
+		return "0 (no limit)"
+	}
+	return strconv.FormatFloat(c.Rate, 'g', -1, 64) + " per second"
 }
 
 // historyValue is the history limit, saying when history is off.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,33 @@ func parseHistoryLimit(s, shown string) (int, error) {
 // MaxHistoryLimit bounds history_limit: the history file is compacted at
 // about twice the limit, and is read whole whenever the store is.
 const MaxHistoryLimit = 50000
+
+// parseTheme accepts "auto", "dark" or "light", in any case.
+func parseTheme(s, shown string) (string, error) {
+	switch t := strings.ToLower(s); t {
+	case ThemeAuto, ThemeDark, ThemeLight:
+		return t, nil
+	}
+	return "", fmt.Errorf(`%s is not a theme ("auto", "dark" or "light")`, shown)
+}
+
+// parseConcurrency accepts a whole number from 1 to MaxConcurrency.
+func parseConcurrency(s, shown string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxConcurrency {
+		return 0, fmt.Errorf("%s is not a concurrency (a whole number from 1 to %d)", shown, MaxConcurrency)
+	}
+	return n, nil
+}
+
+// parseRate accepts a number of lookups per second >= 0 (0: no limit).
+func parseRate(s, shown string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("%s is not a rate (lookups per second, e.g. 5 or 0.5; 0 is no limit)", shown)
+	}
+	return f, nil
+}
 
 // parseTimeout accepts a Go duration ("30s", "1m30s") or whole seconds ("30").
 func parseTimeout(s, shown string) (time.Duration, error) {

@@ -290,6 +290,11 @@ func openScreen(t *testing.T, c *gossh.Client, cols, rows int, cmd string) *scre
 		t.Fatal(err)
 	}
 	s.Stderr = sc
+	// A desktop's ssh sends its UTF-8 locale (SendEnv LANG); without it the
+	// UI would print ASCII only.
+	if err := s.Setenv("LANG", "C.UTF-8"); err != nil {
+		t.Fatalf("setenv: %v", err)
+	}
 	if err := s.RequestPty("xterm-256color", rows, cols, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
 		t.Fatalf("pty: %v", err)
 	}

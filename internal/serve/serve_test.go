@@ -18,7 +18,7 @@ import (
 
 // TestTUISession is an agent's terminal session: the form at 80×24, a
 // lookup, the result re-laid out after a window change to 40×12 and below
-// the minimum, and q ending the session with 0.
+// the minimum, q going back home and ctrl+c ending the session with 0.
 func TestTUISession(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil, "asha@desk1")
@@ -48,9 +48,12 @@ func TestTUISession(t *testing.T) {
 	if err := sc.sess.WindowChange(24, 80); err != nil {
 		t.Fatal(err)
 	}
+	m = sc.mark()
 	sc.send("q")
+	sc.waitFor(m, "Recent (1)")
+	sc.send("\x03")
 	if code := sc.wait(); code != 0 {
-		t.Errorf("exit code %d after q, want 0; output:\n%s", code, sc.text())
+		t.Errorf("exit code %d after ctrl+c, want 0; output:\n%s", code, sc.text())
 	}
 	if n := len(h.auditLines()); n != 1 {
 		t.Errorf("%d audit lines after one lookup, want 1", n)
@@ -69,7 +72,7 @@ func TestTUIVehicleArgument(t *testing.T) {
 	h := newHarness(t, nil, "asha")
 	sc := h.openTUI("asha", 80, 24, vehicleOK)
 	sc.waitFor(0, consumerName)
-	sc.send("q")
+	sc.send("\x03")
 	if code := sc.wait(); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
@@ -475,7 +478,7 @@ func TestAuditLog(t *testing.T) {
 	h.exec("asha@desk1", "fetch dl-12-cb-4685 "+vehicleAPI, "")
 	sc := h.openTUI("asha@desk1", 80, 24, "")
 	sc.waitFor(0, "Recent (2)")
-	sc.send("n")
+	sc.send("\x0e") // ctrl+n: the form
 	sc.waitFor(0, "Vehicle number")
 	sc.send(vehicleAuth + "\r")
 	sc.waitFor(0, "Signature verification failed")

@@ -266,6 +266,9 @@ func (ss *session) runTUI(term, vehicle string) int {
 		Fetcher: ss.fetcher, Config: ss.config(), Demo: ss.s.opts.Demo, Vehicle: vehicle, Version: ss.s.opts.Version,
 		Input: ss.in, Output: ss.sess, Clipboard: ss.sess.Stderr(), StateDir: ss.storeDir(),
 		Renderer: renderer, Sizes: windowSizes(ss.ctx, ss.ch.sizes), Getenv: func(k string) string { v, _ := getenv(k); return v },
+		// The session's locale, as the agent's ssh sent it: ASCII unless UTF-8.
+		ASCII: !text.LocaleIsUTF8(getenv), Theme: ui.Theme(ss.s.opts.Config.Theme),
+		Concurrency: ss.s.opts.Config.Concurrency, Rate: ss.s.opts.Config.Rate,
 	}
 	st, err := store.Open(ss.storePath(), store.Options{HistoryLimit: ss.s.opts.Config.HistoryLimit})
 	if err != nil {

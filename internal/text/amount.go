@@ -27,6 +27,9 @@ func Amount(amount string) string {
 // unchanged). The arithmetic is on the decimal digits, never float64, so
 // amounts of any size keep every digit.
 func formatINR(amount string) (formatted string, ok bool) {
+	if f, ok := formatPlainINR(strings.TrimSpace(amount)); ok {
+		return f, true
+	}
 	neg, intPart, frac, ok := parseDecimal(strings.TrimSpace(amount))
 	if !ok {
 		return amount, false
@@ -126,4 +129,36 @@ func groupIndian(digits string) string {
 	b.WriteByte(',')
 	b.WriteString(tail)
 	return b.String()
+}
+
+// formatPlainINR is formatINR for the common form, digits with at most two
+// decimals and no sign or exponent ("1000.0", "999", "12.50"), written in
+// one allocation; ok is false for any other form.
+func formatPlainINR(s string) (string, bool) {
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" || len(frac) > 2 || !allDigits(intPart) || !allDigits(frac) {
+		return "", false
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	n := len(intPart)
+	commas := 0
+	if n > 3 {
+		commas = 1 + (n-4)/2
+	}
+	b := make([]byte, 0, len(Rupee)+n+commas+3)
+	b = append(b, Rupee...)
+	// Indian grouping: the last three digits, then pairs.
+	head := n - 3
+	for i := 0; i < n; i++ {
+		if head > 0 && i > 0 && i <= head && (head-i)%2 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, intPart[i])
+	}
+	b = append(b, '.')
+	b = append(b, (frac + "00")[:2]...)
+	return string(b), true
 }

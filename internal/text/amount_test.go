@@ -1,6 +1,9 @@
 package text
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFormatINR(t *testing.T) {
 	tests := []struct {
@@ -60,4 +63,36 @@ func TestAmount(t *testing.T) {
 		"pending":     "pending",
 		"12\x1b[2J34": "1234",
 	})
+}
+
+// TestFormatPlainINRAgreesWithTheGeneralPath: the fast path for plain
+// amounts gives what the general one gives, for every grouping length.
+func TestFormatPlainINRAgreesWithTheGeneralPath(t *testing.T) {
+	ins := []string{"0", "0.5", "5.", ".5", "7", "99", "999", "1000", "12345", "123456", "1234567", "12345678.9", "00012.34", "100000.00"}
+	for n := 1; n <= 25; n++ {
+		ins = append(ins, strings.Repeat("9", n), strings.Repeat("1", n)+".05")
+	}
+	for _, in := range ins {
+		fast, ok := formatPlainINR(in)
+		if !ok {
+			if !strings.HasPrefix(in, ".") {
+				t.Errorf("formatPlainINR(%q) declined", in)
+			}
+			continue
+		}
+		neg, ip, frac, _ := parseDecimal(in)
+		ip, frac = roundHalfUp(ip, frac)
+		ip = strings.TrimLeft(ip, "0")
+		if ip == "" {
+			ip = "0"
+		}
+		if want := map[bool]string{true: "-"}[neg] + Rupee + groupIndian(ip) + "." + frac; fast != want {
+			t.Errorf("formatPlainINR(%q) = %q, general %q", in, fast, want)
+		}
+	}
+	for _, in := range []string{"1.234", "-5", "+5", "1e3", "1,000", "abc", ""} {
+		if _, ok := formatPlainINR(in); ok {
+			t.Errorf("formatPlainINR(%q) took a form it does not handle", in)
+		}
+	}
 }

@@ -71,3 +71,14 @@ func TestDueIn(t *testing.T) {
 func TestPlural(t *testing.T) {
 	wantEach(t, "Plural", func(n int) string { return Plural(n, "row") }, map[int]string{0: "0 rows", 1: "1 row", 2: "2 rows"})
 }
+
+// TestParseISODateAgreesWithTimeParse covers the fast path's edges.
+func TestParseISODateAgreesWithTimeParse(t *testing.T) {
+	for _, in := range []string{"2021-09-20", "2024-02-29", "2023-02-29", "2021-13-01", "2021-00-10", "2021-04-31", "2021-04-00", "20x1-01-01", "2021-1-011", "0001-01-01"} {
+		got, ok := parseISODate(in)
+		want, err := time.Parse("2006-01-02", in)
+		if ok != (err == nil) || (ok && !got.Equal(want)) {
+			t.Errorf("parseISODate(%q) = %v, %v; time.Parse %v, %v", in, got, ok, want, err)
+		}
+	}
+}

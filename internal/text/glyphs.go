@@ -4,13 +4,21 @@
 // command line both use it, so they never disagree.
 //
 // Every glyph that is not ASCII and that this module writes is one of the
-// constants below, and callers name the constant instead of writing the
-// glyph, so that a terminal whose locale is not UTF-8 can later be given
-// ASCII stand-ins ("Rs ", "-", "x", "...") in this one place. (The bubbles
-// components keep their own defaults, set where ui builds them.)
+// constants below. A terminal whose locale is not UTF-8 gets ASCII
+// stand-ins instead ("Rs ", "-", "x", "..."): callers that print for a
+// terminal hold a Glyphs value, chosen once at start-up with GlyphsFor,
+// and format through it (Glyphs.Amount, Glyphs.Truncate, Glyphs.Text, ...);
+// the package-level functions are the UTF-8 forms. (The bubbles components
+// keep their own defaults, set where ui builds them.)
 package text
 
-// The glyphs of text for people.
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The glyphs of text for people, in UTF-8.
 const (
 	Rupee    = "₹"   // before an amount: ₹1,000.00
 	Sep      = " · " // between the parts of one line
@@ -23,3 +31,151 @@ const (
 	Up       = "↑"   // the up arrow key
 	Down     = "↓"   // the down arrow key
 )
+
+// Glyphs is the set of glyphs one terminal gets: the UTF-8 constants, or
+// ASCII stand-ins of it when the locale is not UTF-8. It is a plain value,
+// chosen once at start-up and handed to whatever prints.
+type Glyphs struct {
+	Rupee, Sep, Yes, No, Bullet, Ellipsis, Dash, Times, Up, Down string
+	// Bar and Track fill a progress bar (one cell each).
+	Bar, Track rune
+	ascii      bool
+}
+
+// UTF8Glyphs are the UTF-8 glyphs (the constants).
+func UTF8Glyphs() Glyphs {
+	return Glyphs{Rupee: Rupee, Sep: Sep, Yes: Yes, No: No, Bullet: Bullet, Ellipsis: Ellipsis,
+		Dash: Dash, Times: Times, Up: Up, Down: Down, Bar: '█', Track: '░'}
+}
+
+// ASCIIGlyphs are the ASCII stand-ins: "Rs 1,000.00", " - ", "+", "x",
+// "*", "...", "-", "x", "up", "down".
+func ASCIIGlyphs() Glyphs {
+	return Glyphs{Rupee: "Rs ", Sep: " - ", Yes: "+", No: "x", Bullet: "*", Ellipsis: "...",
+		Dash: "-", Times: "x", Up: "up", Down: "down", Bar: '#', Track: '.', ascii: true}
+}
+
+// ASCII reports whether g prints ASCII only.
+func (g Glyphs) ASCII() bool { return g.ascii }
+
+// GlyphsFor picks the glyphs for the locale named by the environment
+// (getenv is os.LookupEnv or a test's map): UTF-8 when the first of LC_ALL,
+// LC_CTYPE and LANG that is set and not empty names UTF-8 as its character
+// set, else ASCII. With none of them set the locale is C, as for tmux and
+// every C program: ASCII.
+func GlyphsFor(getenv func(string) (string, bool)) Glyphs {
+	if LocaleIsUTF8(getenv) {
+		return UTF8Glyphs()
+	}
+	return ASCIIGlyphs()
+}
+
+// LocaleIsUTF8 reports whether the locale the environment names uses UTF-8
+// (see GlyphsFor).
+func LocaleIsUTF8(getenv func(string) (string, bool)) bool {
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		v, _ := getenv(k)
+		if v == "" {
+			continue
+		}
+		cs := strings.ToLower(v)
+		if _, after, ok := strings.Cut(cs, "."); ok {
+			cs = after
+		}
+		cs, _, _ = strings.Cut(cs, "@")
+		return cs == "utf-8" || cs == "utf8"
+	}
+	return false
+}
+
+// Text makes s printable with g: unchanged for UTF-8; for ASCII, the
+// module's own glyphs become their stand-ins and every other character
+// that is not printable ASCII becomes "?", so nothing the terminal cannot
+// show (a consumer's name in Devanagari) shifts the columns. s must already
+// be sanitised (see Sanitize).
+func (g Glyphs) Text(s string) string {
+	if !g.ascii || isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteByte('\n')
+		default:
+			b.WriteString(g.standIn(r))
+		}
+	}
+	return b.String()
+}
+
+// standIn is g's stand-in of one of the module's glyphs, else "?".
+func (g Glyphs) standIn(r rune) string {
+	u := UTF8Glyphs()
+	pairs := [][2]string{
+		{u.Rupee, g.Rupee}, {"·", "-"}, {u.Yes, g.Yes}, {u.No, g.No}, {u.Bullet, g.Bullet},
+		{u.Ellipsis, g.Ellipsis}, {u.Dash, g.Dash}, {u.Times, g.Times}, {u.Up, g.Up}, {u.Down, g.Down},
+		{"–", "-"}, {"“", `"`}, {"”", `"`}, {"‘", "'"}, {"’", "'"}, {"\u00a0", " "},
+	}
+	for _, p := range pairs {
+		if string(r) == p[0] {
+			return p[1]
+		}
+	}
+	return "?"
+}
+
+// Sanitize is Sanitize followed by Text: a server string made safe for a
+// single-line field of this terminal.
+func (g Glyphs) Sanitize(s string) string { return g.Text(Sanitize(s)) }
+
+// Amount is Amount with g's rupee sign.
+func (g Glyphs) Amount(amount string) string {
+	a := Amount(amount)
+	if !g.ascii {
+		return a
+	}
+	return g.Text(strings.Replace(a, Rupee, g.Rupee, 1))
+}
+
+// Truncate is Truncate ending in g's ellipsis.
+func (g Glyphs) Truncate(s string, width int) string { return truncate(s, width, g.Ellipsis) }
+
+// Pad is Pad ending a cut in g's ellipsis.
+func (g Glyphs) Pad(s string, width int) string {
+	s = g.Truncate(s, width)
+	return s + blanks(width-Width(s))
+}
+
+// PadLeft is PadLeft ending a cut in g's ellipsis.
+func (g Glyphs) PadLeft(s string, width int) string {
+	s = g.Truncate(s, width)
+	return blanks(width-Width(s)) + s
+}
+
+// Styled is Text for text with escape sequences (styles): they pass
+// unchanged; what they style is made printable with g.
+func (g Glyphs) Styled(s string) string {
+	if !g.ascii || isPlain(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var state byte
+	for len(s) > 0 {
+		seq, _, n, next := ansi.DecodeSequenceWc(s, state, nil)
+		if n <= 0 {
+			n, seq = len(s), s
+		}
+		if seq[0] == ansi.ESC || seq[0] == 0x9b {
+			b.WriteString(seq)
+		} else {
+			b.WriteString(g.Text(seq))
+		}
+		s, state = s[n:], next
+	}
+	return b.String()
+}

@@ -1,0 +1,321 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
+	"github.com/aopfetch/aopfetch/store"
+)
+
+// Refresher runs the lookups of refresh-all: every request, at the
+// concurrency and rate it was configured with, calling report once for
+// each lookup made (from any goroutine, in the order they finish), and
+// returns when all are done or ctx is done. Lookups never started because
+// ctx ended are not reported.
+type Refresher interface {
+	Refresh(ctx context.Context, reqs []client.Request, report func(i int, res *client.Result, err error))
+}
+
+// RefresherFunc adapts a function to Refresher.
+type RefresherFunc func(ctx context.Context, reqs []client.Request, report func(i int, res *client.Result, err error))
+
+// Refresh implements Refresher.
+func (f RefresherFunc) Refresh(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+	f(ctx, reqs, report)
+}
+
+// Refresh-all's pacing of store writes: its answers are recorded together
+// once this many arrived or this long after the last write, and at the end.
+const (
+	recordEvery = 50
+	recordAfter = 2 * time.Second
+)
+
+// maxAnswersPerMsg bounds how many answers one message carries.
+const maxAnswersPerMsg = 256
+
+// answer is one lookup of refresh-all.
+type answer struct {
+	i   int
+	res *client.Result
+	err error
+}
+
+// refreshMsg carries the answers that arrived since the last one; closed:
+// the run is over.
+type refreshMsg struct {
+	id      int
+	answers []answer
+	closed  bool
+}
+
+// refreshRun is a refresh-all in progress (or just over).
+type refreshRun struct {
+	id        int
+	reqs      []client.Request
+	ch        chan answer
+	cancel    context.CancelFunc
+	done      int
+	failed    []string // "DL01AB1234 (timeout)"
+	changed   int
+	stopped   bool
+	closed    bool
+	authErr   string
+	unwritten []store.Lookup
+	lastWrite time.Time
+	bar       progress.Model
+}
+
+// over reports whether the run has ended.
+func (r *refreshRun) over() bool { return r.closed }
+
+// startRefresh looks up every saved account again.
+func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
+	if h.c.fetcher == nil && h.c.refresher == nil {
+		return h, nil, nil
+	}
+	h.runs++
+	rows := h.rows[tabSaved]
+	reqs := make([]client.Request, len(rows))
+	h.outcomes = make(map[string]*outcome, len(rows))
+	h.fresh = make(map[string]*store.Snapshot, len(rows))
+	for i, r := range rows {
+		reqs[i] = h.c.withDefaults(r.req)
+		h.outcomes[r.req.CANumber] = &outcome{pending: true}
+	}
+	ctx, cancel := context.WithCancel(h.c.ctx)
+	run := &refreshRun{id: h.runs, reqs: reqs, ch: make(chan answer, len(reqs)), cancel: cancel,
+		lastWrite: h.c.now(), bar: newBar(h.c)}
+	h.run = run
+	h.reapply(nil)
+	refresher := h.c.refresher
+	if refresher == nil {
+		refresher = newEngineRefresher(h.c.fetcher, h.c.concurrency, h.c.rate)
+	}
+	start := func() tea.Msg {
+		go func() {
+			defer close(run.ch)
+			refresher.Refresh(ctx, reqs, func(i int, res *client.Result, err error) {
+				run.ch <- answer{i: i, res: res, err: err}
+			})
+		}()
+		return listen(run)()
+	}
+	return h, start, nil
+}
+
+// newBar is refresh-all's progress bar, in the program's glyphs.
+func newBar(c *common) progress.Model {
+	return progress.New(progress.WithoutPercentage(), progress.WithSolidFill(c.styles.Progress),
+		progress.WithFillCharacters(c.g.Bar, c.g.Track))
+}
+
+// listen waits for the next answers of run.
+func listen(run *refreshRun) tea.Cmd {
+	id, ch := run.id, run.ch
+	return func() tea.Msg {
+		a, ok := <-ch
+		if !ok {
+			return refreshMsg{id: id, closed: true}
+		}
+		msg := refreshMsg{id: id, answers: []answer{a}}
+		for len(msg.answers) < maxAnswersPerMsg {
+			select {
+			case a, ok := <-ch:
+				if !ok {
+					msg.closed = true
+					return msg
+				}
+				msg.answers = append(msg.answers, a)
+			default:
+				return msg
+			}
+		}
+		return msg
+	}
+}
+
+// stopRefresh stops refresh-all: nothing new is sent; lookups in flight
+// are cancelled and not counted.
+func (h *homeModel) stopRefresh() {
+	if h.run == nil || h.run.closed {
+		return
+	}
+	h.run.stopped = true
+	h.run.cancel()
+}
+
+// refreshed applies refresh-all's answers to the rows as they arrive and
+// records them in the store in batches.
+func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
+	run := h.run
+	if run == nil || msg.id != run.id {
+		return h, nil
+	}
+	now := h.c.now()
+	touched := make(map[string]bool, len(msg.answers))
+	for _, a := range msg.answers {
+		h.apply(run, a, now)
+		touched[run.reqs[a.i].CANumber] = true
+	}
+	var cmds []tea.Cmd
+	if msg.closed {
+		run.closed = true
+		run.cancel()
+		h.status, h.bad = run.summary(h.c.g), len(run.failed) > 0 || run.authErr != ""
+		for v, o := range h.outcomes {
+			if o.pending {
+				delete(h.outcomes, v) // never looked up: stopped
+				touched[v] = true
+			}
+		}
+	} else {
+		cmds = append(cmds, listen(run))
+	}
+	if len(run.unwritten) > 0 && (msg.closed || len(run.unwritten) >= recordEvery || now.Sub(run.lastWrite) >= recordAfter) {
+		cmds = append(cmds, recordManyCmd(h.c.st, run.unwritten))
+		run.unwritten, run.lastWrite = nil, now
+	}
+	h.reapply(touched)
+	return h, tea.Batch(cmds...)
+}
+
+// apply takes one answer: the row's outcome, its new snapshot, the
+// lookup to record.
+func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
+	req := run.reqs[a.i]
+	var ce *client.Error
+	if errors.As(a.err, &ce) && ce.Kind == client.KindCancelled {
+		return // stopped, not failed
+	}
+	run.done++
+	if l := lookupFor(req, a.res, a.err, now); l != nil {
+		run.unwritten = append(run.unwritten, *l)
+	}
+	o := &outcome{}
+	h.outcomes[req.CANumber] = o
+	if a.err != nil || a.res == nil {
+		if a.err == nil {
+			a.err = errors.New("no answer")
+		}
+		kind, _ := store.FailureOf(a.err)
+		o.kind, o.err = kind, oneLineError(a.err)
+		run.failed = append(run.failed, fmt.Sprintf("%s (%s)", req.CANumber, kind))
+		if errors.As(a.err, &ce) && ce.Kind == client.KindAuth && run.authErr == "" {
+			run.authErr = oneLineError(a.err)
+			run.cancel()
+		}
+		return
+	}
+	snap := &store.Snapshot{Consumer: a.res.Consumer, FetchedAt: a.res.FetchedAt}
+	h.fresh[req.CANumber] = snap
+	if r := h.savedRow(req.CANumber); r != nil && r.snap != nil {
+		o.changed = changedValues(r.snap.Consumer, snap.Consumer)
+		if len(o.changed) > 0 {
+			run.changed++
+		}
+	}
+}
+
+// changedValues names the shown values that differ: "amount", "due".
+func changedValues(old, cur client.Consumer) map[string]bool {
+	ch := map[string]bool{}
+	if old.ShownAmount() != cur.ShownAmount() {
+		ch["amount"] = true
+	}
+	if old.ShownDueDate() != cur.ShownDueDate() {
+		ch["due"] = true
+	}
+	if len(ch) == 0 {
+		return nil
+	}
+	return ch
+}
+
+// reapply rebuilds the saved rows of the vehicles in touched (nil:
+// every row) with their outcomes and fresh snapshots, keeping the filter
+// and the cursor.
+func (h *homeModel) reapply(touched map[string]bool) {
+	b := newRowBuilder(h.c, nil)
+	rows := h.rows[tabSaved]
+	next := make([]*row, len(rows))
+	for i, r := range rows {
+		next[i] = r
+		if touched == nil || touched[r.req.CANumber] {
+			base := *r
+			base.outcome = nil
+			next[i] = h.overlay(b, &base)
+		}
+	}
+	prev := [2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)}
+	sortRows(next, h.sort)
+	h.rows[tabSaved] = next
+	h.nat[tabSaved] = measure(next, h.c.g) // a new amount may be wider
+	h.layout()
+	h.refilter(prev)
+}
+
+// progressView is "Refreshing 120/1000 · 3 failed" and a bar, in room cells.
+func (r *refreshRun) progressView(c *common, room int) string {
+	g, s := c.g, c.styles
+	total := len(r.reqs)
+	label := fmt.Sprintf("Refreshing %d/%d", r.done, total)
+	if n := len(r.failed); n > 0 {
+		label += g.Sep + fmt.Sprintf("%d failed", n)
+	}
+	if r.stopped {
+		label = fmt.Sprintf("Stopping at %d/%d", r.done, total)
+	}
+	if text.Width(label) > room {
+		label = fmt.Sprintf("%d/%d", r.done, total)
+	}
+	if w := room - text.Width(label) - 1; w >= 6 {
+		bar := r.bar
+		bar.Width = min(w, 30)
+		return bar.ViewAs(float64(r.done)/float64(max(1, total))) + " " + s.Warning.Render(label)
+	}
+	return s.Warning.Render(g.Truncate(label, room))
+}
+
+// summary is the status line after a run.
+func (r *refreshRun) summary(g text.Glyphs) string {
+	ok := r.done - len(r.failed)
+	parts := []string{fmt.Sprintf("Refreshed %d of %d", ok, len(r.reqs))}
+	switch {
+	case r.authErr != "":
+		parts[0] = "Refresh stopped: " + r.authErr
+	case r.stopped:
+		parts[0] = fmt.Sprintf("Stopped: %d of %d refreshed", ok, len(r.reqs))
+	}
+	if r.changed == 0 {
+		parts = append(parts, "no changes")
+	} else {
+		parts = append(parts, fmt.Sprintf("%d changed", r.changed))
+	}
+	if n := len(r.failed); n > 0 {
+		shown := r.failed[:min(n, 3)]
+		more := ""
+		if n > 3 {
+			more = fmt.Sprintf(" and %d more", n-3)
+		}
+		parts = append(parts, fmt.Sprintf("%d failed: %s%s", n, strings.Join(shown, ", "), more))
+	}
+	return strings.Join(parts, g.Sep)
+}
+
+// recordManyCmd records refresh-all's lookups in one append to history.
+func recordManyCmd(st *store.Store, ls []store.Lookup) tea.Cmd {
+	if len(ls) == 0 {
+		return nil
+	}
+	ls = append([]store.Lookup(nil), ls...)
+	return writeCmd(st, "", func() error { return st.RecordLookups(ls...) })
+}

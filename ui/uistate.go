@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// uiStateName is the file, in the state directory ($XDG_STATE_HOME/aopfetch),
+// that remembers how home was left: the sort order of the Saved list. It
+// is this user's view of the accounts, so it lives neither in the store
+// (shared by every session and read by the CLI) nor in config.toml (which
+// the user edits and the program never writes).
+const uiStateName = "ui-state.json"
+
+// uiState is what the UI state file holds.
+type uiState struct {
+	Sort string `json:"sort"`
+}
+
+// loadUIState reads the UI state at path; a missing or unreadable file is
+// the default state ("" path: none).
+func loadUIState(path string) uiState {
+	var s uiState
+	if path == "" {
+		return s
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 64<<10 {
+		return s
+	}
+	_ = json.Unmarshal(b, &s)
+	return s
+}
+
+// uiStateMsg reports a write of the UI state.
+type uiStateMsg struct{ err error }
+
+// uiStateFile is the UI state file of one program. Writes run as commands,
+// which may finish in any order: each carries a number, and one older
+// than the last written is dropped, so the file ends with the last state.
+type uiStateFile struct {
+	path string // "": none
+	mu   sync.Mutex
+	seq  int // of the last write asked for
+	done int // of the last write made
+}
+
+// save returns the command writing s, atomically, 0600 in a 0700 directory.
+func (f *uiStateFile) save(s uiState) tea.Cmd {
+	if f == nil || f.path == "" {
+		return nil
+	}
+	f.mu.Lock()
+	f.seq++
+	seq := f.seq
+	f.mu.Unlock()
+	return func() tea.Msg {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if seq < f.done {
+			return uiStateMsg{}
+		}
+		f.done = seq
+		return uiStateMsg{err: writeUIState(f.path, s)}
+	}
+}
+
+// load reads the file (see loadUIState).
+func (f *uiStateFile) load() uiState {
+	if f == nil {
+		return uiState{}
+	}
+	return loadUIState(f.path)
+}
+
+// writeUIState writes s to path through a temporary file and a rename.
+func writeUIState(path string, s uiState) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("remember the sort order: %w", err)
+	}
+	_ = os.Chmod(dir, 0o700)
+	tmp, err := os.CreateTemp(dir, "."+uiStateName+".*")
+	if err != nil {
+		return fmt.Errorf("remember the sort order: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("remember the sort order: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
