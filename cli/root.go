@@ -28,6 +28,7 @@ const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --j
 // SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130
 // (serve handles its own signals: SIGHUP reloads it).
 func Execute(b BuildInfo) int {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 	return run(ctx, newApp(b, os.Stdin, os.Stdout, os.Stderr, nil), os.Args[1:])

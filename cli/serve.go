@@ -60,7 +60,10 @@ audit.jsonl.`,
   ssh -t -p 2222 box                                  # an agent: the terminal UI
   ssh -p 2222 box fetch --json DL12CB4685             # an agent: one lookup for a script`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), app, cmd.Flags(), o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			defaultGC() // one process for many agents
+			return runServe(cmd.Context(), app, cmd.Flags(), o)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", serve.DefaultListen, "address to listen on (host:port)")
