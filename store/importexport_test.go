@@ -11,11 +11,7 @@ import (
 
 // rowLines returns the line numbers of errs.
 func rowLines(errs []RowError) []int {
-	var lines []int
-	for _, e := range errs {
-		lines = append(lines, e.Line)
-	}
-	return lines
+	return pluck(errs, func(e RowError) int { return e.Line })
 }
 
 func TestParseImportGoodCSV(t *testing.T) {

@@ -68,8 +68,39 @@ func runHelper(mode, path, arg string) error {
 		return helperLookups(path, prefix, n)
 	case "lookuploop": // record lookups L000000, L000001, ... until killed
 		return helperLookupLoop(path)
+	case "upgrade-nearly-full": // arg: the size limit in bytes
+		n, _ := strconv.ParseUint(arg, 10, 64)
+		return helperUpgradeNearlyFull(path, n)
+	case "open-nearly-full": // open (and so upgrade) the store with files capped at arg bytes
+		n, _ := strconv.ParseUint(arg, 10, 64)
+		if _, err := limitFileSize(n); err != nil {
+			return err
+		}
+		_, err := Open(path, Options{HistoryLimit: 1000})
+		return err
+	case "open": // open (and so upgrade) the store, after saying ready
+		fmt.Println("ready")
+		_, err := Open(path, Options{HistoryLimit: 1000})
+		return err
+	case "compactloop": // record lookups of the saved vehicle S0 with a small limit until killed
+		return helperCompactLoop(path)
 	}
 	return fmt.Errorf("unknown helper mode %q", mode)
+}
+
+// limitFileSize lowers RLIMIT_FSIZE to n bytes, so that a write past it
+// fails like a full disk, and returns the call that puts the old limit back.
+func limitFileSize(n uint64) (restore func() error, err error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		return nil, err
+	}
+	small := lim
+	small.Cur = n
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+		return nil, err
+	}
+	return func() error { return syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim) }, nil
 }
 
 func helperAdd(path, prefix string, n int) error {
@@ -161,13 +192,8 @@ func helperDiskFull(path string) error {
 	if err != nil {
 		return err
 	}
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		return err
-	}
-	small := lim
-	small.Cur = uint64(len(before)) + 100
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &small); err != nil {
+	restore, err := limitFileSize(uint64(len(before)) + 100)
+	if err != nil {
 		return err
 	}
 	a, err := s.SaveAccount(Account{CANumber: "BB22B2222", Note: strings.Repeat("x", 4096)})
@@ -184,7 +210,7 @@ func helperDiskFull(path string) error {
 	if a.CANumber != "BB22B2222" || len(s.Data().Accounts) != 2 || s.Pending() != 1 {
 		return fmt.Errorf("in-memory state lost: account %+v, %d accounts, %d pending", a, len(s.Data().Accounts), s.Pending())
 	}
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+	if err := restore(); err != nil {
 		return err
 	}
 	if _, err := s.SaveAccount(Account{CANumber: "CC33C3333"}); err != nil {
@@ -195,6 +221,17 @@ func helperDiskFull(path string) error {
 		return fmt.Errorf("after the disk has room again: %d accounts, %d pending, %v", len(d.Accounts), s.Pending(), err)
 	}
 	return nil
+}
+
+// dataAt opens the store at p with o, as the next process would, and
+// returns what it holds; a failure to open fails the test, saying when.
+func dataAt(t *testing.T, p string, o Options, when string) Data {
+	t.Helper()
+	s, err := Open(p, o)
+	if err != nil {
+		t.Fatalf("%s: Open: %v", when, err)
+	}
+	return s.Data()
 }
 
 // helperCmd builds a helper process running mode on the store at path.
@@ -296,10 +333,11 @@ func watchParses(p string, done <-chan struct{}) (int, error) {
 }
 
 // killRepeatedly starts the helper mode on the store at p kills times,
-// killing it with SIGKILL after a random moment each time, and after each
-// kill calls committed, which checks what the store holds and returns how
-// many writes it shows: a number that never goes down.
-func killRepeatedly(t *testing.T, mode, p string, kills int, seed uint64, committed func(kill int) int) int {
+// killing it with SIGKILL at a random moment within pause of its "ready"
+// each time, and after each kill calls committed, which checks what the
+// store holds and returns how many writes it shows: a number that never
+// goes down.
+func killRepeatedly(t *testing.T, mode, p string, kills int, seed uint64, pause time.Duration, committed func(kill int) int) int {
 	t.Helper()
 	if raceEnabled {
 		// The race detector cannot see across processes, and makes each
@@ -310,7 +348,7 @@ func killRepeatedly(t *testing.T, mode, p string, kills int, seed uint64, commit
 	prev := 0
 	for i := range kills {
 		cmd := startUntil(t, mode, p, "ready")
-		time.Sleep(time.Duration(rng.IntN(5000)) * time.Microsecond)
+		time.Sleep(time.Duration(rng.Int64N(int64(pause))))
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		n := committed(i)
@@ -328,7 +366,7 @@ func killRepeatedly(t *testing.T, mode, p string, kills int, seed uint64, commit
 
 func TestKilledWriterLeavesOldOrNewState(t *testing.T) {
 	p := testPath(t)
-	killRepeatedly(t, "loop", p, 100, 1, func(i int) int {
+	killRepeatedly(t, "loop", p, 100, 1, 5*time.Millisecond, func(i int) int {
 		d, _, err := readStore(p)
 		if err != nil {
 			t.Fatalf("kill %d: the store does not parse: %v", i, err)
@@ -405,12 +443,8 @@ func TestConcurrentProcessesKeepEveryLookup(t *testing.T) {
 // is skipped, and the next writer ends it and goes on.
 func TestKilledLookupWriterLosesNoCommittedLookup(t *testing.T) {
 	p := testPath(t)
-	killRepeatedly(t, "lookuploop", p, 60, 3, func(i int) int {
-		s, err := Open(p, Options{HistoryLimit: 100000})
-		if err != nil {
-			t.Fatalf("kill %d: %v", i, err)
-		}
-		r := s.Data().Recent
+	killRepeatedly(t, "lookuploop", p, 60, 3, 5*time.Millisecond, func(i int) int {
+		r := dataAt(t, p, Options{HistoryLimit: 100000}, fmt.Sprintf("kill %d", i)).Recent
 		for j, l := range r { // newest first: L(n-1) ... L000000
 			if want := fmt.Sprintf("L%06d", len(r)-1-j); l.CANumber != want || len(l.ErrorMessage) != (len(r)-1-j)%97 {
 				t.Fatalf("kill %d: lookup %d is %+v, want %s: not one the writer wrote", i, j, l, want)

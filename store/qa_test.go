@@ -262,10 +262,7 @@ func TestQAImportedIDsArePlain(t *testing.T) {
 	if err != nil || len(errs) != 0 || len(accts) != 5 {
 		t.Fatalf("%v %v", errs, err)
 	}
-	var ids []string
-	for _, a := range accts {
-		ids = append(ids, a.ID)
-	}
+	ids := pluck(accts, func(a Account) string { return a.ID })
 	if want := []string{"0123456789abcdef", "old-ID_7", "", "", ""}; !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids %q, want %q", ids, want)
 	}

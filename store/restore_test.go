@@ -25,9 +25,7 @@ func TestRestoreAccountPutsItBackWhereItWas(t *testing.T) {
 	s := openAt(t, path)
 	before := seedThree(t, s)
 	gone := before[1]
-	if err := s.RemoveAccount(gone.ID); err != nil {
-		t.Fatal(err)
-	}
+	mustRemove(t, s, gone.ID)
 	got, err := s.RestoreAccount(gone, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -49,26 +47,16 @@ func TestRestoreAccountAfterOtherChanges(t *testing.T) {
 	path := testPath(t)
 	s := openAt(t, path)
 	before := seedThree(t, s)
-	if err := s.RemoveAccount(before[2].ID); err != nil {
-		t.Fatal(err)
-	}
+	mustRemove(t, s, before[2].ID)
 	// Another session removes one more and saves a new one meanwhile.
 	other := openAt(t, path)
-	if err := other.RemoveAccount(before[0].ID); err != nil {
-		t.Fatal(err)
-	}
+	mustRemove(t, other, before[0].ID)
 	if _, err := s.RestoreAccount(before[2], 2); err != nil {
 		t.Fatal(err)
 	}
 	d, _, _ := readStore(path)
-	var vs []string
-	for i, a := range d.Accounts {
-		vs = append(vs, a.CANumber)
-		if a.Position != i {
-			t.Errorf("position %d at %d", a.Position, i)
-		}
-	}
-	if want := []string{"DL02AA0002", "DL03AA0003"}; !reflect.DeepEqual(vs, want) {
+	checkPositions(t, d)
+	if vs, want := vehicles(d), []string{"DL02AA0002", "DL03AA0003"}; !reflect.DeepEqual(vs, want) {
 		t.Errorf("accounts %v, want %v (restored last: fewer are left)", vs, want)
 	}
 }
@@ -77,9 +65,7 @@ func TestRestoreAccountSavedAgainChangesNothing(t *testing.T) {
 	path := testPath(t)
 	s := openAt(t, path)
 	before := seedThree(t, s)
-	if err := s.RemoveAccount(before[1].ID); err != nil {
-		t.Fatal(err)
-	}
+	mustRemove(t, s, before[1].ID)
 	again := mustSave(t, openAt(t, path), Account{Label: "New label", CANumber: "DL02AA0002"})
 	_, err := s.RestoreAccount(before[1], 1)
 	if !errors.Is(err, ErrSavedAgain) {
@@ -94,9 +80,7 @@ func TestRestoreAccountSavedAgainChangesNothing(t *testing.T) {
 func TestRestoreAccountTakesNewIDWhenTaken(t *testing.T) {
 	s := openAt(t, testPath(t))
 	before := seedThree(t, s)
-	if err := s.RemoveAccount(before[0].ID); err != nil {
-		t.Fatal(err)
-	}
+	mustRemove(t, s, before[0].ID)
 	clash := before[0]
 	clash.ID = before[1].ID
 	got, err := s.RestoreAccount(clash, 0)

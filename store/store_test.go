@@ -59,13 +59,66 @@ func mustSave(t *testing.T, s *Store, a Account) Account {
 	return got
 }
 
+// mustRemove removes the account id (or vehicle) from s.
+func mustRemove(t *testing.T, s *Store, id string) {
+	t.Helper()
+	if err := s.RemoveAccount(id); err != nil {
+		t.Fatalf("RemoveAccount(%s): %v", id, err)
+	}
+}
+
+// checkStored fails the test, saying when, unless the store at p holds
+// the accounts of vehicles want, in order.
+func checkStored(t *testing.T, p, when string, want ...string) {
+	t.Helper()
+	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, want) {
+		t.Fatalf("store %s = %v, want %v", when, got, want)
+	}
+}
+
+// checkFlushed fails the test unless s writes its pending changes.
+func checkFlushed(t *testing.T, s *Store) {
+	t.Helper()
+	if err := s.Flush(); err != nil || s.Pending() != 0 {
+		t.Fatalf("Flush = %v, pending %d", err, s.Pending())
+	}
+}
+
+// holdLock takes the store's cross-process lock from another file
+// description (another process, as far as flock is concerned) and returns
+// its release.
+func holdLock(t *testing.T, p string) func() {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	held := flock.New(p + ".lock")
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v %v", ok, err)
+	}
+	return func() { held.Unlock(); held.Close() }
+}
+
+// mustRecord records lookups ls in s.
+func mustRecord(t *testing.T, s *Store, ls ...Lookup) {
+	t.Helper()
+	if err := s.RecordLookups(ls...); err != nil {
+		t.Fatalf("RecordLookups: %v", err)
+	}
+}
+
+// pluck lists f of each of xs, in order.
+func pluck[T, U any](xs []T, f func(T) U) []U {
+	var us []U
+	for _, x := range xs {
+		us = append(us, f(x))
+	}
+	return us
+}
+
 // vehicles lists the CANumbers of d's accounts in order.
 func vehicles(d Data) []string {
-	var vs []string
-	for _, a := range d.Accounts {
-		vs = append(vs, a.CANumber)
-	}
-	return vs
+	return pluck(d.Accounts, func(a Account) string { return a.CANumber })
 }
 
 // checkPositions asserts positions are 0..n-1 in order.
@@ -164,12 +217,8 @@ func TestRemoveRenameMove(t *testing.T) {
 	if err != nil || a.Label != "depot" || a.CANumber != "CC33C3333" {
 		t.Fatalf("UpdateAccount = %+v, %v", a, err)
 	}
-	if err := s.RemoveAccount("DD44D4444"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RemoveAccount(ids[1]); err != nil {
-		t.Fatal(err)
-	}
+	mustRemove(t, s, "DD44D4444")
+	mustRemove(t, s, ids[1])
 	d = s.Data()
 	if got := vehicles(d); !slices.Equal(got, []string{"CC33C3333", "AA11A1111"}) {
 		t.Fatalf("after removes: %v", got)
@@ -288,9 +337,7 @@ func TestCorruptionFoundByUpdateIsMovedAside(t *testing.T) {
 	if got, _ := os.ReadFile(p + ".corrupt-20260102T030405Z"); string(got) != "{garbage\x00" {
 		t.Fatalf("backup = %q", got)
 	}
-	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"BB22B2222"}) {
-		t.Fatalf("store after recovery = %v", got)
-	}
+	checkStored(t, p, "after recovery", "BB22B2222")
 	if len(s.Notices()) != 1 {
 		t.Fatalf("Notices = %q", s.Notices())
 	}
@@ -415,16 +462,12 @@ func TestStaleTempFilesRemovedOnOpen(t *testing.T) {
 
 	// While another process holds the lock (it may be writing that temp
 	// file right now) the temp file stays.
-	held := flock.New(p + ".lock")
-	if ok, err := held.TryLock(); !ok || err != nil {
-		t.Fatalf("TryLock: %v %v", ok, err)
-	}
+	release := holdLock(t, p)
 	openAt(t, p)
 	if _, err := os.Stat(tmp); err != nil {
 		t.Fatalf("temp file removed while the lock was held: %v", err)
 	}
-	held.Unlock()
-	held.Close()
+	release()
 
 	openAt(t, p)
 	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
@@ -442,10 +485,7 @@ func TestLockTimeoutNamesLockFileAndKeepsChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSave(t, s, Account{CANumber: "AA11A1111"})
-	held := flock.New(p + ".lock")
-	if ok, err := held.TryLock(); !ok || err != nil {
-		t.Fatalf("TryLock: %v %v", ok, err)
-	}
+	release := holdLock(t, p)
 	a, err := s.SaveAccount(Account{CANumber: "BB22B2222", Label: "kept"})
 	var lt *LockTimeoutError
 	if !errors.As(err, &lt) || lt.LockFile != p+".lock" {
@@ -462,15 +502,12 @@ func TestLockTimeoutNamesLockFileAndKeepsChange(t *testing.T) {
 	if got := vehicles(openAt(t, p).Data()); len(got) != 1 {
 		t.Fatalf("file changed while locked: %v", got)
 	}
-	held.Unlock()
-	held.Close()
+	release()
 	mustSave(t, s, Account{CANumber: "CC33C3333"})
 	if s.Pending() != 0 {
 		t.Fatalf("Pending = %d after a successful write", s.Pending())
 	}
-	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"AA11A1111", "BB22B2222", "CC33C3333"}) {
-		t.Fatalf("store = %v, want the pending change written too", got)
-	}
+	checkStored(t, p, "with the pending change written too", "AA11A1111", "BB22B2222", "CC33C3333")
 }
 
 func TestFlushWritesPendingChanges(t *testing.T) {
@@ -482,25 +519,16 @@ func TestFlushWritesPendingChanges(t *testing.T) {
 	if err := s.Flush(); err != nil {
 		t.Fatalf("Flush with nothing pending: %v", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	held := flock.New(p + ".lock")
-	held.TryLock()
+	release := holdLock(t, p)
 	if _, err := s.SaveAccount(Account{CANumber: "AA11A1111"}); err == nil {
 		t.Fatal("SaveAccount succeeded under a held lock")
 	}
 	if err := s.Flush(); err == nil {
 		t.Fatal("Flush succeeded under a held lock")
 	}
-	held.Unlock()
-	held.Close()
-	if err := s.Flush(); err != nil || s.Pending() != 0 {
-		t.Fatalf("Flush = %v, pending %d", err, s.Pending())
-	}
-	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"AA11A1111"}) {
-		t.Fatalf("store = %v", got)
-	}
+	release()
+	checkFlushed(t, s)
+	checkStored(t, p, "after Flush", "AA11A1111")
 }
 
 func TestPendingChangesReplayOnFreshState(t *testing.T) {
@@ -510,8 +538,7 @@ func TestPendingChangesReplayOnFreshState(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := mustSave(t, s1, Account{CANumber: "AA11A1111"})
-	held := flock.New(p + ".lock")
-	held.TryLock()
+	release := holdLock(t, p)
 	if _, err := s1.UpdateAccount(a.ID, "renamed", ""); err == nil {
 		t.Fatal("UpdateAccount succeeded under a held lock")
 	}
@@ -521,8 +548,7 @@ func TestPendingChangesReplayOnFreshState(t *testing.T) {
 	if d := s1.Data(); d.Accounts[0].Label != "renamed" || len(d.Accounts) != 2 || s1.Pending() != 2 {
 		t.Fatalf("in memory: %+v, pending %d", d.Accounts, s1.Pending())
 	}
-	held.Unlock()
-	held.Close()
+	release()
 
 	// Another process removes the renamed account meanwhile.
 	if err := openAt(t, p).RemoveAccount("AA11A1111"); err != nil {
@@ -532,12 +558,8 @@ func TestPendingChangesReplayOnFreshState(t *testing.T) {
 	if err != nil || !changed || !slices.Equal(vehicles(d), []string{"BB22B2222"}) {
 		t.Fatalf("after reload: %v changed=%v err=%v; want the pending add on the new state", vehicles(d), changed, err)
 	}
-	if err := s1.Flush(); err != nil || s1.Pending() != 0 {
-		t.Fatalf("Flush: %v, pending %d", err, s1.Pending())
-	}
-	if got := vehicles(openAt(t, p).Data()); !slices.Equal(got, []string{"BB22B2222"}) {
-		t.Fatalf("store = %v", got)
-	}
+	checkFlushed(t, s1)
+	checkStored(t, p, "after Flush", "BB22B2222")
 }
 
 func TestReloadIfChanged(t *testing.T) {
@@ -573,17 +595,11 @@ func TestHistoryIsNewestFirstDedupedAndCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
-	must := func(ls ...Lookup) {
-		t.Helper()
-		if err := s.RecordLookups(ls...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(Lookup{Operator: 1, CANumber: "A", At: at(1), OK: true, Snapshot: snap("a1", at(1))})
-	must(Lookup{Operator: 1, CANumber: "B", At: at(2), ErrorKind: "network", ErrorMessage: "reset"})
-	must(Lookup{Operator: 1, CANumber: "A", At: at(3), OK: true, Snapshot: snap("a3", at(3))}) // replaces the first
-	must(Lookup{Operator: 2, CANumber: "A", At: at(4)})                                        // another operator: distinct
-	must(Lookup{Operator: 1, CANumber: "B", RegistrationID: "R", At: at(5)})                   // another registration id: distinct
+	mustRecord(t, s, Lookup{Operator: 1, CANumber: "A", At: at(1), OK: true, Snapshot: snap("a1", at(1))})
+	mustRecord(t, s, Lookup{Operator: 1, CANumber: "B", At: at(2), ErrorKind: "network", ErrorMessage: "reset"})
+	mustRecord(t, s, Lookup{Operator: 1, CANumber: "A", At: at(3), OK: true, Snapshot: snap("a3", at(3))}) // replaces the first
+	mustRecord(t, s, Lookup{Operator: 2, CANumber: "A", At: at(4)})                                        // another operator: distinct
+	mustRecord(t, s, Lookup{Operator: 1, CANumber: "B", RegistrationID: "R", At: at(5)})                   // another registration id: distinct
 	r := s.Data().Recent
 	type key struct {
 		op int
@@ -602,7 +618,7 @@ func TestHistoryIsNewestFirstDedupedAndCapped(t *testing.T) {
 		t.Fatalf("kept entry = %+v, want the newest", r[2])
 	}
 	// Several lookups in one call: later ones are newer on equal times.
-	must(Lookup{Operator: 9, CANumber: "X", At: at(9), ErrorKind: "api"}, Lookup{Operator: 9, CANumber: "X", At: at(9), OK: true})
+	mustRecord(t, s, Lookup{Operator: 9, CANumber: "X", At: at(9), ErrorKind: "api"}, Lookup{Operator: 9, CANumber: "X", At: at(9), OK: true})
 	if r := s.Data().Recent; len(r) != 3 || r[0].CANumber != "X" || !r[0].OK || r[1].CANumber != "B" {
 		t.Fatalf("Recent = %+v", r)
 	}
@@ -625,9 +641,7 @@ func TestRecordLookupsRefreshesSavedAccounts(t *testing.T) {
 			failed := Lookup{Operator: 311, CANumber: "AA11A1111", ErrorKind: "timeout", ErrorMessage: "timed out"} // At = now
 			other := Lookup{Operator: 5, CANumber: "AA11A1111", At: t0.Add(2 * time.Hour), OK: true, Snapshot: snap("Other", t0)}
 			any := Lookup{Operator: 7, CANumber: "BB22B2222", At: t0.Add(time.Minute), OK: true, Snapshot: snap("Asha", t0)}
-			if err := s.RecordLookups(ok, failed, other, any); err != nil {
-				t.Fatal(err)
-			}
+			mustRecord(t, s, ok, failed, other, any)
 			d := openAt(t, p).Data()
 			a, b := d.Accounts[0], d.Accounts[1]
 			if a.UseCount != 2 || !a.LastUsedAt.Equal(t0.Add(time.Hour)) || a.Last == nil || a.Last.Consumer.Name != "Ravi" {
@@ -653,9 +667,7 @@ func TestSavingALookedUpVehicleTakesItsSnapshot(t *testing.T) {
 	newer := Lookup{Operator: 311, CANumber: "AA11A1111", RegistrationID: "R2", At: t0.Add(time.Hour), OK: true, Snapshot: snap("Ravi", t0.Add(time.Hour))}
 	failed := Lookup{Operator: 311, CANumber: "AA11A1111", RegistrationID: "R3", At: t0.Add(2 * time.Hour), ErrorKind: "timeout"}
 	otherOp := Lookup{Operator: 5, CANumber: "BB22B2222", At: t0, OK: true, Snapshot: snap("Other", t0)}
-	if err := s.RecordLookups(older, newer, failed, otherOp); err != nil {
-		t.Fatal(err)
-	}
+	mustRecord(t, s, older, newer, failed, otherOp)
 	a := mustSave(t, s, Account{CANumber: "AA11A1111", Operator: 311})
 	if a.Last == nil || a.Last.Consumer.Name != "Ravi" || !a.LastUsedAt.Equal(t0.Add(time.Hour)) || a.UseCount != 0 {
 		t.Fatalf("saved after lookups: %+v (last %+v), want the newest ok lookup's snapshot", a, a.Last)
@@ -677,17 +689,13 @@ func TestHistoryOffWithoutSavedMatchWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordLookups(Lookup{Operator: 1, CANumber: "AA11A1111", OK: true}); err != nil {
-		t.Fatal(err)
-	}
+	mustRecord(t, s, Lookup{Operator: 1, CANumber: "AA11A1111", OK: true})
 	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a lookup with history off created the store (stat: %v)", err)
 	}
 	mustSave(t, s, Account{CANumber: "BB22B2222"})
 	before, _ := os.Stat(p)
-	if err := s.RecordLookups(Lookup{Operator: 1, CANumber: "AA11A1111", OK: true}); err != nil {
-		t.Fatal(err)
-	}
+	mustRecord(t, s, Lookup{Operator: 1, CANumber: "AA11A1111", OK: true})
 	if after, _ := os.Stat(p); !sameFile(before, after) {
 		t.Fatal("a lookup with history off and no saved match rewrote the store")
 	}
@@ -757,11 +765,8 @@ func TestReadOnlyDoesNotWaitForAWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held := flock.New(p + ".lock")
-	if ok, err := held.TryLock(); !ok || err != nil {
-		t.Fatalf("TryLock: %v %v", ok, err)
-	}
-	defer held.Close()
+	release := holdLock(t, p)
+	defer release()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -776,7 +781,7 @@ func TestReadOnlyDoesNotWaitForAWrite(t *testing.T) {
 		t.Fatal("ReadOnly answered only after the blocked write gave up")
 	default:
 	}
-	held.Unlock()
+	release()
 	<-done
 }
 
@@ -811,9 +816,7 @@ func TestSavingASavedVehicleTakesOnlyItsOwnOperatorsSnapshot(t *testing.T) {
 	s := openAt(t, testPath(t))
 	mustSave(t, s, Account{CANumber: "AA11A1111", Operator: 311})
 	other := Lookup{Operator: 500, CANumber: "AA11A1111", At: t0, OK: true, Snapshot: snap("Other operator's", t0)}
-	if err := s.RecordLookups(other); err != nil {
-		t.Fatal(err)
-	}
+	mustRecord(t, s, other)
 	if a := mustSave(t, s, Account{CANumber: "AA11A1111", Label: "Van"}); a.Last != nil || a.Operator != 311 {
 		t.Fatalf("a label change took another operator's result: %+v (last %+v)", a, a.Last)
 	}
