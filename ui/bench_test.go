@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/store"
@@ -25,8 +23,7 @@ func BenchmarkHomeFirstFrame(b *testing.B) {
 	o := testOptions(okFetcher("X"), benchStore(b))
 	b.ResetTimer()
 	for b.Loop() {
-		m := newModel(context.Background(), o, runEnv{})
-		m, _ = m.update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		m := newTestModel(o, 80, 24)
 		if m.state != stateHome {
 			b.Fatal("not home")
 		}
@@ -45,7 +42,7 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	for b.Loop() {
 		m2, cmd := m.update(keyMsg(keys[i%len(keys)]))
 		i++
-		for _, msg := range collectSync(cmd) {
+		for _, msg := range collectAll(cmd) {
 			m2, _ = m2.update(msg)
 		}
 		_ = m2.View()
@@ -65,25 +62,6 @@ func BenchmarkOpenCached(b *testing.B) {
 		}
 		_ = m2.View()
 	}
-}
-
-// collectSync runs cmd and batches synchronously (no timers are expected).
-func collectSync(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if bm, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range bm {
-			out = append(out, collectSync(c)...)
-		}
-		return out
-	}
-	if msg == nil {
-		return nil
-	}
-	return []tea.Msg{msg}
 }
 
 // refreshLatency is the provider's answer time in BenchmarkRefreshAll.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/charmbracelet/bubbles/spinner"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -146,8 +146,27 @@ func testOptions(f Fetcher, st *store.Store) Options {
 
 // newTestModel builds a sized root model.
 func newTestModel(o Options, w, h int) model {
-	m := newModel(context.Background(), o, runEnv{})
+	return newTestModelIn(o, runEnv{}, w, h)
+}
+
+// newTestModelIn builds a sized root model running in env.
+func newTestModelIn(o Options, env runEnv, w, h int) model {
+	m := newModel(context.Background(), o, env)
 	m, _ = m.update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+// typeVehicle checks that m is on the form with the vehicle focused, types
+// typed there and checks that the field then holds want.
+func typeVehicle(t *testing.T, m model, typed, want string) model {
+	t.Helper()
+	if m.state != stateForm || m.form.focus != fieldVehicle {
+		t.Fatalf("state %v focus %d, want the form with the vehicle focused", m.state, m.form.focus)
+	}
+	m = typeText(m, typed)
+	if got := m.form.inputs[fieldVehicle].Value(); got != want {
+		t.Fatalf("typed %q, the vehicle holds %q, want %q", typed, got, want)
+	}
 	return m
 }
 
@@ -188,6 +207,14 @@ func typeText(m model, s string) model {
 	return m
 }
 
+// lookUp types vehicle into m's focused input, presses enter and runs
+// the lookup to its answer.
+func lookUp(m model, vehicle string) model {
+	m = typeText(m, vehicle)
+	m, cmd := press(m, "enter")
+	return run(m, cmd)
+}
+
 // run executes cmd and feeds every message it produces back into m,
 // skipping timers (spinner ticks) and batches' nil commands.
 func run(m model, cmd tea.Cmd) model {
@@ -207,17 +234,30 @@ const commandWait = 3 * time.Second
 // command still blocked after commandWait (a fetch that waits for its
 // context) yields nothing. The wait is long so a store write (fsync) on a
 // busy machine is never mistaken for a blocked command.
-func collect(cmd tea.Cmd) []tea.Msg {
+func collect(cmd tea.Cmd) []tea.Msg { return gather(cmd, commandWait) }
+
+// collectAll is collect without a time limit: it runs cmd and its batches
+// in the calling goroutine until each has answered (benchmarks, and a test
+// that waits on a command in a goroutine of its own).
+func collectAll(cmd tea.Cmd) []tea.Msg { return gather(cmd, 0) }
+
+// gather runs cmd and its batches, each for up to wait (without a limit
+// when wait is 0), and returns their messages but spinner ticks.
+func gather(cmd tea.Cmd, wait time.Duration) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
 	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(commandWait):
-		return nil
+	if wait == 0 {
+		msg = cmd()
+	} else {
+		done := make(chan tea.Msg, 1)
+		go func() { done <- cmd() }()
+		select {
+		case msg = <-done:
+		case <-time.After(wait):
+			return nil
+		}
 	}
 	if _, tick := msg.(spinner.TickMsg); tick {
 		return nil
@@ -225,7 +265,7 @@ func collect(cmd tea.Cmd) []tea.Msg {
 	if b, ok := msg.(tea.BatchMsg); ok {
 		var out []tea.Msg
 		for _, c := range b {
-			out = append(out, collect(c)...)
+			out = append(out, gather(c, wait)...)
 		}
 		return out
 	}

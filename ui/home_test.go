@@ -345,9 +345,7 @@ func TestHomeEditLabelAndNote(t *testing.T) {
 	m, _ = press(m, "ctrl+u")
 	m = typeText(m, "Depot van")
 	m, _ = press(m, "tab")
-	m = typeText(m, " extra")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, " extra")
 	if a := st.Data().Accounts[0]; a.Label != "Depot van" || a.Note != "note 0 extra" {
 		t.Fatalf("edited %+v", a)
 	}
@@ -361,7 +359,7 @@ func TestHomeEditLabelAndNote(t *testing.T) {
 	if m.home.fields[0].Value() != "RECENT 0" {
 		t.Fatalf("recent prompt offers %q", m.home.fields[0].Value())
 	}
-	m, cmd = press(m, "enter")
+	m, cmd := press(m, "enter")
 	m = run(m, cmd)
 	if len(st.Data().Accounts) != 4 {
 		t.Fatalf("recent not saved: %d accounts", len(st.Data().Accounts))
@@ -610,9 +608,7 @@ func TestOpenVehicleUsesSavedAccount(t *testing.T) {
 func TestNilStore(t *testing.T) {
 	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
 	mustContain(t, screen(m), "store could not be opened")
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, "DL12CB4685")
 	m, _ = press(m, "s")
 	mustContain(t, screen(m), "cannot save")
 	m, _ = press(m, "esc")
@@ -643,13 +639,7 @@ func TestFirstRunFocusesTheVehicle(t *testing.T) {
 	o := testOptions(okFetcher("X"), testStore(t, store.Data{}))
 	o.Config = &config.Config{Timeout: 30 * time.Second}
 	m := newTestModel(o, 80, 24)
-	if m.state != stateForm || m.form.focus != fieldVehicle {
-		t.Fatalf("first run: state %v focus %d", m.state, m.form.focus)
-	}
-	m = typeText(m, "DL12CB4685")
-	if got := m.form.inputs[fieldVehicle].Value(); got != "DL12CB4685" {
-		t.Fatalf("typed plate refused: %q", got)
-	}
+	m = typeVehicle(t, m, "DL12CB4685", "DL12CB4685")
 	m, _ = press(m, "enter")
 	if m.state != stateForm || m.form.focus != fieldOperator || m.form.errs[fieldOperator] == "" {
 		t.Fatalf("submit without operator: state %v focus %d err %q", m.state, m.form.focus, m.form.errs[fieldOperator])

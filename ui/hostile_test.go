@@ -29,13 +29,42 @@ func resultFor(t *testing.T, f *fakeFetcher, o Options) model {
 	t.Helper()
 	o.Fetcher = f
 	m := newTestModel(o, 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, "DL12CB4685")
 	if m.state != stateResult {
 		t.Fatalf("state %v, want the result view", m.state)
 	}
 	return m
+}
+
+func TestHostileNameIsSanitised(t *testing.T) {
+	name := "EVIL\x1b]52;c;aGk=\x07 \x1b]0;x\x07NAME\x1b[2J\rX\u202eY"
+	f := hostileFetcher(func(res *client.Result) {
+		res.Consumer = sampleConsumer(name, "1000.0", "2021-09-20")
+		res.Consumer.Message = name
+		res.Consumer.Bill.CellNumber = name
+		res.Raw = []byte(`{"name": "` + name + `"}`) // raw control bytes: not valid JSON
+	})
+	m := newTestModel(testOptions(f, nil), 80, 24)
+	m = lookUp(m, "DL12CB4685")
+	if m.state != stateResult {
+		t.Fatalf("state %v", m.state)
+	}
+	card := screen(m)
+	mustContain(t, card, "EVIL")
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "]52;", "]0;", "[2J"} {
+		if strings.Contains(card, bad) {
+			t.Fatalf("%q reached the screen:\n%q", bad, card)
+		}
+	}
+	// The raw JSON view shows the JSON escapes as text, never the bytes.
+	m, _ = press(m, "J")
+	raw := screen(m)
+	mustContain(t, raw, "EVIL")
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e"} {
+		if strings.Contains(raw, bad) {
+			t.Fatalf("%q reached the screen:\n%q", bad, raw)
+		}
+	}
 }
 
 // TestResultJSONViewDeepBodyStaysSmall: the J view lays out a raw body
@@ -59,9 +88,7 @@ func TestResultWithoutBillShowsNoPhone(t *testing.T) {
 		o := testOptions(nil, nil)
 		o.Fetcher = hostileFetcher(func(res *client.Result) { res.Consumer.Bill = nil })
 		m := newTestModel(o, w, 24)
-		m = typeText(m, "DL12CB4685")
-		m, cmd := press(m, "enter")
-		m = run(m, cmd)
+		m = lookUp(m, "DL12CB4685")
 		lines := map[string]string{}
 		for _, l := range strings.Split(screen(m), "\n") {
 			if f := strings.Fields(l); len(f) > 1 {
@@ -158,9 +185,7 @@ func TestErrorViewTitles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := newTestModel(testOptions(errFetcher(tt.err), nil), 100, 24)
-		m = typeText(m, "DL12CB4685")
-		m, cmd := press(m, "enter")
-		m = run(m, cmd)
+		m = lookUp(m, "DL12CB4685")
 		got := screen(m)
 		mustContain(t, got, tt.want)
 		for _, not := range tt.not {

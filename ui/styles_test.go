@@ -156,3 +156,19 @@ func TestNoColorKeepsTheCursor(t *testing.T) {
 		t.Fatalf("escape sequence with the ASCII profile and colour allowed: %q", v)
 	}
 }
+
+// TestStylesOnRenderer: every style, nested ones too, renders with the
+// renderer's profile.
+func TestStylesOnRenderer(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	s := DefaultStyles().onRenderer(r)
+	for name, st := range map[string]lipgloss.Style{"Title": s.Title, "Error": s.Error, "Help.ShortKey": s.Help.ShortKey} {
+		if out := st.Render("x"); !strings.Contains(out, "38;2;") {
+			t.Errorf("%s renders %q, not in true colour", name, out)
+		}
+	}
+	if out := DefaultStyles().Title.Render("x"); strings.Contains(out, "38;2;") {
+		t.Errorf("the process's styles changed too: %q", out)
+	}
+}

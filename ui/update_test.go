@@ -5,84 +5,16 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
-	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
-
-func TestFormKeys(t *testing.T) {
-	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
-	if m.state != stateForm || m.form.focus != fieldVehicle {
-		t.Fatalf("start: state %v focus %d", m.state, m.form.focus)
-	}
-	m = typeText(m, "dl 12-cb")
-	if got := m.form.inputs[fieldVehicle].Value(); got != "DL 12-CB" {
-		t.Fatalf("vehicle not upper-cased as typed: %q", got)
-	}
-	m, _ = press(m, "tab")
-	if m.form.focus != fieldRegistration {
-		t.Fatalf("tab: focus %d", m.form.focus)
-	}
-	m, _ = press(m, "shift+tab", "shift+tab")
-	if m.form.focus != fieldOperator {
-		t.Fatalf("shift+tab: focus %d", m.form.focus)
-	}
-	m, _ = press(m, "ctrl+n")
-	if got := m.form.inputs[fieldOperator].Value(); got != "402" {
-		t.Fatalf("ctrl+n: operator %q", got)
-	}
-	mustContain(t, screen(m), "ICICI")
-	m, _ = press(m, "ctrl+p")
-	if got := m.form.inputs[fieldOperator].Value(); got != "311" {
-		t.Fatalf("ctrl+p: operator %q", got)
-	}
-	// A pasted 10 KB line is cut to the character limit.
-	m, _ = m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(strings.Repeat("9", 10240)), Paste: true})
-	if n := len(m.form.inputs[fieldOperator].Value()); n > operatorCharLimit {
-		t.Fatalf("operator holds %d chars", n)
-	}
-	for _, line := range strings.Split(screen(m), "\n") {
-		if w := text.Width(line); w > 80 {
-			t.Fatalf("line wider than the terminal (%d): %q", w, line)
-		}
-	}
-}
-
-func TestFormValidation(t *testing.T) {
-	f := okFetcher("X")
-	m := newTestModel(testOptions(f, nil), 80, 24)
-	m = typeText(m, "!!")
-	m, _ = press(m, "enter")
-	if m.state != stateForm || m.form.errs[fieldVehicle] == "" {
-		t.Fatalf("invalid vehicle: state %v err %q", m.state, m.form.errs[fieldVehicle])
-	}
-	mustContain(t, screen(m), m.form.errs[fieldVehicle])
-	m, _ = press(m, "backspace", "backspace")
-	m = typeText(m, "ABC123")
-	m, _ = press(m, "enter")
-	if m.state != stateForm || m.form.warn == "" {
-		t.Fatalf("unusual vehicle: state %v warn %q", m.state, m.form.warn)
-	}
-	mustContain(t, screen(m), "press enter again")
-	m, cmd := press(m, "enter")
-	if m.state != stateLoading {
-		t.Fatalf("second enter: state %v", m.state)
-	}
-	m = run(m, cmd)
-	if m.state != stateResult || len(f.calls) != 1 || f.calls[0].CANumber != "ABC123" {
-		t.Fatalf("state %v calls %+v", m.state, f.calls)
-	}
-}
 
 func TestCtrlCQuitsEverywhere(t *testing.T) {
 	block := &fakeFetcher{fn: func(ctx context.Context, _ client.Request) (*client.Result, error) {
@@ -122,7 +54,7 @@ func TestCancelAbortsRequest(t *testing.T) {
 		t.Fatalf("state %v", m.state)
 	}
 	answers := make(chan []tea.Msg, 1)
-	go func() { answers <- collectWait(cmd) }()
+	go func() { answers <- collectAll(cmd) }()
 	m, _ = press(m, "esc")
 	if m.state != stateForm || m.form.status != "cancelled" {
 		t.Fatalf("after esc: state %v status %q", m.state, m.form.status)
@@ -146,25 +78,6 @@ func TestCancelAbortsRequest(t *testing.T) {
 	if m.state != stateForm {
 		t.Fatalf("stale answer changed the view to %v", m.state)
 	}
-}
-
-// collectWait runs cmd's messages without the 50 ms limit, dropping timers.
-func collectWait(cmd tea.Cmd) []tea.Msg {
-	var out []tea.Msg
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		for _, c := range b {
-			if c == nil {
-				continue
-			}
-			if _, tick := c().(spinner.TickMsg); tick {
-				continue
-			}
-			out = append(out, c())
-		}
-		return out
-	}
-	return append(out, msg)
 }
 
 func TestStaleAnswerDropped(t *testing.T) {
@@ -211,9 +124,7 @@ func TestNoTickingWithoutSpinner(t *testing.T) {
 func TestErrorViewKeys(t *testing.T) {
 	f := errFetcher(&client.Error{Kind: client.KindNetwork, Message: "connection refused"})
 	m := newTestModel(testOptions(f, nil), 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, "DL12CB4685")
 	if m.state != stateError {
 		t.Fatalf("state %v", m.state)
 	}
@@ -244,9 +155,7 @@ func TestAuthErrorNeverShowsSecrets(t *testing.T) {
 	o := testOptions(errFetcher(&client.Error{Kind: client.KindAuth, Message: "rejected (HTTP 401)", HTTPStatus: 401}), nil)
 	o.Config.Auth = config.AuthConfig{JWTSecret: "s3cr3t-value", PartnerID: "PARTNER-42"}
 	m := newTestModel(o, 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, "DL12CB4685")
 	s := screen(m)
 	mustContain(t, s, "The provider rejected the signature", "AOPFETCH_JWT_SECRET", "[auth]", "aopfetch config")
 	if strings.Contains(s, "s3cr3t") || strings.Contains(s, "PARTNER-42") {
@@ -254,19 +163,29 @@ func TestAuthErrorNeverShowsSecrets(t *testing.T) {
 	}
 }
 
-func TestResultKeys(t *testing.T) {
+// summaryBase64 is the summary of NITESH KUMAR's card for DL12CB4685, as
+// OSC 52 carries it to the clipboard.
+var summaryBase64 = base64.StdEncoding.EncodeToString([]byte("NITESH KUMAR · DL12CB4685 · ₹1,000.00 · due 20 Sep 2021"))
+
+// summaryCopied looks up DL12CB4685 (answered for NITESH KUMAR) in an
+// 80x24 model running in env, copies the card's summary with c and returns
+// the model and what was written for the clipboard.
+func summaryCopied(t *testing.T, env runEnv) (model, *bytes.Buffer) {
+	t.Helper()
 	clip := &bytes.Buffer{}
 	o := testOptions(okFetcher("NITESH KUMAR"), nil)
 	o.Clipboard = clip
-	m := newTestModel(o, 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
-	m, cmd = press(m, "c")
+	m := newTestModelIn(o, env, 80, 24)
+	m = lookUp(m, "DL12CB4685")
+	m, cmd := press(m, "c")
 	m = run(m, cmd)
 	mustContain(t, screen(m), "copied summary")
-	want := base64.StdEncoding.EncodeToString([]byte("NITESH KUMAR · DL12CB4685 · ₹1,000.00 · due 20 Sep 2021"))
-	if !strings.Contains(clip.String(), "\x1b]52;c;"+want) {
+	return m, clip
+}
+
+func TestResultKeys(t *testing.T) {
+	m, clip := summaryCopied(t, runEnv{})
+	if !strings.Contains(clip.String(), "\x1b]52;c;"+summaryBase64) {
 		t.Fatalf("clipboard got %q", clip.String())
 	}
 	m, _ = press(m, "J")
@@ -329,9 +248,7 @@ func TestResultRetryKeepsTheCard(t *testing.T) {
 func TestResultSaveAsksForALabel(t *testing.T) {
 	st := testStore(t, store.Data{})
 	m := newTestModel(testOptions(okFetcher("NITESH KUMAR"), st), 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, "DL12CB4685")
 	m, _ = press(m, "s")
 	if !m.result.prompting || m.result.prompt.Value() != "NITESH KUMAR" {
 		t.Fatalf("s: prompting %v value %q", m.result.prompting, m.result.prompt.Value())
@@ -343,7 +260,7 @@ func TestResultSaveAsksForALabel(t *testing.T) {
 	}
 	m, _ = press(m, "s", "ctrl+u")
 	m = typeText(m, "Depot van qy")
-	m, cmd = press(m, "enter")
+	m, cmd := press(m, "enter")
 	m = run(m, cmd)
 	if a := st.Data().Accounts; len(a) != 1 || a[0].Label != "Depot van qy" || a[0].Last == nil {
 		t.Fatalf("saved %+v", a)
@@ -385,74 +302,11 @@ func TestTooSmallAndResize(t *testing.T) {
 	}
 }
 
-func TestHostileNameIsSanitised(t *testing.T) {
-	name := "EVIL\x1b]52;c;aGk=\x07 \x1b]0;x\x07NAME\x1b[2J\rX\u202eY"
-	f := &fakeFetcher{fn: func(_ context.Context, r client.Request) (*client.Result, error) {
-		res := sampleResult(r, name, "1000.0", "2021-09-20")
-		res.Consumer.Message = name
-		res.Consumer.Bill.CellNumber = name
-		res.Raw = []byte(`{"name": "` + name + `"}`) // raw control bytes: not valid JSON
-		return res, nil
-	}}
-	m := newTestModel(testOptions(f, nil), 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
-	if m.state != stateResult {
-		t.Fatalf("state %v", m.state)
-	}
-	card := screen(m)
-	mustContain(t, card, "EVIL")
-	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "]52;", "]0;", "[2J"} {
-		if strings.Contains(card, bad) {
-			t.Fatalf("%q reached the screen:\n%q", bad, card)
-		}
-	}
-	// The raw JSON view shows the JSON escapes as text, never the bytes.
-	m, _ = press(m, "J")
-	raw := screen(m)
-	mustContain(t, raw, "EVIL")
-	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e"} {
-		if strings.Contains(raw, bad) {
-			t.Fatalf("%q reached the screen:\n%q", bad, raw)
-		}
-	}
-}
-
-func TestCrashLog(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "state", "aopfetch")
-	err := crashError(dir, &crashInfo{value: "boom", stack: []byte("stack")})
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "aopfetch.log")) || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("crash error %v", err)
-	}
-	fi, err := os.Stat(filepath.Join(dir, "aopfetch.log"))
-	if err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("log file %v %v", fi, err)
-	}
-	di, err := os.Stat(dir)
-	if err != nil || di.Mode().Perm() != 0o700 {
-		t.Fatalf("log dir %v %v", di, err)
-	}
-}
-
-func TestPanicInUpdateQuits(t *testing.T) {
-	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
-	next, cmd := m.Update(crashMsg{info: &crashInfo{value: "boom"}})
-	if next.(model).crashed == nil || !isQuit(cmd) {
-		t.Fatal("a crash did not quit")
-	}
-	if got := guard(func() tea.Msg { panic("in a command") })(); got == nil {
-		t.Fatal("guard let a panic through")
-	}
-}
-
 // TestCoalescedKeys checks that keys arriving in one terminal read (one
 // multi-rune KeyMsg) act one by one: "Jc" toggles the raw view and copies.
 func TestCoalescedKeys(t *testing.T) {
 	m := newTestModel(testOptions(okFetcher("X"), nil), 80, 24)
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
+	m = lookUp(m, "DL12CB4685")
 	if m.state != stateResult {
 		t.Fatalf("state %v", m.state)
 	}
@@ -466,20 +320,9 @@ func TestCoalescedKeys(t *testing.T) {
 // set-clipboard on takes into its buffer, and also the passthrough-wrapped
 // copy for the outer terminal when tmux allows passthrough.
 func TestCopyInsideTmux(t *testing.T) {
-	clip := &bytes.Buffer{}
-	o := testOptions(okFetcher("NITESH KUMAR"), nil)
-	o.Clipboard = clip
-	m := newModel(context.Background(), o, runEnv{tmux: true})
-	m, _ = m.update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m = typeText(m, "DL12CB4685")
-	m, cmd := press(m, "enter")
-	m = run(m, cmd)
-	m, cmd = press(m, "c")
-	m = run(m, cmd)
-	mustContain(t, screen(m), "copied summary")
-	b64 := base64.StdEncoding.EncodeToString([]byte("NITESH KUMAR · DL12CB4685 · ₹1,000.00 · due 20 Sep 2021"))
-	plain := "\x1b]52;c;" + b64 + "\x07"
-	wrapped := "\x1bPtmux;\x1b\x1b]52;c;" + b64 + "\x07\x1b\\"
+	_, clip := summaryCopied(t, runEnv{tmux: true})
+	plain := "\x1b]52;c;" + summaryBase64 + "\x07"
+	wrapped := "\x1bPtmux;\x1b\x1b]52;c;" + summaryBase64 + "\x07\x1b\\"
 	if got := clip.String(); got != plain+wrapped {
 		t.Fatalf("clipboard got %q, want plain OSC 52 then the tmux-wrapped one", got)
 	}
