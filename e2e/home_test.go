@@ -38,6 +38,15 @@ type savedAccount struct {
 	CANumber string `json:"canumber"`
 }
 
+// vehicles lists the vehicle numbers of accts, in their order.
+func vehicles(accts []savedAccount) []string {
+	var vs []string
+	for _, a := range accts {
+		vs = append(vs, a.CANumber)
+	}
+	return vs
+}
+
 // savedAccounts lists the saved accounts in their order.
 func savedAccounts(t *testing.T, home string) []savedAccount {
 	t.Helper()
@@ -47,6 +56,18 @@ func savedAccounts(t *testing.T, home string) []savedAccount {
 		t.Fatalf("saved list --json: %v\n%s", err, out)
 	}
 	return accts
+}
+
+// lookUpAndSave types a vehicle on home, looks it up, saves the result
+// under the consumer's name and returns home.
+func lookUpAndSave(tm *term, vehicle string) {
+	tm.t.Helper()
+	tm.press("\x15"+vehicle, "looks up "+vehicle) // ctrl+u empties the input first
+	tm.press("\r", "Amount")
+	tm.press("s", "Save as:")
+	tm.press("\r", "saved")
+	tm.press("\x1b", "Saved (")
+	tm.send("\x15") // the input kept the vehicle; clear it
 }
 
 // quiet waits until the program has written nothing for settle, then
@@ -84,11 +105,44 @@ func TestTUIHomeLiveReload(t *testing.T) {
 	seed(t, home, [2]string{"KA02BB2222", "From elsewhere"})
 	tm.waitFor(m, "From elsewhere")
 	tm.waitFor(m, "Saved (3)")
-	tm.send("\x03")
-	if code := tm.wait(); code != 0 {
-		t.Errorf("exit code %d", code)
+	tm.quit()
+}
+
+// TestTwoSessionsShareTheStore runs two TUIs on one store, as an agent with
+// two SSH sessions would: each saves accounts; the store keeps both sets and
+// each session shows the other's on returning home.
+func TestTwoSessionsShareTheStore(t *testing.T) {
+	home := t.TempDir()
+	seed(t, home, [2]string{"DL12CB4685", "Seed"})
+
+	a := start(t, home, 80, 24, "--demo")
+	b := start(t, home, 80, 24, "--demo")
+	a.waitFor(0, "Saved (1)")
+	b.waitFor(0, "Saved (1)")
+
+	lookUpAndSave(a, "MH01AA1111")
+	lookUpAndSave(b, "KA02BB2222")
+	lookUpAndSave(a, "TN03CC3333")
+	lookUpAndSave(b, "GJ04DD4444")
+
+	// Both show all five: each home watches the store, so A shows B's
+	// latest save with no key pressed.
+	b.waitFor(0, "Saved (5)")
+	a.waitFor(0, "Saved (5)")
+	a.waitFor(0, "GJ04DD4444")
+
+	got := vehicles(savedAccounts(t, home))
+	for _, v := range []string{"DL12CB4685", "MH01AA1111", "KA02BB2222", "TN03CC3333", "GJ04DD4444"} {
+		if !slices.Contains(got, v) {
+			t.Errorf("store lacks %s: %v", v, got)
+		}
 	}
-	tm.assertRestored()
+	if len(got) != 5 {
+		t.Errorf("store holds %d accounts, want 5: %v", len(got), got)
+	}
+	for _, tm := range []*term{a, b} {
+		tm.quit()
+	}
 }
 
 // TestTUIAltNOpensRow: alt+2 (ESC 2 from the terminal) opens the second
@@ -98,22 +152,11 @@ func TestTUIAltNOpensRow(t *testing.T) {
 	seed(t, home, [2]string{"DL12CB4685", "Depot van"}, [2]string{"DL01AA0001", "Overdue one"}, [2]string{"MH01AA1111", "Pune office"})
 	tm := start(t, home, 80, 24, "--demo")
 	tm.waitFor(0, "Saved (3)")
-	m := tm.mark()
-	tm.send("\x1b2")
-	tm.waitFor(m, "DL01AA0001 · operator 311")
-	tm.waitFor(m, "Amount")
-	m = tm.mark()
-	tm.send("q")
-	tm.waitFor(m, "Saved (3)")
-	m = tm.mark()
-	tm.send("3")
-	tm.waitFor(m, "enter opens row 3")
-	m = tm.mark()
-	tm.send("\r")
-	tm.waitFor(m, "MH01AA1111 · operator 311")
-	tm.send("\x03")
-	tm.wait()
-	tm.assertRestored()
+	tm.press("\x1b2", "DL01AA0001 · operator 311", "Amount")
+	tm.press("q", "Saved (3)")
+	tm.press("3", "enter opens row 3")
+	tm.press("\r", "MH01AA1111 · operator 311")
+	tm.quit()
 }
 
 // TestTUIUndoAcrossStoreReload: ctrl+d then y deletes; another session
@@ -127,37 +170,24 @@ func TestTUIUndoAcrossStoreReload(t *testing.T) {
 	before := savedAccounts(t, home)
 	tm := start(t, home, 80, 24, "--demo")
 	tm.waitFor(0, "Saved (3)")
-	m := tm.mark()
-	tm.send("\x1b[B") // down, to the second row
-	tm.send("\x04")   // ctrl+d
-	tm.waitFor(m, "Delete this saved account?")
-	tm.waitFor(m, "Pune office")
-	m = tm.mark()
-	tm.send("y")
-	tm.waitFor(m, `Deleted "Pune office"`)
+	tm.send("\x1b[B")                                             // down, to the second row
+	tm.press("\x04", "Delete this saved account?", "Pune office") // ctrl+d
+	tm.press("y", `Deleted "Pune office"`)
 	if got := savedAccounts(t, home); len(got) != 2 {
 		t.Fatalf("after delete %d accounts", len(got))
 	}
-	m = tm.mark()
+	m := tm.mark()
 	seed(t, home, [2]string{"KA02BB2222", "From elsewhere"})
 	tm.waitFor(m, "From elsewhere")
-	m = tm.mark()
-	tm.send("\x1a") // ctrl+z
-	tm.waitFor(m, `Restored "Pune office"`)
+	tm.press("\x1a", `Restored "Pune office"`) // ctrl+z
 	after := savedAccounts(t, home)
 	if len(after) != 4 || after[1] != before[1] {
 		t.Fatalf("after undo %+v, want %+v second", after, before[1])
 	}
-	var vs []string
-	for _, a := range after {
-		vs = append(vs, a.CANumber)
-	}
-	if want := []string{"DL12CB4685", "MH01AA1111", "TN03CC3333", "KA02BB2222"}; !slices.Equal(vs, want) {
+	if vs, want := vehicles(after), []string{"DL12CB4685", "MH01AA1111", "TN03CC3333", "KA02BB2222"}; !slices.Equal(vs, want) {
 		t.Errorf("order %v, want %v", vs, want)
 	}
-	tm.send("\x03")
-	tm.wait()
-	tm.assertRestored()
+	tm.quit()
 }
 
 // TestTUICLocaleIsASCII: under LANG=C the TUI writes ASCII only, home and
@@ -168,13 +198,8 @@ func TestTUICLocaleIsASCII(t *testing.T) {
 	environ := slices.DeleteFunc(env(home), func(s string) bool { return strings.HasPrefix(s, "LANG=") })
 	tm := startEnv(t, append(environ, "LANG=C"), 80, 24, "--demo")
 	tm.waitFor(0, "Saved (1)")
-	m := tm.mark()
-	tm.send("\r")
-	tm.waitFor(m, "Rs 1,000.00")
-	tm.waitFor(m, "DL12CB4685 - operator 311")
-	m = tm.mark()
-	tm.send("?")
-	tm.waitFor(m, "copy JSON")
+	tm.press("\r", "Rs 1,000.00", "DL12CB4685 - operator 311")
+	tm.press("?", "copy JSON")
 	tm.send("\x03")
 	tm.wait()
 	for i, b := range []byte(tm.raw()) {

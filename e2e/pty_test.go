@@ -83,6 +83,15 @@ func start(t testing.TB, home string, cols, rows uint16, args ...string) *term {
 // startEnv is start with the environment given.
 func startEnv(t testing.TB, environ []string, cols, rows uint16, args ...string) *term {
 	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = environ
+	return startIn(t, cmd, cols, rows)
+}
+
+// startIn starts cmd in a new session whose controlling terminal is a
+// cols×rows pseudo-terminal.
+func startIn(t testing.TB, cmd *exec.Cmd, cols, rows uint16) *term {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Fatalf("open pty: %v", err)
@@ -90,12 +99,10 @@ func startEnv(t testing.TB, environ []string, cols, rows uint16, args ...string)
 	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: cols, Rows: rows}); err != nil {
 		t.Fatalf("set size: %v", err)
 	}
-	cmd := exec.Command(binPath, args...)
-	cmd.Env = environ
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start: %v", err)
+		t.Fatalf("start %s: %v", filepath.Base(cmd.Path), err)
 	}
 	tm := &term{t: t, cmd: cmd, ptmx: ptmx, tty: tty, done: make(chan struct{})}
 	go tm.copy()
@@ -167,18 +174,34 @@ func (tm *term) raw() string {
 // mark returns the current output length, to wait for text written after it.
 func (tm *term) mark() int { return len(tm.raw()) }
 
+// eventually reports whether cond holds within wait, asking every 20 ms.
+func eventually(wait time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return false
+}
+
 // waitFor waits until text appears in the output written after mark, with
 // escape sequences removed.
 func (tm *term) waitFor(mark int, text string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(ansi.Strip(tm.raw()[mark:]), text) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !eventually(15*time.Second, func() bool { return strings.Contains(ansi.Strip(tm.raw()[mark:]), text) }) {
+		tm.t.Fatalf("%q did not appear; screen output since mark:\n%s", text, ansi.Strip(tm.raw()[mark:]))
 	}
-	tm.t.Fatalf("%q did not appear; screen output since mark:\n%s", text, ansi.Strip(tm.raw()[mark:]))
+}
+
+// press types keys and waits until each of wants appears in what the
+// program writes after them.
+func (tm *term) press(keys string, wants ...string) {
+	tm.t.Helper()
+	m := tm.mark()
+	tm.send(keys)
+	for _, w := range wants {
+		tm.waitFor(m, w)
+	}
 }
 
 // send types keys into the terminal.
@@ -192,14 +215,34 @@ func (tm *term) send(s string) {
 // wait waits for the program to exit and returns its exit code.
 func (tm *term) wait() int {
 	tm.t.Helper()
-	exited := make(chan error, 1)
-	go func() { exited <- tm.cmd.Wait() }()
-	select {
-	case <-exited:
-	case <-time.After(15 * time.Second):
+	if ended, _ := waitExit(tm.cmd, 15*time.Second); !ended {
 		tm.t.Fatalf("program did not exit; output:\n%s", ansi.Strip(tm.raw()))
 	}
 	return tm.cmd.ProcessState.ExitCode()
+}
+
+// waitExit waits up to limit for the started cmd to end; ended is false if
+// it still runs, and err is what Wait returned.
+func waitExit(cmd *exec.Cmd, limit time.Duration) (ended bool, err error) {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return true, err
+	case <-time.After(limit):
+		return false, nil
+	}
+}
+
+// quit ends the program with ctrl+c and checks that it exits 0 and
+// leaves the terminal restored.
+func (tm *term) quit() {
+	tm.t.Helper()
+	tm.send("\x03")
+	if code := tm.wait(); code != 0 {
+		tm.t.Errorf("exit code after ctrl+c = %d, want 0", code)
+	}
+	tm.assertRestored()
 }
 
 // assertRestored checks that the terminal is back in cooked mode with the

@@ -149,25 +149,10 @@ func (s *server) ssh(home, stdin string, args ...string) (code int, stdout, stde
 // sshTerminal runs `ssh -tt` in a cols×rows pseudo-terminal.
 func (s *server) sshTerminal(home string, cols, rows uint16, args ...string) *term {
 	s.t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		s.t.Fatalf("open pty: %v", err)
-	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: cols, Rows: rows}); err != nil {
-		s.t.Fatalf("set size: %v", err)
-	}
 	argv := append([]string{s.sshArg[0], "-tt"}, s.sshArg[1:]...)
 	cmd := exec.Command(argv[0], append(argv[1:], args...)...)
 	cmd.Env = env(home)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("start ssh: %v", err)
-	}
-	tm := &term{t: s.t, cmd: cmd, ptmx: ptmx, tty: tty, done: make(chan struct{})}
-	go tm.copy()
-	s.t.Cleanup(tm.close)
-	return tm
+	return startIn(s.t, cmd, cols, rows)
 }
 
 // TestServeOverOpenSSH is an agent's day through the real binary and the
@@ -181,11 +166,8 @@ func TestServeOverOpenSSH(t *testing.T) {
 	tm := s.sshTerminal(home, 80, 24)
 	tm.waitFor(0, "DEMO")
 	tm.waitFor(0, "Vehicle number")
+	tm.press("dl12cb4685\r", "NITESH", "DL12CB4685 · operator 311")
 	m := tm.mark()
-	tm.send("dl12cb4685\r")
-	tm.waitFor(m, "NITESH")
-	tm.waitFor(m, "DL12CB4685 · operator 311")
-	m = tm.mark()
 	if err := pty.Setsize(tm.ptmx, &pty.Winsize{Cols: 40, Rows: 12}); err != nil { // ssh gets SIGWINCH and sends window-change
 		t.Fatal(err)
 	}
@@ -235,15 +217,12 @@ func TestServeOverOpenSSH(t *testing.T) {
 
 	start := time.Now()
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after SIGTERM: %v\n%s", err, s.log())
-		}
-	case <-time.After(10 * time.Second):
+	ended, err := waitExit(s.cmd, 10*time.Second)
+	if !ended {
 		t.Fatalf("serve did not stop within 10 s of SIGTERM")
+	}
+	if err != nil {
+		t.Errorf("serve after SIGTERM: %v\n%s", err, s.log())
 	}
 	t.Logf("stopped %s after SIGTERM", time.Since(start).Round(time.Millisecond))
 	for _, want := range []string{"idle_timeout=5m0s" /* from config.toml */, `msg="session start" agent=asha@desk1`, "mode=tui",
@@ -257,12 +236,7 @@ func TestServeOverOpenSSH(t *testing.T) {
 // waitForLog waits until the server's log holds line n times.
 func waitForLog(t *testing.T, s *server, line string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Count(s.log(), line) >= n {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !eventually(10*time.Second, func() bool { return strings.Count(s.log(), line) >= n }) {
+		t.Fatalf("the server's log does not hold %q %d times:\n%s", line, n, s.log())
 	}
-	t.Fatalf("the server's log does not hold %q %d times:\n%s", line, n, s.log())
 }

@@ -14,29 +14,18 @@ func TestTUILookupCancelAndQuit(t *testing.T) {
 
 	tm.waitFor(0, "DEMO")
 	tm.waitFor(0, "Vehicle")
-	m := tm.mark()
-	tm.send("dl12cb4685\r")
-	tm.waitFor(m, "NITESH")
-	tm.waitFor(m, "₹1,000.00")
+	tm.press("dl12cb4685\r", "NITESH", "₹1,000.00")
 
 	// A new lookup from the result view: the form comes back prefilled;
 	// clear the vehicle and ask for the slow scenario.
-	m = tm.mark()
+	m := tm.mark()
 	tm.send("n")
 	tm.waitFor(m, "Vehicle")
 	tm.send("\x15DL01AA5000\r") // ctrl+u clears the field
 	tm.waitFor(m, "DL01AA5000 · operator 311")
 
-	m = tm.mark()
-	tm.send("\x1b")
-	tm.waitFor(m, "cancelled")
-	tm.waitFor(m, "Vehicle")
-
-	tm.send("\x03")
-	if code := tm.wait(); code != 0 {
-		t.Errorf("exit code after ctrl+c = %d, want 0", code)
-	}
-	tm.assertRestored()
+	tm.press("\x1b", "cancelled", "Vehicle")
+	tm.quit()
 }
 
 // TestTUISmallTerminal checks the 40×12 layout still shows the form, and
@@ -45,18 +34,9 @@ func TestTUISmallTerminal(t *testing.T) {
 	home := t.TempDir()
 	tm := start(t, home, 40, 12, "--demo")
 	tm.waitFor(0, "Vehicle")
-	m := tm.mark()
-	tm.send("DL12CB4685\r")
-	tm.waitFor(m, "NITESH")
-	// q on the card goes back home (as in less); it never quits.
-	m = tm.mark()
-	tm.send("q")
-	tm.waitFor(m, "Recent (1)")
-	tm.send("\x03")
-	if code := tm.wait(); code != 0 {
-		t.Errorf("exit code after ctrl+c = %d, want 0", code)
-	}
-	tm.assertRestored()
+	tm.press("DL12CB4685\r", "NITESH")
+	tm.press("q", "Recent (1)") // q on the card goes back home (as in less); it never quits
+	tm.quit()
 
 	small := start(t, home, 36, 10, "--demo")
 	small.waitFor(0, "terminal too small (need 40×12)")
