@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -161,15 +165,7 @@ func TestBatchExitCodesAndHints(t *testing.T) {
 // store.json under --demo) must not replace it.
 func TestBatchRefusesToReplaceAnotherStore(t *testing.T) {
 	e := newCLIEnv(t, namedOperatorConfig)
-	other := filepath.Join(e.dir, "real-store.json")
-	s, err := store.Open(other, store.Options{HistoryLimit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SaveAccount(store.Account{CANumber: "DL12CB4685", Operator: 311}); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := os.ReadFile(other)
+	other, before := anotherStore(t, e)
 	r := e.run(t, "DL12CB4685\n", "--demo", "batch", "-", "--overwrite", "-o", other)
 	if after, _ := os.ReadFile(other); r.code != exitUsage || !bytes.Equal(after, before) {
 		t.Fatalf("batch -o another store: exit %d, file now:\n%s\nstderr:\n%s", r.code, after, r.stderr)
@@ -238,7 +234,7 @@ func TestBatchOutputIsPrivate(t *testing.T) {
 		if r.code != 0 || err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("%v over a 0644 file: exit %d, mode %v %v\n%s", args, r.code, fi.Mode().Perm(), err, r.stderr)
 		}
-		if _, recs := parseCSV(t, string(mustReadFile(t, out))); len(recs) != 2 {
+		if recs := readCSVFile(t, out); len(recs) != 2 {
 			t.Errorf("%v: %d rows, want 2", args, len(recs))
 		}
 	}
@@ -339,6 +335,206 @@ func TestBatchSaved(t *testing.T) {
 	for _, i := range []int{0, 2} {
 		if l := accts[i].Last; l == nil || l.FetchedAt.Before(before.Add(-time.Second)) {
 			t.Errorf("%s not refreshed: %+v", accts[i].CANumber, l)
+		}
+	}
+}
+
+// fleet writes n vehicles that the sandbox answers successfully to a file
+// and returns its path.
+func fleet(t *testing.T, e *cliEnv, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "DL%02dCB%03d7\n", i%90+10, i)
+	}
+	p := filepath.Join(e.dir, "fleet.txt")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// savedAccounts returns the env's saved accounts.
+func savedAccounts(t *testing.T, e *cliEnv) []store.Account {
+	t.Helper()
+	s, err := store.Open(e.store, store.Options{HistoryLimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Data().Accounts
+}
+
+// startBatchUntil starts cmd and waits until path holds at least n lines.
+func startBatchUntil(t *testing.T, cmd *exec.Cmd, path string, n int) {
+	t.Helper()
+	waitLines(t, path, n, startLogged(t, cmd))
+}
+
+// TestBatchSIGHUPThenResumeSavesEveryRow: an SSH disconnect (SIGHUP) in
+// the middle of `batch --save` stops it as ctrl+c does (rows written,
+// what was answered saved, exit 130), and `--resume --save` then saves
+// every row, the kept ones included.
+func TestBatchSIGHUPThenResumeSavesEveryRow(t *testing.T) {
+	if signal.Ignored(syscall.SIGHUP) {
+		t.Skip("SIGHUP is ignored here (nohup?), and so in the child")
+	}
+	e := newCLIEnv(t, namedOperatorConfig)
+	url, in := sandboxURL(t), fleet(t, e, 400)
+	out := filepath.Join(e.dir, "out.csv")
+	cmd := e.command(t, "--base-url", url, "batch", in, "-o", out, "--save", "--rate", "200")
+	startBatchUntil(t, cmd, out, 100)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitOf(cmd.Wait()); code != exitInterrupted {
+		t.Fatalf("after SIGHUP: exit %d, want %d (a signal's end is -1)", code, exitInterrupted)
+	}
+	written := len(readCSVFile(t, out))
+	if n := len(savedAccounts(t, e)); written == 400 || n != written {
+		t.Fatalf("after SIGHUP: %d rows written, %d saved; want every written row saved, and not all 400", written, n)
+	}
+	r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save")
+	if r.code != 0 {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(savedAccounts(t, e)); n != 400 {
+		t.Fatalf("after --resume --save %d of 400 saved\n%s", n, r.stderr)
+	}
+}
+
+// TestBatchKilledKeepsWhatItSaved: kill -9 (or the OOM killer) gives no
+// chance to save at the end: what was saved as the batch went is kept,
+// and --resume --save saves the rest, the rows it keeps included.
+func TestBatchKilledKeepsWhatItSaved(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	url, in := sandboxURL(t), fleet(t, e, 300)
+	out := filepath.Join(e.dir, "out.csv")
+	cmd := e.command(t, "--base-url", url, "batch", in, "-o", out, "--save", "--rate", "100")
+	startBatchUntil(t, cmd, out, 100)
+	time.Sleep(1200 * time.Millisecond) // past the saver's second
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	written, saved := len(readCSVFile(t, out)), len(savedAccounts(t, e))
+	if written == 300 || saved == 0 {
+		t.Fatalf("kill -9 after %d of 300 rows: %d saved; want some saved, and the kill before the end", written, saved)
+	}
+	if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save"); r.code != 0 {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := len(savedAccounts(t, e)); n != 300 {
+		t.Fatalf("after --resume --save %d of 300 saved", n)
+	}
+}
+
+// TestBatchResumeSaveSavesKeptRows: --resume --save saves the rows it
+// keeps from the earlier output (which may never have been saved), with
+// their result and the input's label, in CSV and JSONL.
+func TestBatchResumeSaveSavesKeptRows(t *testing.T) {
+	for _, name := range []string{"out.csv", "out.jsonl"} {
+		t.Run(name, func(t *testing.T) {
+			e := newCLIEnv(t, namedOperatorConfig)
+			url := sandboxURL(t)
+			in := filepath.Join(e.dir, "fleet.csv")
+			if err := os.WriteFile(in, []byte("canumber,label\nDL12CB4685,Sharma\nDL01AA0404,\nMH12AB1234,\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(e.dir, name)
+			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out); r.code != exitAPI {
+				t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+			}
+			if n := len(savedAccounts(t, e)); n != 0 {
+				t.Fatalf("%d saved without --save", n)
+			}
+			if r := e.run(t, "", "--base-url", url, "batch", in, "-o", out, "--resume", "--save"); r.code != exitAPI {
+				t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+			}
+			accts := savedAccounts(t, e)
+			if len(accts) != 2 || accts[0].CANumber != "DL12CB4685" || accts[0].Label != "Sharma" || accts[1].CANumber != "MH12AB1234" {
+				b, _ := json.Marshal(accts)
+				t.Fatalf("saved %s; want the two kept rows that succeeded", b)
+			}
+			if l := accts[0].Last; l == nil || l.Consumer.Name != "NITESH  KUMAR SHARMA" || l.FetchedAt.IsZero() || l.Consumer.Bill == nil || l.Consumer.Bill.CellNumber == "" {
+				t.Errorf("kept row's result %+v", l)
+			}
+		})
+	}
+}
+
+// readCSVFile returns the data rows of a batch CSV output.
+func readCSVFile(t *testing.T, path string) [][]string {
+	t.Helper()
+	_, recs := parseCSV(t, string(mustReadFile(t, path)))
+	return recs
+}
+
+// TestBatchInputIsBoundedAndInterruptible: an endless input (/dev/zero) is
+// refused at the cap import has, in bounded memory, and SIGTERM ends it
+// sooner; a FIFO nobody writes, or a stdin that never ends, waits until
+// SIGTERM or SIGINT, which end it at once.
+func TestBatchInputIsBoundedAndInterruptible(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	fifo := filepath.Join(e.dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	defer releaseFIFO(fifo)
+	for _, tc := range []struct {
+		input string
+		sig   os.Signal // nil: none
+		codes []int
+	}{
+		{"/dev/zero", nil, []int{exitUsage}},
+		{"/dev/zero", syscall.SIGTERM, []int{exitInterrupted, exitUsage}}, // the cap may come first
+		{fifo, syscall.SIGTERM, []int{exitInterrupted}},
+		{fifo, syscall.SIGINT, []int{exitInterrupted}},
+		{"-", syscall.SIGINT, []int{exitInterrupted}},
+	} {
+		cmd := e.command(t, "--demo", "batch", tc.input)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stdin.Close()
+		stderr := startReady(t, cmd)
+		if tc.sig != nil {
+			time.Sleep(100 * time.Millisecond) // into the read, most likely
+			cmd.Process.Signal(tc.sig)
+		}
+		code, ended := waitExit(cmd, 2*time.Minute) // a hang, not a speed limit (-race reads 128 MiB in seconds)
+		if !ended {
+			t.Errorf("batch %s still runs after %v", tc.input, tc.sig)
+			continue
+		}
+		if !slices.Contains(tc.codes, code) {
+			t.Errorf("batch %s, %v: exit %d, want one of %v\n%s", tc.input, tc.sig, code, tc.codes, stderr.String())
+		}
+		if code == exitUsage && !strings.Contains(stderr.String(), "larger than 128 MiB") {
+			t.Errorf("batch %s: %s", tc.input, stderr.String())
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxInputRSS>>10 { // Maxrss is in KiB
+			t.Errorf("batch %s, %v: %d MiB resident at most", tc.input, tc.sig, ru.Maxrss>>10)
+		}
+	}
+}
+
+// TestBatchSaveRecordsEachAccountsLookup: an account batch --save adds
+// holds its result and counts the lookup that found it, as one write of
+// both did before saving went in batches.
+func TestBatchSaveRecordsEachAccountsLookup(t *testing.T) {
+	e := newCLIEnv(t, namedOperatorConfig)
+	in := fleet(t, e, 120) // more than one batch of saves
+	if r := e.run(t, "", "--base-url", sandboxURL(t), "batch", in, "--save", "--concurrency", "8"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	accts := savedAccounts(t, e)
+	if len(accts) != 120 {
+		t.Fatalf("%d accounts saved, want 120", len(accts))
+	}
+	for i, a := range accts {
+		if want := fmt.Sprintf("DL%02dCB%03d7", i%90+10, i); a.CANumber != want || a.UseCount != 1 || a.Last == nil || a.LastUsedAt.IsZero() {
+			t.Fatalf("account %d: %s, %d uses, last %v, used %v; want %s, used once, with its result", i, a.CANumber, a.UseCount, a.Last != nil, a.LastUsedAt, want)
 		}
 	}
 }

@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,22 +30,6 @@ const docSuccess = `{"response_code":1,"status":true,"amount":"1000.0","name":"N
 "message":"Bill Fetched Success."}`
 
 var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}
-
-// answer is the client's result of looking up testReq at a server that
-// answers status and body.
-func answer(t *testing.T, status int, body string) (*client.Result, error) {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}))
-	defer srv.Close()
-	c, err := client.New(client.Options{BaseURL: srv.URL, Retries: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.Fetch(context.Background(), testReq)
-}
 
 func TestExitCodeFor(t *testing.T) {
 	cases := []struct {
@@ -148,7 +129,7 @@ func TestConsumerTableSanitisesServerStrings(t *testing.T) {
 }
 
 func TestConsumerFields(t *testing.T) {
-	res, err := answer(t, 200, docSuccess)
+	res, err := fetchFrom(t, 200, "", []byte(docSuccess))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -585,21 +566,30 @@ func TestImportUTF16CSV(t *testing.T) {
 
 func TestResolveOperator(t *testing.T) {
 	cfg := &config.Config{Operators: []config.Operator{{Code: 311, Name: "FASTag ICICI"}, {Code: 2, Name: "Paytm 2"}}}
-	for in, want := range map[string]int{"311": 311, " 0311 ": 311, "fastag icici": 311, "PAYTM 2": 2, "+5": 5} {
-		if got, err := resolveOperator(cfg.Operators, in); err != nil || got != want {
-			t.Errorf("ResolveOperator(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for in, msg := range map[string]string{
-		"311.0":  "operator code must be a whole number (got '311.0')",
-		"0":      "operator code must be a positive number (got 0)",
-		"-1":     "operator code must be a positive number (got -1)",
-		"1,311":  "operator code must be a whole number (got '1,311')",
-		"Airtel": `unknown operator "Airtel"`,
+	// A code or a name resolves; anything else is a usage error (exit 2)
+	// with the config package's message.
+	for _, tc := range []struct {
+		in   string
+		want int    // when err is ""
+		err  string // the usage error's message
+	}{
+		{in: "311", want: 311},
+		{in: " 0311 ", want: 311},
+		{in: "fastag icici", want: 311},
+		{in: "PAYTM 2", want: 2},
+		{in: "+5", want: 5},
+		{in: "311.0", err: "operator code must be a whole number (got '311.0')"},
+		{in: "0", err: "operator code must be a positive number (got 0)"},
+		{in: "-1", err: "operator code must be a positive number (got -1)"},
+		{in: "1,311", err: "operator code must be a whole number (got '1,311')"},
+		{in: "Airtel", err: `unknown operator "Airtel"`},
 	} {
-		_, err := resolveOperator(cfg.Operators, in)
-		if exitCodeFor(err) != exitUsage || err.Error() != msg {
-			t.Errorf("ResolveOperator(%q) err = %v, want usage error %q", in, err, msg)
+		got, err := resolveOperator(cfg.Operators, tc.in)
+		switch {
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("resolveOperator(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		case tc.err != "" && (exitCodeFor(err) != exitUsage || err.Error() != tc.err):
+			t.Errorf("resolveOperator(%q) err = %v, want usage error %q", tc.in, err, tc.err)
 		}
 	}
 }
@@ -619,31 +609,6 @@ func TestTablesShowTheBillAmountWhenTheTopLevelOneIsMissing(t *testing.T) {
 	}
 	if n := strings.Count(b.String(), "20 Sep 2021"); n != 3 {
 		t.Errorf("due date shown %d times, want once per table:\n%s", n, b.String())
-	}
-}
-
-// TestExportToAPipe: -o naming a FIFO (or /dev/stdout) writes into it; the
-// atomic replace is for regular files only and must never swap a special
-// file for a regular one.
-func TestExportToAPipe(t *testing.T) {
-	e := newCLIEnv(t, "")
-	fifo := filepath.Join(e.dir, "pipe")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no FIFOs here:", err)
-	}
-	got := make(chan []byte)
-	go func() {
-		data, _ := os.ReadFile(fifo)
-		got <- data
-	}()
-	if r := e.run(t, "", "export", "-o", fifo); r.code != 0 {
-		t.Fatalf("export -o FIFO: exit %d %s", r.code, r.stderr)
-	}
-	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
-		t.Fatalf("the FIFO was replaced by a regular file: %v %v", fi.Mode(), err)
-	}
-	if data := <-got; !json.Valid(data) {
-		t.Errorf("read from the FIFO: %q", data)
 	}
 }
 

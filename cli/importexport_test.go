@@ -16,21 +16,35 @@ import (
 	"github.com/aopfetch/aopfetch/store"
 )
 
+// anotherStore writes a store other than e's (as the real store.json is
+// beside the demo's): a saved account and a lookup in its history. It
+// returns the store's path and its accounts file as written.
+func anotherStore(t *testing.T, e *cliEnv) (path string, before []byte) {
+	t.Helper()
+	path = filepath.Join(e.dir, "real-store.json")
+	s, err := store.Open(path, store.Options{HistoryLimit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveAccount(store.Account{CANumber: "DL12CB4685", Operator: 311}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordLookups(store.Lookup{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}); err != nil {
+		t.Fatal(err)
+	}
+	if before, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return path, before
+}
+
 // TestExportRefusesToReplaceAnotherStore: under --demo the current store
 // is demo-store.json, but -o naming the real store.json (or any copy of a
 // store, the README's way to back up history) must not replace it with an
 // export that has no history.
 func TestExportRefusesToReplaceAnotherStore(t *testing.T) {
 	e := newCLIEnv(t, namedOperatorConfig)
-	other := filepath.Join(e.dir, "real-store.json")
-	s, err := store.Open(other, store.Options{HistoryLimit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RecordLookups(store.Lookup{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := os.ReadFile(other)
+	other, before := anotherStore(t, e)
 	r := e.run(t, "", "export", "-o", other)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "store") {
 		t.Fatalf("export -o another store: exit %d\n%s", r.code, r.stderr)
@@ -77,6 +91,31 @@ func TestExportOfANewerStoreWarns(t *testing.T) {
 	r := e.run(t, "", "export")
 	if r.code != 0 || !strings.Contains(r.stderr, "newer aopfetch: the export holds only") || !strings.Contains(r.stdout, "DL12CB4685") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestExportToAPipe: -o naming a FIFO (or /dev/stdout) writes into it; the
+// atomic replace is for regular files only and must never swap a special
+// file for a regular one.
+func TestExportToAPipe(t *testing.T) {
+	e := newCLIEnv(t, "")
+	fifo := filepath.Join(e.dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	if r := e.run(t, "", "export", "-o", fifo); r.code != 0 {
+		t.Fatalf("export -o FIFO: exit %d %s", r.code, r.stderr)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced by a regular file: %v %v", fi.Mode(), err)
+	}
+	if data := <-got; !json.Valid(data) {
+		t.Errorf("read from the FIFO: %q", data)
 	}
 }
 
