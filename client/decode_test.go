@@ -20,40 +20,43 @@ func readTestdata(t testing.TB, name string) []byte {
 	return b
 }
 
-func TestDecodeDocSuccess(t *testing.T) {
-	body := readTestdata(t, "doc_200.json")
-	res, err := decodeResponse(200, body, nil)
-	if err != nil {
-		t.Fatalf("decodeResponse: %v", err)
+// TestDecodeConsumer decodes the doc's 200 example and an answer that
+// swaps numbers and strings into the same Consumer fields, keeping the raw
+// body and the status.
+func TestDecodeConsumer(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		want       Consumer
+	}{
+		{"DocSuccess", "doc_200.json", Consumer{
+			ResponseCode: 1, Status: true, Message: "Bill Fetched Success.",
+			Name: "NITESH  KUMAR SHARMA", Amount: "1000.0", DueDate: "2021-09-20",
+			Bill: &Bill{
+				BillAmount: "1000.0", BillNetAmount: "1000.0", DueDate: "2021-09-20", MaxBillAmount: "1000",
+				AcceptPayment: true, AcceptPartPay: true, CellNumber: "DL12CB4685", UserName: "NITESH  KUMAR SHARMA",
+			},
+		}},
+		{"NumbersAsStringsAndStringsAsNumbers", "numbers_as_strings.json", Consumer{
+			ResponseCode: 1, Status: true, Message: "Bill Fetched Success.",
+			Name: "ASHA  RAO", Amount: "1250.5", DueDate: "20/09/2021",
+			Bill: &Bill{
+				BillAmount: "1250.50", BillNetAmount: "1250.5", DueDate: "2021-09-20", MaxBillAmount: "100000",
+				AcceptPayment: true, AcceptPartPay: false, CellNumber: "9876543210", UserName: "ASHA  RAO",
+			},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := readTestdata(t, tc.file)
+			res, err := decodeResponse(200, body, nil)
+			if err != nil {
+				t.Fatalf("decodeResponse: %v", err)
+			}
+			assertConsumer(t, res.Consumer, tc.want)
+			if !bytes.Equal(res.Raw, body) || res.HTTPStatus != 200 {
+				t.Errorf("Raw/HTTPStatus not kept: %d", res.HTTPStatus)
+			}
+		})
 	}
-	want := Consumer{
-		ResponseCode: 1, Status: true, Message: "Bill Fetched Success.",
-		Name: "NITESH  KUMAR SHARMA", Amount: "1000.0", DueDate: "2021-09-20",
-		Bill: &Bill{
-			BillAmount: "1000.0", BillNetAmount: "1000.0", DueDate: "2021-09-20", MaxBillAmount: "1000",
-			AcceptPayment: true, AcceptPartPay: true, CellNumber: "DL12CB4685", UserName: "NITESH  KUMAR SHARMA",
-		},
-	}
-	assertConsumer(t, res.Consumer, want)
-	if !bytes.Equal(res.Raw, body) || res.HTTPStatus != 200 {
-		t.Errorf("Raw/HTTPStatus not kept: %d", res.HTTPStatus)
-	}
-}
-
-func TestDecodeNumbersAsStringsAndStringsAsNumbers(t *testing.T) {
-	res, err := decodeResponse(200, readTestdata(t, "numbers_as_strings.json"), nil)
-	if err != nil {
-		t.Fatalf("decodeResponse: %v", err)
-	}
-	want := Consumer{
-		ResponseCode: 1, Status: true, Message: "Bill Fetched Success.",
-		Name: "ASHA  RAO", Amount: "1250.5", DueDate: "20/09/2021",
-		Bill: &Bill{
-			BillAmount: "1250.50", BillNetAmount: "1250.5", DueDate: "2021-09-20", MaxBillAmount: "100000",
-			AcceptPayment: true, AcceptPartPay: false, CellNumber: "9876543210", UserName: "ASHA  RAO",
-		},
-	}
-	assertConsumer(t, res.Consumer, want)
 }
 
 func assertConsumer(t *testing.T, got, want Consumer) {

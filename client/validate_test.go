@@ -80,12 +80,35 @@ func TestNormalizeVehicleErrors(t *testing.T) {
 	}
 }
 
+// fieldCase is one input of a field's parser: with msg "" it must give
+// want, otherwise a *ValidationError whose message contains msg.
+type fieldCase[T comparable] struct {
+	in   string
+	want T
+	msg  string
+}
+
+// checkField runs the cases through parse (named name), the parser of
+// field.
+func checkField[T comparable](t *testing.T, name, field string, parse func(string) (T, error), cases []fieldCase[T]) {
+	t.Helper()
+	for _, tt := range cases {
+		got, err := parse(tt.in)
+		if tt.msg == "" {
+			if err != nil || got != tt.want {
+				t.Errorf("%s(%q) = %v, %v; want %v", name, tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Field != field || !strings.Contains(ve.Message, tt.msg) {
+			t.Errorf("%s(%q) err = %v, want a %s error containing %q", name, tt.in, err, field, tt.msg)
+		}
+	}
+}
+
 func TestParseOperator(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int
-		msg  string
-	}{
+	checkField(t, "ParseOperator", FieldOperator, ParseOperator, []fieldCase[int]{
 		{in: "311", want: 311},
 		{in: " 7 ", want: 7},
 		{in: "", msg: "operator code is empty"},
@@ -96,24 +119,11 @@ func TestParseOperator(t *testing.T) {
 		{in: "99999999999", msg: "operator code is too large"},
 		{in: "999999999999999999999999", msg: "operator code is too large"},
 		{in: "1\x1b[2J", msg: `got "1\x1b[2J"`},
-	}
-	for _, tt := range tests {
-		got, err := ParseOperator(tt.in)
-		if tt.msg == "" {
-			if err != nil || got != tt.want {
-				t.Errorf("ParseOperator(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
-			}
-			continue
-		}
-		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Field != FieldOperator || !strings.Contains(ve.Message, tt.msg) {
-			t.Errorf("ParseOperator(%q) err = %v, want operator error containing %q", tt.in, err, tt.msg)
-		}
-	}
+	})
 }
 
 func TestNormalizeRegistrationID(t *testing.T) {
-	tests := []struct{ in, want, msg string }{
+	checkField(t, "NormalizeRegistrationID", FieldRegistrationID, NormalizeRegistrationID, []fieldCase[string]{
 		{in: "AOP-554", want: "AOP-554"},
 		{in: "  AOP 554\t", want: "AOP 554"},
 		{in: strings.Repeat("x", 64), want: strings.Repeat("x", 64)},
@@ -121,20 +131,7 @@ func TestNormalizeRegistrationID(t *testing.T) {
 		{in: strings.Repeat("x", 65), msg: "too long (65 characters, at most 64)"},
 		{in: "AOP\x07554", msg: "printable characters only (got U+0007)"},
 		{in: "AOP\xff", msg: "not valid UTF-8"},
-	}
-	for _, tt := range tests {
-		got, err := NormalizeRegistrationID(tt.in)
-		if tt.msg == "" {
-			if err != nil || got != tt.want {
-				t.Errorf("NormalizeRegistrationID(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-			}
-			continue
-		}
-		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Field != FieldRegistrationID || !strings.Contains(ve.Message, tt.msg) {
-			t.Errorf("NormalizeRegistrationID(%q) err = %v, want error containing %q", tt.in, err, tt.msg)
-		}
-	}
+	})
 }
 
 func TestRequestNormalize(t *testing.T) {
