@@ -110,6 +110,23 @@ func (e *sandboxEnv) run(stdin string, args ...string) result {
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
+// start starts the binary with args, with pipe (StdoutPipe or
+// StderrPipe) giving what the test reads, and kills it when the test ends.
+func (e *sandboxEnv) start(pipe func(*exec.Cmd) (io.ReadCloser, error), args ...string) (*exec.Cmd, io.ReadCloser) {
+	e.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = e.env
+	r, err := pipe(cmd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, r
+}
+
 // mustRun runs and fails the test unless the exit code is want.
 func (e *sandboxEnv) mustRun(want int, stdin string, args ...string) result {
 	e.t.Helper()
@@ -357,16 +374,7 @@ func TestHugeBodyIsUpstreamError(t *testing.T) {
 func TestSandboxCommandServesAndStopsOnInterrupt(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	cmd := exec.Command(binary, "sandbox", "--addr", "127.0.0.1:0")
-	cmd.Env = e.env
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, stdout := e.start((*exec.Cmd).StdoutPipe, "sandbox", "--addr", "127.0.0.1:0")
 	sc := bufio.NewScanner(stdout)
 	url := ""
 	var banner strings.Builder
@@ -397,16 +405,7 @@ func TestSandboxCommandServesAndStopsOnInterrupt(t *testing.T) {
 func TestInterruptCancelsSlowLookup(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	cmd := exec.Command(binary, "--demo", "fetch", "DL01AA5000")
-	cmd.Env = e.env
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	cmd, stderr := e.start((*exec.Cmd).StderrPipe, "--demo", "fetch", "DL01AA5000")
 	// The DEMO line comes before the lookup starts; the slow answer takes 5 s.
 	line, _ := bufio.NewReader(stderr).ReadString('\n')
 	if !strings.HasPrefix(line, "DEMO") {
@@ -415,7 +414,7 @@ func TestInterruptCancelsSlowLookup(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let the request reach the sandbox
 	cmd.Process.Signal(syscall.SIGINT)
 	go io.Copy(io.Discard, stderr)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit after SIGINT: %v, want 130", err)
 	}

@@ -973,37 +973,26 @@ func TestBatchProgressViews(t *testing.T) {
 			t.Errorf("line %q is %d cells wide on a 40-column terminal", line, w)
 		}
 	}
-	var buf syncBuffer
+	// The lines go to a file, which the test reads while they are written
+	// (an *os.File is safe for concurrent use).
+	f, err := os.CreateTemp(t.TempDir(), "progress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
 	c.add(true)
-	lp := startLineProgress(&buf, c, 5*time.Millisecond)
+	lp := startLineProgress(f, c, 5*time.Millisecond)
 	defer lp.Stop()
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(buf.String(), "\n"); {
+	lines := func() string { return string(mustRead(t, f.Name())) }
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(lines(), "\n"); {
 		if time.Now().After(deadline) {
 			t.Fatal("no progress line within 5 s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if !strings.HasPrefix(buf.String(), "batch: 1/200 looked up · 1 ok · 0 failed") {
-		t.Errorf("progress lines %q", buf.String())
+	if !strings.HasPrefix(lines(), "batch: 1/200 looked up · 1 ok · 0 failed") {
+		t.Errorf("progress lines %q", lines())
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestBatchResumeOnlyReplacesRegularFiles: --resume rewrites the output by

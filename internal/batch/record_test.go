@@ -11,13 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/client/sandbox"
 )
-
-// docSuccess is the provider's documented 200 answer.
-const docSuccess = `{"response_code":1,"status":true,"amount":"1000.0","name":"NITESH  KUMAR SHARMA","duedate":"2021-09-20",
-"bill_fetch":{"billAmount":"1000.0","billnetamount":"1000.0","dueDate":"2021-09-20","maxBillAmount":"1000",
-"acceptPayment":true,"acceptPartPay":true,"cellNumber":"DL12CB4685","userName":"NITESH  KUMAR SHARMA"},
-"message":"Bill Fetched Success."}`
 
 var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}
 
@@ -25,10 +20,17 @@ var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", Registration
 // answers status and body.
 func answer(t *testing.T, status int, body string) (*client.Result, error) {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	return fetchAt(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	}))
+}
+
+// fetchAt is the client's result of looking up testReq at a server
+// running h.
+func fetchAt(t *testing.T, h http.Handler) (*client.Result, error) {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	c, err := client.New(client.Options{BaseURL: srv.URL, Retries: 0})
 	if err != nil {
@@ -37,8 +39,28 @@ func answer(t *testing.T, status int, body string) (*client.Result, error) {
 	return c.Fetch(context.Background(), testReq)
 }
 
+// marshalled is v as JSON, checked to be valid UTF-8, and that JSON
+// decoded into a map.
+func marshalled(t *testing.T, v any) ([]byte, map[string]any) {
+	t.Helper()
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !utf8.Valid(out) {
+		t.Fatalf("--json output is not valid UTF-8: %q", out)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return out, m
+}
+
 func TestNewRecordSuccess(t *testing.T) {
-	res, err := answer(t, 200, docSuccess)
+	// The sandbox answers testReq's vehicle with the provider's documented
+	// 200 example, byte for byte.
+	res, err := fetchAt(t, sandbox.New(sandbox.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +74,7 @@ func TestNewRecordSuccess(t *testing.T) {
 	if rec.Bill == nil || rec.Bill.MaxBillAmount != "1000" || !rec.Bill.AcceptPartPay {
 		t.Fatalf("bill = %+v", rec.Bill)
 	}
-	out, err := json.Marshal(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatal(err)
-	}
+	out, m := marshalled(t, rec)
 	raw, ok := m["raw"].(map[string]any)
 	if !ok || raw["message"] != "Bill Fetched Success." {
 		t.Fatalf("raw = %#v, want the response object", m["raw"])
@@ -101,17 +116,7 @@ func TestNewRecordRawIsValidUTF8(t *testing.T) {
 	_, err := answer(t, 200, body)
 	rec := NewRecord(testReq, nil, err)
 	for _, v := range []any{rec, jsonlRecord{Record: rec}} {
-		out, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !utf8.Valid(out) {
-			t.Fatalf("--json output is not valid UTF-8: %q", out)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(out, &m); err != nil {
-			t.Fatal(err)
-		}
+		_, m := marshalled(t, v)
 		raw, ok := m["raw"].(map[string]any)
 		if !ok || raw["message"] != "not found \uFFFD\uFFFD" {
 			t.Fatalf("raw = %#v, want the response object with U+FFFD for the bad bytes", m["raw"])

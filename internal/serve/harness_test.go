@@ -63,22 +63,22 @@ func (fakeFetcher) Fetch(ctx context.Context, r client.Request) (*client.Result,
 	return &client.Result{Request: r, Consumer: c, HTTPStatus: 200, Raw: []byte(`{}`), FetchedAt: time.Now(), Latency: time.Millisecond}, nil
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// newTextFile is a new file in a fresh directory, for a writer the test
+// reads while it writes (an *os.File is safe for concurrent use).
+func newTextFile(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// textOf is what f holds so far.
+func textOf(f *os.File) string {
+	b, _ := os.ReadFile(f.Name())
+	return string(b)
 }
 
 // harness is a running server with agents' keys.
@@ -90,7 +90,7 @@ type harness struct {
 	addr   string
 	hostPK gossh.PublicKey
 	keys   map[string]gossh.Signer // by agent name
-	log    *syncBuffer
+	log    *os.File                // the server's log
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -100,7 +100,7 @@ type harness struct {
 func newHarness(t *testing.T, tweak func(*serve.Options), agents ...string) *harness {
 	t.Helper()
 	dir := t.TempDir()
-	h := &harness{t: t, dir: dir, keys: map[string]gossh.Signer{}, log: &syncBuffer{}}
+	h := &harness{t: t, dir: dir, keys: map[string]gossh.Signer{}, log: newTextFile(t)}
 	for _, a := range agents {
 		h.keys[a] = newSigner(t)
 	}

@@ -13,17 +13,15 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
+// newPublicKey is a fresh ed25519 public key, made as the server makes
+// its host key.
 func newPublicKey(t *testing.T) gossh.PublicKey {
 	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	s, _, err := loadHostKey(filepath.Join(t.TempDir(), "key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := gossh.NewPublicKey(pub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return s.PublicKey()
 }
 
 func keyLine(k gossh.PublicKey) string {

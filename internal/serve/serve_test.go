@@ -58,7 +58,7 @@ func TestTUISession(t *testing.T) {
 	if n := len(h.auditLines()); n != 1 {
 		t.Errorf("%d audit lines after one lookup, want 1", n)
 	}
-	log := h.log.String()
+	log := textOf(h.log)
 	for _, want := range []string{`msg="session start" agent=asha@desk1`, "mode=tui", `what="xterm-256color 80x24"`, `msg="session end" agent=asha@desk1`, "lookups=1", "exit=0"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("server log lacks %q:\n%s", want, log)
@@ -315,8 +315,8 @@ func TestForwardingRefused(t *testing.T) {
 	if r := runOn(t, c, "version", ""); r.code != 0 {
 		t.Errorf("version after the refusals: %d %s", r.code, r.stderr)
 	}
-	if !strings.Contains(h.log.String(), "what=auth-agent-req@openssh.com") {
-		t.Errorf("the refusal is not logged:\n%s", h.log.String())
+	if !strings.Contains(textOf(h.log), "what=auth-agent-req@openssh.com") {
+		t.Errorf("the refusal is not logged:\n%s", textOf(h.log))
 	}
 }
 
@@ -366,8 +366,8 @@ func TestAuthorizedKeysReload(t *testing.T) {
 	if _, err := gossh.Dial("tcp", h.addr, h.clientConfig(gossh.PublicKeys(h.keys["ravi"]))); err == nil {
 		t.Errorf("ravi logged in through a world-writable authorized_keys")
 	}
-	if !strings.Contains(h.log.String(), "writable by group or others") {
-		t.Errorf("the unsafe file is not logged:\n%s", h.log.String())
+	if !strings.Contains(textOf(h.log), "writable by group or others") {
+		t.Errorf("the unsafe file is not logged:\n%s", textOf(h.log))
 	}
 	os.Chmod(path, 0o600)
 	h.srv.Reload()
@@ -431,7 +431,7 @@ func waitLog(t *testing.T, h *harness, parts ...string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(h.log.String(), "\n") {
+		for _, line := range strings.Split(textOf(h.log), "\n") {
 			ok := true
 			for _, p := range parts {
 				ok = ok && strings.Contains(line, p)
@@ -442,7 +442,7 @@ func waitLog(t *testing.T, h *harness, parts ...string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("no log line with %q:\n%s", parts, h.log.String())
+	t.Fatalf("no log line with %q:\n%s", parts, textOf(h.log))
 }
 
 // TestIdleTimeout: keys keep a session open; without them it is closed
@@ -506,7 +506,7 @@ func TestAuditLog(t *testing.T) {
 	}
 	data, _ := os.ReadFile(h.opts.AuditLog)
 	for _, s := range []string{consumerName, "NITESH", consumerPhone, "the-jwt-secret", "PS001", "eyJ"} {
-		if strings.Contains(string(data), s) || strings.Contains(h.log.String(), s) {
+		if strings.Contains(string(data), s) || strings.Contains(textOf(h.log), s) {
 			t.Errorf("%q is in the audit log or the server log", s)
 		}
 	}
@@ -548,8 +548,8 @@ func TestShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.StdinPipe()
-	var stderr syncBuffer
-	s.Stderr = &stderr
+	stderr := newTextFile(t)
+	s.Stderr = stderr
 	if err := s.Start("import -"); err != nil {
 		t.Fatal(err)
 	}
@@ -561,8 +561,8 @@ func TestShutdown(t *testing.T) {
 	if code := sc.wait(); code != 130 || !strings.Contains(sc.text(), "server shutting down") {
 		t.Errorf("TUI session: exit %d\n%s", code, sc.text())
 	}
-	if code := exitCode(t, s.Wait()); code != 130 || !strings.Contains(stderr.String(), "server shutting down") {
-		t.Errorf("exec session: exit %d, stderr %q", code, stderr.String())
+	if code := exitCode(t, s.Wait()); code != 130 || !strings.Contains(textOf(stderr), "server shutting down") {
+		t.Errorf("exec session: exit %d, stderr %q", code, textOf(stderr))
 	}
 	select {
 	case err := <-stopped:
