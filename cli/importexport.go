@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -111,11 +112,10 @@ func runExport(ctx context.Context, app *invocation, format, out string) error {
 }
 
 // writePrivateFile replaces path (or the file a symlink at path points to)
-// with data, mode 0600: written to a temp file beside it, synced and renamed
-// over it, so a failure leaves the old file whole. Anything else at path (a
-// pipe, a device, /dev/stdout, a link that does not resolve) is written
-// into, never replaced.
-func writePrivateFile(path string, data []byte) (err error) {
+// with data, mode 0600 (see safefile.WriteAtomic), so a failure leaves the
+// old file whole. Anything else at path (a pipe, a device, /dev/stdout, a
+// link that does not resolve) is written into, never replaced.
+func writePrivateFile(path string, data []byte) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
@@ -124,44 +124,25 @@ func writePrivateFile(path string, data []byte) (err error) {
 	} else if err == nil && !fi.Mode().IsRegular() {
 		return writeInto(path, data)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
-	if errors.Is(err, fs.ErrNotExist) {
+	err := safefile.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return newUsageError("create the directory first, or choose a file in an existing one",
 			"cannot write %s: the directory %s does not exist", text.Sanitize(path), text.Sanitize(filepath.Dir(path)))
-	}
-	if err != nil {
+	case err != nil:
 		return writeError(path, err)
 	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-			err = writeError(path, err)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }
 
 // writeError words a failure to write path with its cause alone: the
 // *PathError or *LinkError names the temp file, which means nothing to
 // the user.
 func writeError(path string, err error) error {
-	if pe, ok := errors.AsType[*fs.PathError](err); ok {
-		err = pe.Err
-	} else if le, ok := errors.AsType[*os.LinkError](err); ok {
-		err = le.Err
-	}
-	return fmt.Errorf("cannot write %s: %w", text.Sanitize(path), err)
+	return fmt.Errorf("cannot write %s: %w", text.Sanitize(path), safefile.Cause(err))
 }
 
 // writeInto writes data into a special file such as a pipe (or through a

@@ -138,7 +138,7 @@ func accountEntries(accts []diskAccount, ls []Lookup) []entry {
 	var es []entry
 	for _, l := range ls {
 		a, ok := byVehicle[l.CANumber]
-		if !ok || a.Operator != 0 && a.Operator != l.Operator {
+		if !ok || !refreshes(a.Operator, l.Operator) {
 			continue
 		}
 		e := entry{ID: a.ID, Uses: 1, At: l.At}
@@ -195,7 +195,7 @@ type lookupKey struct {
 
 // keyOf is the key of l.
 func keyOf(l Lookup) lookupKey {
-	return lookupKey{historyKey{l.Operator, l.CANumber, l.RegistrationID}, l.At.UnixNano()}
+	return lookupKey{historyKeyOf(l), l.At.UnixNano()}
 }
 
 // refreshAccounts records l on the saved accounts it matches, if any.
@@ -203,7 +203,7 @@ func refreshAccounts(d *Data, l Lookup) bool {
 	matched := false
 	for i := range d.Accounts {
 		a := &d.Accounts[i]
-		if a.CANumber != l.CANumber || (a.Operator != 0 && a.Operator != l.Operator) {
+		if a.CANumber != l.CANumber || !refreshes(a.Operator, l.Operator) {
 			continue
 		}
 		matched = true
@@ -216,11 +216,19 @@ func refreshAccounts(d *Data, l Lookup) bool {
 	return matched
 }
 
+// refreshes reports whether a lookup with operator op refreshes a saved
+// account of its vehicle with operator saved: the same one, or any when
+// the account has none (it takes the default's).
+func refreshes(saved, op int) bool { return saved == 0 || saved == op }
+
 // historyKey identifies a lookup for de-duplication.
 type historyKey struct {
 	operator        int
 	canumber, regID string
 }
+
+// historyKeyOf is the key of l.
+func historyKeyOf(l Lookup) historyKey { return historyKey{l.Operator, l.CANumber, l.RegistrationID} }
 
 // newestDistinct returns ls newest first (later in ls = newer on a tie),
 // one entry per key, at most limit entries. Snapshots are shared.
@@ -233,7 +241,7 @@ func newestDistinct(ls []Lookup, limit int) []Lookup {
 	seen := make(map[historyKey]bool, len(all))
 	out := all[:0]
 	for _, l := range all {
-		k := historyKey{l.Operator, l.CANumber, l.RegistrationID}
+		k := historyKeyOf(l)
 		if seen[k] {
 			continue
 		}

@@ -23,30 +23,18 @@ func (s *Store) RestoreAccount(a Account, pos int) (Account, error) {
 	if a.CANumber == "" {
 		return Account{}, errors.New("cannot restore an account without a vehicle number")
 	}
-	id := newID()
+	id, now := newID(), s.opts.Now().UTC()
 	d, err := s.mutate(func(d *Data) error {
 		if d.indexOfVehicle(a.CANumber) >= 0 {
 			return fmt.Errorf("%s was %w", a.CANumber, ErrSavedAgain)
 		}
-		b := a.Clone()
-		if b.ID == "" || slices.ContainsFunc(d.Accounts, func(x Account) bool { return x.ID == b.ID }) {
-			b.ID = id
-		}
-		if b.CreatedAt.IsZero() {
-			b.CreatedAt = s.opts.Now().UTC()
-		}
 		i := min(max(pos, 0), len(d.Accounts))
-		d.Accounts = slices.Insert(d.Accounts, i, b)
-		for k := range d.Accounts {
-			d.Accounts[k].Position = k
-		}
+		d.Accounts = slices.Insert(d.Accounts, i, d.adopt(a.Clone(), id, now))
+		renumber(d.Accounts)
 		return nil
 	})
 	if errors.Is(err, ErrSavedAgain) {
 		return Account{}, err
 	}
-	if i := d.indexOfVehicle(a.CANumber); i >= 0 {
-		return d.Accounts[i].Clone(), err
-	}
-	return Account{}, err
+	return d.withVehicle(a.CANumber), err
 }

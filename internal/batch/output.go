@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -249,29 +250,17 @@ func rewriteKept(path, format string, keep []resumeEntry) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	w := newRowWriter(tmp, format)
-	err = w.writeHeader()
-	for _, e := range keep {
-		if err != nil {
-			break
+	return safefile.WriteAtomic(path, func(f io.Writer) error {
+		w := newRowWriter(f, format)
+		err := w.writeHeader()
+		for _, e := range keep {
+			if err != nil {
+				break
+			}
+			err = w.writeKept(e)
 		}
-		err = w.writeKept(e)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
 		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }
 
 // Close syncs and closes the output file.
