@@ -716,11 +716,7 @@ func logOutcome(l *log.Logger, msg fetchDoneMsg) {
 		l.Printf("fetch %d done: ok, HTTP %d, code %d, %v", msg.id, status, msg.res.Consumer.ResponseCode, latency)
 		return
 	}
-	kind := "validation"
-	var ce *client.Error
-	if errors.As(msg.err, &ce) {
-		kind = string(ce.Kind)
-	}
+	kind, _ := store.FailureOf(msg.err)
 	l.Printf("fetch %d done: %s, HTTP %d, %v: %s", msg.id, kind, status, latency, oneLineError(msg.err))
 }
 

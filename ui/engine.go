@@ -24,7 +24,7 @@ func newEngineRefresher(f Fetcher, concurrency int, rate float64) engineRefreshe
 	if concurrency <= 0 {
 		concurrency = config.DefaultConcurrency
 	}
-	return engineRefresher{f: f, concurrency: min(concurrency, batch.MaxConcurrency), rate: max(rate, 0)}
+	return engineRefresher{f: f, concurrency: min(concurrency, client.MaxConcurrency), rate: max(rate, 0)}
 }
 
 // Refresh implements Refresher.

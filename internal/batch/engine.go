@@ -20,9 +20,6 @@ import (
 	"github.com/aopfetch/aopfetch/store"
 )
 
-// MaxConcurrency is the most lookups a run has in flight at once.
-const MaxConcurrency = 32
-
 // Fetcher performs one lookup; *client.Client is the real one.
 type Fetcher interface {
 	Fetch(ctx context.Context, r client.Request) (*client.Result, error)

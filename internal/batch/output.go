@@ -3,7 +3,6 @@ package batch
 import (
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -105,7 +104,7 @@ func csvRecord(row Row, r Result) []string {
 	}
 	message := c.Message
 	if r.Err != nil {
-		message = errorMessage(r.Err)
+		_, message = store.FailureOf(r.Err)
 	}
 	rec := []string{
 		row.Req.CANumber, strconv.Itoa(row.Req.Operator), row.Req.RegistrationID, row.Label,
@@ -117,15 +116,6 @@ func csvRecord(row Row, r Result) []string {
 		rec[i] = store.CSVCell(text.Sanitize(v))
 	}
 	return rec
-}
-
-// errorMessage is the one-line message of a failed lookup.
-func errorMessage(err error) string {
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		return ce.Message
-	}
-	return err.Error()
 }
 
 // orderedRows writes output rows in input order as their lookups finish,

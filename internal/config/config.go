@@ -24,12 +24,9 @@ import (
 // says otherwise.
 const DefaultHistoryLimit = 200
 
-// DefaultConcurrency is how many lookups refresh-all has in flight when no
-// setting says otherwise; MaxConcurrency is the most a setting may ask.
-const (
-	DefaultConcurrency = 4
-	MaxConcurrency     = 32
-)
+// DefaultConcurrency is how many lookups refresh-all and batch have in
+// flight when no setting says otherwise (client.MaxConcurrency at most).
+const DefaultConcurrency = 4
 
 // Themes: the palette of the terminal UI.
 const (
@@ -88,7 +85,7 @@ type Config struct {
 	// tmux the background cannot be asked).
 	Theme string
 	// Concurrency and Rate pace refresh-all (ctrl+r on home): lookups in
-	// flight at once (1 to MaxConcurrency, default DefaultConcurrency) and
+	// flight at once (1 to client.MaxConcurrency, default DefaultConcurrency) and
 	// started per second at most (0, the default, is no limit).
 	Concurrency int
 	Rate        float64

@@ -142,7 +142,7 @@ func (d *decoded) apply(c *Config) error {
 		{[]string{"concurrency"}, "concurrency", f.Concurrency, func(v any) error {
 			n, ok := v.(int64)
 			if !ok {
-				return fmt.Errorf("must be a whole number from 1 to %d, not %s", MaxConcurrency, tomlTypeName(v))
+				return fmt.Errorf("must be a whole number from 1 to %d, not %s", client.MaxConcurrency, tomlTypeName(v))
 			}
 			var err error
 			c.Concurrency, err = parseConcurrency(strconv.FormatInt(n, 10), strconv.FormatInt(n, 10))
