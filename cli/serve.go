@@ -108,7 +108,7 @@ func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o s
 		Limits: o.limits, IdleTimeout: o.idleTimeout,
 		Config: cfg, Fetcher: c, Demo: app.demo(), Version: app.info.Version,
 		RunCommand: func(ctx context.Context, sc serve.Command) int { return RunSession(ctx, app.info, sc) },
-		Log: slog.New(slog.NewTextHandler(app.stderr, nil)),
+		Log:        slog.New(slog.NewTextHandler(app.stderr, nil)),
 	})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err, hint: "see `aopfetch serve --help` and the README's \"Serve a team from a shared box\""}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -69,20 +70,12 @@ const minRedactLen = 8
 // echoes request headers back in its message or error page.
 func (a Auth) secrets() []string {
 	var s []string
-	for _, v := range append([]string{a.JWTSecret}, mapValues(a.Headers)...) {
+	for _, v := range append([]string{a.JWTSecret}, slices.Collect(maps.Values(a.Headers))...) {
 		if len(strings.TrimSpace(v)) >= minRedactLen {
 			s = append(s, v)
 		}
 	}
 	return s
-}
-
-func mapValues(m map[string]string) []string {
-	vs := make([]string, 0, len(m))
-	for _, v := range m {
-		vs = append(vs, v)
-	}
-	return vs
 }
 
 // apply sets the static headers and, when a JWT secret is set, a freshly

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -239,7 +240,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	switch {
 	case httpStatus == 401 || (a.hasCode && (code == 10 || code == 11)):
 		e.Kind, e.Hint = KindAuth, hintAuth
-		e.Message = orDefault(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
+		e.Message = cmp.Or(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
 	case httpStatus >= 500:
 		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
 		e.Message = "the server answered " + httpStatusText(httpStatus)
@@ -258,7 +259,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 		e.Message = "the server answered " + httpStatusText(httpStatus) + " with JSON that is not a Fetch Consumer Details answer"
 	default:
 		e.Kind, e.Hint = KindAPI, hintAPI
-		e.Message = orDefault(msg, apiDefaultMessage(httpStatus, a))
+		e.Message = cmp.Or(msg, apiDefaultMessage(httpStatus, a))
 	}
 	if httpStatus == http.StatusTooManyRequests {
 		e.Hint = hintRateLimited
@@ -313,11 +314,4 @@ func upstreamHint(httpStatus int) string {
 // snippet is the first 200 characters of body, sanitised to one line.
 func snippet(body []byte) string {
 	return text.OneLine(string(body[:min(len(body), snippetScan)]), snippetLen)
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

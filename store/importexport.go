@@ -280,7 +280,7 @@ func validate(a Account) (Account, error) {
 	}
 	a.CANumber = v
 	if a.Operator != 0 {
-		if err := client.CheckOperator(a.Operator); err != nil {
+		if err := client.CheckOperator(int64(a.Operator)); err != nil {
 			return a, err
 		}
 	}

@@ -890,19 +890,7 @@ func (m model) header(w int) string {
 
 // stateName names the view in the header.
 func (m model) stateName() string {
-	switch m.state {
-	case stateForm:
-		return "new lookup"
-	case stateLoading:
-		return "fetching"
-	case stateResult:
-		return "result"
-	case stateError:
-		return "error"
-	case stateHome:
-		return "home"
-	}
-	return ""
+	return [...]string{stateForm: "new lookup", stateLoading: "fetching", stateResult: "result", stateError: "error", stateHome: "home"}[m.state]
 }
 
 // splitLines splits s into lines; "" is no line at all.
