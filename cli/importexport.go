@@ -124,11 +124,7 @@ func writePrivateFile(path string, data []byte) error {
 	} else if err == nil && !fi.Mode().IsRegular() {
 		return writeInto(path, data)
 	}
-	err := safefile.WriteAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	switch {
+	switch err := safefile.WriteAtomic(path, data); {
 	case errors.Is(err, fs.ErrNotExist):
 		return newUsageError("create the directory first, or choose a file in an existing one",
 			"cannot write %s: the directory %s does not exist", text.Sanitize(path), text.Sanitize(filepath.Dir(path)))

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,16 +19,8 @@ import (
 // read: the next read then compares nothing and re-reads). On error path
 // is untouched; the error does not name the temp file (the caller names
 // the file being written).
-func writeFileAtomic(path string, pieces [][]byte) (os.FileInfo, error) {
-	err := safefile.WriteAtomic(path, func(w io.Writer) error {
-		for _, p := range pieces {
-			if _, err := w.Write(p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+func writeFileAtomic(path string, pieces ...[]byte) (os.FileInfo, error) {
+	if err := safefile.WriteAtomic(path, pieces...); err != nil {
 		return nil, safefile.Cause(err)
 	}
 	info, _ := os.Stat(path)

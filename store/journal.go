@@ -332,7 +332,7 @@ func compactJournal(path string, base int64, lineage string, folded []entry) (os
 	if err != nil {
 		return nil, err
 	}
-	info, err := writeFileAtomic(path, [][]byte{h, []byte("\n"), body})
+	info, err := writeFileAtomic(path, h, []byte("\n"), body)
 	if err != nil {
 		return nil, &writeError{path: path, err: err}
 	}

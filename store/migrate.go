@@ -38,7 +38,7 @@ func (s *Store) migrate(d disk) (disk, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := writeFileAtomic(s.path, [][]byte{b}); err != nil {
+	if _, err := writeFileAtomic(s.path, b); err != nil {
 		return fail(err)
 	}
 	os.Remove(backup)
@@ -56,7 +56,7 @@ func keepCopy(path, backup string, text []byte) error {
 	if os.Link(path, backup) == nil {
 		return safefile.SyncDir(filepath.Dir(path))
 	}
-	_, err := writeFileAtomic(backup, [][]byte{text})
+	_, err := writeFileAtomic(backup, text)
 	return err
 }
 

@@ -421,7 +421,7 @@ func (s *Store) write(p plan, adds []entry) error {
 	if err != nil {
 		return &fnError{err}
 	}
-	info, err := writeFileAtomic(s.path, [][]byte{b})
+	info, err := writeFileAtomic(s.path, b)
 	if err != nil {
 		return &writeError{path: s.path, err: err}
 	}

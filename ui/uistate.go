@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -92,11 +91,7 @@ func writeUIState(path string, s uiState) error {
 		return fmt.Errorf("remember the sort order: %w", err)
 	}
 	_ = os.Chmod(dir, 0o700)
-	err = safefile.WriteAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(append(b, '\n'))
-		return err
-	})
-	if err != nil {
+	if err := safefile.WriteAtomic(path, b, []byte("\n")); err != nil {
 		return fmt.Errorf("remember the sort order: %w", err)
 	}
 	return nil

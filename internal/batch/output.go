@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -240,17 +241,13 @@ func rewriteKept(path, format string, keep []resumeEntry) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	return safefile.WriteAtomic(path, func(f io.Writer) error {
-		w := newRowWriter(f, format)
-		err := w.writeHeader()
-		for _, e := range keep {
-			if err != nil {
-				break
-			}
-			err = w.writeKept(e)
-		}
-		return err
-	})
+	var b bytes.Buffer // writes to it never fail
+	w := newRowWriter(&b, format)
+	_ = w.writeHeader()
+	for _, e := range keep {
+		_ = w.writeKept(e)
+	}
+	return safefile.WriteAtomic(path, b.Bytes())
 }
 
 // Close syncs and closes the output file.

@@ -9,7 +9,6 @@ package safefile
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/user"
@@ -240,17 +239,21 @@ func linkError(path string, err error) error {
 // beside it ("store.json.tmp-1234").
 const TempSuffix = ".tmp-"
 
-// WriteAtomic replaces path with what write writes: a unique temp file
-// beside it is written, made 0600, synced and renamed over it, and the
-// directory is synced. On error path is untouched and the temp file
+// WriteAtomic replaces path with the concatenation of data: a unique temp
+// file beside it is written, made 0600, synced and renamed over it, and
+// the directory is synced. On error path is untouched and the temp file
 // removed; once the rename succeeded the write counts as done.
-func WriteAtomic(path string, write func(io.Writer) error) error {
+func WriteAtomic(path string, data ...[]byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+TempSuffix+"*")
 	if err != nil {
 		return err
 	}
-	err = write(f)
+	for _, d := range data {
+		if _, err = f.Write(d); err != nil {
+			break
+		}
+	}
 	if err == nil {
 		err = f.Chmod(FileMode)
 	}
