@@ -14,7 +14,6 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/batch"
-	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
@@ -39,7 +38,7 @@ type batchOptions struct {
 }
 
 func newBatchCmd(app *invocation) *cobra.Command {
-	o := batchOptions{concurrency: config.DefaultConcurrency}
+	o := batchOptions{concurrency: client.DefaultConcurrency}
 	cmd := &cobra.Command{
 		Use:   "batch [flags] FILE | --saved",
 		Short: "Look up a whole list of vehicles, or every saved account, with progress",

@@ -34,9 +34,13 @@ const MaxRetries = 2
 // DefaultUserAgent is sent when Options.UserAgent is empty.
 const DefaultUserAgent = "aopfetch/dev"
 
-// MaxConcurrency is the most lookups a program has in flight at once
-// (batch, refresh-all): the client keeps that many connections warm.
-const MaxConcurrency = 32
+// DefaultConcurrency is how many lookups batch and refresh-all have in
+// flight when nothing says otherwise, MaxConcurrency the most a program
+// has (the client keeps that many connections warm).
+const (
+	DefaultConcurrency = 4
+	MaxConcurrency     = 32
+)
 
 // Retry pacing.
 const (

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/batch"
-	"github.com/aopfetch/aopfetch/internal/config"
 )
 
 // engineRefresher is the Refresher used when Options.Refresher is nil: the
@@ -22,7 +21,7 @@ type engineRefresher struct {
 // newEngineRefresher paces f as configured; concurrency 0 is the default.
 func newEngineRefresher(f Fetcher, concurrency int, rate float64) engineRefresher {
 	if concurrency <= 0 {
-		concurrency = config.DefaultConcurrency
+		concurrency = client.DefaultConcurrency
 	}
 	return engineRefresher{f: f, concurrency: min(concurrency, client.MaxConcurrency), rate: max(rate, 0)}
 }

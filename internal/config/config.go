@@ -24,9 +24,8 @@ import (
 // says otherwise.
 const DefaultHistoryLimit = 200
 
-// DefaultConcurrency is how many lookups refresh-all and batch have in
-// flight when no setting says otherwise (client.MaxConcurrency at most).
-const DefaultConcurrency = 4
+// DefaultConcurrency is the concurrency setting's default: the client's.
+const DefaultConcurrency = client.DefaultConcurrency
 
 // Themes: the palette of the terminal UI.
 const (
