@@ -119,57 +119,20 @@ func csvRecord(row Row, r Result) []string {
 	return rec
 }
 
-// orderedRows writes output rows in input order as their lookups finish,
-// holding back rows whose predecessors are still in flight.
-type orderedRows struct {
-	w       rowWriter // nil: rows are not kept
-	rows    []Row
-	outs    []*Result
-	next    int
-	written int
-}
-
-func newOrderedRows(w rowWriter, rows []Row) *orderedRows {
-	return &orderedRows{w: w, rows: rows, outs: make([]*Result, len(rows))}
-}
-
-// complete records the result of rows and writes every row now in order.
-func (o *orderedRows) complete(rows []int, r Result) error {
-	for _, i := range rows {
-		o.outs[i] = &r
-	}
-	for o.next < len(o.rows) && o.outs[o.next] != nil {
-		if err := o.write(o.next); err != nil {
+// inOrder writes the results of rows to o in input order as their lookups
+// finish, holding back rows whose predecessors are still in flight, and
+// counts them in *written.
+func (o *Output) inOrder(rows []Row, written *int) *inOrder[Result] {
+	return newInOrder(len(rows), func(i int, r Result) error {
+		if o.w == nil {
+			return nil
+		}
+		if err := o.w.writeResult(rows[i], r); err != nil {
 			return err
 		}
-		o.next++
-	}
-	return nil
-}
-
-// finish writes the finished rows still held back (after a stop, the rows
-// never looked up are left out, so --resume picks them up).
-func (o *orderedRows) finish() error {
-	for ; o.next < len(o.rows); o.next++ {
-		if o.outs[o.next] == nil {
-			continue
-		}
-		if err := o.write(o.next); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (o *orderedRows) write(i int) error {
-	if o.w == nil {
+		*written++
 		return nil
-	}
-	if err := o.w.writeResult(o.rows[i], *o.outs[i]); err != nil {
-		return err
-	}
-	o.written++
-	return nil
+	})
 }
 
 // Output is where a batch's rows go.
