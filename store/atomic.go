@@ -37,7 +37,7 @@ func moveAside(path string, now time.Time) (string, error) {
 			name += "-" + strconv.Itoa(i)
 		}
 		_, err := os.Lstat(name)
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) {
 			return name, os.Rename(path, name)
 		}
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +52,7 @@ const maxJournalLine = 4 << 10
 func openHistory(path string) (*os.File, os.FileInfo, error) {
 	f, info, err := safefile.Open(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist):
 		return nil, nil, nil
 	case err != nil:
 		return nil, nil, fmt.Errorf("read history %s: %w", path, err)
