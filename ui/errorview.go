@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -116,15 +117,9 @@ func proxyHint(c *common) string {
 	return "Behind a proxy? Set HTTPS_PROXY=http://host:port and try again."
 }
 
-// nonEmpty drops empty strings.
+// nonEmpty drops blank strings.
 func nonEmpty(ss []string) []string {
-	out := ss[:0]
-	for _, s := range ss {
-		if strings.TrimSpace(s) != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return slices.DeleteFunc(ss, func(s string) bool { return strings.TrimSpace(s) == "" })
 }
 
 // oneLineError is err's text, sanitised to one line.

@@ -76,13 +76,13 @@ func TestRunOnAnotherTerminal(t *testing.T) {
 func TestStylesOnRenderer(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
-	s := DefaultStyles().onRenderer(r)
+	s := NewStyles(ThemeAuto, false).onRenderer(r)
 	for name, st := range map[string]lipgloss.Style{"Title": s.Title, "Error": s.Error, "Help.ShortKey": s.Help.ShortKey} {
 		if out := st.Render("x"); !strings.Contains(out, "38;2;") {
 			t.Errorf("%s renders %q, not in true colour", name, out)
 		}
 	}
-	if out := DefaultStyles().Title.Render("x"); strings.Contains(out, "38;2;") {
+	if out := NewStyles(ThemeAuto, false).Title.Render("x"); strings.Contains(out, "38;2;") {
 		t.Errorf("the process's styles changed too: %q", out)
 	}
 }

@@ -101,9 +101,6 @@ func (t tone) color(theme Theme) lipgloss.TerminalColor {
 	return lipgloss.CompleteAdaptiveColor{Light: cc(t.light), Dark: cc(t.dark)}
 }
 
-// DefaultStyles are the styles of the auto theme with colour.
-func DefaultStyles() *Styles { return NewStyles(ThemeAuto, false) }
-
 // NewStyles builds the styles for theme; noColor (NO_COLOR is set) keeps
 // the input cursor visible in reverse video.
 func NewStyles(theme Theme, noColor bool) *Styles {

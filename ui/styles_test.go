@@ -16,7 +16,7 @@ import (
 // Solarized Dark paint in the background colour; light backgrounds avoid
 // ANSI 7 (light grey on white).
 func TestGreysReadableWith16Colours(t *testing.T) {
-	s := DefaultStyles()
+	s := NewStyles(ThemeAuto, false)
 	styles := map[string]lipgloss.Style{
 		"subtle": s.Subtle, "label": s.Label, "status": s.Status, "tab": s.Tab, "blurred": s.Blurred,
 		"header": s.Header, "help key": s.Help.ShortKey, "help desc": s.Help.ShortDesc, "help sep": s.Help.ShortSeparator,

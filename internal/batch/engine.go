@@ -136,11 +136,9 @@ func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, gr
 		return
 	case <-ctx.Done():
 	}
-	t := time.NewTimer(grace)
-	defer t.Stop()
 	select {
 	case <-reqCtx.Done():
-	case <-t.C:
+	case <-time.After(grace):
 		cancel()
 	case <-hurry:
 		cancel()
