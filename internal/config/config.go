@@ -42,10 +42,7 @@ const (
 	SourceFlag    = "flag"
 )
 
-const (
-	envConfig          = "AOPFETCH_CONFIG"
-	defaultTokenHeader = "Token" // the client's default header for the signed JWT
-)
+const envConfig = "AOPFETCH_CONFIG"
 
 // Operator is a named operator code from the config file.
 type Operator struct {
@@ -161,7 +158,7 @@ func defaultConfig() *Config {
 		HistoryLimit: DefaultHistoryLimit,
 		Theme:        ThemeAuto,
 		Concurrency:  DefaultConcurrency,
-		Auth:         AuthConfig{TokenHeader: defaultTokenHeader},
+		Auth:         AuthConfig{TokenHeader: client.DefaultTokenHeader},
 		Sources:      map[string]string{},
 	}
 	for _, k := range sourceKeys() {
