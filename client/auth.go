@@ -107,7 +107,7 @@ func (a Auth) sign(now time.Time) (string, error) {
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(a.JWTSecret))
 	if err != nil {
 		// jwt errors never include the key, but keep the text generic anyway.
-		return "", &Error{Kind: KindAuth, Message: "cannot sign the request token", Hint: hintAuth}
+		return "", &Error{Kind: KindAuth, Message: "cannot sign the request token", Hint: HintAuth}
 	}
 	return tok, nil
 }

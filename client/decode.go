@@ -241,7 +241,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	e := &Error{HTTPStatus: httpStatus, ResponseCode: code, Result: res}
 	switch {
 	case httpStatus == 401 || (a.hasCode && (code == 10 || code == 11)):
-		e.Kind, e.Hint = KindAuth, hintAuth
+		e.Kind, e.Hint = KindAuth, HintAuth
 		e.Message = cmp.Or(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
 	case httpStatus >= 500:
 		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
@@ -282,7 +282,7 @@ func apiDefaultMessage(httpStatus int, a answer) string {
 func nonJSONError(httpStatus int, body []byte, res *Result, form bodyForm) *Error {
 	e := &Error{HTTPStatus: httpStatus, Snippet: snippet(body), Result: res}
 	if httpStatus == 401 {
-		e.Kind, e.Hint = KindAuth, hintAuth
+		e.Kind, e.Hint = KindAuth, HintAuth
 		e.Message = "the provider rejected the credentials (" + httpStatusText(httpStatus) + ")"
 		return e
 	}

@@ -49,9 +49,12 @@ func describe(c *common, ce *client.Error) (string, []string) {
 	switch ce.Kind {
 	case client.KindAuth:
 		title = "The provider rejected the signature"
-		lines = append(lines, providerMessage(g, ce, msg),
-			"Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID or [auth] in config.toml; "+
-				"check which are in effect with `aopfetch config`.")
+		advice := "Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID or [auth] in config.toml; " +
+			"check which are in effect with `aopfetch config`."
+		if ce.Hint != client.HintAuth && hint != "" {
+			advice = hint // say, over `aopfetch serve`: the credentials are the server's
+		}
+		lines = append(lines, providerMessage(g, ce, msg), advice)
 	case client.KindAPI:
 		title = "The provider declined the lookup"
 		lines = append(lines, providerMessage(g, ce, msg))

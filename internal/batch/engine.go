@@ -176,8 +176,10 @@ func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Requ
 			if !o.KeepGoingAfterAuth && r.authError() != nil {
 				stop() // before the slot is freed, so nothing new starts
 			}
-			<-slots
+			// The result goes out before the slot is freed: with one
+			// worker the answers arrive in the order of the jobs.
 			results <- jobResult{Result: r, attempted: !cutOff(reqCtx, err)}
+			<-slots
 		}()
 	}
 }
