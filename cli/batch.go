@@ -38,7 +38,7 @@ type batchOptions struct {
 }
 
 func newBatchCmd(app *invocation) *cobra.Command {
-	o := batchOptions{concurrency: 4}
+	o := batchOptions{concurrency: client.DefaultConcurrency}
 	cmd := &cobra.Command{
 		Use:   "batch [flags] FILE | --saved",
 		Short: "Look up a whole list of vehicles, or every saved account, with progress",
@@ -119,7 +119,7 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 	f.StringVar(&o.format, "format", "", "output format: csv or jsonl (default: from the -o extension, else csv)")
 	f.StringVar(&o.operator, "operator", "", "operator code or configured name for rows without one (and not saved)")
 	f.StringVar(&o.registrationID, "registration-id", "", "RegistrationID for rows without one (and not saved)")
-	f.IntVar(&o.concurrency, "concurrency", o.concurrency, fmt.Sprintf("lookups at once (1-%d)", batch.MaxConcurrency))
+	f.IntVar(&o.concurrency, "concurrency", o.concurrency, fmt.Sprintf("lookups at once (1-%d)", client.MaxConcurrency))
 	f.Float64Var(&o.rate, "rate", 0, "at most `N` requests per second (0 = no limit)")
 	f.BoolVar(&o.skipInvalid, "skip-invalid", false, "go on without invalid rows instead of sending nothing")
 	f.BoolVar(&o.resume, "resume", false, "skip vehicles the -o file already answered; retry the failed ones")
@@ -132,8 +132,8 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 
 // check validates the flags that do not depend on the input.
 func (o batchOptions) check() error {
-	if o.concurrency < 1 || o.concurrency > batch.MaxConcurrency {
-		return usageError("--concurrency must be between 1 and %d (got %d)", batch.MaxConcurrency, o.concurrency)
+	if o.concurrency < 1 || o.concurrency > client.MaxConcurrency {
+		return usageError("--concurrency must be between 1 and %d (got %d)", client.MaxConcurrency, o.concurrency)
 	}
 	if !(o.rate >= 0) || math.IsInf(o.rate, 1) { // NaN fails every comparison
 		return usageError("--rate must be 0 (no limit) or a positive number of requests per second (got %g)", o.rate)

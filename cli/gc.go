@@ -20,22 +20,19 @@ const (
 )
 
 // tuneGC sets the collector for one agent's process, unless the user did.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(agentGCPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(agentMemoryLimit)
-	}
-}
+func tuneGC() { setGC(agentGCPercent, agentMemoryLimit) }
 
 // defaultGC restores the runtime's defaults (for serve), unless the user
 // set them.
-func defaultGC() {
+func defaultGC() { setGC(100, math.MaxInt64) }
+
+// setGC sets the collector's percent and soft memory limit, each unless
+// the user set it (GOGC, GOMEMLIMIT).
+func setGC(percent int, limit int64) {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(100)
+		debug.SetGCPercent(percent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetMemoryLimit(limit)
 	}
 }

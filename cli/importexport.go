@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"unicode/utf16"
 
 	"github.com/spf13/cobra"
 
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -111,11 +113,10 @@ func runExport(ctx context.Context, app *invocation, format, out string) error {
 }
 
 // writePrivateFile replaces path (or the file a symlink at path points to)
-// with data, mode 0600: written to a temp file beside it, synced and renamed
-// over it, so a failure leaves the old file whole. Anything else at path (a
-// pipe, a device, /dev/stdout, a link that does not resolve) is written
-// into, never replaced.
-func writePrivateFile(path string, data []byte) (err error) {
+// with data, mode 0600 (see safefile.WriteAtomic), so a failure leaves the
+// old file whole. Anything else at path (a pipe, a device, /dev/stdout, a
+// link that does not resolve) is written into, never replaced.
+func writePrivateFile(path string, data []byte) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
@@ -124,44 +125,21 @@ func writePrivateFile(path string, data []byte) (err error) {
 	} else if err == nil && !fi.Mode().IsRegular() {
 		return writeInto(path, data)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*") // mode 0600
-	if errors.Is(err, fs.ErrNotExist) {
+	switch err := safefile.WriteAtomic(path, data); {
+	case errors.Is(err, fs.ErrNotExist):
 		return newUsageError("create the directory first, or choose a file in an existing one",
 			"cannot write %s: the directory %s does not exist", text.Sanitize(path), text.Sanitize(filepath.Dir(path)))
-	}
-	if err != nil {
+	case err != nil:
 		return writeError(path, err)
 	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-			err = writeError(path, err)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }
 
 // writeError words a failure to write path with its cause alone: the
 // *PathError or *LinkError names the temp file, which means nothing to
 // the user.
 func writeError(path string, err error) error {
-	if pe, ok := errors.AsType[*fs.PathError](err); ok {
-		err = pe.Err
-	} else if le, ok := errors.AsType[*os.LinkError](err); ok {
-		err = le.Err
-	}
-	return fmt.Errorf("cannot write %s: %w", text.Sanitize(path), err)
+	return fmt.Errorf("cannot write %s: %w", text.Sanitize(path), safefile.Cause(err))
 }
 
 // writeInto writes data into a special file such as a pipe (or through a
@@ -413,4 +391,36 @@ func applyImportDefaults(rows []store.ImportRow, d store.Data, operator int, reg
 		}
 	}
 	return ok, missing
+}
+
+// Byte order marks.
+var (
+	bomUTF8    = []byte("\ufeff")
+	bomUTF16LE = []byte{0xff, 0xfe}
+	bomUTF16BE = []byte{0xfe, 0xff}
+)
+
+// utf8Text returns the text of an input file as UTF-8: a UTF-16 file with a
+// byte order mark (how Windows tools save "Unicode" text) is decoded, and a
+// UTF-8 byte order mark is dropped. Other bytes are returned as they are.
+func utf8Text(data []byte) []byte {
+	switch {
+	case bytes.HasPrefix(data, bomUTF8):
+		return data[len(bomUTF8):]
+	case bytes.HasPrefix(data, bomUTF16LE):
+		return decodeUTF16(data[2:], func(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 })
+	case bytes.HasPrefix(data, bomUTF16BE):
+		return decodeUTF16(data[2:], func(b []byte) uint16 { return uint16(b[1]) | uint16(b[0])<<8 })
+	}
+	return data
+}
+
+// decodeUTF16 decodes UTF-16 code units read by unit; a trailing odd byte is
+// dropped and unpaired surrogates become U+FFFD.
+func decodeUTF16(data []byte, unit func([]byte) uint16) []byte {
+	units := make([]uint16, 0, len(data)/2)
+	for i := 0; i+1 < len(data); i += 2 {
+		units = append(units, unit(data[i:i+2]))
+	}
+	return []byte(string(utf16.Decode(units)))
 }

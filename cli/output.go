@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -125,7 +126,7 @@ func glyphCells(g text.Glyphs, header []string, rows [][]string) ([]string, [][]
 func fitTableTo(w io.Writer, header []string, rows [][]string, shrink, drop []int) ([]string, [][]string) {
 	g := glyphsOf(w)
 	header, rows = glyphCells(g, header, rows)
-	return fitTableGlyphs(g, header, rows, terminalWidth(w), shrink, drop)
+	return fitTable(g, header, rows, terminalWidth(w), shrink, drop)
 }
 
 // minFitWidth is the narrowest a column is cut to by fitTable.
@@ -134,14 +135,9 @@ const minFitWidth = 6
 // fitTable fits a table to width cells (0: no limit), as writeTable lays
 // it out. Columns of drop are left out, in that order, while the table
 // would not fit even with the shrink columns cut to minFitWidth; then the
-// cells of the widest shrink column are cut (with a trailing "…") until it
+// cells of the widest shrink column are cut (with g's ellipsis) until it
 // fits. It returns the header and rows of the columns kept.
-func fitTable(header []string, rows [][]string, width int, shrink, drop []int) ([]string, [][]string) {
-	return fitTableGlyphs(text.UTF8Glyphs(), header, rows, width, shrink, drop)
-}
-
-// fitTableGlyphs is fitTable cutting cells with g's ellipsis.
-func fitTableGlyphs(g text.Glyphs, header []string, rows [][]string, width int, shrink, drop []int) ([]string, [][]string) {
+func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink, drop []int) ([]string, [][]string) {
 	if width <= 0 {
 		return header, rows
 	}
@@ -253,7 +249,7 @@ func cell(s string, limit int) string {
 
 // formatAmount formats an amount text as ₹1,000.00, or shows it sanitised
 // when it is not a number.
-func formatAmount(amount string) string { return orNone(text.Amount(amount)) }
+func formatAmount(amount string) string { return cmp.Or(text.Amount(amount), none) }
 
 // formatDueDate formats a due date as "20 Sep 2021 (overdue by 3 days)";
 // a date that does not parse is shown as a cell cut to limit (0 = no limit).
@@ -266,14 +262,6 @@ func formatDueDate(due string, now time.Time, limit int) string {
 		return cell(due, limit)
 	}
 	return text.Date(t) + " (" + text.DueIn(text.DaysUntil(t, now)) + ")"
-}
-
-// orNone is s, or none when it is empty.
-func orNone(s string) string {
-	if s == "" {
-		return none
-	}
-	return s
 }
 
 // yesNo formats a flag.

@@ -24,7 +24,7 @@ func TestFitTable(t *testing.T) {
 		{40, []string{"#", "LABEL", "VEHICLE", "NOTE"}},
 		{25, []string{"#", "LABEL", "VEHICLE"}},
 	} {
-		h, r := fitTable(header, rows(), tt.width, []int{1, 4}, []int{3, 4})
+		h, r := fitTable(text.UTF8Glyphs(), header, rows(), tt.width, []int{1, 4}, []int{3, 4})
 		if !reflect.DeepEqual(h, tt.wantHeader) {
 			t.Errorf("width %d: header %q, want %q", tt.width, h, tt.wantHeader)
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
@@ -133,7 +132,7 @@ func runSavedAdd(cmd *cobra.Command, app *invocation, o savedAddOptions, vehicle
 	if err != nil {
 		return err
 	}
-	acct, existed := findAccount(s.Data(), vehicle)
+	acct, existed := s.Data().Account(vehicle)
 	if existed && acct.ID == vehicle && acct.CANumber != vehicle {
 		return newUsageError("saved add takes the vehicle number: aopfetch saved add "+cell(acct.CANumber, 0)+" "+text.Ellipsis,
 			"%s is the id of the saved account %s, not a vehicle number", cell(vehicle, 0), cell(acct.CANumber, 0))
@@ -217,18 +216,6 @@ func cleared(s string, clear bool) string {
 	return s
 }
 
-// findAccount returns the saved account whose id is idOrVehicle or whose
-// vehicle number is idOrVehicle once normalised.
-func findAccount(d store.Data, idOrVehicle string) (store.Account, bool) {
-	v, _, verr := client.NormalizeVehicle(idOrVehicle)
-	for _, a := range d.Accounts {
-		if a.ID == idOrVehicle || (verr == nil && a.CANumber == v) {
-			return a, true
-		}
-	}
-	return store.Account{}, false
-}
-
 // mustFindAccount opens the store and finds the account with id or vehicle
 // number idOrVehicle, with a usage error when there is none.
 func mustFindAccount(app *invocation, idOrVehicle string) (*store.Store, store.Account, error) {
@@ -236,7 +223,7 @@ func mustFindAccount(app *invocation, idOrVehicle string) (*store.Store, store.A
 	if err != nil {
 		return nil, store.Account{}, err
 	}
-	a, ok := findAccount(s.Data(), idOrVehicle)
+	a, ok := s.Data().Account(idOrVehicle)
 	if !ok {
 		return nil, a, newUsageError("run `aopfetch saved list` to see the saved accounts", "no saved account %s", quoteArg(idOrVehicle))
 	}

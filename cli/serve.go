@@ -107,13 +107,8 @@ func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o s
 		Listen: o.listen, AuthorizedKeys: o.authorizedKeys, HostKey: o.hostKey, DataDir: o.dataDir, AuditLog: o.auditLog,
 		Limits: o.limits, IdleTimeout: o.idleTimeout,
 		Config: cfg, Fetcher: c, Demo: app.demo(), Version: app.info.Version,
-		RunCommand: func(ctx context.Context, sc serve.Command) int {
-			return RunSession(ctx, app.info, SessionOptions{
-				Args: sc.Args, Stdin: sc.Stdin, Stdout: sc.Stdout, Stderr: sc.Stderr, Getenv: sc.Getenv,
-				Config: sc.Config, Fetcher: sc.Fetcher, Demo: sc.Demo,
-			})
-		},
-		Log: slog.New(slog.NewTextHandler(app.stderr, nil)),
+		RunCommand: func(ctx context.Context, sc serve.Command) int { return RunSession(ctx, app.info, sc) },
+		Log:        slog.New(slog.NewTextHandler(app.stderr, nil)),
 	})
 	if err != nil {
 		return &exitError{code: exitUsage, err: err, hint: "see `aopfetch serve --help` and the README's \"Serve a team from a shared box\""}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/serve"
 	"github.com/aopfetch/aopfetch/ui"
 )
 
@@ -18,29 +19,6 @@ import (
 // run without a terminal: the ones that touch nothing but the agent's own
 // store and the session's stdin and stdout.
 var sessionCommands = []string{"fetch", "saved", "history", "export", "import", "version", "help"}
-
-// SessionOptions is one exec session of `aopfetch serve`: the command line
-// the agent sent, the session's streams and environment, and what the
-// server lends it.
-type SessionOptions struct {
-	Args           []string
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
-	// Getenv is the session's environment (TERM, locale), never the
-	// server's; nil = empty.
-	Getenv func(string) (string, bool)
-	// Config is the server's settings as the session may see them: no
-	// secrets, StorePath the agent's own store (required).
-	Config *config.Config
-	// Fetcher does every lookup of the session (the server's client behind
-	// the agent's limits and the audit log).
-	Fetcher ui.Fetcher
-	// Demo is on when the server runs against the sandbox.
-	Demo bool
-	// Allowed are the top-level commands the session may run (nil: fetch,
-	// saved, history, export, import, version and help).
-	Allowed []string
-}
 
 // sessionMode is what an invocation of a session uses instead of the process's
 // config, environment and client.
@@ -59,11 +37,11 @@ var errNoClientInSession = errors.New("no API client in an SSH session")
 var serverFlags = []string{"config", "store", "base-url", "timeout", "debug", "demo"}
 
 // RunSession runs the CLI for one exec session of `aopfetch serve` and
-// returns its exit code (0/1/2/3/4/130 as locally). Commands outside
-// o.Allowed, the server's own flags, and any argument that names a file of
-// the server (import FILE, export -o FILE) are refused with exit 2 before
-// anything runs.
-func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
+// returns its exit code (0/1/2/3/4/130 as locally). Commands other than
+// sessionCommands, the server's own flags, and any argument that names a
+// file of the server (import FILE, export -o FILE) are refused with exit 2
+// before anything runs.
+func RunSession(ctx context.Context, b BuildInfo, o serve.Command) int {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = func(string) (string, bool) { return "", false }
@@ -74,11 +52,7 @@ func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
 		return exitAPI
 	}
 	app.session = &sessionMode{cfg: o.Config, fetcher: o.Fetcher, demo: o.Demo}
-	allowed := o.Allowed
-	if allowed == nil {
-		allowed = sessionCommands
-	}
-	if err := checkSessionArgs(b, o.Args, allowed); err != nil {
+	if err := checkSessionArgs(b, o.Args); err != nil {
 		writeLookupError(app.stderr, "", err)
 		return exitCodeFor(err)
 	}
@@ -88,14 +62,14 @@ func RunSession(ctx context.Context, b BuildInfo, o SessionOptions) int {
 			_ = root.PersistentFlags().MarkHidden(name)
 		}
 		for _, c := range root.Commands() {
-			c.Hidden = c.Hidden || !slices.Contains(allowed, c.Name())
+			c.Hidden = c.Hidden || !slices.Contains(sessionCommands, c.Name())
 		}
 	})
 }
 
 // checkSessionArgs refuses what a session may not run, on a command tree
 // of its own (parsing the flags does not touch the one that runs).
-func checkSessionArgs(b BuildInfo, args []string, allowed []string) error {
+func checkSessionArgs(b BuildInfo, args []string) error {
 	root := newRootCmd(newApp(b, strings.NewReader(""), io.Discard, io.Discard, nil))
 	root.InitDefaultHelpCmd()
 	cmd, rest, err := root.Find(args)
@@ -115,7 +89,7 @@ func checkSessionArgs(b BuildInfo, args []string, allowed []string) error {
 	for top.HasParent() && top.Parent() != root {
 		top = top.Parent()
 	}
-	if !slices.Contains(allowed, top.Name()) {
+	if !slices.Contains(sessionCommands, top.Name()) {
 		return refusal("%s is not available over ssh: %s", top.Name(), whyRefused(top.Name()))
 	}
 	if cmd.Name() == "help" {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -69,20 +70,12 @@ const minRedactLen = 8
 // echoes request headers back in its message or error page.
 func (a Auth) secrets() []string {
 	var s []string
-	for _, v := range append([]string{a.JWTSecret}, mapValues(a.Headers)...) {
+	for _, v := range append([]string{a.JWTSecret}, slices.Collect(maps.Values(a.Headers))...) {
 		if len(strings.TrimSpace(v)) >= minRedactLen {
 			s = append(s, v)
 		}
 	}
 	return s
-}
-
-func mapValues(m map[string]string) []string {
-	vs := make([]string, 0, len(m))
-	for _, v := range m {
-		vs = append(vs, v)
-	}
-	return vs
 }
 
 // apply sets the static headers and, when a JWT secret is set, a freshly
@@ -114,7 +107,7 @@ func (a Auth) sign(now time.Time) (string, error) {
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(a.JWTSecret))
 	if err != nil {
 		// jwt errors never include the key, but keep the text generic anyway.
-		return "", &Error{Kind: KindAuth, Message: "cannot sign the request token", Hint: hintAuth}
+		return "", &Error{Kind: KindAuth, Message: "cannot sign the request token", Hint: HintAuth}
 	}
 	return tok, nil
 }

@@ -34,11 +34,18 @@ const MaxRetries = 2
 // DefaultUserAgent is sent when Options.UserAgent is empty.
 const DefaultUserAgent = "aopfetch/dev"
 
+// DefaultConcurrency is how many lookups batch and refresh-all have in
+// flight when nothing says otherwise, MaxConcurrency the most a program
+// has (the client keeps that many connections warm).
+const (
+	DefaultConcurrency = 4
+	MaxConcurrency     = 32
+)
+
 // Retry pacing.
 const (
 	defaultBackoffBase = 200 * time.Millisecond
 	maxRetryAfter      = 10 * time.Second
-	maxIdleConnsHost   = 32 // batch runs up to 32 lookups at once; keep them all warm
 )
 
 // Options configures a Client.
@@ -130,7 +137,7 @@ func New(opts Options) (*Client, error) {
 // ProxyFromEnvironment, keep-alive and HTTP/2) with TLS verification on.
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = maxIdleConnsHost
+	t.MaxIdleConnsPerHost = MaxConcurrency
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	return t
 }

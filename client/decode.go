@@ -2,11 +2,14 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/aopfetch/aopfetch/internal/text"
 )
@@ -238,8 +241,8 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	e := &Error{HTTPStatus: httpStatus, ResponseCode: code, Result: res}
 	switch {
 	case httpStatus == 401 || (a.hasCode && (code == 10 || code == 11)):
-		e.Kind, e.Hint = KindAuth, hintAuth
-		e.Message = orDefault(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
+		e.Kind, e.Hint = KindAuth, HintAuth
+		e.Message = cmp.Or(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
 	case httpStatus >= 500:
 		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
 		e.Message = "the server answered " + httpStatusText(httpStatus)
@@ -258,7 +261,7 @@ func classify(httpStatus int, a answer, body []byte, res *Result) error {
 		e.Message = "the server answered " + httpStatusText(httpStatus) + " with JSON that is not a Fetch Consumer Details answer"
 	default:
 		e.Kind, e.Hint = KindAPI, hintAPI
-		e.Message = orDefault(msg, apiDefaultMessage(httpStatus, a))
+		e.Message = cmp.Or(msg, apiDefaultMessage(httpStatus, a))
 	}
 	if httpStatus == http.StatusTooManyRequests {
 		e.Hint = hintRateLimited
@@ -279,7 +282,7 @@ func apiDefaultMessage(httpStatus int, a answer) string {
 func nonJSONError(httpStatus int, body []byte, res *Result, form bodyForm) *Error {
 	e := &Error{HTTPStatus: httpStatus, Snippet: snippet(body), Result: res}
 	if httpStatus == 401 {
-		e.Kind, e.Hint = KindAuth, hintAuth
+		e.Kind, e.Hint = KindAuth, HintAuth
 		e.Message = "the provider rejected the credentials (" + httpStatusText(httpStatus) + ")"
 		return e
 	}
@@ -315,9 +318,24 @@ func snippet(body []byte) string {
 	return text.OneLine(string(body[:min(len(body), snippetScan)]), snippetLen)
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
+// MaxJSONDepth is the deepest nesting of arrays and objects accepted in an
+// answer; the API's own answers are 2 deep. A deeper body is refused before
+// it is decoded: it cannot be an answer, and each level costs the programs
+// that show it (indented JSON grows with the square of the depth).
+const MaxJSONDepth = 64
+
+// tooDeep reports whether body nests arrays and objects more than
+// MaxJSONDepth deep before it stops being JSON (jsontext has no option for
+// the limit; its own is 10,000, encoding/json's too).
+func tooDeep(body []byte) bool {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body), // parsed in place, not copied
+		jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	for {
+		if _, err := dec.ReadToken(); err != nil {
+			return false
+		}
+		if dec.StackDepth() > MaxJSONDepth {
+			return true
+		}
 	}
-	return s
 }

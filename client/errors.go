@@ -59,7 +59,8 @@ const (
 
 // Hints, one line each, naming the settings that fix the problem.
 const (
-	hintAuth = "check AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID (or [auth] in config.toml); " +
+	// HintAuth is the hint of an authentication failure with this process's own credentials.
+	HintAuth = "check AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID (or [auth] in config.toml); " +
 		"run `aopfetch config` to see the effective settings"
 	hintAPI             = "check the vehicle number, the operator code and the registration ID"
 	hintUpstream        = "the provider (or a proxy in front of it) is having trouble; try again in a minute"

@@ -159,12 +159,10 @@ func parseRetryAfter(v string, now time.Time, limit time.Duration) (time.Duratio
 
 // sleepContext waits d or until ctx ends, whichever is first.
 func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-time.After(d):
 		return nil
 	}
 }

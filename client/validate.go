@@ -133,7 +133,7 @@ func ParseOperator(s string) (int, error) {
 		return 0, &ValidationError{Field: FieldOperator, Message: fmt.Sprintf(
 			"operator code must be a whole number (got %s)", text.Quote(t))}
 	}
-	if err := checkOperator(n); err != nil {
+	if err := CheckOperator(n); err != nil {
 		return 0, err
 	}
 	return int(n), nil
@@ -142,10 +142,7 @@ func ParseOperator(s string) (int, error) {
 // CheckOperator reports an operator code that is not a positive 32-bit
 // integer as a *ValidationError, as Request.Normalize does: for codes that
 // come as numbers (a JSON import row), not as text to resolve.
-func CheckOperator(code int) error { return checkOperator(int64(code)) }
-
-// checkOperator rejects operator codes that are not positive 32-bit integers.
-func checkOperator(n int64) error {
+func CheckOperator(n int64) error {
 	switch {
 	case n <= 0:
 		return &ValidationError{Field: FieldOperator, Message: fmt.Sprintf(
@@ -186,7 +183,7 @@ func (r Request) Normalize() (norm Request, warning string, err error) {
 	if err != nil {
 		return Request{}, "", err
 	}
-	if err := checkOperator(int64(r.Operator)); err != nil {
+	if err := CheckOperator(int64(r.Operator)); err != nil {
 		return Request{}, "", err
 	}
 	id, err := NormalizeRegistrationID(r.RegistrationID)

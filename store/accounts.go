@@ -48,10 +48,7 @@ func (s *Store) SaveAccount(a Account) (Account, error) {
 		mergeAccount(d, b, id, now)
 		return nil
 	})
-	if i := d.indexOfVehicle(a.CANumber); i >= 0 {
-		return d.Accounts[i].Clone(), err
-	}
-	return Account{}, err
+	return d.withVehicle(a.CANumber), err
 }
 
 // RemoveAccount removes by id or vehicle number.
@@ -89,10 +86,8 @@ func (s *Store) editAccount(idOrVehicle string, edit func(*Account)) (Account, e
 		edit(&d.Accounts[i])
 		return nil
 	})
-	if i, ferr := d.find(idOrVehicle); ferr == nil {
-		return d.Accounts[i].Clone(), err
-	}
-	return Account{}, err
+	a, _ := d.Account(idOrVehicle)
+	return a, err
 }
 
 // MoveAccount moves an account (by id or vehicle number) delta positions
@@ -106,9 +101,7 @@ func (s *Store) MoveAccount(id string, delta int) error {
 		j := min(max(i+delta, 0), len(d.Accounts)-1)
 		a := d.Accounts[i]
 		d.Accounts = slices.Insert(slices.Delete(d.Accounts, i, i+1), j, a)
-		for k := range d.Accounts {
-			d.Accounts[k].Position = k
-		}
+		renumber(d.Accounts)
 		return nil
 	})
 	return err
@@ -149,7 +142,7 @@ func (d Data) lastOK(a Account) *Lookup {
 	for i := range d.Recent { // newest first
 		l := &d.Recent[i]
 		if l.OK && l.Snapshot != nil && l.CANumber == a.CANumber &&
-			(a.Operator == 0 || l.Operator == a.Operator) && (a.RegistrationID == "" || l.RegistrationID == a.RegistrationID) {
+			refreshes(a.Operator, l.Operator) && (a.RegistrationID == "" || l.RegistrationID == a.RegistrationID) {
 			return l
 		}
 	}
@@ -159,6 +152,34 @@ func (d Data) lastOK(a Account) *Lookup {
 // indexOfVehicle returns the index of the account with CANumber v, or -1.
 func (d Data) indexOfVehicle(v string) int {
 	return slices.IndexFunc(d.Accounts, func(a Account) bool { return a.CANumber == v })
+}
+
+// withVehicle returns a copy of the account with CANumber v, or a zero
+// Account.
+func (d Data) withVehicle(v string) Account {
+	if i := d.indexOfVehicle(v); i >= 0 {
+		return d.Accounts[i].Clone()
+	}
+	return Account{}
+}
+
+// renumber sets the positions of accts to their indexes.
+func renumber(accts []Account) {
+	for i := range accts {
+		accts[i].Position = i
+	}
+}
+
+// adopt is a as a new account of d: its id kept while no account holds
+// it (else id), created now unless it says when.
+func (d *Data) adopt(a Account, id string, now time.Time) Account {
+	if a.ID == "" || slices.ContainsFunc(d.Accounts, func(b Account) bool { return b.ID == a.ID }) {
+		a.ID = id
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	return a
 }
 
 // mergeResult is what mergeAccount did.
@@ -176,12 +197,7 @@ const (
 func mergeAccount(d *Data, a Account, newID string, now time.Time) mergeResult {
 	i := d.indexOfVehicle(a.CANumber)
 	if i < 0 {
-		if a.ID == "" || slices.ContainsFunc(d.Accounts, func(b Account) bool { return b.ID == a.ID }) {
-			a.ID = newID
-		}
-		if a.CreatedAt.IsZero() {
-			a.CreatedAt = now
-		}
+		a = d.adopt(a, newID, now)
 		a.Position = len(d.Accounts)
 		d.Accounts = append(d.Accounts, a.Clone())
 		return added
@@ -218,4 +234,37 @@ func newID() string {
 	var b [8]byte
 	rand.Read(b[:]) // never fails (it crashes the program instead)
 	return hex.EncodeToString(b[:])
+}
+
+// ErrSavedAgain is wrapped by RestoreAccount's error when the vehicle was
+// saved again (by this or another session) since it was removed.
+var ErrSavedAgain = errors.New("saved again since it was removed")
+
+// RestoreAccount puts back an account that RemoveAccount removed: a is the
+// account as it was (its id, label, note, snapshot, use and created_at are
+// kept; its id only while no other account holds it) and pos its position
+// then; it is inserted there, or last when fewer accounts are left. It is
+// an undo: when the store already holds a's vehicle again, nothing changes
+// and the error wraps ErrSavedAgain. Returns the account as restored.
+//
+// When the write fails the account is still returned with the error: it is
+// kept in memory (see Update).
+func (s *Store) RestoreAccount(a Account, pos int) (Account, error) {
+	if a.CANumber == "" {
+		return Account{}, errors.New("cannot restore an account without a vehicle number")
+	}
+	id, now := newID(), s.opts.Now().UTC()
+	d, err := s.mutate(func(d *Data) error {
+		if d.indexOfVehicle(a.CANumber) >= 0 {
+			return fmt.Errorf("%s was %w", a.CANumber, ErrSavedAgain)
+		}
+		i := min(max(pos, 0), len(d.Accounts))
+		d.Accounts = slices.Insert(d.Accounts, i, d.adopt(a.Clone(), id, now))
+		renumber(d.Accounts)
+		return nil
+	})
+	if errors.Is(err, ErrSavedAgain) {
+		return Account{}, err
+	}
+	return d.withVehicle(a.CANumber), err
 }

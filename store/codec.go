@@ -139,7 +139,7 @@ func decodeStore(src []byte) (disk, error) {
 	}
 	if bytes.HasPrefix(t, []byte(accountsPrefix)) {
 		if f, err := decodeAccounts(t); err == nil {
-			return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen, lineage: f.Lineage}, nil
+			return f.disk(), nil
 		}
 	}
 	var v struct {
@@ -162,7 +162,7 @@ func decodeStore(src []byte) (disk, error) {
 		if err != nil {
 			return disk{}, &corruptError{err: err}
 		}
-		return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen, lineage: f.Lineage}, nil
+		return f.disk(), nil
 	}
 	// A newer schema may have changed a field's type: never call its file
 	// corrupt (and move it aside); show what can be read, read-only.
@@ -172,6 +172,11 @@ func decodeStore(src []byte) (disk, error) {
 		nd.accounts = f.Accounts
 	}
 	return nd, nil
+}
+
+// disk is the state of an accounts file of this layout.
+func (f accountsFile) disk() disk {
+	return disk{version: SchemaVersion, accounts: f.Accounts, gen: f.Gen, lineage: f.Lineage}
 }
 
 // fromV1 is the state of a store file of the old layout, d, read from src:
@@ -187,8 +192,7 @@ func fromV1(d Data, src []byte) disk {
 	}
 	nd := disk{version: 1, v1: src, j: journal{header: journalHeader{Journal: journalVersion}}}
 	for _, a := range d.Accounts {
-		nd.accounts = append(nd.accounts, diskAccount{ID: a.ID, Label: a.Label, Operator: a.Operator, CANumber: a.CANumber,
-			RegistrationID: a.RegistrationID, Note: a.Note, CreatedAt: a.CreatedAt})
+		nd.accounts = append(nd.accounts, onDisk(a, 0))
 	}
 	for _, e := range compacted(d, nil) {
 		nd.j.folded = append(nd.j.folded, &e)
@@ -209,9 +213,7 @@ func normalize(d *Data) {
 	if !slices.IsSortedFunc(d.Accounts, byPos) {
 		slices.SortStableFunc(d.Accounts, byPos)
 	}
-	for i := range d.Accounts {
-		d.Accounts[i].Position = i
-	}
+	renumber(d.Accounts)
 }
 
 // Clone returns a deep copy of d.

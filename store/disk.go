@@ -347,10 +347,17 @@ func firstLine(path string) []byte {
 		return nil
 	}
 	defer f.Close()
-	head := make([]byte, maxJournalLine)
-	n, _ := io.ReadFull(f, head)
-	line, _, _ := bytes.Cut(head[:n], []byte("\n"))
+	line, _ := headLine(f)
 	return line
+}
+
+// headLine is the first line of f (at most maxJournalLine bytes); found
+// reports whether a newline ends it.
+func headLine(f io.ReaderAt) (line []byte, found bool) {
+	head := make([]byte, maxJournalLine)
+	n, _ := f.ReadAt(head, 0)
+	line, _, found = bytes.Cut(head[:n], []byte("\n"))
+	return line, found
 }
 
 // accountsGen is the generation of the accounts file at path, "" when it
@@ -369,8 +376,12 @@ func accountsGen(path string) string {
 
 // journalGen is the generation of the history file at path, "" when it
 // has none.
-func journalGen(path string) string {
-	h, err := parseHeader(firstLine(path))
+func journalGen(path string) string { return genIn(firstLine(path)) }
+
+// genIn is the generation in the header line of a history file, "" when
+// it is no header.
+func genIn(line []byte) string {
+	h, err := parseHeader(line)
 	if err != nil {
 		return ""
 	}

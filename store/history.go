@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"slices"
+	"time"
 
+	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
@@ -138,7 +140,7 @@ func accountEntries(accts []diskAccount, ls []Lookup) []entry {
 	var es []entry
 	for _, l := range ls {
 		a, ok := byVehicle[l.CANumber]
-		if !ok || a.Operator != 0 && a.Operator != l.Operator {
+		if !ok || !refreshes(a.Operator, l.Operator) {
 			continue
 		}
 		e := entry{ID: a.ID, Uses: 1, At: l.At}
@@ -195,7 +197,7 @@ type lookupKey struct {
 
 // keyOf is the key of l.
 func keyOf(l Lookup) lookupKey {
-	return lookupKey{historyKey{l.Operator, l.CANumber, l.RegistrationID}, l.At.UnixNano()}
+	return lookupKey{historyKeyOf(l), l.At.UnixNano()}
 }
 
 // refreshAccounts records l on the saved accounts it matches, if any.
@@ -203,7 +205,7 @@ func refreshAccounts(d *Data, l Lookup) bool {
 	matched := false
 	for i := range d.Accounts {
 		a := &d.Accounts[i]
-		if a.CANumber != l.CANumber || (a.Operator != 0 && a.Operator != l.Operator) {
+		if a.CANumber != l.CANumber || !refreshes(a.Operator, l.Operator) {
 			continue
 		}
 		matched = true
@@ -216,11 +218,19 @@ func refreshAccounts(d *Data, l Lookup) bool {
 	return matched
 }
 
+// refreshes reports whether a lookup with operator op refreshes a saved
+// account of its vehicle with operator saved: the same one, or any when
+// the account has none (it takes the default's).
+func refreshes(saved, op int) bool { return saved == 0 || saved == op }
+
 // historyKey identifies a lookup for de-duplication.
 type historyKey struct {
 	operator        int
 	canumber, regID string
 }
+
+// historyKeyOf is the key of l.
+func historyKeyOf(l Lookup) historyKey { return historyKey{l.Operator, l.CANumber, l.RegistrationID} }
 
 // newestDistinct returns ls newest first (later in ls = newer on a tie),
 // one entry per key, at most limit entries. Snapshots are shared.
@@ -233,7 +243,7 @@ func newestDistinct(ls []Lookup, limit int) []Lookup {
 	seen := make(map[historyKey]bool, len(all))
 	out := all[:0]
 	for _, l := range all {
-		k := historyKey{l.Operator, l.CANumber, l.RegistrationID}
+		k := historyKeyOf(l)
 		if seen[k] {
 			continue
 		}
@@ -244,4 +254,46 @@ func newestDistinct(ls []Lookup, limit int) []Lookup {
 		}
 	}
 	return slices.Clip(out)
+}
+
+// The error kinds of a failed lookup that is not a *client.Error (whose
+// kind is its client.Kind).
+const (
+	ErrorKindValidation = "validation" // the request was invalid; nothing was sent
+	ErrorKindOther      = "error"      // any other failure
+)
+
+// NewLookup is the history entry of one lookup of req that returned res and
+// err. It is stamped with the time of the answer when there was one (also
+// the answer a *client.Error carries), else with now, in UTC. A successful
+// lookup keeps the answer as its snapshot; a failed one keeps FailureOf err.
+func NewLookup(req client.Request, res *client.Result, err error, now time.Time) Lookup {
+	l := Lookup{Operator: req.Operator, CANumber: req.CANumber, RegistrationID: req.RegistrationID, At: now, OK: err == nil}
+	if r := client.ResultOf(res, err); r != nil && !r.FetchedAt.IsZero() {
+		l.At = r.FetchedAt
+	}
+	l.At = l.At.UTC()
+	if err != nil {
+		l.ErrorKind, l.ErrorMessage = FailureOf(err)
+		return l
+	}
+	if res != nil {
+		l.Snapshot = &Snapshot{Consumer: res.Consumer, FetchedAt: l.At}
+	}
+	return l
+}
+
+// FailureOf is the error kind and message a failed lookup is recorded
+// with: a *client.Error's kind and message, ErrorKindValidation and the
+// message of a *client.ValidationError, else ErrorKindOther and err's text.
+func FailureOf(err error) (kind, message string) {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return string(ce.Kind), ce.Message
+	}
+	var ve *client.ValidationError
+	if errors.As(err, &ve) {
+		return ErrorKindValidation, ve.Error()
+	}
+	return ErrorKindOther, err.Error()
 }

@@ -280,7 +280,7 @@ func validate(a Account) (Account, error) {
 	}
 	a.CANumber = v
 	if a.Operator != 0 {
-		if err := client.CheckOperator(a.Operator); err != nil {
+		if err := client.CheckOperator(int64(a.Operator)); err != nil {
 			return a, err
 		}
 	}
@@ -390,12 +390,7 @@ func unnamedValue(rec []string, cols map[string]int) int {
 
 // blank reports whether every field of rec is empty (a spreadsheet's ",,,,").
 func blank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(rec, func(f string) bool { return strings.TrimSpace(f) != "" })
 }
 
 // ---- JSON ----

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +52,7 @@ const maxJournalLine = 4 << 10
 func openHistory(path string) (*os.File, os.FileInfo, error) {
 	f, info, err := safefile.Open(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist):
 		return nil, nil, nil
 	case err != nil:
 		return nil, nil, fmt.Errorf("read history %s: %w", path, err)
@@ -179,15 +178,9 @@ func refreshJournal(path string, j journal) (journal, bool, error) {
 }
 
 // genOf is the generation in the header of the opened history file f.
-func genOf(f *os.File) string {
-	head := make([]byte, maxJournalLine)
-	n, _ := f.ReadAt(head, 0)
-	line, _, _ := bytes.Cut(head[:n], []byte("\n"))
-	h, err := parseHeader(line)
-	if err != nil {
-		return ""
-	}
-	return h.Gen
+func genOf(f io.ReaderAt) string {
+	line, _ := headLine(f)
+	return genIn(line)
 }
 
 // tailStill reports whether the opened file f still holds, just before
@@ -223,9 +216,7 @@ func peekJournal(path string) (journalTail, error) {
 		return journalTail{header: journalHeader{Journal: journalVersion}}, err
 	}
 	defer f.Close()
-	head := make([]byte, maxJournalLine)
-	n, _ := f.ReadAt(head, 0)
-	first, _, found := bytes.Cut(head[:n], []byte("\n"))
+	first, found := headLine(f)
 	h, herr := parseHeader(first)
 	start := int64(0)
 	if herr == nil && found {
@@ -262,14 +253,23 @@ func countLines(r io.Reader) (int64, error) {
 // is cut back to its old length, so that a retry does not repeat entries.
 // A new file starts a new lineage. The caller holds the lock.
 func appendJournal(path string, lines []byte) (os.FileInfo, error) {
-	f, err := safefile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
+	info, err := appendLines(path, lines)
 	if err != nil {
 		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+	}
+	return info, nil
+}
+
+// appendLines is appendJournal without the file's name in its errors.
+func appendLines(path string, lines []byte) (os.FileInfo, error) {
+	f, err := safefile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+		return nil, err
 	}
 	size := info.Size()
 	var b []byte
@@ -280,8 +280,8 @@ func appendJournal(path string, lines []byte) (os.FileInfo, error) {
 			return nil, err
 		}
 		b = append(h, '\n')
-		if err := f.Chmod(fileMode); err != nil {
-			return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+		if err := f.Chmod(safefile.FileMode); err != nil {
+			return nil, err
 		}
 	case !endsWithNewline(path, size):
 		b = []byte{'\n'} // a write cut short by a crash: end its line
@@ -289,14 +289,14 @@ func appendJournal(path string, lines []byte) (os.FileInfo, error) {
 	b = append(b, lines...)
 	if _, err := f.Write(b); err != nil {
 		f.Truncate(size)
-		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+		return nil, err
 	}
 	if err := f.Sync(); err != nil {
 		f.Truncate(size)
-		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
+		return nil, err
 	}
 	if size == 0 {
-		_ = syncDir(filepath.Dir(path))
+		_ = safefile.SyncDir(filepath.Dir(path))
 	}
 	return f.Stat()
 }
@@ -331,7 +331,7 @@ func compactJournal(path string, base int64, lineage string, folded []entry) (os
 	if err != nil {
 		return nil, err
 	}
-	info, err := writeFileAtomic(path, [][]byte{h, []byte("\n"), body})
+	info, err := writeFileAtomic(path, h, []byte("\n"), body)
 	if err != nil {
 		return nil, &writeError{path: path, err: err}
 	}

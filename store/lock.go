@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -43,7 +42,7 @@ func (s *Store) lock() (fileLock, error) {
 	if err := safefile.MkdirAll(filepath.Dir(s.path)); err != nil {
 		return fileLock{}, fmt.Errorf("create the store directory: %w", err)
 	}
-	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow))
+	fl := s.flock()
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.LockTimeout)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, lockRetry)
@@ -51,8 +50,7 @@ func (s *Store) lock() (fileLock, error) {
 	case ok:
 		if info, err := fl.Stat(); err == nil {
 			if err := safefile.CheckFile(s.LockPath(), info); err != nil {
-				fl.Unlock()
-				fl.Close()
+				fileLock{fl}.unlock()
 				return fileLock{}, err // another user's lock file: they could hold it forever
 			}
 		}
@@ -62,21 +60,24 @@ func (s *Store) lock() (fileLock, error) {
 		return fileLock{}, &LockTimeoutError{LockFile: s.LockPath()}
 	default:
 		fl.Close()
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is named below
-		}
-		return fileLock{}, fmt.Errorf("cannot create the store's lock file %s: %w (the store's directory must be writable; choose another with --store)", s.LockPath(), err)
+		return fileLock{}, fmt.Errorf("cannot create the store's lock file %s: %w (the store's directory must be writable; choose another with --store)",
+			s.LockPath(), safefile.Cause(err)) // the path is named here
 	}
 }
 
 // tryLock takes the lock only if it is free right now.
 func (s *Store) tryLock() (fileLock, bool) {
-	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow))
+	fl := s.flock()
 	ok, err := fl.TryLock()
 	if err != nil || !ok {
 		fl.Close()
 		return fileLock{}, false
 	}
 	return fileLock{fl}, true
+}
+
+// flock is the store's lock file, opened 0600 and never through a
+// symbolic link.
+func (s *Store) flock() *flock.Flock {
+	return flock.New(s.LockPath(), flock.SetPermissions(safefile.FileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|safefile.NoFollow))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // backupSuffix names the copy of a store of the old layout kept while it
@@ -36,7 +38,7 @@ func (s *Store) migrate(d disk) (disk, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := writeFileAtomic(s.path, [][]byte{b}); err != nil {
+	if _, err := writeFileAtomic(s.path, b); err != nil {
 		return fail(err)
 	}
 	os.Remove(backup)
@@ -52,9 +54,9 @@ func (s *Store) migrate(d disk) (disk, error) {
 func keepCopy(path, backup string, text []byte) error {
 	os.Remove(backup) // a copy left by an upgrade cut short
 	if os.Link(path, backup) == nil {
-		return syncDir(filepath.Dir(path))
+		return safefile.SyncDir(filepath.Dir(path))
 	}
-	_, err := writeFileAtomic(backup, [][]byte{text})
+	_, err := writeFileAtomic(backup, text)
 	return err
 }
 

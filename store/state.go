@@ -171,7 +171,7 @@ func deriveAccounts(accts []diskAccount, j *journal) []Account {
 			continue
 		}
 		i, ok := byVehicle[r.e.CANumber]
-		if !ok || r.seq < accts[i].Seq || (out[i].Operator != 0 && out[i].Operator != r.e.Operator) {
+		if !ok || r.seq < accts[i].Seq || !refreshes(out[i].Operator, r.e.Operator) {
 			continue
 		}
 		var snap *Snapshot
@@ -199,6 +199,12 @@ func use(a *Account, at time.Time, uses int, snap *Snapshot) {
 func (d *diskAccount) account(pos int) Account {
 	return Account{ID: d.ID, Label: d.Label, Operator: d.Operator, CANumber: d.CANumber,
 		RegistrationID: d.RegistrationID, Note: d.Note, CreatedAt: d.CreatedAt, Position: pos}
+}
+
+// onDisk is a as the accounts file holds it, with seq.
+func onDisk(a Account, seq int64) diskAccount {
+	return diskAccount{ID: a.ID, Label: a.Label, Operator: a.Operator, CANumber: a.CANumber,
+		RegistrationID: a.RegistrationID, Note: a.Note, CreatedAt: a.CreatedAt, Seq: seq}
 }
 
 // recentOf is the history of j: newest first, one entry per (operator,
@@ -256,8 +262,7 @@ func (d *disk) plan(j journal, next Data, limit int) (plan, error) {
 		if !ok {
 			seq = newAccount // no lookup yet counts for it; write numbers it
 		}
-		accts[i] = diskAccount{ID: a.ID, Label: a.Label, Operator: a.Operator, CANumber: a.CANumber,
-			RegistrationID: a.RegistrationID, Note: a.Note, CreatedAt: a.CreatedAt, Seq: seq}
+		accts[i] = onDisk(a, seq)
 	}
 	var p plan
 	have := deriveAccounts(accts, &j)
@@ -416,7 +421,7 @@ func (s *Store) write(p plan, adds []entry) error {
 	if err != nil {
 		return &fnError{err}
 	}
-	info, err := writeFileAtomic(s.path, [][]byte{b})
+	info, err := writeFileAtomic(s.path, b)
 	if err != nil {
 		return &writeError{path: s.path, err: err}
 	}

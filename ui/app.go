@@ -716,11 +716,7 @@ func logOutcome(l *log.Logger, msg fetchDoneMsg) {
 		l.Printf("fetch %d done: ok, HTTP %d, code %d, %v", msg.id, status, msg.res.Consumer.ResponseCode, latency)
 		return
 	}
-	kind := "validation"
-	var ce *client.Error
-	if errors.As(msg.err, &ce) {
-		kind = string(ce.Kind)
-	}
+	kind, _ := store.FailureOf(msg.err)
 	l.Printf("fetch %d done: %s, HTTP %d, %v: %s", msg.id, kind, status, latency, oneLineError(msg.err))
 }
 
@@ -894,19 +890,7 @@ func (m model) header(w int) string {
 
 // stateName names the view in the header.
 func (m model) stateName() string {
-	switch m.state {
-	case stateForm:
-		return "new lookup"
-	case stateLoading:
-		return "fetching"
-	case stateResult:
-		return "result"
-	case stateError:
-		return "error"
-	case stateHome:
-		return "home"
-	}
-	return ""
+	return [...]string{stateForm: "new lookup", stateLoading: "fetching", stateResult: "result", stateError: "error", stateHome: "home"}[m.state]
 }
 
 // splitLines splits s into lines; "" is no line at all.

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -48,9 +49,12 @@ func describe(c *common, ce *client.Error) (string, []string) {
 	switch ce.Kind {
 	case client.KindAuth:
 		title = "The provider rejected the signature"
-		lines = append(lines, providerMessage(g, ce, msg),
-			"Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID or [auth] in config.toml; "+
-				"check which are in effect with `aopfetch config`.")
+		advice := "Credentials come from AOPFETCH_JWT_SECRET and AOPFETCH_PARTNER_ID or [auth] in config.toml; " +
+			"check which are in effect with `aopfetch config`."
+		if ce.Hint != client.HintAuth && hint != "" {
+			advice = hint // say, over `aopfetch serve`: the credentials are the server's
+		}
+		lines = append(lines, providerMessage(g, ce, msg), advice)
 	case client.KindAPI:
 		title = "The provider declined the lookup"
 		lines = append(lines, providerMessage(g, ce, msg))
@@ -116,15 +120,9 @@ func proxyHint(c *common) string {
 	return "Behind a proxy? Set HTTPS_PROXY=http://host:port and try again."
 }
 
-// nonEmpty drops empty strings.
+// nonEmpty drops blank strings.
 func nonEmpty(ss []string) []string {
-	out := ss[:0]
-	for _, s := range ss {
-		if strings.TrimSpace(s) != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return slices.DeleteFunc(ss, func(s string) bool { return strings.TrimSpace(s) == "" })
 }
 
 // oneLineError is err's text, sanitised to one line.

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -121,9 +120,9 @@ func (f *formModel) updateKeymap() {
 func (f *formModel) fieldError(ve *client.ValidationError) {
 	i := fieldVehicle
 	switch ve.Field {
-	case "operator":
+	case client.FieldOperator:
 		i = fieldOperator
-	case "registration_id":
+	case client.FieldRegistrationID:
 		i = fieldRegistration
 	}
 	f.errs[i] = text.Sanitize(ve.Message)
@@ -287,16 +286,12 @@ func (f formModel) request() client.Request {
 	}
 }
 
-// errText is the one-line text of a validation error.
+// errText is the one-line text of a validation error, "" for none.
 func errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	var ve *client.ValidationError
-	if errors.As(err, &ve) {
-		return text.Sanitize(ve.Message)
-	}
-	return text.Sanitize(err.Error())
+	return oneLineError(err)
 }
 
 // View renders the fields.

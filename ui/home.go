@@ -248,8 +248,7 @@ func rowNumber(s string, n int) (int, bool) {
 func (h *homeModel) layout() {
 	lh := max(1, h.h-len(h.bannerLines())-homeChrome)
 	for t := range h.lists {
-		v := rowView{c: h.c, lay: newLayout(h.w, h.nat[t], len(h.rows[t]))}
-		h.lists[t].SetDelegate(rowDelegate{view: v})
+		h.lists[t].SetDelegate(rowDelegate{view: h.view(t)})
 		h.lists[t].SetSize(h.w, lh)
 	}
 	h.input.Width = max(1, h.w-text.Width(findPrompt)-1)

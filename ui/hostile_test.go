@@ -182,6 +182,11 @@ func TestErrorViewTitles(t *testing.T) {
 			"The provider's server failed (HTTP 502)", []string{"Unexpected"}},
 		{&client.Error{Kind: client.KindNetwork, Message: "the proxy setting HTTPS_PROXY is malformed: it names no host",
 			Hint: "fix or unset HTTPS_PROXY", Err: client.ErrProxySetting}, "fix or unset HTTPS_PROXY", []string{"reachable", "Behind a proxy"}},
+		{&client.Error{Kind: client.KindAuth, HTTPStatus: 401, Message: "Signature verification failed", Hint: client.HintAuth},
+			"aopfetch config", nil},
+		{&client.Error{Kind: client.KindAuth, HTTPStatus: 401, Message: "Signature verification failed",
+			Hint: "the provider refused this server's credentials; tell whoever runs aopfetch serve on this box"},
+			"tell whoever runs aopfetch serve", []string{"aopfetch config", "AOPFETCH_JWT_SECRET"}},
 	}
 	for _, tt := range tests {
 		m := newTestModel(testOptions(errFetcher(tt.err), nil), 100, 24)

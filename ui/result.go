@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -115,17 +116,12 @@ func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	return r
 }
 
-// changedFields compares the displayed amount and due date.
+// changedFields is changedValues with each value as it was shown.
 func changedFields(c *common, old, cur client.Consumer) map[string]string {
+	was := map[string]string{"amount": formatAmount(c.g, old.ShownAmount()), "due": c.g.Text(text.DueDate(old.ShownDueDate()))}
 	ch := map[string]string{}
-	if a, b := old.ShownAmount(), cur.ShownAmount(); a != b {
-		ch["amount"] = formatAmount(c.g, a)
-	}
-	if a, b := old.ShownDueDate(), cur.ShownDueDate(); a != b {
-		ch["due"] = c.g.Text(text.DueDate(a))
-	}
-	if len(ch) == 0 {
-		return nil
+	for what := range changedValues(old, cur) {
+		ch[what] = was[what]
 	}
 	return ch
 }
@@ -362,7 +358,7 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{labels["due"], r.highlight("due", r.dueText(c.ShownDueDate()))},
 		{"Fetched", r.fetched()},
 		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
-		{"Phone", orDash(g, g.Sanitize(bill.CellNumber))},
+		{"Phone", cmp.Or(g.Sanitize(bill.CellNumber), g.Dash)},
 		{labels["net"], formatAmount(g, bill.BillNetAmount)},
 		{labels["max"], formatAmount(g, bill.MaxBillAmount)},
 		{labels["msg"], r.message()},
@@ -453,15 +449,7 @@ func dueText(c *common, d string, narrow bool) string {
 
 // formatAmount is ₹1,000.00 (Rs 1,000.00 in ASCII), the sanitised text
 // when not a number, or a dash when empty.
-func formatAmount(g text.Glyphs, a string) string { return orDash(g, g.Amount(a)) }
-
-// orDash is s or a dash when empty.
-func orDash(g text.Glyphs, s string) string {
-	if s == "" {
-		return g.Dash
-	}
-	return s
-}
+func formatAmount(g text.Glyphs, a string) string { return cmp.Or(g.Amount(a), g.Dash) }
 
 // prettyJSON indents raw when it is valid JSON (only so deep: see
 // text.IndentJSON) and sanitises it for display in g's glyphs.

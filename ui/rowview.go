@@ -168,25 +168,25 @@ func (v rowView) header() string {
 	if v.lay.fetchedShort {
 		h[colFetched] = "Age"
 	}
-	var b strings.Builder
-	b.WriteString("  " + g.PadLeft("#", v.lay.num) + "   ")
-	first := true
-	for c := range colCount {
-		w := v.lay.w[c]
-		if w == 0 {
-			continue
-		}
-		if !first {
-			b.WriteString(" ")
-		}
-		first = false
+	line := "  " + g.PadLeft("#", v.lay.num) + "   " + v.columns(func(c, w int) string {
 		if c == colAmount {
-			b.WriteString(g.PadLeft(h[c], w))
-		} else {
-			b.WriteString(g.Pad(h[c], w))
+			return g.PadLeft(h[c], w)
+		}
+		return g.Pad(h[c], w)
+	})
+	return s.Header.Render(strings.TrimRight(line, " "))
+}
+
+// columns joins the cells of the columns the layout keeps, each cell(c, w)
+// of column c in w cells, with a blank between them.
+func (v rowView) columns(cell func(c, w int) string) string {
+	var cells []string
+	for c := range colCount {
+		if w := v.lay.w[c]; w > 0 {
+			cells = append(cells, cell(c, w))
 		}
 	}
-	return s.Header.Render(strings.TrimRight(b.String(), " "))
+	return strings.Join(cells, " ")
 }
 
 // render lays out one row numbered num, selected or not.
@@ -197,21 +197,8 @@ func (v rowView) render(e entry, num int, sel bool) string {
 	if sel {
 		prefix = s.Selected.Render(">") + " "
 	}
-	var b strings.Builder
-	b.WriteString(prefix + s.Subtle.Render(g.PadLeft(strconv.Itoa(num), v.lay.num)) + " " + v.mark(e.row, now) + " ")
-	first := true
-	for c := range colCount {
-		w := v.lay.w[c]
-		if w == 0 {
-			continue
-		}
-		if !first {
-			b.WriteString(" ")
-		}
-		first = false
-		b.WriteString(v.cell(e, c, w, sel, now))
-	}
-	return b.String()
+	return prefix + s.Subtle.Render(g.PadLeft(strconv.Itoa(num), v.lay.num)) + " " + v.mark(e.row, now) + " " +
+		v.columns(func(c, w int) string { return v.cell(e, c, w, sel, now) })
 }
 
 // cell renders column c of e in w cells.

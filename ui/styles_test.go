@@ -16,7 +16,7 @@ import (
 // Solarized Dark paint in the background colour; light backgrounds avoid
 // ANSI 7 (light grey on white).
 func TestGreysReadableWith16Colours(t *testing.T) {
-	s := DefaultStyles()
+	s := NewStyles(ThemeAuto, false)
 	styles := map[string]lipgloss.Style{
 		"subtle": s.Subtle, "label": s.Label, "status": s.Status, "tab": s.Tab, "blurred": s.Blurred,
 		"header": s.Header, "help key": s.Help.ShortKey, "help desc": s.Help.ShortDesc, "help sep": s.Help.ShortSeparator,
@@ -162,13 +162,13 @@ func TestNoColorKeepsTheCursor(t *testing.T) {
 func TestStylesOnRenderer(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.TrueColor)
-	s := DefaultStyles().onRenderer(r)
+	s := NewStyles(ThemeAuto, false).onRenderer(r)
 	for name, st := range map[string]lipgloss.Style{"Title": s.Title, "Error": s.Error, "Help.ShortKey": s.Help.ShortKey} {
 		if out := st.Render("x"); !strings.Contains(out, "38;2;") {
 			t.Errorf("%s renders %q, not in true colour", name, out)
 		}
 	}
-	if out := DefaultStyles().Title.Render("x"); strings.Contains(out, "38;2;") {
+	if out := NewStyles(ThemeAuto, false).Title.Render("x"); strings.Contains(out, "38;2;") {
 		t.Errorf("the process's styles changed too: %q", out)
 	}
 }

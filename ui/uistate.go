@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // uiStateName is the file, in the state directory ($XDG_STATE_HOME/aopfetch),
@@ -78,7 +80,7 @@ func (f *uiStateFile) load() uiState {
 	return loadUIState(f.path)
 }
 
-// writeUIState writes s to path through a temporary file and a rename.
+// writeUIState writes s to path atomically (see safefile.WriteAtomic).
 func writeUIState(path string, s uiState) error {
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -89,21 +91,8 @@ func writeUIState(path string, s uiState) error {
 		return fmt.Errorf("remember the sort order: %w", err)
 	}
 	_ = os.Chmod(dir, 0o700)
-	tmp, err := os.CreateTemp(dir, "."+uiStateName+".*")
-	if err != nil {
+	if err := safefile.WriteAtomic(path, b, []byte("\n")); err != nil {
 		return fmt.Errorf("remember the sort order: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("remember the sort order: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }

@@ -20,9 +20,6 @@ import (
 	"github.com/aopfetch/aopfetch/store"
 )
 
-// MaxConcurrency is the most lookups a run has in flight at once.
-const MaxConcurrency = 32
-
 // Fetcher performs one lookup; *client.Client is the real one.
 type Fetcher interface {
 	Fetch(ctx context.Context, r client.Request) (*client.Result, error)
@@ -139,11 +136,9 @@ func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, gr
 		return
 	case <-ctx.Done():
 	}
-	t := time.NewTimer(grace)
-	defer t.Stop()
 	select {
 	case <-reqCtx.Done():
-	case <-t.C:
+	case <-time.After(grace):
 		cancel()
 	case <-hurry:
 		cancel()
@@ -181,8 +176,10 @@ func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Requ
 			if !o.KeepGoingAfterAuth && r.authError() != nil {
 				stop() // before the slot is freed, so nothing new starts
 			}
-			<-slots
+			// The result goes out before the slot is freed: with one
+			// worker the answers arrive in the order of the jobs.
 			results <- jobResult{Result: r, attempted: !cutOff(reqCtx, err)}
+			<-slots
 		}()
 	}
 }

@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -132,4 +133,29 @@ func ExampleRun() {
 	// DL01AA0404 failed: api
 	// MH12AB1234: OWNER MH12AB1234
 	// interrupted: false
+}
+
+// TestOneWorkerKeepsTheOrder: with one worker the answers arrive in the
+// order of the jobs, however fast the later ones are (fetch prints them so).
+func TestOneWorkerKeepsTheOrder(t *testing.T) {
+	jobs := make([]client.Request, 50)
+	for i := range jobs {
+		jobs[i] = client.Request{Operator: 311, CANumber: fmt.Sprintf("KA01AB%04d", i), RegistrationID: "R"}
+	}
+	for range 300 {
+		var got []int
+		f := &fakeFetcher{answer: func(context.Context, client.Request) (*client.Result, error) {
+			runtime.Gosched()
+			return &client.Result{}, nil
+		}}
+		Run(context.Background(), f, jobs, Options{Concurrency: 1}, func(r Result) error {
+			got = append(got, r.Job)
+			return nil
+		})
+		for i, j := range got {
+			if i != j {
+				t.Fatalf("answers in the order %v", got)
+			}
+		}
+	}
 }

@@ -1,9 +1,9 @@
 package batch
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -104,7 +105,7 @@ func csvRecord(row Row, r Result) []string {
 	}
 	message := c.Message
 	if r.Err != nil {
-		message = errorMessage(r.Err)
+		_, message = store.FailureOf(r.Err)
 	}
 	rec := []string{
 		row.Req.CANumber, strconv.Itoa(row.Req.Operator), row.Req.RegistrationID, row.Label,
@@ -118,66 +119,20 @@ func csvRecord(row Row, r Result) []string {
 	return rec
 }
 
-// errorMessage is the one-line message of a failed lookup.
-func errorMessage(err error) string {
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		return ce.Message
-	}
-	return err.Error()
-}
-
-// orderedRows writes output rows in input order as their lookups finish,
-// holding back rows whose predecessors are still in flight.
-type orderedRows struct {
-	w       rowWriter // nil: rows are not kept
-	rows    []Row
-	outs    []*Result
-	next    int
-	written int
-}
-
-func newOrderedRows(w rowWriter, rows []Row) *orderedRows {
-	return &orderedRows{w: w, rows: rows, outs: make([]*Result, len(rows))}
-}
-
-// complete records the result of rows and writes every row now in order.
-func (o *orderedRows) complete(rows []int, r Result) error {
-	for _, i := range rows {
-		o.outs[i] = &r
-	}
-	for o.next < len(o.rows) && o.outs[o.next] != nil {
-		if err := o.write(o.next); err != nil {
+// inOrder writes the results of rows to o in input order as their lookups
+// finish, holding back rows whose predecessors are still in flight, and
+// counts them in *written.
+func (o *Output) inOrder(rows []Row, written *int) *inOrder[Result] {
+	return newInOrder(len(rows), func(i int, r Result) error {
+		if o.w == nil {
+			return nil
+		}
+		if err := o.w.writeResult(rows[i], r); err != nil {
 			return err
 		}
-		o.next++
-	}
-	return nil
-}
-
-// finish writes the finished rows still held back (after a stop, the rows
-// never looked up are left out, so --resume picks them up).
-func (o *orderedRows) finish() error {
-	for ; o.next < len(o.rows); o.next++ {
-		if o.outs[o.next] == nil {
-			continue
-		}
-		if err := o.write(o.next); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (o *orderedRows) write(i int) error {
-	if o.w == nil {
+		*written++
 		return nil
-	}
-	if err := o.w.writeResult(o.rows[i], *o.outs[i]); err != nil {
-		return err
-	}
-	o.written++
-	return nil
+	})
 }
 
 // Output is where a batch's rows go.
@@ -249,29 +204,13 @@ func rewriteKept(path, format string, keep []resumeEntry) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	w := newRowWriter(tmp, format)
-	err = w.writeHeader()
+	var b bytes.Buffer // writes to it never fail
+	w := newRowWriter(&b, format)
+	_ = w.writeHeader()
 	for _, e := range keep {
-		if err != nil {
-			break
-		}
-		err = w.writeKept(e)
+		_ = w.writeKept(e)
 	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return safefile.WriteAtomic(path, b.Bytes())
 }
 
 // Close syncs and closes the output file.

@@ -58,88 +58,101 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	if e.Progress != nil {
 		prog = e.Progress(counter)
 	}
-	rows := newOrderedRows(out.w, p.rows)
-	saves := newOrderedSaves(len(p.jobs), sv)
+	written := 0
+	rows, saves := out.inOrder(p.rows, &written), sv.inOrder(len(p.jobs))
 	start := time.Now()
 	answered := make([]*Result, len(p.jobs))
 	rep := Run(ctx, e.Fetcher, p.jobs, e.Options, func(r Result) error {
 		counter.add(r.Err == nil)
 		answered[r.Job] = &r
-		var a *store.Account
+		ps := pendingSave{lookup: store.NewLookup(r.Req, r.Res, r.Err, time.Now())}
 		if r.Err == nil && r.Res != nil {
-			acct := p.account(r.Job, r.Res)
-			a = &acct
+			ps.accts = []store.Account{p.account(r.Job, r.Res)}
 		}
-		saves.complete(r.Job, store.NewLookup(r.Req, r.Res, r.Err, time.Now()), a)
-		return rows.complete(p.rowsOf[r.Job], r)
+		saves.add(r.Job, ps)
+		_ = saves.flush()
+		for _, i := range p.rowsOf[r.Job] {
+			rows.add(i, r)
+		}
+		return rows.flush()
 	})
-	saves.finish()
+	_ = saves.finish()
 	for _, r := range answered { // the summary lists vehicles in input order
 		if r != nil {
 			sum.record(*r)
 		}
 	}
 	werr := rep.Err
-	if err := rows.finish(); werr == nil {
+	if err := rows.finish(); werr == nil { // after a stop, rows never looked up are left out: --resume picks them up
 		werr = err
 	}
 	if err := out.Close(); werr == nil {
 		werr = err
 	}
 	prog.Stop()
-	sum.Elapsed, sum.Written, sum.WriteErr = time.Since(start), rows.written, werr
+	sum.Elapsed, sum.Written, sum.WriteErr = time.Since(start), written, werr
 	sum.Interrupted, sum.Auth = rep.Interrupted, rep.Auth
 	sum.Notes = sv.close()
 	return sum
 }
 
-// orderedSaves hands each finished job's lookup and saved account to the
-// saver in job order (the input's), so that new accounts are saved in the
-// order of the input whatever order their answers came in, each with its
-// lookup in the same write (which counts it as the account's first use).
-type orderedSaves struct {
-	sv   *saver
-	done []*pendingSave
-	next int
-}
-
-// pendingSave is a finished job's lookup and account (nil when it failed).
+// pendingSave is a finished job's lookup and saved account (none when it
+// failed).
 type pendingSave struct {
 	lookup store.Lookup
-	acct   *store.Account
+	accts  []store.Account
 }
 
-func newOrderedSaves(n int, sv *saver) *orderedSaves {
-	return &orderedSaves{sv: sv, done: make([]*pendingSave, n)}
+// inOrder hands the lookups and accounts of n jobs to s in job order (the
+// input's), whatever order their answers came in: new accounts are saved in
+// the order of the input, each with its lookup in the same write (which
+// counts it as the account's first use).
+func (s *saver) inOrder(n int) *inOrder[pendingSave] {
+	return newInOrder(n, func(_ int, ps pendingSave) error {
+		s.add(&ps.lookup, ps.accts...)
+		return nil
+	})
 }
 
-// complete records job j's lookup and account and hands on every job now
-// in order.
-func (o *orderedSaves) complete(j int, l store.Lookup, a *store.Account) {
-	o.done[j] = &pendingSave{l, a}
+// inOrder hands finished items on in index order, holding back those
+// whose predecessors are still unfinished.
+type inOrder[T any] struct {
+	done []*T
+	next int
+	hand func(i int, v T) error
+}
+
+func newInOrder[T any](n int, hand func(i int, v T) error) *inOrder[T] {
+	return &inOrder[T]{done: make([]*T, n), hand: hand}
+}
+
+// add records item i as finished.
+func (o *inOrder[T]) add(i int, v T) { o.done[i] = &v }
+
+// flush hands on every item now in order; after an error in hand, the
+// item is tried again by the next flush.
+func (o *inOrder[T]) flush() error {
 	for o.next < len(o.done) && o.done[o.next] != nil {
-		o.hand(o.next)
+		if err := o.hand(o.next, *o.done[o.next]); err != nil {
+			return err
+		}
+		o.done[o.next] = nil // handed on: free it
 		o.next++
 	}
+	return nil
 }
 
-// finish hands on the jobs still held back by jobs never answered.
-func (o *orderedSaves) finish() {
+// finish hands on the finished items still held back by unfinished ones.
+func (o *inOrder[T]) finish() error {
 	for ; o.next < len(o.done); o.next++ {
-		if o.done[o.next] != nil {
-			o.hand(o.next)
+		if o.done[o.next] == nil {
+			continue
+		}
+		if err := o.hand(o.next, *o.done[o.next]); err != nil {
+			return err
 		}
 	}
-}
-
-func (o *orderedSaves) hand(j int) {
-	ps := o.done[j]
-	if ps.acct != nil {
-		o.sv.add(&ps.lookup, *ps.acct)
-	} else {
-		o.sv.add(&ps.lookup)
-	}
-	o.done[j] = &pendingSave{} // handed on: keep the slot set, free the result
+	return nil
 }
 
 type nopProgress struct{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/text"
+	"github.com/aopfetch/aopfetch/store"
 )
 
 // Summary is what a finished (or stopped) file batch did.
@@ -49,7 +50,7 @@ func (s *Summary) Attempted() int { return s.OK + s.FailedCount }
 func failureKinds() []string {
 	return []string{
 		string(client.KindAuth), string(client.KindAPI), string(client.KindUpstream),
-		string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), "validation",
+		string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), store.ErrorKindValidation,
 	}
 }
 

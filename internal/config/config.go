@@ -24,12 +24,8 @@ import (
 // says otherwise.
 const DefaultHistoryLimit = 200
 
-// DefaultConcurrency is how many lookups refresh-all has in flight when no
-// setting says otherwise; MaxConcurrency is the most a setting may ask.
-const (
-	DefaultConcurrency = 4
-	MaxConcurrency     = 32
-)
+// DefaultConcurrency is the concurrency setting's default: the client's.
+const DefaultConcurrency = client.DefaultConcurrency
 
 // Themes: the palette of the terminal UI.
 const (
@@ -46,10 +42,7 @@ const (
 	SourceFlag    = "flag"
 )
 
-const (
-	envConfig          = "AOPFETCH_CONFIG"
-	defaultTokenHeader = "Token" // the client's default header for the signed JWT
-)
+const envConfig = "AOPFETCH_CONFIG"
 
 // Operator is a named operator code from the config file.
 type Operator struct {
@@ -88,7 +81,7 @@ type Config struct {
 	// tmux the background cannot be asked).
 	Theme string
 	// Concurrency and Rate pace refresh-all (ctrl+r on home): lookups in
-	// flight at once (1 to MaxConcurrency, default DefaultConcurrency) and
+	// flight at once (1 to client.MaxConcurrency, default DefaultConcurrency) and
 	// started per second at most (0, the default, is no limit).
 	Concurrency int
 	Rate        float64
@@ -165,7 +158,7 @@ func defaultConfig() *Config {
 		HistoryLimit: DefaultHistoryLimit,
 		Theme:        ThemeAuto,
 		Concurrency:  DefaultConcurrency,
-		Auth:         AuthConfig{TokenHeader: defaultTokenHeader},
+		Auth:         AuthConfig{TokenHeader: client.DefaultTokenHeader},
 		Sources:      map[string]string{},
 	}
 	for _, k := range sourceKeys() {
@@ -211,10 +204,7 @@ func textSettings() []textSetting {
 			c.BaseURL, err = parseBaseURL(s)
 			return err
 		}},
-		{"insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", "", func(c *Config, s string) (err error) {
-			c.InsecureHTTPAuth, err = parseBool(strings.TrimSpace(s), strconv.Quote(s))
-			return err
-		}},
+		{"insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", "", parsed(func(c *Config) *bool { return &c.InsecureHTTPAuth }, parseBool)},
 		{"registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", func(c *Config, s string) (err error) {
 			c.RegistrationID, err = parseRegistrationID(s)
 			return err
@@ -223,30 +213,15 @@ func textSettings() []textSetting {
 			c.Operator, err = resolveSetting(c.Operators, s)
 			return err
 		}},
-		{"timeout", "AOPFETCH_TIMEOUT", "timeout", func(c *Config, s string) (err error) {
-			c.Timeout, err = parseTimeout(strings.TrimSpace(s), strconv.Quote(s))
-			return err
-		}},
-		{"history_limit", "AOPFETCH_HISTORY_LIMIT", "", func(c *Config, s string) (err error) {
-			c.HistoryLimit, err = parseHistoryLimit(strings.TrimSpace(s), strconv.Quote(s))
-			return err
-		}},
+		{"timeout", "AOPFETCH_TIMEOUT", "timeout", parsed(func(c *Config) *time.Duration { return &c.Timeout }, parseTimeout)},
+		{"history_limit", "AOPFETCH_HISTORY_LIMIT", "", parsed(func(c *Config) *int { return &c.HistoryLimit }, parseHistoryLimit)},
 		{"store", "AOPFETCH_STORE", "store", func(c *Config, s string) error {
 			c.StorePath = expandHome(s) // a quoted "~/…" the shell did not expand
 			return nil
 		}},
-		{"theme", "AOPFETCH_THEME", "", func(c *Config, s string) (err error) {
-			c.Theme, err = parseTheme(strings.TrimSpace(s), strconv.Quote(s))
-			return err
-		}},
-		{"concurrency", "AOPFETCH_CONCURRENCY", "", func(c *Config, s string) (err error) {
-			c.Concurrency, err = parseConcurrency(strings.TrimSpace(s), strconv.Quote(s))
-			return err
-		}},
-		{"rate", "AOPFETCH_RATE", "", func(c *Config, s string) (err error) {
-			c.Rate, err = parseRate(strings.TrimSpace(s), strconv.Quote(s))
-			return err
-		}},
+		{"theme", "AOPFETCH_THEME", "", parsed(func(c *Config) *string { return &c.Theme }, parseTheme)},
+		{"concurrency", "AOPFETCH_CONCURRENCY", "", parsed(func(c *Config) *int { return &c.Concurrency }, parseConcurrency)},
+		{"rate", "AOPFETCH_RATE", "", parsed(func(c *Config) *float64 { return &c.Rate }, parseRate)},
 		{"auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", func(c *Config, s string) error {
 			c.Auth.JWTSecret = s
 			return nil
@@ -255,6 +230,15 @@ func textSettings() []textSetting {
 			c.Auth.PartnerID = strings.TrimSpace(s)
 			return nil
 		}},
+	}
+}
+
+// parsed is the set of a textSetting whose parser takes the trimmed text
+// and the text quoted (to show), into the field of c that field names.
+func parsed[T any](field func(*Config) *T, parse func(s, shown string) (T, error)) func(*Config, string) error {
+	return func(c *Config, s string) (err error) {
+		*field(c), err = parse(strings.TrimSpace(s), strconv.Quote(s))
+		return err
 	}
 }
 

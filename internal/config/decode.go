@@ -37,7 +37,7 @@ type file struct {
 	Rate             any            `toml:"rate"`
 	Operators        []fileOperator `toml:"operators"`
 	Auth             fileAuth       `toml:"auth"`
-	Serve            fileServe      `toml:"serve"`
+	Serve            map[string]any `toml:"serve"`
 }
 
 // fileOperator is one [[operators]] table.
@@ -75,12 +75,15 @@ func decode(path, text string) (*decoded, error) {
 	d.md = md
 	var pe toml.ParseError
 	switch {
-	case err == nil:
-		return d, nil
 	case errors.As(err, &pe) && len(md.Keys()) == 0: // the parser's, not the decoder's
 		return nil, d.syntaxError(pe)
+	case err != nil:
+		return nil, d.shapeError(err)
 	}
-	return nil, d.shapeError(err)
+	if err := d.misshapen(); err != nil { // [serve] decodes into a map, which takes a value as nothing
+		return nil, err
+	}
+	return d, nil
 }
 
 // apply checks every setting of the file and copies it into c, with the
@@ -114,31 +117,17 @@ func (d *decoded) apply(c *Config) error {
 			c.RegistrationID, err = text(v, parseRegistrationID)
 			return err
 		}},
-		{[]string{"operator"}, "operator", f.Operator, func(v any) error {
-			s, _, ok := scalarText(v)
-			if !ok {
-				return fmt.Errorf("must be an operator code (a positive whole number, e.g. 311) or a configured operator's name, not %s", tomlTypeName(v))
-			}
-			var err error
-			c.Operator, err = resolveSetting(c.Operators, s)
+		{[]string{"operator"}, "operator", f.Operator, func(v any) (err error) {
+			c.Operator, err = scalar(v, "an operator code (a positive whole number, e.g. 311) or a configured operator's name",
+				func(s, _ string) (int, error) { return resolveSetting(c.Operators, s) })
 			return err
 		}},
-		{[]string{"timeout"}, "timeout", f.Timeout, func(v any) error {
-			s, shown, ok := scalarText(v)
-			if !ok {
-				return fmt.Errorf(`must be a duration (e.g. "30s") or whole seconds, not %s`, tomlTypeName(v))
-			}
-			var err error
-			c.Timeout, err = parseTimeout(s, shown)
+		{[]string{"timeout"}, "timeout", f.Timeout, func(v any) (err error) {
+			c.Timeout, err = scalar(v, `a duration (e.g. "30s") or whole seconds`, parseTimeout)
 			return err
 		}},
-		{[]string{"history_limit"}, "history_limit", f.HistoryLimit, func(v any) error {
-			s, shown, ok := scalarText(v)
-			if !ok {
-				return fmt.Errorf("must be a whole number (0 turns history off), not %s", tomlTypeName(v))
-			}
-			var err error
-			c.HistoryLimit, err = parseHistoryLimit(s, shown)
+		{[]string{"history_limit"}, "history_limit", f.HistoryLimit, func(v any) (err error) {
+			c.HistoryLimit, err = scalar(v, "a whole number (0 turns history off)", parseHistoryLimit)
 			return err
 		}},
 		{[]string{"store_path"}, "store", f.StorePath, func(v any) error {
@@ -146,18 +135,14 @@ func (d *decoded) apply(c *Config) error {
 			c.StorePath = resolveStorePath(p, filepath.Dir(d.path))
 			return err
 		}},
-		{[]string{"theme"}, "theme", f.Theme, func(v any) error {
-			t, err := textOf(v)
-			if err != nil {
-				return err
-			}
-			c.Theme, err = parseTheme(strings.TrimSpace(t), strconv.Quote(t))
+		{[]string{"theme"}, "theme", f.Theme, func(v any) (err error) {
+			c.Theme, err = text(v, func(t string) (string, error) { return parseTheme(strings.TrimSpace(t), strconv.Quote(t)) })
 			return err
 		}},
 		{[]string{"concurrency"}, "concurrency", f.Concurrency, func(v any) error {
 			n, ok := v.(int64)
 			if !ok {
-				return fmt.Errorf("must be a whole number from 1 to %d, not %s", MaxConcurrency, tomlTypeName(v))
+				return fmt.Errorf("must be a whole number from 1 to %d, not %s", client.MaxConcurrency, tomlTypeName(v))
 			}
 			var err error
 			c.Concurrency, err = parseConcurrency(strconv.FormatInt(n, 10), strconv.FormatInt(n, 10))
@@ -205,6 +190,17 @@ func (d *decoded) apply(c *Config) error {
 		return err
 	}
 	return d.unknownKey()
+}
+
+// scalar parses a TOML string or integer with parse (given the text and
+// how to show it); a value of another type is refused as not want.
+func scalar[T any](v any, want string, parse func(s, shown string) (T, error)) (T, error) {
+	s, shown, ok := scalarText(v)
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("must be %s, not %s", want, tomlTypeName(v))
+	}
+	return parse(s, shown)
 }
 
 // text checks that v is a TOML string and parses it.
@@ -259,12 +255,10 @@ func (d *decoded) operator(i int) (Operator, error) {
 		}
 	}
 	var op Operator
-	s, _, ok := scalarText(fo.Code)
-	if !ok {
-		return op, d.failIn(i, "code", "must be an operator code (a positive whole number, e.g. 311), not "+tomlTypeName(fo.Code))
-	}
 	var err error
-	if op.Code, err = client.ParseOperator(s); err != nil { // a code here, never a name
+	op.Code, err = scalar(fo.Code, "an operator code (a positive whole number, e.g. 311)",
+		func(s, _ string) (int, error) { return client.ParseOperator(s) }) // a code here, never a name
+	if err != nil {
 		return op, d.failIn(i, "code", err.Error())
 	}
 	if op.Name, err = text(fo.Name, operatorName); err != nil {
@@ -340,7 +334,7 @@ var tableKeys = map[string][]string{
 	"":          {"base_url", "registration_id", "operator", "timeout", "history_limit", "store_path", "insecure_http_auth", "theme", "concurrency", "rate", "[[operators]]", "[auth]", "[serve]"},
 	"operators": {"code", "name", "vehicle_regex"},
 	"auth":      {"jwt_secret", "partner_id", "token_header", "[auth.headers]"},
-	"serve":     serveKeys,
+	"serve":     serveKeyNames(),
 }
 
 // unknownKey reports the first key of the file that the schema does not
@@ -372,9 +366,9 @@ func keyName(entry string) string {
 	return entry[strings.LastIndexByte(entry, '.')+1:]
 }
 
-// shapeError explains a file toml could not fit to the schema: a value
-// where a table belongs, or the reverse.
-func (d *decoded) shapeError(err error) error {
+// misshapen explains a file that does not fit the schema: a value where a
+// table belongs, or the reverse; nil when it fits.
+func (d *decoded) misshapen() error {
 	for _, s := range []struct {
 		key   []string
 		types []string // what md.Type may say; "" is a table made implicitly by a dotted key
@@ -388,6 +382,15 @@ func (d *decoded) shapeError(err error) error {
 		if d.md.IsDefined(s.key...) && !slices.Contains(s.types, d.md.Type(s.key...)) {
 			return d.fail(s.key, s.msg)
 		}
+	}
+	return nil
+}
+
+// shapeError explains a file toml could not fit to the schema (see
+// misshapen).
+func (d *decoded) shapeError(err error) error {
+	if err := d.misshapen(); err != nil {
+		return err
 	}
 	if d.md.Type("operators") == "Array" { // an inline array of something other than tables
 		return d.fail([]string{"operators"}, "must be an array of tables: [[operators]] with code and name")

@@ -21,7 +21,7 @@ func permissionWarnings(path string, fi fs.FileInfo, secrets bool) []string {
 		out = append(out, w)
 	}
 	var ue *safefile.UnsafeError
-	if err := safefile.CheckPath(path); unixModes && errors.As(err, &ue) {
+	if err := safefile.CheckPath(path); safefile.UnixModes && errors.As(err, &ue) {
 		out = append(out, fmt.Sprintf("WARNING: directory %s of config file %s %s, so another user could replace the file; "+
 			"keep it in a directory only you can write", ue.Dir, path, ue.Reason))
 	}
@@ -31,7 +31,7 @@ func permissionWarnings(path string, fi fs.FileInfo, secrets bool) []string {
 // fileWarning is the warning about the config file itself, or "".
 func fileWarning(path string, fi fs.FileInfo, secrets bool) string {
 	mode := fi.Mode().Perm()
-	readable, writable := secrets && mode&0o044 != 0, unixModes && mode&0o022 != 0
+	readable, writable := secrets && mode&0o044 != 0, safefile.UnixModes && mode&0o022 != 0
 	q := shellQuote(path)
 	switch {
 	case readable && writable:
@@ -41,7 +41,7 @@ func fileWarning(path string, fi fs.FileInfo, secrets bool) string {
 	case writable:
 		return fmt.Sprintf("WARNING: config file %s is writable by others (mode %04o), who could point base_url at their own server; run: chmod go-w %s", path, mode, q)
 	}
-	if uid, ok := foreignOwner(fi); ok {
+	if uid, ok := safefile.ForeignOwner(fi); ok {
 		return fmt.Sprintf("WARNING: config file %s is owned by another user (uid %d), who could change it; use a config file of your own", path, uid)
 	}
 	return ""

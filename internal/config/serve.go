@@ -23,77 +23,85 @@ type ServeConfig struct {
 	IdleTimeout      time.Duration
 }
 
-// fileServe is the [serve] table as toml decodes it.
-type fileServe struct {
-	Listen           any `toml:"listen"`
-	AuthorizedKeys   any `toml:"authorized_keys"`
-	HostKey          any `toml:"host_key"`
-	DataDir          any `toml:"data_dir"`
-	AuditLog         any `toml:"audit_log"`
-	LookupsPerMinute any `toml:"lookups_per_minute"`
-	Burst            any `toml:"burst"`
-	SessionsPerAgent any `toml:"sessions_per_agent"`
-	MaxSessions      any `toml:"max_sessions"`
-	IdleTimeout      any `toml:"idle_timeout"`
+// serveKey is one key of [serve] and the field of ServeConfig it sets:
+// text (a path when path is set), count or dur.
+type serveKey struct {
+	name  string
+	text  *string
+	path  bool // relative to the config file's directory; "~/" is the home directory
+	count *int // a positive whole number
+	dur   *time.Duration
 }
 
-// serveKeys are the keys of [serve], in the order of the schema.
-var serveKeys = []string{"listen", "authorized_keys", "host_key", "data_dir", "audit_log",
-	"lookups_per_minute", "burst", "sessions_per_agent", "max_sessions", "idle_timeout"}
+// keys lists the keys of [serve] with the fields of sc they set, in the
+// order of the schema.
+func (sc *ServeConfig) keys() []serveKey {
+	return []serveKey{
+		{name: "listen", text: &sc.Listen},
+		{name: "authorized_keys", text: &sc.AuthorizedKeys, path: true},
+		{name: "host_key", text: &sc.HostKey, path: true},
+		{name: "data_dir", text: &sc.DataDir, path: true},
+		{name: "audit_log", text: &sc.AuditLog, path: true},
+		{name: "lookups_per_minute", count: &sc.LookupsPerMinute},
+		{name: "burst", count: &sc.Burst},
+		{name: "sessions_per_agent", count: &sc.SessionsPerAgent},
+		{name: "max_sessions", count: &sc.MaxSessions},
+		{name: "idle_timeout", dur: &sc.IdleTimeout},
+	}
+}
+
+// serveKeyNames are the keys of [serve], in the order of the schema.
+func serveKeyNames() []string {
+	var names []string
+	for _, k := range (&ServeConfig{}).keys() {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// set checks v, the key's value in the file in dir, and sets its field.
+func (k serveKey) set(v any, dir string) (err error) {
+	switch {
+	case k.text != nil:
+		*k.text, err = textOf(v)
+		if k.path {
+			*k.text = resolveStorePath(*k.text, dir)
+		}
+	case k.count != nil:
+		n, ok := v.(int64)
+		if !ok || n <= 0 || n > 1_000_000 {
+			return fmt.Errorf("must be a positive whole number (no quotes), not %s", shownValue(v))
+		}
+		*k.count = int(n)
+	default:
+		*k.dur, err = scalar(v, `a duration (e.g. "30m") or whole seconds`, parseTimeout)
+	}
+	return err
+}
+
+// value is the text of the key's field.
+func (k serveKey) value() string {
+	switch {
+	case k.text != nil:
+		return *k.text
+	case k.count != nil:
+		return strconv.Itoa(*k.count)
+	}
+	return k.dur.String()
+}
 
 // applyServe checks the [serve] table and copies it into c.Serve; each key
 // set gets the source "file" under "serve.KEY".
 func (d *decoded) applyServe(c *Config) error {
-	f, sc := &d.f.Serve, &c.Serve
-	dir := filepath.Dir(d.path)
-	path := func(dst *string) func(any) error {
-		return func(v any) error {
-			p, err := textOf(v)
-			*dst = resolveStorePath(p, dir)
-			return err
-		}
-	}
-	count := func(dst *int) func(any) error {
-		return func(v any) error {
-			n, ok := v.(int64)
-			if !ok || n <= 0 || n > 1_000_000 {
-				return fmt.Errorf("must be a positive whole number (no quotes), not %s", shownValue(v))
-			}
-			*dst = int(n)
-			return nil
-		}
-	}
-	for _, s := range []struct {
-		key string
-		v   any
-		set func(any) error
-	}{
-		{"listen", f.Listen, func(v any) (err error) { sc.Listen, err = textOf(v); return err }},
-		{"authorized_keys", f.AuthorizedKeys, path(&sc.AuthorizedKeys)},
-		{"host_key", f.HostKey, path(&sc.HostKey)},
-		{"data_dir", f.DataDir, path(&sc.DataDir)},
-		{"audit_log", f.AuditLog, path(&sc.AuditLog)},
-		{"lookups_per_minute", f.LookupsPerMinute, count(&sc.LookupsPerMinute)},
-		{"burst", f.Burst, count(&sc.Burst)},
-		{"sessions_per_agent", f.SessionsPerAgent, count(&sc.SessionsPerAgent)},
-		{"max_sessions", f.MaxSessions, count(&sc.MaxSessions)},
-		{"idle_timeout", f.IdleTimeout, func(v any) error {
-			s, shown, ok := scalarText(v)
-			if !ok {
-				return fmt.Errorf(`must be a duration (e.g. "30m") or whole seconds, not %s`, tomlTypeName(v))
-			}
-			var err error
-			sc.IdleTimeout, err = parseTimeout(s, shown)
-			return err
-		}},
-	} {
-		if s.v == nil {
+	for _, k := range c.Serve.keys() {
+		v, ok := d.f.Serve[k.name]
+		if !ok {
 			continue
 		}
-		if err := s.set(s.v); err != nil {
-			return d.fail([]string{"serve", s.key}, err.Error())
+		if err := k.set(v, filepath.Dir(d.path)); err != nil {
+			return d.fail([]string{"serve", k.name}, err.Error())
 		}
-		c.Sources["serve."+s.key] = SourceFile
+		c.Sources["serve."+k.name] = SourceFile
 	}
 	return nil
 }
@@ -110,39 +118,10 @@ func shownValue(v any) string {
 // when the file has a [serve] table.
 func (c *Config) serveSettings() []Setting {
 	var out []Setting
-	for _, k := range serveKeys {
-		src, ok := c.Sources["serve."+k]
-		if !ok {
-			continue
+	for _, k := range c.Serve.keys() {
+		if src, ok := c.Sources["serve."+k.name]; ok {
+			out = append(out, Setting{"serve." + k.name, k.value(), src})
 		}
-		out = append(out, Setting{"serve." + k, c.Serve.value(k), src})
 	}
 	return out
-}
-
-// value is the text of one [serve] key.
-func (sc ServeConfig) value(key string) string {
-	switch key {
-	case "listen":
-		return sc.Listen
-	case "authorized_keys":
-		return sc.AuthorizedKeys
-	case "host_key":
-		return sc.HostKey
-	case "data_dir":
-		return sc.DataDir
-	case "audit_log":
-		return sc.AuditLog
-	case "lookups_per_minute":
-		return strconv.Itoa(sc.LookupsPerMinute)
-	case "burst":
-		return strconv.Itoa(sc.Burst)
-	case "sessions_per_agent":
-		return strconv.Itoa(sc.SessionsPerAgent)
-	case "max_sessions":
-		return strconv.Itoa(sc.MaxSessions)
-	case "idle_timeout":
-		return sc.IdleTimeout.String()
-	}
-	return ""
 }

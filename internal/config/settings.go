@@ -32,7 +32,7 @@ func (c *Config) Settings() []Setting {
 		{"config", c.fileValue(), c.Sources["config"]},
 		{"base_url", c.BaseURL, c.Sources["base_url"]},
 		{"insecure_http_auth", strconv.FormatBool(c.InsecureHTTPAuth), c.Sources["insecure_http_auth"]},
-		{"registration_id", orNotSet(c.RegistrationID), c.Sources["registration_id"]},
+		{"registration_id", cmp.Or(c.RegistrationID, notSet), c.Sources["registration_id"]},
 		{"operator", c.operatorValue(), c.Sources["operator"]},
 		{"timeout", c.Timeout.String(), c.Sources["timeout"]},
 		{"history_limit", c.historyValue(), c.Sources["history_limit"]},
@@ -42,8 +42,8 @@ func (c *Config) Settings() []Setting {
 		{"rate", c.rateValue(), c.Sources["rate"]},
 		{"operators", c.operatorsValue(), c.Sources["operators"]},
 		{"auth.jwt_secret", secret(c.Auth.JWTSecret), c.Sources["auth.jwt_secret"]},
-		{"auth.partner_id", orNotSet(c.Auth.PartnerID), c.Sources["auth.partner_id"]},
-		{"auth.token_header", orNotSet(c.Auth.TokenHeader), c.Sources["auth.token_header"]},
+		{"auth.partner_id", cmp.Or(c.Auth.PartnerID, notSet), c.Sources["auth.partner_id"]},
+		{"auth.token_header", cmp.Or(c.Auth.TokenHeader, notSet), c.Sources["auth.token_header"]},
 	}
 	if len(c.Auth.Headers) == 0 {
 		s = append(s, Setting{"auth.headers", "(none)", c.Sources["auth.headers"]})
@@ -111,9 +111,4 @@ func secret(v string) string {
 		return notSet
 	}
 	return redacted
-}
-
-// orNotSet shows an empty value as "(not set)".
-func orNotSet(v string) string {
-	return cmp.Or(v, notSet)
 }

@@ -72,11 +72,11 @@ func parseTheme(s, shown string) (string, error) {
 	return "", fmt.Errorf(`%s is not a theme ("auto", "dark" or "light")`, shown)
 }
 
-// parseConcurrency accepts a whole number from 1 to MaxConcurrency.
+// parseConcurrency accepts a whole number from 1 to client.MaxConcurrency.
 func parseConcurrency(s, shown string) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > MaxConcurrency {
-		return 0, fmt.Errorf("%s is not a concurrency (a whole number from 1 to %d)", shown, MaxConcurrency)
+	if err != nil || n < 1 || n > client.MaxConcurrency {
+		return 0, fmt.Errorf("%s is not a concurrency (a whole number from 1 to %d)", shown, client.MaxConcurrency)
 	}
 	return n, nil
 }

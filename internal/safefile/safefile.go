@@ -11,7 +11,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"runtime"
+	"strconv"
 )
 
 // File and directory permissions of what aopfetch creates, whatever the umask.
@@ -190,10 +193,18 @@ func CheckFile(path string, info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
 		return &NotRegularError{Path: path, Mode: info.Mode()}
 	}
-	if owner := foreignOwner(info); owner != "" {
-		return fmt.Errorf("refusing to use %s: it belongs to %s, who could read or change it; remove it or choose another file", path, owner)
+	if uid, ok := ForeignOwner(info); ok {
+		return fmt.Errorf("refusing to use %s: it belongs to %s, who could read or change it; remove it or choose another file", path, userName(uid))
 	}
 	return nil
+}
+
+// userName names uid for a person: "user nobody (uid 65534)".
+func userName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return fmt.Sprintf("user %s (uid %d)", u.Username, uid)
+	}
+	return fmt.Sprintf("uid %d", uid)
 }
 
 // OpenFile opens path with flag (os.O_WRONLY|os.O_APPEND|os.O_CREATE, say),
@@ -220,6 +231,80 @@ const NoFollow = noFollow
 func linkError(path string, err error) error {
 	if info, lerr := os.Lstat(path); lerr == nil && info.Mode()&fs.ModeSymlink != 0 && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("refusing to open %s: it is a symbolic link (aopfetch opens its own files only directly)", path)
+	}
+	return err
+}
+
+// TempSuffix follows a file's name in the temp files WriteAtomic writes
+// beside it ("store.json.tmp-1234").
+const TempSuffix = ".tmp-"
+
+// WriteAtomic replaces path with the concatenation of data: a unique temp
+// file beside it is written, made 0600, synced and renamed over it, and
+// the directory is synced. On error path is untouched and the temp file
+// removed; once the rename succeeded the write counts as done.
+func WriteAtomic(path string, data ...[]byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+TempSuffix+"*")
+	if err != nil {
+		return err
+	}
+	for _, d := range data {
+		if _, err = f.Write(d); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = f.Chmod(FileMode)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	// A failure to sync the directory must not look like a failed write:
+	// the new file is in place.
+	_ = SyncDir(dir)
+	return nil
+}
+
+// SyncDir makes a rename in dir durable. Windows cannot sync a directory
+// (its renames are journaled by NTFS).
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, errors.ErrUnsupported) {
+		return nil
+	}
+	return err
+}
+
+// Cause is err without the path a *fs.PathError or *os.LinkError names,
+// for a caller that names the file itself: "file too large" rather than
+// "write store.json.tmp-1234: file too large".
+func Cause(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	if le, ok := errors.AsType[*os.LinkError](err); ok {
+		return le.Err
 	}
 	return err
 }

@@ -11,6 +11,11 @@ const (
 	nonBlock = 0
 )
 
+// UnixModes is false where the mode bits are made up (Windows reports
+// every writable file as 0666).
+const UnixModes = false
+
 func unsafeDir(fs.FileInfo) string { return "" }
 
-func foreignOwner(fs.FileInfo) string { return "" }
+// ForeignOwner is unknown where files have no Unix owner.
+func ForeignOwner(fs.FileInfo) (int, bool) { return 0, false }

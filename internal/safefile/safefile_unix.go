@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/user"
-	"strconv"
 	"syscall"
 )
 
@@ -16,23 +14,25 @@ const (
 	nonBlock = syscall.O_NONBLOCK
 )
 
-// foreignOwner names the owner of info when it is neither this user nor
-// root, else "".
-func foreignOwner(info fs.FileInfo) string {
-	st, ok := info.Sys().(*syscall.Stat_t)
-	if !ok {
-		return ""
+// UnixModes says that the group and other bits of a mode tell who else
+// may read or write a file.
+const UnixModes = true
+
+// ForeignOwner returns the owner of info when it is neither this user nor
+// root (whom every file must trust anyway).
+func ForeignOwner(info fs.FileInfo) (uid int, ok bool) {
+	st, isStat := info.Sys().(*syscall.Stat_t)
+	if !isStat {
+		return 0, false
 	}
-	if uid := int(st.Uid); uid != os.Geteuid() && uid != 0 {
-		return userName(uid)
-	}
-	return ""
+	uid = int(st.Uid)
+	return uid, uid != 0 && uid != os.Geteuid()
 }
 
 // unsafeDir says why a directory is unsafe, or "".
 func unsafeDir(info fs.FileInfo) string {
-	if owner := foreignOwner(info); owner != "" {
-		return "is owned by " + owner
+	if uid, ok := ForeignOwner(info); ok {
+		return "is owned by " + userName(uid)
 	}
 	if info.Mode().Perm()&0o022 != 0 && info.Mode()&fs.ModeSticky == 0 {
 		who := "others"
@@ -42,12 +42,4 @@ func unsafeDir(info fs.FileInfo) string {
 		return fmt.Sprintf("is writable by %s (mode %#o)", who, info.Mode().Perm())
 	}
 	return ""
-}
-
-// userName names uid for a person: "user nobody (uid 65534)".
-func userName(uid int) string {
-	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
-		return fmt.Sprintf("user %s (uid %d)", u.Username, uid)
-	}
-	return fmt.Sprintf("uid %d", uid)
 }

@@ -72,17 +72,9 @@ func (a *auditLog) open() error {
 func (a *auditLog) ready() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.broken == nil {
-		return nil
-	}
-	if a.f != nil {
-		a.f.Close()
-		a.f = nil
-	}
-	if err := a.open(); err != nil {
+	if a.broken != nil && a.reopenLocked() != nil {
 		return errAuditDown
 	}
-	a.broken = nil
 	return nil
 }
 
@@ -91,16 +83,17 @@ func (a *auditLog) ready() error {
 func (a *auditLog) reopen() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return a.reopenLocked()
+}
+
+// reopenLocked is reopen with a.mu held: lookups are refused until it works.
+func (a *auditLog) reopenLocked() error {
 	if a.f != nil {
 		a.f.Close()
 		a.f = nil
 	}
-	if err := a.open(); err != nil {
-		a.broken = err
-		return err
-	}
-	a.broken = nil
-	return nil
+	a.broken = a.open()
+	return a.broken
 }
 
 // write appends r as one line and syncs it.

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"net"
 	"strings"
 	"sync"
@@ -70,9 +69,7 @@ type channels struct{ m sync.Map }
 
 // add registers st under a new random id.
 func (cs *channels) add(st *channelState) string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := rand.Text()
 	cs.m.Store(id, st)
 	return id
 }

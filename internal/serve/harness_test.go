@@ -119,10 +119,7 @@ func newHarness(t *testing.T, tweak func(*serve.Options), agents ...string) *har
 		Fetcher: fakeFetcher{},
 		Version: "9.9.9",
 		RunCommand: func(ctx context.Context, c serve.Command) int {
-			return cli.RunSession(ctx, cli.BuildInfo{Version: "9.9.9", Commit: "c0ffee", Date: "today"}, cli.SessionOptions{
-				Args: c.Args, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, Getenv: c.Getenv,
-				Config: c.Config, Fetcher: c.Fetcher, Demo: c.Demo,
-			})
+			return cli.RunSession(ctx, cli.BuildInfo{Version: "9.9.9", Commit: "c0ffee", Date: "today"}, c)
 		},
 		Log: slog.New(slog.NewTextHandler(h.log, nil)),
 	}

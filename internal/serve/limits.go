@@ -30,19 +30,20 @@ const (
 
 // withDefaults fills the zero limits.
 func (l Limits) withDefaults() Limits {
-	if l.LookupsPerMinute <= 0 {
-		l.LookupsPerMinute = DefaultLookupsPerMinute
+	return Limits{
+		LookupsPerMinute: positiveOr(l.LookupsPerMinute, DefaultLookupsPerMinute),
+		Burst:            positiveOr(l.Burst, DefaultBurst),
+		SessionsPerAgent: positiveOr(l.SessionsPerAgent, DefaultSessionsPerAgent),
+		Sessions:         positiveOr(l.Sessions, DefaultSessions),
 	}
-	if l.Burst <= 0 {
-		l.Burst = DefaultBurst
+}
+
+// positiveOr is v when it is positive, else def.
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
 	}
-	if l.SessionsPerAgent <= 0 {
-		l.SessionsPerAgent = DefaultSessionsPerAgent
-	}
-	if l.Sessions <= 0 {
-		l.Sessions = DefaultSessions
-	}
-	return l
+	return v
 }
 
 // KindLimited is the error kind of a lookup refused by the agent's rate
@@ -121,10 +122,8 @@ func (lm *limiter) wait(ctx context.Context, a Agent) error {
 			Hint: "wait a moment and try again; the server's admin sets the limit",
 		}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d):
 		return nil
 	case <-ctx.Done():
 		r.Cancel()

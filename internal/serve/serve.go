@@ -10,6 +10,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,18 +41,23 @@ const DefaultLoginTimeout = 30 * time.Second
 // before their connections are closed.
 const DefaultShutdownGrace = 7 * time.Second
 
-// Command is one exec session handed to Options.RunCommand.
+// Command is one exec session handed to Options.RunCommand: the command
+// line the agent sent, the session's streams and environment, and what the
+// server lends it.
 type Command struct {
 	Args           []string
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// Getenv is the session's environment: TERM and the locale only.
+	// Getenv is the session's environment: TERM and the locale only, never
+	// the server's; nil = empty.
 	Getenv func(string) (string, bool)
 	// Config is the settings a session may see: the server's without its
-	// secrets or file, StorePath the agent's store.
-	Config  *config.Config
+	// secrets or file, StorePath the agent's store (required).
+	Config *config.Config
+	// Fetcher does every lookup of the session (the server's client behind
+	// the agent's limits and the audit log).
 	Fetcher ui.Fetcher
-	Demo    bool
+	Demo    bool // the server runs against the sandbox
 }
 
 // Options configure a Server. Paths must be absolute or relative to the
@@ -105,18 +111,10 @@ type Server struct {
 // New checks the options, reads the authorized keys, loads or creates the
 // host key and opens the audit log.
 func New(o Options) (*Server, error) {
-	if o.Listen == "" {
-		o.Listen = DefaultListen
-	}
-	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.ShutdownGrace <= 0 {
-		o.ShutdownGrace = DefaultShutdownGrace
-	}
-	if o.LoginTimeout <= 0 {
-		o.LoginTimeout = DefaultLoginTimeout
-	}
+	o.Listen = cmp.Or(o.Listen, DefaultListen)
+	o.IdleTimeout = positiveOr(o.IdleTimeout, DefaultIdleTimeout)
+	o.ShutdownGrace = positiveOr(o.ShutdownGrace, DefaultShutdownGrace)
+	o.LoginTimeout = positiveOr(o.LoginTimeout, DefaultLoginTimeout)
 	if o.Now == nil {
 		o.Now = time.Now
 	}

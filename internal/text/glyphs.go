@@ -150,7 +150,7 @@ func (g Glyphs) Pad(s string, width int) string {
 	return s + blanks(width-Width(s))
 }
 
-// PadLeft is PadLeft ending a cut in g's ellipsis.
+// PadLeft is Pad aligned right: padded on the left.
 func (g Glyphs) PadLeft(s string, width int) string {
 	s = g.Truncate(s, width)
 	return blanks(width-Width(s)) + s

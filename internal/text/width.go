@@ -36,16 +36,7 @@ func truncate(s string, width int, tail string) string {
 
 // Pad fits s to exactly width cells: truncated, or padded on the right
 // with spaces.
-func Pad(s string, width int) string {
-	s = Truncate(s, width)
-	return s + blanks(width-Width(s))
-}
-
-// PadLeft is Pad aligned right: padded on the left.
-func PadLeft(s string, width int) string {
-	s = Truncate(s, width)
-	return blanks(width-Width(s)) + s
-}
+func Pad(s string, width int) string { return UTF8Glyphs().Pad(s, width) }
 
 // blanks is n spaces, or none when n < 1.
 func blanks(n int) string { return strings.Repeat(" ", max(0, n)) }

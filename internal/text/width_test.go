@@ -36,14 +36,14 @@ func TestTruncateAndPadMeasureLikeTheTerminal(t *testing.T) {
 		if got := ansi.StringWidthWc(Pad(devanagari, w)); got != w {
 			t.Errorf("Pad(%d) takes %d cells", w, got)
 		}
-		if got := ansi.StringWidthWc(PadLeft(devanagari, w)); got != w {
+		if got := ansi.StringWidthWc(UTF8Glyphs().PadLeft(devanagari, w)); got != w {
 			t.Errorf("PadLeft(%d) takes %d cells", w, got)
 		}
 	}
 	if got := Truncate(devanagari, 14); got != devanagari {
 		t.Errorf("Truncate cut a string that fits: %q", got)
 	}
-	if got := PadLeft("42", 4) + "|" + Pad("42", 4); got != "  42|42  " {
+	if got := UTF8Glyphs().PadLeft("42", 4) + "|" + Pad("42", 4); got != "  42|42  " {
 		t.Errorf("PadLeft, Pad = %q", got)
 	}
 }
