@@ -245,15 +245,6 @@ var batchCSVHeaderRow = []string{"canumber", "operator", "registration_id", "lab
 	"name", "amount", "due_date", "bill_net_amount", "max_bill_amount",
 	"accept_payment", "accept_part_pay", "cell_number", "fetched_at"}
 
-func mustReadFile(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 // TestBatchUsesTheSavedAccountsOperator: a vehicle of a plain list, or of a
 // CSV row without an operator or registration id, that is saved is looked
 // up with the saved account's (not the defaults': 312 was looked up as
@@ -465,7 +456,11 @@ func TestBatchResumeSaveSavesKeptRows(t *testing.T) {
 // readCSVFile returns the data rows of a batch CSV output.
 func readCSVFile(t *testing.T, path string) [][]string {
 	t.Helper()
-	_, recs := parseCSV(t, string(mustReadFile(t, path)))
+	out := outputFile(path).String()
+	if out == "" {
+		t.Fatalf("%s is missing or empty", path)
+	}
+	_, recs := parseCSV(t, out)
 	return recs
 }
 

@@ -44,12 +44,12 @@ func TestEveryJSONOutputEscapesTerminalControls(t *testing.T) {
 	r = e.run(t, "", "--base-url", srv.URL, "batch", in, "-o", "-", "--format", "jsonl", "--no-history")
 	texts["batch JSONL"] = r.stdout
 	e.run(t, "", "--base-url", srv.URL, "batch", in, "-o", out, "--no-history")
-	texts["batch -o out.jsonl"] = string(mustReadFile(t, out))
+	texts["batch -o out.jsonl"] = outputFile(out).String() // "" is reported below
 	if err := os.WriteFile(out, []byte(`{"ok":true,"operator":311,"canumber":"DL12CB4685","registration_id":"AOP-554","name":"`+hostileName+`"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	e.run(t, "", "--base-url", srv.URL, "batch", in, "-o", out, "--resume", "--no-history")
-	texts["batch --resume (kept row)"] = string(mustReadFile(t, out))
+	texts["batch --resume (kept row)"] = outputFile(out).String() // "" is reported below
 	r = e.run(t, "", "history", "--json")
 	texts["history --json"] = r.stdout
 	for what, text := range texts {

@@ -36,18 +36,19 @@ func (e *cliEnv) command(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// stderrFile is the file a started command's stderr goes to.
-type stderrFile string
+// outputFile is a file a command writes: its stderr (startLogged), or an
+// output it was given (-o).
+type outputFile string
 
-// String is what the command has written to it so far.
-func (f stderrFile) String() string {
+// String is what the file holds so far ("" if it does not exist).
+func (f outputFile) String() string {
 	b, _ := os.ReadFile(string(f))
 	return string(b)
 }
 
 // startLogged starts cmd with its stderr in a new file (complete at any
 // moment: no goroutine copies it) and kills cmd when the test ends.
-func startLogged(t *testing.T, cmd *exec.Cmd) stderrFile {
+func startLogged(t *testing.T, cmd *exec.Cmd) outputFile {
 	t.Helper()
 	f, err := os.CreateTemp(t.TempDir(), "stderr")
 	if err != nil {
@@ -59,12 +60,12 @@ func startLogged(t *testing.T, cmd *exec.Cmd) stderrFile {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill() })
-	return stderrFile(f.Name())
+	return outputFile(f.Name())
 }
 
 // waitLines waits up to 30 s until path holds at least n lines; stderr is
 // shown if it does not.
-func waitLines(t *testing.T, path string, n int, stderr stderrFile) {
+func waitLines(t *testing.T, path string, n int, stderr outputFile) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		if data, _ := os.ReadFile(path); bytes.Count(data, []byte("\n")) >= n {
@@ -80,7 +81,7 @@ func waitLines(t *testing.T, path string, n int, stderr stderrFile) {
 // DEMO line: then its signal handlers are in place (a signal sooner ends
 // the process as the default action does). The returned file holds its
 // stderr, complete once cmd has been waited for.
-func startReady(t *testing.T, cmd *exec.Cmd) stderrFile {
+func startReady(t *testing.T, cmd *exec.Cmd) outputFile {
 	t.Helper()
 	stderr := startLogged(t, cmd)
 	waitLines(t, string(stderr), 1, stderr)
