@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
@@ -198,5 +199,19 @@ func TestErrorViewTitles(t *testing.T) {
 				t.Errorf("%q on screen:\n%s", not, got)
 			}
 		}
+	}
+}
+
+// TestAuthErrorNeverShowsSecrets: the auth error's advice names where the
+// credentials are set, never their values.
+func TestAuthErrorNeverShowsSecrets(t *testing.T) {
+	o := testOptions(errFetcher(&client.Error{Kind: client.KindAuth, Message: "rejected (HTTP 401)", HTTPStatus: 401}), nil)
+	o.Config.Auth = config.AuthConfig{JWTSecret: "s3cr3t-value", PartnerID: "PARTNER-42"}
+	m := newTestModel(o, 80, 24)
+	m = lookUp(m, "DL12CB4685")
+	s := screen(m)
+	mustContain(t, s, "The provider rejected the signature", "AOPFETCH_JWT_SECRET", "[auth]", "aopfetch config")
+	if strings.Contains(s, "s3cr3t") || strings.Contains(s, "PARTNER-42") {
+		t.Fatal("secret on screen")
 	}
 }
