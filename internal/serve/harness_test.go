@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -259,8 +258,7 @@ type screen struct {
 	t     *testing.T
 	sess  *gossh.Session
 	stdin io.WriteCloser
-	mu    sync.Mutex
-	out   bytes.Buffer
+	out   *os.File // stdout and stderr, as a terminal shows both
 	ended chan error
 }
 
@@ -278,7 +276,7 @@ func openScreen(t *testing.T, c *gossh.Client, cols, rows int, cmd string) *scre
 	if err != nil {
 		t.Fatalf("new session: %v", err)
 	}
-	sc := &screen{t: t, sess: s, ended: make(chan error, 1)}
+	sc := &screen{t: t, sess: s, out: newTextFile(t), ended: make(chan error, 1)}
 	if sc.stdin, err = s.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +284,7 @@ func openScreen(t *testing.T, c *gossh.Client, cols, rows int, cmd string) *scre
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Stderr = sc
+	s.Stderr = sc.out
 	// A desktop's ssh sends its UTF-8 locale (SendEnv LANG); without it the
 	// UI would print ASCII only.
 	if err := s.Setenv("LANG", "C.UTF-8"); err != nil {
@@ -309,13 +307,6 @@ func openScreen(t *testing.T, c *gossh.Client, cols, rows int, cmd string) *scre
 	return sc
 }
 
-// Write records stderr.
-func (sc *screen) Write(p []byte) (int, error) {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.out.Write(p)
-}
-
 // copy records stdout and answers the terminal queries (background colour,
 // device attributes, cursor position) as a terminal would.
 func (sc *screen) copy(r io.Reader) {
@@ -323,7 +314,7 @@ func (sc *screen) copy(r io.Reader) {
 	for {
 		n, err := r.Read(buf)
 		chunk := string(buf[:n])
-		sc.Write(buf[:n])
+		sc.out.Write(buf[:n])
 		if strings.Contains(chunk, "\x1b]11;?") {
 			io.WriteString(sc.stdin, "\x1b]11;rgb:0000/0000/0000\x1b\\")
 		}
@@ -340,40 +331,25 @@ func (sc *screen) copy(r io.Reader) {
 }
 
 // text is the output so far without escape sequences.
-func (sc *screen) text() string {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return ansi.Strip(sc.out.String())
-}
+func (sc *screen) text() string { return ansi.Strip(sc.raw()) }
 
 // raw is the output so far, escape sequences and all.
-func (sc *screen) raw() string {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.out.String()
-}
+func (sc *screen) raw() string { return textOf(sc.out) }
 
 // mark is the current length of the output, to wait for what follows.
-func (sc *screen) mark() int {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.out.Len()
-}
+func (sc *screen) mark() int { return len(sc.raw()) }
 
 // waitFor waits for s in the output after mark.
 func (sc *screen) waitFor(mark int, s string) {
 	sc.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		sc.mu.Lock()
-		out := ansi.Strip(sc.out.String()[mark:])
-		sc.mu.Unlock()
-		if strings.Contains(out, s) {
+		if strings.Contains(ansi.Strip(sc.raw()[mark:]), s) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	sc.t.Fatalf("%q did not appear; output since mark:\n%s", s, ansi.Strip(sc.out.String()[mark:]))
+	sc.t.Fatalf("%q did not appear; output since mark:\n%s", s, ansi.Strip(sc.raw()[mark:]))
 }
 
 // send types keys.
