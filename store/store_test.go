@@ -845,3 +845,99 @@ func TestDanglingRelativeLinkIsFollowedFromWhereItIs(t *testing.T) {
 		t.Fatalf("Path = %s, want %s (where the kernel follows the link)", s.Path(), want)
 	}
 }
+
+func TestStoreWithBOMIsRead(t *testing.T) {
+	src := openAt(t, testPath(t))
+	mustSave(t, src, Account{CANumber: "DL12CB4685", Label: "Van"})
+	raw, err := os.ReadFile(src.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "store.json")
+	if err := os.WriteFile(path, append([]byte("\uFEFF"), raw...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !IsStoreFile(path) { // so that no -o replaces it
+		t.Fatal("a store with a BOM is not recognised by IsStoreFile")
+	}
+	s := openAt(t, path)
+	if n := s.Notices(); len(n) != 0 {
+		t.Fatalf("notices %q", n)
+	}
+	if d := s.Data(); len(d.Accounts) != 1 || d.Accounts[0].Label != "Van" {
+		t.Fatalf("accounts %+v", d.Accounts)
+	}
+}
+
+func TestDanglingSymlinkStoreIsWrittenThrough(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "disk2", "store.json")
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "store.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, openAt(t, link), Account{CANumber: "DL12CB4685"})
+	fi, err := os.Lstat(link)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	if raw, err := os.ReadFile(target); err != nil || !strings.Contains(string(raw), "DL12CB4685") {
+		t.Fatalf("target not written: %v", err)
+	}
+}
+
+func TestNotAStoreIsNotMovedAside(t *testing.T) {
+	for _, text := range []string{"label,canumber\nx,DL12CB4685\n", "operator = 311\n"} {
+		path := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(path, Options{}); err == nil {
+			t.Errorf("Open(%q) accepted it", text)
+		}
+		if raw, err := os.ReadFile(path); err != nil || string(raw) != text {
+			t.Errorf("the file was moved or changed: %v", err)
+		}
+	}
+}
+
+func TestIsStoreFile(t *testing.T) {
+	s := openAt(t, testPath(t))
+	mustSave(t, s, Account{CANumber: "DL12CB4685"})
+	dir := t.TempDir()
+	files := map[string]string{
+		"export.json":                         `{"version": 1, "accounts": [{"canumber": "DL12CB4685"}]}`,
+		"other.json":                          `[1, 2]`,
+		"store.json.corrupt-20261126T130620Z": `{"version": 1, "accou`,
+		"notes.txt":                           "recent",
+		"copy.json":                           `{"version": 1, "accounts": [], "recent": []}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]bool{
+		s.Path(): true, filepath.Join(dir, "copy.json"): true, filepath.Join(dir, "store.json.corrupt-20261126T130620Z"): true,
+		filepath.Join(dir, "export.json"): false, filepath.Join(dir, "other.json"): false, filepath.Join(dir, "notes.txt"): false,
+		filepath.Join(dir, "missing.json"): false, dir: false,
+	} {
+		if got := IsStoreFile(path); got != want {
+			t.Errorf("IsStoreFile(%s) = %v, want %v", filepath.Base(path), got, want)
+		}
+	}
+}
+
+func TestForeignFileErrorQuotesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, []byte("auth.jwt_secret = \"s3cr3t-abc\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path, Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Open = %v", err)
+	}
+}
