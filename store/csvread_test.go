@@ -33,7 +33,7 @@ func TestReadCSVComments(t *testing.T) {
 	if err := Export(&b, "csv", Data{Accounts: []Account{{Label: "#1 Truck", Operator: 311, CANumber: "DL12CB4685"}}}); err != nil {
 		t.Fatal(err)
 	}
-	accts, errs2, err := ParseImport(strings.NewReader(b.String()), "csv")
+	accts, errs2, err := parseImport(strings.NewReader(b.String()), "csv")
 	if err != nil || len(errs2) != 0 || len(accts) != 1 || accts[0].Label != "#1 Truck" {
 		t.Fatalf("export of a # label read back as %+v %v %v\n%s", accts, errs2, err, b.String())
 	}

@@ -115,14 +115,15 @@ type ImportOptions struct {
 	Operator func(string) (int, error)
 }
 
-// ParseImport reads accounts from CSV or JSON ("csv" | "json") and validates
-// every row: the vehicle number is normalised with client.NormalizeVehicle,
-// a non-empty registration id with client.NormalizeRegistrationID, and an
-// operator must be a positive integer when present; an empty or 0 operator
-// is returned as 0, which means "the configured default" (the caller may
-// fill it in). It returns the valid rows and one RowError per invalid row;
-// the error is for input that cannot be read at all (unknown format, broken
-// JSON, a CSV header without a canumber column).
+// ParseImportRows reads accounts from CSV or JSON ("csv" | "json") and
+// validates every row: the vehicle number is normalised with
+// client.NormalizeVehicle, a non-empty registration id with
+// client.NormalizeRegistrationID, and an operator must be a positive
+// integer when present; an empty or 0 operator is returned as 0, which
+// means "the configured default" (the caller may fill it in). It returns
+// the valid rows with the line each starts on, and one RowError per
+// invalid row; the error is for input that cannot be read at all (unknown
+// format, broken JSON, a CSV header without a canumber column).
 //
 // CSV needs a header row naming its columns, any of label, operator,
 // canumber, registration_id and note in any order (canumber is required).
@@ -130,19 +131,6 @@ type ImportOptions struct {
 // array of accounts; their other fields (id, created_at, last, ...) are kept.
 //
 // JSON must hold one value: text after it (two files joined) is an error.
-func ParseImport(r io.Reader, format string) ([]Account, []RowError, error) {
-	rows, errs, err := ParseImportRows(r, format, ImportOptions{})
-	if err != nil {
-		return nil, nil, err
-	}
-	accts := make([]Account, len(rows))
-	for i, row := range rows {
-		accts[i] = row.Account
-	}
-	return accts, errs, nil
-}
-
-// ParseImportRows is ParseImport returning each valid row with its line.
 func ParseImportRows(r io.Reader, format string, o ImportOptions) ([]ImportRow, []RowError, error) {
 	switch strings.ToLower(format) {
 	case "csv":
@@ -229,7 +217,7 @@ func (m *merger) merge(a Account, newID string, now time.Time) mergeResult {
 // version and the accounts, every field kept) or "csv" (a header row and the
 // columns label,operator,canumber,registration_id,note; operator 0 is
 // empty). CSV is also opened in spreadsheets and printed on terminals: its
-// text cells are defused with CSVCell (ParseImport undoes it exactly), and
+// text cells are defused with CSVCell (ParseImportRows undoes it exactly), and
 // escape sequences and control characters other than a note's line breaks
 // and tabs are dropped from labels and notes.
 func Export(w io.Writer, format string, d Data) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -25,7 +26,7 @@ func TestParseImportGoodCSV(t *testing.T) {
 		",,,,\n" + // a spreadsheet's empty row
 		"\n" +
 		"Truck,0,MH12AB1234,,\n"
-	accts, errs, err := ParseImport(strings.NewReader(in), "CSV")
+	accts, errs, err := parseImport(strings.NewReader(in), "CSV")
 	if err != nil || len(errs) != 0 {
 		t.Fatalf("ParseImport: %v %v", errs, err)
 	}
@@ -38,7 +39,7 @@ func TestParseImportGoodCSV(t *testing.T) {
 		t.Fatalf("accounts:\n got %+v\nwant %+v", accts, want)
 	}
 	// Columns in any order, optional ones left out.
-	accts, errs, err = ParseImport(strings.NewReader("canumber,label\nDL12CB4685,x\n"), "csv")
+	accts, errs, err = parseImport(strings.NewReader("canumber,label\nDL12CB4685,x\n"), "csv")
 	if err != nil || len(errs) != 0 || len(accts) != 1 || accts[0].Label != "x" {
 		t.Fatalf("reordered columns: %+v %v %v", accts, errs, err)
 	}
@@ -56,7 +57,7 @@ func TestParseImportBadCSVRowsHaveLineNumbers(t *testing.T) {
 		"empty vehicle,,  ,,\n" + // 11
 		"bad \"quote,,MH12AB1238,,\n" + // 12
 		"last,,MH12AB1239,,\n" // 13
-	accts, errs, err := ParseImport(strings.NewReader(in), "csv")
+	accts, errs, err := parseImport(strings.NewReader(in), "csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,18 +88,18 @@ func TestParseImportCSVHeaderErrors(t *testing.T) {
 		"canumber\r\nDL12CB4685\r\n":        "",
 		"label,operator,canumber,note\n,,,": "",
 	} {
-		accts, _, err := ParseImport(strings.NewReader(in), "csv")
+		accts, _, err := parseImport(strings.NewReader(in), "csv")
 		if want == "" {
 			if err != nil {
-				t.Errorf("ParseImport(%q): %v", in, err)
+				t.Errorf("parseImport(%q): %v", in, err)
 			}
 			continue
 		}
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseImport(%q) = %v, %v; want an error containing %q", in, accts, err, want)
+			t.Errorf("parseImport(%q) = %v, %v; want an error containing %q", in, accts, err, want)
 		}
 	}
-	if _, _, err := ParseImport(strings.NewReader("x"), "xml"); err == nil {
+	if _, _, err := parseImport(strings.NewReader("x"), "xml"); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
@@ -118,7 +119,7 @@ func TestParseImportJSON(t *testing.T) {
     {"canumber": "MH12AB1234"}
   ]
 }`
-	accts, errs, err := ParseImport(strings.NewReader(obj), "json")
+	accts, errs, err := parseImport(strings.NewReader(obj), "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestParseImportJSON(t *testing.T) {
 	}
 
 	arr := `[{"canumber": "DL12CB4685"}, {"canumber": "KA01A1234", "note": "x"}]`
-	accts, errs, err = ParseImport(strings.NewReader(arr), "json")
+	accts, errs, err = parseImport(strings.NewReader(arr), "json")
 	if err != nil || len(errs) != 0 || len(accts) != 2 || accts[1].Note != "x" {
 		t.Fatalf("bare array: %+v %v %v", accts, errs, err)
 	}
@@ -149,8 +150,8 @@ func TestParseImportJSON(t *testing.T) {
 		`[{"canumber": "DL12CB4685"}`:      "ends too early",
 		`{"version": "1", "accounts": []}`: "version",
 	} {
-		if _, _, err := ParseImport(strings.NewReader(in), "json"); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseImport(%q) error = %v, want it to contain %q", in, err, want)
+		if _, _, err := parseImport(strings.NewReader(in), "json"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseImport(%q) error = %v, want it to contain %q", in, err, want)
 		}
 	}
 }
@@ -209,9 +210,9 @@ func TestExportImportRoundTripIsLossless(t *testing.T) {
 	if err := Export(&out, "json", src); err != nil {
 		t.Fatal(err)
 	}
-	accts, errs, err := ParseImport(bytes.NewReader(out.Bytes()), "json")
+	accts, errs, err := parseImport(bytes.NewReader(out.Bytes()), "json")
 	if err != nil || len(errs) != 0 {
-		t.Fatalf("ParseImport(export): %v %v", errs, err)
+		t.Fatalf("parseImport(export): %v %v", errs, err)
 	}
 	dst := openAt(t, testPath(t))
 	rep, err := dst.Import(accts)
@@ -242,9 +243,9 @@ func TestExportImportCSVRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "label,operator,canumber,registration_id,note\nTruck,7,MH12AB1234,,\n") {
 		t.Fatalf("CSV export:\n%s", out.String())
 	}
-	accts, errs, err := ParseImport(&out, "csv")
+	accts, errs, err := parseImport(&out, "csv")
 	if err != nil || len(errs) != 0 || len(accts) != len(src.Accounts) {
-		t.Fatalf("ParseImport(csv export) = %d accounts, %v, %v", len(accts), errs, err)
+		t.Fatalf("parseImport(csv export) = %d accounts, %v, %v", len(accts), errs, err)
 	}
 	for i, a := range accts {
 		w := src.Accounts[i]
@@ -296,13 +297,13 @@ func TestJSONImportRefusesTrailingText(t *testing.T) {
 		"[] []": "after",
 		`{"accounts": [{"canumber": "DL12CB4685"}], "accounts": []}`: "twice",
 	} {
-		if accts, _, err := ParseImport(strings.NewReader(in), "json"); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseImport(%q) = %d accounts, %v; want an error containing %q", in, len(accts), err, want)
+		if accts, _, err := parseImport(strings.NewReader(in), "json"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseImport(%q) = %d accounts, %v; want an error containing %q", in, len(accts), err, want)
 		}
 	}
 	for _, in := range []string{"[]\n\n", "{\"accounts\": []} \r\n"} {
-		if _, _, err := ParseImport(strings.NewReader(in), "json"); err != nil {
-			t.Errorf("ParseImport(%q): %v", in, err)
+		if _, _, err := parseImport(strings.NewReader(in), "json"); err != nil {
+			t.Errorf("parseImport(%q): %v", in, err)
 		}
 	}
 }
@@ -313,7 +314,7 @@ func TestJSONImportRefusesTrailingText(t *testing.T) {
 
 func TestJSONRowErrorsNameTheAccount(t *testing.T) {
 	in := `[{"canumber":"DL12CB4685"},{"canumber":"X#"},` + "\n" + `{"canumber":"KA01A1234"}, {"canumber":""}]`
-	_, errs, err := ParseImport(strings.NewReader(in), "json")
+	_, errs, err := parseImport(strings.NewReader(in), "json")
 	if err != nil || len(errs) != 2 {
 		t.Fatalf("%v %v", errs, err)
 	}
@@ -338,7 +339,7 @@ func TestCSVExportDefusesEveryTextCell(t *testing.T) {
 	if strings.Contains(out.String(), ",=") || strings.Contains(out.String(), ",\"=") {
 		t.Fatalf("formula left in the export:\n%s", out.String())
 	}
-	accts, errs, err := ParseImport(&out, "csv")
+	accts, errs, err := parseImport(&out, "csv")
 	if err != nil || len(errs) != 0 || len(accts) != 1 {
 		t.Fatalf("%v %v", errs, err)
 	}
@@ -446,12 +447,12 @@ func BenchmarkImportJSON(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	accts, _, _ := ParseImport(bytes.NewReader(buf.Bytes()), "json")
+	accts, _, _ := parseImport(bytes.NewReader(buf.Bytes()), "json")
 	if _, err := s.Import(accts); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		accts, _, err := ParseImport(bytes.NewReader(buf.Bytes()), "json")
+		accts, _, err := parseImport(bytes.NewReader(buf.Bytes()), "json")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -501,7 +502,7 @@ func FuzzParseImport(f *testing.F) {
 func TestImportedIDsArePlain(t *testing.T) {
 	in := `[{"canumber":"DL12CB4685","id":"0123456789abcdef"},{"canumber":"KA01A1234","id":"old-ID_7"},` +
 		`{"canumber":"MH12AB1234","id":"\u001b[2J"},{"canumber":"MH12AB1235","id":"a b"},{"canumber":"MH12AB1236","id":"` + strings.Repeat("x", 65) + `"}]`
-	accts, errs, err := ParseImport(strings.NewReader(in), "json")
+	accts, errs, err := parseImport(strings.NewReader(in), "json")
 	if err != nil || len(errs) != 0 || len(accts) != 5 {
 		t.Fatalf("%v %v", errs, err)
 	}
@@ -519,7 +520,7 @@ func TestImportedIDsArePlain(t *testing.T) {
 
 func TestCSVTrailingEmptyColumn(t *testing.T) {
 	in := "label,operator,canumber,registration_id,note,\r\nVan,311,DL12CB4685,AOP-554,n,\r\nX,311,KA01A1234,,,lost?\r\n"
-	accts, errs, err := ParseImport(strings.NewReader(in), "csv")
+	accts, errs, err := parseImport(strings.NewReader(in), "csv")
 	if err != nil || len(accts) != 1 || accts[0].Label != "Van" {
 		t.Fatalf("%+v %v %v", accts, errs, err)
 	}
@@ -537,8 +538,8 @@ func TestCSVOtherSeparators(t *testing.T) {
 		"label;operator;canumber\nx;311;DL12CB4685\n": `separated by ';'`,
 		"label\tcanumber\nx\tDL12CB4685\n":            `separated by '\t'`,
 	} {
-		if _, _, err := ParseImport(strings.NewReader(in), "csv"); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseImport(%q): %v, want %q", in, err, want)
+		if _, _, err := parseImport(strings.NewReader(in), "csv"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseImport(%q): %v, want %q", in, err, want)
 		}
 	}
 }
@@ -556,3 +557,16 @@ func TestCSVOtherSeparators(t *testing.T) {
 // TestForeignFileErrorQuotesNothing: the refusal of a file that is not a
 
 // store never shows its content (a config file may start with a secret).
+
+// parseImport is ParseImportRows with the default options, without the lines.
+func parseImport(r io.Reader, format string) ([]Account, []RowError, error) {
+	rows, errs, err := ParseImportRows(r, format, ImportOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	accts := make([]Account, len(rows))
+	for i, row := range rows {
+		accts[i] = row.Account
+	}
+	return accts, errs, nil
+}
