@@ -94,94 +94,21 @@ func (d *decoded) apply(c *Config) error {
 	if err := d.applyOperators(c); err != nil {
 		return err
 	}
-	f, a := &d.f, &d.f.Auth
-	for _, s := range []struct {
-		key    []string
-		source string
-		v      any
-		set    func(v any) error
-	}{
-		{[]string{"base_url"}, "base_url", f.BaseURL, func(v any) (err error) {
-			c.BaseURL, err = text(v, parseBaseURL)
-			return err
-		}},
-		{[]string{"insecure_http_auth"}, "insecure_http_auth", f.InsecureHTTPAuth, func(v any) error {
-			b, ok := v.(bool)
-			if !ok {
-				return fmt.Errorf("must be true or false (no quotes), not %s", tomlTypeName(v))
-			}
-			c.InsecureHTTPAuth = b
-			return nil
-		}},
-		{[]string{"registration_id"}, "registration_id", f.RegistrationID, func(v any) (err error) {
-			c.RegistrationID, err = text(v, parseRegistrationID)
-			return err
-		}},
-		{[]string{"operator"}, "operator", f.Operator, func(v any) (err error) {
-			c.Operator, err = scalar(v, "an operator code (a positive whole number, e.g. 311) or a configured operator's name",
-				func(s, _ string) (int, error) { return resolveSetting(c.Operators, s) })
-			return err
-		}},
-		{[]string{"timeout"}, "timeout", f.Timeout, func(v any) (err error) {
-			c.Timeout, err = scalar(v, `a duration (e.g. "30s") or whole seconds`, parseTimeout)
-			return err
-		}},
-		{[]string{"history_limit"}, "history_limit", f.HistoryLimit, func(v any) (err error) {
-			c.HistoryLimit, err = scalar(v, "a whole number (0 turns history off)", parseHistoryLimit)
-			return err
-		}},
-		{[]string{"store_path"}, "store", f.StorePath, func(v any) error {
-			p, err := textOf(v)
-			c.StorePath = resolveStorePath(p, filepath.Dir(d.path))
-			return err
-		}},
-		{[]string{"theme"}, "theme", f.Theme, func(v any) (err error) {
-			c.Theme, err = text(v, func(t string) (string, error) { return parseTheme(strings.TrimSpace(t), strconv.Quote(t)) })
-			return err
-		}},
-		{[]string{"concurrency"}, "concurrency", f.Concurrency, func(v any) error {
-			n, ok := v.(int64)
-			if !ok {
-				return fmt.Errorf("must be a whole number from 1 to %d, not %s", client.MaxConcurrency, tomlTypeName(v))
-			}
-			var err error
-			c.Concurrency, err = parseConcurrency(strconv.FormatInt(n, 10), strconv.FormatInt(n, 10))
-			return err
-		}},
-		{[]string{"rate"}, "rate", f.Rate, func(v any) error {
-			var s string
-			switch x := v.(type) {
-			case int64:
-				s = strconv.FormatInt(x, 10)
-			case float64:
-				s = strconv.FormatFloat(x, 'g', -1, 64)
-			default:
-				return fmt.Errorf("must be a number of lookups per second (0 is no limit), not %s", tomlTypeName(v))
-			}
-			var err error
-			c.Rate, err = parseRate(s, s)
-			return err
-		}},
-		{[]string{"auth", "jwt_secret"}, "auth.jwt_secret", a.JWTSecret, func(v any) (err error) {
-			c.Auth.JWTSecret, err = textOf(v) // the error names the type only: the value is a secret
-			return err
-		}},
-		{[]string{"auth", "partner_id"}, "auth.partner_id", a.PartnerID, func(v any) (err error) {
-			c.Auth.PartnerID, err = text(v, func(s string) (string, error) { return strings.TrimSpace(s), nil })
-			return err
-		}},
-		{[]string{"auth", "token_header"}, "auth.token_header", a.TokenHeader, func(v any) (err error) {
-			c.Auth.TokenHeader, err = text(v, headerName)
-			return err
-		}},
-	} {
-		if s.v == nil { // TOML has no null: nil is a key the file does not set
+	for _, s := range settings(c, &d.f) {
+		if s.v == nil {
 			continue
 		}
-		if err := s.set(s.v); err != nil {
-			return d.fail(s.key, err.Error())
+		text, shown, err := fileText(s.v, s.kinds, s.want)
+		if err == nil {
+			err = s.set(text, shown)
 		}
-		c.Sources[s.source] = SourceFile
+		if err != nil {
+			return d.fail(strings.Split(s.file, "."), err.Error())
+		}
+		c.Sources[s.key] = SourceFile
+	}
+	if d.f.StorePath != nil { // relative to the file's directory
+		c.StorePath = resolveStorePath(c.StorePath, filepath.Dir(d.path))
 	}
 	if err := d.applyHeaders(c); err != nil {
 		return err
@@ -192,15 +119,15 @@ func (d *decoded) apply(c *Config) error {
 	return d.unknownKey()
 }
 
-// scalar parses a TOML string or integer with parse (given the text and
-// how to show it); a value of another type is refused as not want.
+// scalar parses a TOML string (trimmed) or integer with parse (given the
+// text and how to show it); a value of another type is refused as not want.
 func scalar[T any](v any, want string, parse func(s, shown string) (T, error)) (T, error) {
-	s, shown, ok := scalarText(v)
-	if !ok {
+	s, shown, err := fileText(v, tomlString|tomlInt, want)
+	if err != nil {
 		var zero T
-		return zero, fmt.Errorf("must be %s, not %s", want, tomlTypeName(v))
+		return zero, err
 	}
-	return parse(s, shown)
+	return parse(strings.TrimSpace(s), shown)
 }
 
 // text checks that v is a TOML string and parses it.
