@@ -114,19 +114,11 @@ type LoadOptions struct {
 // default file is fine (File is ""); a missing file named by --config or
 // AOPFETCH_CONFIG is an error. Empty environment variables count as unset.
 //
-// File keys: base_url, registration_id, operator (a code or a configured
-// operator's name), timeout ("30s" or whole seconds), history_limit,
-// store_path (relative to the file's directory; "~/" is the home
-// directory), insecure_http_auth, theme ("auto", "dark" or "light"),
-// concurrency and rate (refresh-all's pace), [[operators]] code/name/vehicle_regex and
-// [auth] jwt_secret/partner_id/token_header with [auth.headers]; any other
-// key is an error. Environment: AOPFETCH_BASE_URL, AOPFETCH_REGISTRATION_ID,
-// AOPFETCH_OPERATOR, AOPFETCH_TIMEOUT, AOPFETCH_HISTORY_LIMIT,
-// AOPFETCH_STORE, AOPFETCH_INSECURE_HTTP_AUTH, AOPFETCH_THEME,
-// AOPFETCH_CONCURRENCY, AOPFETCH_RATE, AOPFETCH_JWT_SECRET,
-// AOPFETCH_PARTNER_ID; a variable whose flag is set is ignored. A config
-// file that others could change (or read, when it holds secrets) adds an
-// ssh-style entry to Warnings (the file is not changed).
+// The file's keys, the AOPFETCH_* variables and the flags are those of
+// settings, plus [[operators]], [auth.headers] and [serve]; any other key is
+// an error, and a variable whose flag is set is ignored. A config file that
+// others could change (or read, when it holds secrets) adds an ssh-style
+// entry to Warnings (the file is not changed).
 //
 // Errors are *Error values naming the file and line, the environment
 // variable or the flag; they never contain a secret. An unknown Flags key is

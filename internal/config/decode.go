@@ -21,9 +21,6 @@ import (
 // their tags. Values are decoded as any and checked by apply, so that one of
 // the wrong type is reported in words ("must be a string in quotes, not an
 // integer") with its key and line, and never quoted when it may be a secret.
-//
-// Keys that later versions add go here, each with its check in apply (a
-// [serve] table, say).
 type file struct {
 	BaseURL          any            `toml:"base_url"`
 	RegistrationID   any            `toml:"registration_id"`
@@ -423,15 +420,7 @@ func (d *decoded) elementLine(i int, key string) (line int, exact bool) {
 
 // field is the value of one key of the table, nil when not set.
 func (fo fileOperator) field(key string) any {
-	switch key {
-	case "code":
-		return fo.Code
-	case "name":
-		return fo.Name
-	case "vehicle_regex":
-		return fo.VehicleRegex
-	}
-	return nil
+	return map[string]any{"code": fo.Code, "name": fo.Name, "vehicle_regex": fo.VehicleRegex}[key]
 }
 
 // keyLines returns the file's key positions, parsed on first use (only an
