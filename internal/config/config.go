@@ -334,24 +334,22 @@ type Error struct {
 // Error formats the problem as one line, e.g.
 // `config /home/a/.config/aopfetch/config.toml:4: timeout: "abc" is not a duration (e.g. "30s")`.
 func (e *Error) Error() string {
-	var b strings.Builder
+	var where string
 	switch e.Source {
 	case SourceFile:
-		b.WriteString("config " + e.Name)
+		where = "config " + e.Name
 		if e.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Line))
+			where += ":" + strconv.Itoa(e.Line)
 		}
 	case SourceEnv:
-		b.WriteString("environment variable " + e.Name)
+		where = "environment variable " + e.Name
 	default:
-		b.WriteString("flag " + e.Name)
+		where = "flag " + e.Name
 	}
-	b.WriteString(": ")
 	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
+		where += ": " + e.Key
 	}
-	b.WriteString(e.Message)
-	return b.String()
+	return where + ": " + e.Message
 }
 
 // Unwrap returns the underlying cause.

@@ -116,17 +116,6 @@ func (d *decoded) apply(c *Config) error {
 	return d.unknownKey()
 }
 
-// scalar parses a TOML string (trimmed) or integer with parse (given the
-// text and how to show it); a value of another type is refused as not want.
-func scalar[T any](v any, want string, parse func(s, shown string) (T, error)) (T, error) {
-	s, shown, err := fileText(v, tomlString|tomlInt, want)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return parse(strings.TrimSpace(s), shown)
-}
-
 // text checks that v is a TOML string and parses it.
 func text(v any, parse func(string) (string, error)) (string, error) {
 	s, err := textOf(v)
@@ -179,9 +168,10 @@ func (d *decoded) operator(i int) (Operator, error) {
 		}
 	}
 	var op Operator
-	var err error
-	op.Code, err = scalar(fo.Code, "an operator code (a positive whole number, e.g. 311)",
-		func(s, _ string) (int, error) { return client.ParseOperator(s) }) // a code here, never a name
+	s, _, err := fileText(fo.Code, tomlString|tomlInt, "an operator code (a positive whole number, e.g. 311)")
+	if err == nil {
+		op.Code, err = client.ParseOperator(s) // a code here, never a name
+	}
 	if err != nil {
 		return op, d.failIn(i, "code", err.Error())
 	}

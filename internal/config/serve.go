@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -77,7 +78,10 @@ func (k serveKey) set(v any, dir string) (err error) {
 			}
 		}
 	default:
-		*k.dur, err = scalar(v, `a duration (e.g. "30m") or whole seconds`, parseTimeout)
+		var s, shown string
+		if s, shown, err = fileText(v, tomlString|tomlInt, `a duration (e.g. "30m") or whole seconds`); err == nil {
+			*k.dur, err = parseTimeout(strings.TrimSpace(s), shown)
+		}
 	}
 	return err
 }
