@@ -445,11 +445,9 @@ func newKeyLines(text string) *keyLines {
 // probe is decoded into to learn a key's position.
 type probe struct{}
 
-var errProbe = errors.New("probe")
-
 // UnmarshalTOML implements toml.Unmarshaler: it always fails, so that toml
 // reports the position of the key being decoded.
-func (probe) UnmarshalTOML(any) error { return errProbe }
+func (probe) UnmarshalTOML(any) error { return errors.ErrUnsupported }
 
 // line is the 1-based line of key, 0 when unknown. In an array of tables it
 // is the key's line in the last table that has it.
