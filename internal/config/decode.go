@@ -70,9 +70,9 @@ func decode(path, text string) (*decoded, error) {
 	d := &decoded{path: path, text: text}
 	md, err := toml.Decode(text, &d.f)
 	d.md = md
-	var pe toml.ParseError
+	pe, isParse := errors.AsType[toml.ParseError](err)
 	switch {
-	case errors.As(err, &pe) && len(md.Keys()) == 0: // the parser's, not the decoder's
+	case isParse && len(md.Keys()) == 0: // the parser's, not the decoder's
 		return nil, d.syntaxError(pe)
 	case err != nil:
 		return nil, d.shapeError(err)
@@ -203,7 +203,7 @@ func operatorName(s string) (string, error) {
 func vehicleRegex(s string) (string, error) {
 	if _, err := regexp.Compile(s); err != nil {
 		detail := err.Error()
-		if se := (*syntax.Error)(nil); errors.As(err, &se) {
+		if se, ok := errors.AsType[*syntax.Error](err); ok {
 			detail = se.Code.String()
 		}
 		return "", fmt.Errorf("%q is not a valid regular expression: %s", s, detail)
@@ -465,8 +465,7 @@ func (kl *keyLines) line(key []string) int {
 	if !ok {
 		return 0
 	}
-	var pe toml.ParseError
-	if errors.As(kl.md.PrimitiveDecode(prim, probe{}), &pe) {
+	if pe, ok := errors.AsType[toml.ParseError](kl.md.PrimitiveDecode(prim, probe{})); ok {
 		return pe.Position.Line
 	}
 	return 0

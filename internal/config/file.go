@@ -72,8 +72,7 @@ func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
 // readError explains why the config file could not be read.
 func readError(path, named string, err error) error {
 	msg := err.Error()
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
 		msg = "cannot read: " + pe.Err.Error()
 	}
 	if errors.Is(err, fs.ErrNotExist) {
