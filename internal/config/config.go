@@ -114,19 +114,11 @@ type LoadOptions struct {
 // default file is fine (File is ""); a missing file named by --config or
 // AOPFETCH_CONFIG is an error. Empty environment variables count as unset.
 //
-// File keys: base_url, registration_id, operator (a code or a configured
-// operator's name), timeout ("30s" or whole seconds), history_limit,
-// store_path (relative to the file's directory; "~/" is the home
-// directory), insecure_http_auth, theme ("auto", "dark" or "light"),
-// concurrency and rate (refresh-all's pace), [[operators]] code/name/vehicle_regex and
-// [auth] jwt_secret/partner_id/token_header with [auth.headers]; any other
-// key is an error. Environment: AOPFETCH_BASE_URL, AOPFETCH_REGISTRATION_ID,
-// AOPFETCH_OPERATOR, AOPFETCH_TIMEOUT, AOPFETCH_HISTORY_LIMIT,
-// AOPFETCH_STORE, AOPFETCH_INSECURE_HTTP_AUTH, AOPFETCH_THEME,
-// AOPFETCH_CONCURRENCY, AOPFETCH_RATE, AOPFETCH_JWT_SECRET,
-// AOPFETCH_PARTNER_ID; a variable whose flag is set is ignored. A config
-// file that others could change (or read, when it holds secrets) adds an
-// ssh-style entry to Warnings (the file is not changed).
+// The file's keys, the AOPFETCH_* variables and the flags are those of
+// settings, plus [[operators]], [auth.headers] and [serve]; any other key is
+// an error, and a variable whose flag is set is ignored. A config file that
+// others could change (or read, when it holds secrets) adds an ssh-style
+// entry to Warnings (the file is not changed).
 //
 // Errors are *Error values naming the file and line, the environment
 // variable or the flag; they never contain a secret. An unknown Flags key is
@@ -161,18 +153,13 @@ func defaultConfig() *Config {
 		Auth:         AuthConfig{TokenHeader: client.DefaultTokenHeader},
 		Sources:      map[string]string{},
 	}
-	for _, k := range sourceKeys() {
+	for _, s := range settings(c, &file{}) {
+		c.Sources[s.key] = SourceDefault
+	}
+	for _, k := range []string{"config", "operators", "auth.headers"} {
 		c.Sources[k] = SourceDefault
 	}
 	return c
-}
-
-// sourceKeys lists the keys of Config.Sources.
-func sourceKeys() []string {
-	return []string{
-		"config", "base_url", "insecure_http_auth", "registration_id", "operator", "timeout", "history_limit", "store",
-		"theme", "concurrency", "rate", "operators", "auth.jwt_secret", "auth.partner_id", "auth.token_header", "auth.headers",
-	}
 }
 
 // configPath picks the config file; named reports whether the user named it
@@ -189,55 +176,65 @@ func (c *Config) configPath(flagPath string, getenv func(string) (string, bool))
 	return filepath.Join(xdg.ConfigHome, "aopfetch", "config.toml"), ""
 }
 
-// textSetting is a setting that environment variables and flags set from text.
-type textSetting struct {
-	key  string                          // Sources key
-	env  string                          // environment variable
-	flag string                          // LoadOptions.Flags key; "" = no flag
-	set  func(c *Config, s string) error // parses s into c; the error omits the setting's name
+// setting is one setting of the config file, the environment and flags.
+type setting struct {
+	key   string                      // Sources key
+	file  string                      // dotted key in config.toml
+	env   string                      // environment variable; "" = none
+	flag  string                      // LoadOptions.Flags key; "" = none
+	v     any                         // the file's value; nil when not set (TOML has no null)
+	kinds int                         // the TOML kinds the file's value may be
+	want  string                      // what the file's value must be, for one of another kind
+	set   func(s, shown string) error // parses s (shown: s for a message) into c; the error omits the name
 }
 
-// textSettings lists the settings read from the environment and flags.
-func textSettings() []textSetting {
-	return []textSetting{
-		{"base_url", "AOPFETCH_BASE_URL", "base_url", func(c *Config, s string) (err error) {
-			c.BaseURL, err = parseBaseURL(s)
-			return err
-		}},
-		{"insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", "", parsed(func(c *Config) *bool { return &c.InsecureHTTPAuth }, parseBool)},
-		{"registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", func(c *Config, s string) (err error) {
-			c.RegistrationID, err = parseRegistrationID(s)
-			return err
-		}},
-		{"operator", "AOPFETCH_OPERATOR", "operator", func(c *Config, s string) (err error) {
-			c.Operator, err = resolveSetting(c.Operators, s)
-			return err
-		}},
-		{"timeout", "AOPFETCH_TIMEOUT", "timeout", parsed(func(c *Config) *time.Duration { return &c.Timeout }, parseTimeout)},
-		{"history_limit", "AOPFETCH_HISTORY_LIMIT", "", parsed(func(c *Config) *int { return &c.HistoryLimit }, parseHistoryLimit)},
-		{"store", "AOPFETCH_STORE", "store", func(c *Config, s string) error {
-			c.StorePath = expandHome(s) // a quoted "~/…" the shell did not expand
-			return nil
-		}},
-		{"theme", "AOPFETCH_THEME", "", parsed(func(c *Config) *string { return &c.Theme }, parseTheme)},
-		{"concurrency", "AOPFETCH_CONCURRENCY", "", parsed(func(c *Config) *int { return &c.Concurrency }, parseConcurrency)},
-		{"rate", "AOPFETCH_RATE", "", parsed(func(c *Config) *float64 { return &c.Rate }, parseRate)},
-		{"auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", func(c *Config, s string) error {
-			c.Auth.JWTSecret = s
-			return nil
-		}},
-		{"auth.partner_id", "AOPFETCH_PARTNER_ID", "", func(c *Config, s string) error {
-			c.Auth.PartnerID = strings.TrimSpace(s)
-			return nil
-		}},
+// settings lists the settings of c, with their values in f (empty for the
+// environment and flags), in the order they are applied.
+func settings(c *Config, f *file) []setting {
+	const str, scalar = tomlString, tomlString | tomlInt
+	return []setting{
+		{"base_url", "base_url", "AOPFETCH_BASE_URL", "base_url", f.BaseURL, str, inQuotes,
+			into(&c.BaseURL, parseBaseURL)},
+		{"insecure_http_auth", "insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", "", f.InsecureHTTPAuth, tomlBool, "true or false (no quotes)",
+			parsed(&c.InsecureHTTPAuth, parseBool)},
+		{"registration_id", "registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", f.RegistrationID, str, inQuotes,
+			into(&c.RegistrationID, parseRegistrationID)},
+		{"operator", "operator", "AOPFETCH_OPERATOR", "operator", f.Operator, scalar, "an operator code (a positive whole number, e.g. 311) or a configured operator's name",
+			into(&c.Operator, func(s string) (int, error) { return resolveSetting(c.Operators, s) })},
+		{"timeout", "timeout", "AOPFETCH_TIMEOUT", "timeout", f.Timeout, scalar, `a duration (e.g. "30s") or whole seconds`,
+			parsed(&c.Timeout, parseTimeout)},
+		{"history_limit", "history_limit", "AOPFETCH_HISTORY_LIMIT", "", f.HistoryLimit, scalar, "a whole number (0 turns history off)",
+			parsed(&c.HistoryLimit, parseHistoryLimit)},
+		{"store", "store_path", "AOPFETCH_STORE", "store", f.StorePath, str, inQuotes, // the file's is resolved by apply
+			into(&c.StorePath, func(s string) (string, error) { return expandHome(s), nil })}, // a quoted "~/…" the shell did not expand
+		{"theme", "theme", "AOPFETCH_THEME", "", f.Theme, str, inQuotes,
+			parsed(&c.Theme, parseTheme)},
+		{"concurrency", "concurrency", "AOPFETCH_CONCURRENCY", "", f.Concurrency, tomlInt, fmt.Sprintf("a whole number from 1 to %d", client.MaxConcurrency),
+			parsed(&c.Concurrency, parseConcurrency)},
+		{"rate", "rate", "AOPFETCH_RATE", "", f.Rate, tomlInt | tomlFloat, "a number of lookups per second (0 is no limit)",
+			parsed(&c.Rate, parseRate)},
+		{"auth.jwt_secret", "auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", f.Auth.JWTSecret, str, inQuotes, // the file's error names its type only
+			into(&c.Auth.JWTSecret, func(s string) (string, error) { return s, nil })},
+		{"auth.partner_id", "auth.partner_id", "AOPFETCH_PARTNER_ID", "", f.Auth.PartnerID, str, inQuotes,
+			into(&c.Auth.PartnerID, func(s string) (string, error) { return strings.TrimSpace(s), nil })},
+		{"auth.token_header", "auth.token_header", "", "", f.Auth.TokenHeader, str, inQuotes,
+			into(&c.Auth.TokenHeader, headerName)},
 	}
 }
 
-// parsed is the set of a textSetting whose parser takes the trimmed text
-// and the text quoted (to show), into the field of c that field names.
-func parsed[T any](field func(*Config) *T, parse func(s, shown string) (T, error)) func(*Config, string) error {
-	return func(c *Config, s string) (err error) {
-		*field(c), err = parse(strings.TrimSpace(s), strconv.Quote(s))
+// parsed is a setting's set that parses the trimmed text (and how to show
+// it) into field.
+func parsed[T any](field *T, parse func(s, shown string) (T, error)) func(s, shown string) error {
+	return func(s, shown string) (err error) {
+		*field, err = parse(strings.TrimSpace(s), shown)
+		return err
+	}
+}
+
+// into is a setting's set that parses the text as given into field.
+func into[T any](field *T, parse func(string) (T, error)) func(s, shown string) error {
+	return func(s, _ string) (err error) {
+		*field, err = parse(s)
 		return err
 	}
 }
@@ -245,38 +242,34 @@ func parsed[T any](field func(*Config) *T, parse func(s, shown string) (T, error
 // applyEnv applies the non-empty AOPFETCH_* variables, skipping those a
 // flag overrides (a bad value there does not matter).
 func (c *Config) applyEnv(getenv func(string) (string, bool), flags map[string]string) error {
-	for _, ts := range textSettings() {
-		v, ok := getenv(ts.env)
-		if _, flagged := flags[ts.flag]; !ok || v == "" || ts.flag != "" && flagged {
+	for _, s := range settings(c, &file{}) {
+		v, ok := getenv(s.env)
+		if _, flagged := flags[s.flag]; s.env == "" || !ok || v == "" || s.flag != "" && flagged {
 			continue
 		}
-		if err := ts.set(c, v); err != nil {
-			return &Error{Source: SourceEnv, Name: ts.env, Message: err.Error()}
+		if err := s.set(v, strconv.Quote(v)); err != nil {
+			return &Error{Source: SourceEnv, Name: s.env, Message: err.Error()}
 		}
-		c.Sources[ts.key] = SourceEnv
+		c.Sources[s.key] = SourceEnv
 	}
 	return nil
 }
 
 // applyFlags applies the flags the user set.
 func (c *Config) applyFlags(flags map[string]string) error {
-	known := map[string]bool{}
-	for _, ts := range textSettings() {
-		if ts.flag == "" {
+	all := settings(c, &file{})
+	for _, s := range all {
+		v, ok := flags[s.flag]
+		if s.flag == "" || !ok {
 			continue
 		}
-		known[ts.flag] = true
-		v, ok := flags[ts.flag]
-		if !ok {
-			continue
+		if err := s.set(v, strconv.Quote(v)); err != nil {
+			return &Error{Source: SourceFlag, Name: flagName(s.flag), Message: err.Error()}
 		}
-		if err := ts.set(c, v); err != nil {
-			return &Error{Source: SourceFlag, Name: flagName(ts.flag), Message: err.Error()}
-		}
-		c.Sources[ts.key] = SourceFlag
+		c.Sources[s.key] = SourceFlag
 	}
 	for _, k := range slices.Sorted(maps.Keys(flags)) {
-		if !known[k] {
+		if k == "" || !slices.ContainsFunc(all, func(s setting) bool { return s.flag == k }) {
 			return fmt.Errorf("config: unknown flag key %q", k)
 		}
 	}
@@ -341,24 +334,22 @@ type Error struct {
 // Error formats the problem as one line, e.g.
 // `config /home/a/.config/aopfetch/config.toml:4: timeout: "abc" is not a duration (e.g. "30s")`.
 func (e *Error) Error() string {
-	var b strings.Builder
+	var where string
 	switch e.Source {
 	case SourceFile:
-		b.WriteString("config " + e.Name)
+		where = "config " + e.Name
 		if e.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Line))
+			where += ":" + strconv.Itoa(e.Line)
 		}
 	case SourceEnv:
-		b.WriteString("environment variable " + e.Name)
+		where = "environment variable " + e.Name
 	default:
-		b.WriteString("flag " + e.Name)
+		where = "flag " + e.Name
 	}
-	b.WriteString(": ")
 	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
+		where += ": " + e.Key
 	}
-	b.WriteString(e.Message)
-	return b.String()
+	return where + ": " + e.Message
 }
 
 // Unwrap returns the underlying cause.

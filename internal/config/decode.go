@@ -21,9 +21,6 @@ import (
 // their tags. Values are decoded as any and checked by apply, so that one of
 // the wrong type is reported in words ("must be a string in quotes, not an
 // integer") with its key and line, and never quoted when it may be a secret.
-//
-// Keys that later versions add go here, each with its check in apply (a
-// [serve] table, say).
 type file struct {
 	BaseURL          any            `toml:"base_url"`
 	RegistrationID   any            `toml:"registration_id"`
@@ -73,9 +70,9 @@ func decode(path, text string) (*decoded, error) {
 	d := &decoded{path: path, text: text}
 	md, err := toml.Decode(text, &d.f)
 	d.md = md
-	var pe toml.ParseError
+	pe, isParse := errors.AsType[toml.ParseError](err)
 	switch {
-	case errors.As(err, &pe) && len(md.Keys()) == 0: // the parser's, not the decoder's
+	case isParse && len(md.Keys()) == 0: // the parser's, not the decoder's
 		return nil, d.syntaxError(pe)
 	case err != nil:
 		return nil, d.shapeError(err)
@@ -94,94 +91,21 @@ func (d *decoded) apply(c *Config) error {
 	if err := d.applyOperators(c); err != nil {
 		return err
 	}
-	f, a := &d.f, &d.f.Auth
-	for _, s := range []struct {
-		key    []string
-		source string
-		v      any
-		set    func(v any) error
-	}{
-		{[]string{"base_url"}, "base_url", f.BaseURL, func(v any) (err error) {
-			c.BaseURL, err = text(v, parseBaseURL)
-			return err
-		}},
-		{[]string{"insecure_http_auth"}, "insecure_http_auth", f.InsecureHTTPAuth, func(v any) error {
-			b, ok := v.(bool)
-			if !ok {
-				return fmt.Errorf("must be true or false (no quotes), not %s", tomlTypeName(v))
-			}
-			c.InsecureHTTPAuth = b
-			return nil
-		}},
-		{[]string{"registration_id"}, "registration_id", f.RegistrationID, func(v any) (err error) {
-			c.RegistrationID, err = text(v, parseRegistrationID)
-			return err
-		}},
-		{[]string{"operator"}, "operator", f.Operator, func(v any) (err error) {
-			c.Operator, err = scalar(v, "an operator code (a positive whole number, e.g. 311) or a configured operator's name",
-				func(s, _ string) (int, error) { return resolveSetting(c.Operators, s) })
-			return err
-		}},
-		{[]string{"timeout"}, "timeout", f.Timeout, func(v any) (err error) {
-			c.Timeout, err = scalar(v, `a duration (e.g. "30s") or whole seconds`, parseTimeout)
-			return err
-		}},
-		{[]string{"history_limit"}, "history_limit", f.HistoryLimit, func(v any) (err error) {
-			c.HistoryLimit, err = scalar(v, "a whole number (0 turns history off)", parseHistoryLimit)
-			return err
-		}},
-		{[]string{"store_path"}, "store", f.StorePath, func(v any) error {
-			p, err := textOf(v)
-			c.StorePath = resolveStorePath(p, filepath.Dir(d.path))
-			return err
-		}},
-		{[]string{"theme"}, "theme", f.Theme, func(v any) (err error) {
-			c.Theme, err = text(v, func(t string) (string, error) { return parseTheme(strings.TrimSpace(t), strconv.Quote(t)) })
-			return err
-		}},
-		{[]string{"concurrency"}, "concurrency", f.Concurrency, func(v any) error {
-			n, ok := v.(int64)
-			if !ok {
-				return fmt.Errorf("must be a whole number from 1 to %d, not %s", client.MaxConcurrency, tomlTypeName(v))
-			}
-			var err error
-			c.Concurrency, err = parseConcurrency(strconv.FormatInt(n, 10), strconv.FormatInt(n, 10))
-			return err
-		}},
-		{[]string{"rate"}, "rate", f.Rate, func(v any) error {
-			var s string
-			switch x := v.(type) {
-			case int64:
-				s = strconv.FormatInt(x, 10)
-			case float64:
-				s = strconv.FormatFloat(x, 'g', -1, 64)
-			default:
-				return fmt.Errorf("must be a number of lookups per second (0 is no limit), not %s", tomlTypeName(v))
-			}
-			var err error
-			c.Rate, err = parseRate(s, s)
-			return err
-		}},
-		{[]string{"auth", "jwt_secret"}, "auth.jwt_secret", a.JWTSecret, func(v any) (err error) {
-			c.Auth.JWTSecret, err = textOf(v) // the error names the type only: the value is a secret
-			return err
-		}},
-		{[]string{"auth", "partner_id"}, "auth.partner_id", a.PartnerID, func(v any) (err error) {
-			c.Auth.PartnerID, err = text(v, func(s string) (string, error) { return strings.TrimSpace(s), nil })
-			return err
-		}},
-		{[]string{"auth", "token_header"}, "auth.token_header", a.TokenHeader, func(v any) (err error) {
-			c.Auth.TokenHeader, err = text(v, headerName)
-			return err
-		}},
-	} {
-		if s.v == nil { // TOML has no null: nil is a key the file does not set
+	for _, s := range settings(c, &d.f) {
+		if s.v == nil {
 			continue
 		}
-		if err := s.set(s.v); err != nil {
-			return d.fail(s.key, err.Error())
+		text, shown, err := fileText(s.v, s.kinds, s.want)
+		if err == nil {
+			err = s.set(text, shown)
 		}
-		c.Sources[s.source] = SourceFile
+		if err != nil {
+			return d.fail(strings.Split(s.file, "."), err.Error())
+		}
+		c.Sources[s.key] = SourceFile
+	}
+	if d.f.StorePath != nil { // relative to the file's directory
+		c.StorePath = resolveStorePath(c.StorePath, filepath.Dir(d.path))
 	}
 	if err := d.applyHeaders(c); err != nil {
 		return err
@@ -190,17 +114,6 @@ func (d *decoded) apply(c *Config) error {
 		return err
 	}
 	return d.unknownKey()
-}
-
-// scalar parses a TOML string or integer with parse (given the text and
-// how to show it); a value of another type is refused as not want.
-func scalar[T any](v any, want string, parse func(s, shown string) (T, error)) (T, error) {
-	s, shown, ok := scalarText(v)
-	if !ok {
-		var zero T
-		return zero, fmt.Errorf("must be %s, not %s", want, tomlTypeName(v))
-	}
-	return parse(s, shown)
 }
 
 // text checks that v is a TOML string and parses it.
@@ -255,9 +168,10 @@ func (d *decoded) operator(i int) (Operator, error) {
 		}
 	}
 	var op Operator
-	var err error
-	op.Code, err = scalar(fo.Code, "an operator code (a positive whole number, e.g. 311)",
-		func(s, _ string) (int, error) { return client.ParseOperator(s) }) // a code here, never a name
+	s, _, err := fileText(fo.Code, tomlString|tomlInt, "an operator code (a positive whole number, e.g. 311)")
+	if err == nil {
+		op.Code, err = client.ParseOperator(s) // a code here, never a name
+	}
 	if err != nil {
 		return op, d.failIn(i, "code", err.Error())
 	}
@@ -289,7 +203,7 @@ func operatorName(s string) (string, error) {
 func vehicleRegex(s string) (string, error) {
 	if _, err := regexp.Compile(s); err != nil {
 		detail := err.Error()
-		if se := (*syntax.Error)(nil); errors.As(err, &se) {
+		if se, ok := errors.AsType[*syntax.Error](err); ok {
 			detail = se.Code.String()
 		}
 		return "", fmt.Errorf("%q is not a valid regular expression: %s", s, detail)
@@ -496,15 +410,7 @@ func (d *decoded) elementLine(i int, key string) (line int, exact bool) {
 
 // field is the value of one key of the table, nil when not set.
 func (fo fileOperator) field(key string) any {
-	switch key {
-	case "code":
-		return fo.Code
-	case "name":
-		return fo.Name
-	case "vehicle_regex":
-		return fo.VehicleRegex
-	}
-	return nil
+	return map[string]any{"code": fo.Code, "name": fo.Name, "vehicle_regex": fo.VehicleRegex}[key]
 }
 
 // keyLines returns the file's key positions, parsed on first use (only an
@@ -539,11 +445,9 @@ func newKeyLines(text string) *keyLines {
 // probe is decoded into to learn a key's position.
 type probe struct{}
 
-var errProbe = errors.New("probe")
-
 // UnmarshalTOML implements toml.Unmarshaler: it always fails, so that toml
 // reports the position of the key being decoded.
-func (probe) UnmarshalTOML(any) error { return errProbe }
+func (probe) UnmarshalTOML(any) error { return errors.ErrUnsupported }
 
 // line is the 1-based line of key, 0 when unknown. In an array of tables it
 // is the key's line in the last table that has it.
@@ -561,8 +465,7 @@ func (kl *keyLines) line(key []string) int {
 	if !ok {
 		return 0
 	}
-	var pe toml.ParseError
-	if errors.As(kl.md.PrimitiveDecode(prim, probe{}), &pe) {
+	if pe, ok := errors.AsType[toml.ParseError](kl.md.PrimitiveDecode(prim, probe{})); ok {
 		return pe.Position.Line
 	}
 	return 0

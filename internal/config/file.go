@@ -36,7 +36,7 @@ func (c *Config) loadFile(path, named string) error {
 	if err := d.apply(c); err != nil {
 		return err
 	}
-	c.Warnings = append(c.Warnings, permissionWarnings(path, fi, hasSecrets(c.Auth))...)
+	c.Warnings = append(c.Warnings, permissionWarnings(path, fi, c.Auth.JWTSecret != "" || len(c.Auth.Headers) > 0)...)
 	return nil
 }
 
@@ -72,8 +72,7 @@ func readConfigFile(path string) ([]byte, fs.FileInfo, error) {
 // readError explains why the config file could not be read.
 func readError(path, named string, err error) error {
 	msg := err.Error()
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
 		msg = "cannot read: " + pe.Err.Error()
 	}
 	if errors.Is(err, fs.ErrNotExist) {
@@ -97,11 +96,6 @@ func expandHome(p string) string {
 		return filepath.Join(xdg.Home, p[1:])
 	}
 	return p
-}
-
-// hasSecrets reports whether the [auth] table holds a secret value.
-func hasSecrets(a AuthConfig) bool {
-	return a.JWTSecret != "" || len(a.Headers) > 0
 }
 
 // shellQuote quotes p for a shell command line when it needs it.

@@ -58,35 +58,32 @@ func checkNesting(text string) (line int, ok bool) {
 // at text[i] (a quote) and the newlines in it, or -1 when it does not end.
 func skipString(text string, i int) (end, lines int) {
 	q := text[i : i+1]
-	if strings.HasPrefix(text[i:], q+q+q) { // multi-line: """…""" or '''…'''
-		for j := i + 3; j < len(text); j++ {
-			switch {
-			case text[j] == '\\' && q == `"`:
-				if j+1 < len(text) && text[j+1] == '\n' {
-					lines++
-				}
-				j++
-			case text[j] == '\n':
-				lines++
-			case strings.HasPrefix(text[j:], q+q+q):
-				// Up to two more quotes may end the string's content ("""a"""").
-				j += 3
-				for k := 0; k < 2 && j < len(text) && text[j:j+1] == q; k++ {
-					j++
-				}
-				return j - 1, lines
-			}
-		}
-		return -1, 0
+	multi := strings.HasPrefix(text[i:], q+q+q) // """…""" or '''…'''
+	j := i + 1
+	if multi {
+		j = i + 3
 	}
-	for j := i + 1; j < len(text); j++ {
+	for ; j < len(text); j++ {
 		switch {
 		case text[j] == '\\' && q == `"`:
+			if multi && j+1 < len(text) && text[j+1] == '\n' {
+				lines++
+			}
 			j++
 		case text[j] == '\n':
-			return -1, 0 // strings end on their line: let the parser say so
-		case text[j:j+1] == q:
+			if !multi {
+				return -1, 0 // strings end on their line: let the parser say so
+			}
+			lines++
+		case !multi && text[j:j+1] == q:
 			return j, 0
+		case multi && strings.HasPrefix(text[j:], q+q+q):
+			// Up to two more quotes may end the string's content ("""a"""").
+			j += 3
+			for k := 0; k < 2 && j < len(text) && text[j:j+1] == q; k++ {
+				j++
+			}
+			return j - 1, lines
 		}
 	}
 	return -1, 0

@@ -20,8 +20,7 @@ func permissionWarnings(path string, fi fs.FileInfo, secrets bool) []string {
 	if w := fileWarning(path, fi, secrets); w != "" {
 		out = append(out, w)
 	}
-	var ue *safefile.UnsafeError
-	if err := safefile.CheckPath(path); safefile.UnixModes && errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*safefile.UnsafeError](safefile.CheckPath(path)); ok && safefile.UnixModes {
 		out = append(out, fmt.Sprintf("WARNING: directory %s of config file %s %s, so another user could replace the file; "+
 			"keep it in a directory only you can write", ue.Dir, path, ue.Reason))
 	}

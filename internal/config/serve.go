@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -68,13 +69,19 @@ func (k serveKey) set(v any, dir string) (err error) {
 			*k.text = resolveStorePath(*k.text, dir)
 		}
 	case k.count != nil:
-		n, ok := v.(int64)
-		if !ok || n <= 0 || n > 1_000_000 {
-			return fmt.Errorf("must be a positive whole number (no quotes), not %s", shownValue(v))
+		const want = "a positive whole number (no quotes)"
+		var s string
+		if s, _, err = fileText(v, tomlInt, want); err == nil {
+			*k.count, _ = strconv.Atoi(s)
+			if *k.count <= 0 || *k.count > 1_000_000 {
+				err = fmt.Errorf("must be %s, not %s", want, s) // the number as written
+			}
 		}
-		*k.count = int(n)
 	default:
-		*k.dur, err = scalar(v, `a duration (e.g. "30m") or whole seconds`, parseTimeout)
+		var s, shown string
+		if s, shown, err = fileText(v, tomlString|tomlInt, `a duration (e.g. "30m") or whole seconds`); err == nil {
+			*k.dur, err = parseTimeout(strings.TrimSpace(s), shown)
+		}
 	}
 	return err
 }
@@ -104,14 +111,6 @@ func (d *decoded) applyServe(c *Config) error {
 		c.Sources["serve."+k.name] = SourceFile
 	}
 	return nil
-}
-
-// shownValue is v for a message: a number as written, else its type.
-func shownValue(v any) string {
-	if n, ok := v.(int64); ok {
-		return strconv.FormatInt(n, 10)
-	}
-	return tomlTypeName(v)
 }
 
 // serveSettings are the [serve] lines of `aopfetch config`, shown only

@@ -20,13 +20,10 @@ type Setting struct {
 	Key, Value, Source string // Value is "[redacted]" for secrets
 }
 
-// Settings lists the effective settings, secrets redacted: the config file,
-// base_url, insecure_http_auth, registration_id, operator, timeout,
-// history_limit, store, theme, concurrency, rate, operators, auth.jwt_secret,
-// auth.partner_id, auth.token_header, one auth.headers.<name> line per static
-// header, and a serve.<key> line for each key of a [serve] table.
-// Values are as configured (not sanitised); an empty store means the
-// default location (store.DefaultPath).
+// Settings lists the effective settings as `aopfetch config` shows them,
+// secrets redacted: one auth.headers.<name> line per static header, and a
+// serve.<key> line for each key of a [serve] table. Values are as configured
+// (not sanitised); an empty store means the default location (store.DefaultPath).
 func (c *Config) Settings() []Setting {
 	s := []Setting{
 		{"config", c.fileValue(), c.Sources["config"]},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -107,17 +108,36 @@ func parseTimeout(s, shown string) (time.Duration, error) {
 	return d, nil
 }
 
-// scalarText turns a decoded TOML string or integer into text for the
-// parsers, with how to show it in a message; ok is false for other types.
-func scalarText(v any) (text, shown string, ok bool) {
+// The kinds of TOML value a setting of the file may take.
+const (
+	tomlString = 1 << iota
+	tomlInt
+	tomlFloat
+	tomlBool
+)
+
+// inQuotes is what a setting that takes a string must be.
+const inQuotes = "a string in quotes"
+
+// fileText turns v, a value of the file, into text for the parsers and how
+// to show it in a message (a string quoted, a number as written); a value
+// of a kind not in kinds is refused as not want.
+func fileText(v any, kinds int, want string) (s, shown string, err error) {
+	kind := 0
 	switch x := v.(type) {
 	case string:
-		return strings.TrimSpace(x), strconv.Quote(x), true
+		kind, s, shown = tomlString, x, strconv.Quote(x)
 	case int64:
-		s := strconv.FormatInt(x, 10)
-		return s, s, true
+		kind, s = tomlInt, strconv.FormatInt(x, 10)
+	case float64:
+		kind, s = tomlFloat, strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		kind, s = tomlBool, strconv.FormatBool(x)
 	}
-	return "", "", false
+	if kind&kinds == 0 {
+		return "", "", fmt.Errorf("must be %s, not %s", want, tomlTypeName(v))
+	}
+	return s, cmp.Or(shown, s), nil
 }
 
 // tomlTypeName names the TOML type of a decoded value, never its content
@@ -142,9 +162,6 @@ func tomlTypeName(v any) string {
 
 // textOf returns v when it is a TOML string; the error names the type only.
 func textOf(v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", fmt.Errorf("must be a string in quotes, not %s", tomlTypeName(v))
-	}
-	return s, nil
+	s, _, err := fileText(v, tomlString, inQuotes)
+	return s, err
 }

@@ -63,7 +63,7 @@ func checkDirs(dir, path string) error {
 	if err != nil {
 		return err
 	}
-	for {
+	for ; ; dir = filepath.Dir(dir) {
 		info, err := os.Stat(dir)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -74,11 +74,9 @@ func checkDirs(dir, path string) error {
 				return &UnsafeError{Dir: dir, Reason: reason, Path: path}
 			}
 		}
-		up := filepath.Dir(dir)
-		if up == dir {
+		if filepath.Dir(dir) == dir {
 			return nil
 		}
-		dir = up
 	}
 }
 
@@ -163,28 +161,25 @@ func kind(m fs.FileMode) string {
 // Open opens path for reading, never through a final symbolic link and
 // without waiting (a named pipe with no writer), and only when it is a
 // regular file of this user's (or root's). A missing file is fs.ErrNotExist, as os.Open says.
-func Open(path string) (*os.File, fs.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|noFollow|nonBlock, 0)
+func Open(path string) (*os.File, fs.FileInfo, error) { return open(path, os.O_RDONLY) }
+
+// open opens path with flag and refuses what is not a regular file, or
+// belongs to another user (who could read what is written to it, or
+// change it): only this user's and root's files are used.
+func open(path string, flag int) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(path, flag|noFollow|nonBlock, FileMode)
 	if err != nil {
 		return nil, nil, linkError(path, err)
 	}
-	info, err := checkOpened(f, path)
+	info, err := f.Stat()
+	if err == nil {
+		err = CheckFile(path, info)
+	}
 	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
 	return f, info, nil
-}
-
-// checkOpened refuses an opened file that is not a regular file, or that
-// belongs to another user (who could read what is written to it, or
-// change it): only this user's and root's files are used.
-func checkOpened(f *os.File, path string) (fs.FileInfo, error) {
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	return info, CheckFile(path, info)
 }
 
 // CheckFile returns an error when info (of the file at path) is not a
@@ -211,15 +206,8 @@ func userName(uid int) string {
 // never through a final symbolic link, creating it with mode 0600; an
 // existing file must be a regular one of this user's (or root's).
 func OpenFile(path string, flag int) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|noFollow|nonBlock, FileMode)
-	if err != nil {
-		return nil, linkError(path, err)
-	}
-	if _, err := checkOpened(f, path); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+	f, _, err := open(path, flag)
+	return f, err
 }
 
 // NoFollow is the open(2) flag that refuses a final symbolic link (0 where

@@ -133,13 +133,7 @@ func (g Glyphs) standIn(r rune) string {
 func (g Glyphs) Sanitize(s string) string { return g.Text(Sanitize(s)) }
 
 // Amount is Amount with g's rupee sign.
-func (g Glyphs) Amount(amount string) string {
-	a := Amount(amount)
-	if !g.ascii {
-		return a
-	}
-	return g.Text(strings.Replace(a, Rupee, g.Rupee, 1))
-}
+func (g Glyphs) Amount(amount string) string { return g.Text(Amount(amount)) }
 
 // Truncate is Truncate ending in g's ellipsis.
 func (g Glyphs) Truncate(s string, width int) string { return truncate(s, width, g.Ellipsis) }

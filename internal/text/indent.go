@@ -31,10 +31,14 @@ func IndentJSON(src []byte) ([]byte, error) {
 		depth := dec.StackDepth()
 		switch {
 		case kind == 0:
-			if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) || !done {
-				return nil, errOrUnexpectedEOF(err)
+			_, err := dec.ReadToken()
+			if errors.Is(err, io.EOF) && done {
+				return append(out, '\n'), nil
 			}
-			return append(out, '\n'), nil
+			if err == nil || errors.Is(err, io.EOF) { // the JSON ended early
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
 		case done:
 			return nil, errors.New("more than one JSON value")
 		}
@@ -92,12 +96,4 @@ func appendNewline(out []byte, depth int) []byte {
 		out = append(out, indentUnit...)
 	}
 	return out
-}
-
-// errOrUnexpectedEOF is err, or io.ErrUnexpectedEOF when JSON ended early.
-func errOrUnexpectedEOF(err error) error {
-	if err == nil || errors.Is(err, io.EOF) {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }

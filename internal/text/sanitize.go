@@ -35,18 +35,14 @@ func sanitize(s string, multiline bool) string {
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
-		case r == '\n' || r == '\u2028' || r == '\u2029':
-			b.WriteByte(lineBreak(multiline))
-		case r == '\t':
-			if multiline {
-				b.WriteString(tabText)
-			} else {
-				b.WriteByte(' ')
-			}
-		case r == '\r':
-			if !multiline {
-				b.WriteByte(' ')
-			}
+		case multiline && (r == '\n' || r == '\u2028' || r == '\u2029'):
+			b.WriteByte('\n')
+		case multiline && r == '\t':
+			b.WriteString(tabText)
+		case multiline && r == '\r':
+			// dropped
+		case r == '\n' || r == '\u2028' || r == '\u2029' || r == '\t' || r == '\r':
+			b.WriteByte(' ')
 		case unicode.IsControl(r) || Invisible(r):
 			// dropped
 		default:
@@ -54,13 +50,6 @@ func sanitize(s string, multiline bool) string {
 		}
 	}
 	return b.String()
-}
-
-func lineBreak(multiline bool) byte {
-	if multiline {
-		return '\n'
-	}
-	return ' '
 }
 
 // isPlain reports whether s is printable ASCII only, the common case that
