@@ -83,9 +83,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg)
 		return
 	}
-	if !sleep(r.Context(), h.latency()) {
-		abandon()
-	}
+	wait(r.Context(), h.latency())
 	h.answer(r.Context(), w, canumber)
 }
 
@@ -101,24 +99,19 @@ func (h *handler) latency() time.Duration {
 	return lo + time.Duration(h.rng.Int64N(int64(hi-lo)+1))
 }
 
-// sleep waits d or until ctx is done; it reports whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
+// wait waits d, or ends the request without an answer once ctx is done (the
+// client left, or the server is closing): the connection is dropped instead
+// of sending an empty 200.
+func wait(ctx context.Context, d time.Duration) {
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
 	}
-	select {
-	case <-time.After(d):
-		return true
-	case <-ctx.Done():
-		return false
+	if ctx.Err() != nil {
+		panic(http.ErrAbortHandler)
 	}
-}
-
-// abandon ends a request whose context is done (the client left, or the
-// server is closing) without an answer: the connection is dropped instead of
-// sending an empty 200.
-func abandon() {
-	panic(http.ErrAbortHandler)
 }
 
 // today is the start of the current day of opts.Now, in its location.
