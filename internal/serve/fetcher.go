@@ -3,12 +3,10 @@ package serve
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
-	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 	"github.com/aopfetch/aopfetch/ui"
 )
@@ -107,9 +105,5 @@ func auditVehicle(raw string) string {
 	if n, _, err := client.NormalizeVehicle(raw); err == nil {
 		return n
 	}
-	v := strings.TrimSpace(text.Sanitize(raw))
-	if r := []rune(v); len(r) > maxAuditVehicle {
-		v = string(r[:maxAuditVehicle])
-	}
-	return v
+	return shortText(raw, maxAuditVehicle)
 }

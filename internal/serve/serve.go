@@ -232,15 +232,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		"max_sessions", lim.Sessions, "idle_timeout", s.opts.IdleTimeout, "audit_log", s.opts.AuditLog)
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(l) }()
+	var err error
 	select {
-	case err := <-errc:
+	case err = <-errc:
 		s.shutdown(l)
-		return err
 	case <-ctx.Done():
+		s.shutdown(l)
+		<-errc // ErrServerClosed
 	}
-	s.shutdown(l)
-	<-errc
-	return nil
+	return err
 }
 
 // ListenAndServe listens on Options.Listen and serves until ctx is done.

@@ -182,8 +182,6 @@ func (ss *session) run() (code int) {
 // reason says why the session ended, for its end line.
 func (ss *session) reason() string {
 	switch err := context.Cause(ss.ctx); {
-	case err == nil:
-		return "done"
 	case errors.Is(err, errShutdown):
 		return "shutdown"
 	case errors.Is(err, errIdle):
@@ -359,49 +357,41 @@ func commandName(args []string) string {
 	return ""
 }
 
-// idleTimer fires once the session has had no activity for d.
+// idleTimer calls fire once the session has had no activity for d.
 type idleTimer struct {
 	d    time.Duration
-	fire func()
-
-	mu      sync.Mutex
-	last    time.Time
-	t       *time.Timer
-	stopped bool
+	t    *time.Timer
+	mu   sync.Mutex
+	done bool // fired or stopped: touch no longer re-arms it
 }
 
 func newIdleTimer(d time.Duration, fire func()) *idleTimer {
-	it := &idleTimer{d: d, fire: fire, last: time.Now()}
-	it.t = time.AfterFunc(d, it.check)
+	it := &idleTimer{d: d}
+	it.t = time.AfterFunc(d, func() {
+		it.mu.Lock()
+		first := !it.done
+		it.done = true
+		it.mu.Unlock()
+		if first {
+			fire()
+		}
+	})
 	return it
 }
 
-// touch records activity now.
+// touch records activity now: the timer starts over.
 func (it *idleTimer) touch() {
 	it.mu.Lock()
-	it.last = time.Now()
-	it.mu.Unlock()
-}
-
-// check fires if the session idled for d, else waits for the rest.
-func (it *idleTimer) check() {
-	it.mu.Lock()
 	defer it.mu.Unlock()
-	if it.stopped {
-		return
+	if !it.done {
+		it.t.Reset(it.d)
 	}
-	if idle := time.Since(it.last); idle < it.d {
-		it.t.Reset(it.d - idle)
-		return
-	}
-	it.stopped = true
-	go it.fire()
 }
 
 // stop disarms the timer.
 func (it *idleTimer) stop() {
 	it.mu.Lock()
 	defer it.mu.Unlock()
-	it.stopped = true
+	it.done = true
 	it.t.Stop()
 }
