@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -74,7 +73,7 @@ type Client struct {
 	retries   int
 	userAgent string
 	auth      Auth
-	insecure  bool     // Options.AllowInsecureAuth
+	sendAuth  bool     // https, or Options.AllowInsecureAuth: credentials go with requests
 	secrets   []string // the secrets, also as JSON-escaped text (see withJSONForms)
 	proxyErr  *Error   // a malformed proxy setting every lookup fails with, or nil
 
@@ -105,7 +104,7 @@ func New(opts Options) (*Client, error) {
 		retries:       min(max(opts.Retries, 0), MaxRetries),
 		userAgent:     strings.TrimSpace(opts.UserAgent),
 		auth:          auth,
-		insecure:      opts.AllowInsecureAuth,
+		sendAuth:      u.Scheme == "https" || opts.AllowInsecureAuth,
 		secrets:       withJSONForms(auth.secrets()),
 		backoffBase:   defaultBackoffBase,
 		maxRetryAfter: maxRetryAfter,
@@ -195,18 +194,11 @@ func isLoopbackHost(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// sendsCredentials reports whether credentials may go with a request to u:
-// over https, and over plain http only with Options.AllowInsecureAuth.
-func (c *Client) sendsCredentials(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, "https") || c.insecure
-}
-
 // CredentialsWithheld reports whether the client holds credentials (a JWT
 // secret or static headers) that it does not send, because the base URL is
 // plain http and Options.AllowInsecureAuth is off; the caller says so.
 func (c *Client) CredentialsWithheld() bool {
-	u, err := url.Parse(c.endpoint)
-	return err == nil && c.auth.hasCredentials() && !c.sendsCredentials(u)
+	return c.auth.hasCredentials() && !c.sendAuth
 }
 
 // BaseURL returns the base URL the client talks to.
@@ -226,7 +218,7 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 		e := *c.proxyErr
 		return &Result{Request: norm, FetchedAt: start}, &e
 	}
-	body := encodeRequest(norm)
+	body := marshal(norm, false) // exactly {"operator":N,"canumber":"...","RegistrationID":"..."}
 	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -234,21 +226,10 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 	res.Request = norm
 	res.FetchedAt = start
 	res.Latency = c.now().Sub(start)
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		c.scrub(e)
 	}
 	return res, err
-}
-
-// encodeRequest is the body the provider expects, exactly
-// {"operator":N,"canumber":"...","RegistrationID":"..."}.
-func encodeRequest(r Request) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(r) // a struct of an int and two strings always encodes
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // scrub removes secrets from every text field of e.
@@ -276,7 +257,7 @@ func (c *Client) attempt(ctx context.Context, body []byte) exchange {
 		return exchange{err: err}
 	}
 	var token string
-	if c.sendsCredentials(req.URL) {
+	if c.sendAuth {
 		if token, err = c.auth.apply(req.Header, c.now()); err != nil {
 			return exchange{err: err}
 		}
