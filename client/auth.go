@@ -188,16 +188,14 @@ func redactConsumer(c Consumer, secrets []string) Consumer {
 	if len(secrets) == 0 {
 		return c
 	}
-	r := func(s *string) { *s = redact(*s, secrets) }
-	for _, s := range []*string{&c.Message, &c.Name, &c.Amount, &c.DueDate} {
-		r(s)
-	}
+	fields := []*string{&c.Message, &c.Name, &c.Amount, &c.DueDate}
 	if c.Bill != nil {
 		b := *c.Bill
-		for _, s := range []*string{&b.BillAmount, &b.BillNetAmount, &b.DueDate, &b.MaxBillAmount, &b.CellNumber, &b.UserName} {
-			r(s)
-		}
 		c.Bill = &b
+		fields = append(fields, &b.BillAmount, &b.BillNetAmount, &b.DueDate, &b.MaxBillAmount, &b.CellNumber, &b.UserName)
+	}
+	for _, s := range fields {
+		*s = redact(*s, secrets)
 	}
 	return c
 }

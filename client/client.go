@@ -18,20 +18,14 @@ import (
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
-// MaxBodyBytes caps a response body; a larger one is an upstream error.
-const MaxBodyBytes = 1 << 20
-
-// DefaultTimeout is the default whole-request timeout.
-const DefaultTimeout = 30 * time.Second
-
-// DefaultRetries is the default number of retries after the first attempt.
-const DefaultRetries = 2
-
-// MaxRetries is the most retries a Client makes after the first attempt.
-const MaxRetries = 2
-
-// DefaultUserAgent is sent when Options.UserAgent is empty.
-const DefaultUserAgent = "aopfetch/dev"
+// Limits and defaults of a Client.
+const (
+	MaxBodyBytes     = 1 << 20          // caps a response body; a larger one is an upstream error
+	DefaultTimeout   = 30 * time.Second // the default whole-request timeout
+	DefaultRetries   = 2                // the default number of retries after the first attempt
+	MaxRetries       = 2                // the most retries a Client makes after the first attempt
+	DefaultUserAgent = "aopfetch/dev"   // sent when Options.UserAgent is empty
+)
 
 // DefaultConcurrency is how many lookups batch and refresh-all have in
 // flight when nothing says otherwise, MaxConcurrency the most a program
@@ -226,17 +220,12 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 	res.Request = norm
 	res.FetchedAt = start
 	res.Latency = c.now().Sub(start)
-	if e, ok := errors.AsType[*Error](err); ok {
-		c.scrub(e)
+	if e, ok := errors.AsType[*Error](err); ok { // no secret in any text of it
+		for _, s := range []*string{&e.Message, &e.Hint, &e.Snippet} {
+			*s = redact(*s, c.secrets)
+		}
 	}
 	return res, err
-}
-
-// scrub removes secrets from every text field of e.
-func (c *Client) scrub(e *Error) {
-	e.Message = redact(e.Message, c.secrets)
-	e.Hint = redact(e.Hint, c.secrets)
-	e.Snippet = redact(e.Snippet, c.secrets)
 }
 
 // exchange is the outcome of one HTTP attempt.
@@ -329,7 +318,10 @@ func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time
 		return res, c.redirectError(ex, res), false
 	}
 	res, err = decodeResponse(ex.status, ex.body, c.secretsOf(ex))
-	return res, err, isRetryableStatus(ex.status)
+	// The gateway errors and 429 Too Many Requests (after its Retry-After, see
+	// retryDelay) are worth another try.
+	return res, err, slices.Contains([]int{http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout}, ex.status)
 }
 
 // secretsOf lists the values redacted from an attempt's answer: the
@@ -339,16 +331,6 @@ func (c *Client) secretsOf(ex exchange) []string {
 		return c.secrets
 	}
 	return append(slices.Clip(c.secrets), ex.token)
-}
-
-// isRetryableStatus reports the statuses worth another try: the gateway
-// errors and 429 Too Many Requests (after its Retry-After, see retryDelay).
-func isRetryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
 }
 
 // redirectError names the host a 3xx points at; redirects are never followed
