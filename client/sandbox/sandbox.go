@@ -11,6 +11,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,8 +45,8 @@ func DefaultDemoOptions() Options {
 
 // handler is the sandbox http.Handler; safe for concurrent use.
 type handler struct {
-	opts  Options
-	names nameBook
+	opts                Options
+	first, middle, last []string // the name lists generated consumers draw from
 
 	mu  sync.Mutex // guards rng
 	rng *rand.Rand // latency jitter only; scenarios never use it
@@ -60,9 +61,11 @@ func New(opts Options) http.Handler {
 		opts.Now = time.Now
 	}
 	return &handler{
-		opts:  opts,
-		names: newNameBook(),
-		rng:   rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+		opts:   opts,
+		first:  strings.Fields(firstNameList),
+		middle: strings.Fields(middleNameList),
+		last:   strings.Fields(lastNameList),
+		rng:    rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 	}
 }
 

@@ -137,13 +137,7 @@ func (ss *session) run() (code int) {
 	if tui {
 		mode, what = "tui", fmt.Sprintf("%s %dx%d", text.Sanitize(term.Term), term.Width, term.Height)
 	}
-	go func() {
-		select {
-		case <-ss.s.stop:
-			ss.cancel(errShutdown)
-		case <-ss.ctx.Done():
-		}
-	}()
+	defer context.AfterFunc(ss.s.stop, func() { ss.cancel(errShutdown) })()
 	ss.s.log.Info("session start", "agent", ss.agent.Name, "key", ss.agent.Fingerprint, "from", ss.sess.RemoteAddr().String(),
 		"session", ss.id, "mode", mode, "what", what)
 	defer func() {
