@@ -286,7 +286,7 @@ func (c *Client) exchangeWithRetries(parent, ctx context.Context, body []byte, s
 			return res, err // waiting would only end in a timeout
 		}
 		if c.wait(ctx, delay) != nil {
-			return &Result{}, c.contextError(parent, ctx, start)
+			return &Result{}, c.contextError(parent, start)
 		}
 	}
 }
@@ -295,7 +295,7 @@ func (c *Client) exchangeWithRetries(parent, ctx context.Context, body []byte, s
 func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time) (res *Result, err error, retry bool) {
 	switch {
 	case ex.err != nil && ctx.Err() != nil:
-		return &Result{HTTPStatus: ex.status}, c.contextError(parent, ctx, start), false
+		return &Result{HTTPStatus: ex.status}, c.contextError(parent, start), false
 	case ex.err != nil && ex.status == 0:
 		e, retry := c.networkError(ex.err)
 		return &Result{}, e, retry
@@ -351,8 +351,8 @@ func (c *Client) redirectError(ex exchange, res *Result) *Error {
 	return e
 }
 
-// contextError is the timeout or cancellation error after ctx ended.
-func (c *Client) contextError(parent, ctx context.Context, start time.Time) *Error {
+// contextError is the timeout or cancellation error after the lookup's context ended.
+func (c *Client) contextError(parent context.Context, start time.Time) *Error {
 	if errors.Is(parent.Err(), context.Canceled) {
 		return &Error{Kind: KindCancelled, Message: "the lookup was cancelled", Err: context.Canceled}
 	}
