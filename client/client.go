@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -115,7 +114,7 @@ func New(opts Options) (*Client, error) {
 	if rt == nil {
 		t := newTransport()
 		rt, c.proxy = t, t.Proxy
-		c.proxyErr = proxyProblem(c.proxy, c.endpoint, os.Getenv)
+		c.proxyErr = c.proxyProblem()
 	}
 	c.http = &http.Client{
 		Transport: rt,
