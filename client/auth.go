@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -31,10 +32,8 @@ type Auth struct {
 
 // withDefaults validates a and returns a copy the client owns.
 func (a Auth) withDefaults() (Auth, error) {
-	out := Auth{JWTSecret: a.JWTSecret, PartnerID: strings.TrimSpace(a.PartnerID), TokenHeader: strings.TrimSpace(a.TokenHeader)}
-	if out.TokenHeader == "" {
-		out.TokenHeader = DefaultTokenHeader
-	}
+	out := Auth{JWTSecret: a.JWTSecret, PartnerID: strings.TrimSpace(a.PartnerID),
+		TokenHeader: cmp.Or(strings.TrimSpace(a.TokenHeader), DefaultTokenHeader)}
 	if !ValidHeaderName(out.TokenHeader) {
 		return Auth{}, fmt.Errorf("auth token header name %s is not a valid HTTP header name", text.Quote(out.TokenHeader))
 	}
