@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -31,10 +32,8 @@ type Auth struct {
 
 // withDefaults validates a and returns a copy the client owns.
 func (a Auth) withDefaults() (Auth, error) {
-	out := Auth{JWTSecret: a.JWTSecret, PartnerID: strings.TrimSpace(a.PartnerID), TokenHeader: strings.TrimSpace(a.TokenHeader)}
-	if out.TokenHeader == "" {
-		out.TokenHeader = DefaultTokenHeader
-	}
+	out := Auth{JWTSecret: a.JWTSecret, PartnerID: strings.TrimSpace(a.PartnerID),
+		TokenHeader: cmp.Or(strings.TrimSpace(a.TokenHeader), DefaultTokenHeader)}
 	if !ValidHeaderName(out.TokenHeader) {
 		return Auth{}, fmt.Errorf("auth token header name %s is not a valid HTTP header name", text.Quote(out.TokenHeader))
 	}
@@ -79,7 +78,7 @@ func (a Auth) secrets() []string {
 }
 
 // apply sets the static headers and, when a JWT secret is set, a freshly
-// signed token on h; it returns the token ("" without a secret) so that an
+// signed HS256 token on h; it returns the token ("" without a secret) so that an
 // answer echoing it back can be redacted too.
 func (a Auth) apply(h http.Header, now time.Time) (token string, err error) {
 	for k, v := range a.Headers {
@@ -88,35 +87,18 @@ func (a Auth) apply(h http.Header, now time.Time) (token string, err error) {
 	if a.JWTSecret == "" {
 		return "", nil
 	}
-	tok, err := a.sign(now)
-	if err != nil {
-		return "", err
-	}
-	h.Set(a.TokenHeader, tok)
-	return tok, nil
-}
-
-// sign builds a fresh HS256 token with the claims PaySprint-style
-// providers expect: timestamp (unix seconds), partnerId and a unique reqid.
-func (a Auth) sign(now time.Time) (string, error) {
-	claims := jwt.MapClaims{
-		"timestamp": now.Unix(),
-		"partnerId": a.PartnerID,
-		"reqid":     requestID(),
-	}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(a.JWTSecret))
+	// The claims PaySprint-style providers expect: timestamp (unix seconds),
+	// partnerId and a unique reqid (16 random bytes in hex).
+	var id [16]byte
+	_, _ = rand.Read(id[:]) // never fails (crypto/rand crashes the program instead)
+	claims := jwt.MapClaims{"timestamp": now.Unix(), "partnerId": a.PartnerID, "reqid": hex.EncodeToString(id[:])}
+	token, err = jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(a.JWTSecret))
 	if err != nil {
 		// jwt errors never include the key, but keep the text generic anyway.
 		return "", &Error{Kind: KindAuth, Message: "cannot sign the request token", Hint: HintAuth}
 	}
-	return tok, nil
-}
-
-// requestID returns 16 random bytes in hex.
-func requestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand crashes the program instead)
-	return hex.EncodeToString(b[:])
+	h.Set(a.TokenHeader, token)
+	return token, nil
 }
 
 // ValidHeaderName reports whether s is an HTTP header field name (an RFC
@@ -181,11 +163,8 @@ func withJSONForms(secrets []string) []string {
 	for _, v := range secrets {
 		add(v)
 		for _, html := range []bool{true, false} {
-			var b bytes.Buffer
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(html)
-			_ = enc.Encode(v) // a string always encodes
-			f := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(b.String()), `"`), `"`)
+			f := string(marshal(v, html))
+			f = f[1 : len(f)-1] // without the quotes
 			add(f)
 			add(strings.ReplaceAll(f, "/", `\/`))
 		}
@@ -193,21 +172,29 @@ func withJSONForms(secrets []string) []string {
 	return forms
 }
 
+// marshal encodes v as JSON (which cannot fail for the strings and the
+// Request it is given), escaping <, > and & only with escapeHTML.
+func marshal(v any, escapeHTML bool) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(v)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
 // redactConsumer returns c with every secret in its strings redacted.
 func redactConsumer(c Consumer, secrets []string) Consumer {
 	if len(secrets) == 0 {
 		return c
 	}
-	r := func(s *string) { *s = redact(*s, secrets) }
-	for _, s := range []*string{&c.Message, &c.Name, &c.Amount, &c.DueDate} {
-		r(s)
-	}
+	fields := []*string{&c.Message, &c.Name, &c.Amount, &c.DueDate}
 	if c.Bill != nil {
 		b := *c.Bill
-		for _, s := range []*string{&b.BillAmount, &b.BillNetAmount, &b.DueDate, &b.MaxBillAmount, &b.CellNumber, &b.UserName} {
-			r(s)
-		}
 		c.Bill = &b
+		fields = append(fields, &b.BillAmount, &b.BillNetAmount, &b.DueDate, &b.MaxBillAmount, &b.CellNumber, &b.UserName)
+	}
+	for _, s := range fields {
+		*s = redact(*s, secrets)
 	}
 	return c
 }

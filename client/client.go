@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -19,20 +17,14 @@ import (
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
-// MaxBodyBytes caps a response body; a larger one is an upstream error.
-const MaxBodyBytes = 1 << 20
-
-// DefaultTimeout is the default whole-request timeout.
-const DefaultTimeout = 30 * time.Second
-
-// DefaultRetries is the default number of retries after the first attempt.
-const DefaultRetries = 2
-
-// MaxRetries is the most retries a Client makes after the first attempt.
-const MaxRetries = 2
-
-// DefaultUserAgent is sent when Options.UserAgent is empty.
-const DefaultUserAgent = "aopfetch/dev"
+// Limits and defaults of a Client.
+const (
+	MaxBodyBytes     = 1 << 20          // caps a response body; a larger one is an upstream error
+	DefaultTimeout   = 30 * time.Second // the default whole-request timeout
+	DefaultRetries   = 2                // the default number of retries after the first attempt
+	MaxRetries       = 2                // the most retries a Client makes after the first attempt
+	DefaultUserAgent = "aopfetch/dev"   // sent when Options.UserAgent is empty
+)
 
 // DefaultConcurrency is how many lookups batch and refresh-all have in
 // flight when nothing says otherwise, MaxConcurrency the most a program
@@ -74,7 +66,7 @@ type Client struct {
 	retries   int
 	userAgent string
 	auth      Auth
-	insecure  bool     // Options.AllowInsecureAuth
+	sendAuth  bool     // https, or Options.AllowInsecureAuth: credentials go with requests
 	secrets   []string // the secrets, also as JSON-escaped text (see withJSONForms)
 	proxyErr  *Error   // a malformed proxy setting every lookup fails with, or nil
 
@@ -105,7 +97,7 @@ func New(opts Options) (*Client, error) {
 		retries:       min(max(opts.Retries, 0), MaxRetries),
 		userAgent:     strings.TrimSpace(opts.UserAgent),
 		auth:          auth,
-		insecure:      opts.AllowInsecureAuth,
+		sendAuth:      u.Scheme == "https" || opts.AllowInsecureAuth,
 		secrets:       withJSONForms(auth.secrets()),
 		backoffBase:   defaultBackoffBase,
 		maxRetryAfter: maxRetryAfter,
@@ -122,7 +114,7 @@ func New(opts Options) (*Client, error) {
 	if rt == nil {
 		t := newTransport()
 		rt, c.proxy = t, t.Proxy
-		c.proxyErr = proxyProblem(c.proxy, c.endpoint, os.Getenv)
+		c.proxyErr = c.proxyProblem()
 	}
 	c.http = &http.Client{
 		Transport: rt,
@@ -195,18 +187,11 @@ func isLoopbackHost(host string) bool {
 	return err == nil && ip.Unmap().IsLoopback()
 }
 
-// sendsCredentials reports whether credentials may go with a request to u:
-// over https, and over plain http only with Options.AllowInsecureAuth.
-func (c *Client) sendsCredentials(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, "https") || c.insecure
-}
-
 // CredentialsWithheld reports whether the client holds credentials (a JWT
 // secret or static headers) that it does not send, because the base URL is
 // plain http and Options.AllowInsecureAuth is off; the caller says so.
 func (c *Client) CredentialsWithheld() bool {
-	u, err := url.Parse(c.endpoint)
-	return err == nil && c.auth.hasCredentials() && !c.sendsCredentials(u)
+	return c.auth.hasCredentials() && !c.sendAuth
 }
 
 // BaseURL returns the base URL the client talks to.
@@ -226,7 +211,7 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 		e := *c.proxyErr
 		return &Result{Request: norm, FetchedAt: start}, &e
 	}
-	body := encodeRequest(norm)
+	body := marshal(norm, false) // exactly {"operator":N,"canumber":"...","RegistrationID":"..."}
 	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
@@ -234,28 +219,12 @@ func (c *Client) Fetch(ctx context.Context, r Request) (*Result, error) {
 	res.Request = norm
 	res.FetchedAt = start
 	res.Latency = c.now().Sub(start)
-	var e *Error
-	if errors.As(err, &e) {
-		c.scrub(e)
+	if e, ok := errors.AsType[*Error](err); ok { // no secret in any text of it
+		for _, s := range []*string{&e.Message, &e.Hint, &e.Snippet} {
+			*s = redact(*s, c.secrets)
+		}
 	}
 	return res, err
-}
-
-// encodeRequest is the body the provider expects, exactly
-// {"operator":N,"canumber":"...","RegistrationID":"..."}.
-func encodeRequest(r Request) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(r) // a struct of an int and two strings always encodes
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// scrub removes secrets from every text field of e.
-func (c *Client) scrub(e *Error) {
-	e.Message = redact(e.Message, c.secrets)
-	e.Hint = redact(e.Hint, c.secrets)
-	e.Snippet = redact(e.Snippet, c.secrets)
 }
 
 // exchange is the outcome of one HTTP attempt.
@@ -276,7 +245,7 @@ func (c *Client) attempt(ctx context.Context, body []byte) exchange {
 		return exchange{err: err}
 	}
 	var token string
-	if c.sendsCredentials(req.URL) {
+	if c.sendAuth {
 		if token, err = c.auth.apply(req.Header, c.now()); err != nil {
 			return exchange{err: err}
 		}
@@ -316,7 +285,7 @@ func (c *Client) exchangeWithRetries(parent, ctx context.Context, body []byte, s
 			return res, err // waiting would only end in a timeout
 		}
 		if c.wait(ctx, delay) != nil {
-			return &Result{}, c.contextError(parent, ctx, start)
+			return &Result{}, c.contextError(parent, start)
 		}
 	}
 }
@@ -325,7 +294,7 @@ func (c *Client) exchangeWithRetries(parent, ctx context.Context, body []byte, s
 func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time) (res *Result, err error, retry bool) {
 	switch {
 	case ex.err != nil && ctx.Err() != nil:
-		return &Result{HTTPStatus: ex.status}, c.contextError(parent, ctx, start), false
+		return &Result{HTTPStatus: ex.status}, c.contextError(parent, start), false
 	case ex.err != nil && ex.status == 0:
 		e, retry := c.networkError(ex.err)
 		return &Result{}, e, retry
@@ -348,7 +317,10 @@ func (c *Client) judge(parent, ctx context.Context, ex exchange, start time.Time
 		return res, c.redirectError(ex, res), false
 	}
 	res, err = decodeResponse(ex.status, ex.body, c.secretsOf(ex))
-	return res, err, isRetryableStatus(ex.status)
+	// The gateway errors and 429 Too Many Requests (after its Retry-After, see
+	// retryDelay) are worth another try.
+	return res, err, slices.Contains([]int{http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout}, ex.status)
 }
 
 // secretsOf lists the values redacted from an attempt's answer: the
@@ -358,16 +330,6 @@ func (c *Client) secretsOf(ex exchange) []string {
 		return c.secrets
 	}
 	return append(slices.Clip(c.secrets), ex.token)
-}
-
-// isRetryableStatus reports the statuses worth another try: the gateway
-// errors and 429 Too Many Requests (after its Retry-After, see retryDelay).
-func isRetryableStatus(code int) bool {
-	switch code {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
 }
 
 // redirectError names the host a 3xx points at; redirects are never followed
@@ -388,8 +350,8 @@ func (c *Client) redirectError(ex exchange, res *Result) *Error {
 	return e
 }
 
-// contextError is the timeout or cancellation error after ctx ended.
-func (c *Client) contextError(parent, ctx context.Context, start time.Time) *Error {
+// contextError is the timeout or cancellation error after the lookup's context ended.
+func (c *Client) contextError(parent context.Context, start time.Time) *Error {
 	if errors.Is(parent.Err(), context.Canceled) {
 		return &Error{Kind: KindCancelled, Message: "the lookup was cancelled", Err: context.Canceled}
 	}

@@ -50,6 +50,7 @@ type wireBill struct {
 
 // answer is a decoded body plus what was present in it.
 type answer struct {
+	form       bodyForm // the rest is set only for formObject
 	consumer   Consumer
 	hasStatus  bool // status was a boolean (or boolean text)
 	hasCode    bool // a response code was a number (or number text)
@@ -82,10 +83,7 @@ type answer struct {
 func decodeResponse(httpStatus int, body []byte, secrets []string) (*Result, error) {
 	shown := redactBody(body, secrets)
 	res := &Result{HTTPStatus: httpStatus, Raw: shown}
-	ans, form := decodeAnswer(body)
-	if form != formObject {
-		return res, nonJSONError(httpStatus, shown, res, form)
-	}
+	ans := decodeAnswer(body)
 	ans.consumer = redactConsumer(ans.consumer, secrets)
 	res.Consumer = ans.consumer
 	return res, classify(httpStatus, ans, shown, res)
@@ -103,19 +101,19 @@ const (
 
 // decodeAnswer decodes body, which is an answer only when its form is
 // formObject.
-func decodeAnswer(body []byte) (answer, bodyForm) {
+func decodeAnswer(body []byte) answer {
 	var w wireBody
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	switch {
 	case len(trimmed) == 0:
-		return answer{}, formNotJSON
+		return answer{form: formNotJSON}
 	case tooDeep(trimmed):
-		return answer{}, formTooDeep
+		return answer{form: formTooDeep}
 	case trimmed[0] != '{' || json.Unmarshal(trimmed, &w) != nil:
 		if json.Valid(trimmed) {
-			return answer{}, formOther
+			return answer{form: formOther}
 		}
-		return answer{}, formNotJSON
+		return answer{form: formNotJSON}
 	}
 	var a answer
 	c := &a.consumer
@@ -132,7 +130,7 @@ func decodeAnswer(body []byte) (answer, bodyForm) {
 	c.Amount, _ = jsonText(w.Amount)
 	c.DueDate, _ = jsonText(w.DueDate)
 	c.Bill = decodeBill(w.BillFetch)
-	return a, formObject
+	return a
 }
 
 // decodeBill decodes bill_fetch; nil when missing, null or not an object.
@@ -233,16 +231,19 @@ func jsonInt(raw json.RawMessage) (int, bool) {
 // classify turns a decoded answer into nil (success) or an *Error.
 func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	c := a.consumer
-	code := 0
-	if a.hasCode {
-		code = c.ResponseCode
-	}
+	code := c.ResponseCode // 0 unless a.hasCode
 	msg := text.OneLine(c.Message, maxMessageLen)
 	e := &Error{HTTPStatus: httpStatus, ResponseCode: code, Result: res}
 	switch {
+	case a.form != formObject && httpStatus != 401:
+		e.Kind, e.Hint, e.Snippet = KindUpstream, upstreamHint(httpStatus), snippet(body)
+		e.Message = "the server answered " + httpStatusText(httpStatus) + " with " + notAnswer(body, a.form)
 	case httpStatus == 401 || (a.hasCode && (code == 10 || code == 11)):
 		e.Kind, e.Hint = KindAuth, HintAuth
 		e.Message = cmp.Or(msg, "the provider rejected the credentials ("+httpStatusText(httpStatus)+")")
+		if a.form != formObject {
+			e.Snippet = snippet(body)
+		}
 	case httpStatus >= 500:
 		e.Kind, e.Hint, e.Snippet = KindUpstream, hintUpstream, snippet(body)
 		e.Message = "the server answered " + httpStatusText(httpStatus)
@@ -277,30 +278,18 @@ func apiDefaultMessage(httpStatus int, a answer) string {
 	return "the provider declined the lookup (" + httpStatusText(httpStatus) + ")"
 }
 
-// nonJSONError classifies a body that is not a JSON object (of at most
-// MaxJSONDepth levels).
-func nonJSONError(httpStatus int, body []byte, res *Result, form bodyForm) *Error {
-	e := &Error{HTTPStatus: httpStatus, Snippet: snippet(body), Result: res}
-	if httpStatus == 401 {
-		e.Kind, e.Hint = KindAuth, HintAuth
-		e.Message = "the provider rejected the credentials (" + httpStatusText(httpStatus) + ")"
-		return e
-	}
-	e.Kind, e.Hint = KindUpstream, upstreamHint(httpStatus)
-	what := "a body that is not JSON"
+// notAnswer says what a body that is not a JSON object (of at most
+// MaxJSONDepth levels) is.
+func notAnswer(body []byte, form bodyForm) string {
 	switch {
 	case len(bytes.TrimSpace(body)) == 0:
-		what = "an empty body"
+		return "an empty body"
 	case form == formTooDeep:
-		what = fmt.Sprintf("JSON nested more than %d levels deep, refused (an answer is 2 deep)", MaxJSONDepth)
+		return fmt.Sprintf("JSON nested more than %d levels deep, refused (an answer is 2 deep)", MaxJSONDepth)
 	case form == formOther:
-		what = "JSON that is not a Fetch Consumer Details answer (not an object)"
+		return "JSON that is not a Fetch Consumer Details answer (not an object)"
 	}
-	e.Message = "the server answered " + httpStatusText(httpStatus) + " with " + what
-	if httpStatus == http.StatusTooManyRequests {
-		e.Hint = hintRateLimited
-	}
-	return e
+	return "a body that is not JSON"
 }
 
 // upstreamHint is the hint of an answer that is not the API's: a 5xx is an

@@ -33,8 +33,7 @@ func ResultOf(res *Result, err error) *Result {
 	if res != nil {
 		return res
 	}
-	var ce *Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*Error](err); ok {
 		return ce.Result
 	}
 	return nil

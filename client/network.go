@@ -22,8 +22,7 @@ import (
 // networkError classifies a transport failure (no HTTP answer) and reports
 // whether it is a connection failure worth retrying.
 func (c *Client) networkError(err error) (*Error, bool) {
-	var ce *Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*Error](err); ok {
 		return ce, false
 	}
 	cause := rootCause(err)
@@ -102,24 +101,18 @@ func rootCause(err error) error {
 // isCorruptEncoding reports a body whose Content-Encoding (gzip, which the
 // transport decodes) is corrupt: the server's fault, not the network's.
 func isCorruptEncoding(err error) bool {
-	var corrupt flate.CorruptInputError
-	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &corrupt)
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, new(flate.CorruptInputError))
 }
 
 // isCertError reports a failed certificate verification.
 func isCertError(err error) bool {
-	var verr *tls.CertificateVerificationError
-	var unknown x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
+	return errors.As(err, new(*tls.CertificateVerificationError)) || errors.As(err, new(x509.UnknownAuthorityError)) ||
+		errors.As(err, new(x509.HostnameError)) || errors.As(err, new(x509.CertificateInvalidError))
 }
 
 // isTLSError reports other TLS failures (e.g. https:// to a plain-HTTP port).
 func isTLSError(err error) bool {
-	var rec tls.RecordHeaderError
-	var alert tls.AlertError
-	return errors.As(err, &rec) || errors.As(err, &alert) || strings.Contains(err.Error(), "tls: ")
+	return errors.As(err, new(tls.RecordHeaderError)) || errors.As(err, new(tls.AlertError)) || strings.Contains(err.Error(), "tls: ")
 }
 
 // retryDelay is how long to wait before retry n+1: the server's Retry-After

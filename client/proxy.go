@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -16,34 +17,33 @@ var ErrProxySetting = errors.New("malformed proxy setting")
 const exampleProxy = "http://proxy.example.com:3128"
 
 // proxyProblem reports a malformed proxy setting (HTTPS_PROXY, or
-// HTTP_PROXY for an http:// endpoint) that would apply to endpoint, as the
-// network error every lookup then fails with; nil when there is none.
-// proxy is the transport's proxy function (http.ProxyFromEnvironment).
+// HTTP_PROXY for an http:// endpoint) that would apply to c's endpoint, as
+// the network error every lookup then fails with; nil when there is none.
 //
 // Go's transport takes "http//bad" for a proxy named "http" (and then
 // "cannot resolve host http"), and silently ignores one it cannot parse at
 // all (":::"), sending the request direct. The message names the variable
 // and never echoes its value, which may hold a password.
-func proxyProblem(proxy func(*http.Request) (*url.URL, error), endpoint string, getenv func(string) string) *Error {
-	u, err := url.Parse(endpoint)
+func (c *Client) proxyProblem() *Error {
+	u, err := url.Parse(c.endpoint)
 	if err != nil || isLoopbackHost(u.Hostname()) {
 		return nil // Go never proxies loopback hosts
 	}
-	name, value := proxyVariable(u.Scheme, getenv)
+	name, value := proxyVariable(u.Scheme)
 	if name == "" {
 		return nil
 	}
-	req, err := http.NewRequest(http.MethodPost, endpoint, nil)
+	req, err := http.NewRequest(http.MethodPost, c.endpoint, nil)
 	if err != nil {
 		return nil
 	}
 	var reason string
-	switch p, err := proxy(req); {
+	switch p, err := c.proxy(req); {
 	case err != nil:
 		reason = "it is not a URL"
 	case p != nil:
 		reason = badProxyURL(p)
-	case !parsesAsProxy(value) && getenv("NO_PROXY") == "" && getenv("no_proxy") == "":
+	case !parsesAsProxy(value) && os.Getenv("NO_PROXY") == "" && os.Getenv("no_proxy") == "":
 		// With NO_PROXY set it may simply not apply to this host.
 		reason = "it is not a URL, so it would be ignored and requests sent direct"
 	}
@@ -63,13 +63,13 @@ func proxyProblem(proxy func(*http.Request) (*url.URL, error), endpoint string, 
 
 // proxyVariable returns the proxy variable Go's transport reads for a
 // request of scheme, and its value; "" when none is set.
-func proxyVariable(scheme string, getenv func(string) string) (name, value string) {
+func proxyVariable(scheme string) (name, value string) {
 	names := []string{"HTTPS_PROXY", "https_proxy"}
 	if strings.EqualFold(scheme, "http") {
 		names = []string{"HTTP_PROXY", "http_proxy"}
 	}
 	for _, n := range names {
-		if v := getenv(n); v != "" {
+		if v := os.Getenv(n); v != "" {
 			return n, v
 		}
 	}

@@ -5,6 +5,7 @@
 package client
 
 import (
+	"cmp"
 	"time"
 )
 
@@ -72,25 +73,18 @@ const (
 
 // ShownName is the name to show: the consumer's name, else the bill's user
 // name. The TUI and the CLI both use it, so they never disagree.
-func (c Consumer) ShownName() string {
-	if c.Name != "" || c.Bill == nil {
-		return c.Name
-	}
-	return c.Bill.UserName
-}
+func (c Consumer) ShownName() string { return cmp.Or(c.Name, c.bill().UserName) }
 
 // ShownAmount is the amount to show: the top-level amount, else the bill's.
-func (c Consumer) ShownAmount() string {
-	if c.Amount != "" || c.Bill == nil {
-		return c.Amount
-	}
-	return c.Bill.BillAmount
-}
+func (c Consumer) ShownAmount() string { return cmp.Or(c.Amount, c.bill().BillAmount) }
 
 // ShownDueDate is the due date to show: the top-level one, else the bill's.
-func (c Consumer) ShownDueDate() string {
-	if c.DueDate != "" || c.Bill == nil {
-		return c.DueDate
+func (c Consumer) ShownDueDate() string { return cmp.Or(c.DueDate, c.bill().DueDate) }
+
+// bill is c.Bill, or an empty bill when there is none.
+func (c Consumer) bill() Bill {
+	if c.Bill == nil {
+		return Bill{}
 	}
-	return c.Bill.DueDate
+	return *c.Bill
 }

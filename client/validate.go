@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -18,36 +19,21 @@ const (
 	MaxRegistrationIDLen = 64
 )
 
-// vehicleFormat is one known Indian registration-number format.
+// vehicleFormat is one known Indian registration-number format; looksLike
+// matches numbers that fail re but were probably meant to be in it, so the
+// warning can name it.
 type vehicleFormat struct {
-	name    string
-	example string
-	re      *regexp.Regexp
-	// looksLike reports whether a number that fails re was probably meant
-	// to be in this format, so the warning can name it.
-	looksLike *regexp.Regexp
+	name, example string
+	re, looksLike *regexp.Regexp
 }
 
-// Compiled once; regexps are safe for concurrent use and never modified.
-var (
-	reBharat        = regexp.MustCompile(`^[0-9]{2}BH[0-9]{4}[A-Z]{1,2}$`)
-	reBharatLike    = regexp.MustCompile(`^[0-9]{2}BH`)
-	reTemporary     = regexp.MustCompile(`^T[0-9]{4}[A-Z]{2}[0-9]{4}[A-Z]{1,2}$`)
-	reTemporaryLike = regexp.MustCompile(`^T[0-9]`)
-	reTrade         = regexp.MustCompile(`^[A-Z]{2}[0-9]{1,2}[A-Z]{0,3}[0-9]{4}TC[0-9]{4}$`)
-	reTradeLike     = regexp.MustCompile(`^[A-Z]{2}[0-9].*TC[0-9]+$`)
-	reStandard      = regexp.MustCompile(`^[A-Z]{2}[0-9]{1,2}[A-Z]{0,3}[0-9]{4}$`)
-	reStandardLike  = regexp.MustCompile(`^[A-Z]{2}`)
-)
-
-// vehicleFormats returns the known formats, most specific first.
-func vehicleFormats() []vehicleFormat {
-	return []vehicleFormat{
-		{name: "Bharat series", example: "22BH1234AA", re: reBharat, looksLike: reBharatLike},
-		{name: "temporary", example: "T0324KA1234A", re: reTemporary, looksLike: reTemporaryLike},
-		{name: "trade", example: "KA01A1234TC0001", re: reTrade, looksLike: reTradeLike},
-		{name: "standard", example: "DL12CB4685", re: reStandard, looksLike: reStandardLike},
-	}
+// vehicleFormats are the known formats, most specific first. Compiled once;
+// regexps are safe for concurrent use, and the table is never modified.
+var vehicleFormats = [...]vehicleFormat{
+	{"Bharat series", "22BH1234AA", regexp.MustCompile(`^[0-9]{2}BH[0-9]{4}[A-Z]{1,2}$`), regexp.MustCompile(`^[0-9]{2}BH`)},
+	{"temporary", "T0324KA1234A", regexp.MustCompile(`^T[0-9]{4}[A-Z]{2}[0-9]{4}[A-Z]{1,2}$`), regexp.MustCompile(`^T[0-9]`)},
+	{"trade", "KA01A1234TC0001", regexp.MustCompile(`^[A-Z]{2}[0-9]{1,2}[A-Z]{0,3}[0-9]{4}TC[0-9]{4}$`), regexp.MustCompile(`^[A-Z]{2}[0-9].*TC[0-9]+$`)},
+	{"standard", "DL12CB4685", regexp.MustCompile(`^[A-Z]{2}[0-9]{1,2}[A-Z]{0,3}[0-9]{4}$`), regexp.MustCompile(`^[A-Z]{2}`)},
 }
 
 // NormalizeVehicle upper-cases and strips spaces, '-', '.', '/'; returns a
@@ -90,20 +76,19 @@ func upperVehicleRune(r rune) rune {
 // vehicleWarning returns "" when n matches a known format, else a one-line
 // warning naming the format n was probably meant to be in.
 func vehicleWarning(n string) string {
-	formats := vehicleFormats()
-	for _, f := range formats {
+	for _, f := range vehicleFormats {
 		if f.re.MatchString(n) {
 			return ""
 		}
 	}
-	for _, f := range formats {
+	for _, f := range vehicleFormats {
 		if f.looksLike.MatchString(n) {
 			return fmt.Sprintf("%s does not look like a %s vehicle number (e.g. %s)",
 				n, f.name, f.example)
 		}
 	}
-	examples := make([]string, len(formats))
-	for i, f := range formats {
+	examples := make([]string, len(vehicleFormats))
+	for i, f := range vehicleFormats {
 		examples[i] = f.example + " " + f.name
 	}
 	return fmt.Sprintf("%s matches no known vehicle number format (expected e.g. %s)",
@@ -127,7 +112,7 @@ func ParseOperator(s string) (int, error) {
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+		if errors.Is(err, strconv.ErrRange) {
 			return 0, &ValidationError{Field: FieldOperator, Message: "operator code is too large"}
 		}
 		return 0, &ValidationError{Field: FieldOperator, Message: fmt.Sprintf(

@@ -51,29 +51,15 @@ type consumer struct {
 	style                        style
 }
 
-// nameBook holds the name lists generated consumers draw from.
-type nameBook struct {
-	first, middle, last []string
-}
-
-// newNameBook splits the name lists.
-func newNameBook() nameBook {
-	return nameBook{
-		first:  strings.Fields(firstNameList),
-		middle: strings.Fields(middleNameList),
-		last:   strings.Fields(lastNameList),
-	}
-}
-
 // generate derives a stable consumer from a normalised vehicle number: the
 // same number gives the same consumer, and the same due date on the same day.
 func (h *handler) generate(vehicle string, today time.Time) consumer {
 	p := newPicker(vehicle)
-	name := pick(p, h.names.first)
+	name := pick(p, h.first)
 	if p.intn(4) == 0 {
-		name += " " + pick(p, h.names.middle)
+		name += " " + pick(p, h.middle)
 	}
-	name += " " + pick(p, h.names.last)
+	name += " " + pick(p, h.last)
 	rupees := 150 + int64(p.intn(4850))
 	paise := [...]int64{0, 0, 0, 50, 25, 75, 40, 99}[p.intn(8)]
 	dueDays := earliestDueDays + p.intn(latestDueDays-earliestDueDays+1)

@@ -15,15 +15,13 @@ import (
 // the client; status is 0 on success.
 func readRequest(w http.ResponseWriter, r *http.Request) (string, int, string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return "", http.StatusRequestEntityTooLarge, "request body too large"
-		}
+	if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+		return "", http.StatusRequestEntityTooLarge, "request body too large"
+	} else if err != nil {
 		return "", http.StatusBadRequest, "could not read the request body"
 	}
-	fields, err := decodeObject(body)
-	if err != nil {
+	fields, ok := decodeObject(body)
+	if !ok {
 		return "", http.StatusBadRequest, "request body must be a JSON object"
 	}
 	canumber, msg := validate(fields)
@@ -33,20 +31,16 @@ func readRequest(w http.ResponseWriter, r *http.Request) (string, int, string) {
 	return canumber, 0, ""
 }
 
-// decodeObject parses exactly one JSON object into its raw fields.
-func decodeObject(body []byte) (map[string]json.RawMessage, error) {
+// decodeObject parses exactly one JSON object (not null, nothing after it)
+// into its raw fields.
+func decodeObject(body []byte) (map[string]json.RawMessage, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var fields map[string]json.RawMessage
-	if err := dec.Decode(&fields); err != nil {
-		return nil, err
+	if dec.Decode(&fields) != nil || fields == nil {
+		return nil, false
 	}
-	if fields == nil {
-		return nil, errors.New("null body")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON object")
-	}
-	return fields, nil
+	_, err := dec.Token()
+	return fields, err == io.EOF
 }
 
 // validate checks presence and JSON types of the three fields and returns the
@@ -59,30 +53,29 @@ func validate(fields map[string]json.RawMessage) (canumber, problem string) {
 	if n, err := strconv.ParseInt(string(bytes.TrimSpace(op)), 10, 64); err != nil || n <= 0 {
 		return "", "operator must be a positive integer"
 	}
-	canumber, err := stringField(fields, "canumber")
-	if err != nil {
-		return "", err.Error()
+	if canumber, problem = stringField(fields, "canumber"); problem != "" {
+		return "", problem
 	}
-	regID, err := stringField(fields, "RegistrationID")
-	if err != nil {
-		return "", err.Error()
-	}
-	if strings.TrimSpace(regID) == "" {
+	regID, problem := stringField(fields, "RegistrationID")
+	switch {
+	case problem != "":
+		return "", problem
+	case strings.TrimSpace(regID) == "":
 		return "", "RegistrationID must not be empty"
 	}
 	return canumber, ""
 }
 
-// stringField returns the named field, which must be present and a JSON string.
-func stringField(fields map[string]json.RawMessage, name string) (string, error) {
+// stringField returns the named field, which must be present and a JSON
+// string, or a message saying it is not.
+func stringField(fields map[string]json.RawMessage, name string) (s, problem string) {
 	raw, ok := fields[name]
 	if !ok {
-		return "", errors.New("missing field: " + name)
+		return "", "missing field: " + name
 	}
-	var s string
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-		return "", errors.New(name + " must be a string")
+		return "", name + " must be a string"
 	}
-	return s, nil
+	return s, ""
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,8 +45,8 @@ func DefaultDemoOptions() Options {
 
 // handler is the sandbox http.Handler; safe for concurrent use.
 type handler struct {
-	opts  Options
-	names nameBook
+	opts                Options
+	first, middle, last []string // the name lists generated consumers draw from
 
 	mu  sync.Mutex // guards rng
 	rng *rand.Rand // latency jitter only; scenarios never use it
@@ -60,9 +61,11 @@ func New(opts Options) http.Handler {
 		opts.Now = time.Now
 	}
 	return &handler{
-		opts:  opts,
-		names: newNameBook(),
-		rng:   rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+		opts:   opts,
+		first:  strings.Fields(firstNameList),
+		middle: strings.Fields(middleNameList),
+		last:   strings.Fields(lastNameList),
+		rng:    rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 	}
 }
 
@@ -83,9 +86,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, msg)
 		return
 	}
-	if !sleep(r.Context(), h.latency()) {
-		abandon()
-	}
+	wait(r.Context(), h.latency())
 	h.answer(r.Context(), w, canumber)
 }
 
@@ -101,24 +102,19 @@ func (h *handler) latency() time.Duration {
 	return lo + time.Duration(h.rng.Int64N(int64(hi-lo)+1))
 }
 
-// sleep waits d or until ctx is done; it reports whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
+// wait waits d, or ends the request without an answer once ctx is done (the
+// client left, or the server is closing): the connection is dropped instead
+// of sending an empty 200.
+func wait(ctx context.Context, d time.Duration) {
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+		}
 	}
-	select {
-	case <-time.After(d):
-		return true
-	case <-ctx.Done():
-		return false
+	if ctx.Err() != nil {
+		panic(http.ErrAbortHandler)
 	}
-}
-
-// abandon ends a request whose context is done (the client left, or the
-// server is closing) without an answer: the connection is dropped instead of
-// sending an empty 200.
-func abandon() {
-	panic(http.ErrAbortHandler)
 }
 
 // today is the start of the current day of opts.Now, in its location.

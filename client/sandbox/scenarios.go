@@ -114,44 +114,28 @@ func (h *handler) answer(ctx context.Context, w http.ResponseWriter, canumber st
 	case vehicle == VehicleNotFound:
 		writeFailure(w, http.StatusOK, codeNotFound, "Vehicle not found or not linked to this operator")
 	case vehicle == VehicleUpstream:
-		writeBadGateway(w)
-	case vehicle == VehicleOverdue:
-		writeJSON(w, http.StatusOK, overdueConsumer(today).body())
-	case vehicle == VehicleDueSoon:
-		writeJSON(w, http.StatusOK, dueSoonConsumer(today).body())
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte(badGatewayPage))
+	case vehicle == VehicleOverdue, vehicle == VehicleDueSoon:
+		writeJSON(w, http.StatusOK, datedConsumer(vehicle, today).body())
 	case vehicle == VehicleSlow:
-		if !sleep(ctx, h.opts.SlowDelay) {
-			abandon()
-		}
-		writeJSON(w, http.StatusOK, h.generate(vehicle, today).body())
+		wait(ctx, h.opts.SlowDelay)
+		fallthrough
 	default:
 		writeJSON(w, http.StatusOK, h.generate(vehicle, today).body())
 	}
 }
 
-// overdueConsumer is VehicleOverdue's bill, due overdueDays before today.
-func overdueConsumer(today time.Time) consumer {
-	return consumer{
-		vehicle:       VehicleOverdue,
-		name:          "RAJESH KUMAR VERMA",
-		paise:         245075,
-		due:           today.AddDate(0, 0, -overdueDays),
-		acceptPayment: true,
-		acceptPartPay: true,
+// datedConsumer is the bill of VehicleOverdue, due overdueDays before today,
+// or of VehicleDueSoon, due dueSoonDays after today without part payment.
+func datedConsumer(vehicle string, today time.Time) consumer {
+	if vehicle == VehicleOverdue {
+		return consumer{vehicle: vehicle, name: "RAJESH KUMAR VERMA", paise: 245075,
+			due: today.AddDate(0, 0, -overdueDays), acceptPayment: true, acceptPartPay: true}
 	}
-}
-
-// dueSoonConsumer is VehicleDueSoon's bill, due dueSoonDays after today,
-// without part payment.
-func dueSoonConsumer(today time.Time) consumer {
-	return consumer{
-		vehicle:       VehicleDueSoon,
-		name:          "ANITA DESAI",
-		paise:         89900,
-		due:           today.AddDate(0, 0, dueSoonDays),
-		acceptPayment: true,
-		acceptPartPay: false,
-	}
+	return consumer{vehicle: vehicle, name: "ANITA DESAI", paise: 89900,
+		due: today.AddDate(0, 0, dueSoonDays), acceptPayment: true}
 }
 
 // failure is the body of every status-false answer, in the doc's key order.
@@ -163,10 +147,7 @@ type failure struct {
 
 // writeFailure writes a status-false JSON body with the given HTTP status.
 func writeFailure(w http.ResponseWriter, status, code int, message string) {
-	body, err := json.Marshal(failure{Status: false, ResponseCode: code, Message: message})
-	if err != nil { // cannot happen: plain strings and ints
-		panic(err)
-	}
+	body, _ := json.Marshal(failure{Status: false, ResponseCode: code, Message: message}) // a bool, an int and a string
 	writeJSON(w, status, body)
 }
 
@@ -180,11 +161,4 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a write error means the client left
-}
-
-// writeBadGateway writes the nginx-style HTML 502 page.
-func writeBadGateway(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusBadGateway)
-	_, _ = w.Write([]byte(badGatewayPage))
 }

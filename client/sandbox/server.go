@@ -27,11 +27,7 @@ type Server struct {
 	// Addr is the address the server listens on, e.g. "127.0.0.1:43121".
 	Addr string
 
-	srv    *http.Server
-	cancel context.CancelFunc // cancels in-flight requests (a waiting VehicleSlow)
-	done   chan error         // Serve's result
-	once   sync.Once
-	err    error // Close's result
+	close func() error // Close, once
 }
 
 // Start serves the sandbox on 127.0.0.1 at a random port (addr "" ) or addr.
@@ -44,39 +40,36 @@ func Start(addr string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{
+	ctx, cancel := context.WithCancel(context.Background()) // cancels in-flight requests (a waiting VehicleSlow)
+	srv := &http.Server{
+		Handler:           New(opts),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	done := make(chan error, 1) // Serve's result
+	go func() { done <- srv.Serve(ln) }()
+	return &Server{
 		URL:  "http://" + dialAddr(ln.Addr()),
 		Addr: ln.Addr().String(),
-		srv: &http.Server{
-			Handler:           New(opts),
-			ReadHeaderTimeout: readHeaderTimeout,
-			IdleTimeout:       idleTimeout,
-			BaseContext:       func(net.Listener) context.Context { return ctx },
-		},
-		cancel: cancel,
-		done:   make(chan error, 1),
-	}
-	go func() { s.done <- s.srv.Serve(ln) }()
-	return s, nil
+		close: sync.OnceValue(func() (err error) {
+			cancel()
+			ctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
+			defer stop()
+			if err = srv.Shutdown(ctx); err != nil {
+				err = errors.Join(err, srv.Close())
+			}
+			if serr := <-done; !errors.Is(serr, http.ErrServerClosed) {
+				err = errors.Join(err, serr)
+			}
+			return err
+		}),
+	}, nil
 }
 
 // Close stops the server: in-flight requests are cancelled, then connections
 // are shut down. It is safe to call more than once.
-func (s *Server) Close() error {
-	s.once.Do(func() {
-		s.cancel()
-		ctx, stop := context.WithTimeout(context.Background(), shutdownGrace)
-		defer stop()
-		if err := s.srv.Shutdown(ctx); err != nil {
-			s.err = errors.Join(err, s.srv.Close())
-		}
-		if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
-			s.err = errors.Join(s.err, err)
-		}
-	})
-	return s.err
-}
+func (s *Server) Close() error { return s.close() }
 
 // dialAddr is the host:port a client dials to reach a listener: a wildcard
 // listen address (0.0.0.0, ::) is reached through 127.0.0.1.

@@ -122,11 +122,7 @@ func (c *filteredChannel) filter(reqs <-chan *gossh.Request, out chan<- *gossh.R
 	defer close(out)
 	st := &channelState{sizes: make(chan terminal, 1)}
 	id := ""
-	defer func() {
-		if id != "" {
-			c.chans.m.Delete(id) // a session that never started
-		}
-	}()
+	defer func() { c.chans.m.Delete(id) }() // a session that never started
 	for r := range reqs {
 		if what, refused := refusedRequest(r); refused {
 			c.refuse(what)

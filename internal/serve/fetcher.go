@@ -3,53 +3,34 @@ package serve
 import (
 	"context"
 	"errors"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
-	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
-	"github.com/aopfetch/aopfetch/ui"
 )
 
 // maxAuditVehicle caps the vehicle text of an audit record.
 const maxAuditVehicle = 32
 
-// sessionFetcher is the fetcher a session gets: the server's behind the
-// agent's rate limit, every lookup written to the audit log.
-type sessionFetcher struct {
-	inner   ui.Fetcher
-	limits  *limiter
-	audit   *auditLog
-	onAudit func(error) // reports a failed audit write
-	now     func() time.Time
-	touch   func() // a lookup is activity: it keeps the session from idling out
-
-	agent   Agent
-	remote  string
-	session string
-
-	lookups atomic.Int64
-}
-
-// Fetch implements ui.Fetcher.
-func (f *sessionFetcher) Fetch(ctx context.Context, r client.Request) (*client.Result, error) {
-	f.touch()
-	if err := f.audit.ready(); err != nil {
+// Fetch implements ui.Fetcher for the session: the server's fetcher behind
+// the agent's rate limit, every lookup written to the audit log. A lookup is
+// activity: it keeps the session from idling out.
+func (ss *session) Fetch(ctx context.Context, r client.Request) (*client.Result, error) {
+	ss.idle.touch()
+	if err := ss.s.audit.ready(); err != nil {
 		return nil, &client.Error{Kind: KindLimited, Message: "lookups are paused: " + err.Error(), Hint: "tell the server's admin", Err: err}
 	}
-	start := f.now()
+	start := ss.s.opts.Now()
 	var res *client.Result
-	err := f.limits.wait(ctx, f.agent)
+	err := ss.s.limits.wait(ctx, ss.agent)
 	if err == nil {
-		f.lookups.Add(1)
-		res, err = f.inner.Fetch(ctx, r)
+		ss.lookups.Add(1)
+		res, err = ss.s.opts.Fetcher.Fetch(ctx, r)
 	}
-	if werr := f.audit.write(f.record(r, err, start)); werr != nil {
-		f.onAudit(werr)
+	if werr := ss.s.audit.write(ss.record(r, err, start)); werr != nil {
+		ss.s.log.Error("audit log write failed; lookups pause until it works", "err", werr)
 	}
-	f.touch()
+	ss.idle.touch()
 	return res, forAgent(err)
 }
 
@@ -74,17 +55,17 @@ func forAgent(err error) error {
 }
 
 // record is the audit line of one lookup.
-func (f *sessionFetcher) record(r client.Request, err error, start time.Time) AuditRecord {
+func (ss *session) record(r client.Request, err error, start time.Time) AuditRecord {
 	return AuditRecord{
 		Time:        start.UTC(),
-		Agent:       f.agent.Name,
-		Fingerprint: f.agent.Fingerprint,
-		Remote:      f.remote,
-		Session:     f.session,
+		Agent:       ss.agent.Name,
+		Fingerprint: ss.agent.Fingerprint,
+		Remote:      ss.sess.RemoteAddr().String(),
+		Session:     ss.id,
 		Vehicle:     auditVehicle(r.CANumber),
 		Operator:    r.Operator,
 		Outcome:     outcomeOf(err),
-		LatencyMS:   float64(f.now().Sub(start).Microseconds()) / 1000,
+		LatencyMS:   float64(ss.s.opts.Now().Sub(start).Microseconds()) / 1000,
 	}
 }
 
@@ -107,9 +88,5 @@ func auditVehicle(raw string) string {
 	if n, _, err := client.NormalizeVehicle(raw); err == nil {
 		return n
 	}
-	v := strings.TrimSpace(text.Sanitize(raw))
-	if r := []rune(v); len(r) > maxAuditVehicle {
-		v = string(r[:maxAuditVehicle])
-	}
-	return v
+	return shortText(raw, maxAuditVehicle)
 }

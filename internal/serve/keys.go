@@ -12,7 +12,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -38,14 +37,20 @@ type Agent struct {
 func agentOf(key gossh.PublicKey, comment string) Agent {
 	sum := sha256.Sum256(key.Marshal())
 	fp := gossh.FingerprintSHA256(key)
-	name := strings.TrimSpace(text.Sanitize(comment))
-	if r := []rune(name); len(r) > maxNameLen {
-		name = string(r[:maxNameLen])
-	}
+	name := shortText(comment, maxNameLen)
 	if name == "" {
 		name = fp[:min(len(fp), 19)] // "SHA256:" and 12 characters
 	}
 	return Agent{Name: name, Fingerprint: fp, ID: hex.EncodeToString(sum[:])}
+}
+
+// shortText is s sanitised, trimmed and cut to at most n characters.
+func shortText(s string, n int) string {
+	s = strings.TrimSpace(text.Sanitize(s))
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n])
+	}
+	return s
 }
 
 // keyring is the authorized_keys file, read again whenever it changes
@@ -55,20 +60,13 @@ type keyring struct {
 	log  *slog.Logger
 
 	mu    sync.Mutex
-	stamp fileStamp
+	stamp fs.FileInfo      // the file as last read; nil when it could not be
 	keys  map[string]Agent // by the key's wire form
 }
 
-// fileStamp tells a changed file from an unchanged one.
-type fileStamp struct {
-	info    fs.FileInfo
-	size    int64
-	modTime time.Time
-}
-
-// same reports whether fi is the file st was taken from, unchanged.
-func (st fileStamp) same(fi fs.FileInfo) bool {
-	return st.info != nil && os.SameFile(st.info, fi) && st.size == fi.Size() && st.modTime.Equal(fi.ModTime())
+// sameFile reports whether fi is the file stamp was taken from, unchanged.
+func sameFile(stamp, fi fs.FileInfo) bool {
+	return stamp != nil && os.SameFile(stamp, fi) && stamp.Size() == fi.Size() && stamp.ModTime().Equal(fi.ModTime())
 }
 
 // newKeyring reads path; a missing, unsafe or keyless file is an error
@@ -89,7 +87,7 @@ func newKeyring(path string, log *slog.Logger) (*keyring, error) {
 func (k *keyring) lookup(key gossh.PublicKey) (Agent, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if fi, err := os.Stat(k.path); err != nil || !k.stamp.same(fi) {
+	if fi, err := os.Stat(k.path); err != nil || !sameFile(k.stamp, fi) {
 		if err := k.loadLocked(); err != nil {
 			k.log.Error("authorized_keys: every login is refused until this is fixed", "err", err)
 		}
@@ -108,7 +106,7 @@ func (k *keyring) load() error {
 // loadLocked reads the file and installs its keys; on any error no key is
 // kept (a file that cannot be trusted lets nobody in).
 func (k *keyring) loadLocked() error {
-	k.keys, k.stamp = nil, fileStamp{}
+	k.keys, k.stamp = nil, nil
 	f, err := os.Open(k.path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -128,7 +126,7 @@ func (k *keyring) loadLocked() error {
 	if err != nil {
 		return err
 	}
-	k.keys, k.stamp = keys, fileStamp{info: fi, size: fi.Size(), modTime: fi.ModTime()}
+	k.keys, k.stamp = keys, fi
 	k.log.Info("authorized_keys read", "file", k.path, "keys", len(keys))
 	return nil
 }
@@ -146,31 +144,32 @@ func parseAuthorizedKeys(f *os.File, path string, log *slog.Logger) (map[string]
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), maxKeysFileSize)
 	for n := 1; sc.Scan(); n++ {
+		skip := func(why string, args ...any) {
+			log.Warn("authorized_keys: line skipped: "+why, append([]any{"file", path, "line", n}, args...)...)
+		}
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
 		key, comment, options, _, err := gossh.ParseAuthorizedKey(line)
-		switch {
-		case err != nil:
-			log.Warn("authorized_keys: line skipped: not a public key", "file", path, "line", n)
-			continue
-		case len(options) > 0:
-			log.Warn("authorized_keys: line skipped: key options are not supported (serve already refuses forwarding and commands of its own)",
-				"file", path, "line", n)
-			continue
-		}
-		if _, ok := key.(*gossh.Certificate); ok {
-			log.Warn("authorized_keys: line skipped: certificates are not supported", "file", path, "line", n)
+		if err != nil {
+			skip("not a public key")
 			continue
 		}
 		wire := string(key.Marshal())
-		if first, ok := firstLine[wire]; ok {
-			log.Warn("authorized_keys: line skipped: the key of an earlier line", "file", path, "line", n, "earlier", first)
-			continue
+		first, seen := firstLine[wire]
+		_, isCert := key.(*gossh.Certificate)
+		switch {
+		case len(options) > 0:
+			skip("key options are not supported (serve already refuses forwarding and commands of its own)")
+		case isCert:
+			skip("certificates are not supported")
+		case seen:
+			skip("the key of an earlier line", "earlier", first)
+		default:
+			firstLine[wire] = n
+			keys[wire] = agentOf(key, comment)
 		}
-		firstLine[wire] = n
-		keys[wire] = agentOf(key, comment)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)

@@ -80,17 +80,14 @@ func (lm *limiter) open(a Agent) (release func(), err error) {
 	}
 	lm.total++
 	lm.sessions[a.ID]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			lm.mu.Lock()
-			defer lm.mu.Unlock()
-			lm.total--
-			if lm.sessions[a.ID]--; lm.sessions[a.ID] <= 0 {
-				delete(lm.sessions, a.ID)
-			}
-		})
-	}, nil
+	return sync.OnceFunc(func() {
+		lm.mu.Lock()
+		defer lm.mu.Unlock()
+		lm.total--
+		if lm.sessions[a.ID]--; lm.sessions[a.ID] <= 0 {
+			delete(lm.sessions, a.ID)
+		}
+	}), nil
 }
 
 // rate returns a's lookup limiter.

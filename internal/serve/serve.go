@@ -101,10 +101,10 @@ type Server struct {
 	hostFP string
 
 	stopOnce sync.Once
-	mu       sync.Mutex     // guards stopping, nextID and sessions.Add against Wait
-	stopping bool           // no new session starts
-	stop     chan struct{}  // closed when shutting down: open sessions end
-	sessions sync.WaitGroup // the running session handlers
+	mu       sync.Mutex         // guards stopAll, nextID and sessions.Add against Wait
+	stop     context.Context    // done when shutting down: no new session starts, open ones end
+	stopAll  context.CancelFunc // ends stop
+	sessions sync.WaitGroup     // the running session handlers
 	nextID   uint64
 }
 
@@ -127,7 +127,8 @@ func New(o Options) (*Server, error) {
 	case o.AuthorizedKeys == "" || o.HostKey == "" || o.DataDir == "" || o.AuditLog == "":
 		return nil, errors.New("serve: the authorized keys, host key, data dir and audit log paths are required")
 	}
-	s := &Server{opts: o, log: o.Log, limits: newLimiter(o.Limits), stop: make(chan struct{})}
+	s := &Server{opts: o, log: o.Log, limits: newLimiter(o.Limits)}
+	s.stop, s.stopAll = context.WithCancel(context.Background())
 	var err error
 	if s.keys, err = newKeyring(o.AuthorizedKeys, o.Log); err != nil {
 		return nil, err
@@ -232,15 +233,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		"max_sessions", lim.Sessions, "idle_timeout", s.opts.IdleTimeout, "audit_log", s.opts.AuditLog)
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(l) }()
+	var err error
 	select {
-	case err := <-errc:
+	case err = <-errc:
 		s.shutdown(l)
-		return err
 	case <-ctx.Done():
+		s.shutdown(l)
+		<-errc // ErrServerClosed
 	}
-	s.shutdown(l)
-	<-errc
-	return nil
+	return err
 }
 
 // ListenAndServe listens on Options.Listen and serves until ctx is done.
@@ -258,8 +259,7 @@ func (s *Server) shutdown(l net.Listener) {
 		start := time.Now()
 		_ = l.Close()
 		s.mu.Lock()
-		s.stopping = true
-		close(s.stop)
+		s.stopAll()
 		s.mu.Unlock()
 		done := make(chan struct{})
 		go func() { s.sessions.Wait(); close(done) }()
@@ -279,7 +279,7 @@ func (s *Server) shutdown(l net.Listener) {
 func (s *Server) begin() (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping {
+	if s.stop.Err() != nil {
 		return "", false
 	}
 	s.sessions.Add(1)

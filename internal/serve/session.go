@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -61,7 +62,7 @@ type session struct {
 	cancel  context.CancelCauseFunc
 	idle    *idleTimer
 	in      *sessionInput
-	fetcher *sessionFetcher
+	lookups atomic.Int64
 }
 
 // handle is the middleware that serves every session.
@@ -101,16 +102,11 @@ func (s *Server) serveSession(sess ssh.Session) {
 	_ = sess.Exit(ss.run())
 }
 
-// newSession sets up a session's context, idle timer, input and fetcher.
+// newSession sets up a session's context and idle timer.
 func (s *Server) newSession(sess ssh.Session, a Agent, id string, ch *channelState) *session {
 	ctx, cancel := context.WithCancelCause(sess.Context())
 	ss := &session{s: s, sess: sess, agent: a, id: id, ch: ch, ctx: ctx, cancel: cancel}
 	ss.idle = newIdleTimer(s.opts.IdleTimeout, func() { cancel(errIdle) })
-	ss.fetcher = &sessionFetcher{
-		inner: s.opts.Fetcher, limits: s.limits, audit: s.audit, now: s.opts.Now, touch: ss.idle.touch,
-		agent: a, remote: sess.RemoteAddr().String(), session: id,
-		onAudit: func(err error) { s.log.Error("audit log write failed; lookups pause until it works", "err", err) },
-	}
 	return ss
 }
 
@@ -131,19 +127,13 @@ func (ss *session) run() (code int) {
 	if len(args) > 0 && args[0] == "aopfetch" {
 		args = args[1:]
 	}
-	hasPty, term := ss.ch.hasPty, ss.ch.term
-	tui := hasPty && (len(args) == 0 || (len(args) == 1 && looksLikeVehicle(args[0])))
+	term := ss.ch.term
+	tui := ss.ch.hasPty && (len(args) == 0 || (len(args) == 1 && looksLikeVehicle(args[0])))
 	mode, what := "exec", commandName(args)
 	if tui {
 		mode, what = "tui", fmt.Sprintf("%s %dx%d", text.Sanitize(term.Term), term.Width, term.Height)
 	}
-	go func() {
-		select {
-		case <-ss.s.stop:
-			ss.cancel(errShutdown)
-		case <-ss.ctx.Done():
-		}
-	}()
+	defer context.AfterFunc(ss.s.stop, func() { ss.cancel(errShutdown) })()
 	ss.s.log.Info("session start", "agent", ss.agent.Name, "key", ss.agent.Fingerprint, "from", ss.sess.RemoteAddr().String(),
 		"session", ss.id, "mode", mode, "what", what)
 	defer func() {
@@ -153,7 +143,7 @@ func (ss *session) run() (code int) {
 			code = exitFailed
 		}
 		ss.s.log.Info("session end", "agent", ss.agent.Name, "session", ss.id, "exit", code,
-			"lookups", ss.fetcher.lookups.Load(), "took", time.Since(start).Round(time.Millisecond), "reason", ss.reason())
+			"lookups", ss.lookups.Load(), "took", time.Since(start).Round(time.Millisecond), "reason", ss.reason())
 	}()
 	switch {
 	case tui:
@@ -161,12 +151,12 @@ func (ss *session) run() (code int) {
 		if len(args) == 1 {
 			vehicle = args[0]
 		}
-		code = ss.runTUI(term.Term, vehicle)
+		code = ss.runTUI(vehicle)
 	case len(args) == 0:
 		say(ss.sess, "no command and no terminal: connect with `ssh -t` for the terminal UI, or give a command (fetch, saved, history, export, import, version, help)")
 		code = exitUsage
 	default:
-		code = ss.runCommand(args, hasPty, term.Term)
+		code = ss.runCommand(args)
 	}
 	switch context.Cause(ss.ctx) {
 	case errShutdown:
@@ -182,8 +172,6 @@ func (ss *session) run() (code int) {
 // reason says why the session ended, for its end line.
 func (ss *session) reason() string {
 	switch err := context.Cause(ss.ctx); {
-	case err == nil:
-		return "done"
 	case errors.Is(err, errShutdown):
 		return "shutdown"
 	case errors.Is(err, errIdle):
@@ -217,23 +205,23 @@ func (ss *session) config() *config.Config {
 
 // environ is the session's environment: what the channel filter let
 // through (the locale, COLORTERM) and the terminal's TERM.
-func (ss *session) environ(term string) []string {
+func (ss *session) environ() []string {
 	var env []string
 	for _, kv := range ss.sess.Environ() {
 		if k, _, ok := strings.Cut(kv, "="); ok && allowedEnv(k) && k != "TERM" {
 			env = append(env, kv)
 		}
 	}
-	if term != "" {
+	if term := ss.ch.term.Term; term != "" {
 		env = append(env, "TERM="+term)
 	}
 	return env
 }
 
-// getenv looks a variable up in environ(term).
-func (ss *session) getenv(term string) func(string) (string, bool) {
+// getenv looks a variable up in environ().
+func (ss *session) getenv() func(string) (string, bool) {
 	env := map[string]string{}
-	for _, kv := range ss.environ(term) {
+	for _, kv := range ss.environ() {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
@@ -241,29 +229,29 @@ func (ss *session) getenv(term string) func(string) (string, bool) {
 }
 
 // runCommand runs an exec session's command through the CLI.
-func (ss *session) runCommand(args []string, tty bool, term string) int {
+func (ss *session) runCommand(args []string) int {
 	ss.in = newSessionInput(ss.sess, ss.idle.touch, func() {})
 	var stdin io.Reader = ss.in
-	if tty {
+	if ss.ch.hasPty {
 		stdin = newTTYStdin(ss.in, func() { ss.cancel(errInterrupted) })
 	}
 	return ss.s.opts.RunCommand(ss.ctx, Command{
 		Args: args, Stdin: stdin, Stdout: ss.sess, Stderr: ss.sess.Stderr(),
-		Getenv: ss.getenv(term), Config: ss.config(), Fetcher: ss.fetcher, Demo: ss.s.opts.Demo,
+		Getenv: ss.getenv(), Config: ss.config(), Fetcher: ss, Demo: ss.s.opts.Demo,
 	})
 }
 
 // runTUI runs the terminal UI for the session's terminal.
-func (ss *session) runTUI(term, vehicle string) int {
-	if term == "dumb" {
+func (ss *session) runTUI(vehicle string) int {
+	if ss.ch.term.Term == "dumb" {
 		say(ss.sess, "this terminal (TERM=dumb) cannot show the terminal UI; give a command instead, e.g. fetch VEHICLE")
 		return exitUsage
 	}
 	ss.in = newSessionInput(ss.sess, ss.idle.touch, func() { ss.cancel(errInputClosed) })
-	getenv := ss.getenv(term)
-	renderer := bm.MakeRenderer(rendererSession{Session: ss.sess, in: ss.in, term: ss.ch.term, env: ss.environ(term)})
+	getenv := ss.getenv()
+	renderer := bm.MakeRenderer(rendererSession{Session: ss.sess, ss: ss})
 	opts := ui.Options{
-		Fetcher: ss.fetcher, Config: ss.config(), Demo: ss.s.opts.Demo, Vehicle: vehicle, Version: ss.s.opts.Version,
+		Fetcher: ss, Config: ss.config(), Demo: ss.s.opts.Demo, Vehicle: vehicle, Version: ss.s.opts.Version,
 		Input: ss.in, Output: ss.sess, Clipboard: ss.sess.Stderr(), StateDir: ss.storeDir(),
 		Renderer: renderer, Sizes: windowSizes(ss.ctx, ss.ch.sizes), Getenv: func(k string) string { v, _ := getenv(k); return v },
 		// The session's locale, as the agent's ssh sent it: ASCII unless UTF-8.
@@ -300,21 +288,20 @@ func (ss *session) runTUI(term, vehicle string) int {
 // recorded and its environment the filtered one.
 type rendererSession struct {
 	ssh.Session
-	in   *sessionInput
-	term terminal
-	env  []string
+	ss *session
 }
 
 // Read implements io.Reader.
-func (r rendererSession) Read(p []byte) (int, error) { return r.in.readWithin(p, queryTimeout) }
+func (r rendererSession) Read(p []byte) (int, error) { return r.ss.in.readWithin(p, queryTimeout) }
 
 // Pty implements ssh.Session.
 func (r rendererSession) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
-	return ssh.Pty{Term: r.term.Term, Window: ssh.Window{Width: r.term.Width, Height: r.term.Height}}, nil, true
+	t := r.ss.ch.term
+	return ssh.Pty{Term: t.Term, Window: ssh.Window{Width: t.Width, Height: t.Height}}, nil, true
 }
 
 // Environ implements ssh.Session.
-func (r rendererSession) Environ() []string { return r.env }
+func (r rendererSession) Environ() []string { return r.ss.environ() }
 
 // windowSizes forwards the terminal's sizes (the first, then each change)
 // until ctx is done.
@@ -359,49 +346,41 @@ func commandName(args []string) string {
 	return ""
 }
 
-// idleTimer fires once the session has had no activity for d.
+// idleTimer calls fire once the session has had no activity for d.
 type idleTimer struct {
 	d    time.Duration
-	fire func()
-
-	mu      sync.Mutex
-	last    time.Time
-	t       *time.Timer
-	stopped bool
+	t    *time.Timer
+	mu   sync.Mutex
+	done bool // fired or stopped: touch no longer re-arms it
 }
 
 func newIdleTimer(d time.Duration, fire func()) *idleTimer {
-	it := &idleTimer{d: d, fire: fire, last: time.Now()}
-	it.t = time.AfterFunc(d, it.check)
+	it := &idleTimer{d: d}
+	it.t = time.AfterFunc(d, func() {
+		it.mu.Lock()
+		first := !it.done
+		it.done = true
+		it.mu.Unlock()
+		if first {
+			fire()
+		}
+	})
 	return it
 }
 
-// touch records activity now.
+// touch records activity now: the timer starts over.
 func (it *idleTimer) touch() {
 	it.mu.Lock()
-	it.last = time.Now()
-	it.mu.Unlock()
-}
-
-// check fires if the session idled for d, else waits for the rest.
-func (it *idleTimer) check() {
-	it.mu.Lock()
 	defer it.mu.Unlock()
-	if it.stopped {
-		return
+	if !it.done {
+		it.t.Reset(it.d)
 	}
-	if idle := time.Since(it.last); idle < it.d {
-		it.t.Reset(it.d - idle)
-		return
-	}
-	it.stopped = true
-	go it.fire()
 }
 
 // stop disarms the timer.
 func (it *idleTimer) stop() {
 	it.mu.Lock()
 	defer it.mu.Unlock()
-	it.stopped = true
+	it.done = true
 	it.t.Stop()
 }
