@@ -51,12 +51,10 @@ func (r Result) Kind() string {
 	if r.Err == nil {
 		return ""
 	}
-	var ce *client.Error
-	if errors.As(r.Err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](r.Err); ok {
 		return string(ce.Kind)
 	}
-	var ve *client.ValidationError
-	if errors.As(r.Err, &ve) {
+	if _, ok := errors.AsType[*client.ValidationError](r.Err); ok {
 		return store.ErrorKindValidation
 	}
 	return string(client.KindNetwork)
@@ -64,8 +62,7 @@ func (r Result) Kind() string {
 
 // authError returns the result's auth failure, or nil.
 func (r Result) authError() *client.Error {
-	var ce *client.Error
-	if errors.As(r.Err, &ce) && ce.Kind == client.KindAuth {
+	if ce, ok := errors.AsType[*client.Error](r.Err); ok && ce.Kind == client.KindAuth {
 		return ce
 	}
 	return nil
@@ -76,12 +73,6 @@ type Report struct {
 	Interrupted bool          // ctx was done before every job was answered
 	Auth        *client.Error // the first authentication failure (which stopped the run, unless KeepGoingAfterAuth)
 	Err         error         // the first error each returned, which stopped the run
-}
-
-// jobResult is one finished job as the workers report it.
-type jobResult struct {
-	Result
-	attempted bool
 }
 
 // Run looks jobs up with at most o.Concurrency in flight and at most o.Rate
@@ -108,18 +99,15 @@ func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each 
 		stopDispatch()
 		cancelReqs()
 	}
-	results := make(chan jobResult, len(jobs))
+	results := make(chan Result, len(jobs))
 	go dispatch(dispatchCtx, reqCtx, f, jobs, o, stop, results)
 
 	var rep Report
 	for r := range results {
-		if !r.attempted {
-			continue
-		}
 		if ae := r.authError(); ae != nil && rep.Auth == nil {
 			rep.Auth = ae
 		}
-		if err := each(r.Result); err != nil && rep.Err == nil {
+		if err := each(r); err != nil && rep.Err == nil {
 			rep.Err = err
 			stop()
 		}
@@ -148,7 +136,7 @@ func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, gr
 // dispatch starts one goroutine per job, never more than o.Concurrency at
 // once, paced by the rate limiter, and closes results when every started
 // job has reported.
-func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Request, o Options, stop func(), results chan<- jobResult) {
+func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Request, o Options, stop func(), results chan<- Result) {
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
@@ -178,7 +166,9 @@ func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Requ
 			}
 			// The result goes out before the slot is freed: with one
 			// worker the answers arrive in the order of the jobs.
-			results <- jobResult{Result: r, attempted: !cutOff(reqCtx, err)}
+			if !cutOff(reqCtx, err) {
+				results <- r
+			}
 			<-slots
 		}()
 	}
@@ -190,9 +180,6 @@ func cutOff(reqCtx context.Context, err error) bool {
 	if err == nil || reqCtx.Err() == nil {
 		return false
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Kind == client.KindCancelled {
-		return true
-	}
-	return errors.Is(err, context.Canceled)
+	ce, ok := errors.AsType[*client.Error](err)
+	return ok && ce.Kind == client.KindCancelled || errors.Is(err, context.Canceled)
 }

@@ -81,14 +81,8 @@ func rawJSON(body []byte) any {
 // replaced by U+FFFD.
 func validUTF8(b []byte) []byte {
 	out := make([]byte, 0, len(b))
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if r == utf8.RuneError && n == 1 {
-			out = utf8.AppendRune(out, utf8.RuneError)
-		} else {
-			out = append(out, b[:n]...)
-		}
-		b = b[n:]
+	for _, r := range string(b) { // an invalid byte ranges as one U+FFFD
+		out = utf8.AppendRune(out, r)
 	}
 	return out
 }

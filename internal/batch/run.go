@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -54,7 +55,7 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		}
 	})
 	defer stopWatch()
-	var prog Progress = nopProgress{}
+	var prog Progress = stopFunc(func() {})
 	if e.Progress != nil {
 		prog = e.Progress(counter)
 	}
@@ -70,20 +71,20 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 			ps.accts = []store.Account{p.account(r.Job, r.Res)}
 		}
 		saves.add(r.Job, ps)
-		_ = saves.flush()
+		_ = saves.flush(false)
 		for _, i := range p.rowsOf[r.Job] {
 			rows.add(i, r)
 		}
-		return rows.flush()
+		return rows.flush(false)
 	})
-	_ = saves.finish()
+	_ = saves.flush(true)
 	for _, r := range answered { // the summary lists vehicles in input order
 		if r != nil {
 			sum.record(*r)
 		}
 	}
 	werr := rep.Err
-	if err := rows.finish(); werr == nil { // after a stop, rows never looked up are left out: --resume picks them up
+	if err := rows.flush(true); werr == nil { // after a stop, rows never looked up are left out: --resume picks them up
 		werr = err
 	}
 	if err := out.Close(); werr == nil {
@@ -129,35 +130,25 @@ func newInOrder[T any](n int, hand func(i int, v T) error) *inOrder[T] {
 // add records item i as finished.
 func (o *inOrder[T]) add(i int, v T) { o.done[i] = &v }
 
-// flush hands on every item now in order; after an error in hand, the
-// item is tried again by the next flush.
-func (o *inOrder[T]) flush() error {
-	for o.next < len(o.done) && o.done[o.next] != nil {
-		if err := o.hand(o.next, *o.done[o.next]); err != nil {
+// flush hands on every item now in order, and with all also those held
+// back by unfinished ones; after an error in hand, the item is tried again
+// by the next flush.
+func (o *inOrder[T]) flush(all bool) error {
+	for ; o.next < len(o.done); o.next++ {
+		v := o.done[o.next]
+		if v == nil {
+			if !all {
+				return nil
+			}
+			continue
+		}
+		if err := o.hand(o.next, *v); err != nil {
 			return err
 		}
 		o.done[o.next] = nil // handed on: free it
-		o.next++
 	}
 	return nil
 }
-
-// finish hands on the finished items still held back by unfinished ones.
-func (o *inOrder[T]) finish() error {
-	for ; o.next < len(o.done); o.next++ {
-		if o.done[o.next] == nil {
-			continue
-		}
-		if err := o.hand(o.next, *o.done[o.next]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type nopProgress struct{}
-
-func (nopProgress) Stop() {}
 
 // saver writes lookups and saved accounts to the store in batches, from
 // its own goroutine, so a slow store never holds the rows up.
@@ -249,14 +240,14 @@ func (s *saver) flush() {
 	if s.st == nil {
 		st, err := s.env.Store()
 		if err != nil {
-			s.storeErr = firstOf(s.storeErr, err)
+			s.storeErr = cmp.Or(s.storeErr, err.Error())
 			return
 		}
 		s.st = st
 	}
 	if len(accts) > 0 {
 		if r, err := s.st.Import(accts); err != nil {
-			s.accErr = firstOf(s.accErr, err)
+			s.accErr = cmp.Or(s.accErr, err.Error())
 		} else {
 			s.saves = true
 			s.added += r.Added
@@ -265,17 +256,9 @@ func (s *saver) flush() {
 	}
 	if len(ls) > 0 {
 		if err := s.st.RecordLookups(ls...); err != nil {
-			s.histErr = firstOf(s.histErr, err)
+			s.histErr = cmp.Or(s.histErr, err.Error())
 		}
 	}
-}
-
-// firstOf keeps the first error message.
-func firstOf(have string, err error) string {
-	if have != "" {
-		return have
-	}
-	return err.Error()
 }
 
 // close writes what is still queued and returns the notes of the summary.
