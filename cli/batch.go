@@ -288,13 +288,11 @@ func batchDefaults(app *invocation, o batchOptions) (batch.Defaults, error) {
 
 // reportProblems prints the first limit problems, each "line N: message".
 func reportProblems(app *invocation, line, prefix string, ps []batch.Problem, limit int) {
+	lines := make([]string, len(ps))
 	for i, p := range ps {
-		if i == limit {
-			fmt.Fprintf(app.stderr, "%s and %d more\n", text.Ellipsis, len(ps)-limit)
-			return
-		}
-		fmt.Fprintf(app.stderr, "%s %d: %s%s\n", line, p.Line, prefix, p.Message)
+		lines[i] = fmt.Sprintf("%s %d: %s%s", line, p.Line, prefix, p.Message)
 	}
+	writeFirst(app.stderr, lines, limit, "")
 }
 
 // batchExit returns a batch's exit status: nil when every lookup

@@ -73,14 +73,14 @@ func (f *requestFlags) resolve(cfg *config.Config) (int, string, error) {
 // hint when it names none.
 func resolveOperator(ops []config.Operator, s string) (int, error) {
 	code, err := config.ResolveOperator(ops, s)
-	var ue *config.UnknownOperatorError
-	switch {
-	case err == nil:
+	if err == nil {
 		return code, nil
-	case errors.As(err, &ue):
-		return 0, &exitError{code: exitUsage, err: err, hint: ue.Hint()}
 	}
-	return 0, &exitError{code: exitUsage, err: err, hint: "operator codes are positive whole numbers, e.g. 311"}
+	hint := "operator codes are positive whole numbers, e.g. 311"
+	if ue, ok := errors.AsType[*config.UnknownOperatorError](err); ok {
+		hint = ue.Hint()
+	}
+	return 0, &exitError{code: exitUsage, err: err, hint: hint}
 }
 
 // fetchOptions are the flags of `aopfetch fetch`.
@@ -173,19 +173,17 @@ func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operat
 	var bad []string
 	for _, v := range vehicles {
 		r, warning, err := client.Request{Operator: operator, CANumber: v, RegistrationID: registrationID}.Normalize()
-		var ve *client.ValidationError
-		switch {
-		case errors.As(err, &ve) && ve.Field != client.FieldCANumber:
+		if ve, ok := errors.AsType[*client.ValidationError](err); ok && ve.Field != client.FieldCANumber {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), hint: fieldHint(ve.Field)}
-		case err != nil:
+		} else if err != nil {
 			fmt.Fprintf(warn, "aopfetch: %s: invalid vehicle number: %s\n", quoteArg(v), err.Error())
 			bad = append(bad, v)
 			continue
-		case warning != "":
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(warning), action)
 		}
-		if w := cfg.VehicleWarning(r.Operator, r.CANumber); w != "" {
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(w), action)
+		for _, w := range []string{warning, cfg.VehicleWarning(r.Operator, r.CANumber)} {
+			if w != "" {
+				fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(w), action)
+			}
 		}
 		reqs = append(reqs, r)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -235,7 +236,7 @@ func runImport(ctx context.Context, app *invocation, o importOptions, name strin
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
 			"nothing imported: %s invalid", text.Plural(skipped, "row"))
 	}
-	writeDuplicates(app.stderr, duplicateRows(rows))
+	writeFirst(app.stderr, duplicateRows(rows), maxDuplicateLines, " rows repeating a vehicle of an earlier row")
 	rep, err := s.Import(accts)
 	if err != nil {
 		return err
@@ -268,15 +269,15 @@ func duplicateRows(rows []store.ImportRow) []string {
 // before summing up the rest.
 const maxDuplicateLines = 10
 
-// writeDuplicates writes the first notes about repeated vehicles and counts
-// the others, so a file of thousands of repeats does not flood the terminal.
-func writeDuplicates(w io.Writer, notes []string) {
-	for i, n := range notes {
-		if i == maxDuplicateLines {
-			fmt.Fprintf(w, "%s and %d more rows repeating a vehicle of an earlier row\n", text.Ellipsis, len(notes)-i)
+// writeFirst writes the first limit lines and then counts the others, so
+// thousands of them do not flood the terminal: "… and N more" plus more.
+func writeFirst(w io.Writer, lines []string, limit int, more string) {
+	for i, l := range lines {
+		if i == limit {
+			fmt.Fprintf(w, "%s and %d more%s\n", text.Ellipsis, len(lines)-limit, more)
 			return
 		}
-		fmt.Fprintln(w, n)
+		fmt.Fprintln(w, l)
 	}
 }
 
@@ -393,34 +394,27 @@ func applyImportDefaults(rows []store.ImportRow, d store.Data, operator int, reg
 	return ok, missing
 }
 
-// Byte order marks.
-var (
-	bomUTF8    = []byte("\ufeff")
-	bomUTF16LE = []byte{0xff, 0xfe}
-	bomUTF16BE = []byte{0xfe, 0xff}
-)
-
 // utf8Text returns the text of an input file as UTF-8: a UTF-16 file with a
 // byte order mark (how Windows tools save "Unicode" text) is decoded, and a
 // UTF-8 byte order mark is dropped. Other bytes are returned as they are.
 func utf8Text(data []byte) []byte {
 	switch {
-	case bytes.HasPrefix(data, bomUTF8):
-		return data[len(bomUTF8):]
-	case bytes.HasPrefix(data, bomUTF16LE):
-		return decodeUTF16(data[2:], func(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 })
-	case bytes.HasPrefix(data, bomUTF16BE):
-		return decodeUTF16(data[2:], func(b []byte) uint16 { return uint16(b[1]) | uint16(b[0])<<8 })
+	case bytes.HasPrefix(data, []byte("\ufeff")):
+		return data[3:]
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		return decodeUTF16(data[2:], binary.LittleEndian)
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return decodeUTF16(data[2:], binary.BigEndian)
 	}
 	return data
 }
 
-// decodeUTF16 decodes UTF-16 code units read by unit; a trailing odd byte is
-// dropped and unpaired surrogates become U+FFFD.
-func decodeUTF16(data []byte, unit func([]byte) uint16) []byte {
-	units := make([]uint16, 0, len(data)/2)
-	for i := 0; i+1 < len(data); i += 2 {
-		units = append(units, unit(data[i:i+2]))
+// decodeUTF16 decodes UTF-16 in the byte order order; a trailing odd byte
+// is dropped and unpaired surrogates become U+FFFD.
+func decodeUTF16(data []byte, order binary.ByteOrder) []byte {
+	units := make([]uint16, len(data)/2)
+	for i := range units {
+		units[i] = order.Uint16(data[2*i:])
 	}
 	return []byte(string(utf16.Decode(units)))
 }

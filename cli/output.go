@@ -328,8 +328,7 @@ func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *con
 func writeLookupError(w io.Writer, vehicle string, err error) {
 	msg := err.Error()
 	snippet := ""
-	var ce *client.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
 		msg, snippet = ce.Message, ce.Snippet
 	}
 	prefix := "aopfetch: "

@@ -69,8 +69,7 @@ func runWith(ctx context.Context, app *invocation, args []string, prepare func(*
 	if ctx.Err() != nil && code != exitUsage {
 		code = exitInterrupted
 	}
-	var ee *exitError
-	if (!errors.As(err, &ee) || ee.err != nil) && !app.saidAlready(err) {
+	if ee, ok := errors.AsType[*exitError](err); (!ok || ee.err != nil) && !app.saidAlready(err) {
 		writeLookupError(app.stderr, "", err)
 	}
 	return code
@@ -147,8 +146,7 @@ func humanOutput(cmd *cobra.Command) bool {
 	if !cmd.HasParent() || strings.HasPrefix(cmd.Name(), "__") {
 		return false
 	}
-	f := cmd.Flags().Lookup("json")
-	return f == nil || !f.Changed
+	return !changed(cmd, "json")
 }
 
 // usageArgs wraps a cobra argument validator so its errors are usage errors.

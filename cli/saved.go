@@ -199,21 +199,18 @@ func clearFields(s *store.Store, v string, label, note bool) (store.Account, err
 	d, err := s.Update(func(d *store.Data) error {
 		for i := range d.Accounts {
 			if a := &d.Accounts[i]; a.CANumber == v {
-				a.Label, a.Note = cleared(a.Label, label), cleared(a.Note, note)
+				if label {
+					a.Label = ""
+				}
+				if note {
+					a.Note = ""
+				}
 			}
 		}
 		return nil
 	})
 	a, _ := d.Account(v)
 	return a, err
-}
-
-// cleared returns "" when clear is set, else s.
-func cleared(s string, clear bool) string {
-	if clear {
-		return ""
-	}
-	return s
 }
 
 // mustFindAccount opens the store and finds the account with id or vehicle

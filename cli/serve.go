@@ -138,36 +138,27 @@ func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o s
 // audit_log are not used: sandbox answers never reach the real agents'
 // stores or audit log.
 func (o *serveOptions) fromConfig(flags *pflag.FlagSet, sc config.ServeConfig, demo bool) {
-	set := func(name string) bool { return flags.Changed(name) }
 	if demo {
 		sc.DataDir, sc.HostKey, sc.AuditLog = "", "", ""
 	}
-	for _, s := range []struct {
-		flag string
-		dst  *string
-		v    string
-	}{
-		{"listen", &o.listen, sc.Listen}, {"authorized-keys", &o.authorizedKeys, sc.AuthorizedKeys},
-		{"host-key", &o.hostKey, sc.HostKey}, {"data-dir", &o.dataDir, sc.DataDir}, {"audit-log", &o.auditLog, sc.AuditLog},
-	} {
-		if !set(s.flag) && s.v != "" {
-			*s.dst = s.v
-		}
-	}
-	for _, s := range []struct {
-		flag string
-		dst  *int
-		v    int
-	}{
-		{"lookups-per-minute", &o.limits.LookupsPerMinute, sc.LookupsPerMinute}, {"burst", &o.limits.Burst, sc.Burst},
-		{"sessions-per-agent", &o.limits.SessionsPerAgent, sc.SessionsPerAgent}, {"max-sessions", &o.limits.Sessions, sc.MaxSessions},
-	} {
-		if !set(s.flag) && s.v != 0 {
-			*s.dst = s.v
-		}
-	}
-	if !set("idle-timeout") && sc.IdleTimeout != 0 {
-		o.idleTimeout = sc.IdleTimeout
+	fromConfigValue(flags, "listen", &o.listen, sc.Listen)
+	fromConfigValue(flags, "authorized-keys", &o.authorizedKeys, sc.AuthorizedKeys)
+	fromConfigValue(flags, "host-key", &o.hostKey, sc.HostKey)
+	fromConfigValue(flags, "data-dir", &o.dataDir, sc.DataDir)
+	fromConfigValue(flags, "audit-log", &o.auditLog, sc.AuditLog)
+	fromConfigValue(flags, "lookups-per-minute", &o.limits.LookupsPerMinute, sc.LookupsPerMinute)
+	fromConfigValue(flags, "burst", &o.limits.Burst, sc.Burst)
+	fromConfigValue(flags, "sessions-per-agent", &o.limits.SessionsPerAgent, sc.SessionsPerAgent)
+	fromConfigValue(flags, "max-sessions", &o.limits.Sessions, sc.MaxSessions)
+	fromConfigValue(flags, "idle-timeout", &o.idleTimeout, sc.IdleTimeout)
+}
+
+// fromConfigValue sets *dst to the config's v, unless the flag is set or v
+// is unset (zero).
+func fromConfigValue[T comparable](flags *pflag.FlagSet, flag string, dst *T, v T) {
+	var zero T
+	if !flags.Changed(flag) && v != zero {
+		*dst = v
 	}
 }
 

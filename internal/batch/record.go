@@ -93,8 +93,7 @@ func validUTF8(b []byte) []byte {
 func recordError(err error) *RecordError {
 	re := &RecordError{}
 	re.Kind, re.Message = store.FailureOf(err)
-	var ce *client.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
 		re.HTTPStatus, re.ResponseCode = ce.HTTPStatus, ce.ResponseCode
 	}
 	return re
