@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,18 +108,22 @@ func glyphCells(g text.Glyphs, header []string, rows [][]string) ([]string, [][]
 	if !g.ASCII() {
 		return header, rows
 	}
-	conv := func(row []string) []string {
+	return eachRow(header, rows, func(row []string) []string {
 		out := make([]string, len(row))
 		for i, c := range row {
 			out[i] = g.Text(c)
 		}
 		return out
-	}
+	})
+}
+
+// eachRow returns f of the header and of every row.
+func eachRow(header []string, rows [][]string, f func([]string) []string) ([]string, [][]string) {
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		out[i] = conv(r)
+		out[i] = f(r)
 	}
-	return conv(header), out
+	return f(header), out
 }
 
 // fitTableTo is fitTable for the terminal w writes to (its width; its
@@ -142,25 +147,21 @@ func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink
 		return header, rows
 	}
 	widths := columnWidths(header, rows)
-	kept := make([]bool, len(header))
-	for i := range kept {
-		kept[i] = true
-	}
-	floor := make([]int, len(header))
-	copy(floor, widths)
+	dropped := make([]bool, len(header))
+	floor := slices.Clone(widths)
 	for _, i := range shrink {
 		floor[i] = min(widths[i], max(minFitWidth, text.Width(header[i])))
 	}
 	for _, i := range drop {
-		if tableWidth(floor, kept) <= width {
+		if tableWidth(floor, dropped) <= width {
 			break
 		}
-		kept[i] = false
+		dropped[i] = true
 	}
-	for tableWidth(widths, kept) > width {
+	for tableWidth(widths, dropped) > width {
 		widest := -1
 		for _, i := range shrink {
-			if kept[i] && widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
+			if !dropped[i] && widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
 				widest = i
 			}
 		}
@@ -169,7 +170,15 @@ func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink
 		}
 		widths[widest]--
 	}
-	return keepColumns(g, header, widths, kept), keepRows(g, rows, widths, kept)
+	return eachRow(header, rows, func(row []string) []string {
+		out := make([]string, 0, len(row))
+		for i, c := range row {
+			if i < len(dropped) && !dropped[i] {
+				out = append(out, g.Truncate(c, widths[i]))
+			}
+		}
+		return out
+	})
 }
 
 // columnWidths returns the display width of each column.
@@ -185,39 +194,16 @@ func columnWidths(header []string, rows [][]string) []int {
 	return widths
 }
 
-// tableWidth is the width of the kept columns with two spaces between them.
-func tableWidth(widths []int, kept []bool) int {
+// tableWidth is the width of the columns not dropped with two spaces
+// between them.
+func tableWidth(widths []int, dropped []bool) int {
 	total, n := 0, 0
 	for i, w := range widths {
-		if kept[i] {
+		if !dropped[i] {
 			total, n = total+w, n+1
 		}
 	}
 	return total + 2*max(n-1, 0)
-}
-
-// keepColumns returns the kept cells of row, each cut to its column's width.
-func keepColumns(g text.Glyphs, row []string, widths []int, kept []bool) []string {
-	out := make([]string, 0, len(row))
-	for i, c := range row {
-		if i >= len(kept) || !kept[i] {
-			continue
-		}
-		if text.Width(c) > widths[i] {
-			c = g.Truncate(c, widths[i])
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// keepRows is keepColumns of every row.
-func keepRows(g text.Glyphs, rows [][]string, widths []int, kept []bool) [][]string {
-	out := make([][]string, len(rows))
-	for r, row := range rows {
-		out[r] = keepColumns(g, row, widths, kept)
-	}
-	return out
 }
 
 // terminalWidth returns the width of the terminal w writes to, or 0 when

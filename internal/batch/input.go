@@ -64,7 +64,7 @@ func ReadRows(data []byte, name string, d Defaults) (rows []Row, bad, warnings [
 	}
 	rows, invalid, warnings := d.validate(in)
 	bad = append(bad, invalid...)
-	sortProblems(bad)
+	slices.SortStableFunc(bad, func(a, b Problem) int { return a.Line - b.Line }) // by line, keeping the order within one
 	return rows, bad, warnings, nil
 }
 
@@ -185,9 +185,4 @@ func (d Defaults) request(r store.CSVRow, saved map[string]store.Account) (clien
 	}
 	req := client.Request{Operator: code, CANumber: r.CANumber, RegistrationID: cmp.Or(regID, d.RegistrationID)}
 	return req.Normalize()
-}
-
-// sortProblems orders problems by line, keeping the order within a line.
-func sortProblems(ps []Problem) {
-	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
 }

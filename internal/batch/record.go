@@ -71,20 +71,14 @@ func rawJSON(body []byte) any {
 	if len(body) == 0 {
 		return nil
 	}
-	if json.Valid(body) {
-		return json.RawMessage(validUTF8(body))
+	if !json.Valid(body) {
+		return string(body)
 	}
-	return string(body)
-}
-
-// validUTF8 returns a copy of b with each byte of an invalid UTF-8 sequence
-// replaced by U+FFFD.
-func validUTF8(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	for _, r := range string(b) { // an invalid byte ranges as one U+FFFD
+	out := make([]byte, 0, len(body))
+	for _, r := range string(body) { // an invalid byte ranges as one U+FFFD
 		out = utf8.AppendRune(out, r)
 	}
-	return out
+	return json.RawMessage(out)
 }
 
 // recordError builds the error block of err: the kind and message it is

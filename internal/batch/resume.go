@@ -63,12 +63,9 @@ func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 		if errors.Is(err, io.EOF) {
 			return entries, nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, notBatchOutput(path, "csv", line)
-		}
 		e, ok := resumeCSVEntry(rec)
-		if !ok {
+		if err != nil || !ok {
+			line, _ := cr.FieldPos(0)
 			return nil, notBatchOutput(path, "csv", line)
 		}
 		entries = append(entries, e)
