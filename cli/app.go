@@ -74,9 +74,8 @@ type invocation struct {
 	clientErr     error
 	clientNotices []string // what the client will not do, said once (see Client)
 
-	storeOnce sync.Once
-	// noticesShown counts the store notices printed so far.
-	noticesShown int
+	storeOnce    sync.Once
+	noticesShown int // store notices printed so far
 	st           *store.Store
 	storeErr     error
 
@@ -100,10 +99,6 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	}
 }
 
-// glyphs are the glyphs of this terminal: UTF-8, or ASCII when the locale
-// (LC_ALL, LC_CTYPE, LANG) is not UTF-8.
-func (a *invocation) glyphs() text.Glyphs { return text.GlyphsFor(a.getenv) }
-
 // noColor reports whether NO_COLOR asks for no colour.
 func (a *invocation) noColor() bool {
 	v, ok := a.getenv("NO_COLOR")
@@ -124,9 +119,6 @@ func (a *invocation) bindFlags(fs *pflag.FlagSet) {
 // changedFlags returns the global flags the user set, keyed as LoadConfig expects.
 func (a *invocation) changedFlags() map[string]string {
 	out := map[string]string{}
-	if a.flagSet == nil {
-		return out
-	}
 	for name, key := range map[string]string{"base-url": "base_url", "timeout": "timeout", "store": "store"} {
 		if f := a.flagSet.Lookup(name); f != nil && f.Changed {
 			out[key] = f.Value.String()

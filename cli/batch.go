@@ -133,23 +133,18 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 // check validates the flags that do not depend on the input.
 func (o batchOptions) check() error {
 	if o.concurrency < 1 || o.concurrency > client.MaxConcurrency {
-		return usageError("--concurrency must be between 1 and %d (got %d)", client.MaxConcurrency, o.concurrency)
+		return newUsageError("", "--concurrency must be between 1 and %d (got %d)", client.MaxConcurrency, o.concurrency)
 	}
 	if !(o.rate >= 0) || math.IsInf(o.rate, 1) { // NaN fails every comparison
-		return usageError("--rate must be 0 (no limit) or a positive number of requests per second (got %g)", o.rate)
+		return newUsageError("", "--rate must be 0 (no limit) or a positive number of requests per second (got %g)", o.rate)
 	}
 	if o.resume && (o.output == "" || o.output == "-") {
-		return usageError("--resume needs -o FILE: the output file of the run to resume")
+		return newUsageError("", "--resume needs -o FILE: the output file of the run to resume")
 	}
 	if o.resume && o.overwrite {
-		return usageError("--resume and --overwrite contradict each other: keep the rows, or replace them")
+		return newUsageError("", "--resume and --overwrite contradict each other: keep the rows, or replace them")
 	}
 	return nil
-}
-
-// usageError is an exit-2 error.
-func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
 // batchError turns the engine's usage errors into exit-2 errors.
@@ -199,7 +194,7 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 	if _, ok := errors.AsType[*exitError](err); ok || ctx.Err() != nil {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	} else if err != nil {
-		return usageError("opening the output: %v", err)
+		return newUsageError("", "opening the output: %v", err)
 	}
 	env := batch.Env{
 		Fetcher: c,
@@ -251,16 +246,16 @@ func batchRows(ctx context.Context, app *invocation, o batchOptions) (rows []bat
 			return nil, 0, err
 		}
 		if rows, bad, warnings, err = batch.ReadRows(data, o.input, d); err != nil {
-			return nil, 0, usageError("%s: %v", o.input, err)
+			return nil, 0, newUsageError("", "%s: %v", o.input, err)
 		}
 	}
 	reportProblems(app, line, "", bad, 20)
 	reportProblems(app, line, "warning: ", warnings, 5)
 	switch {
 	case len(bad) > 0 && !o.skipInvalid:
-		return nil, 0, usageError("%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", text.Plural(len(bad), "invalid row"), where)
+		return nil, 0, newUsageError("", "%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", text.Plural(len(bad), "invalid row"), where)
 	case len(rows) == 0:
-		return nil, 0, usageError("no vehicles to look up in %s", where)
+		return nil, 0, newUsageError("", "no vehicles to look up in %s", where)
 	}
 	return rows, len(bad), nil
 }

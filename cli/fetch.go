@@ -47,11 +47,7 @@ func (f *requestFlags) defaults(cfg *config.Config) (int, string, error) {
 			return 0, "", err
 		}
 	}
-	id := cfg.RegistrationID
-	if f.registrationID != "" {
-		id = f.registrationID
-	}
-	return op, strings.TrimSpace(id), nil
+	return op, strings.TrimSpace(cmp.Or(f.registrationID, cfg.RegistrationID)), nil
 }
 
 // resolve is defaults with missing values as usage errors with a hint.
@@ -141,10 +137,14 @@ func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []strin
 	var outs []batch.Result
 	batch.Run(ctx, c, reqs, batch.Options{Concurrency: 1, KeepGoingAfterAuth: true}, func(r batch.Result) error {
 		outs = append(outs, r)
-		if !o.json {
-			werr = cmp.Or(werr, reportHuman(app, cfg, r))
-		} else if r.Err != nil {
+		switch {
+		case r.Err != nil:
 			writeLookupError(app.stderr, r.Req.CANumber, r.Err)
+		case !o.json:
+			if r.Job > 0 {
+				fmt.Fprintln(app.stdout)
+			}
+			werr = cmp.Or(werr, writeConsumer(app.stdout, r.Req, r.Res, cfg, time.Now()))
 		}
 		return nil
 	})
@@ -208,19 +208,6 @@ func fieldHint(field string) string {
 // quoteArg shows a command-line argument in a message, sanitised.
 func quoteArg(s string) string {
 	return fmt.Sprintf("%q", text.Sanitize(s))
-}
-
-// reportHuman prints one result: a table on stdout or the error on stderr.
-// It returns the error of writing the table.
-func reportHuman(app *invocation, cfg *config.Config, r batch.Result) error {
-	if r.Err != nil {
-		writeLookupError(app.stderr, r.Req.CANumber, r.Err)
-		return nil
-	}
-	if r.Job > 0 {
-		fmt.Fprintln(app.stdout)
-	}
-	return writeConsumer(app.stdout, r.Req, r.Res, cfg, time.Now())
 }
 
 // writeRecords writes the --json output: one object, or an array.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -68,12 +69,7 @@ stdout or FILE. Without --format, the format follows FILE's extension
 			if err != nil {
 				return err
 			}
-			if f == "" {
-				if f = formatFromName(out); f == "" {
-					f = formatJSON
-				}
-			}
-			return runExport(cmd.Context(), app, f, out)
+			return runExport(cmd.Context(), app, cmp.Or(f, formatFromName(out), formatJSON), out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from -o's extension, else json)")
@@ -204,9 +200,7 @@ func runImport(ctx context.Context, app *invocation, o importOptions, name strin
 	if err != nil {
 		return err
 	}
-	if format == "" {
-		format = sniffFormat(name, data)
-	}
+	format = cmp.Or(format, sniffFormat(name, data))
 	cfg, err := app.config()
 	if err != nil {
 		return err

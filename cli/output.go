@@ -275,33 +275,24 @@ func operatorText(code int, cfg *config.Config) string {
 // consumerFields returns the detail lines of one successful lookup. Every
 // server string is sanitised.
 func consumerFields(req client.Request, c client.Consumer, cfg *config.Config, now time.Time) []field {
-	bill := client.Bill{}
+	bill, pay, partPay := client.Bill{}, none, none
 	if c.Bill != nil {
-		bill = *c.Bill
+		bill, pay, partPay = *c.Bill, yesNo(c.Bill.AcceptPayment), yesNo(c.Bill.AcceptPartPay)
 	}
-	name := c.ShownName()
-	fs := []field{
-		{"Name", cell(name, 0)},
+	return []field{
+		{"Name", cell(c.ShownName(), 0)},
 		{"Vehicle", cell(req.CANumber, 0)},
 		{"Operator", operatorText(req.Operator, cfg)},
 		{"Amount", formatAmount(c.ShownAmount())},
 		{"Net amount", formatAmount(bill.BillNetAmount)},
 		{"Max amount", formatAmount(bill.MaxBillAmount)},
 		{"Due date", formatDueDate(c.ShownDueDate(), now, 0)},
+		{"Accepts payment", pay},
+		{"Part payment", partPay},
+		{"Phone", cell(bill.CellNumber, 0)},
+		{"Message", cell(c.Message, 0)},
+		{"Response code", strconv.Itoa(c.ResponseCode)},
 	}
-	if c.Bill != nil {
-		fs = append(fs,
-			field{"Accepts payment", yesNo(bill.AcceptPayment)},
-			field{"Part payment", yesNo(bill.AcceptPartPay)},
-		)
-	} else {
-		fs = append(fs, field{"Accepts payment", none}, field{"Part payment", none})
-	}
-	return append(fs,
-		field{"Phone", cell(bill.CellNumber, 0)},
-		field{"Message", cell(c.Message, 0)},
-		field{"Response code", strconv.Itoa(c.ResponseCode)},
-	)
 }
 
 // writeConsumer writes the detail block of one successful lookup.

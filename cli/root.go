@@ -194,7 +194,7 @@ func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 		Fetcher: c, Config: cfg, Demo: app.demo(), Vehicle: vehicle,
 		Debug: app.flags.debug, Version: app.info.Version,
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
-		ASCII:   app.glyphs().ASCII(), NoColor: app.noColor(),
+		ASCII:   text.GlyphsFor(app.getenv).ASCII(), NoColor: app.noColor(),
 		Theme: ui.Theme(cfg.Theme), Concurrency: cfg.Concurrency, Rate: cfg.Rate,
 	}
 	if s, err := app.store(); err != nil {
