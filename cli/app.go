@@ -42,13 +42,11 @@ func (b BuildInfo) text() string {
 }
 
 // globalFlags are the root's persistent flags.
+// (--base-url, --timeout and --store are read through flagSet).
 type globalFlags struct {
-	demo    bool
-	baseURL string
-	timeout string
-	config  string
-	store   string
-	debug   bool
+	demo   bool
+	config string
+	debug  bool
 }
 
 // invocation is the shared state of one run of aopfetch: global flags and
@@ -109,10 +107,10 @@ func (a *invocation) noColor() bool {
 func (a *invocation) bindFlags(fs *pflag.FlagSet) {
 	a.flagSet = fs
 	fs.BoolVar(&a.flags.demo, "demo", false, "use the built-in sandbox instead of AOPay (no credentials needed)")
-	fs.StringVar(&a.flags.baseURL, "base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
-	fs.StringVar(&a.flags.timeout, "timeout", "", "whole-request timeout, e.g. 10s (env AOPFETCH_TIMEOUT, config timeout)")
+	fs.String("base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
+	fs.String("timeout", "", "whole-request timeout, e.g. 10s (env AOPFETCH_TIMEOUT, config timeout)")
 	fs.StringVar(&a.flags.config, "config", "", "config file (env AOPFETCH_CONFIG; default $XDG_CONFIG_HOME/aopfetch/config.toml)")
-	fs.StringVar(&a.flags.store, "store", "", "store file (env AOPFETCH_STORE; default $XDG_DATA_HOME/aopfetch/store.json)")
+	fs.String("store", "", "store file (env AOPFETCH_STORE; default $XDG_DATA_HOME/aopfetch/store.json)")
 	fs.BoolVar(&a.flags.debug, "debug", false, "write a debug log under $XDG_STATE_HOME/aopfetch/")
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -267,13 +268,10 @@ func batchDefaults(app *invocation, o batchOptions) (batch.Defaults, error) {
 	if err != nil {
 		return batch.Defaults{}, err
 	}
-	d := batch.Defaults{Operator: o.operator, RegistrationID: o.registrationID,
+	d := batch.Defaults{Operator: o.operator, RegistrationID: cmp.Or(o.registrationID, cfg.RegistrationID),
 		Resolve: func(s string) (int, error) { return resolveOperator(cfg.Operators, s) }}
 	if d.Operator == "" && cfg.Operator > 0 {
 		d.Operator = strconv.Itoa(cfg.Operator)
-	}
-	if d.RegistrationID == "" {
-		d.RegistrationID = cfg.RegistrationID
 	}
 	if s, err := app.store(); err == nil { // else the batch goes on without, and says so when it saves
 		d.Saved = s.Data().Accounts

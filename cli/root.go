@@ -49,17 +49,8 @@ func stopSignals() []os.Signal {
 // run executes args against app and returns the exit code; errors are
 // printed to app's stderr as one line plus a hint.
 func run(ctx context.Context, app *invocation, args []string) int {
-	return runWith(ctx, app, args, nil)
-}
-
-// runWith is run with prepare (if not nil) applied to the command tree
-// before it executes.
-func runWith(ctx context.Context, app *invocation, args []string, prepare func(*cobra.Command)) int {
 	defer app.close()
 	root := newRootCmd(app)
-	if prepare != nil {
-		prepare(root)
-	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -135,6 +126,14 @@ everything against the built-in sandbox.`,
 		c.Example = `  aopfetch completion bash > /etc/bash_completion.d/aopfetch
   aopfetch completion zsh > "${fpath[1]}/_aopfetch"
   aopfetch completion fish > ~/.config/fish/completions/aopfetch.fish`
+	}
+	if app.session != nil { // help over ssh offers only what works there
+		for _, name := range serverFlags {
+			_ = root.PersistentFlags().MarkHidden(name)
+		}
+		for _, c := range root.Commands() {
+			c.Hidden = c.Hidden || !slices.Contains(sessionCommands, c.Name())
+		}
 	}
 	return root
 }
