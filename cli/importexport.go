@@ -279,13 +279,30 @@ func writeFirst(w io.Writer, lines []string, limit int, more string) {
 // accounts are a few MB), far below what an endless input would eat.
 const maxImportSize = 128 << 20
 
-// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text), at
-// most limit bytes; ctrl+c ends a read that waits (see untilInterrupted).
+// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text),
+// refusing more than limit bytes; ctrl+c ends a read that waits (see
+// untilInterrupted).
 func readInput(ctx context.Context, app *invocation, name string, limit int64) ([]byte, error) {
 	var data []byte
-	err := untilInterrupted(ctx, func() (err error) {
-		data, err = readLimited(app, name, limit)
-		return err
+	err := untilInterrupted(ctx, func() error {
+		r, shown := app.stdin, "stdin"
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return newUsageError(readHint(err), "cannot read %s: %v", name, err)
+			}
+			defer f.Close()
+			r, shown = f, name
+		}
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		switch {
+		case err != nil:
+			return newUsageError(readHint(err), "cannot read %s: %v", shown, err)
+		case int64(len(b)) > limit:
+			return newUsageError("split it into smaller files", "%s is larger than %d MiB", shown, limit>>20)
+		}
+		data = utf8Text(b)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -307,27 +324,6 @@ func untilInterrupted(ctx context.Context, fn func() error) error {
 	case <-ctx.Done():
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	}
-}
-
-// readLimited reads name (stdin for "-") as UTF-8, refusing more than limit bytes.
-func readLimited(app *invocation, name string, limit int64) ([]byte, error) {
-	r, shown := app.stdin, "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, newUsageError(readHint(err), "cannot read %s: %v", name, err)
-		}
-		defer f.Close()
-		r, shown = f, name
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, newUsageError(readHint(err), "cannot read %s: %v", shown, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, newUsageError("split it into smaller files", "%s is larger than %d MiB", shown, limit>>20)
-	}
-	return utf8Text(data), nil
 }
 
 // readHint says what to check when an input file cannot be read.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
@@ -182,11 +183,7 @@ func (o *serveOptions) applyDefaults(demo bool) error {
 		}
 		o.authorizedKeys = filepath.Join(xdg.ConfigHome, "aopfetch", "authorized_keys")
 	}
-	if o.hostKey == "" {
-		o.hostKey = filepath.Join(o.dataDir, "host_ed25519_key")
-	}
-	if o.auditLog == "" {
-		o.auditLog = filepath.Join(o.dataDir, "audit.jsonl")
-	}
+	o.hostKey = cmp.Or(o.hostKey, filepath.Join(o.dataDir, "host_ed25519_key"))
+	o.auditLog = cmp.Or(o.auditLog, filepath.Join(o.dataDir, "audit.jsonl"))
 	return nil
 }
