@@ -60,13 +60,20 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		prog = e.Progress(counter)
 	}
 	written := 0
-	rows, saves := out.inOrder(p.rows, &written), sv.inOrder(len(p.jobs))
+	rows := out.inOrder(p.rows, &written)
+	// Jobs are counted in the summary and saved in input order, whatever
+	// order their answers came in: new accounts are saved in the order of
+	// the input, each with its lookup in the same write (which counts it as
+	// the account's first use).
+	saves := newInOrder(len(p.jobs), func(_ int, ps pendingSave) error {
+		sum.record(ps.result)
+		sv.add(&ps.lookup, ps.accts...)
+		return nil
+	})
 	start := time.Now()
-	answered := make([]*Result, len(p.jobs))
 	rep := Run(ctx, e.Fetcher, p.jobs, e.Options, func(r Result) error {
 		counter.add(r.Err == nil)
-		answered[r.Job] = &r
-		ps := pendingSave{lookup: store.NewLookup(r.Req, r.Res, r.Err, time.Now())}
+		ps := pendingSave{result: r, lookup: store.NewLookup(r.Req, r.Res, r.Err, time.Now())}
 		if r.Err == nil && r.Res != nil {
 			ps.accts = []store.Account{p.account(r.Job, r.Res)}
 		}
@@ -78,11 +85,6 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		return rows.flush(false)
 	})
 	_ = saves.flush(true)
-	for _, r := range answered { // the summary lists vehicles in input order
-		if r != nil {
-			sum.record(*r)
-		}
-	}
 	werr := rep.Err
 	if err := rows.flush(true); werr == nil { // after a stop, rows never looked up are left out: --resume picks them up
 		werr = err
@@ -97,22 +99,12 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	return sum
 }
 
-// pendingSave is a finished job's lookup and saved account (none when it
-// failed).
+// pendingSave is a finished job: its result, lookup and saved account
+// (none when it failed).
 type pendingSave struct {
+	result Result
 	lookup store.Lookup
 	accts  []store.Account
-}
-
-// inOrder hands the lookups and accounts of n jobs to s in job order (the
-// input's), whatever order their answers came in: new accounts are saved in
-// the order of the input, each with its lookup in the same write (which
-// counts it as the account's first use).
-func (s *saver) inOrder(n int) *inOrder[pendingSave] {
-	return newInOrder(n, func(_ int, ps pendingSave) error {
-		s.add(&ps.lookup, ps.accts...)
-		return nil
-	})
 }
 
 // inOrder hands finished items on in index order, holding back those
