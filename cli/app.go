@@ -323,10 +323,9 @@ func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a
 // printDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
 func (a *invocation) printDemoNotice() {
-	if !a.demo() {
-		return
+	if a.demo() {
+		a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 	}
-	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 }
 
 // warn writes a one-line warning to stderr, sanitised (it may quote paths
