@@ -146,11 +146,8 @@ func writeInto(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err = f.Write(data)
+	return cmp.Or(err, f.Close())
 }
 
 // importOptions are the flags of `aopfetch import`.

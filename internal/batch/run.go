@@ -85,13 +85,8 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		return rows.flush(false)
 	})
 	_ = saves.flush(true)
-	werr := rep.Err
-	if err := rows.flush(true); werr == nil { // after a stop, rows never looked up are left out: --resume picks them up
-		werr = err
-	}
-	if err := out.Close(); werr == nil {
-		werr = err
-	}
+	// After a stop, rows never looked up are left out: --resume picks them up.
+	werr := cmp.Or(rep.Err, rows.flush(true), out.Close())
 	prog.Stop()
 	sum.Elapsed, sum.Written, sum.WriteErr = time.Since(start), written, werr
 	sum.Interrupted, sum.Auth = rep.Interrupted, rep.Auth
