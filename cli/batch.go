@@ -313,10 +313,7 @@ func batchExit(s *batch.Summary) error {
 		return &exitError{code: code, err: fmt.Errorf("interrupted after %d of %d lookups", s.Attempted(), s.Lookups),
 			hint: s.ResumeAdvice()}
 	case exitAuth:
-		hint := s.Auth.Hint
-		if hint == "" {
-			hint = "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)"
-		}
+		hint := cmp.Or(s.Auth.Hint, "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)")
 		return &exitError{code: code, err: errors.New("authentication failed: " + s.Auth.Message + "; the batch was stopped"),
 			hint: hint + "; then " + s.ResumeAdvice()}
 	default:

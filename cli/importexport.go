@@ -362,9 +362,7 @@ func applyImportDefaults(rows []store.ImportRow, d store.Data, operator int, reg
 			ok = append(ok, a)
 			continue
 		}
-		if a.Operator == 0 {
-			a.Operator = operator
-		}
+		a.Operator = cmp.Or(a.Operator, operator)
 		if strings.TrimSpace(a.RegistrationID) == "" {
 			a.RegistrationID = registrationID
 		}
