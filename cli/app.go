@@ -90,9 +90,8 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	g := text.GlyphsFor(getenv)
 	return &invocation{
-		info: info, stdin: stdin, stdout: withGlyphs(stdout, g), stderr: stderr, getenv: getenv,
+		info: info, stdin: stdin, stdout: glyphWriter{stdout, text.GlyphsFor(getenv)}, stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
 }

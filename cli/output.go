@@ -31,31 +31,10 @@ type glyphWriter struct {
 	g text.Glyphs
 }
 
-// Glyphs are the stream's glyphs.
-func (w glyphWriter) Glyphs() text.Glyphs { return w.g }
-
-// glyphFile is a glyphWriter over a file (a terminal): its descriptor
-// stays visible to isTerminal and terminalWidth.
-type glyphFile struct {
-	glyphWriter
-	fd uintptr
-}
-
-// Fd is the file's descriptor.
-func (f glyphFile) Fd() uintptr { return f.fd }
-
-// withGlyphs gives w the glyphs g.
-func withGlyphs(w io.Writer, g text.Glyphs) io.Writer {
-	if f, ok := w.(interface{ Fd() uintptr }); ok {
-		return glyphFile{glyphWriter{w, g}, f.Fd()}
-	}
-	return glyphWriter{w, g}
-}
-
-// glyphsOf is the glyphs of w: its own, else UTF-8.
+// glyphsOf is the glyphs of w: a glyphWriter's, else UTF-8.
 func glyphsOf(w io.Writer) text.Glyphs {
-	if gw, ok := w.(interface{ Glyphs() text.Glyphs }); ok {
-		return gw.Glyphs()
+	if gw, ok := w.(glyphWriter); ok {
+		return gw.g
 	}
 	return text.UTF8Glyphs()
 }
@@ -209,6 +188,9 @@ func tableWidth(widths []int, dropped []bool) int {
 // terminalWidth returns the width of the terminal w writes to, or 0 when
 // it is not a terminal (a pipe or a file gets whole cells).
 func terminalWidth(w io.Writer) int {
+	if gw, ok := w.(glyphWriter); ok {
+		w = gw.Writer
+	}
 	f, ok := w.(interface{ Fd() uintptr })
 	if !ok || !isTerminal(w) {
 		return 0

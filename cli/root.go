@@ -241,8 +241,12 @@ func checkTerminal(app *invocation) error {
 	return nil
 }
 
-// isTerminal reports whether v is an *os.File on a terminal.
+// isTerminal reports whether v is an *os.File on a terminal (or a
+// glyphWriter over one).
 func isTerminal(v any) bool {
+	if gw, ok := v.(glyphWriter); ok {
+		v = gw.Writer
+	}
 	f, ok := v.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(f.Fd())
 }
