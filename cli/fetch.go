@@ -163,11 +163,10 @@ func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []strin
 }
 
 // normalizeRequests validates and normalises one request per vehicle.
-// Format warnings (no known Indian format, not cfg's vehicle_regex) go to
-// warn, saying what happens anyway (action: sending, saving). An invalid
-// operator or registration ID is a usage error naming the field; invalid
-// vehicles are each reported to warn (plus one hint), then returned as an
-// already-reported usage error.
+// Format warnings (unknown format, not cfg's vehicle_regex) go to warn,
+// saying what happens anyway (action). An invalid operator or registration
+// ID is a usage error; invalid vehicles are each reported to warn (plus one
+// hint), then returned as an already-reported usage error.
 func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
 	reqs := make([]client.Request, 0, len(vehicles))
 	var bad []string

@@ -75,19 +75,18 @@ type Report struct {
 	Err         error         // the first error each returned, which stopped the run
 }
 
-// Run looks jobs up with at most o.Concurrency in flight and at most o.Rate
-// started per second, and calls each for every answered job as it arrives
-// (in completion order; with one worker, in job order). each runs on the
-// calling goroutine, never two at once; a caller that must not block, such
-// as a Bubble Tea program, runs Run in a goroutine (a tea.Cmd) and sends
-// each Result on as a message. Jobs never sent, or cut off by a stop, are
-// not reported.
+// Run looks jobs up, at most o.Concurrency in flight and o.Rate started
+// per second, and calls each on the calling goroutine, one at a time, for
+// every answered job as it arrives (in completion order; with one worker,
+// in job order). A caller that must not block, such as a Bubble Tea
+// program, runs Run in a tea.Cmd and sends each Result on as a message.
+// Jobs never sent, or cut off by a stop, are not reported.
 //
 // When ctx is done (ctrl+c, esc) nothing new is sent, and the lookups in
-// flight get o.Grace to finish before they are cancelled (or until Hurry
-// is closed). An authentication failure (unless o.KeepGoingAfterAuth) or
-// an error returned by each stops the run at once: nothing new is sent
-// and the lookups in flight are cancelled.
+// flight get o.Grace to finish (or until Hurry is closed) before they are
+// cancelled. An authentication failure (unless o.KeepGoingAfterAuth) or an
+// error returned by each stops the run at once, cancelling the lookups in
+// flight.
 func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each func(Result) error) Report {
 	dispatchCtx, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()
