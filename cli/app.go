@@ -237,12 +237,9 @@ func withheldWarning(c *client.Client) string {
 // XDG) and reads it. Notices about recovered problems go to stderr, once.
 func (a *invocation) store() (*store.Store, error) { return a.openStore(false) }
 
-// lookupStore is Store for a command that only records lookups (fetch):
-// the store is opened deferred, so recording appends to the history file
-// without reading the accounts. Its notices are printed by storeNotices.
-func (a *invocation) lookupStore() (*store.Store, error) { return a.openStore(true) }
-
-// openStore opens the store once, deferred or not (the first call decides).
+// openStore opens the store once, deferred or not (the first call
+// decides): a command that only records lookups (fetch) opens it deferred,
+// so recording appends to the history file without reading the accounts.
 func (a *invocation) openStore(deferred bool) (*store.Store, error) {
 	a.storeOnce.Do(func() {
 		cfg, err := a.config()

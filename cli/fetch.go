@@ -234,7 +234,7 @@ func recordHistory(app *invocation, outs []batch.Result) {
 	if len(ls) == 0 {
 		return
 	}
-	s, err := app.lookupStore()
+	s, err := app.openStore(true)
 	if err == nil {
 		err = s.RecordLookups(ls...)
 		app.storeNotices()

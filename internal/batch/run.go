@@ -141,7 +141,6 @@ func (o *inOrder[T]) flush(all bool) error {
 // its own goroutine, so a slow store never holds the rows up.
 type saver struct {
 	env     Env
-	active  bool          // something is written
 	kick    chan struct{} // a batch is full
 	quit    chan struct{}
 	done    chan struct{}
@@ -167,20 +166,19 @@ func (e Env) startSaver() *saver {
 	if s.env.SaveEvery <= 0 {
 		s.env.SaveEvery = time.Second
 	}
-	if e.Store == nil || !e.Save && !e.History {
+	if e.Store == nil {
+		s.env.Save, s.env.History = false, false
+	}
+	if !s.env.Save && !s.env.History {
 		close(s.done)
 		return s
 	}
-	s.active = true
 	go s.loop()
 	return s
 }
 
 // add queues a lookup (nil: none) and accounts, as Env says to write them.
 func (s *saver) add(l *store.Lookup, accts ...store.Account) {
-	if !s.active {
-		return
-	}
 	s.mu.Lock()
 	if l != nil && s.env.History {
 		s.lookups = append(s.lookups, *l)
@@ -250,10 +248,8 @@ func (s *saver) flush() {
 
 // close writes what is still queued and returns the notes of the summary.
 func (s *saver) close() []string {
-	if s.active {
-		close(s.quit)
-		<-s.done
-	}
+	close(s.quit)
+	<-s.done
 	var notes []string
 	if s.storeErr != "" {
 		notes = append(notes, "store not updated: "+s.storeErr)
