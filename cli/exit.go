@@ -99,14 +99,3 @@ func worstExitCode(codes ...int) int {
 	}
 	return worst
 }
-
-// errorHint returns the hint of err, if it carries one.
-func errorHint(err error) string {
-	if ee, ok := errors.AsType[*exitError](err); ok && ee.hint != "" {
-		return ee.hint
-	}
-	if ce, ok := errors.AsType[*client.Error](err); ok {
-		return ce.Hint
-	}
-	return ""
-}

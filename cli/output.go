@@ -285,10 +285,12 @@ func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *con
 // writeLookupError writes a failed lookup as "aopfetch: VEHICLE: message"
 // plus a hint line (and, for upstream errors, a body snippet line).
 func writeLookupError(w io.Writer, vehicle string, err error) {
-	msg := err.Error()
-	snippet := ""
+	msg, snippet, hint := err.Error(), "", ""
 	if ce, ok := errors.AsType[*client.Error](err); ok {
-		msg, snippet = ce.Message, ce.Snippet
+		msg, snippet, hint = ce.Message, ce.Snippet, ce.Hint
+	}
+	if ee, ok := errors.AsType[*exitError](err); ok && ee.hint != "" {
+		hint = ee.hint
 	}
 	prefix := "aopfetch: "
 	if vehicle != "" {
@@ -298,7 +300,7 @@ func writeLookupError(w io.Writer, vehicle string, err error) {
 	if snippet != "" && !strings.Contains(msg, snippet) {
 		fmt.Fprintln(w, "body: "+text.Sanitize(snippet))
 	}
-	if hint := errorHint(err); hint != "" {
+	if hint != "" {
 		fmt.Fprintln(w, "hint: "+text.Sanitize(hint))
 	}
 }
