@@ -42,13 +42,11 @@ func (b BuildInfo) text() string {
 }
 
 // globalFlags are the root's persistent flags.
+// (--base-url, --timeout and --store are read through flagSet).
 type globalFlags struct {
-	demo    bool
-	baseURL string
-	timeout string
-	config  string
-	store   string
-	debug   bool
+	demo   bool
+	config string
+	debug  bool
 }
 
 // invocation is the shared state of one run of aopfetch: global flags and
@@ -74,9 +72,8 @@ type invocation struct {
 	clientErr     error
 	clientNotices []string // what the client will not do, said once (see Client)
 
-	storeOnce sync.Once
-	// noticesShown counts the store notices printed so far.
-	noticesShown int
+	storeOnce    sync.Once
+	noticesShown int // store notices printed so far
 	st           *store.Store
 	storeErr     error
 
@@ -93,16 +90,11 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	g := text.GlyphsFor(getenv)
 	return &invocation{
-		info: info, stdin: stdin, stdout: withGlyphs(stdout, g), stderr: stderr, getenv: getenv,
+		info: info, stdin: stdin, stdout: glyphWriter{stdout, text.GlyphsFor(getenv)}, stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
 }
-
-// glyphs are the glyphs of this terminal: UTF-8, or ASCII when the locale
-// (LC_ALL, LC_CTYPE, LANG) is not UTF-8.
-func (a *invocation) glyphs() text.Glyphs { return text.GlyphsFor(a.getenv) }
 
 // noColor reports whether NO_COLOR asks for no colour.
 func (a *invocation) noColor() bool {
@@ -114,19 +106,16 @@ func (a *invocation) noColor() bool {
 func (a *invocation) bindFlags(fs *pflag.FlagSet) {
 	a.flagSet = fs
 	fs.BoolVar(&a.flags.demo, "demo", false, "use the built-in sandbox instead of AOPay (no credentials needed)")
-	fs.StringVar(&a.flags.baseURL, "base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
-	fs.StringVar(&a.flags.timeout, "timeout", "", "whole-request timeout, e.g. 10s (env AOPFETCH_TIMEOUT, config timeout)")
+	fs.String("base-url", "", "API base URL (env AOPFETCH_BASE_URL, config base_url)")
+	fs.String("timeout", "", "whole-request timeout, e.g. 10s (env AOPFETCH_TIMEOUT, config timeout)")
 	fs.StringVar(&a.flags.config, "config", "", "config file (env AOPFETCH_CONFIG; default $XDG_CONFIG_HOME/aopfetch/config.toml)")
-	fs.StringVar(&a.flags.store, "store", "", "store file (env AOPFETCH_STORE; default $XDG_DATA_HOME/aopfetch/store.json)")
+	fs.String("store", "", "store file (env AOPFETCH_STORE; default $XDG_DATA_HOME/aopfetch/store.json)")
 	fs.BoolVar(&a.flags.debug, "debug", false, "write a debug log under $XDG_STATE_HOME/aopfetch/")
 }
 
 // changedFlags returns the global flags the user set, keyed as LoadConfig expects.
 func (a *invocation) changedFlags() map[string]string {
 	out := map[string]string{}
-	if a.flagSet == nil {
-		return out
-	}
 	for name, key := range map[string]string{"base-url": "base_url", "timeout": "timeout", "store": "store"} {
 		if f := a.flagSet.Lookup(name); f != nil && f.Changed {
 			out[key] = f.Value.String()
@@ -248,12 +237,9 @@ func withheldWarning(c *client.Client) string {
 // XDG) and reads it. Notices about recovered problems go to stderr, once.
 func (a *invocation) store() (*store.Store, error) { return a.openStore(false) }
 
-// lookupStore is Store for a command that only records lookups (fetch):
-// the store is opened deferred, so recording appends to the history file
-// without reading the accounts. Its notices are printed by storeNotices.
-func (a *invocation) lookupStore() (*store.Store, error) { return a.openStore(true) }
-
-// openStore opens the store once, deferred or not (the first call decides).
+// openStore opens the store once, deferred or not (the first call
+// decides): a command that only records lookups (fetch) opens it deferred,
+// so recording appends to the history file without reading the accounts.
 func (a *invocation) openStore(deferred bool) (*store.Store, error) {
 	a.storeOnce.Do(func() {
 		cfg, err := a.config()
@@ -333,10 +319,9 @@ func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a
 // printDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.
 func (a *invocation) printDemoNotice() {
-	if !a.demo() {
-		return
+	if a.demo() {
+		a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 	}
-	a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 }
 
 // warn writes a one-line warning to stderr, sanitised (it may quote paths

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -133,23 +134,18 @@ Exit codes: 0 all succeeded, 1 some refused by the API, 2 usage or invalid rows,
 // check validates the flags that do not depend on the input.
 func (o batchOptions) check() error {
 	if o.concurrency < 1 || o.concurrency > client.MaxConcurrency {
-		return usageError("--concurrency must be between 1 and %d (got %d)", client.MaxConcurrency, o.concurrency)
+		return newUsageError("", "--concurrency must be between 1 and %d (got %d)", client.MaxConcurrency, o.concurrency)
 	}
 	if !(o.rate >= 0) || math.IsInf(o.rate, 1) { // NaN fails every comparison
-		return usageError("--rate must be 0 (no limit) or a positive number of requests per second (got %g)", o.rate)
+		return newUsageError("", "--rate must be 0 (no limit) or a positive number of requests per second (got %g)", o.rate)
 	}
 	if o.resume && (o.output == "" || o.output == "-") {
-		return usageError("--resume needs -o FILE: the output file of the run to resume")
+		return newUsageError("", "--resume needs -o FILE: the output file of the run to resume")
 	}
 	if o.resume && o.overwrite {
-		return usageError("--resume and --overwrite contradict each other: keep the rows, or replace them")
+		return newUsageError("", "--resume and --overwrite contradict each other: keep the rows, or replace them")
 	}
 	return nil
-}
-
-// usageError is an exit-2 error.
-func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
 // batchError turns the engine's usage errors into exit-2 errors.
@@ -199,7 +195,7 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 	if _, ok := errors.AsType[*exitError](err); ok || ctx.Err() != nil {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	} else if err != nil {
-		return usageError("opening the output: %v", err)
+		return newUsageError("", "opening the output: %v", err)
 	}
 	env := batch.Env{
 		Fetcher: c,
@@ -251,16 +247,16 @@ func batchRows(ctx context.Context, app *invocation, o batchOptions) (rows []bat
 			return nil, 0, err
 		}
 		if rows, bad, warnings, err = batch.ReadRows(data, o.input, d); err != nil {
-			return nil, 0, usageError("%s: %v", o.input, err)
+			return nil, 0, newUsageError("", "%s: %v", o.input, err)
 		}
 	}
 	reportProblems(app, line, "", bad, 20)
 	reportProblems(app, line, "warning: ", warnings, 5)
 	switch {
 	case len(bad) > 0 && !o.skipInvalid:
-		return nil, 0, usageError("%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", text.Plural(len(bad), "invalid row"), where)
+		return nil, 0, newUsageError("", "%s in %s; nothing was sent (fix them, or use --skip-invalid to go on without them)", text.Plural(len(bad), "invalid row"), where)
 	case len(rows) == 0:
-		return nil, 0, usageError("no vehicles to look up in %s", where)
+		return nil, 0, newUsageError("", "no vehicles to look up in %s", where)
 	}
 	return rows, len(bad), nil
 }
@@ -272,13 +268,10 @@ func batchDefaults(app *invocation, o batchOptions) (batch.Defaults, error) {
 	if err != nil {
 		return batch.Defaults{}, err
 	}
-	d := batch.Defaults{Operator: o.operator, RegistrationID: o.registrationID,
+	d := batch.Defaults{Operator: o.operator, RegistrationID: cmp.Or(o.registrationID, cfg.RegistrationID),
 		Resolve: func(s string) (int, error) { return resolveOperator(cfg.Operators, s) }}
 	if d.Operator == "" && cfg.Operator > 0 {
 		d.Operator = strconv.Itoa(cfg.Operator)
-	}
-	if d.RegistrationID == "" {
-		d.RegistrationID = cfg.RegistrationID
 	}
 	if s, err := app.store(); err == nil { // else the batch goes on without, and says so when it saves
 		d.Saved = s.Data().Accounts
@@ -288,13 +281,11 @@ func batchDefaults(app *invocation, o batchOptions) (batch.Defaults, error) {
 
 // reportProblems prints the first limit problems, each "line N: message".
 func reportProblems(app *invocation, line, prefix string, ps []batch.Problem, limit int) {
+	lines := make([]string, len(ps))
 	for i, p := range ps {
-		if i == limit {
-			fmt.Fprintf(app.stderr, "%s and %d more\n", text.Ellipsis, len(ps)-limit)
-			return
-		}
-		fmt.Fprintf(app.stderr, "%s %d: %s%s\n", line, p.Line, prefix, p.Message)
+		lines[i] = fmt.Sprintf("%s %d: %s%s", line, p.Line, prefix, p.Message)
 	}
+	writeFirst(app.stderr, lines, limit, "")
 }
 
 // batchExit returns a batch's exit status: nil when every lookup
@@ -322,10 +313,7 @@ func batchExit(s *batch.Summary) error {
 		return &exitError{code: code, err: fmt.Errorf("interrupted after %d of %d lookups", s.Attempted(), s.Lookups),
 			hint: s.ResumeAdvice()}
 	case exitAuth:
-		hint := s.Auth.Hint
-		if hint == "" {
-			hint = "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)"
-		}
+		hint := cmp.Or(s.Auth.Hint, "check the credentials settings (AOPFETCH_JWT_SECRET, AOPFETCH_PARTNER_ID, [auth] in the config file)")
 		return &exitError{code: code, err: errors.New("authentication failed: " + s.Auth.Message + "; the batch was stopped"),
 			hint: hint + "; then " + s.ResumeAdvice()}
 	default:

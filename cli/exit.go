@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aopfetch/aopfetch/client"
 )
@@ -48,16 +49,13 @@ func exitCodeFor(err error) int {
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exitError](err); ok {
 		return ee.code
 	}
-	var ve *client.ValidationError
-	if errors.As(err, &ve) {
+	if _, ok := errors.AsType[*client.ValidationError](err); ok {
 		return exitUsage
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
 		return exitCodeForKind(ce.Kind)
 	}
 	switch {
@@ -83,47 +81,21 @@ func exitCodeForKind(k client.Kind) int {
 	}
 }
 
-// exitSeverity ranks exit codes for invocations with several outcomes:
-// interrupted > usage > auth > network > api > ok.
-func exitSeverity(code int) int {
-	switch code {
-	case exitOK:
-		return 0
-	case exitAPI:
-		return 1
-	case exitNetwork:
-		return 2
-	case exitAuth:
-		return 3
-	case exitUsage:
-		return 4
-	case exitInterrupted:
-		return 5
-	}
-	return 1
-}
-
 // worstExitCode returns the most severe of the exit codes (see the README's
-// exit code table): interrupted > usage > auth > network > api > ok.
+// exit code table): interrupted > usage > auth > network > api > ok; an
+// unknown code ranks as api.
 func worstExitCode(codes ...int) int {
+	rank := func(c int) int {
+		if r := slices.Index([]int{exitOK, exitAPI, exitNetwork, exitAuth, exitUsage, exitInterrupted}, c); r >= 0 {
+			return r
+		}
+		return 1
+	}
 	worst := exitOK
 	for _, c := range codes {
-		if exitSeverity(c) > exitSeverity(worst) {
+		if rank(c) > rank(worst) {
 			worst = c
 		}
 	}
 	return worst
-}
-
-// errorHint returns the hint of err, if it carries one.
-func errorHint(err error) string {
-	var ee *exitError
-	if errors.As(err, &ee) && ee.hint != "" {
-		return ee.hint
-	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		return ce.Hint
-	}
-	return ""
 }

@@ -47,11 +47,7 @@ func (f *requestFlags) defaults(cfg *config.Config) (int, string, error) {
 			return 0, "", err
 		}
 	}
-	id := cfg.RegistrationID
-	if f.registrationID != "" {
-		id = f.registrationID
-	}
-	return op, strings.TrimSpace(id), nil
+	return op, strings.TrimSpace(cmp.Or(f.registrationID, cfg.RegistrationID)), nil
 }
 
 // resolve is defaults with missing values as usage errors with a hint.
@@ -73,14 +69,14 @@ func (f *requestFlags) resolve(cfg *config.Config) (int, string, error) {
 // hint when it names none.
 func resolveOperator(ops []config.Operator, s string) (int, error) {
 	code, err := config.ResolveOperator(ops, s)
-	var ue *config.UnknownOperatorError
-	switch {
-	case err == nil:
+	if err == nil {
 		return code, nil
-	case errors.As(err, &ue):
-		return 0, &exitError{code: exitUsage, err: err, hint: ue.Hint()}
 	}
-	return 0, &exitError{code: exitUsage, err: err, hint: "operator codes are positive whole numbers, e.g. 311"}
+	hint := "operator codes are positive whole numbers, e.g. 311"
+	if ue, ok := errors.AsType[*config.UnknownOperatorError](err); ok {
+		hint = ue.Hint()
+	}
+	return 0, &exitError{code: exitUsage, err: err, hint: hint}
 }
 
 // fetchOptions are the flags of `aopfetch fetch`.
@@ -141,10 +137,14 @@ func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []strin
 	var outs []batch.Result
 	batch.Run(ctx, c, reqs, batch.Options{Concurrency: 1, KeepGoingAfterAuth: true}, func(r batch.Result) error {
 		outs = append(outs, r)
-		if !o.json {
-			werr = cmp.Or(werr, reportHuman(app, cfg, r))
-		} else if r.Err != nil {
+		switch {
+		case r.Err != nil:
 			writeLookupError(app.stderr, r.Req.CANumber, r.Err)
+		case !o.json:
+			if r.Job > 0 {
+				fmt.Fprintln(app.stdout)
+			}
+			werr = cmp.Or(werr, writeConsumer(app.stdout, r.Req, r.Res, cfg, time.Now()))
 		}
 		return nil
 	})
@@ -163,29 +163,26 @@ func runFetch(ctx context.Context, app *invocation, o fetchOptions, args []strin
 }
 
 // normalizeRequests validates and normalises one request per vehicle.
-// Format warnings (no known Indian format, not the operator's
-// vehicle_regex in cfg) go to warn, saying the request is still sent (or
-// saved: action names what happens anyway). An invalid operator or registration ID is a
-// usage error naming the field; invalid vehicle numbers are each reported
-// to warn (with one hint) and then returned as an already-reported usage error.
+// Format warnings (unknown format, not cfg's vehicle_regex) go to warn,
+// saying what happens anyway (action). An invalid operator or registration
+// ID is a usage error; invalid vehicles are each reported to warn (plus one
+// hint), then returned as an already-reported usage error.
 func normalizeRequests(warn io.Writer, action string, cfg *config.Config, operator int, registrationID string, vehicles []string) ([]client.Request, error) {
 	reqs := make([]client.Request, 0, len(vehicles))
 	var bad []string
 	for _, v := range vehicles {
 		r, warning, err := client.Request{Operator: operator, CANumber: v, RegistrationID: registrationID}.Normalize()
-		var ve *client.ValidationError
-		switch {
-		case errors.As(err, &ve) && ve.Field != client.FieldCANumber:
+		if ve, ok := errors.AsType[*client.ValidationError](err); ok && ve.Field != client.FieldCANumber {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("invalid %s: %s", ve.Field, ve.Message), hint: fieldHint(ve.Field)}
-		case err != nil:
+		} else if err != nil {
 			fmt.Fprintf(warn, "aopfetch: %s: invalid vehicle number: %s\n", quoteArg(v), err.Error())
 			bad = append(bad, v)
 			continue
-		case warning != "":
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(warning), action)
 		}
-		if w := cfg.VehicleWarning(r.Operator, r.CANumber); w != "" {
-			fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(w), action)
+		for _, w := range []string{warning, cfg.VehicleWarning(r.Operator, r.CANumber)} {
+			if w != "" {
+				fmt.Fprintf(warn, "aopfetch: warning: %s; %s it anyway\n", text.Sanitize(w), action)
+			}
 		}
 		reqs = append(reqs, r)
 	}
@@ -210,19 +207,6 @@ func fieldHint(field string) string {
 // quoteArg shows a command-line argument in a message, sanitised.
 func quoteArg(s string) string {
 	return fmt.Sprintf("%q", text.Sanitize(s))
-}
-
-// reportHuman prints one result: a table on stdout or the error on stderr.
-// It returns the error of writing the table.
-func reportHuman(app *invocation, cfg *config.Config, r batch.Result) error {
-	if r.Err != nil {
-		writeLookupError(app.stderr, r.Req.CANumber, r.Err)
-		return nil
-	}
-	if r.Job > 0 {
-		fmt.Fprintln(app.stdout)
-	}
-	return writeConsumer(app.stdout, r.Req, r.Res, cfg, time.Now())
 }
 
 // writeRecords writes the --json output: one object, or an array.
@@ -250,7 +234,7 @@ func recordHistory(app *invocation, outs []batch.Result) {
 	if len(ls) == 0 {
 		return
 	}
-	s, err := app.lookupStore()
+	s, err := app.openStore(true)
 	if err == nil {
 		err = s.RecordLookups(ls...)
 		app.storeNotices()

@@ -47,8 +47,12 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 			if err != nil {
 				return err
 			}
-			if cfg.HistoryLimit == 0 {
-				fmt.Fprintln(app.stderr, historyOffNote(len(recent)))
+			if cfg.HistoryLimit == 0 { // the entries shown were recorded before it was turned off
+				note := "history is off (history_limit = 0): lookups are not recorded"
+				if len(recent) > 0 {
+					note = "history is off (history_limit = 0): these lookups are from before; `aopfetch history clear` forgets them"
+				}
+				fmt.Fprintln(app.stderr, note)
 			}
 			if len(recent) == 0 {
 				fmt.Fprintln(app.stderr, "no recent lookups")
@@ -77,15 +81,6 @@ history_limit entries (config, default 200); history_limit = 0 turns it off.`,
 		},
 	})
 	return cmd
-}
-
-// historyOffNote explains an empty or stale history while history_limit is
-// 0: the entries shown were recorded before it was turned off.
-func historyOffNote(n int) string {
-	if n == 0 {
-		return "history is off (history_limit = 0): lookups are not recorded"
-	}
-	return "history is off (history_limit = 0): these lookups are from before; `aopfetch history clear` forgets them"
 }
 
 // writeHistory writes recent lookups as a table.

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -67,12 +69,7 @@ stdout or FILE. Without --format, the format follows FILE's extension
 			if err != nil {
 				return err
 			}
-			if f == "" {
-				if f = formatFromName(out); f == "" {
-					f = formatJSON
-				}
-			}
-			return runExport(cmd.Context(), app, f, out)
+			return runExport(cmd.Context(), app, cmp.Or(f, formatFromName(out), formatJSON), out)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "json or csv (default: from -o's extension, else json)")
@@ -149,11 +146,8 @@ func writeInto(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err = f.Write(data)
+	return cmp.Or(err, f.Close())
 }
 
 // importOptions are the flags of `aopfetch import`.
@@ -203,9 +197,7 @@ func runImport(ctx context.Context, app *invocation, o importOptions, name strin
 	if err != nil {
 		return err
 	}
-	if format == "" {
-		format = sniffFormat(name, data)
-	}
+	format = cmp.Or(format, sniffFormat(name, data))
 	cfg, err := app.config()
 	if err != nil {
 		return err
@@ -235,7 +227,7 @@ func runImport(ctx context.Context, app *invocation, o importOptions, name strin
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
 			"nothing imported: %s invalid", text.Plural(skipped, "row"))
 	}
-	writeDuplicates(app.stderr, duplicateRows(rows))
+	writeFirst(app.stderr, duplicateRows(rows), maxDuplicateLines, " rows repeating a vehicle of an earlier row")
 	rep, err := s.Import(accts)
 	if err != nil {
 		return err
@@ -268,15 +260,15 @@ func duplicateRows(rows []store.ImportRow) []string {
 // before summing up the rest.
 const maxDuplicateLines = 10
 
-// writeDuplicates writes the first notes about repeated vehicles and counts
-// the others, so a file of thousands of repeats does not flood the terminal.
-func writeDuplicates(w io.Writer, notes []string) {
-	for i, n := range notes {
-		if i == maxDuplicateLines {
-			fmt.Fprintf(w, "%s and %d more rows repeating a vehicle of an earlier row\n", text.Ellipsis, len(notes)-i)
+// writeFirst writes the first limit lines and then counts the others, so
+// thousands of them do not flood the terminal: "… and N more" plus more.
+func writeFirst(w io.Writer, lines []string, limit int, more string) {
+	for i, l := range lines {
+		if i == limit {
+			fmt.Fprintf(w, "%s and %d more%s\n", text.Ellipsis, len(lines)-limit, more)
 			return
 		}
-		fmt.Fprintln(w, n)
+		fmt.Fprintln(w, l)
 	}
 }
 
@@ -284,13 +276,30 @@ func writeDuplicates(w io.Writer, notes []string) {
 // accounts are a few MB), far below what an endless input would eat.
 const maxImportSize = 128 << 20
 
-// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text), at
-// most limit bytes; ctrl+c ends a read that waits (see untilInterrupted).
+// readInput reads a file, or stdin for "-", as UTF-8 (see utf8Text),
+// refusing more than limit bytes; ctrl+c ends a read that waits (see
+// untilInterrupted).
 func readInput(ctx context.Context, app *invocation, name string, limit int64) ([]byte, error) {
 	var data []byte
-	err := untilInterrupted(ctx, func() (err error) {
-		data, err = readLimited(app, name, limit)
-		return err
+	err := untilInterrupted(ctx, func() error {
+		r, shown := app.stdin, "stdin"
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return newUsageError(readHint(err), "cannot read %s: %v", name, err)
+			}
+			defer f.Close()
+			r, shown = f, name
+		}
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		switch {
+		case err != nil:
+			return newUsageError(readHint(err), "cannot read %s: %v", shown, err)
+		case int64(len(b)) > limit:
+			return newUsageError("split it into smaller files", "%s is larger than %d MiB", shown, limit>>20)
+		}
+		data = utf8Text(b)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -312,27 +321,6 @@ func untilInterrupted(ctx context.Context, fn func() error) error {
 	case <-ctx.Done():
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	}
-}
-
-// readLimited reads name (stdin for "-") as UTF-8, refusing more than limit bytes.
-func readLimited(app *invocation, name string, limit int64) ([]byte, error) {
-	r, shown := app.stdin, "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, newUsageError(readHint(err), "cannot read %s: %v", name, err)
-		}
-		defer f.Close()
-		r, shown = f, name
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, newUsageError(readHint(err), "cannot read %s: %v", shown, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, newUsageError("split it into smaller files", "%s is larger than %d MiB", shown, limit>>20)
-	}
-	return utf8Text(data), nil
 }
 
 // readHint says what to check when an input file cannot be read.
@@ -374,9 +362,7 @@ func applyImportDefaults(rows []store.ImportRow, d store.Data, operator int, reg
 			ok = append(ok, a)
 			continue
 		}
-		if a.Operator == 0 {
-			a.Operator = operator
-		}
+		a.Operator = cmp.Or(a.Operator, operator)
 		if strings.TrimSpace(a.RegistrationID) == "" {
 			a.RegistrationID = registrationID
 		}
@@ -393,34 +379,27 @@ func applyImportDefaults(rows []store.ImportRow, d store.Data, operator int, reg
 	return ok, missing
 }
 
-// Byte order marks.
-var (
-	bomUTF8    = []byte("\ufeff")
-	bomUTF16LE = []byte{0xff, 0xfe}
-	bomUTF16BE = []byte{0xfe, 0xff}
-)
-
 // utf8Text returns the text of an input file as UTF-8: a UTF-16 file with a
 // byte order mark (how Windows tools save "Unicode" text) is decoded, and a
 // UTF-8 byte order mark is dropped. Other bytes are returned as they are.
 func utf8Text(data []byte) []byte {
 	switch {
-	case bytes.HasPrefix(data, bomUTF8):
-		return data[len(bomUTF8):]
-	case bytes.HasPrefix(data, bomUTF16LE):
-		return decodeUTF16(data[2:], func(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 })
-	case bytes.HasPrefix(data, bomUTF16BE):
-		return decodeUTF16(data[2:], func(b []byte) uint16 { return uint16(b[1]) | uint16(b[0])<<8 })
+	case bytes.HasPrefix(data, []byte("\ufeff")):
+		return data[3:]
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		return decodeUTF16(data[2:], binary.LittleEndian)
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return decodeUTF16(data[2:], binary.BigEndian)
 	}
 	return data
 }
 
-// decodeUTF16 decodes UTF-16 code units read by unit; a trailing odd byte is
-// dropped and unpaired surrogates become U+FFFD.
-func decodeUTF16(data []byte, unit func([]byte) uint16) []byte {
-	units := make([]uint16, 0, len(data)/2)
-	for i := 0; i+1 < len(data); i += 2 {
-		units = append(units, unit(data[i:i+2]))
+// decodeUTF16 decodes UTF-16 in the byte order order; a trailing odd byte
+// is dropped and unpaired surrogates become U+FFFD.
+func decodeUTF16(data []byte, order binary.ByteOrder) []byte {
+	units := make([]uint16, len(data)/2)
+	for i := range units {
+		units[i] = order.Uint16(data[2*i:])
 	}
 	return []byte(string(utf16.Decode(units)))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,31 +31,10 @@ type glyphWriter struct {
 	g text.Glyphs
 }
 
-// Glyphs are the stream's glyphs.
-func (w glyphWriter) Glyphs() text.Glyphs { return w.g }
-
-// glyphFile is a glyphWriter over a file (a terminal): its descriptor
-// stays visible to isTerminal and terminalWidth.
-type glyphFile struct {
-	glyphWriter
-	fd uintptr
-}
-
-// Fd is the file's descriptor.
-func (f glyphFile) Fd() uintptr { return f.fd }
-
-// withGlyphs gives w the glyphs g.
-func withGlyphs(w io.Writer, g text.Glyphs) io.Writer {
-	if f, ok := w.(interface{ Fd() uintptr }); ok {
-		return glyphFile{glyphWriter{w, g}, f.Fd()}
-	}
-	return glyphWriter{w, g}
-}
-
-// glyphsOf is the glyphs of w: its own, else UTF-8.
+// glyphsOf is the glyphs of w: a glyphWriter's, else UTF-8.
 func glyphsOf(w io.Writer) text.Glyphs {
-	if gw, ok := w.(interface{ Glyphs() text.Glyphs }); ok {
-		return gw.Glyphs()
+	if gw, ok := w.(glyphWriter); ok {
+		return gw.g
 	}
 	return text.UTF8Glyphs()
 }
@@ -107,18 +87,22 @@ func glyphCells(g text.Glyphs, header []string, rows [][]string) ([]string, [][]
 	if !g.ASCII() {
 		return header, rows
 	}
-	conv := func(row []string) []string {
+	return eachRow(header, rows, func(row []string) []string {
 		out := make([]string, len(row))
 		for i, c := range row {
 			out[i] = g.Text(c)
 		}
 		return out
-	}
+	})
+}
+
+// eachRow returns f of the header and of every row.
+func eachRow(header []string, rows [][]string, f func([]string) []string) ([]string, [][]string) {
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		out[i] = conv(r)
+		out[i] = f(r)
 	}
-	return conv(header), out
+	return f(header), out
 }
 
 // fitTableTo is fitTable for the terminal w writes to (its width; its
@@ -142,25 +126,21 @@ func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink
 		return header, rows
 	}
 	widths := columnWidths(header, rows)
-	kept := make([]bool, len(header))
-	for i := range kept {
-		kept[i] = true
-	}
-	floor := make([]int, len(header))
-	copy(floor, widths)
+	dropped := make([]bool, len(header))
+	floor := slices.Clone(widths)
 	for _, i := range shrink {
 		floor[i] = min(widths[i], max(minFitWidth, text.Width(header[i])))
 	}
 	for _, i := range drop {
-		if tableWidth(floor, kept) <= width {
+		if tableWidth(floor, dropped) <= width {
 			break
 		}
-		kept[i] = false
+		dropped[i] = true
 	}
-	for tableWidth(widths, kept) > width {
+	for tableWidth(widths, dropped) > width {
 		widest := -1
 		for _, i := range shrink {
-			if kept[i] && widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
+			if !dropped[i] && widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest]) {
 				widest = i
 			}
 		}
@@ -169,7 +149,15 @@ func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink
 		}
 		widths[widest]--
 	}
-	return keepColumns(g, header, widths, kept), keepRows(g, rows, widths, kept)
+	return eachRow(header, rows, func(row []string) []string {
+		out := make([]string, 0, len(row))
+		for i, c := range row {
+			if i < len(dropped) && !dropped[i] {
+				out = append(out, g.Truncate(c, widths[i]))
+			}
+		}
+		return out
+	})
 }
 
 // columnWidths returns the display width of each column.
@@ -185,44 +173,24 @@ func columnWidths(header []string, rows [][]string) []int {
 	return widths
 }
 
-// tableWidth is the width of the kept columns with two spaces between them.
-func tableWidth(widths []int, kept []bool) int {
+// tableWidth is the width of the columns not dropped with two spaces
+// between them.
+func tableWidth(widths []int, dropped []bool) int {
 	total, n := 0, 0
 	for i, w := range widths {
-		if kept[i] {
+		if !dropped[i] {
 			total, n = total+w, n+1
 		}
 	}
 	return total + 2*max(n-1, 0)
 }
 
-// keepColumns returns the kept cells of row, each cut to its column's width.
-func keepColumns(g text.Glyphs, row []string, widths []int, kept []bool) []string {
-	out := make([]string, 0, len(row))
-	for i, c := range row {
-		if i >= len(kept) || !kept[i] {
-			continue
-		}
-		if text.Width(c) > widths[i] {
-			c = g.Truncate(c, widths[i])
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// keepRows is keepColumns of every row.
-func keepRows(g text.Glyphs, rows [][]string, widths []int, kept []bool) [][]string {
-	out := make([][]string, len(rows))
-	for r, row := range rows {
-		out[r] = keepColumns(g, row, widths, kept)
-	}
-	return out
-}
-
 // terminalWidth returns the width of the terminal w writes to, or 0 when
 // it is not a terminal (a pipe or a file gets whole cells).
 func terminalWidth(w io.Writer) int {
+	if gw, ok := w.(glyphWriter); ok {
+		w = gw.Writer
+	}
 	f, ok := w.(interface{ Fd() uintptr })
 	if !ok || !isTerminal(w) {
 		return 0
@@ -289,33 +257,24 @@ func operatorText(code int, cfg *config.Config) string {
 // consumerFields returns the detail lines of one successful lookup. Every
 // server string is sanitised.
 func consumerFields(req client.Request, c client.Consumer, cfg *config.Config, now time.Time) []field {
-	bill := client.Bill{}
+	bill, pay, partPay := client.Bill{}, none, none
 	if c.Bill != nil {
-		bill = *c.Bill
+		bill, pay, partPay = *c.Bill, yesNo(c.Bill.AcceptPayment), yesNo(c.Bill.AcceptPartPay)
 	}
-	name := c.ShownName()
-	fs := []field{
-		{"Name", cell(name, 0)},
+	return []field{
+		{"Name", cell(c.ShownName(), 0)},
 		{"Vehicle", cell(req.CANumber, 0)},
 		{"Operator", operatorText(req.Operator, cfg)},
 		{"Amount", formatAmount(c.ShownAmount())},
 		{"Net amount", formatAmount(bill.BillNetAmount)},
 		{"Max amount", formatAmount(bill.MaxBillAmount)},
 		{"Due date", formatDueDate(c.ShownDueDate(), now, 0)},
+		{"Accepts payment", pay},
+		{"Part payment", partPay},
+		{"Phone", cell(bill.CellNumber, 0)},
+		{"Message", cell(c.Message, 0)},
+		{"Response code", strconv.Itoa(c.ResponseCode)},
 	}
-	if c.Bill != nil {
-		fs = append(fs,
-			field{"Accepts payment", yesNo(bill.AcceptPayment)},
-			field{"Part payment", yesNo(bill.AcceptPartPay)},
-		)
-	} else {
-		fs = append(fs, field{"Accepts payment", none}, field{"Part payment", none})
-	}
-	return append(fs,
-		field{"Phone", cell(bill.CellNumber, 0)},
-		field{"Message", cell(c.Message, 0)},
-		field{"Response code", strconv.Itoa(c.ResponseCode)},
-	)
 }
 
 // writeConsumer writes the detail block of one successful lookup.
@@ -326,11 +285,12 @@ func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *con
 // writeLookupError writes a failed lookup as "aopfetch: VEHICLE: message"
 // plus a hint line (and, for upstream errors, a body snippet line).
 func writeLookupError(w io.Writer, vehicle string, err error) {
-	msg := err.Error()
-	snippet := ""
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		msg, snippet = ce.Message, ce.Snippet
+	msg, snippet, hint := err.Error(), "", ""
+	if ce, ok := errors.AsType[*client.Error](err); ok {
+		msg, snippet, hint = ce.Message, ce.Snippet, ce.Hint
+	}
+	if ee, ok := errors.AsType[*exitError](err); ok && ee.hint != "" {
+		hint = ee.hint
 	}
 	prefix := "aopfetch: "
 	if vehicle != "" {
@@ -340,7 +300,7 @@ func writeLookupError(w io.Writer, vehicle string, err error) {
 	if snippet != "" && !strings.Contains(msg, snippet) {
 		fmt.Fprintln(w, "body: "+text.Sanitize(snippet))
 	}
-	if hint := errorHint(err); hint != "" {
+	if hint != "" {
 		fmt.Fprintln(w, "hint: "+text.Sanitize(hint))
 	}
 }

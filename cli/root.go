@@ -49,17 +49,8 @@ func stopSignals() []os.Signal {
 // run executes args against app and returns the exit code; errors are
 // printed to app's stderr as one line plus a hint.
 func run(ctx context.Context, app *invocation, args []string) int {
-	return runWith(ctx, app, args, nil)
-}
-
-// runWith is run with prepare (if not nil) applied to the command tree
-// before it executes.
-func runWith(ctx context.Context, app *invocation, args []string, prepare func(*cobra.Command)) int {
 	defer app.close()
 	root := newRootCmd(app)
-	if prepare != nil {
-		prepare(root)
-	}
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -69,8 +60,7 @@ func runWith(ctx context.Context, app *invocation, args []string, prepare func(*
 	if ctx.Err() != nil && code != exitUsage {
 		code = exitInterrupted
 	}
-	var ee *exitError
-	if (!errors.As(err, &ee) || ee.err != nil) && !app.saidAlready(err) {
+	if ee, ok := errors.AsType[*exitError](err); (!ok || ee.err != nil) && !app.saidAlready(err) {
 		writeLookupError(app.stderr, "", err)
 	}
 	return code
@@ -137,6 +127,14 @@ everything against the built-in sandbox.`,
   aopfetch completion zsh > "${fpath[1]}/_aopfetch"
   aopfetch completion fish > ~/.config/fish/completions/aopfetch.fish`
 	}
+	if app.session != nil { // help over ssh offers only what works there
+		for _, name := range serverFlags {
+			_ = root.PersistentFlags().MarkHidden(name)
+		}
+		for _, c := range root.Commands() {
+			c.Hidden = c.Hidden || !slices.Contains(sessionCommands, c.Name())
+		}
+	}
 	return root
 }
 
@@ -147,8 +145,7 @@ func humanOutput(cmd *cobra.Command) bool {
 	if !cmd.HasParent() || strings.HasPrefix(cmd.Name(), "__") {
 		return false
 	}
-	f := cmd.Flags().Lookup("json")
-	return f == nil || !f.Changed
+	return !changed(cmd, "json")
 }
 
 // usageArgs wraps a cobra argument validator so its errors are usage errors.
@@ -196,7 +193,7 @@ func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 		Fetcher: c, Config: cfg, Demo: app.demo(), Vehicle: vehicle,
 		Debug: app.flags.debug, Version: app.info.Version,
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
-		ASCII:   app.glyphs().ASCII(), NoColor: app.noColor(),
+		ASCII:   text.GlyphsFor(app.getenv).ASCII(), NoColor: app.noColor(),
 		Theme: ui.Theme(cfg.Theme), Concurrency: cfg.Concurrency, Rate: cfg.Rate,
 	}
 	if s, err := app.store(); err != nil {
@@ -244,8 +241,12 @@ func checkTerminal(app *invocation) error {
 	return nil
 }
 
-// isTerminal reports whether v is an *os.File on a terminal.
+// isTerminal reports whether v is an *os.File on a terminal (or a
+// glyphWriter over one).
 func isTerminal(v any) bool {
+	if gw, ok := v.(glyphWriter); ok {
+		v = gw.Writer
+	}
 	f, ok := v.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(f.Fd())
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -58,13 +57,6 @@ func sandboxBanner(url string) string {
 		url, client.EndpointPath, sandbox.VehicleSuccess)
 	fmt.Fprintf(&b, "or: aopfetch --base-url %s fetch --operator 311 --registration-id AOP-554 %s\n\n", url, sandbox.VehicleSuccess)
 	b.WriteString("Scenarios:\n")
-	_ = writeScenarios(&b)
-	b.WriteString("\nPress ctrl+c to stop.\n")
-	return b.String()
-}
-
-// writeScenarios writes the sandbox's scenario table.
-func writeScenarios(w io.Writer) error {
 	rows := make([][]string, 0, len(sandbox.Scenarios()))
 	for _, s := range sandbox.Scenarios() {
 		v := s.Vehicle
@@ -73,5 +65,7 @@ func writeScenarios(w io.Writer) error {
 		}
 		rows = append(rows, []string{"  " + v, s.Description})
 	}
-	return writeTable(w, []string{"  VEHICLE", "WHAT HAPPENS"}, rows)
+	_ = writeTable(&b, []string{"  VEHICLE", "WHAT HAPPENS"}, rows)
+	b.WriteString("\nPress ctrl+c to stop.\n")
+	return b.String()
 }

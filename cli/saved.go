@@ -137,24 +137,20 @@ func runSavedAdd(cmd *cobra.Command, app *invocation, o savedAddOptions, vehicle
 		return newUsageError("saved add takes the vehicle number: aopfetch saved add "+cell(acct.CANumber, 0)+" "+text.Ellipsis,
 			"%s is the id of the saved account %s, not a vehicle number", cell(vehicle, 0), cell(acct.CANumber, 0))
 	}
-	if !existed {
-		acct = store.Account{Label: labelText(o.label), Note: noteText(o.note)}
-	}
+	// Unset flags keep the saved values (none for a new account), not the
+	// config's defaults.
 	flags := cmd.Flags()
-	if existed {
-		// Unset flags keep the saved values, not the config's defaults.
-		if !flags.Changed("operator") && acct.Operator != 0 {
-			o.req.operator = strconv.Itoa(acct.Operator)
-		}
-		if !flags.Changed("registration-id") {
-			o.req.registrationID = acct.RegistrationID
-		}
-		if flags.Changed("label") {
-			acct.Label = labelText(o.label)
-		}
-		if flags.Changed("note") {
-			acct.Note = noteText(o.note)
-		}
+	if !flags.Changed("operator") && acct.Operator != 0 {
+		o.req.operator = strconv.Itoa(acct.Operator)
+	}
+	if !flags.Changed("registration-id") {
+		o.req.registrationID = acct.RegistrationID
+	}
+	if flags.Changed("label") {
+		acct.Label = labelText(o.label)
+	}
+	if flags.Changed("note") {
+		acct.Note = noteText(o.note)
 	}
 	op, regID, err := o.req.resolve(cfg)
 	if err != nil {
@@ -199,21 +195,18 @@ func clearFields(s *store.Store, v string, label, note bool) (store.Account, err
 	d, err := s.Update(func(d *store.Data) error {
 		for i := range d.Accounts {
 			if a := &d.Accounts[i]; a.CANumber == v {
-				a.Label, a.Note = cleared(a.Label, label), cleared(a.Note, note)
+				if label {
+					a.Label = ""
+				}
+				if note {
+					a.Note = ""
+				}
 			}
 		}
 		return nil
 	})
 	a, _ := d.Account(v)
 	return a, err
-}
-
-// cleared returns "" when clear is set, else s.
-func cleared(s string, clear bool) string {
-	if clear {
-		return ""
-	}
-	return s
 }
 
 // mustFindAccount opens the store and finds the account with id or vehicle

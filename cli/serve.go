@@ -1,13 +1,13 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/adrg/xdg"
 	"github.com/charmbracelet/lipgloss"
@@ -19,15 +19,8 @@ import (
 	"github.com/aopfetch/aopfetch/internal/serve"
 )
 
-// serveOptions are the flags of `aopfetch serve`.
-type serveOptions struct {
-	listen, authorizedKeys, hostKey, dataDir, auditLog string
-	limits                                             serve.Limits
-	idleTimeout                                        time.Duration
-}
-
 func newServeCmd(app *invocation) *cobra.Command {
-	var o serveOptions
+	var o serve.Options // the flags' part
 	cmd := &cobra.Command{
 		Use:   "serve [--listen ADDR] [--authorized-keys FILE] [--host-key FILE] [--data-dir DIR] [--audit-log FILE]",
 		Short: "Serve aopfetch over SSH to every agent of a shared box",
@@ -66,16 +59,16 @@ audit.jsonl.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", serve.DefaultListen, "address to listen on (host:port)")
-	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys file of the agents (default $XDG_CONFIG_HOME/aopfetch/authorized_keys)")
-	f.StringVar(&o.hostKey, "host-key", "", "the server's SSH host key, created if missing (default DATA_DIR/host_ed25519_key)")
-	f.StringVar(&o.dataDir, "data-dir", "", "the agents' stores (default $XDG_DATA_HOME/aopfetch/serve)")
-	f.StringVar(&o.auditLog, "audit-log", "", "JSON Lines audit log of every lookup (default DATA_DIR/audit.jsonl)")
-	f.IntVar(&o.limits.LookupsPerMinute, "lookups-per-minute", serve.DefaultLookupsPerMinute, "lookups each agent may make a minute")
-	f.IntVar(&o.limits.Burst, "burst", serve.DefaultBurst, "lookups an agent may make at once before the per-minute rate applies")
-	f.IntVar(&o.limits.SessionsPerAgent, "sessions-per-agent", serve.DefaultSessionsPerAgent, "sessions each agent may hold open")
-	f.IntVar(&o.limits.Sessions, "max-sessions", serve.DefaultSessions, "sessions the server holds open in all")
-	f.DurationVar(&o.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a session after this long without a key")
+	f.StringVar(&o.Listen, "listen", serve.DefaultListen, "address to listen on (host:port)")
+	f.StringVar(&o.AuthorizedKeys, "authorized-keys", "", "OpenSSH authorized_keys file of the agents (default $XDG_CONFIG_HOME/aopfetch/authorized_keys)")
+	f.StringVar(&o.HostKey, "host-key", "", "the server's SSH host key, created if missing (default DATA_DIR/host_ed25519_key)")
+	f.StringVar(&o.DataDir, "data-dir", "", "the agents' stores (default $XDG_DATA_HOME/aopfetch/serve)")
+	f.StringVar(&o.AuditLog, "audit-log", "", "JSON Lines audit log of every lookup (default DATA_DIR/audit.jsonl)")
+	f.IntVar(&o.Limits.LookupsPerMinute, "lookups-per-minute", serve.DefaultLookupsPerMinute, "lookups each agent may make a minute")
+	f.IntVar(&o.Limits.Burst, "burst", serve.DefaultBurst, "lookups an agent may make at once before the per-minute rate applies")
+	f.IntVar(&o.Limits.SessionsPerAgent, "sessions-per-agent", serve.DefaultSessionsPerAgent, "sessions each agent may hold open")
+	f.IntVar(&o.Limits.Sessions, "max-sessions", serve.DefaultSessions, "sessions the server holds open in all")
+	f.DurationVar(&o.IdleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a session after this long without a key")
 	_ = cmd.MarkFlagFilename("authorized-keys")
 	_ = cmd.MarkFlagFilename("host-key")
 	_ = cmd.MarkFlagFilename("audit-log", "jsonl")
@@ -85,13 +78,13 @@ audit.jsonl.`,
 
 // runServe serves until SIGINT or SIGTERM; SIGHUP reads the authorized
 // keys again.
-func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o serveOptions) error {
+func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o serve.Options) error {
 	cfg, err := app.config()
 	if err != nil {
 		return err
 	}
-	o.fromConfig(flags, cfg.Serve, app.demo())
-	if err := o.applyDefaults(app.demo()); err != nil {
+	serveFromConfig(&o, flags, cfg.Serve, app.demo())
+	if err := serveDefaults(&o, app.demo()); err != nil {
 		return err
 	}
 	c, err := app.client()
@@ -103,13 +96,10 @@ func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o s
 	// the server's own terminal from a session.
 	lipgloss.SetColorProfile(termenv.Ascii)
 	lipgloss.SetHasDarkBackground(true)
-	srv, err := serve.New(serve.Options{
-		Listen: o.listen, AuthorizedKeys: o.authorizedKeys, HostKey: o.hostKey, DataDir: o.dataDir, AuditLog: o.auditLog,
-		Limits: o.limits, IdleTimeout: o.idleTimeout,
-		Config: cfg, Fetcher: c, Demo: app.demo(), Version: app.info.Version,
-		RunCommand: func(ctx context.Context, sc serve.Command) int { return RunSession(ctx, app.info, sc) },
-		Log:        slog.New(slog.NewTextHandler(app.stderr, nil)),
-	})
+	o.Config, o.Fetcher, o.Demo, o.Version = cfg, c, app.demo(), app.info.Version
+	o.RunCommand = func(ctx context.Context, sc serve.Command) int { return RunSession(ctx, app.info, sc) }
+	o.Log = slog.New(slog.NewTextHandler(app.stderr, nil))
+	srv, err := serve.New(o)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err, hint: "see `aopfetch serve --help` and the README's \"Serve a team from a shared box\""}
 	}
@@ -133,49 +123,40 @@ func runServe(parent context.Context, app *invocation, flags *pflag.FlagSet, o s
 	return srv.ListenAndServe(ctx)
 }
 
-// fromConfig takes each setting whose flag is not set from the [serve]
+// serveFromConfig takes each setting whose flag is not set from the [serve]
 // table of config.toml. Under --demo the table's data_dir, host_key and
 // audit_log are not used: sandbox answers never reach the real agents'
 // stores or audit log.
-func (o *serveOptions) fromConfig(flags *pflag.FlagSet, sc config.ServeConfig, demo bool) {
-	set := func(name string) bool { return flags.Changed(name) }
+func serveFromConfig(o *serve.Options, flags *pflag.FlagSet, sc config.ServeConfig, demo bool) {
 	if demo {
 		sc.DataDir, sc.HostKey, sc.AuditLog = "", "", ""
 	}
-	for _, s := range []struct {
-		flag string
-		dst  *string
-		v    string
-	}{
-		{"listen", &o.listen, sc.Listen}, {"authorized-keys", &o.authorizedKeys, sc.AuthorizedKeys},
-		{"host-key", &o.hostKey, sc.HostKey}, {"data-dir", &o.dataDir, sc.DataDir}, {"audit-log", &o.auditLog, sc.AuditLog},
-	} {
-		if !set(s.flag) && s.v != "" {
-			*s.dst = s.v
-		}
-	}
-	for _, s := range []struct {
-		flag string
-		dst  *int
-		v    int
-	}{
-		{"lookups-per-minute", &o.limits.LookupsPerMinute, sc.LookupsPerMinute}, {"burst", &o.limits.Burst, sc.Burst},
-		{"sessions-per-agent", &o.limits.SessionsPerAgent, sc.SessionsPerAgent}, {"max-sessions", &o.limits.Sessions, sc.MaxSessions},
-	} {
-		if !set(s.flag) && s.v != 0 {
-			*s.dst = s.v
-		}
-	}
-	if !set("idle-timeout") && sc.IdleTimeout != 0 {
-		o.idleTimeout = sc.IdleTimeout
+	fromConfigValue(flags, "listen", &o.Listen, sc.Listen)
+	fromConfigValue(flags, "authorized-keys", &o.AuthorizedKeys, sc.AuthorizedKeys)
+	fromConfigValue(flags, "host-key", &o.HostKey, sc.HostKey)
+	fromConfigValue(flags, "data-dir", &o.DataDir, sc.DataDir)
+	fromConfigValue(flags, "audit-log", &o.AuditLog, sc.AuditLog)
+	fromConfigValue(flags, "lookups-per-minute", &o.Limits.LookupsPerMinute, sc.LookupsPerMinute)
+	fromConfigValue(flags, "burst", &o.Limits.Burst, sc.Burst)
+	fromConfigValue(flags, "sessions-per-agent", &o.Limits.SessionsPerAgent, sc.SessionsPerAgent)
+	fromConfigValue(flags, "max-sessions", &o.Limits.Sessions, sc.MaxSessions)
+	fromConfigValue(flags, "idle-timeout", &o.IdleTimeout, sc.IdleTimeout)
+}
+
+// fromConfigValue sets *dst to the config's v, unless the flag is set or v
+// is unset (zero).
+func fromConfigValue[T comparable](flags *pflag.FlagSet, flag string, dst *T, v T) {
+	var zero T
+	if !flags.Changed(flag) && v != zero {
+		*dst = v
 	}
 }
 
-// applyDefaults fills the unset paths: authorized_keys beside the config,
+// serveDefaults fills the unset paths: authorized_keys beside the config,
 // the rest under the data directory (its own under --demo, so sandbox
 // answers never reach the agents' real stores).
-func (o *serveOptions) applyDefaults(demo bool) error {
-	if o.dataDir == "" {
+func serveDefaults(o *serve.Options, demo bool) error {
+	if o.DataDir == "" {
 		if xdg.DataHome == "" {
 			return newUsageError("pass --data-dir DIR", "cannot locate the data directory: set XDG_DATA_HOME or HOME")
 		}
@@ -183,19 +164,15 @@ func (o *serveOptions) applyDefaults(demo bool) error {
 		if demo {
 			name = "serve-demo"
 		}
-		o.dataDir = filepath.Join(xdg.DataHome, "aopfetch", name)
+		o.DataDir = filepath.Join(xdg.DataHome, "aopfetch", name)
 	}
-	if o.authorizedKeys == "" {
+	if o.AuthorizedKeys == "" {
 		if xdg.ConfigHome == "" {
 			return newUsageError("pass --authorized-keys FILE", "cannot locate the config directory: set XDG_CONFIG_HOME or HOME")
 		}
-		o.authorizedKeys = filepath.Join(xdg.ConfigHome, "aopfetch", "authorized_keys")
+		o.AuthorizedKeys = filepath.Join(xdg.ConfigHome, "aopfetch", "authorized_keys")
 	}
-	if o.hostKey == "" {
-		o.hostKey = filepath.Join(o.dataDir, "host_ed25519_key")
-	}
-	if o.auditLog == "" {
-		o.auditLog = filepath.Join(o.dataDir, "audit.jsonl")
-	}
+	o.HostKey = cmp.Or(o.HostKey, filepath.Join(o.DataDir, "host_ed25519_key"))
+	o.AuditLog = cmp.Or(o.AuditLog, filepath.Join(o.DataDir, "audit.jsonl"))
 	return nil
 }

@@ -56,15 +56,7 @@ func RunSession(ctx context.Context, b BuildInfo, o serve.Command) int {
 		writeLookupError(app.stderr, "", err)
 		return exitCodeFor(err)
 	}
-	return runWith(ctx, app, o.Args, func(root *cobra.Command) {
-		// Help over ssh offers only what works there.
-		for _, name := range serverFlags {
-			_ = root.PersistentFlags().MarkHidden(name)
-		}
-		for _, c := range root.Commands() {
-			c.Hidden = c.Hidden || !slices.Contains(sessionCommands, c.Name())
-		}
-	})
+	return run(ctx, app, o.Args)
 }
 
 // checkSessionArgs refuses what a session may not run, on a command tree

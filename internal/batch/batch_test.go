@@ -810,13 +810,13 @@ func TestBatchAgainstSandbox(t *testing.T) {
 func TestReadBatchInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want     []inputRow
+		want     []store.CSVRow
 	}{
-		{"list.txt", "# fleet\n\nDL12CB4685\n  mh12ab1234  \n", []inputRow{{Line: 3, CANumber: "DL12CB4685"}, {Line: 4, CANumber: "mh12ab1234"}}},
-		{"list", "CANumber;x\n", []inputRow{{Line: 1, CANumber: "CANumber;x"}}},
-		{"fleet.csv", "Label,CANUMBER,Operator\n# note\nTruck,DL12CB4685,311\n\n,MH12AB1234,\n", []inputRow{
+		{"list.txt", "# fleet\n\nDL12CB4685\n  mh12ab1234  \n", []store.CSVRow{{Line: 3, CANumber: "DL12CB4685"}, {Line: 4, CANumber: "mh12ab1234"}}},
+		{"list", "CANumber;x\n", []store.CSVRow{{Line: 1, CANumber: "CANumber;x"}}},
+		{"fleet.csv", "Label,CANUMBER,Operator\n# note\nTruck,DL12CB4685,311\n\n,MH12AB1234,\n", []store.CSVRow{
 			{Line: 3, CANumber: "DL12CB4685", Operator: "311", Label: "Truck"}, {Line: 5, CANumber: "MH12AB1234"}}},
-		{"-", "registration_id,canumber\nR1,DL12CB4685\n", []inputRow{{Line: 2, CANumber: "DL12CB4685", RegistrationID: "R1"}}},
+		{"-", "registration_id,canumber\nR1,DL12CB4685\n", []store.CSVRow{{Line: 2, CANumber: "DL12CB4685", RegistrationID: "R1"}}},
 	} {
 		got, err := readBatchInput(strings.NewReader(tc.in), tc.name)
 		if err != nil || !slices.Equal(got, tc.want) {
@@ -1044,7 +1044,7 @@ func TestReadBatchInputReadsGuardedCellsBack(t *testing.T) {
 
 // readBatchInput reads an input as ReadRows does, before validation; a row
 // problem is an error.
-func readBatchInput(r io.Reader, name string) ([]inputRow, error) {
+func readBatchInput(r io.Reader, name string) ([]store.CSVRow, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err

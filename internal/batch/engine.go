@@ -51,12 +51,10 @@ func (r Result) Kind() string {
 	if r.Err == nil {
 		return ""
 	}
-	var ce *client.Error
-	if errors.As(r.Err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](r.Err); ok {
 		return string(ce.Kind)
 	}
-	var ve *client.ValidationError
-	if errors.As(r.Err, &ve) {
+	if _, ok := errors.AsType[*client.ValidationError](r.Err); ok {
 		return store.ErrorKindValidation
 	}
 	return string(client.KindNetwork)
@@ -64,8 +62,7 @@ func (r Result) Kind() string {
 
 // authError returns the result's auth failure, or nil.
 func (r Result) authError() *client.Error {
-	var ce *client.Error
-	if errors.As(r.Err, &ce) && ce.Kind == client.KindAuth {
+	if ce, ok := errors.AsType[*client.Error](r.Err); ok && ce.Kind == client.KindAuth {
 		return ce
 	}
 	return nil
@@ -78,25 +75,18 @@ type Report struct {
 	Err         error         // the first error each returned, which stopped the run
 }
 
-// jobResult is one finished job as the workers report it.
-type jobResult struct {
-	Result
-	attempted bool
-}
-
-// Run looks jobs up with at most o.Concurrency in flight and at most o.Rate
-// started per second, and calls each for every answered job as it arrives
-// (in completion order; with one worker, in job order). each runs on the
-// calling goroutine, never two at once; a caller that must not block, such
-// as a Bubble Tea program, runs Run in a goroutine (a tea.Cmd) and sends
-// each Result on as a message. Jobs never sent, or cut off by a stop, are
-// not reported.
+// Run looks jobs up, at most o.Concurrency in flight and o.Rate started
+// per second, and calls each on the calling goroutine, one at a time, for
+// every answered job as it arrives (in completion order; with one worker,
+// in job order). A caller that must not block, such as a Bubble Tea
+// program, runs Run in a tea.Cmd and sends each Result on as a message.
+// Jobs never sent, or cut off by a stop, are not reported.
 //
 // When ctx is done (ctrl+c, esc) nothing new is sent, and the lookups in
-// flight get o.Grace to finish before they are cancelled (or until Hurry
-// is closed). An authentication failure (unless o.KeepGoingAfterAuth) or
-// an error returned by each stops the run at once: nothing new is sent
-// and the lookups in flight are cancelled.
+// flight get o.Grace to finish (or until Hurry is closed) before they are
+// cancelled. An authentication failure (unless o.KeepGoingAfterAuth) or an
+// error returned by each stops the run at once, cancelling the lookups in
+// flight.
 func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each func(Result) error) Report {
 	dispatchCtx, stopDispatch := context.WithCancel(ctx)
 	defer stopDispatch()
@@ -108,18 +98,15 @@ func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each 
 		stopDispatch()
 		cancelReqs()
 	}
-	results := make(chan jobResult, len(jobs))
+	results := make(chan Result, len(jobs))
 	go dispatch(dispatchCtx, reqCtx, f, jobs, o, stop, results)
 
 	var rep Report
 	for r := range results {
-		if !r.attempted {
-			continue
-		}
 		if ae := r.authError(); ae != nil && rep.Auth == nil {
 			rep.Auth = ae
 		}
-		if err := each(r.Result); err != nil && rep.Err == nil {
+		if err := each(r); err != nil && rep.Err == nil {
 			rep.Err = err
 			stop()
 		}
@@ -148,7 +135,7 @@ func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, gr
 // dispatch starts one goroutine per job, never more than o.Concurrency at
 // once, paced by the rate limiter, and closes results when every started
 // job has reported.
-func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Request, o Options, stop func(), results chan<- jobResult) {
+func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Request, o Options, stop func(), results chan<- Result) {
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
@@ -178,7 +165,9 @@ func dispatch(dispatchCtx, reqCtx context.Context, f Fetcher, jobs []client.Requ
 			}
 			// The result goes out before the slot is freed: with one
 			// worker the answers arrive in the order of the jobs.
-			results <- jobResult{Result: r, attempted: !cutOff(reqCtx, err)}
+			if !cutOff(reqCtx, err) {
+				results <- r
+			}
 			<-slots
 		}()
 	}
@@ -190,9 +179,6 @@ func cutOff(reqCtx context.Context, err error) bool {
 	if err == nil || reqCtx.Err() == nil {
 		return false
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Kind == client.KindCancelled {
-		return true
-	}
-	return errors.Is(err, context.Canceled)
+	ce, ok := errors.AsType[*client.Error](err)
+	return ok && ce.Kind == client.KindCancelled || errors.Is(err, context.Canceled)
 }

@@ -49,12 +49,6 @@ type Defaults struct {
 	Saved          []store.Account           // the saved accounts
 }
 
-// inputRow is one vehicle line of an input file, as written.
-type inputRow struct {
-	Line                                      int
-	CANumber, Operator, RegistrationID, Label string
-}
-
 // ReadRows reads a batch input and normalises its rows with the client's
 // rules. The input is a CSV file with a header (detected by a .csv name or
 // a first line naming a canumber column; see store.ReadCSV) or plain text
@@ -70,16 +64,16 @@ func ReadRows(data []byte, name string, d Defaults) (rows []Row, bad, warnings [
 	}
 	rows, invalid, warnings := d.validate(in)
 	bad = append(bad, invalid...)
-	sortProblems(bad)
+	slices.SortStableFunc(bad, func(a, b Problem) int { return a.Line - b.Line }) // by line, keeping the order within one
 	return rows, bad, warnings, nil
 }
 
 // SavedRows are the rows that look up every saved account (batch --saved,
 // the TUI's refresh-all), in saved order, with the account's label.
 func SavedRows(d Defaults) (rows []Row, bad, warnings []Problem) {
-	in := make([]inputRow, len(d.Saved))
+	in := make([]store.CSVRow, len(d.Saved))
 	for i, a := range d.Saved {
-		in[i] = inputRow{Line: i + 1, CANumber: a.CANumber, RegistrationID: a.RegistrationID, Label: a.Label}
+		in[i] = store.CSVRow{Line: i + 1, CANumber: a.CANumber, RegistrationID: a.RegistrationID, Label: a.Label}
 		if a.Operator != 0 {
 			in[i].Operator = strconv.Itoa(a.Operator)
 		}
@@ -93,8 +87,8 @@ func SavedRows(d Defaults) (rows []Row, bad, warnings []Problem) {
 	return rows, bad, warnings
 }
 
-// readInput reads the rows of a CSV or plain text input.
-func readInput(data []byte, name string) ([]inputRow, []Problem, error) {
+// readInput reads the vehicle rows of a CSV or plain text input, as written.
+func readInput(data []byte, name string) ([]store.CSVRow, []Problem, error) {
 	if !strings.EqualFold(filepath.Ext(name), ".csv") && !looksLikeCSVHeader(data) {
 		return readText(data), nil, nil
 	}
@@ -102,15 +96,11 @@ func readInput(data []byte, name string) ([]inputRow, []Problem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rows := make([]inputRow, len(recs))
-	for i, r := range recs {
-		rows[i] = inputRow{Line: r.Line, CANumber: r.CANumber, Operator: r.Operator, RegistrationID: r.RegistrationID, Label: r.Label}
-	}
 	bad := make([]Problem, len(errs))
 	for i, e := range errs {
 		bad[i] = Problem{e.Line, text.Sanitize(e.Message)}
 	}
-	return rows, bad, nil
+	return recs, bad, nil
 }
 
 // looksLikeCSVHeader reports whether the first non-blank, non-comment line
@@ -133,8 +123,8 @@ func looksLikeCSVHeader(data []byte) bool {
 }
 
 // readText reads one vehicle per line.
-func readText(data []byte) []inputRow {
-	var rows []inputRow
+func readText(data []byte) []store.CSVRow {
+	var rows []store.CSVRow
 	n := 0
 	for line := range bytes.Lines(data) {
 		n++
@@ -142,13 +132,13 @@ func readText(data []byte) []inputRow {
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		rows = append(rows, inputRow{Line: n, CANumber: string(line)})
+		rows = append(rows, store.CSVRow{Line: n, CANumber: string(line)})
 	}
 	return rows
 }
 
 // validate normalises every row; see ReadRows.
-func (d Defaults) validate(in []inputRow) (rows []Row, bad, warnings []Problem) {
+func (d Defaults) validate(in []store.CSVRow) (rows []Row, bad, warnings []Problem) {
 	saved := make(map[string]store.Account, len(d.Saved))
 	for _, a := range d.Saved {
 		saved[a.CANumber] = a
@@ -171,7 +161,7 @@ func (d Defaults) validate(in []inputRow) (rows []Row, bad, warnings []Problem) 
 var errNoOperator = errors.New("no operator: add an operator column, or set --operator or operator in the config")
 
 // request builds the normalised request of one input row.
-func (d Defaults) request(r inputRow, saved map[string]store.Account) (client.Request, string, error) {
+func (d Defaults) request(r store.CSVRow, saved map[string]store.Account) (client.Request, string, error) {
 	op, regID := r.Operator, r.RegistrationID
 	if v, _, err := client.NormalizeVehicle(r.CANumber); err == nil {
 		if a, ok := saved[v]; ok {
@@ -195,9 +185,4 @@ func (d Defaults) request(r inputRow, saved map[string]store.Account) (client.Re
 	}
 	req := client.Request{Operator: code, CANumber: r.CANumber, RegistrationID: cmp.Or(regID, d.RegistrationID)}
 	return req.Normalize()
-}
-
-// sortProblems orders problems by line, keeping the order within a line.
-func sortProblems(ps []Problem) {
-	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
 }

@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -218,9 +219,5 @@ func (o *Output) Close() error {
 	if o.file == nil {
 		return nil
 	}
-	err := o.file.Sync()
-	if cerr := o.file.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return cmp.Or(o.file.Sync(), o.file.Close())
 }

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,24 +155,21 @@ func (p *Plan) account(j int, res *client.Result) store.Account {
 // been killed before it saved them). A row's label is the input's, else
 // the one the output holds.
 func (p *Plan) keptAccounts() []store.Account {
-	labels := map[string]string{}
+	labels := map[string]string{} // vehicle -> its first label in the input
 	for _, r := range p.spec.Rows {
-		if _, ok := labels[r.key()]; !ok || labels[r.key()] == "" {
-			labels[r.key()] = r.Label
+		if k := r.key(); labels[k] == "" {
+			labels[k] = r.Label
 		}
 	}
 	var accts []store.Account
-	seen := map[string]bool{}
 	for _, e := range p.keep {
 		label, ours := labels[e.key]
-		if !ours || !e.ok || e.account == nil || seen[e.key] {
+		if !ours || !e.ok || e.account == nil {
 			continue
 		}
-		seen[e.key] = true
+		delete(labels, e.key) // one account a vehicle
 		a := *e.account
-		if label != "" {
-			a.Label = label
-		}
+		a.Label = cmp.Or(label, a.Label)
 		accts = append(accts, a)
 	}
 	return accts

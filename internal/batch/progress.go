@@ -17,29 +17,25 @@ import (
 
 // Counter counts finished lookups; progress views poll it.
 type Counter struct {
-	mu       sync.Mutex
-	start    time.Time
-	total    int
-	done     int
-	ok       int
-	failed   int
-	stopping bool
+	mu    sync.Mutex
+	start time.Time
+	n     counts // all but Elapsed
 }
 
 // newCounter starts counting total lookups now.
 func newCounter(total int) *Counter {
-	return &Counter{start: time.Now(), total: total}
+	return &Counter{start: time.Now(), n: counts{Total: total}}
 }
 
 // add counts one finished lookup.
 func (c *Counter) add(ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.done++
+	c.n.Done++
 	if ok {
-		c.ok++
+		c.n.OK++
 	} else {
-		c.failed++
+		c.n.Failed++
 	}
 }
 
@@ -47,17 +43,16 @@ func (c *Counter) add(ok bool) {
 func (c *Counter) setStopping() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.stopping = true
+	c.n.Stopping = true
 }
 
 // snapshot returns the counts now.
 func (c *Counter) snapshot() counts {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return counts{
-		Total: c.total, Done: c.done, OK: c.ok, Failed: c.failed,
-		Elapsed: time.Since(c.start), Stopping: c.stopping,
-	}
+	n := c.n
+	n.Elapsed = time.Since(c.start)
+	return n
 }
 
 // counts are the progress of a run at one moment.
@@ -112,59 +107,48 @@ func StartProgress(w io.Writer, c *Counter, bar bool) Progress {
 	return startLineProgress(w, c, 3*time.Second)
 }
 
-// lineProgress prints the status line every interval.
-type lineProgress struct {
-	quit chan struct{}
-	done chan struct{}
-}
+// stopFunc is a Progress that stops by calling itself.
+type stopFunc func()
 
-func startLineProgress(w io.Writer, c *Counter, every time.Duration) *lineProgress {
-	p := &lineProgress{quit: make(chan struct{}), done: make(chan struct{})}
+func (f stopFunc) Stop() { f() }
+
+// startLineProgress prints the status line every interval.
+func startLineProgress(w io.Writer, c *Counter, every time.Duration) Progress {
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(p.done)
+		defer close(done)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
-			case <-p.quit:
+			case <-quit:
 				return
 			case <-t.C:
 				fmt.Fprintln(w, "batch: "+c.snapshot().status())
 			}
 		}
 	}()
-	return p
+	return stopFunc(func() {
+		close(quit)
+		<-done
+	})
 }
 
-func (p *lineProgress) Stop() {
-	close(p.quit)
-	<-p.done
-}
-
-// barProgress runs a small Bubble Tea program drawing a progress bar on the
-// terminal (no alternate screen, no keyboard input: ctrl+c stays a signal).
-type barProgress struct {
-	prog *tea.Program
-	done chan struct{}
-}
-
-func startBarProgress(f *os.File, c *Counter) *barProgress {
+// startBarProgress runs a small Bubble Tea program drawing a progress bar
+// on the terminal (no alternate screen, no keyboard input: ctrl+c stays a
+// signal).
+func startBarProgress(f *os.File, c *Counter) Progress {
 	bar := progress.New(progress.WithDefaultGradient(), progress.WithColorProfile(termenv.NewOutput(f).EnvColorProfile()))
-	m := barModel{bar: bar, counter: c, snap: c.snapshot()}
-	p := &barProgress{
-		prog: tea.NewProgram(m, tea.WithOutput(f), tea.WithInput(nil), tea.WithoutSignalHandler()),
-		done: make(chan struct{}),
-	}
+	prog := tea.NewProgram(barModel{bar: bar, counter: c, snap: c.snapshot()}, tea.WithOutput(f), tea.WithInput(nil), tea.WithoutSignalHandler())
+	done := make(chan struct{})
 	go func() {
-		defer close(p.done)
-		_, _ = p.prog.Run()
+		defer close(done)
+		_, _ = prog.Run()
 	}()
-	return p
-}
-
-func (p *barProgress) Stop() {
-	p.prog.Send(barDoneMsg{})
-	<-p.done
+	return stopFunc(func() {
+		prog.Send(barDoneMsg{})
+		<-done
+	})
 }
 
 // barModel is the progress bar view.

@@ -71,26 +71,14 @@ func rawJSON(body []byte) any {
 	if len(body) == 0 {
 		return nil
 	}
-	if json.Valid(body) {
-		return json.RawMessage(validUTF8(body))
+	if !json.Valid(body) {
+		return string(body)
 	}
-	return string(body)
-}
-
-// validUTF8 returns a copy of b with each byte of an invalid UTF-8 sequence
-// replaced by U+FFFD.
-func validUTF8(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if r == utf8.RuneError && n == 1 {
-			out = utf8.AppendRune(out, utf8.RuneError)
-		} else {
-			out = append(out, b[:n]...)
-		}
-		b = b[n:]
+	out := make([]byte, 0, len(body))
+	for _, r := range string(body) { // an invalid byte ranges as one U+FFFD
+		out = utf8.AppendRune(out, r)
 	}
-	return out
+	return json.RawMessage(out)
 }
 
 // recordError builds the error block of err: the kind and message it is
@@ -99,8 +87,7 @@ func validUTF8(b []byte) []byte {
 func recordError(err error) *RecordError {
 	re := &RecordError{}
 	re.Kind, re.Message = store.FailureOf(err)
-	var ce *client.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
 		re.HTTPStatus, re.ResponseCode = ce.HTTPStatus, ce.ResponseCode
 	}
 	return re

@@ -63,12 +63,9 @@ func readResumeCSV(path string, data []byte) ([]resumeEntry, error) {
 		if errors.Is(err, io.EOF) {
 			return entries, nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, notBatchOutput(path, "csv", line)
-		}
 		e, ok := resumeCSVEntry(rec)
-		if !ok {
+		if err != nil || !ok {
+			line, _ := cr.FieldPos(0)
 			return nil, notBatchOutput(path, "csv", line)
 		}
 		entries = append(entries, e)
@@ -141,13 +138,11 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 	return entries, nil
 }
 
-// applyResume drops the rows an earlier run already answered. A vehicle
-// counts as done when the file holds a successful row for every input row
-// of that vehicle; its rows are kept and it is not looked up again. Every
-// other row of this input's vehicles (failed ones, or too few) is dropped and
-// looked up again. Rows of vehicles not in this input are kept as they are.
-// It returns the rows still to do, the entries to keep, and how many input
-// rows were skipped.
+// applyResume drops the rows an earlier run already answered: a vehicle is
+// done, its rows kept and not looked up again, when the file holds a
+// successful row for every input row of it. Other rows of this input's
+// vehicles are dropped and looked up again; rows of other vehicles are
+// kept. It returns the rows to do, the entries to keep and the rows skipped.
 func applyResume(rows []Row, entries []resumeEntry) (todo []Row, keep []resumeEntry, skipped int) {
 	want := map[string]int{}
 	for _, r := range rows {

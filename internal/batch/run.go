@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -54,41 +55,38 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		}
 	})
 	defer stopWatch()
-	var prog Progress = nopProgress{}
+	var prog Progress = stopFunc(func() {})
 	if e.Progress != nil {
 		prog = e.Progress(counter)
 	}
 	written := 0
-	rows, saves := out.inOrder(p.rows, &written), sv.inOrder(len(p.jobs))
+	rows := out.inOrder(p.rows, &written)
+	// Jobs are counted in the summary and saved in input order, whatever
+	// order their answers came in: new accounts are saved in the order of
+	// the input, each with its lookup in the same write (which counts it as
+	// the account's first use).
+	saves := newInOrder(len(p.jobs), func(_ int, ps pendingSave) error {
+		sum.record(ps.result)
+		sv.add(&ps.lookup, ps.accts...)
+		return nil
+	})
 	start := time.Now()
-	answered := make([]*Result, len(p.jobs))
 	rep := Run(ctx, e.Fetcher, p.jobs, e.Options, func(r Result) error {
 		counter.add(r.Err == nil)
-		answered[r.Job] = &r
-		ps := pendingSave{lookup: store.NewLookup(r.Req, r.Res, r.Err, time.Now())}
+		ps := pendingSave{result: r, lookup: store.NewLookup(r.Req, r.Res, r.Err, time.Now())}
 		if r.Err == nil && r.Res != nil {
 			ps.accts = []store.Account{p.account(r.Job, r.Res)}
 		}
 		saves.add(r.Job, ps)
-		_ = saves.flush()
+		_ = saves.flush(false)
 		for _, i := range p.rowsOf[r.Job] {
 			rows.add(i, r)
 		}
-		return rows.flush()
+		return rows.flush(false)
 	})
-	_ = saves.finish()
-	for _, r := range answered { // the summary lists vehicles in input order
-		if r != nil {
-			sum.record(*r)
-		}
-	}
-	werr := rep.Err
-	if err := rows.finish(); werr == nil { // after a stop, rows never looked up are left out: --resume picks them up
-		werr = err
-	}
-	if err := out.Close(); werr == nil {
-		werr = err
-	}
+	_ = saves.flush(true)
+	// After a stop, rows never looked up are left out: --resume picks them up.
+	werr := cmp.Or(rep.Err, rows.flush(true), out.Close())
 	prog.Stop()
 	sum.Elapsed, sum.Written, sum.WriteErr = time.Since(start), written, werr
 	sum.Interrupted, sum.Auth = rep.Interrupted, rep.Auth
@@ -96,22 +94,12 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	return sum
 }
 
-// pendingSave is a finished job's lookup and saved account (none when it
-// failed).
+// pendingSave is a finished job: its result, lookup and saved account
+// (none when it failed).
 type pendingSave struct {
+	result Result
 	lookup store.Lookup
 	accts  []store.Account
-}
-
-// inOrder hands the lookups and accounts of n jobs to s in job order (the
-// input's), whatever order their answers came in: new accounts are saved in
-// the order of the input, each with its lookup in the same write (which
-// counts it as the account's first use).
-func (s *saver) inOrder(n int) *inOrder[pendingSave] {
-	return newInOrder(n, func(_ int, ps pendingSave) error {
-		s.add(&ps.lookup, ps.accts...)
-		return nil
-	})
 }
 
 // inOrder hands finished items on in index order, holding back those
@@ -129,41 +117,30 @@ func newInOrder[T any](n int, hand func(i int, v T) error) *inOrder[T] {
 // add records item i as finished.
 func (o *inOrder[T]) add(i int, v T) { o.done[i] = &v }
 
-// flush hands on every item now in order; after an error in hand, the
-// item is tried again by the next flush.
-func (o *inOrder[T]) flush() error {
-	for o.next < len(o.done) && o.done[o.next] != nil {
-		if err := o.hand(o.next, *o.done[o.next]); err != nil {
+// flush hands on every item now in order, and with all also those held
+// back by unfinished ones; after an error in hand, the item is tried again
+// by the next flush.
+func (o *inOrder[T]) flush(all bool) error {
+	for ; o.next < len(o.done); o.next++ {
+		v := o.done[o.next]
+		if v == nil {
+			if !all {
+				return nil
+			}
+			continue
+		}
+		if err := o.hand(o.next, *v); err != nil {
 			return err
 		}
 		o.done[o.next] = nil // handed on: free it
-		o.next++
 	}
 	return nil
 }
-
-// finish hands on the finished items still held back by unfinished ones.
-func (o *inOrder[T]) finish() error {
-	for ; o.next < len(o.done); o.next++ {
-		if o.done[o.next] == nil {
-			continue
-		}
-		if err := o.hand(o.next, *o.done[o.next]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type nopProgress struct{}
-
-func (nopProgress) Stop() {}
 
 // saver writes lookups and saved accounts to the store in batches, from
 // its own goroutine, so a slow store never holds the rows up.
 type saver struct {
 	env     Env
-	active  bool          // something is written
 	kick    chan struct{} // a batch is full
 	quit    chan struct{}
 	done    chan struct{}
@@ -189,20 +166,19 @@ func (e Env) startSaver() *saver {
 	if s.env.SaveEvery <= 0 {
 		s.env.SaveEvery = time.Second
 	}
-	if e.Store == nil || !e.Save && !e.History {
+	if e.Store == nil {
+		s.env.Save, s.env.History = false, false
+	}
+	if !s.env.Save && !s.env.History {
 		close(s.done)
 		return s
 	}
-	s.active = true
 	go s.loop()
 	return s
 }
 
 // add queues a lookup (nil: none) and accounts, as Env says to write them.
 func (s *saver) add(l *store.Lookup, accts ...store.Account) {
-	if !s.active {
-		return
-	}
 	s.mu.Lock()
 	if l != nil && s.env.History {
 		s.lookups = append(s.lookups, *l)
@@ -249,14 +225,14 @@ func (s *saver) flush() {
 	if s.st == nil {
 		st, err := s.env.Store()
 		if err != nil {
-			s.storeErr = firstOf(s.storeErr, err)
+			s.storeErr = cmp.Or(s.storeErr, err.Error())
 			return
 		}
 		s.st = st
 	}
 	if len(accts) > 0 {
 		if r, err := s.st.Import(accts); err != nil {
-			s.accErr = firstOf(s.accErr, err)
+			s.accErr = cmp.Or(s.accErr, err.Error())
 		} else {
 			s.saves = true
 			s.added += r.Added
@@ -265,25 +241,15 @@ func (s *saver) flush() {
 	}
 	if len(ls) > 0 {
 		if err := s.st.RecordLookups(ls...); err != nil {
-			s.histErr = firstOf(s.histErr, err)
+			s.histErr = cmp.Or(s.histErr, err.Error())
 		}
 	}
 }
 
-// firstOf keeps the first error message.
-func firstOf(have string, err error) string {
-	if have != "" {
-		return have
-	}
-	return err.Error()
-}
-
 // close writes what is still queued and returns the notes of the summary.
 func (s *saver) close() []string {
-	if s.active {
-		close(s.quit)
-		<-s.done
-	}
+	close(s.quit)
+	<-s.done
 	var notes []string
 	if s.storeErr != "" {
 		notes = append(notes, "store not updated: "+s.storeErr)

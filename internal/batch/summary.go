@@ -46,21 +46,14 @@ func (s *Summary) record(r Result) {
 // Attempted is the number of lookups that finished.
 func (s *Summary) Attempted() int { return s.OK + s.FailedCount }
 
-// failureKinds lists error kinds in the order the summary shows them.
-func failureKinds() []string {
-	return []string{
-		string(client.KindAuth), string(client.KindAPI), string(client.KindUpstream),
-		string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), store.ErrorKindValidation,
-	}
-}
-
 // Write prints the summary.
 func (s *Summary) Write(w io.Writer) {
 	fmt.Fprintf(w, "batch: %s, %s looked up in %s\n", text.Plural(s.Rows, "row"), text.Plural(s.Attempted(), "vehicle"), s.Elapsed.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  ok       %d\n", s.OK)
 	if s.FailedCount > 0 {
 		fmt.Fprintf(w, "  failed   %d\n", s.FailedCount)
-		for _, k := range failureKinds() {
+		for _, k := range []string{string(client.KindAuth), string(client.KindAPI), string(client.KindUpstream),
+			string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), store.ErrorKindValidation} {
 			if v := s.Failed[k]; len(v) > 0 {
 				fmt.Fprintf(w, "    %-9s %d: %s\n", k, len(v), firstFew(v, 5))
 			}
