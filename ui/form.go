@@ -48,11 +48,8 @@ func newForm(c *common, r client.Request) formModel {
 	limits := [fieldCount]int{operatorCharLimit, vehicleCharLimit, registrationCharLimit}
 	placeholders := [fieldCount]string{"e.g. 311", "e.g. DL12CB4685", "e.g. AOP-554"}
 	for i := range f.inputs {
-		ti := newInput(c, limits[i])
-		ti.Prompt = ""
-		ti.Placeholder = placeholders[i]
-		ti.PlaceholderStyle = c.styles.Subtle
-		f.inputs[i] = ti
+		f.inputs[i] = newInput(c, limits[i])
+		f.inputs[i].Placeholder = placeholders[i]
 	}
 	f.prefill(r, false)
 	// The vehicle first, even without a default operator: an agent types
@@ -373,21 +370,10 @@ func formLayout(w int) (labels [fieldCount]string, labelW, inputW int) {
 // value within its own width, keeping the cursor in view.
 func (f *formModel) setSize(w int) {
 	_, _, inputW := formLayout(w)
-	for i := range f.inputs {
-		f.inputs[i].Width = min(inputW, fieldWidth(i))
+	for i, fw := range [fieldCount]int{10, 24, 40} {
+		f.inputs[i].Width = min(inputW, fw)
 		f.inputs[i].SetCursor(f.inputs[i].Position())
 	}
-}
-
-// fieldWidth is the display width of input i.
-func fieldWidth(i int) int {
-	switch i {
-	case fieldOperator:
-		return 10
-	case fieldVehicle:
-		return 24
-	}
-	return 40
 }
 
 // statusLine is the line above the help.

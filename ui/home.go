@@ -92,9 +92,7 @@ type homeModel struct {
 func newHome(c *common, d store.Data, sort sortMode) homeModel {
 	h := homeModel{c: c, keys: c.keys.Home, sort: sort}
 	h.input = newInput(c, findCharLimit)
-	h.input.Prompt = ""
 	h.input.Placeholder = findPlaceholder
-	h.input.PlaceholderStyle = c.styles.Subtle
 	h.input.Focus()
 	for i := range h.lists {
 		l := list.New(nil, rowDelegate{}, 0, 0)
@@ -107,19 +105,18 @@ func newHome(c *common, d store.Data, sort sortMode) homeModel {
 		l.InfiniteScrolling = false
 		h.lists[i] = l
 	}
-	for i, limit := range []int{labelCharLimit, noteCharLimit} {
-		h.fields[i] = newInput(c, limit)
-		h.fields[i].Prompt = ""
-	}
+	h.fields = [2]textinput.Model{newInput(c, labelCharLimit), newInput(c, noteCharLimit)}
 	h.setData(d)
 	return h
 }
 
-// newInput is a text input as every view has it: a steady cursor (nothing
-// redraws while idle), no local clipboard (bracketed paste works).
+// newInput is a text input as every view has it: no prompt, a steady
+// cursor (nothing redraws while idle), no local clipboard (bracketed paste works).
 func newInput(c *common, limit int) textinput.Model {
 	ti := textinput.New()
+	ti.Prompt = ""
 	ti.CharLimit = limit
+	ti.PlaceholderStyle = c.styles.Subtle
 	ti.Cursor.SetMode(cursor.CursorStatic)
 	ti.Cursor.Style = c.styles.Cursor
 	ti.KeyMap.Paste.SetEnabled(false)

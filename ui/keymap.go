@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/aopfetch/aopfetch/internal/text"
@@ -187,12 +186,3 @@ func (k homeKeys) FullHelp() [][]key.Binding {
 		{k.Refresh, k.Stop, k.Clear, k.HelpBack, k.Quit},
 	}
 }
-
-// Every view's keys are a help.KeyMap.
-var (
-	_ help.KeyMap = formKeys{}
-	_ help.KeyMap = loadingKeys{}
-	_ help.KeyMap = resultKeys{}
-	_ help.KeyMap = errorKeys{}
-	_ help.KeyMap = homeKeys{}
-)

@@ -48,7 +48,6 @@ type resultModel struct {
 // newResult builds the card of a fresh answer.
 func newResult(c *common, req client.Request, res *client.Result, label string) resultModel {
 	r := resultModel{c: c, req: req, label: label, vp: viewport.New(0, 0), prompt: newInput(c, labelCharLimit)}
-	r.prompt.Prompt = ""
 	r.apply(res)
 	r.updateKeymap()
 	return r
@@ -57,12 +56,9 @@ func newResult(c *common, req client.Request, res *client.Result, label string) 
 // newCachedResult builds the card of a cached snapshot while request id
 // refreshes it.
 func newCachedResult(c *common, req client.Request, snap *store.Snapshot, label string, id int) resultModel {
-	r := resultModel{
-		c: c, req: req, label: label, vp: viewport.New(0, 0), prompt: newInput(c, labelCharLimit),
-		consumer: snap.Consumer, fetchedAt: snap.FetchedAt,
-		cached: true, refreshing: true, refreshID: id,
-	}
-	r.prompt.Prompt = ""
+	r := newResult(c, req, nil, label)
+	r.consumer, r.fetchedAt = snap.Consumer, snap.FetchedAt
+	r.cached, r.refreshing, r.refreshID = true, true, id
 	r.updateKeymap()
 	return r
 }
@@ -201,12 +197,8 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 // openPrompt asks for the label to save the account under: the saved
 // label, else the consumer's name.
 func (r resultModel) openPrompt() resultModel {
-	label := r.label // as stored: enter saves what the prompt holds
-	if label == "" {
-		label = text.Sanitize(r.consumer.ShownName())
-	}
 	r.prompting = true
-	r.prompt.SetValue(label)
+	r.prompt.SetValue(r.account().Label) // as stored: enter saves what the prompt holds
 	r.prompt.CursorEnd()
 	r.prompt.Focus()
 	r.sizePrompt()
@@ -355,7 +347,7 @@ func (r resultModel) rows(narrow bool) [][2]string {
 	amount := r.highlight("amount", formatAmount(g, c.ShownAmount()))
 	rows := [][2]string{
 		{"Amount", amount},
-		{labels["due"], r.highlight("due", r.dueText(c.ShownDueDate()))},
+		{labels["due"], r.highlight("due", dueText(r.c, c.ShownDueDate(), narrow))},
 		{"Fetched", r.fetched()},
 		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
 		{"Phone", cmp.Or(g.Sanitize(bill.CellNumber), g.Dash)},
@@ -413,12 +405,6 @@ func (r resultModel) fetched() string {
 		out += g.Sep + fmt.Sprintf("%d ms", r.latency.Milliseconds())
 	}
 	return out
-}
-
-// dueText formats a due date with its overdue / due-soon marker, in a
-// compact form on narrow terminals.
-func (r resultModel) dueText(d string) string {
-	return dueText(r.c, d, r.c.width-2 < 60)
 }
 
 // dueText formats the provider's due date as "20 Sep 2021" with a marker:
