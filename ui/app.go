@@ -8,6 +8,7 @@ import (
 	"log"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -837,20 +838,9 @@ func (m model) frame(body, status, help string) string {
 	inner := max(0, w-2)
 	footer := append([]string{status}, splitLines(help)...)
 	bodyH := max(0, h-1-len(footer))
-	lines := make([]string, 0, h)
-	lines = append(lines, m.header(inner))
-	bl := splitLines(body)
-	for i := 0; i < bodyH; i++ {
-		if i < len(bl) {
-			lines = append(lines, bl[i])
-		} else {
-			lines = append(lines, "")
-		}
-	}
-	lines = append(lines, footer...)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
+	bl := append(splitLines(body), make([]string, bodyH)...)[:bodyH] // clipped or padded
+	lines := slices.Concat([]string{m.header(inner)}, bl, footer)
+	lines = lines[:min(len(lines), h)]
 	for i, l := range lines {
 		// Trailing blanks (the viewport pads with them) carry nothing: the
 		// renderer clears the rest of each line.

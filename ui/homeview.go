@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -180,14 +181,8 @@ func (h homeModel) summaries() []string {
 		extra = append(extra, s.Subtle.Render(fmt.Sprintf("p%d/%d", l.Paginator.Page+1, l.Paginator.TotalPages)))
 	}
 	sep := s.Subtle.Render(g.Sep)
-	join := func(parts ...[]string) string {
-		var all []string
-		for _, p := range parts {
-			all = append(all, p...)
-		}
-		return strings.Join(all, sep)
-	}
-	return []string{join(long, extra), join(short, extra), join(short), join(extra)}
+	return []string{strings.Join(slices.Concat(long, extra), sep), strings.Join(slices.Concat(short, extra), sep),
+		strings.Join(short, sep), strings.Join(extra, sep)}
 }
 
 // dueCounts counts the visible tab's overdue rows and those due within a week.

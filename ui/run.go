@@ -128,7 +128,7 @@ func Run(ctx context.Context, o Options) error {
 		// the answer or take it for keys.
 		lipgloss.HasDarkBackground()
 	}
-	m := newModel(ctx, o, runEnv{tmux: getenv("TMUX") != "", proxy: proxySet()})
+	m := newModel(ctx, o, runEnv{tmux: getenv("TMUX") != "", proxy: os.Getenv("HTTPS_PROXY") != "" || os.Getenv("https_proxy") != ""})
 	m, cmd := m.start(o.Vehicle)
 	// The caller's ctx is the only stop signal: Bubble Tea's own SIGTERM
 	// handler races a ctx cancelled by the same signal and can deadlock
@@ -206,16 +206,6 @@ func clipboardWriter() io.Writer {
 		return os.Stderr
 	}
 	return os.Stdout
-}
-
-// proxySet reports whether an HTTPS proxy is configured.
-func proxySet() bool {
-	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
-		if os.Getenv(k) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // openLog opens name in the log directory dir for appending: dir is
