@@ -43,37 +43,27 @@ const (
 	stateHome
 )
 
-// common is the context value shared by the root model and every view.
+// common is the context value shared by the root model and every view: the
+// options, with their defaults filled in, and what is derived from them.
 type common struct {
+	Options
+	runEnv
 	width, height int
 	styles        *Styles
 	keys          KeyMap
 	g             text.Glyphs // UTF-8, or ASCII under a locale that is not UTF-8
-	cfg           *config.Config
-	st            *store.Store
-	fetcher       Fetcher
 	ctx           context.Context
-	now           func() time.Time
-	demo          bool
-	version       string    // shown in the full help
-	clip          io.Writer // where OSC 52 sequences go
-	tmux          bool      // wrap OSC 52 for tmux
-	proxy         bool      // HTTPS_PROXY is set
 	crash         *crashBox
 	log           *log.Logger // debug log; discards unless --debug
-	refresher     Refresher   // refresh-all's lookups; nil: a pool over fetcher
-	concurrency   int         // refresh-all's lookups at once (0: the default)
-	rate          float64     // refresh-all's lookups started per second (0: no limit)
 	uiState       *uiStateFile
-	poll          time.Duration
 }
 
 // operatorName returns the configured name of code, or "".
 func (c *common) operatorName(code int) string {
-	if c.cfg == nil || code == 0 {
+	if c.Config == nil || code == 0 {
 		return ""
 	}
-	return c.g.Sanitize(c.cfg.OperatorName(code))
+	return c.g.Sanitize(c.Config.OperatorName(code))
 }
 
 // operatorLabel is "311 (Name)" or "311".
@@ -96,14 +86,14 @@ func (c *common) requestLine(r client.Request) string {
 // withDefaults fills a saved request's missing operator and registration
 // ID from the config.
 func (c *common) withDefaults(r client.Request) client.Request {
-	if c.cfg == nil {
+	if c.Config == nil {
 		return r
 	}
 	if r.Operator == 0 {
-		r.Operator = c.cfg.Operator
+		r.Operator = c.Config.Operator
 	}
 	if r.RegistrationID == "" {
-		r.RegistrationID = c.cfg.RegistrationID
+		r.RegistrationID = c.Config.RegistrationID
 	}
 	return r
 }
@@ -111,8 +101,8 @@ func (c *common) withDefaults(r client.Request) client.Request {
 // timeout is the context timeout of one lookup.
 func (c *common) timeout() time.Duration {
 	t := client.DefaultTimeout
-	if c.cfg != nil && c.cfg.Timeout > 0 {
-		t = c.cfg.Timeout
+	if c.Config != nil && c.Config.Timeout > 0 {
+		t = c.Config.Timeout
 	}
 	return t + fetchGrace
 }
@@ -248,48 +238,29 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 			styles.Cursor = NewStyles(o.Theme, true).Cursor // attributes without colour, whatever the session's profile
 		}
 	}
-	c := &common{
-		styles:      styles,
-		keys:        DefaultKeyMap(g),
-		g:           g,
-		cfg:         o.Config,
-		st:          o.Store,
-		fetcher:     o.Fetcher,
-		ctx:         ctx,
-		now:         o.Now,
-		demo:        o.Demo,
-		version:     g.Sanitize(o.Version),
-		clip:        o.Clipboard,
-		tmux:        env.tmux,
-		proxy:       env.proxy,
-		crash:       &crashBox{},
-		refresher:   o.Refresher,
-		concurrency: o.Concurrency,
-		rate:        o.Rate,
-		poll:        o.Poll,
+	o.Version = g.Sanitize(o.Version)
+	if o.Now == nil {
+		o.Now = time.Now
 	}
+	if o.Clipboard == nil {
+		o.Clipboard = io.Discard
+	}
+	c := &common{Options: o, runEnv: env, styles: styles, keys: DefaultKeyMap(g), g: g, ctx: ctx,
+		crash: &crashBox{}, uiState: &uiStateFile{}, log: o.logger}
 	if c.ctx == nil {
 		c.ctx = context.Background()
 	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.clip == nil {
-		c.clip = io.Discard
-	}
-	c.uiState = &uiStateFile{}
 	if o.StateDir != "" {
 		c.uiState.path = filepath.Join(o.StateDir, uiStateName)
 	}
-	c.log = o.logger
 	if c.log == nil {
 		c.log = log.New(io.Discard, "", 0)
 	}
 	m := model{c: c, notices: sanitizeAll(g, o.Notices)}
 	var data store.Data
 	switch {
-	case c.st != nil:
-		data = c.st.Data()
+	case c.Store != nil:
+		data = c.Store.Data()
 	case len(m.notices) == 0:
 		m.notices = []string{"the store could not be opened: nothing will be saved"}
 	}
@@ -302,7 +273,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	m.home.updateKeymap()
 	m.form.banner = m.notices
 	m.state, m.origin = stateForm, stateHome
-	if c.st != nil && !m.home.empty() {
+	if c.Store != nil && !m.home.empty() {
 		m.state = stateHome
 	}
 	return m
@@ -313,7 +284,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 // variable set for this run wins over the last lookup.
 func (m model) initialRequest(d store.Data) client.Request {
 	var r client.Request
-	cfg := m.c.cfg
+	cfg := m.c.Config
 	if cfg != nil {
 		r.Operator = cfg.Operator
 		r.RegistrationID = cfg.RegistrationID
@@ -587,7 +558,7 @@ func (m model) showHome() (model, tea.Cmd) {
 	m.resize()
 	m.home.updateKeymap()
 	m, watch := m.watch()
-	return m, tea.Batch(reloadCmd(m.c.st), watch)
+	return m, tea.Batch(reloadCmd(m.c.Store), watch)
 }
 
 // watch starts checking the store every poll interval while home is on
@@ -595,7 +566,7 @@ func (m model) showHome() (model, tea.Cmd) {
 // replaces the last one.
 func (m model) watch() (model, tea.Cmd) {
 	m.pollSeq++
-	return m, pollCmd(m.c.poll, m.pollSeq)
+	return m, pollCmd(m.c.Poll, m.pollSeq)
 }
 
 // pollCmd waits d, then asks for a check of the store (nil when d is 0).
@@ -609,10 +580,10 @@ func pollCmd(d time.Duration, seq int) tea.Cmd {
 // poll checks the store (two stats and two small reads when nothing
 // changed, so an idle home writes nothing) and waits for the next check.
 func (m model) poll(msg pollMsg) (model, tea.Cmd) {
-	if msg.seq != m.pollSeq || m.state != stateHome || m.c.st == nil {
+	if msg.seq != m.pollSeq || m.state != stateHome || m.c.Store == nil {
 		return m, nil
 	}
-	return m, tea.Batch(reloadCmd(m.c.st), pollCmd(m.c.poll, m.pollSeq))
+	return m, tea.Batch(reloadCmd(m.c.Store), pollCmd(m.c.Poll, m.pollSeq))
 }
 
 // quit cancels whatever runs and ends the program, after recording what
@@ -624,7 +595,7 @@ func (m model) quit() (model, tea.Cmd) {
 	if r := m.home.run; r != nil {
 		r.cancel()
 		if len(r.unwritten) > 0 {
-			flush := recordManyCmd(m.c.st, r.unwritten)
+			flush := recordManyCmd(m.c.Store, r.unwritten)
 			r.unwritten = nil
 			return m, tea.Sequence(flush, tea.Quit)
 		}
@@ -677,7 +648,7 @@ func (m *model) fetch(req client.Request, f *inflight) (int, tea.Cmd) {
 	id := m.seq
 	ctx, cancel := context.WithTimeout(m.c.ctx, m.c.timeout())
 	*f = inflight{id: id, cancel: cancel}
-	fetcher := m.c.fetcher
+	fetcher := m.c.Fetcher
 	m.c.log.Printf("fetch %d start: %s operator %d", id, req.CANumber, req.Operator)
 	return id, func() tea.Msg {
 		defer cancel()
@@ -699,7 +670,7 @@ func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	case msg.id != 0 && msg.id == m.bg.id && m.state == stateResult:
 		m.bg.stop()
 		m.result = m.result.refreshed(msg.res, msg.err)
-		return m, recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
+		return m, recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
 	}
 	m.c.log.Printf("fetch %d: stale answer dropped", msg.id)
 	return m, nil
@@ -729,7 +700,7 @@ func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
 		m.state = stateForm
 		return m, nil
 	}
-	rec := recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
+	rec := recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
 	if msg.err != nil {
 		m.errv = newErrorView(m.c, msg.req, msg.err)
 		m.state = stateError
@@ -867,7 +838,7 @@ func tooSmall(g text.Glyphs, w int) string {
 func (m model) header(w int) string {
 	s := m.c.styles
 	title := s.Title.Render("aopfetch")
-	if m.c.demo {
+	if m.c.Demo {
 		title += " " + s.Demo.Render("DEMO")
 	}
 	right := s.Subtle.Render(m.stateName())

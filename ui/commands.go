@@ -108,7 +108,7 @@ const maxClipboard = 100_000
 // (text.SanitizeText): what is pasted holds no control, bidi or invisible
 // character, whatever the server sent.
 func copyCmd(c *common, what, s string) tea.Cmd {
-	w, tmux := c.clip, c.tmux
+	w, tmux := c.Clipboard, c.tmux
 	return func() tea.Msg {
 		s := text.SanitizeText(s)
 		if len(s) > maxClipboard {

@@ -107,7 +107,7 @@ func (f *formModel) setFocus(i int) {
 // where operators are configured and the operator field has the focus.
 func (f *formModel) updateKeymap() {
 	k := f.c.keys.Form
-	ops := f.c.cfg != nil && len(f.c.cfg.Operators) > 0
+	ops := f.c.Config != nil && len(f.c.Config.Operators) > 0
 	k.OpNext.SetEnabled(ops && f.focus == fieldOperator)
 	k.OpPrev.SetEnabled(ops && f.focus == fieldOperator)
 	f.keys = k
@@ -188,10 +188,10 @@ func (f formModel) edit(km tea.KeyMsg) (formModel, tea.Cmd, nav) {
 
 // cycleOperator steps through the configured operators.
 func (f *formModel) cycleOperator(delta int) {
-	if f.c.cfg == nil || len(f.c.cfg.Operators) == 0 {
+	if f.c.Config == nil || len(f.c.Config.Operators) == 0 {
 		return
 	}
-	ops := f.c.cfg.Operators
+	ops := f.c.Config.Operators
 	cur, _ := strconv.Atoi(strings.TrimSpace(f.inputs[fieldOperator].Value()))
 	idx := -1
 	for i, o := range ops {
@@ -222,7 +222,7 @@ func (f *formModel) validateField(i int) {
 	var err error
 	switch i {
 	case fieldOperator:
-		_, err = f.c.cfg.ResolveOperator(v)
+		_, err = f.c.Config.ResolveOperator(v)
 	case fieldVehicle:
 		_, _, err = client.NormalizeVehicle(v)
 	case fieldRegistration:
@@ -237,11 +237,11 @@ func (f *formModel) validateField(i int) {
 func (f *formModel) validate(confirm bool) (client.Request, bool) {
 	var r client.Request
 	var err error
-	r.Operator, err = f.c.cfg.ResolveOperator(f.inputs[fieldOperator].Value())
+	r.Operator, err = f.c.Config.ResolveOperator(f.inputs[fieldOperator].Value())
 	f.errs[fieldOperator] = errText(err)
 	v, warn, err := client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
 	f.errs[fieldVehicle] = errText(err)
-	if w := f.c.cfg.VehicleWarning(r.Operator, v); w != "" && err == nil {
+	if w := f.c.Config.VehicleWarning(r.Operator, v); w != "" && err == nil {
 		warn = w // the operator's own rule says more than the known formats
 	}
 	r.CANumber = v

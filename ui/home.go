@@ -320,7 +320,7 @@ func (h homeModel) selected() (entry, bool) {
 }
 
 // writable reports whether the store takes changes.
-func (h homeModel) writable() bool { return h.c.st != nil && !h.c.st.ReadOnly() }
+func (h homeModel) writable() bool { return h.c.Store != nil && !h.c.Store.ReadOnly() }
 
 // Update handles home's keys and refresh-all's answers.
 func (h homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd, nav) {
@@ -380,9 +380,9 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Sort):
 		return h.cycleSort()
 	case key.Matches(km, k.MoveUp) && hasSel:
-		return h, moveCmd(h.c.st, e.acct.ID, -1), nil
+		return h, moveCmd(h.c.Store, e.acct.ID, -1), nil
 	case key.Matches(km, k.MoveDown) && hasSel:
-		return h, moveCmd(h.c.st, e.acct.ID, 1), nil
+		return h, moveCmd(h.c.Store, e.acct.ID, 1), nil
 	case key.Matches(km, k.Refresh):
 		return h.startRefresh()
 	case key.Matches(km, k.Clear):
@@ -496,7 +496,7 @@ func (h homeModel) dialogKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	}
 	title := t.title(h.c.g)
 	note := fmt.Sprintf("Deleted %q%sctrl+z undo", title, h.c.g.Sep)
-	return h, removeCmd(h.c.st, t.acct.ID, note), nil
+	return h, removeCmd(h.c.Store, t.acct.ID, note), nil
 }
 
 // undoDelete puts the last deleted account back where it was.
@@ -507,7 +507,7 @@ func (h homeModel) undoDelete() (homeModel, tea.Cmd, nav) {
 	r := h.undo[len(h.undo)-1]
 	h.undo = h.undo[:len(h.undo)-1]
 	h.goTo = r.req.CANumber
-	return h, restoreCmd(h.c.st, *r.acct, r.pos, fmt.Sprintf("Restored %q", r.title(h.c.g))), nil
+	return h, restoreCmd(h.c.Store, *r.acct, r.pos, fmt.Sprintf("Restored %q", r.title(h.c.g))), nil
 }
 
 // openPrompt starts the label and note prompt for r: a saved account's,
@@ -567,11 +567,11 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 		if sr != nil {
 			t = sr
 		}
-		return h, updateCmd(h.c.st, t.acct.ID, label, note), nil
+		return h, updateCmd(h.c.Store, t.acct.ID, label, note), nil
 	}
 	a := store.Account{Label: label, Note: note, Operator: t.req.Operator, CANumber: t.req.CANumber,
 		RegistrationID: t.req.RegistrationID, Last: t.snap}
-	return h, saveCmd(h.c.st, a), nil
+	return h, saveCmd(h.c.Store, a), nil
 }
 
 // updateKeymap enables exactly the bindings that work now; Update and the
@@ -625,7 +625,7 @@ func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	k.Sort.SetEnabled(h.tab == tabSaved && len(h.rows[tabSaved]) > 1)
 	k.MoveUp.SetEnabled(savedSel && manual && h.writable())
 	k.MoveDown.SetEnabled(savedSel && manual && h.writable())
-	k.Refresh.SetEnabled(!running && len(h.rows[tabSaved]) > 0 && h.c.fetcher != nil)
+	k.Refresh.SetEnabled(!running && len(h.rows[tabSaved]) > 0 && h.c.Fetcher != nil)
 	k.Clear.SetEnabled(typed)
 	k.Stop.SetEnabled(running && !typed)
 	k.Help.SetEnabled(true)

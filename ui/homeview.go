@@ -187,7 +187,7 @@ func (h homeModel) summaries() []string {
 
 // dueCounts counts the visible tab's overdue rows and those due within a week.
 func (h homeModel) dueCounts() (overdue, soon int) {
-	now := h.c.now()
+	now := h.c.Now()
 	for _, r := range h.rows[h.tab] {
 		switch n, ok := r.daysLeft(now); {
 		case !ok:

@@ -26,7 +26,7 @@ type loadingModel struct {
 // 10 frames per second at most and only while this view is on screen.
 func newLoading(c *common, req client.Request, id int) loadingModel {
 	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.styles.Spinner))
-	return loadingModel{c: c, req: req, id: id, spin: sp, started: c.now()}
+	return loadingModel{c: c, req: req, id: id, spin: sp, started: c.Now()}
 }
 
 // Update handles the spinner and esc.
@@ -35,7 +35,7 @@ func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		l.spin, cmd = l.spin.Update(msg)
-		l.elapsed = l.c.now().Sub(l.started)
+		l.elapsed = l.c.Now().Sub(l.started)
 		return l, cmd, nil
 	case tea.KeyMsg:
 		if key.Matches(msg, l.c.keys.Loading.Cancel) {

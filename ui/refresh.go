@@ -80,7 +80,7 @@ func (r *refreshRun) over() bool { return r.closed }
 
 // startRefresh looks up every saved account again.
 func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
-	if h.c.fetcher == nil && h.c.refresher == nil {
+	if h.c.Fetcher == nil && h.c.Refresher == nil {
 		return h, nil, nil
 	}
 	h.runs++
@@ -94,12 +94,12 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 	}
 	ctx, cancel := context.WithCancel(h.c.ctx)
 	run := &refreshRun{id: h.runs, reqs: reqs, ch: make(chan answer, len(reqs)), cancel: cancel,
-		lastWrite: h.c.now(), bar: newBar(h.c)}
+		lastWrite: h.c.Now(), bar: newBar(h.c)}
 	h.run = run
 	h.reapply(nil)
-	refresher := h.c.refresher
+	refresher := h.c.Refresher
 	if refresher == nil {
-		refresher = newEngineRefresher(h.c.fetcher, h.c.concurrency, h.c.rate)
+		refresher = newEngineRefresher(h.c.Fetcher, h.c.Concurrency, h.c.Rate)
 	}
 	start := func() tea.Msg {
 		go func() {
@@ -161,7 +161,7 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 	if run == nil || msg.id != run.id {
 		return h, nil
 	}
-	now := h.c.now()
+	now := h.c.Now()
 	touched := make(map[string]bool, len(msg.answers))
 	for _, a := range msg.answers {
 		h.apply(run, a, now)
@@ -182,7 +182,7 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 		cmds = append(cmds, listen(run))
 	}
 	if len(run.unwritten) > 0 && (msg.closed || len(run.unwritten) >= recordEvery || now.Sub(run.lastWrite) >= recordAfter) {
-		cmds = append(cmds, recordManyCmd(h.c.st, run.unwritten))
+		cmds = append(cmds, recordManyCmd(h.c.Store, run.unwritten))
 		run.unwritten, run.lastWrite = nil, now
 	}
 	h.reapply(touched)

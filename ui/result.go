@@ -186,7 +186,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 		var cmd tea.Cmd
 		r.vp, cmd = r.vp.Update(km)
 		return r, cmd, nil
-	case km.String() == "s" && r.c.st == nil:
+	case km.String() == "s" && r.c.Store == nil:
 		r.setStatus("cannot save: the store is unavailable", true)
 	case km.String() == "J" && len(r.raw) == 0:
 		r.setStatus("no raw response yet (cached snapshot)", true)
@@ -227,11 +227,11 @@ func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
 		label := strings.TrimSpace(r.prompt.Value())
 		r.setStatus("saving"+r.c.g.Ellipsis, false)
 		if r.label != "" {
-			return r, renameCmd(r.c.st, r.req.CANumber, label)
+			return r, renameCmd(r.c.Store, r.req.CANumber, label)
 		}
 		a := r.account()
 		a.Label = label
-		return r, saveCmd(r.c.st, a)
+		return r, saveCmd(r.c.Store, a)
 	}
 	var cmd tea.Cmd
 	r.prompt, cmd = r.prompt.Update(km)
@@ -249,7 +249,7 @@ func (r *resultModel) updateKeymap() {
 	k.CopyJSON.SetEnabled(browsing && hasRaw)
 	k.ToggleJSON.SetEnabled(browsing && hasRaw)
 	k.Refresh.SetEnabled(browsing && !r.refreshing)
-	k.Save.SetEnabled(browsing && r.c.st != nil && !r.c.st.ReadOnly())
+	k.Save.SetEnabled(browsing && r.c.Store != nil && !r.c.Store.ReadOnly())
 	k.ScrollUp.SetEnabled(browsing && r.showJSON)
 	k.ScrollDown.SetEnabled(browsing && r.showJSON)
 	k.PromptSave.SetEnabled(r.prompting)
@@ -389,7 +389,7 @@ func (r resultModel) message() string {
 // fetched is the fetched-at time and latency, or the cache age.
 func (r resultModel) fetched() string {
 	g := r.c.g
-	now := r.c.now()
+	now := r.c.Now()
 	if r.cached {
 		return r.c.styles.Warning.Render("cached" + g.Sep + age(r.fetchedAt, now))
 	}
@@ -419,7 +419,7 @@ func dueText(c *common, d string, narrow bool) string {
 		return g.Sanitize(d)
 	}
 	out := text.Date(t)
-	n := text.DaysUntil(t, c.now())
+	n := text.DaysUntil(t, c.Now())
 	due := text.DueIn(n)
 	if narrow {
 		due = text.DueInShort(n)
@@ -457,7 +457,7 @@ func (r resultModel) statusLine() string {
 	case r.status != "":
 		return s.Success.Render(r.status)
 	case r.refreshing && r.cached:
-		return s.Warning.Render("cached"+g.Sep+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(g.Sep+"refreshing"+g.Ellipsis)
+		return s.Warning.Render("cached"+g.Sep+age(r.fetchedAt, r.c.Now())) + s.Subtle.Render(g.Sep+"refreshing"+g.Ellipsis)
 	case r.refreshing:
 		return s.Subtle.Render("refreshing" + g.Ellipsis)
 	case r.showJSON:

@@ -192,7 +192,7 @@ func (v rowView) columns(cell func(c, w int) string) string {
 // render lays out one row numbered num, selected or not.
 func (v rowView) render(e entry, num int, sel bool) string {
 	g, s := v.c.g, v.c.styles
-	now := v.c.now()
+	now := v.c.Now()
 	prefix := "  "
 	if sel {
 		prefix = s.Selected.Render(">") + " "

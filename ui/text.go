@@ -31,8 +31,8 @@ func helpSeparator(g text.Glyphs) string {
 func (c *common) fullHelpView(km help.KeyMap, h int) string {
 	w := max(0, c.width-2)
 	head := ""
-	if c.version != "" {
-		head = c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.version, w))
+	if c.Version != "" {
+		head = c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.Version, w))
 	}
 	body := fullHelp(c.styles, km, w)
 	if len(splitLines(body)) > h-1 {
