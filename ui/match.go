@@ -110,12 +110,7 @@ func (f *searchField) lower() string {
 
 // isASCII reports whether s is ASCII only.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	return !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf })
 }
 
 // span is a byte range [lo, hi) of a field's text.
@@ -141,11 +136,7 @@ type query struct {
 // number matches only as typed: letters scattered through another plate
 // would open the wrong vehicle where a lookup was meant.
 func newQuery(s string) query {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		b.WriteRune(unicode.ToLower(r))
-	}
-	q := query{fold: b.String()}
+	q := query{fold: strings.Map(unicode.ToLower, strings.TrimSpace(s))}
 	q.compact = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(" -./", r) {
 			return -1
