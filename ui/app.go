@@ -66,21 +66,17 @@ func (c *common) operatorName(code int) string {
 	return c.g.Sanitize(c.Config.OperatorName(code))
 }
 
-// operatorLabel is "311 (Name)" or "311".
-func (c *common) operatorLabel(code int) string {
-	if n := c.operatorName(code); n != "" {
-		return fmt.Sprintf("%d (%s)", code, n)
-	}
-	return fmt.Sprint(code)
-}
-
 // requestLine is "DL12CB4685 · operator 311 (FASTag Axis)", without the
 // word "operator" on a narrow terminal.
 func (c *common) requestLine(r client.Request) string {
-	if c.width-2 < 60 {
-		return r.CANumber + c.g.Sep + c.operatorLabel(r.Operator)
+	op := fmt.Sprint(r.Operator)
+	if n := c.operatorName(r.Operator); n != "" {
+		op = fmt.Sprintf("%d (%s)", r.Operator, n)
 	}
-	return r.CANumber + c.g.Sep + "operator " + c.operatorLabel(r.Operator)
+	if c.width-2 >= 60 {
+		op = "operator " + op
+	}
+	return r.CANumber + c.g.Sep + op
 }
 
 // withDefaults fills a saved request's missing operator and registration
@@ -511,7 +507,7 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		m.bg.stop()
 		m.form.prefill(n.req, false)
 		if n.req.CANumber == "" {
-			m.form.clearVehicle()
+			m.form.inputs[fieldVehicle].Reset()
 		}
 		m.form.setFocus(fieldVehicle)
 		m.state = stateForm

@@ -84,12 +84,6 @@ func (f *formModel) setVehicle(v string) {
 	f.setFocus(fieldVehicle)
 }
 
-// clearVehicle empties the vehicle input for a new lookup.
-func (f *formModel) clearVehicle() {
-	f.inputs[fieldVehicle].Reset()
-	f.setFocus(fieldVehicle)
-}
-
 // setFocus moves the focus to field i.
 func (f *formModel) setFocus(i int) {
 	f.focus = (i + fieldCount) % fieldCount
@@ -199,14 +193,10 @@ func (f *formModel) cycleOperator(delta int) {
 			idx = i
 		}
 	}
-	switch {
-	case idx < 0 && delta > 0:
-		idx = 0
-	case idx < 0:
-		idx = len(ops) - 1
-	default:
-		idx = (idx + delta + len(ops)) % len(ops)
+	if idx < 0 && delta < 0 {
+		idx = 0 // from none, back to the last
 	}
+	idx = (idx + delta + len(ops)) % len(ops)
 	f.inputs[fieldOperator].SetValue(strconv.Itoa(ops[idx].Code))
 	f.inputs[fieldOperator].CursorEnd()
 	f.errs[fieldOperator] = ""
