@@ -750,15 +750,10 @@ func storeFailure(msg storeMsg) string {
 
 // resize hands the body size to the views that need it.
 func (m *model) resize() {
-	w, h := m.bodySize()
+	w, h := max(0, m.c.width-2), max(0, m.c.height-1-footerLines) // between header and footer
 	m.form.setSize(w)
 	m.home.setSize(w, h)
 	m.result.setSize(w, h)
-}
-
-// bodySize is the space between the header and the footer.
-func (m model) bodySize() (int, int) {
-	return max(0, m.c.width-2), max(0, m.c.height-1-footerLines)
 }
 
 // footerLines is the height of every view's footer (status + help).
@@ -837,17 +832,13 @@ func (m model) header(w int) string {
 	if m.c.Demo {
 		title += " " + s.Demo.Render("DEMO")
 	}
-	right := s.Subtle.Render(m.stateName())
+	right := s.Subtle.Render([...]string{stateForm: "new lookup", stateLoading: "fetching", stateResult: "result",
+		stateError: "error", stateHome: "home"}[m.state])
 	gap := w - text.Width(title) - text.Width(right)
 	if gap < 1 {
 		return title
 	}
 	return title + strings.Repeat(" ", gap) + right
-}
-
-// stateName names the view in the header.
-func (m model) stateName() string {
-	return [...]string{stateForm: "new lookup", stateLoading: "fetching", stateResult: "result", stateError: "error", stateHome: "home"}[m.state]
 }
 
 // splitLines splits s into lines; "" is no line at all.

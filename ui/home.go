@@ -476,7 +476,7 @@ func (h *homeModel) explainEnter() {
 
 // cycleSort moves the Saved list to the next order and remembers it.
 func (h homeModel) cycleSort() (homeModel, tea.Cmd, nav) {
-	h.sort = h.sort.next()
+	h.sort = (h.sort + 1) % sortModes
 	sortRows(h.rows[tabSaved], h.sort)
 	h.refilter([2]string{"", h.selectedKey(tabRecent)}) // the new order from its top
 	h.status = "sorted by " + h.sort.describe()

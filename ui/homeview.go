@@ -99,7 +99,7 @@ func (h homeModel) emptyView() string {
 			lines = append(lines, hint+".")
 		}
 		if other := len(h.lists[1-h.tab].Items()); other > 0 {
-			lines = append(lines, fmt.Sprintf("tab shows %s on %s.", text.Plural(other, "match"), tabName(1-h.tab)))
+			lines = append(lines, fmt.Sprintf("tab shows %s on %s.", text.Plural(other, "match"), [2]string{"Saved", "Recent"}[1-h.tab]))
 		}
 	case h.tab == tabSaved:
 		lines = []string{"No saved accounts. s on a result's card saves it."}
@@ -114,14 +114,6 @@ func (h homeModel) emptyView() string {
 		}
 	}
 	return b.String()
-}
-
-// tabName names a tab in a sentence.
-func tabName(tab int) string {
-	if tab == tabSaved {
-		return "Saved"
-	}
-	return "Recent"
 }
 
 // tabsLine is the Saved / Recent switch and, on the right, the counts of
@@ -215,7 +207,10 @@ func (h homeModel) dialogView(room int) string {
 		lines = append(lines, s.Subtle.Render(g.Truncate("note: "+t.note, inner)))
 	}
 	lines = append(lines, "", g.Truncate("y deletes it (ctrl+z undoes)", inner), g.Truncate("any other key keeps it", inner))
-	border := dialogBorder(g)
+	border := lipgloss.RoundedBorder()
+	if g.ASCII() {
+		border = lipgloss.ASCIIBorder()
+	}
 	box := s.Dialog.Border(border).Width(inner + 2).Render(strings.Join(lines, "\n"))
 	if room < len(lines)+2 {
 		box = strings.Join(lines, "\n")
@@ -241,12 +236,4 @@ func (h homeModel) fullHelp(room int) string {
 	body := h.c.fullHelpView(keys, max(1, room-2))
 	head, rest, _ := strings.Cut(body, "\n")
 	return head + "\n" + g.Truncate(legend, h.w) + "\n" + rest + "\n" + s.Subtle.Render(g.Truncate(sorts, h.w))
-}
-
-// dialogBorder is the dialog's frame in g's glyphs.
-func dialogBorder(g text.Glyphs) lipgloss.Border {
-	if g.ASCII() {
-		return lipgloss.ASCIIBorder()
-	}
-	return lipgloss.RoundedBorder()
 }

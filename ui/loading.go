@@ -48,7 +48,10 @@ func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
 // View renders the spinner, the request and the elapsed time.
 func (l loadingModel) View() string {
 	s := l.c.styles
-	op := "operator " + opString(l.req.Operator)
+	op := "operator ?"
+	if l.req.Operator != 0 {
+		op = fmt.Sprintf("operator %d", l.req.Operator)
+	}
 	if n := l.c.operatorName(l.req.Operator); n != "" {
 		op += " " + s.Subtle.Render("("+n+")")
 	}

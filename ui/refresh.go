@@ -94,7 +94,8 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 	}
 	ctx, cancel := context.WithCancel(h.c.ctx)
 	run := &refreshRun{id: h.runs, reqs: reqs, ch: make(chan answer, len(reqs)), cancel: cancel,
-		lastWrite: h.c.Now(), bar: newBar(h.c)}
+		lastWrite: h.c.Now(), bar: progress.New(progress.WithoutPercentage(), progress.WithSolidFill(h.c.styles.Progress),
+			progress.WithFillCharacters(h.c.g.Bar, h.c.g.Track))}
 	h.run = run
 	h.reapply(nil)
 	refresher := h.c.Refresher
@@ -111,12 +112,6 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 		return listen(run)()
 	}
 	return h, start, nil
-}
-
-// newBar is refresh-all's progress bar, in the program's glyphs.
-func newBar(c *common) progress.Model {
-	return progress.New(progress.WithoutPercentage(), progress.WithSolidFill(c.styles.Progress),
-		progress.WithFillCharacters(c.g.Bar, c.g.Track))
 }
 
 // listen waits for the next answers of run.

@@ -201,14 +201,9 @@ func (r resultModel) openPrompt() resultModel {
 	r.prompt.SetValue(r.account().Label) // as stored: enter saves what the prompt holds
 	r.prompt.CursorEnd()
 	r.prompt.Focus()
-	r.sizePrompt()
-	return r
-}
-
-// sizePrompt fits the label input to the status line.
-func (r *resultModel) sizePrompt() {
-	r.prompt.Width = max(1, r.c.width-2-text.Width(saveLabelPrompt)-1)
+	r.prompt.Width = max(1, r.c.width-2-text.Width(saveLabelPrompt)-1) // the status line
 	r.prompt.SetCursor(r.prompt.Position())
+	return r
 }
 
 // saveLabelPrompt starts the label prompt on the status line.
@@ -353,7 +348,7 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{"Phone", cmp.Or(g.Sanitize(bill.CellNumber), g.Dash)},
 		{labels["net"], formatAmount(g, bill.BillNetAmount)},
 		{labels["max"], formatAmount(g, bill.MaxBillAmount)},
-		{labels["msg"], r.message()},
+		{labels["msg"], strings.TrimSpace(fmt.Sprintf("%s (code %d)", g.Sanitize(c.Message), c.ResponseCode))},
 	}
 	if c.Bill == nil {
 		// No amounts or flags to show: one line says so where the flags
@@ -378,12 +373,6 @@ func (r resultModel) badge(ok bool, what string) string {
 		return r.c.styles.Yes.Render(r.c.g.Yes + " " + what)
 	}
 	return r.c.styles.No.Render(r.c.g.No + " no " + what)
-}
-
-// message is the provider's message and response code.
-func (r resultModel) message() string {
-	m := r.c.g.Sanitize(r.consumer.Message)
-	return strings.TrimSpace(fmt.Sprintf("%s (code %d)", m, r.consumer.ResponseCode))
 }
 
 // fetched is the fetched-at time and latency, or the cache age.

@@ -91,10 +91,6 @@ type layout struct {
 	fetchedShort bool
 }
 
-// rowFixed is what a row takes besides its columns: the cursor ("> "),
-// the row number, a blank, the mark and a blank.
-func rowFixed(num int) int { return 2 + num + 1 + 1 + 1 }
-
 // newLayout fits columns into width cells for rows whose natural widths
 // are nat and that are numbered up to n. The row number, mark, title and
 // vehicle are always there; the amount, due date and age come next, then
@@ -105,7 +101,9 @@ func newLayout(width int, nat widths, n int) layout {
 	l := layout{num: len(strconv.Itoa(max(1, n)))}
 	l.w[colVehicle] = nat[colVehicle]
 	l.w[colTitle] = min(nat[colTitle], minTitleWidth)
-	room := width - rowFixed(l.num) - l.w[colVehicle] - 1 - l.w[colTitle]
+	// Besides its columns a row has the cursor ("> "), the row number, a
+	// blank, the mark and a blank.
+	room := width - (2 + l.num + 1 + 1 + 1) - l.w[colVehicle] - 1 - l.w[colTitle]
 	add := func(col, w int) bool {
 		if w <= 0 || room < w+1 {
 			return false
@@ -345,8 +343,8 @@ func (v rowView) fetchedCell(r *row, w int, now time.Time) string {
 		}
 	}
 	a := age(r.fetchedAt(), now)
-	if v.lay.fetchedShort {
-		a = shortAge(r.fetchedAt(), now)
+	if v.lay.fetchedShort { // at most four cells: "now", "3m", "3h", "41d"
+		a = strings.TrimSuffix(strings.Replace(a, "just now", "now", 1), " ago")
 	}
 	return s.Subtle.Render(g.Pad(a, w))
 }
@@ -408,18 +406,6 @@ func shift(spans []span, d int) []span {
 		}
 	}
 	return out
-}
-
-// shortAge is age in at most four cells: "now", "3m", "3h", "41d".
-func shortAge(t, now time.Time) string {
-	a := age(t, now)
-	switch {
-	case a == "just now":
-		return "now"
-	case strings.HasSuffix(a, " ago"):
-		return strings.TrimSuffix(a, " ago")
-	}
-	return a
 }
 
 // rowDelegate draws a list's rows with a rowView.

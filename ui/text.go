@@ -146,11 +146,3 @@ func age(t, now time.Time) string {
 	}
 	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
 }
-
-// opString formats an operator code for display.
-func opString(code int) string {
-	if code == 0 {
-		return "?"
-	}
-	return fmt.Sprint(code)
-}
