@@ -206,12 +206,12 @@ func (v rowView) cell(e entry, c, w int, sel bool, now time.Time) string {
 	changed := func(what string) bool { return r.outcome != nil && r.outcome.changed[what] }
 	switch c {
 	case colTitle:
-		t := v.titleText(e)
+		t, spans := v.titleText(e)
 		base := lipgloss.NewStyle()
 		if sel {
 			base = s.Selected
 		}
-		return highlight(g, t.text, t.spans(e.hit), w, base, s.Match)
+		return highlight(g, t, spans, w, base, s.Match)
 	case colName:
 		return highlight(g, r.secondName(), spansOf(e.hit, srcName), w, lipgloss.NewStyle(), s.Match)
 	case colVehicle:
@@ -234,51 +234,31 @@ func (v rowView) cell(e entry, c, w int, sel bool, now time.Time) string {
 	return strings.Repeat(" ", w)
 }
 
-// shownText is a cell's text and the search field it shows.
-type shownText struct {
-	text   string
-	field  int // -1: none, nothing to highlight
-	prefix int // bytes of text before the field's own ("phone: ")
-}
-
-// spans are hit's ranges within the shown text.
-func (t shownText) spans(hit *match) []span {
-	if t.field < 0 {
-		return nil
-	}
-	return shift(spansOf(hit, t.field), t.prefix)
-}
-
-// titleText is what the title column shows for e: the title, or, when the
-// filter matched a field no visible column shows (the consumer's name
-// behind a label, the phone, the note), that field, so every hit is seen.
-func (v rowView) titleText(e entry) shownText {
-	r := e.row
-	t := shownText{text: r.title(v.c.g), field: -1}
+// titleText is what the title column shows for e, and where the filter
+// matched it: the title, or, when the filter matched a field no visible
+// column shows (the consumer's name behind a label, the phone, the note),
+// that field, so every hit is seen.
+func (v rowView) titleText(e entry) (string, []span) {
+	r, hit := e.row, e.hit
+	field := -1 // none: nothing to highlight
 	if r.label != "" || r.name != "" {
-		t.field = r.titleField()
-	}
-	if e.hit == nil || e.hit.field == t.field {
-		return t
+		field = r.titleField()
 	}
 	shown := map[int]bool{srcVehicle: true, srcName: v.lay.w[colName] > 0, srcPhone: v.lay.w[colPhone] > 0}
-	if shown[e.hit.field] {
-		return t
+	if hit == nil || hit.field == field || shown[hit.field] {
+		return r.title(v.c.g), spansOf(hit, field)
 	}
-	with := func(prefix, s string, field int) shownText {
-		return shownText{text: prefix + s, field: field, prefix: len(prefix)}
-	}
-	switch e.hit.field {
+	switch hit.field {
 	case srcName:
-		return with("", r.name, srcName)
+		return r.name, hit.spans
 	case srcPhone:
-		return with("phone: ", r.phone, srcPhone)
+		return "phone: " + r.phone, shift(hit.spans, len("phone: "))
 	case srcNote:
-		return with("note: ", r.note, srcNote)
+		return "note: " + r.note, shift(hit.spans, len("note: "))
 	case srcLabel:
-		return with("", r.label, srcLabel)
+		return r.label, hit.spans
 	}
-	return t
+	return r.title(v.c.g), spansOf(hit, field)
 }
 
 // spansOf is hit's spans when it matched field.
