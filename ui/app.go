@@ -279,12 +279,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 // registration ID, else the configured ones; a flag or environment
 // variable set for this run wins over the last lookup.
 func (m model) initialRequest(d store.Data) client.Request {
-	var r client.Request
-	cfg := m.c.Config
-	if cfg != nil {
-		r.Operator = cfg.Operator
-		r.RegistrationID = cfg.RegistrationID
-	}
+	r, cfg := m.c.withDefaults(client.Request{}), m.c.Config
 	if len(d.Recent) == 0 {
 		return r
 	}
