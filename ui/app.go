@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -772,20 +773,21 @@ func (m model) View() (out string) {
 	if w < minWidth || h < minHeight {
 		return tooSmall(m.c.g, w)
 	}
-	var body, status, help string
+	var body, status string
+	var keys help.KeyMap
 	switch m.state {
 	case stateForm:
-		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView()
+		body, status, keys = m.form.View(), m.form.statusLine(), m.form.keys
 	case stateLoading:
-		body, status, help = m.loading.View(), "", m.loading.helpView()
+		body, keys = m.loading.View(), m.c.keys.Loading
 	case stateResult:
-		body, status, help = m.result.View(), m.result.statusLine(), m.result.helpView()
+		body, status, keys = m.result.View(), m.result.statusLine(), m.result.keys
 	case stateError:
-		body, status, help = m.errv.View(), "", m.errv.helpView()
+		body, keys = m.errv.View(), m.errv.keys
 	case stateHome:
-		body, status, help = m.home.View(), m.home.statusLine(), m.home.helpView()
+		body, status, keys = m.home.View(), m.home.statusLine(), m.home.keys
 	}
-	return m.frame(body, status, help)
+	return m.frame(body, status, m.c.renderHelp(keys))
 }
 
 // frame lays out header, body, status and help to exactly the terminal

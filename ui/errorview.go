@@ -165,6 +165,3 @@ func (e errorModel) View() string {
 	}
 	return b.String()
 }
-
-// helpView lists the keys that work.
-func (e errorModel) helpView() string { return e.c.renderHelp(e.keys) }

@@ -373,6 +373,3 @@ func (f formModel) statusLine() string {
 	}
 	return ""
 }
-
-// helpView renders the short help.
-func (f formModel) helpView() string { return f.c.renderHelp(f.keys) }

@@ -52,9 +52,6 @@ func (h homeModel) lookupHint() string {
 	return ""
 }
 
-// helpView renders the short help.
-func (h homeModel) helpView() string { return h.c.renderHelp(h.keys) }
-
 // View renders banner, input, tabs and the rows, the delete dialog or the
 // full help.
 func (h homeModel) View() string {

@@ -63,6 +63,3 @@ func (l loadingModel) View() string {
 	}
 	return fmt.Sprintf("\n%s\n\n  %s", what, s.Subtle.Render(fmt.Sprintf("%.1fs elapsed", l.elapsed.Seconds())))
 }
-
-// helpView lists the keys that work while loading.
-func (l loadingModel) helpView() string { return l.c.renderHelp(l.c.keys.Loading) }

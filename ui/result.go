@@ -454,6 +454,3 @@ func (r resultModel) statusLine() string {
 	}
 	return ""
 }
-
-// helpView renders the short help.
-func (r resultModel) helpView() string { return r.c.renderHelp(r.keys) }
