@@ -305,10 +305,7 @@ func (r resultModel) card() string {
 		lw = 9
 	}
 	vw := max(1, w-lw)
-	name := g.Sanitize(r.consumer.ShownName())
-	if name == "" {
-		name = "(no name)"
-	}
+	name := cmp.Or(g.Sanitize(r.consumer.ShownName()), "(no name)")
 	var b strings.Builder
 	b.WriteString(s.Name.Render(g.Truncate(name, w)) + "\n")
 	sub := r.c.requestLine(r.req)
@@ -331,13 +328,10 @@ func (r resultModel) card() string {
 func (r resultModel) rows(narrow bool) [][2]string {
 	s, g := r.c.styles, r.c.g
 	c := r.consumer
-	bill := c.Bill
-	if bill == nil {
-		bill = &client.Bill{}
-	}
-	labels := map[string]string{"net": "Net amount", "max": "Max amount", "pay": "Payment", "due": "Due date", "msg": "Message"}
+	bill := cmp.Or(c.Bill, &client.Bill{})
+	labels := map[string]string{"net": "Net amount", "max": "Max amount", "pay": "Payment", "due": "Due date"}
 	if narrow {
-		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due", "msg": "Message"}
+		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due"}
 	}
 	amount := r.highlight("amount", formatAmount(g, c.ShownAmount()))
 	rows := [][2]string{
@@ -348,7 +342,7 @@ func (r resultModel) rows(narrow bool) [][2]string {
 		{"Phone", cmp.Or(g.Sanitize(bill.CellNumber), g.Dash)},
 		{labels["net"], formatAmount(g, bill.BillNetAmount)},
 		{labels["max"], formatAmount(g, bill.MaxBillAmount)},
-		{labels["msg"], strings.TrimSpace(fmt.Sprintf("%s (code %d)", g.Sanitize(c.Message), c.ResponseCode))},
+		{"Message", strings.TrimSpace(fmt.Sprintf("%s (code %d)", g.Sanitize(c.Message), c.ResponseCode))},
 	}
 	if c.Bill == nil {
 		// No amounts or flags to show: one line says so where the flags
