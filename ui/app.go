@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,12 +87,8 @@ func (c *common) withDefaults(r client.Request) client.Request {
 	if c.Config == nil {
 		return r
 	}
-	if r.Operator == 0 {
-		r.Operator = c.Config.Operator
-	}
-	if r.RegistrationID == "" {
-		r.RegistrationID = c.Config.RegistrationID
-	}
+	r.Operator = cmp.Or(r.Operator, c.Config.Operator)
+	r.RegistrationID = cmp.Or(r.RegistrationID, c.Config.RegistrationID)
 	return r
 }
 
@@ -225,9 +222,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if o.ASCII {
 		g = text.ASCIIGlyphs()
 	}
-	if o.Theme == "" {
-		o.Theme = ThemeAuto
-	}
+	o.Theme = cmp.Or(o.Theme, ThemeAuto)
 	styles := NewStyles(o.Theme, o.NoColor)
 	if o.Renderer != nil {
 		styles = styles.onRenderer(o.Renderer)
@@ -239,19 +234,12 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Clipboard == nil {
-		o.Clipboard = io.Discard
-	}
-	c := &common{Options: o, runEnv: env, styles: styles, keys: DefaultKeyMap(g), g: g, ctx: ctx,
-		crash: &crashBox{}, uiState: &uiStateFile{}, log: o.logger}
-	if c.ctx == nil {
-		c.ctx = context.Background()
-	}
+	o.Clipboard = cmp.Or(o.Clipboard, io.Discard)
+	c := &common{Options: o, runEnv: env, styles: styles, keys: DefaultKeyMap(g), g: g,
+		ctx: cmp.Or(ctx, context.Background()), crash: &crashBox{}, uiState: &uiStateFile{},
+		log: cmp.Or(o.logger, log.New(io.Discard, "", 0))}
 	if o.StateDir != "" {
 		c.uiState.path = filepath.Join(o.StateDir, uiStateName)
-	}
-	if c.log == nil {
-		c.log = log.New(io.Discard, "", 0)
 	}
 	m := model{c: c, notices: sanitizeAll(g, o.Notices)}
 	var data store.Data

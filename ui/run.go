@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,14 +103,8 @@ func Run(ctx context.Context, o Options) error {
 	if getenv("TERM") == "dumb" && o.Output == nil {
 		return ErrDumbTerminal
 	}
-	dir := o.StateDir
-	if dir == "" {
-		dir = filepath.Join(xdg.StateHome, "aopfetch")
-	}
-	o.StateDir = dir
-	if o.Poll == 0 {
-		o.Poll = DefaultPoll
-	}
+	dir := cmp.Or(o.StateDir, filepath.Join(xdg.StateHome, "aopfetch"))
+	o.StateDir, o.Poll = dir, cmp.Or(o.Poll, DefaultPoll)
 	if o.Debug {
 		f, err := openLog(dir, "debug.log")
 		if err != nil {
