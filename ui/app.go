@@ -674,8 +674,7 @@ func logOutcome(l *log.Logger, msg fetchDoneMsg) {
 
 // foregroundDone shows the answer of the lookup the loading view waited for.
 func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
-	var ve *client.ValidationError
-	if errors.As(msg.err, &ve) {
+	if ve, ok := errors.AsType[*client.ValidationError](msg.err); ok {
 		m.form.fieldError(ve)
 		m.state = stateForm
 		return m, nil

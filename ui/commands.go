@@ -88,8 +88,7 @@ func moveCmd(st *store.Store, id string, delta int) tea.Cmd {
 // lookupFor is the history entry of one lookup; nil for a cancelled one,
 // which is not recorded.
 func lookupFor(req client.Request, res *client.Result, err error, now time.Time) *store.Lookup {
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Kind == client.KindCancelled {
+	if ce, ok := errors.AsType[*client.Error](err); ok && ce.Kind == client.KindCancelled {
 		return nil
 	}
 	l := store.NewLookup(req, res, err, now)

@@ -27,8 +27,8 @@ type errorModel struct {
 // newErrorView builds the error view of err.
 func newErrorView(c *common, req client.Request, err error) errorModel {
 	e := errorModel{c: c, keys: c.keys.Error, req: req}
-	var ce *client.Error
-	if !errors.As(err, &ce) {
+	ce, ok := errors.AsType[*client.Error](err)
+	if !ok {
 		e.title = "The lookup failed"
 		e.lines = []string{oneLineError(err)}
 		return e
@@ -122,8 +122,7 @@ func oneLineError(err error) string {
 	if err == nil {
 		return "unknown error"
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
 		return text.Sanitize(ce.Message)
 	}
 	return text.Sanitize(err.Error())

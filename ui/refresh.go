@@ -188,8 +188,8 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 // lookup to record.
 func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
 	req := run.reqs[a.i]
-	var ce *client.Error
-	if errors.As(a.err, &ce) && ce.Kind == client.KindCancelled {
+	ce, isCE := errors.AsType[*client.Error](a.err)
+	if isCE && ce.Kind == client.KindCancelled {
 		return // stopped, not failed
 	}
 	run.done++
@@ -205,7 +205,7 @@ func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
 		kind, _ := store.FailureOf(a.err)
 		o.kind, o.err = kind, oneLineError(a.err)
 		run.failed = append(run.failed, fmt.Sprintf("%s (%s)", req.CANumber, kind))
-		if errors.As(a.err, &ce) && ce.Kind == client.KindAuth && run.authErr == "" {
+		if isCE && ce.Kind == client.KindAuth && run.authErr == "" {
 			run.authErr = oneLineError(a.err)
 			run.cancel()
 		}
