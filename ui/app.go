@@ -710,9 +710,9 @@ func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
 	switch {
 	case msg.note == "":
 	case m.state == stateResult && msg.err != nil:
-		m.result.setStatus(storeFailure(msg), true)
+		m.result.status, m.result.statusErr = storeFailure(msg), true
 	case m.state == stateResult:
-		m.result.setStatus(msg.note, false)
+		m.result.status, m.result.statusErr = msg.note, false
 		m.result.label = m.home.labelFor(m.result.req.CANumber)
 	case msg.err != nil:
 		m.home.status, m.home.bad = storeFailure(msg), true

@@ -96,7 +96,7 @@ func (r *resultModel) setJSONContent() {
 func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	r.refreshing = false
 	if err != nil || res == nil {
-		r.setStatus("refresh failed: "+oneLineError(err)+r.c.g.Sep+"r retries", true)
+		r.status, r.statusErr = "refresh failed: "+oneLineError(err)+r.c.g.Sep+"r retries", true
 		r.updateKeymap()
 		return r
 	}
@@ -104,9 +104,9 @@ func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	r.apply(res)
 	r.changed = changedFields(r.c, old, r.consumer)
 	if len(r.changed) > 0 {
-		r.setStatus("refreshed"+r.c.g.Sep+"changed since last time", false)
+		r.status, r.statusErr = "refreshed"+r.c.g.Sep+"changed since last time", false
 	} else {
-		r.setStatus("refreshed"+r.c.g.Sep+"no changes", false)
+		r.status, r.statusErr = "refreshed"+r.c.g.Sep+"no changes", false
 	}
 	r.updateKeymap()
 	return r
@@ -122,11 +122,6 @@ func changedFields(c *common, old, cur client.Consumer) map[string]string {
 	return ch
 }
 
-// setStatus sets the status line.
-func (r *resultModel) setStatus(s string, isErr bool) {
-	r.status, r.statusErr = s, isErr
-}
-
 // setSize sizes the JSON viewport to the body.
 func (r *resultModel) setSize(w, h int) {
 	r.vp.Width, r.vp.Height = max(0, w), max(0, h)
@@ -140,9 +135,9 @@ func (r resultModel) Update(msg tea.Msg) (resultModel, tea.Cmd, nav) {
 	switch msg := msg.(type) {
 	case copyMsg:
 		if msg.err != nil {
-			r.setStatus("could not copy "+msg.what+": "+oneLineError(msg.err), true)
+			r.status, r.statusErr = "could not copy "+msg.what+": "+oneLineError(msg.err), true
 		} else {
-			r.setStatus("copied "+msg.what, false)
+			r.status, r.statusErr = "copied "+msg.what, false
 		}
 	case tea.KeyMsg:
 		if r.prompting {
@@ -176,7 +171,6 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 	case key.Matches(km, k.CopyJSON):
 		return r, copyCmd(r.c, "raw JSON", string(r.raw)), nil
 	case key.Matches(km, k.Refresh):
-		r.setStatus("", false)
 		return r, nil, navRefresh{req: r.req}
 	case key.Matches(km, k.New):
 		return r, nil, navNew{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
@@ -187,9 +181,9 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 		r.vp, cmd = r.vp.Update(km)
 		return r, cmd, nil
 	case km.String() == "s" && r.c.Store == nil:
-		r.setStatus("cannot save: the store is unavailable", true)
+		r.status, r.statusErr = "cannot save: the store is unavailable", true
 	case km.String() == "J" && len(r.raw) == 0:
-		r.setStatus("no raw response yet (cached snapshot)", true)
+		r.status, r.statusErr = "no raw response yet (cached snapshot)", true
 	}
 	return r, nil, nil
 }
@@ -220,7 +214,7 @@ func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
 	case key.Matches(km, k.PromptSave):
 		r.prompting = false
 		label := strings.TrimSpace(r.prompt.Value())
-		r.setStatus("saving"+r.c.g.Ellipsis, false)
+		r.status, r.statusErr = "saving"+r.c.g.Ellipsis, false
 		if r.label != "" {
 			return r, renameCmd(r.c.Store, r.req.CANumber, label)
 		}
