@@ -87,10 +87,7 @@ func (h homeModel) emptyView() string {
 		lines = []string{"Nothing saved yet.", "Type a vehicle number and press enter to look it up;",
 			"s on its card saves it. ctrl+n opens the full form."}
 	case h.input.Value() != "":
-		what := "saved account"
-		if h.tab == tabRecent {
-			what = "recent lookup"
-		}
+		what := [2]string{"saved account", "recent lookup"}[h.tab]
 		lines = []string{fmt.Sprintf("No %s matches %q.", what, g.Sanitize(h.input.Value()))}
 		if hint := h.lookupHint(); hint != "" {
 			lines = append(lines, hint+".")

@@ -48,15 +48,11 @@ func newSearchField(s string, compact bool) searchField {
 	if isASCII(s) {
 		return f
 	}
-	fo := &folded{}
-	var b strings.Builder
-	for i, r := range s {
-		fo.offs = append(fo.offs, i)
-		b.WriteRune(unicode.ToLower(r))
+	f.fold = &folded{s: strings.Map(unicode.ToLower, s)}
+	for i := range s {
+		f.fold.offs = append(f.fold.offs, i)
 	}
-	fo.offs = append(fo.offs, len(s))
-	fo.s = b.String()
-	f.fold = fo
+	f.fold.offs = append(f.fold.offs, len(s))
 	return f
 }
 
