@@ -193,9 +193,7 @@ func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
 		return // stopped, not failed
 	}
 	run.done++
-	if l := lookupFor(req, a.res, a.err, now); l != nil {
-		run.unwritten = append(run.unwritten, *l)
-	}
+	run.unwritten = append(run.unwritten, store.NewLookup(req, a.res, a.err, now))
 	o := &outcome{}
 	h.outcomes[req.CANumber] = o
 	if a.err != nil || a.res == nil {
