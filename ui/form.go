@@ -101,9 +101,7 @@ func (f *formModel) setFocus(i int) {
 // where operators are configured and the operator field has the focus.
 func (f *formModel) updateKeymap() {
 	k := f.c.keys.Form
-	ops := f.c.Config != nil && len(f.c.Config.Operators) > 0
-	k.OpNext.SetEnabled(ops && f.focus == fieldOperator)
-	k.OpPrev.SetEnabled(ops && f.focus == fieldOperator)
+	enable(f.c.Config != nil && len(f.c.Config.Operators) > 0 && f.focus == fieldOperator, &k.OpNext, &k.OpPrev)
 	f.keys = k
 }
 

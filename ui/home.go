@@ -579,50 +579,29 @@ func (h *homeModel) updateKeymap() {
 // the full help or (all false) browsing.
 func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	k := h.c.keys.Home
-	all := []*key.Binding{&k.Open, &k.Lookup, &k.Quick, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top,
-		&k.Bottom, &k.Switch, &k.New, &k.Edit, &k.Delete, &k.Undo, &k.Sort, &k.MoveUp, &k.MoveDown,
-		&k.Refresh, &k.Stop, &k.Clear, &k.Help, &k.HelpBack, &k.Confirm, &k.Keep, &k.Save, &k.Field, &k.Cancel}
-	for _, b := range all {
-		b.SetEnabled(false)
-	}
-	switch {
-	case dialog:
-		k.Confirm.SetEnabled(true)
-		k.Keep.SetEnabled(true)
-		return k
-	case prompt:
-		k.Save.SetEnabled(true)
-		k.Field.SetEnabled(true)
-		k.Cancel.SetEnabled(true)
-		return k
-	case full:
-		k.HelpBack.SetEnabled(true)
-		return k
-	}
+	enable(dialog, &k.Confirm, &k.Keep)
+	enable(prompt && !dialog, &k.Save, &k.Field, &k.Cancel)
+	enable(full && !dialog && !prompt, &k.HelpBack)
+	browse := !dialog && !prompt && !full
 	e, has := h.selected()
 	items := len(h.lists[h.tab].Items())
-	savedSel := has && e.saved
+	savedSel := browse && has && e.saved && h.writable()
 	typed := h.input.Value() != ""
 	running := h.run != nil && !h.run.over()
 	_, lookup := h.lookupTarget()
 	manual := h.sort == sortManual && h.query.empty() && h.tab == tabSaved
-	k.Open.SetEnabled(has)
-	k.Lookup.SetEnabled(!has && lookup)
-	k.Quick.SetEnabled(items > 0)
-	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
-		b.SetEnabled(items > 1)
-	}
-	k.Switch.SetEnabled(true)
-	k.New.SetEnabled(true)
-	k.Edit.SetEnabled(has && h.writable() && (e.saved || e.snap != nil))
-	k.Delete.SetEnabled(savedSel && h.writable())
-	k.Undo.SetEnabled(len(h.undo) > 0 && h.writable())
-	k.Sort.SetEnabled(h.tab == tabSaved && len(h.rows[tabSaved]) > 1)
-	k.MoveUp.SetEnabled(savedSel && manual && h.writable())
-	k.MoveDown.SetEnabled(savedSel && manual && h.writable())
-	k.Refresh.SetEnabled(!running && len(h.rows[tabSaved]) > 0 && h.c.Fetcher != nil)
-	k.Clear.SetEnabled(typed)
-	k.Stop.SetEnabled(running && !typed)
-	k.Help.SetEnabled(true)
+	enable(browse, &k.Switch, &k.New, &k.Help)
+	enable(browse && has, &k.Open)
+	enable(browse && !has && lookup, &k.Lookup)
+	enable(browse && items > 0, &k.Quick)
+	enable(browse && items > 1, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom)
+	enable(browse && has && h.writable() && (e.saved || e.snap != nil), &k.Edit)
+	enable(savedSel, &k.Delete)
+	enable(browse && len(h.undo) > 0 && h.writable(), &k.Undo)
+	enable(browse && h.tab == tabSaved && len(h.rows[tabSaved]) > 1, &k.Sort)
+	enable(savedSel && manual, &k.MoveUp, &k.MoveDown)
+	enable(browse && !running && len(h.rows[tabSaved]) > 0 && h.c.Fetcher != nil, &k.Refresh)
+	enable(browse && typed, &k.Clear)
+	enable(browse && running && !typed, &k.Stop)
 	return k
 }

@@ -186,3 +186,10 @@ func (k homeKeys) FullHelp() [][]key.Binding {
 		{k.Refresh, k.Stop, k.Clear, k.HelpBack, k.Quit},
 	}
 }
+
+// enable enables or disables each of bs.
+func enable(on bool, bs ...*key.Binding) {
+	for _, b := range bs {
+		b.SetEnabled(on)
+	}
+}

@@ -230,19 +230,13 @@ func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
 // updateKeymap enables exactly the keys that work now.
 func (r *resultModel) updateKeymap() {
 	k := r.c.keys.Result
-	hasRaw := len(r.raw) > 0
 	browsing := !r.prompting
-	for _, b := range []*key.Binding{&k.Copy, &k.Refresh, &k.New, &k.Back, &k.Help} {
-		b.SetEnabled(browsing)
-	}
-	k.CopyJSON.SetEnabled(browsing && hasRaw)
-	k.ToggleJSON.SetEnabled(browsing && hasRaw)
-	k.Refresh.SetEnabled(browsing && !r.refreshing)
-	k.Save.SetEnabled(browsing && r.c.Store != nil && !r.c.Store.ReadOnly())
-	k.ScrollUp.SetEnabled(browsing && r.showJSON)
-	k.ScrollDown.SetEnabled(browsing && r.showJSON)
-	k.PromptSave.SetEnabled(r.prompting)
-	k.PromptQuit.SetEnabled(r.prompting)
+	enable(browsing, &k.Copy, &k.New, &k.Back, &k.Help)
+	enable(browsing && len(r.raw) > 0, &k.CopyJSON, &k.ToggleJSON)
+	enable(browsing && !r.refreshing, &k.Refresh)
+	enable(browsing && r.c.Store != nil && !r.c.Store.ReadOnly(), &k.Save)
+	enable(browsing && r.showJSON, &k.ScrollUp, &k.ScrollDown)
+	enable(r.prompting, &k.PromptSave, &k.PromptQuit)
 	if r.label != "" {
 		k.Save.SetHelp("s", "label")
 	}
