@@ -250,7 +250,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 		m.notices = []string{"the store could not be opened: nothing will be saved"}
 	}
 	m.form = newForm(c, m.initialRequest(data))
-	m.loading = newLoading(c, client.Request{}, 0)
+	m.loading = newLoading(c, client.Request{})
 	m.result = newResult(c, client.Request{}, nil, "")
 	m.errv = newErrorView(c, client.Request{}, errors.New("no lookup yet"))
 	m.home = newHome(c, data, parseSort(c.uiState.load().Sort))
@@ -588,8 +588,8 @@ func (m model) startForeground(req client.Request) (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
 	m.form.prefill(req, false)
-	id, cmd := m.fetch(req, &m.fg)
-	m.loading = newLoading(m.c, req, id)
+	cmd := m.fetch(req, &m.fg)
+	m.loading = newLoading(m.c, req)
 	m.state = stateLoading
 	return m, tea.Batch(m.loading.spin.Tick, cmd)
 }
@@ -605,8 +605,8 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
 	m.form.prefill(req, false)
-	id, cmd := m.fetch(req, &m.bg)
-	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber), id)
+	cmd := m.fetch(req, &m.bg)
+	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber))
 	m.state = stateResult
 	m.resize()
 	return m, cmd
@@ -616,21 +616,21 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 // card stays on screen and updates in place.
 func (m model) refreshCard(req client.Request) (model, tea.Cmd) {
 	m.bg.stop()
-	id, cmd := m.fetch(req, &m.bg)
-	m.result.refreshing, m.result.refreshID = true, id
+	cmd := m.fetch(req, &m.bg)
+	m.result.refreshing = true
 	m.result.updateKeymap()
 	return m, cmd
 }
 
-// fetch starts a lookup tracked by f and returns its id and command.
-func (m *model) fetch(req client.Request, f *inflight) (int, tea.Cmd) {
+// fetch starts a lookup tracked by f and returns its command.
+func (m *model) fetch(req client.Request, f *inflight) tea.Cmd {
 	m.seq++
 	id := m.seq
 	ctx, cancel := context.WithTimeout(m.c.ctx, m.c.timeout())
 	*f = inflight{id: id, cancel: cancel}
 	fetcher := m.c.Fetcher
 	m.c.log.Printf("fetch %d start: %s operator %d", id, req.CANumber, req.Operator)
-	return id, func() tea.Msg {
+	return func() tea.Msg {
 		defer cancel()
 		if fetcher == nil {
 			return fetchDoneMsg{id: id, req: req, err: errors.New("no fetcher configured")}

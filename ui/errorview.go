@@ -19,7 +19,6 @@ type errorModel struct {
 	c     *common
 	keys  errorKeys
 	req   client.Request
-	kind  client.Kind
 	title string
 	lines []string // sanitised detail lines
 }
@@ -33,7 +32,6 @@ func newErrorView(c *common, req client.Request, err error) errorModel {
 		e.lines = []string{oneLineError(err)}
 		return e
 	}
-	e.kind = ce.Kind
 	e.title, e.lines = describe(c, ce)
 	return e
 }

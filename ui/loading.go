@@ -16,17 +16,16 @@ import (
 type loadingModel struct {
 	c       *common
 	req     client.Request
-	id      int
 	spin    spinner.Model
 	started time.Time
 	elapsed time.Duration
 }
 
-// newLoading builds the loading view of request id. The spinner runs at
+// newLoading builds the loading view of req. The spinner runs at
 // 10 frames per second at most and only while this view is on screen.
-func newLoading(c *common, req client.Request, id int) loadingModel {
+func newLoading(c *common, req client.Request) loadingModel {
 	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.styles.Spinner))
-	return loadingModel{c: c, req: req, id: id, spin: sp, started: c.Now()}
+	return loadingModel{c: c, req: req, spin: sp, started: c.Now()}
 }
 
 // Update handles the spinner and esc.

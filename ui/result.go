@@ -30,7 +30,6 @@ type resultModel struct {
 	latency    time.Duration
 	cached     bool // showing a snapshot, no fresh answer yet
 	refreshing bool
-	refreshID  int
 	changed    map[string]string // field -> previous value, after a refresh
 	status     string
 	statusErr  bool
@@ -53,12 +52,12 @@ func newResult(c *common, req client.Request, res *client.Result, label string) 
 	return r
 }
 
-// newCachedResult builds the card of a cached snapshot while request id
+// newCachedResult builds the card of a cached snapshot while a lookup
 // refreshes it.
-func newCachedResult(c *common, req client.Request, snap *store.Snapshot, label string, id int) resultModel {
+func newCachedResult(c *common, req client.Request, snap *store.Snapshot, label string) resultModel {
 	r := newResult(c, req, nil, label)
 	r.consumer, r.fetchedAt = snap.Consumer, snap.FetchedAt
-	r.cached, r.refreshing, r.refreshID = true, true, id
+	r.cached, r.refreshing = true, true
 	r.updateKeymap()
 	return r
 }
