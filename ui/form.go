@@ -141,19 +141,17 @@ func (f formModel) key(km tea.KeyMsg) (formModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Next):
 		f.validateField(f.focus)
 		f.setFocus(f.focus + 1)
-		return f, nil, nil
 	case key.Matches(km, k.Prev):
 		f.validateField(f.focus)
 		f.setFocus(f.focus - 1)
-		return f, nil, nil
 	case key.Matches(km, k.OpNext):
 		f.cycleOperator(1)
-		return f, nil, nil
 	case key.Matches(km, k.OpPrev):
 		f.cycleOperator(-1)
-		return f, nil, nil
+	default:
+		return f.edit(km)
 	}
-	return f.edit(km)
+	return f, nil, nil
 }
 
 // edit passes a key to the focused input.
