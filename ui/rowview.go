@@ -121,12 +121,8 @@ func newLayout(width int, nat widths, n int) layout {
 	}
 	add(colAmount, nat[colAmount])
 	grow(colTitle, roomyTitleWidth)
-	if !add(colDue, dueWidth) && add(colDue, dueShortWidth) {
-		l.dueShort = true
-	}
-	if !add(colFetched, nat[colFetched]) && add(colFetched, fetchedShortWide) {
-		l.fetchedShort = true
-	}
+	l.dueShort = !add(colDue, dueWidth) && add(colDue, dueShortWidth)
+	l.fetchedShort = !add(colFetched, nat[colFetched]) && add(colFetched, fetchedShortWide)
 	grow(colTitle, comfyTitleWidth)
 	add(colName, min(nat[colName], minNameWidth))
 	add(colOperator, min(nat[colOperator], minOperatorWidth))
