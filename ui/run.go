@@ -151,10 +151,7 @@ func Run(ctx context.Context, o Options) error {
 		go sendSizes(p, o.Sizes, stop)
 	}
 	final, err := p.Run()
-	if ci := crashOf(final); ci != nil {
-		return crashError(dir, ci)
-	}
-	if ci := m.c.crash.get(); ci != nil {
+	if ci := cmp.Or(crashOf(final), m.c.crash.get()); ci != nil {
 		return crashError(dir, ci)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
