@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,8 +102,14 @@ func Run(ctx context.Context, o Options) error {
 	if getenv("TERM") == "dumb" && o.Output == nil {
 		return ErrDumbTerminal
 	}
-	dir := cmp.Or(o.StateDir, filepath.Join(xdg.StateHome, "aopfetch"))
-	o.StateDir, o.Poll = dir, cmp.Or(o.Poll, DefaultPoll)
+	dir := o.StateDir
+	if dir == "" {
+		dir = filepath.Join(xdg.StateHome, "aopfetch")
+	}
+	o.StateDir = dir
+	if o.Poll == 0 {
+		o.Poll = DefaultPoll
+	}
 	if o.Debug {
 		f, err := openLog(dir, "debug.log")
 		if err != nil {
@@ -151,7 +156,10 @@ func Run(ctx context.Context, o Options) error {
 		go sendSizes(p, o.Sizes, stop)
 	}
 	final, err := p.Run()
-	if ci := cmp.Or(crashOf(final), m.c.crash.get()); ci != nil {
+	if ci := crashOf(final); ci != nil {
+		return crashError(dir, ci)
+	}
+	if ci := m.c.crash.get(); ci != nil {
 		return crashError(dir, ci)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
