@@ -198,49 +198,45 @@ func (f *formModel) cycleOperator(delta int) {
 	f.errs[fieldOperator] = ""
 }
 
-// validateField checks one field and records its error.
+// check reads the inputs: the request, the vehicle's soft warning and the
+// error of each field.
+func (f *formModel) check() (r client.Request, warn string, errs [fieldCount]string) {
+	var err [fieldCount]error
+	r.Operator, err[fieldOperator] = f.c.Config.ResolveOperator(f.inputs[fieldOperator].Value())
+	r.CANumber, warn, err[fieldVehicle] = client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
+	if w := f.c.Config.VehicleWarning(r.Operator, r.CANumber); w != "" && err[fieldVehicle] == nil {
+		warn = w // the operator's own rule says more than the known formats
+	}
+	r.RegistrationID, err[fieldRegistration] = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
+	for i, e := range err {
+		errs[i] = errText(e)
+	}
+	return r, warn, errs
+}
+
+// validateField checks one field, unless blank, and records its error.
 func (f *formModel) validateField(i int) {
-	v := f.inputs[i].Value()
-	if strings.TrimSpace(v) == "" {
-		f.errs[i] = ""
-		return
+	_, _, errs := f.check()
+	if strings.TrimSpace(f.inputs[i].Value()) == "" {
+		errs[i] = ""
 	}
-	var err error
-	switch i {
-	case fieldOperator:
-		_, err = f.c.Config.ResolveOperator(v)
-	case fieldVehicle:
-		_, _, err = client.NormalizeVehicle(v)
-	case fieldRegistration:
-		_, err = client.NormalizeRegistrationID(v)
-	}
-	f.errs[i] = errText(err)
+	f.errs[i] = errs[i]
 }
 
 // validate checks every field; it returns the request and whether it is
 // ready to send. With confirm, a soft warning already shown counts as
 // accepted.
 func (f *formModel) validate(confirm bool) (client.Request, bool) {
-	var r client.Request
-	var err error
-	r.Operator, err = f.c.Config.ResolveOperator(f.inputs[fieldOperator].Value())
-	f.errs[fieldOperator] = errText(err)
-	v, warn, err := client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
-	f.errs[fieldVehicle] = errText(err)
-	if w := f.c.Config.VehicleWarning(r.Operator, v); w != "" && err == nil {
-		warn = w // the operator's own rule says more than the known formats
-	}
-	r.CANumber = v
-	r.RegistrationID, err = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
-	f.errs[fieldRegistration] = errText(err)
+	r, warn, errs := f.check()
+	f.errs = errs
 	for i, e := range f.errs {
 		if e != "" {
 			f.setFocus(i)
 			return r, false
 		}
 	}
-	if warn != "" && !(confirm && f.warned == v) {
-		f.warned, f.warn = v, text.Sanitize(warn)
+	if warn != "" && !(confirm && f.warned == r.CANumber) {
+		f.warned, f.warn = r.CANumber, text.Sanitize(warn)
 		f.setFocus(fieldVehicle)
 		return r, false
 	}
