@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,10 +9,12 @@ import (
 	"log"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -42,76 +45,58 @@ const (
 	stateHome
 )
 
-// common is the context value shared by the root model and every view.
+// common is the context value shared by the root model and every view: the
+// options, with their defaults filled in, and what is derived from them.
 type common struct {
+	Options
+	runEnv
 	width, height int
 	styles        *Styles
 	keys          KeyMap
 	g             text.Glyphs // UTF-8, or ASCII under a locale that is not UTF-8
-	cfg           *config.Config
-	st            *store.Store
-	fetcher       Fetcher
 	ctx           context.Context
-	now           func() time.Time
-	demo          bool
-	version       string    // shown in the full help
-	clip          io.Writer // where OSC 52 sequences go
-	tmux          bool      // wrap OSC 52 for tmux
-	proxy         bool      // HTTPS_PROXY is set
 	crash         *crashBox
 	log           *log.Logger // debug log; discards unless --debug
-	refresher     Refresher   // refresh-all's lookups; nil: a pool over fetcher
-	concurrency   int         // refresh-all's lookups at once (0: the default)
-	rate          float64     // refresh-all's lookups started per second (0: no limit)
 	uiState       *uiStateFile
-	poll          time.Duration
 }
 
 // operatorName returns the configured name of code, or "".
 func (c *common) operatorName(code int) string {
-	if c.cfg == nil || code == 0 {
+	if c.Config == nil || code == 0 {
 		return ""
 	}
-	return c.g.Sanitize(c.cfg.OperatorName(code))
-}
-
-// operatorLabel is "311 (Name)" or "311".
-func (c *common) operatorLabel(code int) string {
-	if n := c.operatorName(code); n != "" {
-		return fmt.Sprintf("%d (%s)", code, n)
-	}
-	return fmt.Sprint(code)
+	return c.g.Sanitize(c.Config.OperatorName(code))
 }
 
 // requestLine is "DL12CB4685 · operator 311 (FASTag Axis)", without the
 // word "operator" on a narrow terminal.
 func (c *common) requestLine(r client.Request) string {
-	if c.width-2 < 60 {
-		return r.CANumber + c.g.Sep + c.operatorLabel(r.Operator)
+	op := fmt.Sprint(r.Operator)
+	if n := c.operatorName(r.Operator); n != "" {
+		op = fmt.Sprintf("%d (%s)", r.Operator, n)
 	}
-	return r.CANumber + c.g.Sep + "operator " + c.operatorLabel(r.Operator)
+	if c.width-2 >= 60 {
+		op = "operator " + op
+	}
+	return r.CANumber + c.g.Sep + op
 }
 
 // withDefaults fills a saved request's missing operator and registration
 // ID from the config.
 func (c *common) withDefaults(r client.Request) client.Request {
-	if c.cfg == nil {
+	if c.Config == nil {
 		return r
 	}
-	if r.Operator == 0 {
-		r.Operator = c.cfg.Operator
-	}
-	if r.RegistrationID == "" {
-		r.RegistrationID = c.cfg.RegistrationID
-	}
+	r.Operator = cmp.Or(r.Operator, c.Config.Operator)
+	r.RegistrationID = cmp.Or(r.RegistrationID, c.Config.RegistrationID)
 	return r
 }
 
 // timeout is the context timeout of one lookup.
 func (c *common) timeout() time.Duration {
 	t := client.DefaultTimeout
-	if c.cfg != nil && c.cfg.Timeout > 0 {
-		t = c.cfg.Timeout
+	if c.Config != nil && c.Config.Timeout > 0 {
+		t = c.Config.Timeout
 	}
 	return t + fetchGrace
 }
@@ -237,9 +222,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	if o.ASCII {
 		g = text.ASCIIGlyphs()
 	}
-	if o.Theme == "" {
-		o.Theme = ThemeAuto
-	}
+	o.Theme = cmp.Or(o.Theme, ThemeAuto)
 	styles := NewStyles(o.Theme, o.NoColor)
 	if o.Renderer != nil {
 		styles = styles.onRenderer(o.Renderer)
@@ -247,53 +230,27 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 			styles.Cursor = NewStyles(o.Theme, true).Cursor // attributes without colour, whatever the session's profile
 		}
 	}
-	c := &common{
-		styles:      styles,
-		keys:        DefaultKeyMap(g),
-		g:           g,
-		cfg:         o.Config,
-		st:          o.Store,
-		fetcher:     o.Fetcher,
-		ctx:         ctx,
-		now:         o.Now,
-		demo:        o.Demo,
-		version:     g.Sanitize(o.Version),
-		clip:        o.Clipboard,
-		tmux:        env.tmux,
-		proxy:       env.proxy,
-		crash:       &crashBox{},
-		refresher:   o.Refresher,
-		concurrency: o.Concurrency,
-		rate:        o.Rate,
-		poll:        o.Poll,
+	o.Version = g.Sanitize(o.Version)
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	if c.ctx == nil {
-		c.ctx = context.Background()
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.clip == nil {
-		c.clip = io.Discard
-	}
-	c.uiState = &uiStateFile{}
+	o.Clipboard = cmp.Or(o.Clipboard, io.Discard)
+	c := &common{Options: o, runEnv: env, styles: styles, keys: DefaultKeyMap(g), g: g,
+		ctx: cmp.Or(ctx, context.Background()), crash: &crashBox{}, uiState: &uiStateFile{},
+		log: cmp.Or(o.logger, log.New(io.Discard, "", 0))}
 	if o.StateDir != "" {
 		c.uiState.path = filepath.Join(o.StateDir, uiStateName)
-	}
-	c.log = o.logger
-	if c.log == nil {
-		c.log = log.New(io.Discard, "", 0)
 	}
 	m := model{c: c, notices: sanitizeAll(g, o.Notices)}
 	var data store.Data
 	switch {
-	case c.st != nil:
-		data = c.st.Data()
+	case c.Store != nil:
+		data = c.Store.Data()
 	case len(m.notices) == 0:
 		m.notices = []string{"the store could not be opened: nothing will be saved"}
 	}
 	m.form = newForm(c, m.initialRequest(data))
-	m.loading = newLoading(c, client.Request{}, 0)
+	m.loading = newLoading(c, client.Request{})
 	m.result = newResult(c, client.Request{}, nil, "")
 	m.errv = newErrorView(c, client.Request{}, errors.New("no lookup yet"))
 	m.home = newHome(c, data, parseSort(c.uiState.load().Sort))
@@ -301,7 +258,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 	m.home.updateKeymap()
 	m.form.banner = m.notices
 	m.state, m.origin = stateForm, stateHome
-	if c.st != nil && !m.home.empty() {
+	if c.Store != nil && !m.home.empty() {
 		m.state = stateHome
 	}
 	return m
@@ -311,12 +268,7 @@ func newModel(ctx context.Context, o Options, env runEnv) model {
 // registration ID, else the configured ones; a flag or environment
 // variable set for this run wins over the last lookup.
 func (m model) initialRequest(d store.Data) client.Request {
-	var r client.Request
-	cfg := m.c.cfg
-	if cfg != nil {
-		r.Operator = cfg.Operator
-		r.RegistrationID = cfg.RegistrationID
-	}
+	r, cfg := m.c.withDefaults(client.Request{}), m.c.Config
 	if len(d.Recent) == 0 {
 		return r
 	}
@@ -539,7 +491,7 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		m.bg.stop()
 		m.form.prefill(n.req, false)
 		if n.req.CANumber == "" {
-			m.form.clearVehicle()
+			m.form.inputs[fieldVehicle].Reset()
 		}
 		m.form.setFocus(fieldVehicle)
 		m.state = stateForm
@@ -586,7 +538,7 @@ func (m model) showHome() (model, tea.Cmd) {
 	m.resize()
 	m.home.updateKeymap()
 	m, watch := m.watch()
-	return m, tea.Batch(reloadCmd(m.c.st), watch)
+	return m, tea.Batch(reloadCmd(m.c.Store), watch)
 }
 
 // watch starts checking the store every poll interval while home is on
@@ -594,7 +546,7 @@ func (m model) showHome() (model, tea.Cmd) {
 // replaces the last one.
 func (m model) watch() (model, tea.Cmd) {
 	m.pollSeq++
-	return m, pollCmd(m.c.poll, m.pollSeq)
+	return m, pollCmd(m.c.Poll, m.pollSeq)
 }
 
 // pollCmd waits d, then asks for a check of the store (nil when d is 0).
@@ -608,10 +560,10 @@ func pollCmd(d time.Duration, seq int) tea.Cmd {
 // poll checks the store (two stats and two small reads when nothing
 // changed, so an idle home writes nothing) and waits for the next check.
 func (m model) poll(msg pollMsg) (model, tea.Cmd) {
-	if msg.seq != m.pollSeq || m.state != stateHome || m.c.st == nil {
+	if msg.seq != m.pollSeq || m.state != stateHome || m.c.Store == nil {
 		return m, nil
 	}
-	return m, tea.Batch(reloadCmd(m.c.st), pollCmd(m.c.poll, m.pollSeq))
+	return m, tea.Batch(reloadCmd(m.c.Store), pollCmd(m.c.Poll, m.pollSeq))
 }
 
 // quit cancels whatever runs and ends the program, after recording what
@@ -623,7 +575,7 @@ func (m model) quit() (model, tea.Cmd) {
 	if r := m.home.run; r != nil {
 		r.cancel()
 		if len(r.unwritten) > 0 {
-			flush := recordManyCmd(m.c.st, r.unwritten)
+			flush := recordManyCmd(m.c.Store, r.unwritten)
 			r.unwritten = nil
 			return m, tea.Sequence(flush, tea.Quit)
 		}
@@ -636,8 +588,8 @@ func (m model) startForeground(req client.Request) (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
 	m.form.prefill(req, false)
-	id, cmd := m.fetch(req, &m.fg)
-	m.loading = newLoading(m.c, req, id)
+	cmd := m.fetch(req, &m.fg)
+	m.loading = newLoading(m.c, req)
 	m.state = stateLoading
 	return m, tea.Batch(m.loading.spin.Tick, cmd)
 }
@@ -653,8 +605,8 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
 	m.form.prefill(req, false)
-	id, cmd := m.fetch(req, &m.bg)
-	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber), id)
+	cmd := m.fetch(req, &m.bg)
+	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber))
 	m.state = stateResult
 	m.resize()
 	return m, cmd
@@ -664,21 +616,21 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 // card stays on screen and updates in place.
 func (m model) refreshCard(req client.Request) (model, tea.Cmd) {
 	m.bg.stop()
-	id, cmd := m.fetch(req, &m.bg)
-	m.result.refreshing, m.result.refreshID = true, id
+	cmd := m.fetch(req, &m.bg)
+	m.result.refreshing = true
 	m.result.updateKeymap()
 	return m, cmd
 }
 
-// fetch starts a lookup tracked by f and returns its id and command.
-func (m *model) fetch(req client.Request, f *inflight) (int, tea.Cmd) {
+// fetch starts a lookup tracked by f and returns its command.
+func (m *model) fetch(req client.Request, f *inflight) tea.Cmd {
 	m.seq++
 	id := m.seq
 	ctx, cancel := context.WithTimeout(m.c.ctx, m.c.timeout())
 	*f = inflight{id: id, cancel: cancel}
-	fetcher := m.c.fetcher
+	fetcher := m.c.Fetcher
 	m.c.log.Printf("fetch %d start: %s operator %d", id, req.CANumber, req.Operator)
-	return id, func() tea.Msg {
+	return func() tea.Msg {
 		defer cancel()
 		if fetcher == nil {
 			return fetchDoneMsg{id: id, req: req, err: errors.New("no fetcher configured")}
@@ -698,7 +650,7 @@ func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	case msg.id != 0 && msg.id == m.bg.id && m.state == stateResult:
 		m.bg.stop()
 		m.result = m.result.refreshed(msg.res, msg.err)
-		return m, recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
+		return m, recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
 	}
 	m.c.log.Printf("fetch %d: stale answer dropped", msg.id)
 	return m, nil
@@ -722,13 +674,12 @@ func logOutcome(l *log.Logger, msg fetchDoneMsg) {
 
 // foregroundDone shows the answer of the lookup the loading view waited for.
 func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
-	var ve *client.ValidationError
-	if errors.As(msg.err, &ve) {
+	if ve, ok := errors.AsType[*client.ValidationError](msg.err); ok {
 		m.form.fieldError(ve)
 		m.state = stateForm
 		return m, nil
 	}
-	rec := recordCmd(m.c.st, lookupFor(msg.req, msg.res, msg.err, m.c.now()))
+	rec := recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
 	if msg.err != nil {
 		m.errv = newErrorView(m.c, msg.req, msg.err)
 		m.state = stateError
@@ -759,9 +710,9 @@ func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
 	switch {
 	case msg.note == "":
 	case m.state == stateResult && msg.err != nil:
-		m.result.setStatus(storeFailure(msg), true)
+		m.result.status, m.result.statusErr = storeFailure(msg), true
 	case m.state == stateResult:
-		m.result.setStatus(msg.note, false)
+		m.result.status, m.result.statusErr = msg.note, false
 		m.result.label = m.home.labelFor(m.result.req.CANumber)
 	case msg.err != nil:
 		m.home.status, m.home.bad = storeFailure(msg), true
@@ -782,15 +733,10 @@ func storeFailure(msg storeMsg) string {
 
 // resize hands the body size to the views that need it.
 func (m *model) resize() {
-	w, h := m.bodySize()
+	w, h := max(0, m.c.width-2), max(0, m.c.height-1-footerLines) // between header and footer
 	m.form.setSize(w)
 	m.home.setSize(w, h)
 	m.result.setSize(w, h)
-}
-
-// bodySize is the space between the header and the footer.
-func (m model) bodySize() (int, int) {
-	return max(0, m.c.width-2), max(0, m.c.height-1-footerLines)
 }
 
 // footerLines is the height of every view's footer (status + help).
@@ -814,20 +760,21 @@ func (m model) View() (out string) {
 	if w < minWidth || h < minHeight {
 		return tooSmall(m.c.g, w)
 	}
-	var body, status, help string
+	var body, status string
+	var keys help.KeyMap
 	switch m.state {
 	case stateForm:
-		body, status, help = m.form.View(), m.form.statusLine(), m.form.helpView()
+		body, status, keys = m.form.View(), m.form.statusLine(), m.form.keys
 	case stateLoading:
-		body, status, help = m.loading.View(), "", m.loading.helpView()
+		body, keys = m.loading.View(), m.c.keys.Loading
 	case stateResult:
-		body, status, help = m.result.View(), m.result.statusLine(), m.result.helpView()
+		body, status, keys = m.result.View(), m.result.statusLine(), m.result.keys
 	case stateError:
-		body, status, help = m.errv.View(), "", m.errv.helpView()
+		body, keys = m.errv.View(), m.errv.keys
 	case stateHome:
-		body, status, help = m.home.View(), m.home.statusLine(), m.home.helpView()
+		body, status, keys = m.home.View(), m.home.statusLine(), m.home.keys
 	}
-	return m.frame(body, status, help)
+	return m.frame(body, status, m.c.renderHelp(keys))
 }
 
 // frame lays out header, body, status and help to exactly the terminal
@@ -837,20 +784,9 @@ func (m model) frame(body, status, help string) string {
 	inner := max(0, w-2)
 	footer := append([]string{status}, splitLines(help)...)
 	bodyH := max(0, h-1-len(footer))
-	lines := make([]string, 0, h)
-	lines = append(lines, m.header(inner))
-	bl := splitLines(body)
-	for i := 0; i < bodyH; i++ {
-		if i < len(bl) {
-			lines = append(lines, bl[i])
-		} else {
-			lines = append(lines, "")
-		}
-	}
-	lines = append(lines, footer...)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
+	bl := append(splitLines(body), make([]string, bodyH)...)[:bodyH] // clipped or padded
+	lines := slices.Concat([]string{m.header(inner)}, bl, footer)
+	lines = lines[:min(len(lines), h)]
 	for i, l := range lines {
 		// Trailing blanks (the viewport pads with them) carry nothing: the
 		// renderer clears the rest of each line.
@@ -877,20 +813,16 @@ func tooSmall(g text.Glyphs, w int) string {
 func (m model) header(w int) string {
 	s := m.c.styles
 	title := s.Title.Render("aopfetch")
-	if m.c.demo {
+	if m.c.Demo {
 		title += " " + s.Demo.Render("DEMO")
 	}
-	right := s.Subtle.Render(m.stateName())
+	right := s.Subtle.Render([...]string{stateForm: "new lookup", stateLoading: "fetching", stateResult: "result",
+		stateError: "error", stateHome: "home"}[m.state])
 	gap := w - text.Width(title) - text.Width(right)
 	if gap < 1 {
 		return title
 	}
 	return title + strings.Repeat(" ", gap) + right
-}
-
-// stateName names the view in the header.
-func (m model) stateName() string {
-	return [...]string{stateForm: "new lookup", stateLoading: "fetching", stateResult: "result", stateError: "error", stateHome: "home"}[m.state]
 }
 
 // splitLines splits s into lines; "" is no line at all.

@@ -53,18 +53,12 @@ func recordCmd(st *store.Store, l *store.Lookup) tea.Cmd {
 
 // saveCmd saves or updates an account.
 func saveCmd(st *store.Store, a store.Account) tea.Cmd {
-	return writeCmd(st, fmt.Sprintf("saved %q", a.Label), func() error {
-		_, err := st.SaveAccount(a)
-		return err
-	})
+	return writeCmd(st, fmt.Sprintf("saved %q", a.Label), func() error { return errOf(st.SaveAccount(a)) })
 }
 
 // renameCmd changes only an account's label.
 func renameCmd(st *store.Store, id, label string) tea.Cmd {
-	return writeCmd(st, fmt.Sprintf("saved %q", label), func() error {
-		_, err := st.RenameAccount(id, label)
-		return err
-	})
+	return writeCmd(st, fmt.Sprintf("saved %q", label), func() error { return errOf(st.RenameAccount(id, label)) })
 }
 
 // removeCmd deletes an account; note is the status after.
@@ -75,19 +69,16 @@ func removeCmd(st *store.Store, id, note string) tea.Cmd {
 // restoreCmd puts a deleted account back at its position; note is the
 // status after.
 func restoreCmd(st *store.Store, a store.Account, pos int, note string) tea.Cmd {
-	return writeCmd(st, note, func() error {
-		_, err := st.RestoreAccount(a, pos)
-		return err
-	})
+	return writeCmd(st, note, func() error { return errOf(st.RestoreAccount(a, pos)) })
 }
 
 // updateCmd changes an account's label and note.
 func updateCmd(st *store.Store, id, label, note string) tea.Cmd {
-	return writeCmd(st, fmt.Sprintf("updated %q", label), func() error {
-		_, err := st.UpdateAccount(id, label, note)
-		return err
-	})
+	return writeCmd(st, fmt.Sprintf("updated %q", label), func() error { return errOf(st.UpdateAccount(id, label, note)) })
 }
+
+// errOf drops a store write's result, keeping its error.
+func errOf[T any](_ T, err error) error { return err }
 
 // moveCmd moves an account up (negative) or down.
 func moveCmd(st *store.Store, id string, delta int) tea.Cmd {
@@ -97,8 +88,7 @@ func moveCmd(st *store.Store, id string, delta int) tea.Cmd {
 // lookupFor is the history entry of one lookup; nil for a cancelled one,
 // which is not recorded.
 func lookupFor(req client.Request, res *client.Result, err error, now time.Time) *store.Lookup {
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Kind == client.KindCancelled {
+	if ce, ok := errors.AsType[*client.Error](err); ok && ce.Kind == client.KindCancelled {
 		return nil
 	}
 	l := store.NewLookup(req, res, err, now)
@@ -117,7 +107,7 @@ const maxClipboard = 100_000
 // (text.SanitizeText): what is pasted holds no control, bidi or invisible
 // character, whatever the server sent.
 func copyCmd(c *common, what, s string) tea.Cmd {
-	w, tmux := c.clip, c.tmux
+	w, tmux := c.Clipboard, c.tmux
 	return func() tea.Msg {
 		s := text.SanitizeText(s)
 		if len(s) > maxClipboard {

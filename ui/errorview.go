@@ -19,7 +19,6 @@ type errorModel struct {
 	c     *common
 	keys  errorKeys
 	req   client.Request
-	kind  client.Kind
 	title string
 	lines []string // sanitised detail lines
 }
@@ -27,13 +26,12 @@ type errorModel struct {
 // newErrorView builds the error view of err.
 func newErrorView(c *common, req client.Request, err error) errorModel {
 	e := errorModel{c: c, keys: c.keys.Error, req: req}
-	var ce *client.Error
-	if !errors.As(err, &ce) {
+	ce, ok := errors.AsType[*client.Error](err)
+	if !ok {
 		e.title = "The lookup failed"
 		e.lines = []string{oneLineError(err)}
 		return e
 	}
-	e.kind = ce.Kind
 	e.title, e.lines = describe(c, ce)
 	return e
 }
@@ -44,8 +42,7 @@ func describe(c *common, ce *client.Error) (string, []string) {
 	g := c.g
 	msg := g.Sanitize(ce.Message)
 	hint := g.Sanitize(ce.Hint)
-	var lines []string
-	var title string
+	title, lines := "The lookup failed", []string{msg}
 	switch ce.Kind {
 	case client.KindAuth:
 		title = "The provider rejected the signature"
@@ -54,10 +51,10 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		if ce.Hint != client.HintAuth && hint != "" {
 			advice = hint // say, over `aopfetch serve`: the credentials are the server's
 		}
-		lines = append(lines, providerMessage(g, ce, msg), advice)
+		lines = []string{providerMessage(g, ce, msg), advice}
 	case client.KindAPI:
 		title = "The provider declined the lookup"
-		lines = append(lines, providerMessage(g, ce, msg))
+		lines = []string{providerMessage(g, ce, msg)}
 		if ce.ResponseCode != 0 {
 			lines = append(lines, fmt.Sprintf("Response code %d", ce.ResponseCode))
 		}
@@ -69,10 +66,8 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		case ce.HTTPStatus != 0: // an answer that is not the API's: a redirect, HTML, foreign JSON
 			title = fmt.Sprintf("Unexpected answer from the server (HTTP %d)", ce.HTTPStatus)
 		}
-		lines = append(lines, msg)
 	case client.KindNetwork:
 		title = "Could not reach the provider"
-		lines = append(lines, msg)
 		// One proxy hint: none when the client's names the proxy, or says
 		// what to do about a malformed proxy setting.
 		if !mentionsProxy(hint) && !errors.Is(ce, client.ErrProxySetting) {
@@ -80,16 +75,11 @@ func describe(c *common, ce *client.Error) (string, []string) {
 		}
 	case client.KindTimeout:
 		title = "The provider did not answer in time"
-		lines = append(lines, msg)
 		if !mentionsProxy(hint) {
 			lines = append(lines, proxyHint(c))
 		}
 	case client.KindCancelled:
 		title = "The lookup was cancelled"
-		lines = append(lines, msg)
-	default:
-		title = "The lookup failed"
-		lines = append(lines, msg)
 	}
 	if hint != "" && ce.Kind != client.KindAuth { // auth is worded above
 		lines = append(lines, hint)
@@ -130,8 +120,7 @@ func oneLineError(err error) string {
 	if err == nil {
 		return "unknown error"
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*client.Error](err); ok {
 		return text.Sanitize(ce.Message)
 	}
 	return text.Sanitize(err.Error())
@@ -173,6 +162,3 @@ func (e errorModel) View() string {
 	}
 	return b.String()
 }
-
-// helpView lists the keys that work.
-func (e errorModel) helpView() string { return e.c.renderHelp(e.keys) }

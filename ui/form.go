@@ -48,11 +48,8 @@ func newForm(c *common, r client.Request) formModel {
 	limits := [fieldCount]int{operatorCharLimit, vehicleCharLimit, registrationCharLimit}
 	placeholders := [fieldCount]string{"e.g. 311", "e.g. DL12CB4685", "e.g. AOP-554"}
 	for i := range f.inputs {
-		ti := newInput(c, limits[i])
-		ti.Prompt = ""
-		ti.Placeholder = placeholders[i]
-		ti.PlaceholderStyle = c.styles.Subtle
-		f.inputs[i] = ti
+		f.inputs[i] = newInput(c, limits[i])
+		f.inputs[i].Placeholder = placeholders[i]
 	}
 	f.prefill(r, false)
 	// The vehicle first, even without a default operator: an agent types
@@ -87,12 +84,6 @@ func (f *formModel) setVehicle(v string) {
 	f.setFocus(fieldVehicle)
 }
 
-// clearVehicle empties the vehicle input for a new lookup.
-func (f *formModel) clearVehicle() {
-	f.inputs[fieldVehicle].Reset()
-	f.setFocus(fieldVehicle)
-}
-
 // setFocus moves the focus to field i.
 func (f *formModel) setFocus(i int) {
 	f.focus = (i + fieldCount) % fieldCount
@@ -110,9 +101,7 @@ func (f *formModel) setFocus(i int) {
 // where operators are configured and the operator field has the focus.
 func (f *formModel) updateKeymap() {
 	k := f.c.keys.Form
-	ops := f.c.cfg != nil && len(f.c.cfg.Operators) > 0
-	k.OpNext.SetEnabled(ops && f.focus == fieldOperator)
-	k.OpPrev.SetEnabled(ops && f.focus == fieldOperator)
+	enable(f.c.Config != nil && len(f.c.Config.Operators) > 0 && f.focus == fieldOperator, &k.OpNext, &k.OpPrev)
 	f.keys = k
 }
 
@@ -152,19 +141,17 @@ func (f formModel) key(km tea.KeyMsg) (formModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Next):
 		f.validateField(f.focus)
 		f.setFocus(f.focus + 1)
-		return f, nil, nil
 	case key.Matches(km, k.Prev):
 		f.validateField(f.focus)
 		f.setFocus(f.focus - 1)
-		return f, nil, nil
 	case key.Matches(km, k.OpNext):
 		f.cycleOperator(1)
-		return f, nil, nil
 	case key.Matches(km, k.OpPrev):
 		f.cycleOperator(-1)
-		return f, nil, nil
+	default:
+		return f.edit(km)
 	}
-	return f.edit(km)
+	return f, nil, nil
 }
 
 // edit passes a key to the focused input.
@@ -191,10 +178,10 @@ func (f formModel) edit(km tea.KeyMsg) (formModel, tea.Cmd, nav) {
 
 // cycleOperator steps through the configured operators.
 func (f *formModel) cycleOperator(delta int) {
-	if f.c.cfg == nil || len(f.c.cfg.Operators) == 0 {
+	if f.c.Config == nil || len(f.c.Config.Operators) == 0 {
 		return
 	}
-	ops := f.c.cfg.Operators
+	ops := f.c.Config.Operators
 	cur, _ := strconv.Atoi(strings.TrimSpace(f.inputs[fieldOperator].Value()))
 	idx := -1
 	for i, o := range ops {
@@ -202,62 +189,54 @@ func (f *formModel) cycleOperator(delta int) {
 			idx = i
 		}
 	}
-	switch {
-	case idx < 0 && delta > 0:
-		idx = 0
-	case idx < 0:
-		idx = len(ops) - 1
-	default:
-		idx = (idx + delta + len(ops)) % len(ops)
+	if idx < 0 && delta < 0 {
+		idx = 0 // from none, back to the last
 	}
+	idx = (idx + delta + len(ops)) % len(ops)
 	f.inputs[fieldOperator].SetValue(strconv.Itoa(ops[idx].Code))
 	f.inputs[fieldOperator].CursorEnd()
 	f.errs[fieldOperator] = ""
 }
 
-// validateField checks one field and records its error.
+// check reads the inputs: the request, the vehicle's soft warning and the
+// error of each field.
+func (f *formModel) check() (r client.Request, warn string, errs [fieldCount]string) {
+	var err [fieldCount]error
+	r.Operator, err[fieldOperator] = f.c.Config.ResolveOperator(f.inputs[fieldOperator].Value())
+	r.CANumber, warn, err[fieldVehicle] = client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
+	if w := f.c.Config.VehicleWarning(r.Operator, r.CANumber); w != "" && err[fieldVehicle] == nil {
+		warn = w // the operator's own rule says more than the known formats
+	}
+	r.RegistrationID, err[fieldRegistration] = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
+	for i, e := range err {
+		errs[i] = errText(e)
+	}
+	return r, warn, errs
+}
+
+// validateField checks one field, unless blank, and records its error.
 func (f *formModel) validateField(i int) {
-	v := f.inputs[i].Value()
-	if strings.TrimSpace(v) == "" {
-		f.errs[i] = ""
-		return
+	_, _, errs := f.check()
+	if strings.TrimSpace(f.inputs[i].Value()) == "" {
+		errs[i] = ""
 	}
-	var err error
-	switch i {
-	case fieldOperator:
-		_, err = f.c.cfg.ResolveOperator(v)
-	case fieldVehicle:
-		_, _, err = client.NormalizeVehicle(v)
-	case fieldRegistration:
-		_, err = client.NormalizeRegistrationID(v)
-	}
-	f.errs[i] = errText(err)
+	f.errs[i] = errs[i]
 }
 
 // validate checks every field; it returns the request and whether it is
 // ready to send. With confirm, a soft warning already shown counts as
 // accepted.
 func (f *formModel) validate(confirm bool) (client.Request, bool) {
-	var r client.Request
-	var err error
-	r.Operator, err = f.c.cfg.ResolveOperator(f.inputs[fieldOperator].Value())
-	f.errs[fieldOperator] = errText(err)
-	v, warn, err := client.NormalizeVehicle(f.inputs[fieldVehicle].Value())
-	f.errs[fieldVehicle] = errText(err)
-	if w := f.c.cfg.VehicleWarning(r.Operator, v); w != "" && err == nil {
-		warn = w // the operator's own rule says more than the known formats
-	}
-	r.CANumber = v
-	r.RegistrationID, err = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
-	f.errs[fieldRegistration] = errText(err)
+	r, warn, errs := f.check()
+	f.errs = errs
 	for i, e := range f.errs {
 		if e != "" {
 			f.setFocus(i)
 			return r, false
 		}
 	}
-	if warn != "" && !(confirm && f.warned == v) {
-		f.warned, f.warn = v, text.Sanitize(warn)
+	if warn != "" && !(confirm && f.warned == r.CANumber) {
+		f.warned, f.warn = r.CANumber, text.Sanitize(warn)
 		f.setFocus(fieldVehicle)
 		return r, false
 	}
@@ -373,21 +352,10 @@ func formLayout(w int) (labels [fieldCount]string, labelW, inputW int) {
 // value within its own width, keeping the cursor in view.
 func (f *formModel) setSize(w int) {
 	_, _, inputW := formLayout(w)
-	for i := range f.inputs {
-		f.inputs[i].Width = min(inputW, fieldWidth(i))
+	for i, fw := range [fieldCount]int{10, 24, 40} {
+		f.inputs[i].Width = min(inputW, fw)
 		f.inputs[i].SetCursor(f.inputs[i].Position())
 	}
-}
-
-// fieldWidth is the display width of input i.
-func fieldWidth(i int) int {
-	switch i {
-	case fieldOperator:
-		return 10
-	case fieldVehicle:
-		return 24
-	}
-	return 40
 }
 
 // statusLine is the line above the help.
@@ -397,6 +365,3 @@ func (f formModel) statusLine() string {
 	}
 	return ""
 }
-
-// helpView renders the short help.
-func (f formModel) helpView() string { return f.c.renderHelp(f.keys) }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,9 +93,7 @@ type homeModel struct {
 func newHome(c *common, d store.Data, sort sortMode) homeModel {
 	h := homeModel{c: c, keys: c.keys.Home, sort: sort}
 	h.input = newInput(c, findCharLimit)
-	h.input.Prompt = ""
 	h.input.Placeholder = findPlaceholder
-	h.input.PlaceholderStyle = c.styles.Subtle
 	h.input.Focus()
 	for i := range h.lists {
 		l := list.New(nil, rowDelegate{}, 0, 0)
@@ -107,19 +106,18 @@ func newHome(c *common, d store.Data, sort sortMode) homeModel {
 		l.InfiniteScrolling = false
 		h.lists[i] = l
 	}
-	for i, limit := range []int{labelCharLimit, noteCharLimit} {
-		h.fields[i] = newInput(c, limit)
-		h.fields[i].Prompt = ""
-	}
+	h.fields = [2]textinput.Model{newInput(c, labelCharLimit), newInput(c, noteCharLimit)}
 	h.setData(d)
 	return h
 }
 
-// newInput is a text input as every view has it: a steady cursor (nothing
-// redraws while idle), no local clipboard (bracketed paste works).
+// newInput is a text input as every view has it: no prompt, a steady
+// cursor (nothing redraws while idle), no local clipboard (bracketed paste works).
 func newInput(c *common, limit int) textinput.Model {
 	ti := textinput.New()
+	ti.Prompt = ""
 	ti.CharLimit = limit
+	ti.PlaceholderStyle = c.styles.Subtle
 	ti.Cursor.SetMode(cursor.CursorStatic)
 	ti.Cursor.Style = c.styles.Cursor
 	ti.KeyMap.Paste.SetEnabled(false)
@@ -142,12 +140,8 @@ func (h *homeModel) setData(d store.Data) {
 		labels[l.CANumber] = ""
 	}
 	b := newRowBuilder(h.c, labels)
-	if h.goTo != "" {
-		for _, a := range d.Accounts {
-			if a.CANumber == h.goTo {
-				prev[tabSaved], h.goTo = "a:"+a.ID, ""
-			}
-		}
+	if i := slices.IndexFunc(d.Accounts, func(a store.Account) bool { return a.CANumber == h.goTo }); h.goTo != "" && i >= 0 {
+		prev[tabSaved], h.goTo = "a:"+d.Accounts[i].ID, ""
 	}
 	// One allocation per tab for its rows: 5,000 rows build in a few ms.
 	slab := make([]row, len(d.Accounts)+len(d.Recent))
@@ -265,10 +259,8 @@ func (h homeModel) empty() bool { return len(h.rows[tabSaved]) == 0 && len(h.row
 
 // savedRow is the saved row of vehicle v, or nil.
 func (h homeModel) savedRow(v string) *row {
-	for _, r := range h.rows[tabSaved] {
-		if r.req.CANumber == v {
-			return r
-		}
+	if i := slices.IndexFunc(h.rows[tabSaved], func(r *row) bool { return r.req.CANumber == v }); i >= 0 {
+		return h.rows[tabSaved][i]
 	}
 	return nil
 }
@@ -323,7 +315,7 @@ func (h homeModel) selected() (entry, bool) {
 }
 
 // writable reports whether the store takes changes.
-func (h homeModel) writable() bool { return h.c.st != nil && !h.c.st.ReadOnly() }
+func (h homeModel) writable() bool { return h.c.Store != nil && !h.c.Store.ReadOnly() }
 
 // Update handles home's keys and refresh-all's answers.
 func (h homeModel) Update(msg tea.Msg) (homeModel, tea.Cmd, nav) {
@@ -383,9 +375,9 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Sort):
 		return h.cycleSort()
 	case key.Matches(km, k.MoveUp) && hasSel:
-		return h, moveCmd(h.c.st, e.acct.ID, -1), nil
+		return h, moveCmd(h.c.Store, e.acct.ID, -1), nil
 	case key.Matches(km, k.MoveDown) && hasSel:
-		return h, moveCmd(h.c.st, e.acct.ID, 1), nil
+		return h, moveCmd(h.c.Store, e.acct.ID, 1), nil
 	case key.Matches(km, k.Refresh):
 		return h.startRefresh()
 	case key.Matches(km, k.Clear):
@@ -479,7 +471,7 @@ func (h *homeModel) explainEnter() {
 
 // cycleSort moves the Saved list to the next order and remembers it.
 func (h homeModel) cycleSort() (homeModel, tea.Cmd, nav) {
-	h.sort = h.sort.next()
+	h.sort = (h.sort + 1) % sortModes
 	sortRows(h.rows[tabSaved], h.sort)
 	h.refilter([2]string{"", h.selectedKey(tabRecent)}) // the new order from its top
 	h.status = "sorted by " + h.sort.describe()
@@ -499,7 +491,7 @@ func (h homeModel) dialogKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	}
 	title := t.title(h.c.g)
 	note := fmt.Sprintf("Deleted %q%sctrl+z undo", title, h.c.g.Sep)
-	return h, removeCmd(h.c.st, t.acct.ID, note), nil
+	return h, removeCmd(h.c.Store, t.acct.ID, note), nil
 }
 
 // undoDelete puts the last deleted account back where it was.
@@ -510,7 +502,7 @@ func (h homeModel) undoDelete() (homeModel, tea.Cmd, nav) {
 	r := h.undo[len(h.undo)-1]
 	h.undo = h.undo[:len(h.undo)-1]
 	h.goTo = r.req.CANumber
-	return h, restoreCmd(h.c.st, *r.acct, r.pos, fmt.Sprintf("Restored %q", r.title(h.c.g))), nil
+	return h, restoreCmd(h.c.Store, *r.acct, r.pos, fmt.Sprintf("Restored %q", r.title(h.c.g))), nil
 }
 
 // openPrompt starts the label and note prompt for r: a saved account's,
@@ -570,11 +562,11 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 		if sr != nil {
 			t = sr
 		}
-		return h, updateCmd(h.c.st, t.acct.ID, label, note), nil
+		return h, updateCmd(h.c.Store, t.acct.ID, label, note), nil
 	}
 	a := store.Account{Label: label, Note: note, Operator: t.req.Operator, CANumber: t.req.CANumber,
 		RegistrationID: t.req.RegistrationID, Last: t.snap}
-	return h, saveCmd(h.c.st, a), nil
+	return h, saveCmd(h.c.Store, a), nil
 }
 
 // updateKeymap enables exactly the bindings that work now; Update and the
@@ -587,50 +579,29 @@ func (h *homeModel) updateKeymap() {
 // the full help or (all false) browsing.
 func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	k := h.c.keys.Home
-	all := []*key.Binding{&k.Open, &k.Lookup, &k.Quick, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top,
-		&k.Bottom, &k.Switch, &k.New, &k.Edit, &k.Delete, &k.Undo, &k.Sort, &k.MoveUp, &k.MoveDown,
-		&k.Refresh, &k.Stop, &k.Clear, &k.Help, &k.HelpBack, &k.Confirm, &k.Keep, &k.Save, &k.Field, &k.Cancel}
-	for _, b := range all {
-		b.SetEnabled(false)
-	}
-	switch {
-	case dialog:
-		k.Confirm.SetEnabled(true)
-		k.Keep.SetEnabled(true)
-		return k
-	case prompt:
-		k.Save.SetEnabled(true)
-		k.Field.SetEnabled(true)
-		k.Cancel.SetEnabled(true)
-		return k
-	case full:
-		k.HelpBack.SetEnabled(true)
-		return k
-	}
+	enable(dialog, &k.Confirm, &k.Keep)
+	enable(prompt && !dialog, &k.Save, &k.Field, &k.Cancel)
+	enable(full && !dialog && !prompt, &k.HelpBack)
+	browse := !dialog && !prompt && !full
 	e, has := h.selected()
 	items := len(h.lists[h.tab].Items())
-	savedSel := has && e.saved
+	savedSel := browse && has && e.saved && h.writable()
 	typed := h.input.Value() != ""
 	running := h.run != nil && !h.run.over()
 	_, lookup := h.lookupTarget()
 	manual := h.sort == sortManual && h.query.empty() && h.tab == tabSaved
-	k.Open.SetEnabled(has)
-	k.Lookup.SetEnabled(!has && lookup)
-	k.Quick.SetEnabled(items > 0)
-	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
-		b.SetEnabled(items > 1)
-	}
-	k.Switch.SetEnabled(true)
-	k.New.SetEnabled(true)
-	k.Edit.SetEnabled(has && h.writable() && (e.saved || e.snap != nil))
-	k.Delete.SetEnabled(savedSel && h.writable())
-	k.Undo.SetEnabled(len(h.undo) > 0 && h.writable())
-	k.Sort.SetEnabled(h.tab == tabSaved && len(h.rows[tabSaved]) > 1)
-	k.MoveUp.SetEnabled(savedSel && manual && h.writable())
-	k.MoveDown.SetEnabled(savedSel && manual && h.writable())
-	k.Refresh.SetEnabled(!running && len(h.rows[tabSaved]) > 0 && h.c.fetcher != nil)
-	k.Clear.SetEnabled(typed)
-	k.Stop.SetEnabled(running && !typed)
-	k.Help.SetEnabled(true)
+	enable(browse, &k.Switch, &k.New, &k.Help)
+	enable(browse && has, &k.Open)
+	enable(browse && !has && lookup, &k.Lookup)
+	enable(browse && items > 0, &k.Quick)
+	enable(browse && items > 1, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom)
+	enable(browse && has && h.writable() && (e.saved || e.snap != nil), &k.Edit)
+	enable(savedSel, &k.Delete)
+	enable(browse && len(h.undo) > 0 && h.writable(), &k.Undo)
+	enable(browse && h.tab == tabSaved && len(h.rows[tabSaved]) > 1, &k.Sort)
+	enable(savedSel && manual, &k.MoveUp, &k.MoveDown)
+	enable(browse && !running && len(h.rows[tabSaved]) > 0 && h.c.Fetcher != nil, &k.Refresh)
+	enable(browse && typed, &k.Clear)
+	enable(browse && running && !typed, &k.Stop)
 	return k
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,9 +52,6 @@ func (h homeModel) lookupHint() string {
 	return ""
 }
 
-// helpView renders the short help.
-func (h homeModel) helpView() string { return h.c.renderHelp(h.keys) }
-
 // View renders banner, input, tabs and the rows, the delete dialog or the
 // full help.
 func (h homeModel) View() string {
@@ -89,16 +87,13 @@ func (h homeModel) emptyView() string {
 		lines = []string{"Nothing saved yet.", "Type a vehicle number and press enter to look it up;",
 			"s on its card saves it. ctrl+n opens the full form."}
 	case h.input.Value() != "":
-		what := "saved account"
-		if h.tab == tabRecent {
-			what = "recent lookup"
-		}
+		what := [2]string{"saved account", "recent lookup"}[h.tab]
 		lines = []string{fmt.Sprintf("No %s matches %q.", what, g.Sanitize(h.input.Value()))}
 		if hint := h.lookupHint(); hint != "" {
 			lines = append(lines, hint+".")
 		}
 		if other := len(h.lists[1-h.tab].Items()); other > 0 {
-			lines = append(lines, fmt.Sprintf("tab shows %s on %s.", text.Plural(other, "match"), tabName(1-h.tab)))
+			lines = append(lines, fmt.Sprintf("tab shows %s on %s.", text.Plural(other, "match"), [2]string{"Saved", "Recent"}[1-h.tab]))
 		}
 	case h.tab == tabSaved:
 		lines = []string{"No saved accounts. s on a result's card saves it."}
@@ -113,14 +108,6 @@ func (h homeModel) emptyView() string {
 		}
 	}
 	return b.String()
-}
-
-// tabName names a tab in a sentence.
-func tabName(tab int) string {
-	if tab == tabSaved {
-		return "Saved"
-	}
-	return "Recent"
 }
 
 // tabsLine is the Saved / Recent switch and, on the right, the counts of
@@ -180,19 +167,13 @@ func (h homeModel) summaries() []string {
 		extra = append(extra, s.Subtle.Render(fmt.Sprintf("p%d/%d", l.Paginator.Page+1, l.Paginator.TotalPages)))
 	}
 	sep := s.Subtle.Render(g.Sep)
-	join := func(parts ...[]string) string {
-		var all []string
-		for _, p := range parts {
-			all = append(all, p...)
-		}
-		return strings.Join(all, sep)
-	}
-	return []string{join(long, extra), join(short, extra), join(short), join(extra)}
+	return []string{strings.Join(slices.Concat(long, extra), sep), strings.Join(slices.Concat(short, extra), sep),
+		strings.Join(short, sep), strings.Join(extra, sep)}
 }
 
 // dueCounts counts the visible tab's overdue rows and those due within a week.
 func (h homeModel) dueCounts() (overdue, soon int) {
-	now := h.c.now()
+	now := h.c.Now()
 	for _, r := range h.rows[h.tab] {
 		switch n, ok := r.daysLeft(now); {
 		case !ok:
@@ -220,7 +201,10 @@ func (h homeModel) dialogView(room int) string {
 		lines = append(lines, s.Subtle.Render(g.Truncate("note: "+t.note, inner)))
 	}
 	lines = append(lines, "", g.Truncate("y deletes it (ctrl+z undoes)", inner), g.Truncate("any other key keeps it", inner))
-	border := dialogBorder(g)
+	border := lipgloss.RoundedBorder()
+	if g.ASCII() {
+		border = lipgloss.ASCIIBorder()
+	}
 	box := s.Dialog.Border(border).Width(inner + 2).Render(strings.Join(lines, "\n"))
 	if room < len(lines)+2 {
 		box = strings.Join(lines, "\n")
@@ -246,12 +230,4 @@ func (h homeModel) fullHelp(room int) string {
 	body := h.c.fullHelpView(keys, max(1, room-2))
 	head, rest, _ := strings.Cut(body, "\n")
 	return head + "\n" + g.Truncate(legend, h.w) + "\n" + rest + "\n" + s.Subtle.Render(g.Truncate(sorts, h.w))
-}
-
-// dialogBorder is the dialog's frame in g's glyphs.
-func dialogBorder(g text.Glyphs) lipgloss.Border {
-	if g.ASCII() {
-		return lipgloss.ASCIIBorder()
-	}
-	return lipgloss.RoundedBorder()
 }

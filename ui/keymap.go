@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/aopfetch/aopfetch/internal/text"
@@ -188,11 +187,9 @@ func (k homeKeys) FullHelp() [][]key.Binding {
 	}
 }
 
-// Every view's keys are a help.KeyMap.
-var (
-	_ help.KeyMap = formKeys{}
-	_ help.KeyMap = loadingKeys{}
-	_ help.KeyMap = resultKeys{}
-	_ help.KeyMap = errorKeys{}
-	_ help.KeyMap = homeKeys{}
-)
+// enable enables or disables each of bs.
+func enable(on bool, bs ...*key.Binding) {
+	for _, b := range bs {
+		b.SetEnabled(on)
+	}
+}

@@ -16,17 +16,16 @@ import (
 type loadingModel struct {
 	c       *common
 	req     client.Request
-	id      int
 	spin    spinner.Model
 	started time.Time
 	elapsed time.Duration
 }
 
-// newLoading builds the loading view of request id. The spinner runs at
+// newLoading builds the loading view of req. The spinner runs at
 // 10 frames per second at most and only while this view is on screen.
-func newLoading(c *common, req client.Request, id int) loadingModel {
+func newLoading(c *common, req client.Request) loadingModel {
 	sp := spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.styles.Spinner))
-	return loadingModel{c: c, req: req, id: id, spin: sp, started: c.now()}
+	return loadingModel{c: c, req: req, spin: sp, started: c.Now()}
 }
 
 // Update handles the spinner and esc.
@@ -35,7 +34,7 @@ func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		l.spin, cmd = l.spin.Update(msg)
-		l.elapsed = l.c.now().Sub(l.started)
+		l.elapsed = l.c.Now().Sub(l.started)
 		return l, cmd, nil
 	case tea.KeyMsg:
 		if key.Matches(msg, l.c.keys.Loading.Cancel) {
@@ -48,7 +47,10 @@ func (l loadingModel) Update(msg tea.Msg) (loadingModel, tea.Cmd, nav) {
 // View renders the spinner, the request and the elapsed time.
 func (l loadingModel) View() string {
 	s := l.c.styles
-	op := "operator " + opString(l.req.Operator)
+	op := "operator ?"
+	if l.req.Operator != 0 {
+		op = fmt.Sprintf("operator %d", l.req.Operator)
+	}
 	if n := l.c.operatorName(l.req.Operator); n != "" {
 		op += " " + s.Subtle.Render("("+n+")")
 	}
@@ -60,6 +62,3 @@ func (l loadingModel) View() string {
 	}
 	return fmt.Sprintf("\n%s\n\n  %s", what, s.Subtle.Render(fmt.Sprintf("%.1fs elapsed", l.elapsed.Seconds())))
 }
-
-// helpView lists the keys that work while loading.
-func (l loadingModel) helpView() string { return l.c.renderHelp(l.c.keys.Loading) }

@@ -48,15 +48,11 @@ func newSearchField(s string, compact bool) searchField {
 	if isASCII(s) {
 		return f
 	}
-	fo := &folded{}
-	var b strings.Builder
-	for i, r := range s {
-		fo.offs = append(fo.offs, i)
-		b.WriteRune(unicode.ToLower(r))
+	f.fold = &folded{s: strings.Map(unicode.ToLower, s)}
+	for i := range s {
+		f.fold.offs = append(f.fold.offs, i)
 	}
-	fo.offs = append(fo.offs, len(s))
-	fo.s = b.String()
-	f.fold = fo
+	f.fold.offs = append(f.fold.offs, len(s))
 	return f
 }
 
@@ -110,12 +106,7 @@ func (f *searchField) lower() string {
 
 // isASCII reports whether s is ASCII only.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	return !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf })
 }
 
 // span is a byte range [lo, hi) of a field's text.
@@ -141,11 +132,7 @@ type query struct {
 // number matches only as typed: letters scattered through another plate
 // would open the wrong vehicle where a lookup was meant.
 func newQuery(s string) query {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
-		b.WriteRune(unicode.ToLower(r))
-	}
-	q := query{fold: b.String()}
+	q := query{fold: strings.Map(unicode.ToLower, strings.TrimSpace(s))}
 	q.compact = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(" -./", r) {
 			return -1

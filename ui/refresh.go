@@ -80,7 +80,7 @@ func (r *refreshRun) over() bool { return r.closed }
 
 // startRefresh looks up every saved account again.
 func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
-	if h.c.fetcher == nil && h.c.refresher == nil {
+	if h.c.Fetcher == nil && h.c.Refresher == nil {
 		return h, nil, nil
 	}
 	h.runs++
@@ -94,12 +94,13 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 	}
 	ctx, cancel := context.WithCancel(h.c.ctx)
 	run := &refreshRun{id: h.runs, reqs: reqs, ch: make(chan answer, len(reqs)), cancel: cancel,
-		lastWrite: h.c.now(), bar: newBar(h.c)}
+		lastWrite: h.c.Now(), bar: progress.New(progress.WithoutPercentage(), progress.WithSolidFill(h.c.styles.Progress),
+			progress.WithFillCharacters(h.c.g.Bar, h.c.g.Track))}
 	h.run = run
 	h.reapply(nil)
-	refresher := h.c.refresher
+	refresher := h.c.Refresher
 	if refresher == nil {
-		refresher = newEngineRefresher(h.c.fetcher, h.c.concurrency, h.c.rate)
+		refresher = engineRefresher(h.c.Fetcher, h.c.Concurrency, h.c.Rate)
 	}
 	start := func() tea.Msg {
 		go func() {
@@ -111,12 +112,6 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 		return listen(run)()
 	}
 	return h, start, nil
-}
-
-// newBar is refresh-all's progress bar, in the program's glyphs.
-func newBar(c *common) progress.Model {
-	return progress.New(progress.WithoutPercentage(), progress.WithSolidFill(c.styles.Progress),
-		progress.WithFillCharacters(c.g.Bar, c.g.Track))
 }
 
 // listen waits for the next answers of run.
@@ -161,7 +156,7 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 	if run == nil || msg.id != run.id {
 		return h, nil
 	}
-	now := h.c.now()
+	now := h.c.Now()
 	touched := make(map[string]bool, len(msg.answers))
 	for _, a := range msg.answers {
 		h.apply(run, a, now)
@@ -182,7 +177,7 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 		cmds = append(cmds, listen(run))
 	}
 	if len(run.unwritten) > 0 && (msg.closed || len(run.unwritten) >= recordEvery || now.Sub(run.lastWrite) >= recordAfter) {
-		cmds = append(cmds, recordManyCmd(h.c.st, run.unwritten))
+		cmds = append(cmds, recordManyCmd(h.c.Store, run.unwritten))
 		run.unwritten, run.lastWrite = nil, now
 	}
 	h.reapply(touched)
@@ -193,14 +188,12 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 // lookup to record.
 func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
 	req := run.reqs[a.i]
-	var ce *client.Error
-	if errors.As(a.err, &ce) && ce.Kind == client.KindCancelled {
+	ce, isCE := errors.AsType[*client.Error](a.err)
+	if isCE && ce.Kind == client.KindCancelled {
 		return // stopped, not failed
 	}
 	run.done++
-	if l := lookupFor(req, a.res, a.err, now); l != nil {
-		run.unwritten = append(run.unwritten, *l)
-	}
+	run.unwritten = append(run.unwritten, store.NewLookup(req, a.res, a.err, now))
 	o := &outcome{}
 	h.outcomes[req.CANumber] = o
 	if a.err != nil || a.res == nil {
@@ -210,7 +203,7 @@ func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
 		kind, _ := store.FailureOf(a.err)
 		o.kind, o.err = kind, oneLineError(a.err)
 		run.failed = append(run.failed, fmt.Sprintf("%s (%s)", req.CANumber, kind))
-		if errors.As(a.err, &ce) && ce.Kind == client.KindAuth && run.authErr == "" {
+		if isCE && ce.Kind == client.KindAuth && run.authErr == "" {
 			run.authErr = oneLineError(a.err)
 			run.cancel()
 		}
@@ -323,27 +316,18 @@ func recordManyCmd(st *store.Store, ls []store.Lookup) tea.Cmd {
 
 // engineRefresher is the Refresher used when Options.Refresher is nil: the
 // batch engine (the one behind `aopfetch batch`), at most concurrency
-// lookups in flight and rate started per second (0: no limit). Stopping
-// (esc) cancels the lookups in flight at once, and a rejected signature
-// stops the run, as in batch.
-type engineRefresher struct {
-	f           Fetcher
-	concurrency int
-	rate        float64
-}
-
-// newEngineRefresher paces f as configured; concurrency 0 is the default.
-func newEngineRefresher(f Fetcher, concurrency int, rate float64) engineRefresher {
+// lookups in flight (0: the default) and rate started per second (0: no
+// limit). Stopping (esc) cancels the lookups in flight at once, and a
+// rejected signature stops the run, as in batch.
+func engineRefresher(f Fetcher, concurrency int, rate float64) Refresher {
 	if concurrency <= 0 {
 		concurrency = client.DefaultConcurrency
 	}
-	return engineRefresher{f: f, concurrency: min(concurrency, client.MaxConcurrency), rate: max(rate, 0)}
-}
-
-// Refresh implements Refresher.
-func (e engineRefresher) Refresh(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
-	batch.Run(ctx, e.f, reqs, batch.Options{Concurrency: e.concurrency, Rate: e.rate}, func(r batch.Result) error {
-		report(r.Job, r.Res, r.Err)
-		return nil
+	o := batch.Options{Concurrency: min(concurrency, client.MaxConcurrency), Rate: max(rate, 0)}
+	return RefresherFunc(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+		batch.Run(ctx, f, reqs, o, func(r batch.Result) error {
+			report(r.Job, r.Res, r.Err)
+			return nil
+		})
 	})
 }

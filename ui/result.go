@@ -30,7 +30,6 @@ type resultModel struct {
 	latency    time.Duration
 	cached     bool // showing a snapshot, no fresh answer yet
 	refreshing bool
-	refreshID  int
 	changed    map[string]string // field -> previous value, after a refresh
 	status     string
 	statusErr  bool
@@ -48,21 +47,17 @@ type resultModel struct {
 // newResult builds the card of a fresh answer.
 func newResult(c *common, req client.Request, res *client.Result, label string) resultModel {
 	r := resultModel{c: c, req: req, label: label, vp: viewport.New(0, 0), prompt: newInput(c, labelCharLimit)}
-	r.prompt.Prompt = ""
 	r.apply(res)
 	r.updateKeymap()
 	return r
 }
 
-// newCachedResult builds the card of a cached snapshot while request id
+// newCachedResult builds the card of a cached snapshot while a lookup
 // refreshes it.
-func newCachedResult(c *common, req client.Request, snap *store.Snapshot, label string, id int) resultModel {
-	r := resultModel{
-		c: c, req: req, label: label, vp: viewport.New(0, 0), prompt: newInput(c, labelCharLimit),
-		consumer: snap.Consumer, fetchedAt: snap.FetchedAt,
-		cached: true, refreshing: true, refreshID: id,
-	}
-	r.prompt.Prompt = ""
+func newCachedResult(c *common, req client.Request, snap *store.Snapshot, label string) resultModel {
+	r := newResult(c, req, nil, label)
+	r.consumer, r.fetchedAt = snap.Consumer, snap.FetchedAt
+	r.cached, r.refreshing = true, true
 	r.updateKeymap()
 	return r
 }
@@ -100,7 +95,7 @@ func (r *resultModel) setJSONContent() {
 func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	r.refreshing = false
 	if err != nil || res == nil {
-		r.setStatus("refresh failed: "+oneLineError(err)+r.c.g.Sep+"r retries", true)
+		r.status, r.statusErr = "refresh failed: "+oneLineError(err)+r.c.g.Sep+"r retries", true
 		r.updateKeymap()
 		return r
 	}
@@ -108,9 +103,9 @@ func (r resultModel) refreshed(res *client.Result, err error) resultModel {
 	r.apply(res)
 	r.changed = changedFields(r.c, old, r.consumer)
 	if len(r.changed) > 0 {
-		r.setStatus("refreshed"+r.c.g.Sep+"changed since last time", false)
+		r.status, r.statusErr = "refreshed"+r.c.g.Sep+"changed since last time", false
 	} else {
-		r.setStatus("refreshed"+r.c.g.Sep+"no changes", false)
+		r.status, r.statusErr = "refreshed"+r.c.g.Sep+"no changes", false
 	}
 	r.updateKeymap()
 	return r
@@ -126,11 +121,6 @@ func changedFields(c *common, old, cur client.Consumer) map[string]string {
 	return ch
 }
 
-// setStatus sets the status line.
-func (r *resultModel) setStatus(s string, isErr bool) {
-	r.status, r.statusErr = s, isErr
-}
-
 // setSize sizes the JSON viewport to the body.
 func (r *resultModel) setSize(w, h int) {
 	r.vp.Width, r.vp.Height = max(0, w), max(0, h)
@@ -144,9 +134,9 @@ func (r resultModel) Update(msg tea.Msg) (resultModel, tea.Cmd, nav) {
 	switch msg := msg.(type) {
 	case copyMsg:
 		if msg.err != nil {
-			r.setStatus("could not copy "+msg.what+": "+oneLineError(msg.err), true)
+			r.status, r.statusErr = "could not copy "+msg.what+": "+oneLineError(msg.err), true
 		} else {
-			r.setStatus("copied "+msg.what, false)
+			r.status, r.statusErr = "copied "+msg.what, false
 		}
 	case tea.KeyMsg:
 		if r.prompting {
@@ -180,7 +170,6 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 	case key.Matches(km, k.CopyJSON):
 		return r, copyCmd(r.c, "raw JSON", string(r.raw)), nil
 	case key.Matches(km, k.Refresh):
-		r.setStatus("", false)
 		return r, nil, navRefresh{req: r.req}
 	case key.Matches(km, k.New):
 		return r, nil, navNew{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
@@ -190,10 +179,10 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 		var cmd tea.Cmd
 		r.vp, cmd = r.vp.Update(km)
 		return r, cmd, nil
-	case km.String() == "s" && r.c.st == nil:
-		r.setStatus("cannot save: the store is unavailable", true)
+	case km.String() == "s" && r.c.Store == nil:
+		r.status, r.statusErr = "cannot save: the store is unavailable", true
 	case km.String() == "J" && len(r.raw) == 0:
-		r.setStatus("no raw response yet (cached snapshot)", true)
+		r.status, r.statusErr = "no raw response yet (cached snapshot)", true
 	}
 	return r, nil, nil
 }
@@ -201,22 +190,13 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 // openPrompt asks for the label to save the account under: the saved
 // label, else the consumer's name.
 func (r resultModel) openPrompt() resultModel {
-	label := r.label // as stored: enter saves what the prompt holds
-	if label == "" {
-		label = text.Sanitize(r.consumer.ShownName())
-	}
 	r.prompting = true
-	r.prompt.SetValue(label)
+	r.prompt.SetValue(r.account().Label) // as stored: enter saves what the prompt holds
 	r.prompt.CursorEnd()
 	r.prompt.Focus()
-	r.sizePrompt()
-	return r
-}
-
-// sizePrompt fits the label input to the status line.
-func (r *resultModel) sizePrompt() {
-	r.prompt.Width = max(1, r.c.width-2-text.Width(saveLabelPrompt)-1)
+	r.prompt.Width = max(1, r.c.width-2-text.Width(saveLabelPrompt)-1) // the status line
 	r.prompt.SetCursor(r.prompt.Position())
+	return r
 }
 
 // saveLabelPrompt starts the label prompt on the status line.
@@ -233,13 +213,13 @@ func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
 	case key.Matches(km, k.PromptSave):
 		r.prompting = false
 		label := strings.TrimSpace(r.prompt.Value())
-		r.setStatus("saving"+r.c.g.Ellipsis, false)
+		r.status, r.statusErr = "saving"+r.c.g.Ellipsis, false
 		if r.label != "" {
-			return r, renameCmd(r.c.st, r.req.CANumber, label)
+			return r, renameCmd(r.c.Store, r.req.CANumber, label)
 		}
 		a := r.account()
 		a.Label = label
-		return r, saveCmd(r.c.st, a)
+		return r, saveCmd(r.c.Store, a)
 	}
 	var cmd tea.Cmd
 	r.prompt, cmd = r.prompt.Update(km)
@@ -249,19 +229,13 @@ func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
 // updateKeymap enables exactly the keys that work now.
 func (r *resultModel) updateKeymap() {
 	k := r.c.keys.Result
-	hasRaw := len(r.raw) > 0
 	browsing := !r.prompting
-	for _, b := range []*key.Binding{&k.Copy, &k.Refresh, &k.New, &k.Back, &k.Help} {
-		b.SetEnabled(browsing)
-	}
-	k.CopyJSON.SetEnabled(browsing && hasRaw)
-	k.ToggleJSON.SetEnabled(browsing && hasRaw)
-	k.Refresh.SetEnabled(browsing && !r.refreshing)
-	k.Save.SetEnabled(browsing && r.c.st != nil && !r.c.st.ReadOnly())
-	k.ScrollUp.SetEnabled(browsing && r.showJSON)
-	k.ScrollDown.SetEnabled(browsing && r.showJSON)
-	k.PromptSave.SetEnabled(r.prompting)
-	k.PromptQuit.SetEnabled(r.prompting)
+	enable(browsing, &k.Copy, &k.New, &k.Back, &k.Help)
+	enable(browsing && len(r.raw) > 0, &k.CopyJSON, &k.ToggleJSON)
+	enable(browsing && !r.refreshing, &k.Refresh)
+	enable(browsing && r.c.Store != nil && !r.c.Store.ReadOnly(), &k.Save)
+	enable(browsing && r.showJSON, &k.ScrollUp, &k.ScrollDown)
+	enable(r.prompting, &k.PromptSave, &k.PromptQuit)
 	if r.label != "" {
 		k.Save.SetHelp("s", "label")
 	}
@@ -318,10 +292,7 @@ func (r resultModel) card() string {
 		lw = 9
 	}
 	vw := max(1, w-lw)
-	name := g.Sanitize(r.consumer.ShownName())
-	if name == "" {
-		name = "(no name)"
-	}
+	name := cmp.Or(g.Sanitize(r.consumer.ShownName()), "(no name)")
 	var b strings.Builder
 	b.WriteString(s.Name.Render(g.Truncate(name, w)) + "\n")
 	sub := r.c.requestLine(r.req)
@@ -344,24 +315,21 @@ func (r resultModel) card() string {
 func (r resultModel) rows(narrow bool) [][2]string {
 	s, g := r.c.styles, r.c.g
 	c := r.consumer
-	bill := c.Bill
-	if bill == nil {
-		bill = &client.Bill{}
-	}
-	labels := map[string]string{"net": "Net amount", "max": "Max amount", "pay": "Payment", "due": "Due date", "msg": "Message"}
+	bill := cmp.Or(c.Bill, &client.Bill{})
+	labels := map[string]string{"net": "Net amount", "max": "Max amount", "pay": "Payment", "due": "Due date"}
 	if narrow {
-		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due", "msg": "Message"}
+		labels = map[string]string{"net": "Net", "max": "Max", "pay": "Pays", "due": "Due"}
 	}
 	amount := r.highlight("amount", formatAmount(g, c.ShownAmount()))
 	rows := [][2]string{
 		{"Amount", amount},
-		{labels["due"], r.highlight("due", r.dueText(c.ShownDueDate()))},
+		{labels["due"], r.highlight("due", dueText(r.c, c.ShownDueDate(), narrow))},
 		{"Fetched", r.fetched()},
 		{labels["pay"], r.badge(bill.AcceptPayment, "payment") + "  " + r.badge(bill.AcceptPartPay, "part payment")},
 		{"Phone", cmp.Or(g.Sanitize(bill.CellNumber), g.Dash)},
 		{labels["net"], formatAmount(g, bill.BillNetAmount)},
 		{labels["max"], formatAmount(g, bill.MaxBillAmount)},
-		{labels["msg"], r.message()},
+		{"Message", strings.TrimSpace(fmt.Sprintf("%s (code %d)", g.Sanitize(c.Message), c.ResponseCode))},
 	}
 	if c.Bill == nil {
 		// No amounts or flags to show: one line says so where the flags
@@ -388,16 +356,10 @@ func (r resultModel) badge(ok bool, what string) string {
 	return r.c.styles.No.Render(r.c.g.No + " no " + what)
 }
 
-// message is the provider's message and response code.
-func (r resultModel) message() string {
-	m := r.c.g.Sanitize(r.consumer.Message)
-	return strings.TrimSpace(fmt.Sprintf("%s (code %d)", m, r.consumer.ResponseCode))
-}
-
 // fetched is the fetched-at time and latency, or the cache age.
 func (r resultModel) fetched() string {
 	g := r.c.g
-	now := r.c.now()
+	now := r.c.Now()
 	if r.cached {
 		return r.c.styles.Warning.Render("cached" + g.Sep + age(r.fetchedAt, now))
 	}
@@ -415,12 +377,6 @@ func (r resultModel) fetched() string {
 	return out
 }
 
-// dueText formats a due date with its overdue / due-soon marker, in a
-// compact form on narrow terminals.
-func (r resultModel) dueText(d string) string {
-	return dueText(r.c, d, r.c.width-2 < 60)
-}
-
 // dueText formats the provider's due date as "20 Sep 2021" with a marker:
 // overdue (red), due today or within 7 days (amber), otherwise plain.
 func dueText(c *common, d string, narrow bool) string {
@@ -433,7 +389,7 @@ func dueText(c *common, d string, narrow bool) string {
 		return g.Sanitize(d)
 	}
 	out := text.Date(t)
-	n := text.DaysUntil(t, c.now())
+	n := text.DaysUntil(t, c.Now())
 	due := text.DueIn(n)
 	if narrow {
 		due = text.DueInShort(n)
@@ -471,7 +427,7 @@ func (r resultModel) statusLine() string {
 	case r.status != "":
 		return s.Success.Render(r.status)
 	case r.refreshing && r.cached:
-		return s.Warning.Render("cached"+g.Sep+age(r.fetchedAt, r.c.now())) + s.Subtle.Render(g.Sep+"refreshing"+g.Ellipsis)
+		return s.Warning.Render("cached"+g.Sep+age(r.fetchedAt, r.c.Now())) + s.Subtle.Render(g.Sep+"refreshing"+g.Ellipsis)
 	case r.refreshing:
 		return s.Subtle.Render("refreshing" + g.Ellipsis)
 	case r.showJSON:
@@ -479,6 +435,3 @@ func (r resultModel) statusLine() string {
 	}
 	return ""
 }
-
-// helpView renders the short help.
-func (r resultModel) helpView() string { return r.c.renderHelp(r.keys) }

@@ -105,8 +105,8 @@ type rowBuilder struct {
 // newRowBuilder is a builder whose operator names are looked up once.
 func newRowBuilder(c *common, labels map[string]string) rowBuilder {
 	b := rowBuilder{c: c, labels: labels, ops: map[int]string{}}
-	if c.cfg != nil {
-		for _, o := range c.cfg.Operators {
+	if c.Config != nil {
+		for _, o := range c.Config.Operators {
 			b.ops[o.Code] = c.operatorName(o.Code)
 		}
 	}

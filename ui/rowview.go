@@ -91,10 +91,6 @@ type layout struct {
 	fetchedShort bool
 }
 
-// rowFixed is what a row takes besides its columns: the cursor ("> "),
-// the row number, a blank, the mark and a blank.
-func rowFixed(num int) int { return 2 + num + 1 + 1 + 1 }
-
 // newLayout fits columns into width cells for rows whose natural widths
 // are nat and that are numbered up to n. The row number, mark, title and
 // vehicle are always there; the amount, due date and age come next, then
@@ -105,7 +101,9 @@ func newLayout(width int, nat widths, n int) layout {
 	l := layout{num: len(strconv.Itoa(max(1, n)))}
 	l.w[colVehicle] = nat[colVehicle]
 	l.w[colTitle] = min(nat[colTitle], minTitleWidth)
-	room := width - rowFixed(l.num) - l.w[colVehicle] - 1 - l.w[colTitle]
+	// Besides its columns a row has the cursor ("> "), the row number, a
+	// blank, the mark and a blank.
+	room := width - (2 + l.num + 1 + 1 + 1) - l.w[colVehicle] - 1 - l.w[colTitle]
 	add := func(col, w int) bool {
 		if w <= 0 || room < w+1 {
 			return false
@@ -123,12 +121,8 @@ func newLayout(width int, nat widths, n int) layout {
 	}
 	add(colAmount, nat[colAmount])
 	grow(colTitle, roomyTitleWidth)
-	if !add(colDue, dueWidth) && add(colDue, dueShortWidth) {
-		l.dueShort = true
-	}
-	if !add(colFetched, nat[colFetched]) && add(colFetched, fetchedShortWide) {
-		l.fetchedShort = true
-	}
+	l.dueShort = !add(colDue, dueWidth) && add(colDue, dueShortWidth)
+	l.fetchedShort = !add(colFetched, nat[colFetched]) && add(colFetched, fetchedShortWide)
 	grow(colTitle, comfyTitleWidth)
 	add(colName, min(nat[colName], minNameWidth))
 	add(colOperator, min(nat[colOperator], minOperatorWidth))
@@ -192,7 +186,7 @@ func (v rowView) columns(cell func(c, w int) string) string {
 // render lays out one row numbered num, selected or not.
 func (v rowView) render(e entry, num int, sel bool) string {
 	g, s := v.c.g, v.c.styles
-	now := v.c.now()
+	now := v.c.Now()
 	prefix := "  "
 	if sel {
 		prefix = s.Selected.Render(">") + " "
@@ -208,12 +202,12 @@ func (v rowView) cell(e entry, c, w int, sel bool, now time.Time) string {
 	changed := func(what string) bool { return r.outcome != nil && r.outcome.changed[what] }
 	switch c {
 	case colTitle:
-		t := v.titleText(e)
+		t, spans := v.titleText(e)
 		base := lipgloss.NewStyle()
 		if sel {
 			base = s.Selected
 		}
-		return highlight(g, t.text, t.spans(e.hit), w, base, s.Match)
+		return highlight(g, t, spans, w, base, s.Match)
 	case colName:
 		return highlight(g, r.secondName(), spansOf(e.hit, srcName), w, lipgloss.NewStyle(), s.Match)
 	case colVehicle:
@@ -236,51 +230,31 @@ func (v rowView) cell(e entry, c, w int, sel bool, now time.Time) string {
 	return strings.Repeat(" ", w)
 }
 
-// shownText is a cell's text and the search field it shows.
-type shownText struct {
-	text   string
-	field  int // -1: none, nothing to highlight
-	prefix int // bytes of text before the field's own ("phone: ")
-}
-
-// spans are hit's ranges within the shown text.
-func (t shownText) spans(hit *match) []span {
-	if t.field < 0 {
-		return nil
-	}
-	return shift(spansOf(hit, t.field), t.prefix)
-}
-
-// titleText is what the title column shows for e: the title, or, when the
-// filter matched a field no visible column shows (the consumer's name
-// behind a label, the phone, the note), that field, so every hit is seen.
-func (v rowView) titleText(e entry) shownText {
-	r := e.row
-	t := shownText{text: r.title(v.c.g), field: -1}
+// titleText is what the title column shows for e, and where the filter
+// matched it: the title, or, when the filter matched a field no visible
+// column shows (the consumer's name behind a label, the phone, the note),
+// that field, so every hit is seen.
+func (v rowView) titleText(e entry) (string, []span) {
+	r, hit := e.row, e.hit
+	field := -1 // none: nothing to highlight
 	if r.label != "" || r.name != "" {
-		t.field = r.titleField()
-	}
-	if e.hit == nil || e.hit.field == t.field {
-		return t
+		field = r.titleField()
 	}
 	shown := map[int]bool{srcVehicle: true, srcName: v.lay.w[colName] > 0, srcPhone: v.lay.w[colPhone] > 0}
-	if shown[e.hit.field] {
-		return t
+	if hit == nil || hit.field == field || shown[hit.field] {
+		return r.title(v.c.g), spansOf(hit, field)
 	}
-	with := func(prefix, s string, field int) shownText {
-		return shownText{text: prefix + s, field: field, prefix: len(prefix)}
-	}
-	switch e.hit.field {
+	switch hit.field {
 	case srcName:
-		return with("", r.name, srcName)
+		return r.name, hit.spans
 	case srcPhone:
-		return with("phone: ", r.phone, srcPhone)
+		return "phone: " + r.phone, shift(hit.spans, len("phone: "))
 	case srcNote:
-		return with("note: ", r.note, srcNote)
+		return "note: " + r.note, shift(hit.spans, len("note: "))
 	case srcLabel:
-		return with("", r.label, srcLabel)
+		return r.label, hit.spans
 	}
-	return t
+	return r.title(v.c.g), spansOf(hit, field)
 }
 
 // spansOf is hit's spans when it matched field.
@@ -345,8 +319,8 @@ func (v rowView) fetchedCell(r *row, w int, now time.Time) string {
 		}
 	}
 	a := age(r.fetchedAt(), now)
-	if v.lay.fetchedShort {
-		a = shortAge(r.fetchedAt(), now)
+	if v.lay.fetchedShort { // at most four cells: "now", "3m", "3h", "41d"
+		a = strings.TrimSuffix(strings.Replace(a, "just now", "now", 1), " ago")
 	}
 	return s.Subtle.Render(g.Pad(a, w))
 }
@@ -408,18 +382,6 @@ func shift(spans []span, d int) []span {
 		}
 	}
 	return out
-}
-
-// shortAge is age in at most four cells: "now", "3m", "3h", "41d".
-func shortAge(t, now time.Time) string {
-	a := age(t, now)
-	switch {
-	case a == "just now":
-		return "now"
-	case strings.HasSuffix(a, " ago"):
-		return strings.TrimSuffix(a, " ago")
-	}
-	return a
 }
 
 // rowDelegate draws a list's rows with a rowView.

@@ -119,7 +119,12 @@ func Run(ctx context.Context, o Options) error {
 		o.logger = log.New(f, "aopfetch ", log.LstdFlags)
 	}
 	if o.Clipboard == nil {
-		o.Clipboard = clipboardWriter()
+		// OSC 52 goes to stderr when it is a terminal (a single write there
+		// never splits a frame the program draws on stdout), else stdout.
+		o.Clipboard = os.Stdout
+		if term.IsTerminal(os.Stderr.Fd()) {
+			o.Clipboard = os.Stderr
+		}
 	}
 	if o.Output == nil && (o.Theme == "" || o.Theme == ThemeAuto) {
 		// Ask the terminal for its background (light or dark colours) now:
@@ -128,7 +133,7 @@ func Run(ctx context.Context, o Options) error {
 		// the answer or take it for keys.
 		lipgloss.HasDarkBackground()
 	}
-	m := newModel(ctx, o, runEnv{tmux: getenv("TMUX") != "", proxy: proxySet()})
+	m := newModel(ctx, o, runEnv{tmux: getenv("TMUX") != "", proxy: os.Getenv("HTTPS_PROXY") != "" || os.Getenv("https_proxy") != ""})
 	m, cmd := m.start(o.Vehicle)
 	// The caller's ctx is the only stop signal: Bubble Tea's own SIGTERM
 	// handler races a ctx cancelled by the same signal and can deadlock
@@ -196,26 +201,6 @@ func crashOf(final tea.Model) *crashInfo {
 		return fm.crashed
 	}
 	return nil
-}
-
-// clipboardWriter is the terminal that receives OSC 52 sequences: stderr
-// when it is one (a single write there never splits a frame the program
-// draws on stdout), else stdout.
-func clipboardWriter() io.Writer {
-	if term.IsTerminal(os.Stderr.Fd()) {
-		return os.Stderr
-	}
-	return os.Stdout
-}
-
-// proxySet reports whether an HTTPS proxy is configured.
-func proxySet() bool {
-	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
-		if os.Getenv(k) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // openLog opens name in the log directory dir for appending: dir is

@@ -39,9 +39,6 @@ func parseSort(name string) sortMode {
 	return sortManual
 }
 
-// next is the mode after s.
-func (s sortMode) next() sortMode { return (s + 1) % sortModes }
-
 // sortRows orders saved rows by mode (in place); ties keep the store's order.
 func sortRows(rows []*row, mode sortMode) {
 	byPos := func(a, b *row) int { return cmp.Compare(a.pos, b.pos) }
@@ -57,7 +54,7 @@ func sortRows(rows []*row, mode sortMode) {
 		}
 	case sortLabel:
 		by = func(a, b *row) int {
-			return strings.Compare(strings.ToLower(a.sortTitle()), strings.ToLower(b.sortTitle()))
+			return strings.Compare(strings.ToLower(cmp.Or(a.label, a.name)), strings.ToLower(cmp.Or(b.label, b.name)))
 		}
 	case sortFetched:
 		by = func(a, b *row) int {
@@ -79,12 +76,4 @@ func lastIf(aNone, bNone bool) int {
 		return 1
 	}
 	return -1
-}
-
-// sortTitle is the text the label order compares.
-func (r *row) sortTitle() string {
-	if r.label != "" {
-		return r.label
-	}
-	return r.name
 }

@@ -24,13 +24,10 @@ const (
 // Styles holds every style the views use. It is built once by NewStyles
 // and shared through the common context value.
 type Styles struct {
-	App       lipgloss.Style
 	Title     lipgloss.Style
-	Badge     lipgloss.Style
 	Demo      lipgloss.Style
 	Banner    lipgloss.Style
 	Label     lipgloss.Style
-	Value     lipgloss.Style
 	Name      lipgloss.Style
 	Subtle    lipgloss.Style
 	Header    lipgloss.Style // column headers
@@ -49,7 +46,6 @@ type Styles struct {
 	Tab       lipgloss.Style
 	ActiveTab lipgloss.Style
 	Selected  lipgloss.Style
-	Row       lipgloss.Style
 	Spinner   lipgloss.Style
 	Dialog    lipgloss.Style
 	Progress  string // progress bar colour (a hex for bubbles/progress)
@@ -109,13 +105,10 @@ func NewStyles(theme Theme, noColor bool) *Styles {
 	accent, subtle, strong, sep := c("accent"), c("subtle"), c("strong"), c("sep")
 	red, amber, green, paper := c("red"), c("amber"), c("green"), c("paper")
 	s := &Styles{}
-	s.App = lipgloss.NewStyle().Padding(0, 1)
 	s.Title = lipgloss.NewStyle().Bold(true).Foreground(accent)
-	s.Badge = lipgloss.NewStyle().Padding(0, 1).Foreground(paper).Background(accent)
 	s.Demo = lipgloss.NewStyle().Bold(true).Padding(0, 1).Foreground(paper).Background(amber)
 	s.Banner = lipgloss.NewStyle().Foreground(amber)
 	s.Label = lipgloss.NewStyle().Foreground(subtle)
-	s.Value = lipgloss.NewStyle()
 	s.Name = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	s.Subtle = lipgloss.NewStyle().Foreground(subtle)
 	s.Header = lipgloss.NewStyle().Bold(true).Foreground(subtle)
@@ -134,7 +127,6 @@ func NewStyles(theme Theme, noColor bool) *Styles {
 	s.Tab = lipgloss.NewStyle().Foreground(subtle)
 	s.ActiveTab = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent)
 	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(accent)
-	s.Row = lipgloss.NewStyle()
 	s.Spinner = lipgloss.NewStyle().Foreground(accent)
 	s.Dialog = lipgloss.NewStyle().Padding(0, 1).BorderForeground(red)
 	s.Progress = p["accent"].dark.hex

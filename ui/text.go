@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,17 +13,34 @@ import (
 	"github.com/aopfetch/aopfetch/internal/text"
 )
 
-// renderHelp renders the short help of km on one line.
+// renderHelp renders the enabled bindings of km's short help on one line.
+// When they do not all fit, the last ones are left out whole (not cut
+// mid-word), but the full-help binding (?) stays, as it lists every key.
 func (c *common) renderHelp(km help.KeyMap) string {
-	return shortHelp(c, km.ShortHelp(), max(0, c.width-2))
+	bs := enabled(km.ShortHelp())
+	h := help.New()
+	h.Styles = c.styles.Help
+	h.ShortSeparator = " " + c.g.Bullet + " "
+	if c.g.ASCII() {
+		h.ShortSeparator = " | "
+	}
+	h.Ellipsis = c.g.Ellipsis
+	for {
+		out := h.ShortHelpView(bs)
+		if text.Width(out) <= c.width-2 || len(bs) <= 1 {
+			return out
+		}
+		i := len(bs) - 1
+		if bs[i].Help().Key == "?" {
+			i--
+		}
+		bs = slices.Delete(bs, i, i+1)
+	}
 }
 
-// helpSeparator goes between the keys of the short help.
-func helpSeparator(g text.Glyphs) string {
-	if g.ASCII() {
-		return " | "
-	}
-	return " " + g.Bullet + " "
+// enabled is the enabled bindings of bs.
+func enabled(bs []key.Binding) []key.Binding {
+	return slices.DeleteFunc(bs, func(b key.Binding) bool { return !b.Enabled() })
 }
 
 // fullHelpView is the full help of km in height h: a line naming the
@@ -31,59 +49,19 @@ func helpSeparator(g text.Glyphs) string {
 func (c *common) fullHelpView(km help.KeyMap, h int) string {
 	w := max(0, c.width-2)
 	head := ""
-	if c.version != "" {
-		head = c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.version, w))
+	if c.Version != "" {
+		head = c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.Version, w))
 	}
-	body := fullHelp(c.styles, km, w)
+	bs := enabled(slices.Concat(km.FullHelp()...))
+	body := fullHelp(c.styles, bs, w)
 	if len(splitLines(body)) > h-1 {
-		body = flowHelp(c.styles, km, w)
+		body = flowHelp(c.styles, bs, w)
 	}
 	return head + "\n" + body
 }
 
-// shortHelp renders the enabled bindings on one line of width w. When they
-// do not all fit, the last ones are left out whole (not cut mid-word), but
-// the full-help binding (?) stays, as it lists every key.
-func shortHelp(c *common, bindings []key.Binding, w int) string {
-	bs := make([]key.Binding, 0, len(bindings))
-	for _, b := range bindings {
-		if b.Enabled() {
-			bs = append(bs, b)
-		}
-	}
-	h := help.New()
-	h.Styles = c.styles.Help
-	h.ShortSeparator = helpSeparator(c.g)
-	h.Ellipsis = c.g.Ellipsis
-	for {
-		out := h.ShortHelpView(bs)
-		if text.Width(out) <= w || len(bs) <= 1 {
-			return out
-		}
-		i := len(bs) - 1
-		if bs[i].Help().Key == "?" {
-			i--
-		}
-		bs = append(bs[:i], bs[i+1:]...)
-	}
-}
-
-// enabledBindings lists the enabled bindings of km's full help.
-func enabledBindings(km help.KeyMap) []key.Binding {
-	var bs []key.Binding
-	for _, g := range km.FullHelp() {
-		for _, b := range g {
-			if b.Enabled() {
-				bs = append(bs, b)
-			}
-		}
-	}
-	return bs
-}
-
-// fullHelp lays the enabled bindings of km out in columns of width w.
-func fullHelp(s *Styles, km help.KeyMap, w int) string {
-	bs := enabledBindings(km)
+// fullHelp lays bindings out in columns of width w.
+func fullHelp(s *Styles, bs []key.Binding, w int) string {
 	if len(bs) == 0 {
 		return ""
 	}
@@ -106,12 +84,12 @@ func fullHelp(s *Styles, km help.KeyMap, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// flowHelp fills lines of width w with the enabled bindings of km, one
-// after the other: denser than columns on a small terminal.
-func flowHelp(s *Styles, km help.KeyMap, w int) string {
+// flowHelp fills lines of width w with bindings, one after the other:
+// denser than columns on a small terminal.
+func flowHelp(s *Styles, bs []key.Binding, w int) string {
 	var lines []string
 	line, lw := "", 0
-	for _, b := range enabledBindings(km) {
+	for _, b := range bs {
 		k, d := b.Help().Key, b.Help().Desc
 		iw := text.Width(k) + 1 + text.Width(d)
 		if lw > 0 && lw+2+iw > w {
@@ -167,12 +145,4 @@ func age(t, now time.Time) string {
 		return fmt.Sprintf("%dh ago", int(d/time.Hour))
 	}
 	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
-}
-
-// opString formats an operator code for display.
-func opString(code int) string {
-	if code == 0 {
-		return "?"
-	}
-	return fmt.Sprint(code)
 }

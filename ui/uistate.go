@@ -24,21 +24,6 @@ type uiState struct {
 	Sort string `json:"sort"`
 }
 
-// loadUIState reads the UI state at path; a missing or unreadable file is
-// the default state ("" path: none).
-func loadUIState(path string) uiState {
-	var s uiState
-	if path == "" {
-		return s
-	}
-	b, err := os.ReadFile(path)
-	if err != nil || len(b) > 64<<10 {
-		return s
-	}
-	_ = json.Unmarshal(b, &s)
-	return s
-}
-
 // uiStateMsg reports a write of the UI state.
 type uiStateMsg struct{ err error }
 
@@ -72,12 +57,19 @@ func (f *uiStateFile) save(s uiState) tea.Cmd {
 	}
 }
 
-// load reads the file (see loadUIState).
+// load reads the UI state; a missing or unreadable file is the default
+// state.
 func (f *uiStateFile) load() uiState {
-	if f == nil {
-		return uiState{}
+	var s uiState
+	if f == nil || f.path == "" {
+		return s
 	}
-	return loadUIState(f.path)
+	b, err := os.ReadFile(f.path)
+	if err != nil || len(b) > 64<<10 {
+		return s
+	}
+	_ = json.Unmarshal(b, &s)
+	return s
 }
 
 // writeUIState writes s to path atomically (see safefile.WriteAtomic).
