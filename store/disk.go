@@ -358,9 +358,16 @@ func decodeEntries(lines [][]byte) []*entry {
 // two thirds of the time it takes for entry, whose pointers it allocates
 // one by one and whose times its generic time decoder parses.
 type lineEntry struct {
-	entry
-	At       string       `json:"at"`       // hides entry's
-	Snapshot lineSnapshot `json:"snapshot"` // hides entry's
+	ID             string       `json:"id"`
+	Uses           int          `json:"uses"`
+	Operator       int          `json:"operator"`
+	CANumber       string       `json:"canumber"`
+	RegistrationID string       `json:"registration_id"`
+	At             string       `json:"at"`
+	OK             bool         `json:"ok"`
+	ErrorKind      string       `json:"error_kind"`
+	ErrorMessage   string       `json:"error_message"`
+	Snapshot       lineSnapshot `json:"snapshot"`
 }
 
 // lineSnapshot is a Snapshot as a lineEntry holds it.
@@ -371,8 +378,13 @@ type lineSnapshot struct {
 
 // lineConsumer is a client.Consumer as a lineEntry holds it: its bill a value.
 type lineConsumer struct {
-	client.Consumer
-	Bill client.Bill `json:"bill"` // hides Consumer's pointer
+	ResponseCode int         `json:"response_code"`
+	Status       bool        `json:"status"`
+	Message      string      `json:"message"`
+	Name         string      `json:"name"`
+	Amount       string      `json:"amount"`
+	DueDate      string      `json:"due_date"`
+	Bill         client.Bill `json:"bill"`
 }
 
 // decode sets e to the entry l holds, decoded from line, its snapshot and
@@ -381,7 +393,8 @@ type lineConsumer struct {
 // its key is in the line (a key, as a quote inside a string is escaped).
 // It reports false for a time that is not RFC 3339.
 func (l *lineEntry) decode(e *entry, line []byte, snap *Snapshot, bill *client.Bill) bool {
-	*e = l.entry
+	*e = entry{ID: l.ID, Uses: l.Uses, Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID,
+		OK: l.OK, ErrorKind: l.ErrorKind, ErrorMessage: l.ErrorMessage}
 	var ok bool
 	if e.At, ok = parseStamp(l.At); !ok {
 		return false
@@ -393,9 +406,11 @@ func (l *lineEntry) decode(e *entry, line []byte, snap *Snapshot, bill *client.B
 	if snap.FetchedAt, ok = parseStamp(ls.FetchedAt); !ok {
 		return false
 	}
-	snap.Consumer = ls.Consumer.Consumer
-	if b := ls.Consumer.Bill; b != (client.Bill{}) || bytes.Contains(line, []byte(`"bill":{`)) {
-		*bill = b
+	c := &ls.Consumer
+	snap.Consumer = client.Consumer{ResponseCode: c.ResponseCode, Status: c.Status, Message: c.Message,
+		Name: c.Name, Amount: c.Amount, DueDate: c.DueDate}
+	if c.Bill != (client.Bill{}) || bytes.Contains(line, []byte(`"bill":{`)) {
+		*bill = c.Bill
 		snap.Consumer.Bill = bill
 	}
 	e.Snapshot = snap
