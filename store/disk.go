@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/safefile"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -127,25 +126,6 @@ func (d lineDecoder) object(line []byte, v any) bool {
 	return len(line) > 0 && line[0] == '{' && json.Unmarshal(line, v, d.opts) == nil
 }
 
-// account decodes an account line into a: through lineAccount, whose
-// time is text (see lineEntry).
-func (d lineDecoder) account(line []byte, a *diskAccount) bool {
-	var l lineAccount
-	if !d.object(line, &l) {
-		return false
-	}
-	*a = l.diskAccount
-	var ok bool
-	a.CreatedAt, ok = parseStamp(l.CreatedAt)
-	return ok
-}
-
-// lineAccount is an account line as it is decoded: its time as text.
-type lineAccount struct {
-	diskAccount
-	CreatedAt string `json:"created_at"` // hides diskAccount's
-}
-
 // encodeAccounts returns the accounts file for accounts, one account a
 // line, with generation gen, whose seqs count in the history lineage.
 func encodeAccounts(accounts []diskAccount, historyName, gen, lineage string) ([]byte, error) {
@@ -217,7 +197,7 @@ func decodeAccountLines(src []byte) (accountsFile, bool) {
 			}
 			line = line[:len(line)-1]
 		}
-		return dec.account(line, &f.Accounts[i])
+		return dec.object(line, &f.Accounts[i])
 	})
 	return f, ok
 }
@@ -242,7 +222,7 @@ func accountsOf(src []byte, vehicles []string) ([]diskAccount, error) {
 				continue
 			}
 			var a diskAccount
-			if !dec.account(bytes.TrimSuffix(line, []byte(",")), &a) {
+			if !dec.object(bytes.TrimSuffix(line, []byte(",")), &a) {
 				return nil, errors.New("an account line is not JSON")
 			}
 			out = append(out, a)
@@ -333,15 +313,12 @@ func encodeEntries(b []byte, es []entry) ([]byte, error) {
 func decodeEntries(lines [][]byte) []*entry {
 	out := make([]*entry, len(lines))
 	all := make([]entry, len(lines))
-	snaps := make([]Snapshot, len(lines))
-	bills := make([]client.Bill, len(lines))
 	dec := newLineDecoder()
 	parallel(len(lines), func(i int) bool {
-		var l lineEntry
-		if !dec.object(lines[i], &l) || !l.decode(&all[i], lines[i], &snaps[i], &bills[i]) {
+		e := &all[i]
+		if !dec.object(lines[i], e) {
 			return true
 		}
-		e := &all[i]
 		if e.At.IsZero() && e.Snapshot != nil && !e.isAccount() {
 			e.At = e.Snapshot.FetchedAt
 		}
@@ -351,80 +328,6 @@ func decodeEntries(lines [][]byte) []*entry {
 		return true
 	})
 	return out
-}
-
-// lineEntry is a history line as it is decoded: an entry with its snapshot
-// and bill as values and its times as text. json v2 decodes it in about
-// two thirds of the time it takes for entry, whose pointers it allocates
-// one by one and whose times its generic time decoder parses.
-type lineEntry struct {
-	ID             string       `json:"id"`
-	Uses           int          `json:"uses"`
-	Operator       int          `json:"operator"`
-	CANumber       string       `json:"canumber"`
-	RegistrationID string       `json:"registration_id"`
-	At             string       `json:"at"`
-	OK             bool         `json:"ok"`
-	ErrorKind      string       `json:"error_kind"`
-	ErrorMessage   string       `json:"error_message"`
-	Snapshot       lineSnapshot `json:"snapshot"`
-}
-
-// lineSnapshot is a Snapshot as a lineEntry holds it.
-type lineSnapshot struct {
-	Consumer  lineConsumer `json:"consumer"`
-	FetchedAt string       `json:"fetched_at"`
-}
-
-// lineConsumer is a client.Consumer as a lineEntry holds it: its bill a value.
-type lineConsumer struct {
-	ResponseCode int         `json:"response_code"`
-	Status       bool        `json:"status"`
-	Message      string      `json:"message"`
-	Name         string      `json:"name"`
-	Amount       string      `json:"amount"`
-	DueDate      string      `json:"due_date"`
-	Bill         client.Bill `json:"bill"`
-}
-
-// decode sets e to the entry l holds, decoded from line, its snapshot and
-// bill (when it has them) in snap and bill. A snapshot is there when its
-// time is (encodeEntries always writes it), a bill when it has a value or
-// its key is in the line (a key, as a quote inside a string is escaped).
-// It reports false for a time that is not RFC 3339.
-func (l *lineEntry) decode(e *entry, line []byte, snap *Snapshot, bill *client.Bill) bool {
-	*e = entry{ID: l.ID, Uses: l.Uses, Operator: l.Operator, CANumber: l.CANumber, RegistrationID: l.RegistrationID,
-		OK: l.OK, ErrorKind: l.ErrorKind, ErrorMessage: l.ErrorMessage}
-	var ok bool
-	if e.At, ok = parseStamp(l.At); !ok {
-		return false
-	}
-	ls := &l.Snapshot
-	if ls.FetchedAt == "" {
-		return true
-	}
-	if snap.FetchedAt, ok = parseStamp(ls.FetchedAt); !ok {
-		return false
-	}
-	c := &ls.Consumer
-	snap.Consumer = client.Consumer{ResponseCode: c.ResponseCode, Status: c.Status, Message: c.Message,
-		Name: c.Name, Amount: c.Amount, DueDate: c.DueDate}
-	if c.Bill != (client.Bill{}) || bytes.Contains(line, []byte(`"bill":{`)) {
-		*bill = c.Bill
-		snap.Consumer.Bill = bill
-	}
-	e.Snapshot = snap
-	return true
-}
-
-// parseStamp parses a time as the store writes it (RFC 3339 with
-// nanoseconds); "" is the zero time.
-func parseStamp(s string) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, true
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil
 }
 
 // validEntry reports whether e can be used: a lookup names a vehicle and
