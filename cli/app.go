@@ -320,7 +320,8 @@ func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a
 // Commands call it before their human output.
 func (a *invocation) printDemoNotice() {
 	if a.demo() {
-		a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
+		// In the glyphs of the terminal (ASCII when the locale is not UTF-8).
+		a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, glyphsOf(a.stdout).Text(demoNotice)) })
 	}
 }
 

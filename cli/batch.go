@@ -285,7 +285,7 @@ func reportProblems(app *invocation, line, prefix string, ps []batch.Problem, li
 	for i, p := range ps {
 		lines[i] = fmt.Sprintf("%s %d: %s%s", line, p.Line, prefix, p.Message)
 	}
-	writeFirst(app.stderr, lines, limit, "")
+	writeFirst(app.stderr, glyphsOf(app.stdout), lines, limit, "")
 }
 
 // batchExit returns a batch's exit status: nil when every lookup

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,5 +124,28 @@ func TestTablesUnderCLocaleAreASCII(t *testing.T) {
 	}
 	if js := e.run(t, "", "--demo", "saved", "list", "--json").stdout; !strings.Contains(js, "नितेश डिपो") {
 		t.Errorf("--json lost the UTF-8 label: %s", js)
+	}
+}
+
+// TestStderrUnderCLocaleIsASCII: with LANG=C what aopfetch itself writes
+// to stderr is ASCII too: the DEMO line ("DEMO - data ...") and the
+// "... and N more" after the first invalid batch rows.
+func TestStderrUnderCLocaleIsASCII(t *testing.T) {
+	e := newCLIEnv(t, "")
+	e.env["LANG"] = "C"
+	input := filepath.Join(e.dir, "list.txt")
+	if err := os.WriteFile(input, []byte(strings.Repeat("bad!\n", 25)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--demo", "fetch", "--no-history", sandbox.VehicleSuccess}, {"--demo", "batch", input}} {
+		r := e.run(t, "", args...)
+		if !strings.HasPrefix(r.stderr, "DEMO - data from the built-in sandbox, not AOPay\n") {
+			t.Errorf("%v: stderr does not start with the ASCII DEMO line:\n%s", args, r.stderr)
+		}
+		for i, b := range []byte(r.stderr) {
+			if b >= 0x80 {
+				t.Fatalf("%v: byte %#x at %d of stderr under LANG=C:\n%s", args, b, i, r.stderr)
+			}
+		}
 	}
 }
