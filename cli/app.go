@@ -26,9 +26,13 @@ const (
 	demoStoreName      = "demo-store.json" // beside the real store, under --demo
 )
 
-// hintConfig is the hint of an invalid setting.
-const hintConfig = "fix the flag, the AOPFETCH_* environment variable or the config file named above; " +
-	"`aopfetch config` shows the effective settings"
+// hintFixSetting is what to do about an invalid setting; hintConfig adds
+// where to see the others (not for `aopfetch config` itself, which fails
+// the same way).
+const (
+	hintFixSetting = "fix the flag, the AOPFETCH_* environment variable or the config file named above"
+	hintConfig     = hintFixSetting + "; `aopfetch config` shows the effective settings"
+)
 
 // demoNotice is the first line of every human output under --demo.
 const demoNotice = "DEMO " + text.Dash + " data from the built-in sandbox, not AOPay"

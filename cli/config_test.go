@@ -113,3 +113,17 @@ func TestVehicleRegexWarns(t *testing.T) {
 		t.Errorf("saved add: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestConfigCmdHintIsNotItself: `aopfetch config` on an invalid setting
+// says what to fix, not "`aopfetch config` shows the effective settings"
+// (the command that just failed).
+func TestConfigCmdHintIsNotItself(t *testing.T) {
+	e := newCLIEnv(t, "registration_id = 5\n")
+	r := e.run(t, "", "config")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "registration_id") || !strings.Contains(r.stderr, "hint: fix the flag") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "`aopfetch config`") {
+		t.Errorf("the hint sends the user back to the command that failed:\n%s", r.stderr)
+	}
+}

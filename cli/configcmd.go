@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -44,6 +45,9 @@ Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
 		RunE: func(*cobra.Command, []string) error {
 			app.quiet = true
 			rep, err := buildConfigReport(app)
+			if ee, ok := errors.AsType[*exitError](err); ok && ee.hint == hintConfig {
+				ee.hint = hintFixSetting
+			}
 			if err != nil {
 				return err
 			}
