@@ -211,7 +211,7 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 		History: !o.noHistory,
 		Progress: func(c *batch.Counter) batch.Progress {
 			// No bar when the rows themselves go to the same terminal.
-			return batch.StartProgress(app.stderr, c, isTerminal(app.stderr) && (o.output != "-" || !isTerminal(app.stdout)))
+			return batch.StartProgress(app.stderr, c, isTerminal(app.stderr) && (o.output != "-" || !isTerminal(app.stdout)), glyphsOf(app.stdout))
 		},
 		OnStop: onStop,
 	}

@@ -176,7 +176,7 @@ func runSavedAdd(cmd *cobra.Command, app *invocation, o savedAddOptions, vehicle
 	if existed {
 		verb = "updated"
 	}
-	fmt.Fprintf(app.stdout, "%s %s (%s)\n", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
+	fmt.Fprintln(app.stdout, glyphsOf(app.stdout).Text(fmt.Sprintf("%s %s (%s)", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))))
 	return nil
 }
 

@@ -149,3 +149,19 @@ func TestStderrUnderCLocaleIsASCII(t *testing.T) {
 		}
 	}
 }
+
+// Under a locale that is not UTF-8, saved add's confirmation shows a
+// label in ASCII stand-ins, as the tables do.
+func TestSavedAddUnderCLocaleIsASCII(t *testing.T) {
+	e := newCLIEnv(t, "")
+	e.env["LANG"] = "C"
+	r := e.run(t, "", "--demo", "saved", "add", "--label", "Trück — नया", sandbox.VehicleSuccess)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "saved "+sandbox.VehicleSuccess+" (") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for i, b := range []byte(r.stdout) {
+		if b >= 0x80 {
+			t.Fatalf("byte %#x at %d of stdout under LANG=C: %q", b, i, r.stdout)
+		}
+	}
+}

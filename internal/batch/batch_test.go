@@ -25,6 +25,7 @@ import (
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -960,11 +961,14 @@ func TestBatchHurryCutsTheGraceShort(t *testing.T) {
 
 func TestBatchProgressViews(t *testing.T) {
 	s := counts{Total: 200, Done: 50, OK: 48, Failed: 2, Elapsed: 10 * time.Second}
-	if got, want := s.status(), "50/200 looked up · 48 ok · 2 failed · 5.0 req/s · ETA 30s"; got != want {
+	if got, want := s.status(text.UTF8Glyphs()), "50/200 looked up · 48 ok · 2 failed · 5.0 req/s · ETA 30s"; got != want {
 		t.Errorf("status %q, want %q", got, want)
 	}
+	if got, want := s.status(text.ASCIIGlyphs()), "50/200 looked up - 48 ok - 2 failed - 5.0 req/s - ETA 30s"; got != want {
+		t.Errorf("ASCII status %q, want %q", got, want)
+	}
 	c := newCounter(200)
-	m := barModel{bar: progress.New(progress.WithoutPercentage()), counter: c}
+	m := barModel{bar: progress.New(progress.WithoutPercentage()), counter: c, g: text.UTF8Glyphs()}
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
 	m = next.(barModel)
 	m.snap = s
@@ -981,7 +985,7 @@ func TestBatchProgressViews(t *testing.T) {
 	}
 	defer f.Close()
 	c.add(true)
-	lp := startLineProgress(f, c, 5*time.Millisecond)
+	lp := startLineProgress(f, c, 5*time.Millisecond, text.UTF8Glyphs())
 	defer lp.Stop()
 	lines := func() string { return string(mustRead(t, f.Name())) }
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(lines(), "\n"); {

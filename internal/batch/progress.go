@@ -78,16 +78,16 @@ func (s counts) percent() float64 {
 	return float64(s.Done) / float64(s.Total)
 }
 
-// status is the one-line progress text.
-func (s counts) status() string {
+// status is the one-line progress text, in glyphs g.
+func (s counts) status(g text.Glyphs) string {
 	line := strings.Join([]string{fmt.Sprintf("%d/%d looked up", s.Done, s.Total),
-		fmt.Sprintf("%d ok", s.OK), fmt.Sprintf("%d failed", s.Failed), fmt.Sprintf("%.1f req/s", s.rate())}, text.Sep)
+		fmt.Sprintf("%d ok", s.OK), fmt.Sprintf("%d failed", s.Failed), fmt.Sprintf("%.1f req/s", s.rate())}, g.Sep)
 	if s.Stopping {
-		return line + text.Sep + "stopping (ctrl+c again quits)"
+		return line + g.Sep + "stopping (ctrl+c again quits)"
 	}
 	if r := s.rate(); r > 0 && s.Done < s.Total {
 		eta := time.Duration(float64(s.Total-s.Done) / r * float64(time.Second))
-		line += text.Sep + "ETA " + eta.Round(time.Second).String()
+		line += g.Sep + "ETA " + eta.Round(time.Second).String()
 	}
 	return line
 }
@@ -97,14 +97,15 @@ type Progress interface {
 	Stop()
 }
 
-// StartProgress shows the progress of c on w: a progress bar when bar is
-// set (the caller knows w is a terminal, and that nothing else is drawn
-// on it) and w is an *os.File, else a progress line every few seconds.
-func StartProgress(w io.Writer, c *Counter, bar bool) Progress {
+// StartProgress shows the progress of c on w in glyphs g: a progress bar
+// when bar is set (the caller knows w is a terminal, and that nothing else
+// is drawn on it) and w is an *os.File, else a progress line every few
+// seconds.
+func StartProgress(w io.Writer, c *Counter, bar bool, g text.Glyphs) Progress {
 	if f, ok := w.(*os.File); ok && bar {
-		return startBarProgress(f, c)
+		return startBarProgress(f, c, g)
 	}
-	return startLineProgress(w, c, 3*time.Second)
+	return startLineProgress(w, c, 3*time.Second, g)
 }
 
 // stopFunc is a Progress that stops by calling itself.
@@ -113,7 +114,7 @@ type stopFunc func()
 func (f stopFunc) Stop() { f() }
 
 // startLineProgress prints the status line every interval.
-func startLineProgress(w io.Writer, c *Counter, every time.Duration) Progress {
+func startLineProgress(w io.Writer, c *Counter, every time.Duration, g text.Glyphs) Progress {
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -124,7 +125,7 @@ func startLineProgress(w io.Writer, c *Counter, every time.Duration) Progress {
 			case <-quit:
 				return
 			case <-t.C:
-				fmt.Fprintln(w, "batch: "+c.snapshot().status())
+				fmt.Fprintln(w, "batch: "+c.snapshot().status(g))
 			}
 		}
 	}()
@@ -137,9 +138,10 @@ func startLineProgress(w io.Writer, c *Counter, every time.Duration) Progress {
 // startBarProgress runs a small Bubble Tea program drawing a progress bar
 // on the terminal (no alternate screen, no keyboard input: ctrl+c stays a
 // signal).
-func startBarProgress(f *os.File, c *Counter) Progress {
-	bar := progress.New(progress.WithDefaultGradient(), progress.WithColorProfile(termenv.NewOutput(f).EnvColorProfile()))
-	prog := tea.NewProgram(barModel{bar: bar, counter: c, snap: c.snapshot()}, tea.WithOutput(f), tea.WithInput(nil), tea.WithoutSignalHandler())
+func startBarProgress(f *os.File, c *Counter, g text.Glyphs) Progress {
+	bar := progress.New(progress.WithDefaultGradient(), progress.WithColorProfile(termenv.NewOutput(f).EnvColorProfile()),
+		progress.WithFillCharacters(g.Bar, g.Track))
+	prog := tea.NewProgram(barModel{bar: bar, counter: c, snap: c.snapshot(), g: g}, tea.WithOutput(f), tea.WithInput(nil), tea.WithoutSignalHandler())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -157,6 +159,7 @@ type barModel struct {
 	counter *Counter
 	snap    counts
 	width   int
+	g       text.Glyphs
 }
 
 type (
@@ -186,7 +189,7 @@ func (m barModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m barModel) View() string {
-	status := m.snap.status()
+	status := m.snap.status(m.g)
 	if m.width > 1 {
 		status = text.Truncate(status, m.width-1)
 	}
