@@ -220,6 +220,22 @@ func TestHomeOpensRowsByNumber(t *testing.T) {
 	}
 }
 
+// TestHomeRowNumberHintFollowsCursor: after "12" the cursor can still
+// move; the hint then names the row enter opens, not the one typed.
+func TestHomeRowNumberHintFollowsCursor(t *testing.T) {
+	m, _ := homeModel80(t, 30, 0)
+	m = typeText(m, "12")
+	m, _ = press(m, "down")
+	if selectedVehicle(m) != "DL12CB0012" {
+		t.Fatalf("12 down: selected %s", selectedVehicle(m))
+	}
+	mustContain(t, screen(m), "enter opens row 13")
+	m, _ = press(m, "enter")
+	if m.state != stateResult || m.result.req.CANumber != "DL12CB0012" {
+		t.Fatalf("12 down enter: %v %s", m.state, m.result.req.CANumber)
+	}
+}
+
 func TestHomeMovementKeys(t *testing.T) {
 	m, _ := homeModel80(t, 40, 0)
 	per := m.home.lists[tabSaved].Paginator.PerPage

@@ -29,12 +29,15 @@ func (h homeModel) statusLine() string {
 	return s.Subtle.Render(g.Truncate(h.enterHint(), h.w))
 }
 
-// enterHint says what enter does when the input is a row number.
+// enterHint says what enter does when the input is a row number: it
+// opens the row under the cursor, which the arrows may have moved off the
+// row typed (the list is not filtered then, so its index is the row's
+// number).
 func (h homeModel) enterHint() string {
 	g := h.c.g
 	if h.rowNum > 0 {
 		if e, ok := h.selected(); ok {
-			return fmt.Sprintf("enter opens row %d%s%s", h.rowNum, g.Sep, e.title(g))
+			return fmt.Sprintf("enter opens row %d%s%s", h.lists[h.tab].Index()+1, g.Sep, e.title(g))
 		}
 	}
 	return ""
