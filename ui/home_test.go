@@ -315,6 +315,40 @@ func TestHomeDeleteDialogOnlyYConfirms(t *testing.T) {
 	mustContain(t, screen(m), `Deleted "Fleet truck 1" · ctrl+z undo`)
 }
 
+// TestHomeChangeOfAnAccountDeletedElsewhere: when another session deleted
+// the account first, y and an edit say so by its label (not the store's
+// id), and ctrl+z does not bring back what the other session deleted.
+func TestHomeChangeOfAnAccountDeletedElsewhere(t *testing.T) {
+	m, st := homeModel80(t, 3, 0)
+	other, err := store.Open(st.Path(), store.Options{HistoryLimit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ = press(m, "down", "ctrl+d")
+	if err := other.RemoveAccount("DL01CB0001"); err != nil {
+		t.Fatal(err)
+	}
+	m, cmd := press(m, "y")
+	m = run(m, cmd)
+	mustContain(t, screen(m), `"Fleet truck 1" is no longer saved: another session deleted it`)
+	if strings.Contains(screen(m), "acct-1") || m.home.keys.Undo.Enabled() {
+		t.Fatalf("undo enabled %v after a delete made elsewhere:\n%s", m.home.keys.Undo.Enabled(), screen(m))
+	}
+	m, cmd = press(m, "ctrl+z")
+	m = run(m, cmd)
+	if m.home.savedRow("DL01CB0001") != nil || len(st.Data().Accounts) != 2 {
+		t.Fatalf("ctrl+z brought back an account another session deleted: %d accounts", len(st.Data().Accounts))
+	}
+	// The label and note prompt, open while the account goes.
+	m, _ = press(m, "ctrl+e")
+	if err := other.RemoveAccount("DL02CB0002"); err != nil {
+		t.Fatal(err)
+	}
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	mustContain(t, screen(m), `"Fleet truck 2" is no longer saved: another session deleted it`)
+}
+
 // TestHomeUndoPutsTheAccountBack: label, note, order and snapshot return.
 func TestHomeUndoPutsTheAccountBack(t *testing.T) {
 	m, st := homeModel80(t, 4, 0)
