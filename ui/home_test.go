@@ -291,6 +291,34 @@ func TestHomeHelpOpensAndCloses(t *testing.T) {
 	}
 }
 
+// TestHomeHelpListsEveryKeyAt40x12: ? lists every key that works, on the
+// smallest terminal too: the sort orders, the legend and, when the keys
+// need it, the version line give way to them. Also after a delete (ctrl+z)
+// and with text typed (esc).
+func TestHomeHelpListsEveryKeyAt40x12(t *testing.T) {
+	st := testStore(t, seedData(3, 0))
+	o := testOptions(okFetcher("X"), st)
+	o.Version = "v1.2.3"
+	m := newTestModel(o, 40, 12)
+	lists := func(m model, also ...string) {
+		t.Helper()
+		for _, group := range m.home.keymap(false, false, false).FullHelp() {
+			for _, b := range enabled(group) {
+				mustContain(t, screen(m), b.Help().Key+" "+b.Help().Desc)
+			}
+		}
+		mustContain(t, screen(m), also...)
+	}
+	m, _ = press(m, "?")
+	lists(m, "ctrl+r refresh all", "aopfetch v1.2.3")
+	m, _ = press(m, "esc", "ctrl+d")
+	m, cmd := press(m, "y")
+	m = run(m, cmd)
+	m = typeText(m, "f")
+	m, _ = press(m, "?")
+	lists(m, "ctrl+r refresh all", "ctrl+z undo", "esc clear")
+}
+
 // TestHomeDeleteDialogOnlyYConfirms: ctrl+d names the account; any key
 // but y keeps it (and is not typed); y deletes it.
 func TestHomeDeleteDialogOnlyYConfirms(t *testing.T) {
