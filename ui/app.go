@@ -700,6 +700,9 @@ func (m model) storeDone(msg storeMsg) (model, tea.Cmd) {
 	if msg.changed {
 		m.home.setData(msg.data)
 	}
+	if ge, ok := errors.AsType[goneError](msg.err); ok {
+		m.home.forgetUndo(ge.id)
+	}
 	if msg.err != nil && !msg.refused {
 		problem := "store: " + oneLineError(msg.err)
 		m.c.log.Print(problem)

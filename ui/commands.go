@@ -61,9 +61,9 @@ func renameCmd(st *store.Store, id, label string) tea.Cmd {
 	return writeCmd(st, fmt.Sprintf("saved %q", label), func() error { return errOf(st.RenameAccount(id, label)) })
 }
 
-// removeCmd deletes an account; note is the status after.
-func removeCmd(st *store.Store, id, note string) tea.Cmd {
-	return writeCmd(st, note, func() error { return st.RemoveAccount(id) })
+// removeCmd deletes account id, shown as title; note is the status after.
+func removeCmd(st *store.Store, id, title, note string) tea.Cmd {
+	return writeCmd(st, note, func() error { return goneAs(title, id, st.RemoveAccount(id)) })
 }
 
 // restoreCmd puts a deleted account back at its position; note is the
@@ -72,9 +72,33 @@ func restoreCmd(st *store.Store, a store.Account, pos int, note string) tea.Cmd 
 	return writeCmd(st, note, func() error { return errOf(st.RestoreAccount(a, pos)) })
 }
 
-// updateCmd changes an account's label and note.
-func updateCmd(st *store.Store, id, label, note string) tea.Cmd {
-	return writeCmd(st, fmt.Sprintf("updated %q", label), func() error { return errOf(st.UpdateAccount(id, label, note)) })
+// updateCmd changes the label and note of account id, shown as title.
+func updateCmd(st *store.Store, id, title, label, note string) tea.Cmd {
+	return writeCmd(st, fmt.Sprintf("updated %q", label), func() error {
+		return goneAs(title, id, errOf(st.UpdateAccount(id, label, note)))
+	})
+}
+
+// goneError is a change refused because another session deleted the
+// account first: it names the account as home showed it, not by its id.
+type goneError struct {
+	title, id string
+	err       error // wraps store.ErrNotFound
+}
+
+func (e goneError) Error() string {
+	return fmt.Sprintf("%q is no longer saved: another session deleted it", e.title)
+}
+
+func (e goneError) Unwrap() error { return e.err }
+
+// goneAs is err, as a goneError when account id (shown as title) was not
+// found.
+func goneAs(title, id string, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return goneError{title: title, id: id, err: err}
+	}
+	return err
 }
 
 // errOf drops a store write's result, keeping its error.

@@ -232,7 +232,7 @@ func homeCases() map[string]homeCase {
 		"undo": {3, 0, nil, func(t *testing.T) []step {
 			return []step{keys("down", "ctrl+d", "y"), waitFor(t, "Deleted \"Fleet")}
 		}},
-		"help": {3, 0, nil, func(t *testing.T) []step { return []step{keys("?"), waitFor(t, "overdue")} }},
+		"help": {3, 0, nil, func(t *testing.T) []step { return []step{keys("?"), waitFor(t, "first/last")} }},
 	}
 }
 

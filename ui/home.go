@@ -491,7 +491,13 @@ func (h homeModel) dialogKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	}
 	title := t.title(h.c.g)
 	note := fmt.Sprintf("Deleted %q%sctrl+z undo", title, h.c.g.Sep)
-	return h, removeCmd(h.c.Store, t.acct.ID, note), nil
+	return h, removeCmd(h.c.Store, t.acct.ID, title, note), nil
+}
+
+// forgetUndo drops the deletes of account id from the undo list: one
+// another session made first was not this one's to undo.
+func (h *homeModel) forgetUndo(id string) {
+	h.undo = slices.DeleteFunc(h.undo, func(r *row) bool { return r.acct.ID == id })
 }
 
 // undoDelete puts the last deleted account back where it was.
@@ -562,7 +568,7 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 		if sr != nil {
 			t = sr
 		}
-		return h, updateCmd(h.c.Store, t.acct.ID, label, note), nil
+		return h, updateCmd(h.c.Store, t.acct.ID, t.title(h.c.g), label, note), nil
 	}
 	a := store.Account{Label: label, Note: note, Operator: t.req.Operator, CANumber: t.req.CANumber,
 		RegistrationID: t.req.RegistrationID, Last: t.snap}

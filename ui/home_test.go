@@ -220,6 +220,22 @@ func TestHomeOpensRowsByNumber(t *testing.T) {
 	}
 }
 
+// TestHomeRowNumberHintFollowsCursor: after "12" the cursor can still
+// move; the hint then names the row enter opens, not the one typed.
+func TestHomeRowNumberHintFollowsCursor(t *testing.T) {
+	m, _ := homeModel80(t, 30, 0)
+	m = typeText(m, "12")
+	m, _ = press(m, "down")
+	if selectedVehicle(m) != "DL12CB0012" {
+		t.Fatalf("12 down: selected %s", selectedVehicle(m))
+	}
+	mustContain(t, screen(m), "enter opens row 13")
+	m, _ = press(m, "enter")
+	if m.state != stateResult || m.result.req.CANumber != "DL12CB0012" {
+		t.Fatalf("12 down enter: %v %s", m.state, m.result.req.CANumber)
+	}
+}
+
 func TestHomeMovementKeys(t *testing.T) {
 	m, _ := homeModel80(t, 40, 0)
 	per := m.home.lists[tabSaved].Paginator.PerPage
@@ -275,6 +291,34 @@ func TestHomeHelpOpensAndCloses(t *testing.T) {
 	}
 }
 
+// TestHomeHelpListsEveryKeyAt40x12: ? lists every key that works, on the
+// smallest terminal too: the sort orders, the legend and, when the keys
+// need it, the version line give way to them. Also after a delete (ctrl+z)
+// and with text typed (esc).
+func TestHomeHelpListsEveryKeyAt40x12(t *testing.T) {
+	st := testStore(t, seedData(3, 0))
+	o := testOptions(okFetcher("X"), st)
+	o.Version = "v1.2.3"
+	m := newTestModel(o, 40, 12)
+	lists := func(m model, also ...string) {
+		t.Helper()
+		for _, group := range m.home.keymap(false, false, false).FullHelp() {
+			for _, b := range enabled(group) {
+				mustContain(t, screen(m), b.Help().Key+" "+b.Help().Desc)
+			}
+		}
+		mustContain(t, screen(m), also...)
+	}
+	m, _ = press(m, "?")
+	lists(m, "ctrl+r refresh all", "aopfetch v1.2.3")
+	m, _ = press(m, "esc", "ctrl+d")
+	m, cmd := press(m, "y")
+	m = run(m, cmd)
+	m = typeText(m, "f")
+	m, _ = press(m, "?")
+	lists(m, "ctrl+r refresh all", "ctrl+z undo", "esc clear")
+}
+
 // TestHomeDeleteDialogOnlyYConfirms: ctrl+d names the account; any key
 // but y keeps it (and is not typed); y deletes it.
 func TestHomeDeleteDialogOnlyYConfirms(t *testing.T) {
@@ -297,6 +341,40 @@ func TestHomeDeleteDialogOnlyYConfirms(t *testing.T) {
 		t.Fatalf("y: %d accounts", len(st.Data().Accounts))
 	}
 	mustContain(t, screen(m), `Deleted "Fleet truck 1" · ctrl+z undo`)
+}
+
+// TestHomeChangeOfAnAccountDeletedElsewhere: when another session deleted
+// the account first, y and an edit say so by its label (not the store's
+// id), and ctrl+z does not bring back what the other session deleted.
+func TestHomeChangeOfAnAccountDeletedElsewhere(t *testing.T) {
+	m, st := homeModel80(t, 3, 0)
+	other, err := store.Open(st.Path(), store.Options{HistoryLimit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ = press(m, "down", "ctrl+d")
+	if err := other.RemoveAccount("DL01CB0001"); err != nil {
+		t.Fatal(err)
+	}
+	m, cmd := press(m, "y")
+	m = run(m, cmd)
+	mustContain(t, screen(m), `"Fleet truck 1" is no longer saved: another session deleted it`)
+	if strings.Contains(screen(m), "acct-1") || m.home.keys.Undo.Enabled() {
+		t.Fatalf("undo enabled %v after a delete made elsewhere:\n%s", m.home.keys.Undo.Enabled(), screen(m))
+	}
+	m, cmd = press(m, "ctrl+z")
+	m = run(m, cmd)
+	if m.home.savedRow("DL01CB0001") != nil || len(st.Data().Accounts) != 2 {
+		t.Fatalf("ctrl+z brought back an account another session deleted: %d accounts", len(st.Data().Accounts))
+	}
+	// The label and note prompt, open while the account goes.
+	m, _ = press(m, "ctrl+e")
+	if err := other.RemoveAccount("DL02CB0002"); err != nil {
+		t.Fatal(err)
+	}
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	mustContain(t, screen(m), `"Fleet truck 2" is no longer saved: another session deleted it`)
 }
 
 // TestHomeUndoPutsTheAccountBack: label, note, order and snapshot return.

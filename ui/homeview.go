@@ -29,12 +29,15 @@ func (h homeModel) statusLine() string {
 	return s.Subtle.Render(g.Truncate(h.enterHint(), h.w))
 }
 
-// enterHint says what enter does when the input is a row number.
+// enterHint says what enter does when the input is a row number: it
+// opens the row under the cursor, which the arrows may have moved off the
+// row typed (the list is not filtered then, so its index is the row's
+// number).
 func (h homeModel) enterHint() string {
 	g := h.c.g
 	if h.rowNum > 0 {
 		if e, ok := h.selected(); ok {
-			return fmt.Sprintf("enter opens row %d%s%s", h.rowNum, g.Sep, e.title(g))
+			return fmt.Sprintf("enter opens row %d%s%s", h.lists[h.tab].Index()+1, g.Sep, e.title(g))
 		}
 	}
 	return ""
@@ -227,7 +230,20 @@ func (h homeModel) fullHelp(room int) string {
 			s.DueSoon.Render(g.Bullet) + " due in 7d", s.No.Render(g.No) + " failed"}, "  ")
 	}
 	sorts := "ctrl+s sorts: manual" + g.Sep + "due soonest" + g.Sep + "amount" + g.Sep + "label" + g.Sep + "last fetched"
-	body := h.c.fullHelpView(keys, max(1, room-2))
-	head, rest, _ := strings.Cut(body, "\n")
-	return head + "\n" + g.Truncate(legend, h.w) + "\n" + rest + "\n" + s.Subtle.Render(g.Truncate(sorts, h.w))
+	body := h.c.keysHelp(keys, max(1, room-3))
+	// Every key is listed: on a short terminal the sort orders, the legend
+	// and the version line give way to them, in that order (an empty
+	// version line goes first).
+	var top, bottom []string
+	spare := room - len(splitLines(body))
+	if v := h.c.versionLine(); spare > 0 && (v != "" || spare >= 3) {
+		top, spare = append(top, v), spare-1
+	}
+	if spare > 0 {
+		top, spare = append(top, g.Truncate(legend, h.w)), spare-1
+	}
+	if spare > 0 {
+		bottom = append(bottom, s.Subtle.Render(g.Truncate(sorts, h.w)))
+	}
+	return strings.Join(slices.Concat(top, []string{body}, bottom), "\n")
 }

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +67,7 @@ type refreshRun struct {
 	ch        chan answer
 	cancel    context.CancelFunc
 	done      int
-	failed    []string // "DL01AB1234 (timeout)"
+	failed    []failure // in saved order
 	changed   int
 	stopped   bool
 	closed    bool
@@ -73,6 +75,13 @@ type refreshRun struct {
 	unwritten []store.Lookup
 	lastWrite time.Time
 	bar       progress.Model
+}
+
+// failure is one failed lookup of a run: its place in the run's requests
+// and "DL01AB1234 (timeout)".
+type failure struct {
+	i    int
+	text string
 }
 
 // over reports whether the run has ended.
@@ -202,7 +211,9 @@ func (h *homeModel) apply(run *refreshRun, a answer, now time.Time) {
 		}
 		kind, _ := store.FailureOf(a.err)
 		o.kind, o.err = kind, oneLineError(a.err)
-		run.failed = append(run.failed, fmt.Sprintf("%s (%s)", req.CANumber, kind))
+		// In saved order, as batch lists them, not in the order answers come.
+		at, _ := slices.BinarySearchFunc(run.failed, a.i, func(f failure, i int) int { return cmp.Compare(f.i, i) })
+		run.failed = slices.Insert(run.failed, at, failure{i: a.i, text: fmt.Sprintf("%s (%s)", req.CANumber, kind)})
 		if isCE && ce.Kind == client.KindAuth && run.authErr == "" {
 			run.authErr = oneLineError(a.err)
 			run.cancel()
@@ -295,7 +306,10 @@ func (r *refreshRun) summary(g text.Glyphs) string {
 		parts = append(parts, fmt.Sprintf("%d changed", r.changed))
 	}
 	if n := len(r.failed); n > 0 {
-		shown := r.failed[:min(n, 3)]
+		var shown []string
+		for _, f := range r.failed[:min(n, 3)] {
+			shown = append(shown, f.text)
+		}
 		more := ""
 		if n > 3 {
 			more = fmt.Sprintf(" and %d more", n-3)

@@ -279,3 +279,21 @@ func TestRefreshAllThroughARefresher(t *testing.T) {
 	}
 	mustContain(t, screen(m), "Refreshed 4 of 4 · 4 changed")
 }
+
+// TestRefreshAllListsFailuresInSavedOrder: the failed accounts the status
+// names are the first in the saved list, as in batch's summary, whatever
+// order their answers came in.
+func TestRefreshAllListsFailuresInSavedOrder(t *testing.T) {
+	r := RefresherFunc(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+		for i := len(reqs) - 1; i >= 0; i-- { // last first
+			report(i, nil, &client.Error{Kind: client.KindNetwork, Message: "connection refused"})
+		}
+	})
+	st := testStore(t, seedData(5, 0))
+	o := testOptions(okFetcher("X"), st)
+	o.Refresher = r
+	m := newTestModel(o, 200, 24)
+	m, cmd := press(m, "ctrl+r")
+	m = run(m, cmd)
+	mustContain(t, screen(m), "5 failed: DL00CB0000 (network), DL01CB0001 (network), DL02CB0002 (network) and 2 more")
+}

@@ -44,20 +44,29 @@ func enabled(bs []key.Binding) []key.Binding {
 }
 
 // fullHelpView is the full help of km in height h: a line naming the
-// version, then the enabled bindings in columns, or flowed line by line
-// when the columns would be taller than the space left.
+// version, then its keys (see keysHelp).
 func (c *common) fullHelpView(km help.KeyMap, h int) string {
-	w := max(0, c.width-2)
-	head := ""
-	if c.Version != "" {
-		head = c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.Version, w))
+	return c.versionLine() + "\n" + c.keysHelp(km, h-1)
+}
+
+// versionLine names the version ("" when unknown).
+func (c *common) versionLine() string {
+	if c.Version == "" {
+		return ""
 	}
+	return c.styles.Subtle.Render(c.g.Truncate("aopfetch "+c.Version, max(0, c.width-2)))
+}
+
+// keysHelp is the enabled bindings of km in columns, or flowed line by
+// line when the columns would be taller than h.
+func (c *common) keysHelp(km help.KeyMap, h int) string {
+	w := max(0, c.width-2)
 	bs := enabled(slices.Concat(km.FullHelp()...))
 	body := fullHelp(c.styles, bs, w)
-	if len(splitLines(body)) > h-1 {
+	if len(splitLines(body)) > h {
 		body = flowHelp(c.styles, bs, w)
 	}
-	return head + "\n" + body
+	return body
 }
 
 // fullHelp lays bindings out in columns of width w.
