@@ -14,12 +14,18 @@ import (
 	"github.com/aopfetch/aopfetch/store"
 )
 
-// reloadCmd re-reads the store when another session changed it.
+// reloadCmd re-reads the store when another session changed it, and
+// first retries writing the changes a failed write left in memory (the
+// lock another process held may be free again), so that they do not wait
+// for the next write or the end of the session.
 func reloadCmd(st *store.Store) tea.Cmd {
 	if st == nil {
 		return nil
 	}
 	return func() tea.Msg {
+		if st.Pending() > 0 && st.Flush() == nil {
+			return storeMsg{data: st.Data(), changed: true, note: "now saved to disk"}
+		}
 		d, changed, err := st.ReloadIfChanged()
 		return storeMsg{data: d, changed: changed, err: err}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/gofrs/flock"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/config"
@@ -622,6 +623,47 @@ func TestHomeLiveReload(t *testing.T) {
 	m, _ = press(m, "enter")
 	if _, cmd := m.update(pollMsg{seq: m.pollSeq}); cmd != nil {
 		t.Fatal("polling on the card")
+	}
+}
+
+// TestHomePollWritesAChangeLeftPending: a save that found the lock held
+// stays in memory; the first poll after the lock is free writes it, and
+// the status says so.
+func TestHomePollWritesAChangeLeftPending(t *testing.T) {
+	p := testStore(t, seedData(2, 0)).Path()
+	st, err := store.Open(p, store.Options{HistoryLimit: 200, LockTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := flock.New(st.LockPath())
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("TryLock: %v %v", ok, err)
+	}
+	o := testOptions(okFetcher("X"), st)
+	o.Poll = time.Millisecond
+	m := newTestModel(o, 80, 24)
+	m, _ = m.start("")
+	for _, msg := range collect(saveCmd(st, store.Account{Label: "Kept", Operator: 311, CANumber: "KA01AB1234"})) {
+		m, _ = m.update(msg)
+	}
+	if st.Pending() == 0 {
+		t.Fatal("the save was written with the lock held")
+	}
+	mustContain(t, screen(m), "not saved to disk")
+	held.Unlock()
+	m, next := m.update(pollMsg{seq: m.pollSeq})
+	for _, msg := range collect(next) {
+		if sm, ok := msg.(storeMsg); ok {
+			m, _ = m.update(sm)
+		}
+	}
+	mustContain(t, screen(m), "now saved to disk", "Kept")
+	fresh, err := store.Open(p, store.Options{HistoryLimit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fresh.Data().Account("KA01AB1234"); !ok || st.Pending() != 0 {
+		t.Fatalf("on disk %v, pending %d", ok, st.Pending())
 	}
 }
 
