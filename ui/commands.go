@@ -62,9 +62,17 @@ func saveCmd(st *store.Store, a store.Account) tea.Cmd {
 	return writeCmd(st, fmt.Sprintf("saved %q", a.Label), func() error { return errOf(st.SaveAccount(a)) })
 }
 
-// renameCmd changes only an account's label.
-func renameCmd(st *store.Store, id, label string) tea.Cmd {
-	return writeCmd(st, fmt.Sprintf("saved %q", label), func() error { return errOf(st.RenameAccount(id, label)) })
+// renameCmd changes only the label of the saved account a (to a.Label),
+// or saves a again when another session deleted it meanwhile: the agent
+// asked for it saved under that label.
+func renameCmd(st *store.Store, a store.Account) tea.Cmd {
+	return writeCmd(st, fmt.Sprintf("saved %q", a.Label), func() error {
+		_, err := st.RenameAccount(a.CANumber, a.Label)
+		if errors.Is(err, store.ErrNotFound) {
+			_, err = st.SaveAccount(a)
+		}
+		return err
+	})
 }
 
 // removeCmd deletes account id, shown as title; note is the status after.

@@ -214,11 +214,11 @@ func (r resultModel) promptKey(km tea.KeyMsg) (resultModel, tea.Cmd) {
 		r.prompting = false
 		label := strings.TrimSpace(r.prompt.Value())
 		r.status, r.statusErr = "saving"+r.c.g.Ellipsis, false
-		if r.label != "" {
-			return r, renameCmd(r.c.Store, r.req.CANumber, label)
-		}
 		a := r.account()
 		a.Label = label
+		if r.label != "" {
+			return r, renameCmd(r.c.Store, a)
+		}
 		return r, saveCmd(r.c.Store, a)
 	}
 	var cmd tea.Cmd

@@ -274,6 +274,33 @@ func TestResultSaveAsksForALabel(t *testing.T) {
 	}
 }
 
+// TestResultSaveOfAnAccountDeletedElsewhere: s on the card of a saved
+// account that another session deleted meanwhile saves it again under the
+// label typed (the agent asked for it saved), with its result.
+func TestResultSaveOfAnAccountDeletedElsewhere(t *testing.T) {
+	st := testStore(t, store.Data{})
+	m := newTestModel(testOptions(okFetcher("NITESH KUMAR"), st), 80, 24)
+	m = lookUp(m, "DL12CB4685")
+	m, _ = press(m, "s")
+	m, cmd := press(m, "enter")
+	m = run(m, cmd)
+	other, err := store.Open(st.Path(), store.Options{HistoryLimit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.RemoveAccount("DL12CB4685"); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = press(m, "s", "ctrl+u")
+	m = typeText(m, "Back again")
+	m, cmd = press(m, "enter")
+	m = run(m, cmd)
+	if a := st.Data().Accounts; len(a) != 1 || a[0].Label != "Back again" || a[0].Last == nil {
+		t.Fatalf("saved %+v", a)
+	}
+	mustContain(t, screen(m), `saved "Back again"`)
+}
+
 func TestTooSmallAndResize(t *testing.T) {
 	m := newTestModel(testOptions(okFetcher("X"), testStore(t, seedData(5, 5))), 80, 24)
 	for _, sz := range [][2]int{{39, 12}, {40, 11}, {0, 0}, {1, 1}, {-5, -5}, {40, 12}, {200, 60}, {41, 13}} {
