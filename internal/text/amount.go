@@ -35,15 +35,7 @@ func formatINR(amount string) (formatted string, ok bool) {
 		return amount, false
 	}
 	intPart, frac = roundHalfUp(intPart, frac)
-	intPart = strings.TrimLeft(intPart, "0")
-	if intPart == "" {
-		intPart = "0"
-	}
-	sign := ""
-	if neg && (intPart != "0" || frac != "00") {
-		sign = "-"
-	}
-	return sign + Rupee + groupIndian(intPart) + "." + frac, true
+	return inr(neg, intPart, frac), true
 }
 
 // parseDecimal splits [+-]digits[.digits][e[+-]digits] into sign, integer
@@ -110,55 +102,37 @@ func roundHalfUp(intPart, frac string) (string, string) {
 	return string(digits[:n-2]), string(digits[n-2:])
 }
 
-// groupIndian groups digits the Indian way: 12,34,567.
-func groupIndian(digits string) string {
-	if len(digits) <= 3 {
-		return digits
-	}
-	head, tail := digits[:len(digits)-3], digits[len(digits)-3:]
-	var b strings.Builder
-	first := len(head) % 2
-	if first == 0 {
-		first = 2
-	}
-	b.WriteString(head[:first])
-	for i := first; i < len(head); i += 2 {
-		b.WriteByte(',')
-		b.WriteString(head[i : i+2])
-	}
-	b.WriteByte(',')
-	b.WriteString(tail)
-	return b.String()
-}
-
 // formatPlainINR is formatINR for the common form, digits with at most two
-// decimals and no sign or exponent ("1000.0", "999", "12.50"), written in
-// one allocation; ok is false for any other form.
+// decimals and no sign or exponent ("1000.0", "999", "12.50"), without the
+// general parser; ok is false for any other form.
 func formatPlainINR(s string) (string, bool) {
 	intPart, frac, _ := strings.Cut(s, ".")
 	if intPart == "" || len(frac) > 2 || !allDigits(intPart) || !allDigits(frac) {
 		return "", false
 	}
+	return inr(false, intPart, (frac + "00")[:2]), true
+}
+
+// inr writes "-" when neg and the amount is not zero, the rupee sign, the
+// integer digits without leading zeros in Indian grouping (the last three,
+// then pairs: 12,34,567), "." and the two fraction digits, in one allocation.
+func inr(neg bool, intPart, frac string) string {
 	intPart = strings.TrimLeft(intPart, "0")
 	if intPart == "" {
 		intPart = "0"
 	}
 	n := len(intPart)
-	commas := 0
-	if n > 3 {
-		commas = 1 + (n-4)/2
+	b := make([]byte, 0, 1+len(Rupee)+n+n/2+1+len(frac))
+	if neg && (intPart != "0" || frac != "00") {
+		b = append(b, '-')
 	}
-	b := make([]byte, 0, len(Rupee)+n+commas+3)
 	b = append(b, Rupee...)
-	// Indian grouping: the last three digits, then pairs.
-	head := n - 3
-	for i := 0; i < n; i++ {
-		if head > 0 && i > 0 && i <= head && (head-i)%2 == 0 {
+	for i := range n {
+		if i > 0 && i <= n-3 && (n-3-i)%2 == 0 {
 			b = append(b, ',')
 		}
 		b = append(b, intPart[i])
 	}
 	b = append(b, '.')
-	b = append(b, (frac + "00")[:2]...)
-	return string(b), true
+	return string(append(b, frac...))
 }

@@ -72,6 +72,16 @@ func TestFormatPlainINRAgreesWithTheGeneralPath(t *testing.T) {
 	for n := 1; n <= 25; n++ {
 		ins = append(ins, strings.Repeat("9", n), strings.Repeat("1", n)+".05")
 	}
+	groupIndian := func(d string) string { // the grouping written out: 12,34,567
+		if len(d) <= 3 {
+			return d
+		}
+		head, parts := d[:len(d)-3], []string{d[len(d)-3:]}
+		for ; len(head) > 2; head = head[:len(head)-2] {
+			parts = append([]string{head[len(head)-2:]}, parts...)
+		}
+		return strings.Join(append([]string{head}, parts...), ",")
+	}
 	for _, in := range ins {
 		fast, ok := formatPlainINR(in)
 		if !ok {
