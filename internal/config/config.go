@@ -48,10 +48,8 @@ const envConfig = "AOPFETCH_CONFIG"
 type Operator struct {
 	Code int
 	Name string
-	// VehicleRegex, when set, is what this operator's vehicle numbers look
-	// like (matched against the normalised number as written: anchor it
-	// with ^…$); a vehicle that does not match gets a warning, and is still
-	// looked up. It is checked to compile when the config is loaded.
+	// VehicleRegex, when set, is what this operator's normalised vehicle
+	// numbers look like (anchor it with ^…$); see VehicleWarning.
 	VehicleRegex string
 }
 
@@ -106,23 +104,18 @@ type LoadOptions struct {
 
 // Load applies flags > environment > file > defaults.
 //
-// The file is LoadOptions.Path, else $AOPFETCH_CONFIG, else
-// $XDG_CONFIG_HOME/aopfetch/config.toml. The default location is computed at
+// The default file, $XDG_CONFIG_HOME/aopfetch/config.toml, is computed at
 // call time from xdg.ConfigHome, which adrg/xdg reads from the process
 // environment at init and on xdg.Reload (tests that set XDG_CONFIG_HOME must
-// call xdg.Reload first; LoadOptions.Getenv does not affect it). A missing
-// default file is fine (File is ""); a missing file named by --config or
-// AOPFETCH_CONFIG is an error. Empty environment variables count as unset.
+// call xdg.Reload first; Getenv does not affect it). A missing default file
+// is fine (File is ""); a missing named one is an error. Empty environment
+// variables count as unset.
 //
-// The file's keys, the AOPFETCH_* variables and the flags are those of
-// settings, plus [[operators]], [auth.headers] and [serve]; any other key is
-// an error, and a variable whose flag is set is ignored. A config file that
-// others could change (or read, when it holds secrets) adds an ssh-style
-// entry to Warnings (the file is not changed).
-//
-// Errors are *Error values naming the file and line, the environment
-// variable or the flag; they never contain a secret. An unknown Flags key is
-// a programming error reported as a plain error.
+// The file's keys, the variables and the flags are those of settings, plus
+// [[operators]], [auth.headers] and [serve]; any other key is an error. A
+// config file that others could change (or read, when it holds secrets)
+// adds an ssh-style entry to Warnings. Errors are *Error values; an unknown
+// Flags key is a programming error reported as a plain error.
 func Load(o LoadOptions) (*Config, error) {
 	getenv := o.Getenv
 	if getenv == nil {
@@ -181,7 +174,7 @@ type setting struct {
 	key   string                      // Sources key
 	file  string                      // dotted key in config.toml
 	env   string                      // environment variable; "" = none
-	flag  string                      // LoadOptions.Flags key; "" = none
+	flag  bool                        // a flag sets it, under LoadOptions.Flags[key]
 	v     any                         // the file's value; nil when not set (TOML has no null)
 	kinds int                         // the TOML kinds the file's value may be
 	want  string                      // what the file's value must be, for one of another kind
@@ -193,31 +186,31 @@ type setting struct {
 func settings(c *Config, f *file) []setting {
 	const str, scalar = tomlString, tomlString | tomlInt
 	return []setting{
-		{"base_url", "base_url", "AOPFETCH_BASE_URL", "base_url", f.BaseURL, str, inQuotes,
+		{"base_url", "base_url", "AOPFETCH_BASE_URL", true, f.BaseURL, str, inQuotes,
 			into(&c.BaseURL, parseBaseURL)},
-		{"insecure_http_auth", "insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", "", f.InsecureHTTPAuth, tomlBool, "true or false (no quotes)",
+		{"insecure_http_auth", "insecure_http_auth", "AOPFETCH_INSECURE_HTTP_AUTH", false, f.InsecureHTTPAuth, tomlBool, "true or false (no quotes)",
 			parsed(&c.InsecureHTTPAuth, parseBool)},
-		{"registration_id", "registration_id", "AOPFETCH_REGISTRATION_ID", "registration_id", f.RegistrationID, str, inQuotes,
+		{"registration_id", "registration_id", "AOPFETCH_REGISTRATION_ID", true, f.RegistrationID, str, inQuotes,
 			into(&c.RegistrationID, parseRegistrationID)},
-		{"operator", "operator", "AOPFETCH_OPERATOR", "operator", f.Operator, scalar, "an operator code (a positive whole number, e.g. 311) or a configured operator's name",
+		{"operator", "operator", "AOPFETCH_OPERATOR", true, f.Operator, scalar, "an operator code (a positive whole number, e.g. 311) or a configured operator's name",
 			into(&c.Operator, func(s string) (int, error) { return resolveSetting(c.Operators, s) })},
-		{"timeout", "timeout", "AOPFETCH_TIMEOUT", "timeout", f.Timeout, scalar, `a duration (e.g. "30s") or whole seconds`,
+		{"timeout", "timeout", "AOPFETCH_TIMEOUT", true, f.Timeout, scalar, `a duration (e.g. "30s") or whole seconds`,
 			parsed(&c.Timeout, parseTimeout)},
-		{"history_limit", "history_limit", "AOPFETCH_HISTORY_LIMIT", "", f.HistoryLimit, scalar, "a whole number (0 turns history off)",
+		{"history_limit", "history_limit", "AOPFETCH_HISTORY_LIMIT", false, f.HistoryLimit, scalar, "a whole number (0 turns history off)",
 			parsed(&c.HistoryLimit, parseHistoryLimit)},
-		{"store", "store_path", "AOPFETCH_STORE", "store", f.StorePath, str, inQuotes, // the file's is resolved by apply
+		{"store", "store_path", "AOPFETCH_STORE", true, f.StorePath, str, inQuotes, // the file's is resolved by apply
 			into(&c.StorePath, func(s string) (string, error) { return expandHome(s), nil })}, // a quoted "~/…" the shell did not expand
-		{"theme", "theme", "AOPFETCH_THEME", "", f.Theme, str, inQuotes,
+		{"theme", "theme", "AOPFETCH_THEME", false, f.Theme, str, inQuotes,
 			parsed(&c.Theme, parseTheme)},
-		{"concurrency", "concurrency", "AOPFETCH_CONCURRENCY", "", f.Concurrency, tomlInt, fmt.Sprintf("a whole number from 1 to %d", client.MaxConcurrency),
+		{"concurrency", "concurrency", "AOPFETCH_CONCURRENCY", false, f.Concurrency, tomlInt, fmt.Sprintf("a whole number from 1 to %d", client.MaxConcurrency),
 			parsed(&c.Concurrency, parseConcurrency)},
-		{"rate", "rate", "AOPFETCH_RATE", "", f.Rate, tomlInt | tomlFloat, "a number of lookups per second (0 is no limit)",
+		{"rate", "rate", "AOPFETCH_RATE", false, f.Rate, tomlInt | tomlFloat, "a number of lookups per second (0 is no limit)",
 			parsed(&c.Rate, parseRate)},
-		{"auth.jwt_secret", "auth.jwt_secret", "AOPFETCH_JWT_SECRET", "", f.Auth.JWTSecret, str, inQuotes, // the file's error names its type only
+		{"auth.jwt_secret", "auth.jwt_secret", "AOPFETCH_JWT_SECRET", false, f.Auth.JWTSecret, str, inQuotes, // the file's error names its type only
 			into(&c.Auth.JWTSecret, func(s string) (string, error) { return s, nil })},
-		{"auth.partner_id", "auth.partner_id", "AOPFETCH_PARTNER_ID", "", f.Auth.PartnerID, str, inQuotes,
+		{"auth.partner_id", "auth.partner_id", "AOPFETCH_PARTNER_ID", false, f.Auth.PartnerID, str, inQuotes,
 			into(&c.Auth.PartnerID, func(s string) (string, error) { return strings.TrimSpace(s), nil })},
-		{"auth.token_header", "auth.token_header", "", "", f.Auth.TokenHeader, str, inQuotes,
+		{"auth.token_header", "auth.token_header", "", false, f.Auth.TokenHeader, str, inQuotes,
 			into(&c.Auth.TokenHeader, headerName)},
 	}
 }
@@ -244,7 +237,7 @@ func into[T any](field *T, parse func(string) (T, error)) func(s, shown string) 
 func (c *Config) applyEnv(getenv func(string) (string, bool), flags map[string]string) error {
 	for _, s := range settings(c, &file{}) {
 		v, ok := getenv(s.env)
-		if _, flagged := flags[s.flag]; s.env == "" || !ok || v == "" || s.flag != "" && flagged {
+		if _, flagged := flags[s.key]; s.env == "" || !ok || v == "" || s.flag && flagged {
 			continue
 		}
 		if err := s.set(v, strconv.Quote(v)); err != nil {
@@ -259,17 +252,17 @@ func (c *Config) applyEnv(getenv func(string) (string, bool), flags map[string]s
 func (c *Config) applyFlags(flags map[string]string) error {
 	all := settings(c, &file{})
 	for _, s := range all {
-		v, ok := flags[s.flag]
-		if s.flag == "" || !ok {
+		v, ok := flags[s.key]
+		if !s.flag || !ok {
 			continue
 		}
 		if err := s.set(v, strconv.Quote(v)); err != nil {
-			return &Error{Source: SourceFlag, Name: flagName(s.flag), Message: err.Error()}
+			return &Error{Source: SourceFlag, Name: flagName(s.key), Message: err.Error()}
 		}
 		c.Sources[s.key] = SourceFlag
 	}
 	for _, k := range slices.Sorted(maps.Keys(flags)) {
-		if k == "" || !slices.ContainsFunc(all, func(s setting) bool { return s.flag == k }) {
+		if !slices.ContainsFunc(all, func(s setting) bool { return s.flag && s.key == k }) {
 			return fmt.Errorf("config: unknown flag key %q", k)
 		}
 	}
