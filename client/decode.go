@@ -60,21 +60,8 @@ type answer struct {
 	badCode string
 }
 
-// decodeResponse decodes a response body tolerantly and classifies it.
-// The returned Result is never nil and Raw always holds body.
-//
-// Classification, in order:
-//   - body not a JSON object, or nested more than MaxJSONDepth deep: auth
-//     for HTTP 401, else upstream (HTTP status, what the body is and a
-//     sanitised snippet of it);
-//   - HTTP 401, or response code 10 or 11: auth;
-//   - HTTP 5xx: upstream;
-//   - status true with a response code that is not a whole number: upstream;
-//   - status true and response code 1 (or no code at all) with HTTP 2xx:
-//     success, err is nil. Success always needs status true;
-//   - a JSON object with none of status, code or message: upstream;
-//   - anything else (status false, another code, a 4xx): api, with the
-//     provider's message.
+// decodeResponse decodes a response body tolerantly and classifies it (see
+// classify). The returned Result is never nil and Raw always holds body.
 //
 // The answer may echo the credentials sent: every secret is redacted from
 // Raw and the decoded strings before any message or snippet is cut from
@@ -228,7 +215,10 @@ func jsonInt(raw json.RawMessage) (int, bool) {
 	return int(n), true
 }
 
-// classify turns a decoded answer into nil (success) or an *Error.
+// classify turns a decoded answer into nil (success) or an *Error, trying
+// its cases in order: a body that is no JSON object (or too deep) is
+// upstream except for HTTP 401; success needs status true, code 1 or none,
+// and HTTP 2xx; what is left is the provider's refusal (api).
 func classify(httpStatus int, a answer, body []byte, res *Result) error {
 	c := a.consumer
 	code := c.ResponseCode // 0 unless a.hasCode
