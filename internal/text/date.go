@@ -6,10 +6,9 @@ import (
 	"time"
 )
 
-// dueDateLayouts are the due-date forms accepted, most likely first.
+// dueDateLayouts are the other forms accepted (parseISODate reads 2006-01-02), most likely first.
 func dueDateLayouts() []string {
 	return []string{
-		"2006-01-02",
 		"02-01-2006",
 		"02/01/2006",
 		"2006/01/02",

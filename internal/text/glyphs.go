@@ -32,9 +32,7 @@ const (
 	Down     = "↓"   // the down arrow key
 )
 
-// Glyphs is the set of glyphs one terminal gets: the UTF-8 constants, or
-// ASCII stand-ins of it when the locale is not UTF-8. It is a plain value,
-// chosen once at start-up and handed to whatever prints.
+// Glyphs is the set of glyphs one terminal gets (see the package doc).
 type Glyphs struct {
 	Rupee, Sep, Yes, No, Bullet, Ellipsis, Dash, Times, Up, Down string
 	// Bar and Track fill a progress bar (one cell each).
