@@ -121,43 +121,28 @@ const inQuotes = "a string in quotes"
 
 // fileText turns v, a value of the file, into text for the parsers and how
 // to show it in a message (a string quoted, a number as written); a value
-// of a kind not in kinds is refused as not want.
+// of a kind not in kinds is refused as not want, naming its TOML type only
+// (the value may be a secret).
 func fileText(v any, kinds int, want string) (s, shown string, err error) {
-	kind := 0
+	kind, typ := 0, "a date/time"
 	switch x := v.(type) {
 	case string:
-		kind, s, shown = tomlString, x, strconv.Quote(x)
+		kind, s, shown, typ = tomlString, x, strconv.Quote(x), "a string"
 	case int64:
-		kind, s = tomlInt, strconv.FormatInt(x, 10)
+		kind, s, typ = tomlInt, strconv.FormatInt(x, 10), "an integer"
 	case float64:
-		kind, s = tomlFloat, strconv.FormatFloat(x, 'g', -1, 64)
+		kind, s, typ = tomlFloat, strconv.FormatFloat(x, 'g', -1, 64), "a float"
 	case bool:
-		kind, s = tomlBool, strconv.FormatBool(x)
+		kind, s, typ = tomlBool, strconv.FormatBool(x), "a boolean"
+	case map[string]any:
+		typ = "a table"
+	case []any, []map[string]any:
+		typ = "an array"
 	}
 	if kind&kinds == 0 {
-		return "", "", fmt.Errorf("must be %s, not %s", want, tomlTypeName(v))
+		return "", "", fmt.Errorf("must be %s, not %s", want, typ)
 	}
 	return s, cmp.Or(shown, s), nil
-}
-
-// tomlTypeName names the TOML type of a decoded value, never its content
-// (the value may be a secret).
-func tomlTypeName(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case map[string]any:
-		return "a table"
-	case []any, []map[string]any:
-		return "an array"
-	}
-	return "a date/time"
 }
 
 // textOf returns v when it is a TOML string; the error names the type only.
