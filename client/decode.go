@@ -178,16 +178,9 @@ func sentValue(raws ...json.RawMessage) string {
 
 // jsonBool accepts true/false, 1/0 and their text forms.
 func jsonBool(raw json.RawMessage) (bool, bool) {
-	if len(raw) == 0 {
-		return false, false
-	}
-	var s string
-	if raw[0] == '"' {
-		if json.Unmarshal(raw, &s) != nil {
-			return false, false
-		}
-	} else {
-		s = string(raw)
+	s, ok := jsonText(raw)
+	if !ok {
+		s = string(raw) // a literal
 	}
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "1":
