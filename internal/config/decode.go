@@ -71,14 +71,14 @@ func decode(path, text string) (*decoded, error) {
 	md, err := toml.Decode(text, &d.f)
 	d.md = md
 	pe, isParse := errors.AsType[toml.ParseError](err)
-	switch {
-	case isParse && len(md.Keys()) == 0: // the parser's, not the decoder's
+	if isParse && len(md.Keys()) == 0 { // the parser's, not the decoder's
 		return nil, d.syntaxError(pe)
-	case err != nil:
-		return nil, d.shapeError(err)
 	}
-	if err := d.misshapen(); err != nil { // [serve] decodes into a map, which takes a value as nothing
+	if err := d.misshapen(); err != nil { // also when toml fits it: [serve] takes a value as nothing
 		return nil, err
+	}
+	if err != nil {
+		return nil, d.shapeError(err)
 	}
 	return d, nil
 }
@@ -300,12 +300,9 @@ func (d *decoded) misshapen() error {
 	return nil
 }
 
-// shapeError explains a file toml could not fit to the schema (see
-// misshapen).
+// shapeError explains a file toml could not fit to the schema that
+// misshapen passed.
 func (d *decoded) shapeError(err error) error {
-	if err := d.misshapen(); err != nil {
-		return err
-	}
 	if d.md.Type("operators") == "Array" { // an inline array of something other than tables
 		return d.fail([]string{"operators"}, "must be an array of tables: [[operators]] with code and name")
 	}
