@@ -97,17 +97,11 @@ func (s *Server) serveSession(sess ssh.Session) {
 		return
 	}
 	defer release()
-	ss := s.newSession(sess, a, id, ch)
-	defer ss.close()
-	_ = sess.Exit(ss.run())
-}
-
-// newSession sets up a session's context and idle timer.
-func (s *Server) newSession(sess ssh.Session, a Agent, id string, ch *channelState) *session {
 	ctx, cancel := context.WithCancelCause(sess.Context())
 	ss := &session{s: s, sess: sess, agent: a, id: id, ch: ch, ctx: ctx, cancel: cancel}
 	ss.idle = newIdleTimer(s.opts.IdleTimeout, func() { cancel(errIdle) })
-	return ss
+	defer ss.close()
+	_ = sess.Exit(ss.run())
 }
 
 // close releases what the session holds.
