@@ -28,16 +28,6 @@ const (
 	DefaultIdleTimeout      = 30 * time.Minute
 )
 
-// withDefaults fills the zero limits.
-func (l Limits) withDefaults() Limits {
-	return Limits{
-		LookupsPerMinute: positiveOr(l.LookupsPerMinute, DefaultLookupsPerMinute),
-		Burst:            positiveOr(l.Burst, DefaultBurst),
-		SessionsPerAgent: positiveOr(l.SessionsPerAgent, DefaultSessionsPerAgent),
-		Sessions:         positiveOr(l.Sessions, DefaultSessions),
-	}
-}
-
 // positiveOr is v when it is positive, else def.
 func positiveOr[T int | time.Duration](v, def T) T {
 	if v <= 0 {
@@ -64,8 +54,15 @@ type limiter struct {
 	total    int
 }
 
+// newLimiter applies l, its zero limits filled with the defaults.
 func newLimiter(l Limits) *limiter {
-	return &limiter{l: l.withDefaults(), rates: map[string]*rate.Limiter{}, sessions: map[string]int{}}
+	l = Limits{
+		LookupsPerMinute: positiveOr(l.LookupsPerMinute, DefaultLookupsPerMinute),
+		Burst:            positiveOr(l.Burst, DefaultBurst),
+		SessionsPerAgent: positiveOr(l.SessionsPerAgent, DefaultSessionsPerAgent),
+		Sessions:         positiveOr(l.Sessions, DefaultSessions),
+	}
+	return &limiter{l: l, rates: map[string]*rate.Limiter{}, sessions: map[string]int{}}
 }
 
 // open takes a session slot for a, or says why there is none.
