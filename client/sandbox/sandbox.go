@@ -116,10 +116,3 @@ func wait(ctx context.Context, d time.Duration) {
 		panic(http.ErrAbortHandler)
 	}
 }
-
-// today is the start of the current day of opts.Now, in its location.
-func (h *handler) today() time.Time {
-	now := h.opts.Now()
-	y, m, d := now.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-}

@@ -102,7 +102,8 @@ func Scenarios() []Scenario {
 // are relative to the day the request arrived.
 func (h *handler) answer(ctx context.Context, w http.ResponseWriter, canumber string) {
 	vehicle, _, err := client.NormalizeVehicle(canumber)
-	today := h.today()
+	now := h.opts.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	switch {
 	case err != nil:
 		writeFailure(w, http.StatusOK, codeInvalidVehicle,
