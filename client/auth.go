@@ -54,11 +54,6 @@ func (a Auth) withDefaults() (Auth, error) {
 	return out, nil
 }
 
-// hasCredentials reports whether a has anything to send.
-func (a Auth) hasCredentials() bool {
-	return a.JWTSecret != "" || len(a.Headers) > 0
-}
-
 // minRedactLen is the shortest secret redacted from server text: shorter
 // values (a version or partner code in [auth.headers]) would garble
 // amounts, dates and words of the answer, and are not credentials anyway.

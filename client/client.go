@@ -191,7 +191,7 @@ func isLoopbackHost(host string) bool {
 // secret or static headers) that it does not send, because the base URL is
 // plain http and Options.AllowInsecureAuth is off; the caller says so.
 func (c *Client) CredentialsWithheld() bool {
-	return c.auth.hasCredentials() && !c.sendAuth
+	return (c.auth.JWTSecret != "" || len(c.auth.Headers) > 0) && !c.sendAuth
 }
 
 // BaseURL returns the base URL the client talks to.

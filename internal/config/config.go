@@ -257,7 +257,7 @@ func (c *Config) applyFlags(flags map[string]string) error {
 			continue
 		}
 		if err := s.set(v, strconv.Quote(v)); err != nil {
-			return &Error{Source: SourceFlag, Name: flagName(s.key), Message: err.Error()}
+			return &Error{Source: SourceFlag, Name: "--" + strings.ReplaceAll(s.key, "_", "-"), Message: err.Error()}
 		}
 		c.Sources[s.key] = SourceFlag
 	}
@@ -267,11 +267,6 @@ func (c *Config) applyFlags(flags map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// flagName turns a Flags key into the flag the user typed: base_url -> --base-url.
-func flagName(key string) string {
-	return "--" + strings.ReplaceAll(key, "_", "-")
 }
 
 // OperatorName returns the configured name of code, or "".

@@ -3,7 +3,6 @@ package serve
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -41,16 +40,8 @@ type auditLog struct {
 	broken error // the last write's failure; lookups wait for a good reopen
 }
 
-// openAudit opens (creating 0600, its directory 0700) the audit log.
-func openAudit(path string) (*auditLog, error) {
-	a := &auditLog{path: path}
-	if err := a.open(); err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
-	}
-	return a, nil
-}
-
-// open opens the file for appending and tightens its mode.
+// open opens the file for appending, creating it 0600 (its directory 0700),
+// and tightens its mode.
 func (a *auditLog) open() error {
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
 		return err

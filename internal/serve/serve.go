@@ -144,8 +144,9 @@ func New(o Options) (*Server, error) {
 	if err := os.MkdirAll(filepath.Join(o.DataDir, agentsDir), 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if s.audit, err = openAudit(o.AuditLog); err != nil {
-		return nil, err
+	s.audit = &auditLog{path: o.AuditLog}
+	if err := s.audit.open(); err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	if s.srv, err = s.newSSHServer(signer); err != nil {
 		s.audit.Close()
