@@ -61,12 +61,11 @@ func (c *Client) networkError(err error) (*Error, bool) {
 // proxyAddr reports whether err is a failure to reach the proxy rather than
 // the API host, with the proxy's address when known.
 func proxyAddr(err error) (string, bool) {
-	var op *net.OpError
-	if !errors.As(err, &op) || op.Op != "proxyconnect" {
+	op, ok := errors.AsType[*net.OpError](err)
+	if !ok || op.Op != "proxyconnect" {
 		return "", false
 	}
-	var dial *net.OpError
-	if errors.As(op.Err, &dial) && dial.Addr != nil {
+	if dial, ok := errors.AsType[*net.OpError](op.Err); ok && dial.Addr != nil {
 		return dial.Addr.String(), true
 	}
 	return "", true

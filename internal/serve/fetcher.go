@@ -38,8 +38,8 @@ func (ss *session) Fetch(ctx context.Context, r client.Request) (*client.Result,
 // (its credentials, its network): the agent has no config or proxy to
 // check.
 func forAgent(err error) error {
-	var ce *client.Error
-	if !errors.As(err, &ce) {
+	ce, ok := errors.AsType[*client.Error](err)
+	if !ok {
 		return err
 	}
 	c := *ce
@@ -74,8 +74,7 @@ func outcomeOf(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Kind == KindLimited {
+	if ce, ok := errors.AsType[*client.Error](err); ok && ce.Kind == KindLimited {
 		return string(KindLimited)
 	}
 	kind, _ := store.FailureOf(err)
