@@ -26,8 +26,8 @@ const DefaultTokenHeader = "Token"
 type Auth struct {
 	JWTSecret   string
 	PartnerID   string
-	TokenHeader string // default "Token"
-	Headers     map[string]string
+	TokenHeader string            // default "Token"
+	Headers     map[string]string // static extra headers; values are secrets
 }
 
 // withDefaults validates a and returns a copy the client owns.

@@ -53,13 +53,9 @@ type Operator struct {
 	VehicleRegex string
 }
 
-// AuthConfig is the [auth] table. Secrets never leave the process.
-type AuthConfig struct {
-	JWTSecret   string
-	PartnerID   string
-	TokenHeader string            // default "Token"
-	Headers     map[string]string // static extra headers; values are secrets
-}
+// AuthConfig is the [auth] table, as the client takes it. Secrets never
+// leave the process.
+type AuthConfig = client.Auth
 
 // Config is the effective configuration.
 type Config struct {
@@ -293,18 +289,15 @@ func (c *Config) operator(code int) (Operator, bool) {
 // ClientOptions builds client options from the config. The headers map is a
 // copy, so the client and the config never share it.
 func (c *Config) ClientOptions(userAgent string) client.Options {
+	auth := c.Auth
+	auth.Headers = maps.Clone(c.Auth.Headers)
 	return client.Options{
 		BaseURL:           c.BaseURL,
 		Timeout:           c.Timeout,
 		Retries:           client.DefaultRetries,
 		UserAgent:         userAgent,
 		AllowInsecureAuth: c.InsecureHTTPAuth,
-		Auth: client.Auth{
-			JWTSecret:   c.Auth.JWTSecret,
-			PartnerID:   c.Auth.PartnerID,
-			TokenHeader: c.Auth.TokenHeader,
-			Headers:     maps.Clone(c.Auth.Headers),
-		},
+		Auth:              auth,
 	}
 }
 
