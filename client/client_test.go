@@ -601,8 +601,11 @@ func TestConnectionReuse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := conns.Load(); n != 1 {
-		t.Errorf("25 sequential lookups opened %d connections, want 1", n)
+	// One connection serves them all; a busy machine may see the transport
+	// dial a spare while the idle one is being handed back (the dial
+	// completes unused), but without reuse it would be 25.
+	if n := conns.Load(); n < 1 || n > 3 {
+		t.Errorf("25 sequential lookups opened %d connections, want 1 (3 at most)", n)
 	}
 }
 
