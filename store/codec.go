@@ -190,7 +190,7 @@ func fromV1(d Data, src []byte) disk {
 		}
 		seen[d.Accounts[i].ID] = true
 	}
-	nd := disk{version: 1, v1: src, j: journal{header: journalHeader{Journal: journalVersion}}}
+	nd := disk{version: 1, v1: src, j: emptyJournal()}
 	for _, a := range d.Accounts {
 		nd.accounts = append(nd.accounts, onDisk(a, 0))
 	}

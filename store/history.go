@@ -105,8 +105,8 @@ func (s *Store) appendUnread(vehicles []string, entries func(accts []diskAccount
 	if len(es) == 0 {
 		return true, nil // history off and nothing saved: no write at all
 	}
-	tail, err := peekJournal(s.history)
-	if err != nil || tail.header.Journal > journalVersion || tail.lines+int64(len(es)) > compactAfter(s.opts.HistoryLimit) {
+	h, n, err := peekJournal(s.history)
+	if err != nil || h.Journal > journalVersion || n+int64(len(es)) > compactAfter(s.opts.HistoryLimit) {
 		return false, nil
 	}
 	lines, err := encodeEntries(nil, es)
