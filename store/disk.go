@@ -204,11 +204,11 @@ func decodeAccountLines(src []byte) (accountsFile, bool) {
 }
 
 // accountsOf returns the accounts of the accounts file src whose vehicle
-// is one of vehicles, decoding only their lines when src has the layout
+// is one of those of ls, decoding only their lines when src has the layout
 // encodeAccounts writes (a line holds the key "canumber" with the vehicle
 // unescaped only when it is that account's: a quote inside a value is
 // escaped), else decoding src whole.
-func accountsOf(src []byte, vehicles []string) ([]diskAccount, error) {
+func accountsOf(src []byte, ls []Lookup) ([]diskAccount, error) {
 	head, lines, ok := accountLines(src)
 	if !ok || !bytes.HasPrefix(head, []byte(accountsPrefix)) {
 		f, err := decodeAccounts(src)
@@ -217,8 +217,8 @@ func accountsOf(src []byte, vehicles []string) ([]diskAccount, error) {
 	opts := jsonOptions()
 	var out []diskAccount
 	for _, line := range lines {
-		for _, v := range vehicles {
-			if !bytes.Contains(line, []byte(`"canumber":"`+v+`"`)) {
+		for _, l := range ls {
+			if !bytes.Contains(line, []byte(`"canumber":"`+l.CANumber+`"`)) {
 				continue
 			}
 			var a diskAccount

@@ -26,6 +26,9 @@ const csvHeaderRow = "label,operator,canumber,registration_id,note"
 // csvColumns returns the columns of csvHeaderRow.
 func csvColumns() []string { return strings.Split(csvHeaderRow, ",") }
 
+// csvColumnList names the columns of csvHeaderRow, for messages.
+func csvColumnList() string { return strings.ReplaceAll(csvHeaderRow, ",", ", ") }
+
 // exportVersion is the schema of a JSON export: the accounts with every
 // field, as the store's first layout held them.
 const exportVersion = 1
@@ -195,21 +198,16 @@ func newMerger(d *Data) *merger {
 	return m
 }
 
-// merge applies mergeAccount to a one-account view of d: the saved account
-// with a's vehicle, or an empty list that a (its id made unique) joins.
+// merge applies mergeAccount to a one-account view of d (the saved account
+// with a's vehicle), or adds a as mergeAccount does.
 func (m *merger) merge(a Account, newID string, now time.Time) mergeResult {
 	if i, ok := m.byVehicle[a.CANumber]; ok {
 		return mergeAccount(&Data{Accounts: m.d.Accounts[i : i+1 : i+1]}, a, newID, now)
 	}
-	if m.ids[a.ID] {
-		a.ID = newID
-	}
-	var one Data
-	mergeAccount(&one, a, newID, now)
-	n := one.Accounts[0]
-	n.Position = len(m.d.Accounts)
-	m.byVehicle[n.CANumber], m.ids[n.ID] = n.Position, true
-	m.d.Accounts = append(m.d.Accounts, n)
+	a = adopt(a, m.ids[a.ID], newID, now)
+	a.Position = len(m.d.Accounts)
+	m.byVehicle[a.CANumber], m.ids[a.ID] = a.Position, true
+	m.d.Accounts = append(m.d.Accounts, a.Clone())
 	return added
 }
 
@@ -357,9 +355,6 @@ func csvAccount(row CSVRow, o ImportOptions) (Account, error) {
 	}
 	return a, nil
 }
-
-// truncated is a cell quoted in a message: sanitised and cut short.
-func truncated(s string) string { return text.Truncate(text.Sanitize(s), 30) }
 
 // unnamedValue returns the index of the first non-blank field of rec in a
 // column the header does not name, or -1.
