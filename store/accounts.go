@@ -207,9 +207,9 @@ func mergeAccount(d *Data, a Account, newID string, now time.Time) mergeResult {
 	}
 	cur := &d.Accounts[i]
 	old := cur.Clone()
-	setIf(&cur.Label, a.Label)
-	setIf(&cur.RegistrationID, a.RegistrationID)
-	setIf(&cur.Note, a.Note)
+	cur.Label = cmp.Or(a.Label, cur.Label)
+	cur.RegistrationID = cmp.Or(a.RegistrationID, cur.RegistrationID)
+	cur.Note = cmp.Or(a.Note, cur.Note)
 	if a.Operator > 0 {
 		cur.Operator = a.Operator
 	}
@@ -224,12 +224,6 @@ func mergeAccount(d *Data, a Account, newID string, now time.Time) mergeResult {
 		return unchanged
 	}
 	return updated
-}
-
-func setIf(dst *string, v string) {
-	if v != "" {
-		*dst = v
-	}
 }
 
 // newID returns a random account id (16 hex digits).

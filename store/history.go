@@ -18,14 +18,12 @@ import (
 // A lookup without a time gets now. History is newest first by At,
 // de-duplicated on (operator, canumber, registration_id) keeping the newest,
 // and capped at Options.HistoryLimit. The lookups are appended to the
-// history file, which is all a lookup writes: the saved accounts they
-// match (the same CANumber and the same operator, or none saved) take
-// their use and result from it when read. With a limit of 0 no history is
-// recorded (existing entries stay until ClearHistory): only the accounts
-// they match are refreshed, and nothing is written when none does.
-//
-// A store opened deferred and not read yet is not read: the lookups are
-// appended to the history file as they are.
+// history file (without reading a deferred store not read yet): the saved
+// accounts they match (the same CANumber and the same operator, or none
+// saved) take their use and result from it when read. With a limit of 0
+// no history is recorded (existing entries stay until ClearHistory): only
+// the accounts they match are refreshed, and nothing is written when none
+// does.
 func (s *Store) RecordLookups(ls ...Lookup) error {
 	if len(ls) == 0 {
 		return nil

@@ -128,12 +128,9 @@ type ImportOptions struct {
 // invalid row; the error is for input that cannot be read at all (unknown
 // format, broken JSON, a CSV header without a canumber column).
 //
-// CSV needs a header row naming its columns, any of label, operator,
-// canumber, registration_id and note in any order (canumber is required).
-// JSON is either an export object {"version":1,"accounts":[...]} or a bare
-// array of accounts; their other fields (id, created_at, last, ...) are kept.
-//
-// JSON must hold one value: text after it (two files joined) is an error.
+// CSV is read by ReadCSV. JSON is one value, either an export object
+// {"version":1,"accounts":[...]} or a bare array of accounts; their other
+// fields (id, created_at, last, ...) are kept.
 func ParseImportRows(r io.Reader, format string, o ImportOptions) ([]ImportRow, []RowError, error) {
 	switch strings.ToLower(format) {
 	case "csv":
@@ -383,6 +380,7 @@ type jsonInput struct {
 	b     []byte
 	dec   *json.Decoder
 	lines lineCounter
+	out   rows
 }
 
 func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
@@ -398,13 +396,11 @@ func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
 	if err != nil {
 		return nil, nil, jsonError(b, err)
 	}
-	var ok []ImportRow
-	var errs []RowError
 	switch tok {
 	case json.Delim('['):
-		ok, errs, err = in.rows()
+		err = in.rows()
 	case json.Delim('{'):
-		ok, errs, err = in.export()
+		err = in.export()
 	default:
 		return nil, nil, errors.New(`want an export object {"version":1,"accounts":[...]} or an array of accounts`)
 	}
@@ -414,7 +410,7 @@ func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return ok, errs, nil
+	return in.out.ok, in.out.errs, nil
 }
 
 // end checks that only white space follows the top-level value.
@@ -427,74 +423,71 @@ func (in *jsonInput) end() error {
 }
 
 // export reads the rest of an export object, its closing '}' included.
-func (in *jsonInput) export() ([]ImportRow, []RowError, error) {
-	var ok []ImportRow
-	var errs []RowError
+func (in *jsonInput) export() error {
 	found := false
 	for in.dec.More() {
 		tok, err := in.dec.Token()
 		if err != nil {
-			return nil, nil, jsonError(in.b, err)
+			return jsonError(in.b, err)
 		}
 		switch tok {
 		case "accounts":
 			if found {
-				return nil, nil, errors.New(`"accounts" appears twice in the JSON object`)
+				return errors.New(`"accounts" appears twice in the JSON object`)
 			}
 			if tok, err = in.dec.Token(); err != nil {
-				return nil, nil, jsonError(in.b, err)
+				return jsonError(in.b, err)
 			}
 			if tok != json.Delim('[') {
-				return nil, nil, errors.New(`"accounts" must be an array`)
+				return errors.New(`"accounts" must be an array`)
 			}
-			if ok, errs, err = in.rows(); err != nil {
-				return nil, nil, err
+			if err := in.rows(); err != nil {
+				return err
 			}
 			found = true
 		case "version":
 			var v int
 			if err := in.dec.Decode(&v); err != nil {
-				return nil, nil, fmt.Errorf(`"version" must be a number: %w`, jsonError(in.b, err))
+				return fmt.Errorf(`"version" must be a number: %w`, jsonError(in.b, err))
 			}
 			if v > SchemaVersion {
-				return nil, nil, fmt.Errorf("the file was exported by a newer aopfetch (schema %d); upgrade aopfetch", v)
+				return fmt.Errorf("the file was exported by a newer aopfetch (schema %d); upgrade aopfetch", v)
 			}
 		default:
 			var skip json.RawMessage
 			if err := in.dec.Decode(&skip); err != nil {
-				return nil, nil, jsonError(in.b, err)
+				return jsonError(in.b, err)
 			}
 		}
 	}
 	if _, err := in.dec.Token(); err != nil {
-		return nil, nil, jsonError(in.b, err)
+		return jsonError(in.b, err)
 	}
 	if !found {
-		return nil, nil, errors.New(`the JSON object has no "accounts" array`)
+		return errors.New(`the JSON object has no "accounts" array`)
 	}
-	return ok, errs, nil
+	return nil
 }
 
-// rows reads array elements up to and including the closing ']'.
-func (in *jsonInput) rows() ([]ImportRow, []RowError, error) {
-	var out rows
+// rows reads array elements into in.out up to and including the closing ']'.
+func (in *jsonInput) rows() error {
 	for item := 1; in.dec.More(); item++ {
 		start := in.dec.InputOffset()
 		var raw json.RawMessage
 		if err := in.dec.Decode(&raw); err != nil {
-			return nil, nil, jsonError(in.b, err)
+			return jsonError(in.b, err)
 		}
 		var a Account
 		err := json.Unmarshal(raw, &a)
 		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 			err = typeError(te)
 		}
-		out.add(in.lines.at(start), item, a, err)
+		in.out.add(in.lines.at(start), item, a, err)
 	}
 	if _, err := in.dec.Token(); err != nil {
-		return nil, nil, jsonError(in.b, err)
+		return jsonError(in.b, err)
 	}
-	return out.ok, out.errs, nil
+	return nil
 }
 
 // typeError words a JSON type mismatch for a person.

@@ -475,19 +475,14 @@ func (s *Store) refreshLocked() error {
 	if d.needsLock() {
 		if d, err = s.migrate(d); err != nil {
 			s.upgradeErr = err
-			s.notice(err.Error())
+			if !slices.Contains(s.notices, err.Error()) { // once, however often it is tried
+				s.notices = append(s.notices, err.Error())
+			}
 		}
 	}
 	s.install(d)
 	s.removeLeftoverCopy()
 	return nil
-}
-
-// notice records a notice once.
-func (s *Store) notice(n string) {
-	if !slices.Contains(s.notices, n) {
-		s.notices = append(s.notices, n)
-	}
 }
 
 // moveAside moves the corrupt file ce names aside, with a notice.
