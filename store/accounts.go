@@ -119,10 +119,8 @@ func (d Data) Account(idOrVehicle string) (Account, bool) {
 // find returns the index of the account whose id or vehicle number is s; the
 // vehicle number may be given in any spelling client.NormalizeVehicle accepts.
 func (d Data) find(s string) (int, error) {
-	for i, a := range d.Accounts {
-		if a.ID == s {
-			return i, nil
-		}
+	if i := slices.IndexFunc(d.Accounts, func(a Account) bool { return a.ID == s }); i >= 0 {
+		return i, nil
 	}
 	if i := d.indexOfVehicle(s); i >= 0 {
 		return i, nil
@@ -154,6 +152,11 @@ func (d Data) indexOfVehicle(v string) int {
 	return slices.IndexFunc(d.Accounts, func(a Account) bool { return a.CANumber == v })
 }
 
+// hasID reports whether an account of d has the id id.
+func (d Data) hasID(id string) bool {
+	return slices.ContainsFunc(d.Accounts, func(a Account) bool { return a.ID == id })
+}
+
 // withVehicle returns a copy of the account with CANumber v, or a zero
 // Account.
 func (d Data) withVehicle(v string) Account {
@@ -170,10 +173,10 @@ func renumber(accts []Account) {
 	}
 }
 
-// adopt is a as a new account of d: its id kept while no account holds
-// it (else id), created now unless it says when.
-func (d *Data) adopt(a Account, id string, now time.Time) Account {
-	if a.ID == "" || slices.ContainsFunc(d.Accounts, func(b Account) bool { return b.ID == a.ID }) {
+// adopt is a as a new account: its id kept unless empty or taken (else
+// id), created now unless it says when.
+func adopt(a Account, taken bool, id string, now time.Time) Account {
+	if a.ID == "" || taken {
 		a.ID = id
 	}
 	if a.CreatedAt.IsZero() {
@@ -197,16 +200,16 @@ const (
 func mergeAccount(d *Data, a Account, newID string, now time.Time) mergeResult {
 	i := d.indexOfVehicle(a.CANumber)
 	if i < 0 {
-		a = d.adopt(a, newID, now)
+		a = adopt(a, d.hasID(a.ID), newID, now)
 		a.Position = len(d.Accounts)
 		d.Accounts = append(d.Accounts, a.Clone())
 		return added
 	}
 	cur := &d.Accounts[i]
 	old := cur.Clone()
-	setIf(&cur.Label, a.Label)
-	setIf(&cur.RegistrationID, a.RegistrationID)
-	setIf(&cur.Note, a.Note)
+	cur.Label = cmp.Or(a.Label, cur.Label)
+	cur.RegistrationID = cmp.Or(a.RegistrationID, cur.RegistrationID)
+	cur.Note = cmp.Or(a.Note, cur.Note)
 	if a.Operator > 0 {
 		cur.Operator = a.Operator
 	}
@@ -221,12 +224,6 @@ func mergeAccount(d *Data, a Account, newID string, now time.Time) mergeResult {
 		return unchanged
 	}
 	return updated
-}
-
-func setIf(dst *string, v string) {
-	if v != "" {
-		*dst = v
-	}
 }
 
 // newID returns a random account id (16 hex digits).
@@ -259,7 +256,7 @@ func (s *Store) RestoreAccount(a Account, pos int) (Account, error) {
 			return fmt.Errorf("%s was %w", a.CANumber, ErrSavedAgain)
 		}
 		i := min(max(pos, 0), len(d.Accounts))
-		d.Accounts = slices.Insert(d.Accounts, i, d.adopt(a.Clone(), id, now))
+		d.Accounts = slices.Insert(d.Accounts, i, adopt(a.Clone(), d.hasID(a.ID), id, now))
 		renumber(d.Accounts)
 		return nil
 	})

@@ -81,12 +81,6 @@ func (s *Store) tempFiles() []string {
 	return names
 }
 
-// tightenFile makes the existing store files 0600, with a notice.
-func (s *Store) tightenFile() {
-	s.tighten(s.path, safefile.FileMode)
-	s.tighten(s.history, safefile.FileMode)
-}
-
 // tightenDefaultDir makes aopfetch's own data directory 0700, with a notice.
 // A directory chosen with --store (say, the home directory) is left alone.
 func (s *Store) tightenDefaultDir() {

@@ -98,27 +98,17 @@ var errTooBig = fmt.Errorf("it is larger than %d MiB, far larger than any store;
 // readAll reads the rest of f, whose FileInfo is info, in one allocation
 // when its size is known, refusing more than maxFileBytes.
 func readAll(f *os.File, info os.FileInfo) ([]byte, error) {
-	size := info.Size()
-	if size > maxFileBytes {
+	if info.Size() > maxFileBytes {
 		return nil, errTooBig
 	}
-	b := make([]byte, 0, size+512)
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(b) > maxFileBytes {
-			return nil, errTooBig
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+	b := bytes.NewBuffer(make([]byte, 0, info.Size()+512))
+	if _, err := b.ReadFrom(io.LimitReader(f, maxFileBytes+1)); err != nil {
+		return nil, err
 	}
+	if b.Len() > maxFileBytes {
+		return nil, errTooBig
+	}
+	return b.Bytes(), nil
 }
 
 // decodeStore decodes an accounts file of any schema. Anything but a JSON
@@ -190,7 +180,7 @@ func fromV1(d Data, src []byte) disk {
 		}
 		seen[d.Accounts[i].ID] = true
 	}
-	nd := disk{version: 1, v1: src, j: journal{header: journalHeader{Journal: journalVersion}}}
+	nd := disk{version: 1, v1: src, j: emptyJournal()}
 	for _, a := range d.Accounts {
 		nd.accounts = append(nd.accounts, onDisk(a, 0))
 	}

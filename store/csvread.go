@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 )
 
 // CSVRow is one row of an accounts CSV file as written: every cell trimmed,
@@ -120,9 +121,6 @@ func (r *csvReader) holdsVehicle(rec []string) bool {
 	return err == nil
 }
 
-// csvColumnList names the columns ReadCSV knows, for messages.
-const csvColumnList = "label, operator, canumber, registration_id, note"
-
 // header reads and checks the header row.
 func (r *csvReader) header() error {
 	var header []string
@@ -130,7 +128,7 @@ func (r *csvReader) header() error {
 	for {
 		rec, l, err := r.next()
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("the CSV file is empty; it needs a header row naming its columns (%s)", csvColumnList)
+			return fmt.Errorf("the CSV file is empty; it needs a header row naming its columns (%s)", csvColumnList())
 		}
 		if err != nil {
 			return fmt.Errorf("CSV header: %w", err)
@@ -162,7 +160,7 @@ func (r *csvReader) header() error {
 		r.cols[name] = i
 	}
 	if _, ok := r.cols["canumber"]; !ok {
-		return fmt.Errorf("line %d: the header row has no canumber column (its columns are among %s)", line, csvColumnList)
+		return fmt.Errorf("line %d: the header row has no canumber column (its columns are among %s)", line, csvColumnList())
 	}
 	return nil
 }
@@ -174,7 +172,7 @@ func (r *csvReader) row(rec []string, line int) (CSVRow, error) {
 			return CSVRow{}, fmt.Errorf("has %d fields, the header has %d", len(rec), r.fields)
 		}
 		if i := unnamedValue(rec, r.cols); i >= 0 {
-			return CSVRow{}, fmt.Errorf("column %d holds %q but the header row does not name it", i+1, truncated(rec[i]))
+			return CSVRow{}, fmt.Errorf("column %d holds %q but the header row does not name it", i+1, text.Truncate(text.Sanitize(rec[i]), 30))
 		}
 	}
 	get := func(name string) string {

@@ -116,14 +116,9 @@ func marshalLine(v any) ([]byte, error) { return json.Marshal(v, jsonOptions()) 
 // unmarshal decodes b into v.
 func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v, jsonOptions()) }
 
-// lineDecoder decodes many small values with the same options.
-type lineDecoder struct{ opts json.Options }
-
-func newLineDecoder() lineDecoder { return lineDecoder{opts: jsonOptions()} }
-
-// object decodes line into v when it is a JSON object.
-func (d lineDecoder) object(line []byte, v any) bool {
-	return len(line) > 0 && line[0] == '{' && json.Unmarshal(line, v, d.opts) == nil
+// decodeObject decodes line into v with opts when it is a JSON object.
+func decodeObject(line []byte, v any, opts json.Options) bool {
+	return len(line) > 0 && line[0] == '{' && json.Unmarshal(line, v, opts) == nil
 }
 
 // encodeAccounts returns the accounts file for accounts, one account a
@@ -174,22 +169,28 @@ func decodeAccounts(src []byte) (accountsFile, error) {
 	return f, err
 }
 
+// accountLines splits src, when it has the layout encodeAccounts writes,
+// into its first line and its account lines (all but the last ending in ',').
+func accountLines(src []byte) (head []byte, lines [][]byte, ok bool) {
+	head, rest, found := bytes.Cut(src, []byte("\n"))
+	rest = bytes.TrimSuffix(rest, []byte("\n"))
+	if !found || !bytes.HasSuffix(head, []byte(`"accounts":[`)) || !bytes.HasSuffix(rest, []byte("\n]}")) && !bytes.Equal(rest, []byte("]}")) {
+		return nil, nil, false
+	}
+	return head, splitLines(bytes.TrimSuffix(rest, []byte("]}"))), true
+}
+
 // decodeAccountLines decodes src when it has exactly the layout
 // encodeAccounts writes; ok is false for anything else.
 func decodeAccountLines(src []byte) (accountsFile, bool) {
 	var f accountsFile
-	head, rest, found := bytes.Cut(src, []byte("\n"))
-	rest = bytes.TrimSuffix(rest, []byte("\n"))
-	if !found || !bytes.HasSuffix(head, []byte(`"accounts":[`)) || !bytes.HasSuffix(rest, []byte("\n]}")) && !bytes.Equal(rest, []byte("]}")) {
+	head, lines, ok := accountLines(src)
+	if !ok || unmarshal(append(bytes.Clone(head), "]}"...), &f) != nil || len(f.Accounts) != 0 {
 		return f, false
 	}
-	if unmarshal(append(bytes.Clone(head), "]}"...), &f) != nil || len(f.Accounts) != 0 {
-		return f, false
-	}
-	lines := splitLines(bytes.TrimSuffix(rest, []byte("]}")))
 	f.Accounts = make([]diskAccount, len(lines))
-	dec := newLineDecoder()
-	ok := parallel(len(lines), func(i int) bool {
+	opts := jsonOptions()
+	ok = parallel(len(lines), func(i int) bool {
 		line := lines[i]
 		if i < len(lines)-1 {
 			if !bytes.HasSuffix(line, []byte(",")) {
@@ -197,32 +198,31 @@ func decodeAccountLines(src []byte) (accountsFile, bool) {
 			}
 			line = line[:len(line)-1]
 		}
-		return dec.object(line, &f.Accounts[i])
+		return decodeObject(line, &f.Accounts[i], opts)
 	})
 	return f, ok
 }
 
 // accountsOf returns the accounts of the accounts file src whose vehicle
-// is one of vehicles, decoding only their lines when src has the layout
+// is one of those of ls, decoding only their lines when src has the layout
 // encodeAccounts writes (a line holds the key "canumber" with the vehicle
 // unescaped only when it is that account's: a quote inside a value is
 // escaped), else decoding src whole.
-func accountsOf(src []byte, vehicles []string) ([]diskAccount, error) {
-	head, _, _ := bytes.Cut(src, []byte("\n"))
-	if !bytes.HasPrefix(head, []byte(accountsPrefix)) || !bytes.HasSuffix(head, []byte(`"accounts":[`)) ||
-		!bytes.HasSuffix(bytes.TrimSuffix(src, []byte("\n")), []byte("\n]}")) {
+func accountsOf(src []byte, ls []Lookup) ([]diskAccount, error) {
+	head, lines, ok := accountLines(src)
+	if !ok || !bytes.HasPrefix(head, []byte(accountsPrefix)) {
 		f, err := decodeAccounts(src)
 		return f.Accounts, err
 	}
-	dec := newLineDecoder()
+	opts := jsonOptions()
 	var out []diskAccount
-	for _, line := range splitLines(src[len(head)+1:]) {
-		for _, v := range vehicles {
-			if !bytes.Contains(line, []byte(`"canumber":"`+v+`"`)) {
+	for _, line := range lines {
+		for _, l := range ls {
+			if !bytes.Contains(line, []byte(`"canumber":"`+l.CANumber+`"`)) {
 				continue
 			}
 			var a diskAccount
-			if !dec.object(bytes.TrimSuffix(line, []byte(",")), &a) {
+			if !decodeObject(bytes.TrimSuffix(line, []byte(",")), &a, opts) {
 				return nil, errors.New("an account line is not JSON")
 			}
 			out = append(out, a)
@@ -313,10 +313,10 @@ func encodeEntries(b []byte, es []entry) ([]byte, error) {
 func decodeEntries(lines [][]byte) []*entry {
 	out := make([]*entry, len(lines))
 	all := make([]entry, len(lines))
-	dec := newLineDecoder()
+	opts := jsonOptions()
 	parallel(len(lines), func(i int) bool {
 		e := &all[i]
-		if !dec.object(lines[i], e) {
+		if !decodeObject(lines[i], e, opts) {
 			return true
 		}
 		if e.At.IsZero() && e.Snapshot != nil && !e.isAccount() {

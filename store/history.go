@@ -18,14 +18,12 @@ import (
 // A lookup without a time gets now. History is newest first by At,
 // de-duplicated on (operator, canumber, registration_id) keeping the newest,
 // and capped at Options.HistoryLimit. The lookups are appended to the
-// history file, which is all a lookup writes: the saved accounts they
-// match (the same CANumber and the same operator, or none saved) take
-// their use and result from it when read. With a limit of 0 no history is
-// recorded (existing entries stay until ClearHistory): only the accounts
-// they match are refreshed, and nothing is written when none does.
-//
-// A store opened deferred and not read yet is not read: the lookups are
-// appended to the history file as they are.
+// history file (without reading a deferred store not read yet): the saved
+// accounts they match (the same CANumber and the same operator, or none
+// saved) take their use and result from it when read. With a limit of 0
+// no history is recorded (existing entries stay until ClearHistory): only
+// the accounts they match are refreshed, and nothing is written when none
+// does.
 func (s *Store) RecordLookups(ls ...Lookup) error {
 	if len(ls) == 0 {
 		return nil
@@ -38,75 +36,76 @@ func (s *Store) RecordLookups(ls ...Lookup) error {
 		}
 		ls[i].Snapshot = ls[i].Snapshot.Clone()
 	}
-	if s.opts.HistoryLimit == 0 {
-		vehicles := make([]string, len(ls))
-		for i, l := range ls {
-			vehicles[i] = l.CANumber
-		}
-		if done, err := s.appendUnread(vehicles, func(accts []diskAccount) []entry { return accountEntries(accts, ls) }); done {
-			return err
-		}
-		_, err := s.mutate(func(d *Data) error {
-			matched := false
-			for _, l := range ls {
-				matched = refreshAccounts(d, l) || matched
-			}
-			if !matched {
-				return errUnchanged // history off and nothing saved: no write at all
-			}
-			return nil
-		})
+	if done, err := s.appendUnread(ls); done {
 		return err
 	}
+	if s.opts.HistoryLimit > 0 {
+		_, err := s.update(nil, nil, lookupEntries(ls))
+		return err
+	}
+	_, err := s.mutate(func(d *Data) error {
+		matched := false
+		for _, l := range ls {
+			matched = refreshAccounts(d, l) || matched
+		}
+		if !matched {
+			return errUnchanged // history off and nothing saved: no write at all
+		}
+		return nil
+	})
+	return err
+}
+
+// lookupEntries are the history lines of ls.
+func lookupEntries(ls []Lookup) []entry {
 	es := make([]entry, len(ls))
 	for i, l := range ls {
 		es[i] = lookupEntry(l)
 	}
-	if done, err := s.appendUnread(nil, func([]diskAccount) []entry { return es }); done {
-		return err
-	}
-	_, err := s.update(nil, nil, es)
-	return err
+	return es
 }
 
-// appendUnread appends the entries of entries (given the saved accounts of
-// vehicles when it needs them, else nil) to the history file of a store not read
-// yet, reading no more than the accounts file, when that is all there is
-// to do: the accounts file is of this layout (or missing), the history
-// file is not from a newer aopfetch and is not due for compaction, and
-// nothing is pending. done is false when the whole store must be read
-// instead.
-func (s *Store) appendUnread(vehicles []string, entries func(accts []diskAccount) []entry) (done bool, err error) {
+// appendUnread appends what ls write (their lookups, or with history off
+// the account entries of the saved accounts they match) to the history
+// file of a store not read yet, reading no more than the accounts file,
+// when that is all there is to do: the accounts file is of this layout (or
+// missing), the history file is not from a newer aopfetch and is not due
+// for compaction, and nothing is pending. done is false when the whole
+// store must be read instead.
+func (s *Store) appendUnread(ls []Lookup) (done bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.loaded || len(s.pending) > 0 || len(s.pendingLookups) > 0 {
 		return false, nil
 	}
-	needAccounts := s.opts.HistoryLimit == 0
+	historyOff := s.opts.HistoryLimit == 0
 	l, err := s.lock()
 	if err != nil {
-		if needAccounts {
+		if historyOff {
 			return false, nil // which accounts match is known only from the file
 		}
-		s.pendingLookups = append(s.pendingLookups, entries(nil)...)
+		s.pendingLookups = append(s.pendingLookups, lookupEntries(ls)...)
 		return true, &PendingError{Err: err}
 	}
 	defer l.unlock()
 	if !currentLayout(s.path) {
 		return false, nil
 	}
-	var accts []diskAccount
-	if needAccounts {
-		if accts, err = s.accountsOf(vehicles); err != nil {
+	var es []entry
+	if historyOff {
+		accts, err := s.accountsOf(ls)
+		if err != nil {
 			return false, nil
 		}
+		es = accountEntries(accts, ls)
+	} else {
+		es = lookupEntries(ls)
 	}
-	es := entries(accts)
 	if len(es) == 0 {
 		return true, nil // history off and nothing saved: no write at all
 	}
-	tail, err := peekJournal(s.history)
-	if err != nil || tail.header.Journal > journalVersion || tail.lines+int64(len(es)) > compactAfter(s.opts.HistoryLimit) {
+	h, n, err := peekJournal(s.history)
+	if err != nil || h.Journal > journalVersion || n+int64(len(es)) > compactAfter(s.opts.HistoryLimit) {
 		return false, nil
 	}
 	lines, err := encodeEntries(nil, es)
@@ -120,14 +119,14 @@ func (s *Store) appendUnread(vehicles []string, entries func(accts []diskAccount
 	return true, nil
 }
 
-// accountsOf reads the saved accounts of vehicles from the accounts file
-// (none when it is missing).
-func (s *Store) accountsOf(vehicles []string) ([]diskAccount, error) {
+// accountsOf reads the saved accounts of the vehicles of ls from the
+// accounts file (none when it is missing).
+func (s *Store) accountsOf(ls []Lookup) ([]diskAccount, error) {
 	text, info, err := readFile(s.path)
 	if err != nil || info == nil {
 		return nil, err
 	}
-	return accountsOf(bytes.TrimPrefix(text, []byte("\uFEFF")), vehicles)
+	return accountsOf(bytes.TrimPrefix(text, []byte("\uFEFF")), ls)
 }
 
 // accountEntries are the account entries that record lookups ls on the
@@ -175,6 +174,11 @@ func currentLayout(path string) bool {
 // wait (see Update) then removes the lookups it was asked to clear, not
 // those made since.
 func (s *Store) ClearHistory() error {
+	type lookupKey struct {
+		historyKey
+		at int64
+	}
+	keyOf := func(l Lookup) lookupKey { return lookupKey{historyKeyOf(l), l.At.UnixNano()} }
 	cleared := map[lookupKey]bool{}
 	_, err := s.update(func(d *Data) error {
 		for _, l := range d.Recent {
@@ -187,17 +191,6 @@ func (s *Store) ClearHistory() error {
 		return nil
 	}, nil)
 	return err
-}
-
-// lookupKey identifies one lookup.
-type lookupKey struct {
-	historyKey
-	at int64
-}
-
-// keyOf is the key of l.
-func keyOf(l Lookup) lookupKey {
-	return lookupKey{historyKeyOf(l), l.At.UnixNano()}
 }
 
 // refreshAccounts records l on the saved accounts it matches, if any.

@@ -26,6 +26,9 @@ const csvHeaderRow = "label,operator,canumber,registration_id,note"
 // csvColumns returns the columns of csvHeaderRow.
 func csvColumns() []string { return strings.Split(csvHeaderRow, ",") }
 
+// csvColumnList names the columns of csvHeaderRow, for messages.
+func csvColumnList() string { return strings.ReplaceAll(csvHeaderRow, ",", ", ") }
+
 // exportVersion is the schema of a JSON export: the accounts with every
 // field, as the store's first layout held them.
 const exportVersion = 1
@@ -125,12 +128,9 @@ type ImportOptions struct {
 // invalid row; the error is for input that cannot be read at all (unknown
 // format, broken JSON, a CSV header without a canumber column).
 //
-// CSV needs a header row naming its columns, any of label, operator,
-// canumber, registration_id and note in any order (canumber is required).
-// JSON is either an export object {"version":1,"accounts":[...]} or a bare
-// array of accounts; their other fields (id, created_at, last, ...) are kept.
-//
-// JSON must hold one value: text after it (two files joined) is an error.
+// CSV is read by ReadCSV. JSON is one value, either an export object
+// {"version":1,"accounts":[...]} or a bare array of accounts; their other
+// fields (id, created_at, last, ...) are kept.
 func ParseImportRows(r io.Reader, format string, o ImportOptions) ([]ImportRow, []RowError, error) {
 	switch strings.ToLower(format) {
 	case "csv":
@@ -195,21 +195,16 @@ func newMerger(d *Data) *merger {
 	return m
 }
 
-// merge applies mergeAccount to a one-account view of d: the saved account
-// with a's vehicle, or an empty list that a (its id made unique) joins.
+// merge applies mergeAccount to a one-account view of d (the saved account
+// with a's vehicle), or adds a as mergeAccount does.
 func (m *merger) merge(a Account, newID string, now time.Time) mergeResult {
 	if i, ok := m.byVehicle[a.CANumber]; ok {
 		return mergeAccount(&Data{Accounts: m.d.Accounts[i : i+1 : i+1]}, a, newID, now)
 	}
-	if m.ids[a.ID] {
-		a.ID = newID
-	}
-	var one Data
-	mergeAccount(&one, a, newID, now)
-	n := one.Accounts[0]
-	n.Position = len(m.d.Accounts)
-	m.byVehicle[n.CANumber], m.ids[n.ID] = n.Position, true
-	m.d.Accounts = append(m.d.Accounts, n)
+	a = adopt(a, m.ids[a.ID], newID, now)
+	a.Position = len(m.d.Accounts)
+	m.byVehicle[a.CANumber], m.ids[a.ID] = a.Position, true
+	m.d.Accounts = append(m.d.Accounts, a.Clone())
 	return added
 }
 
@@ -358,9 +353,6 @@ func csvAccount(row CSVRow, o ImportOptions) (Account, error) {
 	return a, nil
 }
 
-// truncated is a cell quoted in a message: sanitised and cut short.
-func truncated(s string) string { return text.Truncate(text.Sanitize(s), 30) }
-
 // unnamedValue returns the index of the first non-blank field of rec in a
 // column the header does not name, or -1.
 func unnamedValue(rec []string, cols map[string]int) int {
@@ -388,6 +380,7 @@ type jsonInput struct {
 	b     []byte
 	dec   *json.Decoder
 	lines lineCounter
+	out   rows
 }
 
 func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
@@ -403,13 +396,11 @@ func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
 	if err != nil {
 		return nil, nil, jsonError(b, err)
 	}
-	var ok []ImportRow
-	var errs []RowError
 	switch tok {
 	case json.Delim('['):
-		ok, errs, err = in.rows()
+		err = in.rows()
 	case json.Delim('{'):
-		ok, errs, err = in.export()
+		err = in.export()
 	default:
 		return nil, nil, errors.New(`want an export object {"version":1,"accounts":[...]} or an array of accounts`)
 	}
@@ -419,7 +410,7 @@ func parseJSON(r io.Reader) ([]ImportRow, []RowError, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return ok, errs, nil
+	return in.out.ok, in.out.errs, nil
 }
 
 // end checks that only white space follows the top-level value.
@@ -432,74 +423,71 @@ func (in *jsonInput) end() error {
 }
 
 // export reads the rest of an export object, its closing '}' included.
-func (in *jsonInput) export() ([]ImportRow, []RowError, error) {
-	var ok []ImportRow
-	var errs []RowError
+func (in *jsonInput) export() error {
 	found := false
 	for in.dec.More() {
 		tok, err := in.dec.Token()
 		if err != nil {
-			return nil, nil, jsonError(in.b, err)
+			return jsonError(in.b, err)
 		}
 		switch tok {
 		case "accounts":
 			if found {
-				return nil, nil, errors.New(`"accounts" appears twice in the JSON object`)
+				return errors.New(`"accounts" appears twice in the JSON object`)
 			}
 			if tok, err = in.dec.Token(); err != nil {
-				return nil, nil, jsonError(in.b, err)
+				return jsonError(in.b, err)
 			}
 			if tok != json.Delim('[') {
-				return nil, nil, errors.New(`"accounts" must be an array`)
+				return errors.New(`"accounts" must be an array`)
 			}
-			if ok, errs, err = in.rows(); err != nil {
-				return nil, nil, err
+			if err := in.rows(); err != nil {
+				return err
 			}
 			found = true
 		case "version":
 			var v int
 			if err := in.dec.Decode(&v); err != nil {
-				return nil, nil, fmt.Errorf(`"version" must be a number: %w`, jsonError(in.b, err))
+				return fmt.Errorf(`"version" must be a number: %w`, jsonError(in.b, err))
 			}
 			if v > SchemaVersion {
-				return nil, nil, fmt.Errorf("the file was exported by a newer aopfetch (schema %d); upgrade aopfetch", v)
+				return fmt.Errorf("the file was exported by a newer aopfetch (schema %d); upgrade aopfetch", v)
 			}
 		default:
 			var skip json.RawMessage
 			if err := in.dec.Decode(&skip); err != nil {
-				return nil, nil, jsonError(in.b, err)
+				return jsonError(in.b, err)
 			}
 		}
 	}
 	if _, err := in.dec.Token(); err != nil {
-		return nil, nil, jsonError(in.b, err)
+		return jsonError(in.b, err)
 	}
 	if !found {
-		return nil, nil, errors.New(`the JSON object has no "accounts" array`)
+		return errors.New(`the JSON object has no "accounts" array`)
 	}
-	return ok, errs, nil
+	return nil
 }
 
-// rows reads array elements up to and including the closing ']'.
-func (in *jsonInput) rows() ([]ImportRow, []RowError, error) {
-	var out rows
+// rows reads array elements into in.out up to and including the closing ']'.
+func (in *jsonInput) rows() error {
 	for item := 1; in.dec.More(); item++ {
 		start := in.dec.InputOffset()
 		var raw json.RawMessage
 		if err := in.dec.Decode(&raw); err != nil {
-			return nil, nil, jsonError(in.b, err)
+			return jsonError(in.b, err)
 		}
 		var a Account
 		err := json.Unmarshal(raw, &a)
 		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 			err = typeError(te)
 		}
-		out.add(in.lines.at(start), item, a, err)
+		in.out.add(in.lines.at(start), item, a, err)
 	}
 	if _, err := in.dec.Token(); err != nil {
-		return nil, nil, jsonError(in.b, err)
+		return jsonError(in.b, err)
 	}
-	return out.ok, out.errs, nil
+	return nil
 }
 
 // typeError words a JSON type mismatch for a person.

@@ -32,9 +32,6 @@ type rawEntry struct {
 // nextSeq is the number the next raw line gets.
 func (j *journal) nextSeq() int64 { return j.header.Base + j.lines }
 
-// foldedEnd is the offset where the raw region starts.
-func (j *journal) foldedEnd(headerLen int64) int64 { return headerLen + j.header.Folded }
-
 // newer reports whether the file is from a newer aopfetch.
 func (j *journal) newer() bool { return j.header.Journal > journalVersion }
 
@@ -60,23 +57,13 @@ func openHistory(path string) (*os.File, os.FileInfo, error) {
 	return f, info, nil
 }
 
-// readJournal reads the history file at path whole. A missing file is an
-// empty journal. A file that is not a history file at all (no header, no
-// entry) is a *corruptError.
-func readJournal(path string) (journal, error) {
-	f, info, err := openHistory(path)
-	if f == nil {
-		return emptyJournal(), err
-	}
-	defer f.Close()
-	return readJournalFrom(f, info)
-}
-
 // emptyJournal is the journal of a history file that does not exist.
 func emptyJournal() journal { return journal{header: journalHeader{Journal: journalVersion}} }
 
-// readJournalFrom reads the opened history file f, whose FileInfo is info.
-func readJournalFrom(f *os.File, info os.FileInfo) (journal, error) {
+// readJournal reads the opened history file f, whose FileInfo is info, whole.
+// A file that is not a history file at all (no header, no entry) is a
+// *corruptError.
+func readJournal(f *os.File, info os.FileInfo) (journal, error) {
 	b, err := readAll(f, info)
 	if err != nil {
 		return journal{}, fmt.Errorf("read history %s: %w", f.Name(), err)
@@ -95,13 +82,13 @@ func (j *journal) parse(b []byte) error {
 	h, err := parseHeader(first)
 	headerLen := int64(len(first)) + 1
 	if err != nil {
-		h, headerLen = journalHeader{Journal: journalVersion}, 0 // no header: every line is raw
+		h, headerLen = emptyJournal().header, 0 // no header: every line is raw
 	}
 	j.header = h
 	if h.Journal > journalVersion {
 		return nil // newer: read-only, and nothing here is understood
 	}
-	foldedEnd := min(j.foldedEnd(headerLen), complete)
+	foldedEnd := min(headerLen+h.Folded, complete)
 	if foldedEnd > headerLen && b[foldedEnd-1] != '\n' { // a hand-edited length: end at a line
 		foldedEnd += int64(bytes.IndexByte(b[foldedEnd:complete], '\n') + 1)
 	}
@@ -147,34 +134,33 @@ func (j *journal) addRaw(b []byte) int {
 // appended since j was read when it is the same file (its inode, its
 // generation, and the last bytes read) grown; the whole file otherwise.
 // All of it is read through one descriptor, so that a compaction between
-// two reads cannot mix two files. changed reports whether anything was read.
-func refreshJournal(path string, j journal) (journal, bool, error) {
+// two reads cannot mix two files. A missing file is an empty journal.
+func refreshJournal(path string, j journal) (journal, error) {
 	f, info, err := openHistory(path)
 	if f == nil {
 		if err != nil || j.info == nil {
-			return j, false, err
+			return j, err
 		}
-		return emptyJournal(), true, nil // removed
+		return emptyJournal(), nil // removed
 	}
 	defer f.Close()
 	if j.info == nil || !os.SameFile(j.info, info) || info.Size() < j.size || j.newer() ||
 		genOf(f) != j.header.Gen || !j.tailStill(f) {
-		nj, err := readJournalFrom(f, info)
-		return nj, true, err
+		return readJournal(f, info)
 	}
 	if sameFile(j.info, info) {
-		return j, false, nil
+		return j, nil
 	}
 	tail := make([]byte, info.Size()-j.size)
 	n, err := f.ReadAt(tail, j.size)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return j, false, fmt.Errorf("read history %s: %w", path, err)
+		return j, fmt.Errorf("read history %s: %w", path, err)
 	}
 	tail = tail[:bytes.LastIndexByte(tail[:n], '\n')+1]
 	j = j.clone()
 	j.addRaw(tail)
 	j.info = info
-	return j, true, nil
+	return j, nil
 }
 
 // genOf is the generation in the header of the opened history file f.
@@ -201,19 +187,13 @@ func (j journal) clone() journal {
 	return j
 }
 
-// journalTail is what an append needs to know of a history file it has
-// not read: its header and how many raw lines it holds.
-type journalTail struct {
-	header journalHeader
-	lines  int64
-}
-
 // peekJournal reads the header of the file at path and counts its raw
-// lines, without decoding any entry or holding the file in memory.
-func peekJournal(path string) (journalTail, error) {
+// lines, without decoding any entry or holding the file in memory: what an
+// append needs to know of a history file it has not read.
+func peekJournal(path string) (h journalHeader, lines int64, err error) {
 	f, _, err := openHistory(path)
 	if f == nil {
-		return journalTail{header: journalHeader{Journal: journalVersion}}, err
+		return emptyJournal().header, 0, err
 	}
 	defer f.Close()
 	first, found := headLine(f)
@@ -222,13 +202,13 @@ func peekJournal(path string) (journalTail, error) {
 	if herr == nil && found {
 		start = int64(len(first)) + 1 + h.Folded
 	} else {
-		h = journalHeader{Journal: journalVersion}
+		h = emptyJournal().header
 	}
-	lines, err := countLines(io.NewSectionReader(f, start, 1<<62))
+	lines, err = countLines(io.NewSectionReader(f, start, 1<<62))
 	if err != nil {
-		return journalTail{}, fmt.Errorf("read history %s: %w", path, err)
+		return journalHeader{}, 0, fmt.Errorf("read history %s: %w", path, err)
 	}
-	return journalTail{header: h, lines: lines}, nil
+	return h, lines, nil
 }
 
 // countLines counts the newlines r holds, a buffer at a time.
@@ -252,16 +232,12 @@ func countLines(r io.Reader) (int64, error) {
 // empty, ending a torn last line first, and syncing. On failure the file
 // is cut back to its old length, so that a retry does not repeat entries.
 // A new file starts a new lineage. The caller holds the lock.
-func appendJournal(path string, lines []byte) (os.FileInfo, error) {
-	info, err := appendLines(path, lines)
-	if err != nil {
-		return nil, fmt.Errorf("could not record history in %s: %w", path, err)
-	}
-	return info, nil
-}
-
-// appendLines is appendJournal without the file's name in its errors.
-func appendLines(path string, lines []byte) (os.FileInfo, error) {
+func appendJournal(path string, lines []byte) (_ os.FileInfo, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("could not record history in %s: %w", path, err)
+		}
+	}()
 	f, err := safefile.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return nil, err
@@ -319,21 +295,20 @@ func endsWithNewline(path string, size int64) bool {
 // compactJournal replaces the history file with a header and the given
 // folded entries, whose raw lines start at base in lineage (a new one when
 // "").
-func compactJournal(path string, base int64, lineage string, folded []entry) (os.FileInfo, error) {
+func compactJournal(path string, base int64, lineage string, folded []entry) error {
 	if lineage == "" {
 		lineage = newID()
 	}
 	body, err := encodeEntries(nil, folded)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h, err := marshalLine(journalHeader{Journal: journalVersion, Gen: newID(), Lineage: lineage, Base: base, Folded: int64(len(body))})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	info, err := writeFileAtomic(path, h, []byte("\n"), body)
-	if err != nil {
-		return nil, &writeError{path: path, err: err}
+	if _, err := writeFileAtomic(path, h, []byte("\n"), body); err != nil {
+		return &writeError{path: path, err: err}
 	}
-	return info, nil
+	return nil
 }

@@ -31,7 +31,7 @@ func (s *Store) migrate(d disk) (disk, error) {
 		entries[i] = *e
 	}
 	lineage := newID()
-	if _, err := compactJournal(s.history, 0, lineage, entries); err != nil {
+	if err := compactJournal(s.history, 0, lineage, entries); err != nil {
 		return fail(err)
 	}
 	b, err := encodeAccounts(d.accounts, filepath.Base(s.history), newID(), lineage)

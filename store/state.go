@@ -47,7 +47,7 @@ func (d disk) read(path, history string) (disk, error) {
 	}
 	jc := make(chan read, 1)
 	go func() {
-		j, _, err := refreshJournal(history, d.j)
+		j, err := refreshJournal(history, d.j)
 		jc <- read{j, err}
 	}()
 	nd, err := d.readAccounts(path)
@@ -380,12 +380,12 @@ func sameSnapshot(a, b *Snapshot) bool {
 func (s *Store) write(p plan, adds []entry) error {
 	switch {
 	case p.compact != nil:
-		if _, err := compactJournal(s.history, p.compact.base, p.compact.lineage, p.compact.entries); err != nil {
+		if err := compactJournal(s.history, p.compact.base, p.compact.lineage, p.compact.entries); err != nil {
 			s.pendingLookups = adds
 			return err
 		}
 		s.pendingLookups = nil
-		j, err := readJournal(s.history)
+		j, err := refreshJournal(s.history, emptyJournal())
 		if err != nil {
 			j = emptyJournal() // re-read next time
 		}
@@ -400,7 +400,7 @@ func (s *Store) write(p plan, adds []entry) error {
 			return &writeError{path: s.history, err: err}
 		}
 		s.pendingLookups = nil
-		if j, _, err := refreshJournal(s.history, s.disk.j); err == nil {
+		if j, err := refreshJournal(s.history, s.disk.j); err == nil {
 			s.disk.j = j
 		} else {
 			s.disk.j.info = nil // re-read next time

@@ -81,11 +81,9 @@ type Store struct {
 
 	opts Options
 
-	mu sync.Mutex
-	// loaded reports whether disk has been read.
-	loaded bool
-	// disk is the files' content as last read or written.
-	disk disk
+	mu     sync.Mutex
+	loaded bool // whether disk has been read
+	disk   disk // the files' content as last read or written
 	// base is disk's view; data is base with the pending changes. Installed
 	// Data values are never changed in place.
 	base     Data
@@ -134,7 +132,8 @@ func Open(path string, o Options) (*Store, error) {
 	path = target
 	s := &Store{path: path, history: historyPath(path), opts: o, data: emptyData()}
 	s.tightenDefaultDir()
-	s.tightenFile()
+	s.tighten(s.path, safefile.FileMode)
+	s.tighten(s.history, safefile.FileMode)
 	s.removeStaleTemps()
 	if !o.Deferred {
 		if err := s.load(); err != nil {
@@ -260,18 +259,16 @@ func (s *Store) changed() (bool, error) {
 
 // Update applies fn under the cross-process lock to the freshly re-read
 // store and writes what changed: the accounts file (atomically) when an
-// account's own fields or the order changed, the history file otherwise
+// account's own fields or the order changed, else the history file
 // (appended, or compacted when fn changed the history). It returns the new
 // state.
 //
-// If fn returns an error nothing is written and that error is returned. If
-// the store is read-only, an error says so. If locking, reading or writing
-// fails, the files are left as they were and a *PendingError says why; the
-// change is then kept in memory (Data and the returned state include it,
-// Pending counts it) and re-applied to the then current state by the next
-// Update or Flush.
-// fn may therefore run more than once: it must only change the *Data it is
-// given, never variables it captured.
+// If fn returns an error nothing is written and that error is returned; a
+// read-only store is an error too. If locking, reading or writing fails,
+// the files are left as they were and a *PendingError says why; the change
+// is kept in memory (see Pending) and re-applied to the then current state
+// by the next Update or Flush. fn may therefore run more than once: it must
+// only change the *Data it is given, never variables it captured.
 func (s *Store) Update(fn func(*Data) error) (Data, error) {
 	d, err := s.update(fn, fn, nil)
 	return d.Clone(), err
@@ -281,10 +278,9 @@ func (s *Store) Update(fn func(*Data) error) (Data, error) {
 // the store, to be read and never changed.
 func (s *Store) mutate(fn func(*Data) error) (Data, error) { return s.update(fn, fn, nil) }
 
-// update is Update with a separate replay function for pending changes, so
-// that fn may record results in captured variables while replay does not,
-// and with lookups to add to the history. The result is shared with the
-// store: read it, never change it.
+// update is mutate with a separate replay function for pending changes (so
+// that fn may record results in captured variables while replay does not),
+// and with lookups to add to the history.
 func (s *Store) update(fn, replay func(*Data) error, lookups []entry) (Data, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -479,19 +475,14 @@ func (s *Store) refreshLocked() error {
 	if d.needsLock() {
 		if d, err = s.migrate(d); err != nil {
 			s.upgradeErr = err
-			s.notice(err.Error())
+			if !slices.Contains(s.notices, err.Error()) { // once, however often it is tried
+				s.notices = append(s.notices, err.Error())
+			}
 		}
 	}
 	s.install(d)
 	s.removeLeftoverCopy()
 	return nil
-}
-
-// notice records a notice once.
-func (s *Store) notice(n string) {
-	if !slices.Contains(s.notices, n) {
-		s.notices = append(s.notices, n)
-	}
 }
 
 // moveAside moves the corrupt file ce names aside, with a notice.
