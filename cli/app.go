@@ -100,12 +100,6 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	}
 }
 
-// noColor reports whether NO_COLOR asks for no colour.
-func (a *invocation) noColor() bool {
-	v, ok := a.getenv("NO_COLOR")
-	return ok && v != ""
-}
-
 // bindFlags registers the global flags on fs (the root's persistent flags).
 func (a *invocation) bindFlags(fs *pflag.FlagSet) {
 	a.flagSet = fs

@@ -192,7 +192,7 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 		out = f
 		return err
 	})
-	if _, ok := errors.AsType[*exitError](err); ok || ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	} else if err != nil {
 		return newUsageError("", "opening the output: %v", err)

@@ -79,12 +79,14 @@ func inGlyphs(g text.Glyphs, rows [][]string) [][]string {
 	return out
 }
 
-// fitTableTo is fitTable for the terminal w writes to (its width; its
-// glyphs, in which the cells are measured and cut).
-func fitTableTo(w io.Writer, header []string, rows [][]string, shrink, drop []int) ([]string, [][]string) {
+// writeFitTable is writeTable fitted (see fitTable) to the terminal w
+// writes to: its width, and its glyphs, in which the cells are measured and
+// cut.
+func writeFitTable(w io.Writer, header []string, rows [][]string, shrink, drop []int) error {
 	g := glyphsOf(w)
 	all := inGlyphs(g, append([][]string{header}, rows...))
-	return fitTable(g, all[0], all[1:], terminalWidth(w), shrink, drop)
+	header, rows = fitTable(g, all[0], all[1:], terminalWidth(w), shrink, drop)
+	return writeTable(w, header, rows)
 }
 
 // minFitWidth is the narrowest a column is cut to by fitTable.

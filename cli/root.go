@@ -189,11 +189,12 @@ func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
+	noColor, _ := app.getenv("NO_COLOR")
 	opts := ui.Options{
 		Fetcher: c, Config: cfg, Demo: app.demo(), Vehicle: vehicle,
 		Debug: app.flags.debug, Version: app.info.Version,
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
-		ASCII:   text.GlyphsFor(app.getenv).ASCII(), NoColor: app.noColor(),
+		ASCII:   text.GlyphsFor(app.getenv).ASCII(), NoColor: noColor != "",
 		Theme: ui.Theme(cfg.Theme), Concurrency: cfg.Concurrency, Rate: cfg.Rate,
 	}
 	if s, err := app.store(); err != nil {
