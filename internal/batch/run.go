@@ -45,9 +45,7 @@ type Env struct {
 func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	sum := &Summary{Rows: len(p.spec.Rows), Invalid: p.spec.Invalid, Resumed: p.resumed, Output: p.spec.Output, Lookups: len(p.jobs)}
 	sv := e.startSaver()
-	if e.Save {
-		sv.add(nil, p.keptAccounts()...)
-	}
+	sv.add(nil, p.keptAccounts()...) // dropped unless e.Save
 	counter := newCounter(len(p.jobs))
 	stopWatch := context.AfterFunc(ctx, func() {
 		counter.setStopping()
