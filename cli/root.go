@@ -24,9 +24,9 @@ import (
 // hintUseFetch points at the one-shot command.
 const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --json for scripts)"
 
-// Execute runs the root command and returns the process exit code. SIGINT,
-// SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130
-// (serve handles its own signals: SIGHUP reloads it).
+// Execute runs the root command and returns the process exit code; the
+// stopSignals cancel in-flight lookups and end it with 130 (serve handles
+// its own signals: SIGHUP reloads it).
 func Execute(b BuildInfo) int {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
