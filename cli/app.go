@@ -13,6 +13,7 @@ import (
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
 	"github.com/aopfetch/aopfetch/internal/config"
+	"github.com/aopfetch/aopfetch/internal/serve"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 	"github.com/aopfetch/aopfetch/ui"
@@ -84,9 +85,9 @@ type invocation struct {
 	noticeOnce sync.Once
 
 	// session is set when the invocation runs one SSH session of `aopfetch serve`
-	// (RunSession): the server's settings and fetcher instead of the
-	// process's config, environment and client.
-	session *sessionMode
+	// (RunSession): its Config, Fetcher and Demo instead of the process's
+	// config, environment and client.
+	session *serve.Command
 }
 
 // newApp returns an invocation writing to the given streams.
@@ -98,12 +99,6 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 		info: info, stdin: stdin, stdout: glyphWriter{stdout, text.GlyphsFor(getenv)}, stderr: stderr, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
-}
-
-// noColor reports whether NO_COLOR asks for no colour.
-func (a *invocation) noColor() bool {
-	v, ok := a.getenv("NO_COLOR")
-	return ok && v != ""
 }
 
 // bindFlags registers the global flags on fs (the root's persistent flags).
@@ -133,7 +128,7 @@ func (a *invocation) changedFlags() map[string]string {
 // the store is the demo's own.
 func (a *invocation) config() (*config.Config, error) {
 	if a.session != nil {
-		return a.session.cfg, nil
+		return a.session.Config, nil
 	}
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
@@ -223,7 +218,7 @@ func (a *invocation) client() (*client.Client, error) {
 // process's client.
 func (a *invocation) fetcher() (ui.Fetcher, error) {
 	if a.session != nil {
-		return a.session.fetcher, nil
+		return a.session.Fetcher, nil
 	}
 	return a.client()
 }
@@ -318,7 +313,7 @@ func (a *invocation) checkNotOwnFile(out string) error {
 }
 
 // demo reports whether --demo is on (for a session of serve: on the server).
-func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a.session.demo) }
+func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a.session.Demo) }
 
 // printDemoNotice writes the DEMO line to stderr once, under --demo only.
 // Commands call it before their human output.

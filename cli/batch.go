@@ -192,7 +192,7 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 		out = f
 		return err
 	})
-	if _, ok := errors.AsType[*exitError](err); ok || ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted")}
 	} else if err != nil {
 		return newUsageError("", "opening the output: %v", err)
@@ -200,16 +200,10 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 	env := batch.Env{
 		Fetcher: c,
 		Options: batch.Options{Concurrency: o.concurrency, Rate: o.rate, Grace: batchGrace, Hurry: hurry},
-		Store: func() (batch.Store, error) {
-			s, err := app.store()
-			if err != nil {
-				return nil, err
-			}
-			return s, nil
-		},
+		Store:   func() (batch.Store, error) { return app.store() },
 		Save:    o.save || o.saved,
 		History: !o.noHistory,
-		Progress: func(c *batch.Counter) batch.Progress {
+		Progress: func(c *batch.Counter) func() {
 			// No bar when the rows themselves go to the same terminal.
 			return batch.StartProgress(app.stderr, c, isTerminal(app.stderr) && (o.output != "-" || !isTerminal(app.stdout)), glyphsOf(app.stdout))
 		},

@@ -114,7 +114,7 @@ func TestConsumerTableSanitisesServerStrings(t *testing.T) {
 	c := client.Consumer{ResponseCode: 1, Status: true, Name: evil, Message: evil, Amount: "1000.0",
 		Bill: &client.Bill{CellNumber: evil, DueDate: evil, BillNetAmount: evil}}
 	var b bytes.Buffer
-	if err := writeFields(&b, consumerFields(testReq, c, nil, time.Now())); err != nil {
+	if err := writeConsumer(&b, testReq, &client.Result{Consumer: c}, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -601,7 +601,7 @@ func TestTablesShowTheBillAmountWhenTheTopLevelOneIsMissing(t *testing.T) {
 	now := time.Date(2021, 9, 10, 12, 0, 0, 0, time.UTC)
 	snap := &store.Snapshot{Consumer: c, FetchedAt: now}
 	var b bytes.Buffer
-	_ = writeFields(&b, consumerFields(testReq, c, nil, now))
+	_ = writeConsumer(&b, testReq, &client.Result{Consumer: c}, nil, now)
 	_ = writeAccounts(&b, []store.Account{{CANumber: "DL12CB4685", Operator: 311, Last: snap}}, nil, now)
 	_ = writeHistory(&b, []store.Lookup{{CANumber: "DL12CB4685", Operator: 311, OK: true, At: now, Snapshot: snap}}, nil, now)
 	if n := strings.Count(b.String(), "₹500.00"); n != 3 {

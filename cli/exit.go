@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -91,11 +92,5 @@ func worstExitCode(codes ...int) int {
 		}
 		return 1
 	}
-	worst := exitOK
-	for _, c := range codes {
-		if rank(c) > rank(worst) {
-			worst = c
-		}
-	}
-	return worst
+	return slices.MaxFunc(append([]int{exitOK}, codes...), func(a, b int) int { return cmp.Compare(rank(a), rank(b)) })
 }

@@ -101,6 +101,5 @@ func writeHistory(w io.Writer, recent []store.Lookup, cfg *config.Config, now ti
 			operatorText(l.Operator, cfg), name, amount, due, outcome})
 	}
 	header := []string{"WHEN", "VEHICLE", "OPERATOR", "NAME", "AMOUNT", "DUE", "OUTCOME"}
-	header, rows = fitTableTo(w, header, rows, []int{3, 6}, []int{2, 5, 0})
-	return writeTable(w, header, rows)
+	return writeFitTable(w, header, rows, []int{3, 6}, []int{2, 5, 0})
 }

@@ -19,9 +19,6 @@ import (
 // none is shown for an empty value.
 const none = "-"
 
-// field is one label/value line of a detail block.
-type field struct{ label, value string }
-
 // glyphWriter is an output stream that knows the glyphs of its terminal:
 // the tables written to it are laid out in them (ASCII when the locale is
 // not UTF-8). What else is written passes through unchanged (--json stays
@@ -39,35 +36,21 @@ func glyphsOf(w io.Writer) text.Glyphs {
 	return text.UTF8Glyphs()
 }
 
-// writeFields writes label/value lines with the values aligned. Labels and
-// values must already be safe for a terminal.
-func writeFields(w io.Writer, fields []field) error {
-	g := glyphsOf(w)
-	width := 0
-	for _, f := range fields {
-		width = max(width, text.Width(g.Text(f.label)))
-	}
-	var b strings.Builder
-	for _, f := range fields {
-		b.WriteString(g.Pad(g.Text(f.label), width))
-		b.WriteString("  ")
-		b.WriteString(g.Text(f.value))
-		b.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
 // writeTable writes a header row and rows in columns aligned by display
 // width (wide and combining characters count as they render), in w's
 // glyphs. The last column is not padded. Cells must already be safe for a
 // terminal.
 func writeTable(w io.Writer, header []string, rows [][]string) error {
+	return writeRows(w, append([][]string{header}, rows...))
+}
+
+// writeRows writes rows as writeTable does, without a header.
+func writeRows(w io.Writer, rows [][]string) error {
 	g := glyphsOf(w)
-	header, rows = glyphCells(g, header, rows)
-	widths := columnWidths(header, rows)
+	rows = inGlyphs(g, rows)
+	widths := columnWidths(rows)
 	var b strings.Builder
-	for _, row := range append([][]string{header}, rows...) {
+	for _, row := range rows {
 		for i, cell := range row {
 			if i == len(row)-1 {
 				b.WriteString(cell)
@@ -78,39 +61,32 @@ func writeTable(w io.Writer, header []string, rows [][]string) error {
 		}
 		b.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return writeString(w, b.String())
 }
 
-// glyphCells is every cell in g's glyphs (a copy when they change).
-func glyphCells(g text.Glyphs, header []string, rows [][]string) ([]string, [][]string) {
+// inGlyphs is every cell of rows in g's glyphs (a copy when they change).
+func inGlyphs(g text.Glyphs, rows [][]string) [][]string {
 	if !g.ASCII() {
-		return header, rows
+		return rows
 	}
-	return eachRow(header, rows, func(row []string) []string {
-		out := make([]string, len(row))
-		for i, c := range row {
-			out[i] = g.Text(c)
-		}
-		return out
-	})
-}
-
-// eachRow returns f of the header and of every row.
-func eachRow(header []string, rows [][]string, f func([]string) []string) ([]string, [][]string) {
 	out := make([][]string, len(rows))
-	for i, r := range rows {
-		out[i] = f(r)
+	for i, row := range rows {
+		out[i] = make([]string, len(row))
+		for j, c := range row {
+			out[i][j] = g.Text(c)
+		}
 	}
-	return f(header), out
+	return out
 }
 
-// fitTableTo is fitTable for the terminal w writes to (its width; its
-// glyphs, in which the cells are measured and cut).
-func fitTableTo(w io.Writer, header []string, rows [][]string, shrink, drop []int) ([]string, [][]string) {
+// writeFitTable is writeTable fitted (see fitTable) to the terminal w
+// writes to: its width, and its glyphs, in which the cells are measured and
+// cut.
+func writeFitTable(w io.Writer, header []string, rows [][]string, shrink, drop []int) error {
 	g := glyphsOf(w)
-	header, rows = glyphCells(g, header, rows)
-	return fitTable(g, header, rows, terminalWidth(w), shrink, drop)
+	all := inGlyphs(g, append([][]string{header}, rows...))
+	header, rows = fitTable(g, all[0], all[1:], terminalWidth(w), shrink, drop)
+	return writeTable(w, header, rows)
 }
 
 // minFitWidth is the narrowest a column is cut to by fitTable.
@@ -125,7 +101,8 @@ func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink
 	if width <= 0 {
 		return header, rows
 	}
-	widths := columnWidths(header, rows)
+	all := append([][]string{header}, rows...)
+	widths := columnWidths(all)
 	dropped := make([]bool, len(header))
 	floor := slices.Clone(widths)
 	for _, i := range shrink {
@@ -149,21 +126,21 @@ func fitTable(g text.Glyphs, header []string, rows [][]string, width int, shrink
 		}
 		widths[widest]--
 	}
-	return eachRow(header, rows, func(row []string) []string {
-		out := make([]string, 0, len(row))
+	for r, row := range all {
+		all[r] = nil
 		for i, c := range row {
 			if i < len(dropped) && !dropped[i] {
-				out = append(out, g.Truncate(c, widths[i]))
+				all[r] = append(all[r], g.Truncate(c, widths[i]))
 			}
 		}
-		return out
-	})
+	}
+	return all[0], all[1:]
 }
 
-// columnWidths returns the display width of each column.
-func columnWidths(header []string, rows [][]string) []int {
-	widths := make([]int, len(header))
-	for _, row := range append([][]string{header}, rows...) {
+// columnWidths returns the display width of each column of the first row.
+func columnWidths(rows [][]string) []int {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
 		for i, c := range row {
 			if i < len(widths) {
 				widths[i] = max(widths[i], text.Width(c))
@@ -254,14 +231,15 @@ func operatorText(code int, cfg *config.Config) string {
 	return s
 }
 
-// consumerFields returns the detail lines of one successful lookup. Every
+// writeConsumer writes the detail block of one successful lookup. Every
 // server string is sanitised.
-func consumerFields(req client.Request, c client.Consumer, cfg *config.Config, now time.Time) []field {
+func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *config.Config, now time.Time) error {
+	c := res.Consumer
 	bill, pay, partPay := client.Bill{}, none, none
 	if c.Bill != nil {
 		bill, pay, partPay = *c.Bill, yesNo(c.Bill.AcceptPayment), yesNo(c.Bill.AcceptPartPay)
 	}
-	return []field{
+	return writeRows(w, [][]string{
 		{"Name", cell(c.ShownName(), 0)},
 		{"Vehicle", cell(req.CANumber, 0)},
 		{"Operator", operatorText(req.Operator, cfg)},
@@ -274,12 +252,7 @@ func consumerFields(req client.Request, c client.Consumer, cfg *config.Config, n
 		{"Phone", cell(bill.CellNumber, 0)},
 		{"Message", cell(c.Message, 0)},
 		{"Response code", strconv.Itoa(c.ResponseCode)},
-	}
-}
-
-// writeConsumer writes the detail block of one successful lookup.
-func writeConsumer(w io.Writer, req client.Request, res *client.Result, cfg *config.Config, now time.Time) error {
-	return writeFields(w, consumerFields(req, res.Consumer, cfg, now))
+	})
 }
 
 // writeLookupError writes a failed lookup as "aopfetch: VEHICLE: message"

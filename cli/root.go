@@ -24,9 +24,9 @@ import (
 // hintUseFetch points at the one-shot command.
 const hintUseFetch = "use `aopfetch fetch VEHICLE` for one-shot lookups (add --json for scripts)"
 
-// Execute runs the root command and returns the process exit code. SIGINT,
-// SIGTERM and SIGHUP cancel in-flight lookups and end the process with 130
-// (serve handles its own signals: SIGHUP reloads it).
+// Execute runs the root command and returns the process exit code; the
+// stopSignals cancel in-flight lookups and end it with 130 (serve handles
+// its own signals: SIGHUP reloads it).
 func Execute(b BuildInfo) int {
 	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
@@ -189,11 +189,12 @@ func runTUI(cmd *cobra.Command, app *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
+	noColor, _ := app.getenv("NO_COLOR")
 	opts := ui.Options{
 		Fetcher: c, Config: cfg, Demo: app.demo(), Vehicle: vehicle,
 		Debug: app.flags.debug, Version: app.info.Version,
 		Notices: append(slices.Clone(cfg.Warnings), app.clientNotices...),
-		ASCII:   text.GlyphsFor(app.getenv).ASCII(), NoColor: app.noColor(),
+		ASCII:   text.GlyphsFor(app.getenv).ASCII(), NoColor: noColor != "",
 		Theme: ui.Theme(cfg.Theme), Concurrency: cfg.Concurrency, Rate: cfg.Rate,
 	}
 	if s, err := app.store(); err != nil {

@@ -91,8 +91,7 @@ func writeAccounts(w io.Writer, accts []store.Account, cfg *config.Config, now t
 	header := []string{"#", "LABEL", "VEHICLE", "OPERATOR", "REG ID", "AMOUNT", "DUE", "ID", "NOTE"}
 	// On a narrow terminal: the ID, then the note, registration ID,
 	// operator and due date are left out (saved rm takes the vehicle too).
-	header, rows = fitTableTo(w, header, rows, []int{1, 8}, []int{7, 8, 4, 3, 6})
-	return writeTable(w, header, rows)
+	return writeFitTable(w, header, rows, []int{1, 8}, []int{7, 8, 4, 3, 6})
 }
 
 // savedAddOptions are the flags of `saved add`.

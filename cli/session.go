@@ -10,23 +10,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/serve"
-	"github.com/aopfetch/aopfetch/ui"
 )
 
 // sessionCommands are the commands an SSH session of `aopfetch serve` may
 // run without a terminal: the ones that touch nothing but the agent's own
 // store and the session's stdin and stdout.
 var sessionCommands = []string{"fetch", "saved", "history", "export", "import", "version", "help"}
-
-// sessionMode is what an invocation of a session uses instead of the process's
-// config, environment and client.
-type sessionMode struct {
-	cfg     *config.Config
-	fetcher ui.Fetcher
-	demo    bool
-}
 
 // errNoClientInSession guards the paths a session never reaches (batch,
 // the TUI): a session looks up through its fetcher only.
@@ -51,7 +41,7 @@ func RunSession(ctx context.Context, b BuildInfo, o serve.Command) int {
 		writeLookupError(o.Stderr, "", errors.New("the server gave this session no store or fetcher"))
 		return exitAPI
 	}
-	app.session = &sessionMode{cfg: o.Config, fetcher: o.Fetcher, demo: o.Demo}
+	app.session = &o
 	if err := checkSessionArgs(b, o.Args); err != nil {
 		writeLookupError(app.stderr, "", err)
 		return exitCodeFor(err)

@@ -985,8 +985,8 @@ func TestBatchProgressViews(t *testing.T) {
 	}
 	defer f.Close()
 	c.add(true)
-	lp := startLineProgress(f, c, 5*time.Millisecond, text.UTF8Glyphs())
-	defer lp.Stop()
+	stop := startLineProgress(f, c, 5*time.Millisecond, text.UTF8Glyphs())
+	defer stop()
 	lines := func() string { return string(mustRead(t, f.Name())) }
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(lines(), "\n"); {
 		if time.Now().After(deadline) {

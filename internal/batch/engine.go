@@ -92,7 +92,15 @@ func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each 
 	defer stopDispatch()
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
-	go cancelAfterGrace(ctx, reqCtx, cancelReqs, o.Grace, o.Hurry)
+	stopGrace := context.AfterFunc(ctx, func() {
+		select {
+		case <-reqCtx.Done():
+		case <-time.After(o.Grace):
+		case <-o.Hurry:
+		}
+		cancelReqs()
+	})
+	defer stopGrace()
 
 	stop := func() {
 		stopDispatch()
@@ -113,23 +121,6 @@ func Run(ctx context.Context, f Fetcher, jobs []client.Request, o Options, each 
 	}
 	rep.Interrupted = ctx.Err() != nil
 	return rep
-}
-
-// cancelAfterGrace cancels the requests grace after ctx is done, or as soon
-// as hurry is closed, unless they finish first.
-func cancelAfterGrace(ctx, reqCtx context.Context, cancel context.CancelFunc, grace time.Duration, hurry <-chan struct{}) {
-	select {
-	case <-reqCtx.Done():
-		return
-	case <-ctx.Done():
-	}
-	select {
-	case <-reqCtx.Done():
-	case <-time.After(grace):
-		cancel()
-	case <-hurry:
-		cancel()
-	}
 }
 
 // dispatch starts one goroutine per job, never more than o.Concurrency at

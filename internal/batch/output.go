@@ -27,43 +27,6 @@ func csvHeader() []string {
 	}
 }
 
-// rowWriter writes output rows in one format. Every call writes whole rows
-// and flushes them, so an interruption loses nothing written.
-type rowWriter interface {
-	writeHeader() error
-	writeResult(row Row, r Result) error
-	writeKept(e resumeEntry) error
-}
-
-// newRowWriter returns the writer of format on w.
-func newRowWriter(w io.Writer, format string) rowWriter {
-	if format == FormatJSONL {
-		return &jsonlWriter{w: w}
-	}
-	return &csvWriter{w: csv.NewWriter(w)}
-}
-
-// csvWriter writes batch CSV rows.
-type csvWriter struct{ w *csv.Writer }
-
-func (c *csvWriter) writeHeader() error { return c.write(csvHeader()) }
-
-func (c *csvWriter) writeResult(row Row, r Result) error { return c.write(csvRecord(row, r)) }
-
-func (c *csvWriter) writeKept(e resumeEntry) error { return c.write(e.csv) }
-
-func (c *csvWriter) write(rec []string) error {
-	if err := c.w.Write(rec); err != nil {
-		return err
-	}
-	c.w.Flush()
-	return c.w.Error()
-}
-
-// jsonlWriter writes one --json record per line, escaped as every JSON
-// output is (text.SafeJSON).
-type jsonlWriter struct{ w io.Writer }
-
 // jsonlRecord is the JSONL row: the --json record of fetch plus the input
 // row's label when it has one.
 type jsonlRecord struct {
@@ -71,20 +34,31 @@ type jsonlRecord struct {
 	Label string `json:"label,omitempty"`
 }
 
-func (j *jsonlWriter) writeHeader() error { return nil }
-
-func (j *jsonlWriter) writeResult(row Row, r Result) error {
-	line, err := json.Marshal(jsonlRecord{Record: NewRecord(row.Req, r.Res, r.Err), Label: row.Label})
-	if err != nil {
-		return err
+// headerLine is the first line of an output in format (none for JSONL).
+func headerLine(format string) []byte {
+	if format == FormatJSONL {
+		return nil
 	}
-	_, err = j.w.Write(append(text.SafeJSON(line), '\n'))
-	return err
+	return csvLine(csvHeader())
 }
 
-func (j *jsonlWriter) writeKept(e resumeEntry) error {
-	_, err := j.w.Write(append(text.SafeJSON(e.json), '\n'))
-	return err
+// encodeRow renders one output row with its newline: a CSV record, or the
+// JSONL record escaped as every JSON output is (text.SafeJSON).
+func encodeRow(format string, row Row, r Result) ([]byte, error) {
+	if format != FormatJSONL {
+		return csvLine(csvRecord(row, r)), nil
+	}
+	line, err := json.Marshal(jsonlRecord{Record: NewRecord(row.Req, r.Res, r.Err), Label: row.Label})
+	return append(text.SafeJSON(line), '\n'), err
+}
+
+// csvLine is rec as one CSV line.
+func csvLine(rec []string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(rec) // writes to a buffer never fail
+	w.Flush()
+	return b.Bytes()
 }
 
 // csvRecord renders one output row: every value sanitised for a single
@@ -128,18 +102,32 @@ func (o *Output) inOrder(rows []Row, written *int) *inOrder[Result] {
 		if o.w == nil {
 			return nil
 		}
-		if err := o.w.writeResult(rows[i], r); err != nil {
-			return err
+		b, err := encodeRow(o.format, rows[i], r)
+		if err == nil {
+			err = o.write(b)
 		}
-		*written++
-		return nil
+		if err == nil {
+			*written++
+		}
+		return err
 	})
 }
 
 // Output is where a batch's rows go.
 type Output struct {
-	w    rowWriter // nil when there is no output
-	file *os.File  // nil for stdout or no output
+	w      io.Writer // nil when there is no output
+	format string
+	file   *os.File // nil for stdout or no output
+}
+
+// write writes b (whole rows, at once, so an interruption loses nothing
+// written); nothing when b is empty.
+func (o *Output) write(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := o.w.Write(b)
+	return err
 }
 
 // Open opens the plan's output: nothing for "", stdout for "-", else the
@@ -155,8 +143,8 @@ func (p *Plan) Open(stdout io.Writer) (*Output, error) {
 	case "":
 		return &Output{}, nil
 	case "-":
-		w := newRowWriter(stdout, format)
-		return &Output{w: w}, w.writeHeader()
+		o := &Output{w: stdout, format: format}
+		return o, o.write(headerLine(format))
 	}
 	if p.spec.Resume {
 		if err := rewriteKept(path, format, p.keep); err != nil {
@@ -166,22 +154,22 @@ func (p *Plan) Open(stdout io.Writer) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Output{w: newRowWriter(f, format), file: f}, nil
+		return &Output{w: f, format: format, file: f}, nil
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if err := private(f); err != nil {
+	o := &Output{w: f, format: format, file: f}
+	err = private(f)
+	if err == nil {
+		err = o.write(headerLine(format))
+	}
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	w := newRowWriter(f, format)
-	if err := w.writeHeader(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &Output{w: w, file: f}, nil
+	return o, nil
 }
 
 // private makes an existing regular file f 0600 and empties it (a new one
@@ -205,13 +193,11 @@ func rewriteKept(path, format string, keep []resumeEntry) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	var b bytes.Buffer // writes to it never fail
-	w := newRowWriter(&b, format)
-	_ = w.writeHeader()
+	b := headerLine(format)
 	for _, e := range keep {
-		_ = w.writeKept(e)
+		b = append(b, e.line...)
 	}
-	return safefile.WriteAtomic(path, b.Bytes())
+	return safefile.WriteAtomic(path, b)
 }
 
 // Close syncs and closes the output file.

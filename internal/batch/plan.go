@@ -94,11 +94,12 @@ func (s Spec) Check() error {
 // rows kept from the earlier run.
 type Plan struct {
 	spec    Spec
-	rows    []Row            // the rows to look up
-	jobs    []client.Request // unique lookups, in order of first appearance
-	rowsOf  [][]int          // job index -> its row indexes, in input order
-	keep    []resumeEntry    // rows of the earlier run's output to keep
-	resumed int              // input rows already answered there
+	rows    []Row             // the rows to look up
+	jobs    []client.Request  // unique lookups, in order of first appearance
+	rowsOf  [][]int           // job index -> its row indexes, in input order
+	labels  map[string]string // vehicle -> its first label in the input ("" when none)
+	keep    []resumeEntry     // rows of the earlier run's output to keep
+	resumed int               // input rows already answered there
 }
 
 // Prepare checks the spec, reads the earlier run's output when resuming,
@@ -108,7 +109,12 @@ func Prepare(s Spec) (*Plan, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
-	p := &Plan{spec: s}
+	p := &Plan{spec: s, labels: map[string]string{}}
+	for _, r := range s.Rows {
+		if k := r.key(); p.labels[k] == "" {
+			p.labels[k] = r.Label
+		}
+	}
 	todo := s.Rows
 	if s.Resume {
 		entries, err := readResumeFile(s.Output, s.Format)
@@ -133,21 +139,17 @@ func Prepare(s Spec) (*Plan, error) {
 }
 
 // account is the saved account of job j's vehicle, with its fresh result.
+// (A vehicle's rows are all looked up or all kept, so its label is that of
+// its rows in this run.)
 func (p *Plan) account(j int, res *client.Result) store.Account {
 	req := p.jobs[j]
-	a := store.Account{
+	return store.Account{
 		Operator:       req.Operator,
 		CANumber:       req.CANumber,
 		RegistrationID: req.RegistrationID,
+		Label:          p.labels[lookupKey(req.Operator, req.CANumber, req.RegistrationID)],
 		Last:           &store.Snapshot{Consumer: res.Consumer, FetchedAt: res.FetchedAt},
 	}
-	for _, i := range p.rowsOf[j] {
-		if l := p.rows[i].Label; l != "" {
-			a.Label = l
-			break
-		}
-	}
-	return a
 }
 
 // keptAccounts are the saved accounts of the kept rows that answer this
@@ -155,19 +157,14 @@ func (p *Plan) account(j int, res *client.Result) store.Account {
 // been killed before it saved them). A row's label is the input's, else
 // the one the output holds.
 func (p *Plan) keptAccounts() []store.Account {
-	labels := map[string]string{} // vehicle -> its first label in the input
-	for _, r := range p.spec.Rows {
-		if k := r.key(); labels[k] == "" {
-			labels[k] = r.Label
-		}
-	}
 	var accts []store.Account
+	saved := map[string]bool{} // one account a vehicle
 	for _, e := range p.keep {
-		label, ours := labels[e.key]
-		if !ours || !e.ok || e.account == nil {
+		label, ours := p.labels[e.key]
+		if !ours || !e.ok || e.account == nil || saved[e.key] {
 			continue
 		}
-		delete(labels, e.key) // one account a vehicle
+		saved[e.key] = true
 		a := *e.account
 		a.Label = cmp.Or(label, a.Label)
 		accts = append(accts, a)

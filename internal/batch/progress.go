@@ -92,29 +92,19 @@ func (s counts) status(g text.Glyphs) string {
 	return line
 }
 
-// Progress shows a run's progress until Stop is called.
-type Progress interface {
-	Stop()
-}
-
-// StartProgress shows the progress of c on w in glyphs g: a progress bar
-// when bar is set (the caller knows w is a terminal, and that nothing else
-// is drawn on it) and w is an *os.File, else a progress line every few
-// seconds.
-func StartProgress(w io.Writer, c *Counter, bar bool, g text.Glyphs) Progress {
+// StartProgress shows the progress of c on w in glyphs g until the
+// returned stop is called: a progress bar when bar is set (the caller knows
+// w is a terminal, and that nothing else is drawn on it) and w is an
+// *os.File, else a progress line every few seconds.
+func StartProgress(w io.Writer, c *Counter, bar bool, g text.Glyphs) (stop func()) {
 	if f, ok := w.(*os.File); ok && bar {
 		return startBarProgress(f, c, g)
 	}
 	return startLineProgress(w, c, 3*time.Second, g)
 }
 
-// stopFunc is a Progress that stops by calling itself.
-type stopFunc func()
-
-func (f stopFunc) Stop() { f() }
-
 // startLineProgress prints the status line every interval.
-func startLineProgress(w io.Writer, c *Counter, every time.Duration, g text.Glyphs) Progress {
+func startLineProgress(w io.Writer, c *Counter, every time.Duration, g text.Glyphs) (stop func()) {
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -129,16 +119,16 @@ func startLineProgress(w io.Writer, c *Counter, every time.Duration, g text.Glyp
 			}
 		}
 	}()
-	return stopFunc(func() {
+	return func() {
 		close(quit)
 		<-done
-	})
+	}
 }
 
 // startBarProgress runs a small Bubble Tea program drawing a progress bar
 // on the terminal (no alternate screen, no keyboard input: ctrl+c stays a
 // signal).
-func startBarProgress(f *os.File, c *Counter, g text.Glyphs) Progress {
+func startBarProgress(f *os.File, c *Counter, g text.Glyphs) (stop func()) {
 	bar := progress.New(progress.WithDefaultGradient(), progress.WithColorProfile(termenv.NewOutput(f).EnvColorProfile()),
 		progress.WithFillCharacters(g.Bar, g.Track))
 	prog := tea.NewProgram(barModel{bar: bar, counter: c, snap: c.snapshot(), g: g}, tea.WithOutput(f), tea.WithInput(nil), tea.WithoutSignalHandler())
@@ -147,10 +137,10 @@ func startBarProgress(f *os.File, c *Counter, g text.Glyphs) Progress {
 		defer close(done)
 		_, _ = prog.Run()
 	}()
-	return stopFunc(func() {
+	return func() {
 		prog.Send(barDoneMsg{})
 		<-done
-	})
+	}
 }
 
 // barModel is the progress bar view.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
 
@@ -21,8 +22,16 @@ type resumeEntry struct {
 	key     string
 	ok      bool
 	account *store.Account // a successful row's vehicle and result, as far as the row tells
-	csv     []string       // the CSV record, when the file is CSV
-	json    []byte         // the JSON line, when the file is JSONL
+	line    []byte         // the row as it is written back, with its newline
+}
+
+// newResumeEntry is the entry of a row of a (for a successful row) and line.
+func newResumeEntry(ok bool, a *store.Account, line []byte) resumeEntry {
+	e := resumeEntry{key: lookupKey(a.Operator, a.CANumber, a.RegistrationID), ok: ok, line: line}
+	if ok {
+		e.account = a
+	}
+	return e
 }
 
 // readResumeFile reads an earlier run's output. A missing file is an empty
@@ -87,16 +96,12 @@ func resumeCSVEntry(rec []string) (resumeEntry, bool) {
 		return resumeEntry{}, false
 	}
 	v := func(i int) string { return store.CSVValue(rec[i]) }
-	e := resumeEntry{key: lookupKey(op, v(0), v(2)), ok: rec[4] == "true", csv: rec}
-	if e.ok {
-		e.account = csvAccount(op, v)
-	}
-	return e, true
+	return newResumeEntry(rec[4] == "true", csvAccount(op, v), csvLine(rec)), true
 }
 
-// csvAccount is the account of a successful CSV output row: its result as
-// far as the columns tell (an answer that succeeded said status true and,
-// as every answer the provider documents, response code 1).
+// csvAccount is the account of a CSV output row: its result as far as the
+// columns tell (an answer that succeeded said status true and, as every
+// answer the provider documents, response code 1).
 func csvAccount(op int, v func(int) string) *store.Account {
 	c := client.Consumer{ResponseCode: 1, Status: true, Message: v(6), Name: v(7), Amount: v(8), DueDate: v(9)}
 	if v(12) != "" || v(13) != "" {
@@ -126,13 +131,11 @@ func readResumeJSONL(path string, data []byte) ([]resumeEntry, error) {
 		if json.Unmarshal(line, &r) != nil || r.CANumber == "" {
 			return nil, notBatchOutput(path, "jsonl", n)
 		}
-		e := resumeEntry{key: lookupKey(r.Operator, r.CANumber, r.RegistrationID), ok: r.OK, json: bytes.Clone(line)}
-		if r.OK {
-			c := r.Consumer
-			c.Bill = r.Bill
-			e.account = &store.Account{Operator: r.Operator, CANumber: r.CANumber, RegistrationID: r.RegistrationID,
-				Label: r.Label, Last: &store.Snapshot{Consumer: c, FetchedAt: r.FetchedAt}}
-		}
+		c := r.Consumer
+		c.Bill = r.Bill
+		a := &store.Account{Operator: r.Operator, CANumber: r.CANumber, RegistrationID: r.RegistrationID,
+			Label: r.Label, Last: &store.Snapshot{Consumer: c, FetchedAt: r.FetchedAt}}
+		e := newResumeEntry(r.OK, a, slices.Concat(text.SafeJSON(line), []byte{'\n'}))
 		entries = append(entries, e)
 	}
 	return entries, nil

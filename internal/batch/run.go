@@ -31,8 +31,9 @@ type Env struct {
 	SaveRows      int
 	SaveEvery     time.Duration
 
-	// Progress shows the run's progress (nil: none).
-	Progress func(*Counter) Progress
+	// Progress shows the run's progress until the stop it returns is
+	// called (nil: none).
+	Progress func(*Counter) (stop func())
 	// OnStop is called once when ctx is done, as the run starts winding
 	// down (the CLI arms its second ctrl+c there).
 	OnStop func()
@@ -44,9 +45,7 @@ type Env struct {
 func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	sum := &Summary{Rows: len(p.spec.Rows), Invalid: p.spec.Invalid, Resumed: p.resumed, Output: p.spec.Output, Lookups: len(p.jobs)}
 	sv := e.startSaver()
-	if e.Save {
-		sv.add(nil, p.keptAccounts()...)
-	}
+	sv.add(nil, p.keptAccounts()...) // dropped unless e.Save
 	counter := newCounter(len(p.jobs))
 	stopWatch := context.AfterFunc(ctx, func() {
 		counter.setStopping()
@@ -55,9 +54,9 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 		}
 	})
 	defer stopWatch()
-	var prog Progress = stopFunc(func() {})
+	stopProgress := func() {}
 	if e.Progress != nil {
-		prog = e.Progress(counter)
+		stopProgress = e.Progress(counter)
 	}
 	written := 0
 	rows := out.inOrder(p.rows, &written)
@@ -87,7 +86,7 @@ func (p *Plan) Run(ctx context.Context, out *Output, e Env) *Summary {
 	_ = saves.flush(true)
 	// After a stop, rows never looked up are left out: --resume picks them up.
 	werr := cmp.Or(rep.Err, rows.flush(true), out.Close())
-	prog.Stop()
+	stopProgress()
 	sum.Elapsed, sum.Written, sum.WriteErr = time.Since(start), written, werr
 	sum.Interrupted, sum.Auth = rep.Interrupted, rep.Auth
 	sum.Notes = sv.close()
