@@ -575,7 +575,7 @@ func (m model) quit() (model, tea.Cmd) {
 	if r := m.home.run; r != nil {
 		r.cancel()
 		if len(r.unwritten) > 0 {
-			flush := recordManyCmd(m.c.Store, r.unwritten)
+			flush := recordCmd(m.c.Store, r.unwritten...)
 			r.unwritten = nil
 			return m, tea.Sequence(flush, tea.Quit)
 		}
@@ -650,10 +650,18 @@ func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	case msg.id != 0 && msg.id == m.bg.id && m.state == stateResult:
 		m.bg.stop()
 		m.result = m.result.refreshed(msg.res, msg.err)
-		return m, recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
+		return m, m.record(msg)
 	}
 	m.c.log.Printf("fetch %d: stale answer dropped", msg.id)
 	return m, nil
+}
+
+// record adds a finished lookup to history; a cancelled one is not recorded.
+func (m model) record(msg fetchDoneMsg) tea.Cmd {
+	if ce, ok := errors.AsType[*client.Error](msg.err); ok && ce.Kind == client.KindCancelled {
+		return nil
+	}
+	return recordCmd(m.c.Store, store.NewLookup(msg.req, msg.res, msg.err, m.c.Now()))
 }
 
 // logOutcome writes one debug-log line about a finished lookup. Error texts
@@ -679,7 +687,7 @@ func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
 		m.state = stateForm
 		return m, nil
 	}
-	rec := recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
+	rec := m.record(msg)
 	if msg.err != nil {
 		m.errv = newErrorView(m.c, msg.req, msg.err)
 		m.state = stateError

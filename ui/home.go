@@ -593,7 +593,7 @@ func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	items := len(h.lists[h.tab].Items())
 	savedSel := browse && has && e.saved && h.writable()
 	typed := h.input.Value() != ""
-	running := h.run != nil && !h.run.over()
+	running := h.run != nil && !h.run.closed
 	_, lookup := h.lookupTarget()
 	manual := h.sort == sortManual && h.query.empty() && h.tab == tabSaved
 	enable(browse, &k.Switch, &k.New, &k.Help)

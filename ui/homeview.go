@@ -137,7 +137,7 @@ func (h homeModel) tabsLine() string {
 
 // tabsRight is the longest summary that fits room cells.
 func (h homeModel) tabsRight(room int) string {
-	if h.run != nil && !h.run.over() {
+	if h.run != nil && !h.run.closed {
 		return h.run.progressView(h.c, room)
 	}
 	for _, v := range h.summaries() {
