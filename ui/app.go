@@ -437,7 +437,7 @@ func (m model) takesAlt(msg tea.KeyMsg) bool {
 		return word && m.result.prompting
 	case stateHome:
 		h := m.home
-		if h.prompt != promptNone {
+		if h.prompting {
 			return word
 		}
 		return r >= '1' && r <= '9' && !h.dialog && !h.full

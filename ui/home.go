@@ -23,12 +23,6 @@ const (
 	tabRecent
 )
 
-// Home prompts on the status line.
-const (
-	promptNone = iota
-	promptEdit // label and note of a saved account, or of a recent lookup to save
-)
-
 // Home's fixed lines above the rows: the input, the tabs, the column headers.
 const homeChrome = 3
 
@@ -59,21 +53,21 @@ type homeModel struct {
 	query query
 	// rowNum is the row the input names when it is a row number alone
 	// (12 then enter opens row 12), else 0.
-	rowNum int
-	tab    int
-	rows   [2][]*row // every row of each tab, in display order
-	lists  [2]list.Model
-	nat    [2]widths
-	sort   sortMode
-	banner []string
-	status string
-	bad    bool // status is a failure
-	prompt int
-	fields [2]textinput.Model // label, note
-	focus  int
-	target *row // of the prompt or the delete dialog
-	dialog bool // the delete dialog is open
-	undo   []*row
+	rowNum    int
+	tab       int
+	rows      [2][]*row // every row of each tab, in display order
+	lists     [2]list.Model
+	nat       [2]widths
+	sort      sortMode
+	banner    []string
+	status    string
+	bad       bool               // status is a failure
+	prompting bool               // the label and note prompt is open on the status line
+	fields    [2]textinput.Model // label, note
+	focus     int
+	target    *row // of the prompt or the delete dialog
+	dialog    bool // the delete dialog is open
+	undo      []*row
 	// goTo is a vehicle the cursor goes to once the store shows it (an
 	// account put back by undo).
 	goTo string
@@ -336,7 +330,7 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	switch {
 	case h.dialog:
 		return h.dialogKey(km)
-	case h.prompt != promptNone:
+	case h.prompting:
 		return h.promptKey(km)
 	case h.full:
 		if key.Matches(km, h.keys.HelpBack) {
@@ -514,7 +508,7 @@ func (h homeModel) undoDelete() (homeModel, tea.Cmd, nav) {
 // openPrompt starts the label and note prompt for r: a saved account's,
 // or a recent lookup's to save it.
 func (h homeModel) openPrompt(r *row) homeModel {
-	h.prompt, h.target, h.focus = promptEdit, r, 0
+	h.prompting, h.target, h.focus = true, r, 0
 	// The stored text, not the row's (ASCII under LANG=C): enter saves what
 	// the prompt holds.
 	saved := r
@@ -543,7 +537,7 @@ func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	k := h.keys
 	switch {
 	case key.Matches(km, k.Cancel):
-		h.prompt = promptNone
+		h.prompting = false
 		return h, nil, nil
 	case key.Matches(km, k.Save):
 		return h.submitPrompt()
@@ -560,7 +554,7 @@ func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 
 // submitPrompt saves the label and note typed in the prompt.
 func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
-	h.prompt = promptNone
+	h.prompting = false
 	label := strings.TrimSpace(h.fields[0].Value())
 	note := strings.TrimSpace(h.fields[1].Value())
 	t := h.target
@@ -578,7 +572,7 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 // updateKeymap enables exactly the bindings that work now; Update and the
 // help both read them.
 func (h *homeModel) updateKeymap() {
-	h.keys = h.keymap(h.dialog, h.prompt != promptNone, h.full)
+	h.keys = h.keymap(h.dialog, h.prompting, h.full)
 }
 
 // keymap is home's bindings in a state: the delete dialog, the prompt,

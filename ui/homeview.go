@@ -16,7 +16,7 @@ import (
 // statusLine shows the prompt or the last outcome.
 func (h homeModel) statusLine() string {
 	s, g := h.c.styles, h.c.g
-	if h.prompt == promptEdit {
+	if h.prompting {
 		return labelPrompt + h.fields[0].View() + notePrompt + h.fields[1].View()
 	}
 	if h.status != "" {
