@@ -301,39 +301,32 @@ func (f formModel) View() string {
 		b.WriteString(line + "\n")
 		// The focused field's message wraps whole; the others keep one
 		// line, so the fields below stay on a short terminal.
-		under := underField{indent: labelW + 2, w: w, wrap: i == f.focus}
+		under := func(st lipgloss.Style, msg string) string { return underField(st, msg, labelW+2, w, i == f.focus) }
 		switch {
 		case f.errs[i] != "":
-			b.WriteString(under.render(s.Error, f.errs[i]))
+			b.WriteString(under(s.Error, f.errs[i]))
 		case i == fieldVehicle && f.warn != "":
 			again := "press enter again to send anyway"
 			if w < 60 {
 				again = "enter again: send anyway"
 			}
-			b.WriteString(under.render(s.Warning, f.warn) + under.render(s.Warning, again))
+			b.WriteString(under(s.Warning, f.warn) + under(s.Warning, again))
 		}
 	}
 	return b.String()
 }
 
-// underField places a message under an input: indented to the input and,
-// with wrap, wrapped to the body width w, else cut to one line.
-type underField struct {
-	indent, w int
-	wrap      bool
-}
-
-// render renders msg in st.
-func (u underField) render(st lipgloss.Style, msg string) string {
-	room := max(1, u.w-u.indent)
+// underField places msg in st under an input: indented to it and, with
+// wrap, wrapped to the body width w, else cut to one line.
+func underField(st lipgloss.Style, msg string, indent, w int, wrap bool) string {
+	room := max(1, w-indent)
 	lines := []string{text.Truncate(msg, room)}
-	if u.wrap {
+	if wrap {
 		lines = strings.Split(ansi.WrapWc(msg, room, ""), "\n")
 	}
 	var b strings.Builder
-	pad := strings.Repeat(" ", u.indent)
 	for _, line := range lines {
-		b.WriteString(pad + st.Render(line) + "\n")
+		b.WriteString(strings.Repeat(" ", indent) + st.Render(line) + "\n")
 	}
 	return b.String()
 }

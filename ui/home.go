@@ -512,11 +512,11 @@ func (h homeModel) openPrompt(r *row) homeModel {
 	// The stored text, not the row's (ASCII under LANG=C): enter saves what
 	// the prompt holds.
 	saved := r
-	if sr := h.savedRow(r.req.CANumber); !r.saved && sr != nil {
+	if sr := h.savedRow(r.req.CANumber); r.acct == nil && sr != nil {
 		saved = sr
 	}
 	var label, note string
-	if saved.saved {
+	if saved.acct != nil {
 		label, note = text.Sanitize(saved.acct.Label), text.Sanitize(saved.acct.Note)
 	}
 	if label == "" && r.snap != nil {
@@ -558,7 +558,7 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 	label := strings.TrimSpace(h.fields[0].Value())
 	note := strings.TrimSpace(h.fields[1].Value())
 	t := h.target
-	if sr := h.savedRow(t.req.CANumber); t.saved || sr != nil {
+	if sr := h.savedRow(t.req.CANumber); t.acct != nil || sr != nil {
 		if sr != nil {
 			t = sr
 		}
@@ -585,7 +585,7 @@ func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	browse := !dialog && !prompt && !full
 	e, has := h.selected()
 	items := len(h.lists[h.tab].Items())
-	savedSel := browse && has && e.saved && h.writable()
+	savedSel := browse && has && e.acct != nil && h.writable()
 	typed := h.input.Value() != ""
 	running := h.run != nil && !h.run.closed
 	_, lookup := h.lookupTarget()
@@ -595,7 +595,7 @@ func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	enable(browse && !has && lookup, &k.Lookup)
 	enable(browse && items > 0, &k.Quick)
 	enable(browse && items > 1, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom)
-	enable(browse && has && h.writable() && (e.saved || e.snap != nil), &k.Edit)
+	enable(browse && has && h.writable() && (e.acct != nil || e.snap != nil), &k.Edit)
 	enable(savedSel, &k.Delete)
 	enable(browse && len(h.undo) > 0 && h.writable(), &k.Undo)
 	enable(browse && h.tab == tabSaved && len(h.rows[tabSaved]) > 1, &k.Sort)
