@@ -11,7 +11,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -104,8 +104,7 @@ func (c *common) timeout() time.Duration {
 // crashBox records the first panic caught in View, which cannot return a
 // command; Update picks it up.
 type crashBox struct {
-	mu   sync.Mutex
-	info *crashInfo
+	info atomic.Pointer[crashInfo]
 	quit func()
 }
 
@@ -116,20 +115,9 @@ type crashInfo struct {
 }
 
 func (b *crashBox) set(ci *crashInfo) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.info == nil {
-		b.info = ci
-		if b.quit != nil {
-			go b.quit()
-		}
+	if b.info.CompareAndSwap(nil, ci) && b.quit != nil {
+		go b.quit()
 	}
-}
-
-func (b *crashBox) get() *crashInfo {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.info
 }
 
 // Messages.
@@ -338,7 +326,7 @@ func (m model) Update(msg tea.Msg) (out tea.Model, cmd tea.Cmd) {
 	if m.crashed != nil {
 		return m, tea.Quit
 	}
-	if ci := m.c.crash.get(); ci != nil {
+	if ci := m.c.crash.info.Load(); ci != nil {
 		m.crashed = ci
 		return m, tea.Quit
 	}

@@ -274,7 +274,7 @@ func (r resultModel) summary() string {
 // View renders the card or the raw JSON.
 func (r resultModel) View() string {
 	if r.full {
-		return r.c.fullHelpView(r.keys, r.vp.Height)
+		return r.c.versionLine() + "\n" + r.c.keysHelp(r.keys, r.vp.Height-1)
 	}
 	if r.showJSON {
 		return r.vp.View()

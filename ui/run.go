@@ -159,7 +159,7 @@ func Run(ctx context.Context, o Options) error {
 	if ci := crashOf(final); ci != nil {
 		return crashError(dir, ci)
 	}
-	if ci := m.c.crash.get(); ci != nil {
+	if ci := m.c.crash.info.Load(); ci != nil {
 		return crashError(dir, ci)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
