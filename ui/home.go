@@ -90,7 +90,7 @@ func newHome(c *common, d store.Data, sort sortMode) homeModel {
 	h.input.Placeholder = findPlaceholder
 	h.input.Focus()
 	for i := range h.lists {
-		l := list.New(nil, rowDelegate{}, 0, 0)
+		l := list.New(nil, rowView{}, 0, 0)
 		l.SetShowTitle(false)
 		l.SetShowStatusBar(false)
 		l.SetShowPagination(false)
@@ -236,7 +236,7 @@ func rowNumber(s string, n int) (int, bool) {
 func (h *homeModel) layout() {
 	lh := max(1, h.h-len(h.bannerLines())-homeChrome)
 	for t := range h.lists {
-		h.lists[t].SetDelegate(rowDelegate{view: h.view(t)})
+		h.lists[t].SetDelegate(h.view(t))
 		h.lists[t].SetSize(h.w, lh)
 	}
 	h.input.Width = max(1, h.w-text.Width(findPrompt)-1)

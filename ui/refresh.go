@@ -307,10 +307,8 @@ func (r *refreshRun) summary(g text.Glyphs) string {
 }
 
 // engineRefresher is the Refresher used when Options.Refresher is nil: the
-// batch engine (the one behind `aopfetch batch`), at most concurrency
-// lookups in flight (0: the default) and rate started per second (0: no
-// limit). Stopping (esc) cancels the lookups in flight at once, and a
-// rejected signature stops the run, as in batch.
+// batch engine behind `aopfetch batch`, at most concurrency lookups in
+// flight (0: the default) and rate started per second (0: no limit).
 func engineRefresher(f Fetcher, concurrency int, rate float64) Refresher {
 	if concurrency <= 0 {
 		concurrency = client.DefaultConcurrency
