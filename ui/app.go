@@ -477,7 +477,7 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		return m, nil
 	case navNew:
 		m.bg.stop()
-		m.form.prefill(n.req, false)
+		m.form.prefill(n.req)
 		if n.req.CANumber == "" {
 			m.form.inputs[fieldVehicle].Reset()
 		}
@@ -486,7 +486,8 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		return m, nil
 	case navEdit:
 		m.bg.stop()
-		m.form.prefill(n.req, true)
+		m.form.prefill(n.req)
+		m.form.setFocus(fieldVehicle)
 		m.state = stateForm
 		return m, nil
 	case navOpen:
@@ -575,7 +576,7 @@ func (m model) quit() (model, tea.Cmd) {
 func (m model) startForeground(req client.Request) (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
-	m.form.prefill(req, false)
+	m.form.prefill(req)
 	cmd := m.fetch(req, &m.fg)
 	m.loading = newLoading(m.c, req)
 	m.state = stateLoading
@@ -592,7 +593,7 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 	}
 	m.fg.stop()
 	m.bg.stop()
-	m.form.prefill(req, false)
+	m.form.prefill(req)
 	cmd := m.fetch(req, &m.bg)
 	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber))
 	m.state = stateResult

@@ -51,7 +51,7 @@ func newForm(c *common, r client.Request) formModel {
 		f.inputs[i] = newInput(c, limits[i])
 		f.inputs[i].Placeholder = placeholders[i]
 	}
-	f.prefill(r, false)
+	f.prefill(r)
 	// The vehicle first, even without a default operator: an agent types
 	// the plate at once; a missing operator is asked for at submit.
 	f.setFocus(fieldVehicle)
@@ -59,7 +59,7 @@ func newForm(c *common, r client.Request) formModel {
 }
 
 // prefill sets the inputs from r; the vehicle is kept when r has none.
-func (f *formModel) prefill(r client.Request, focusVehicle bool) {
+func (f *formModel) prefill(r client.Request) {
 	if r.Operator != 0 {
 		f.inputs[fieldOperator].SetValue(strconv.Itoa(r.Operator))
 	}
@@ -72,9 +72,6 @@ func (f *formModel) prefill(r client.Request, focusVehicle bool) {
 	}
 	f.errs = [fieldCount]string{}
 	f.warn, f.warned, f.status = "", "", ""
-	if focusVehicle {
-		f.setFocus(fieldVehicle)
-	}
 }
 
 // setVehicle replaces the vehicle input.
