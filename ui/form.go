@@ -206,7 +206,9 @@ func (f *formModel) check() (r client.Request, warn string, errs [fieldCount]str
 	}
 	r.RegistrationID, err[fieldRegistration] = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
 	for i, e := range err {
-		errs[i] = errText(e)
+		if e != nil {
+			errs[i] = oneLineError(e)
+		}
 	}
 	return r, warn, errs
 }
@@ -260,14 +262,6 @@ func (f formModel) request() client.Request {
 		CANumber:       strings.TrimSpace(f.inputs[fieldVehicle].Value()),
 		RegistrationID: strings.TrimSpace(f.inputs[fieldRegistration].Value()),
 	}
-}
-
-// errText is the one-line text of a validation error, "" for none.
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return oneLineError(err)
 }
 
 // View renders the fields.

@@ -458,7 +458,7 @@ func (h *homeModel) explainEnter() {
 	_, warn, err := client.NormalizeVehicle(s)
 	msg := warn
 	if err != nil {
-		msg = errText(err)
+		msg = oneLineError(err)
 	}
 	h.status, h.bad = h.c.g.Sanitize(msg)+h.c.g.Sep+"ctrl+n opens the form", true
 }

@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,14 +103,9 @@ func Run(ctx context.Context, o Options) error {
 	if getenv("TERM") == "dumb" && o.Output == nil {
 		return ErrDumbTerminal
 	}
+	o.StateDir = cmp.Or(o.StateDir, filepath.Join(xdg.StateHome, "aopfetch"))
 	dir := o.StateDir
-	if dir == "" {
-		dir = filepath.Join(xdg.StateHome, "aopfetch")
-	}
-	o.StateDir = dir
-	if o.Poll == 0 {
-		o.Poll = DefaultPoll
-	}
+	o.Poll = cmp.Or(o.Poll, DefaultPoll)
 	if o.Debug {
 		f, err := openLog(dir, "debug.log")
 		if err != nil {
