@@ -196,6 +196,7 @@ type model struct {
 	pollSeq int
 	// quitting: the program is ending; later keys are ignored.
 	quitting bool
+	initCmd  tea.Cmd // what Init runs: the command of start
 }
 
 // runEnv is what Run learns from the environment.
@@ -280,8 +281,8 @@ func explicit(cfg *config.Config, key string) bool {
 	return src == config.SourceFlag || src == config.SourceEnv
 }
 
-// Init implements tea.Model.
-func (m model) Init() tea.Cmd { return nil }
+// Init implements tea.Model: it runs the start command.
+func (m model) Init() tea.Cmd { return guard(m.initCmd) }
 
 // start returns the model and command for `aopfetch VEHICLE`, or for
 // the first screen.

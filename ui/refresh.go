@@ -114,23 +114,20 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 func listen(run *refreshRun) tea.Cmd {
 	id, ch := run.id, run.ch
 	return func() tea.Msg {
+		msg := refreshMsg{id: id}
 		a, ok := <-ch
-		if !ok {
-			return refreshMsg{id: id, closed: true}
-		}
-		msg := refreshMsg{id: id, answers: []answer{a}}
-		for len(msg.answers) < maxAnswersPerMsg {
+		for ok {
+			msg.answers = append(msg.answers, a)
+			if len(msg.answers) == maxAnswersPerMsg {
+				return msg
+			}
 			select {
-			case a, ok := <-ch:
-				if !ok {
-					msg.closed = true
-					return msg
-				}
-				msg.answers = append(msg.answers, a)
+			case a, ok = <-ch:
 			default:
 				return msg
 			}
 		}
+		msg.closed = true
 		return msg
 	}
 }
