@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,9 +102,13 @@ func Run(ctx context.Context, o Options) error {
 	if getenv("TERM") == "dumb" && o.Output == nil {
 		return ErrDumbTerminal
 	}
-	o.StateDir = cmp.Or(o.StateDir, filepath.Join(xdg.StateHome, "aopfetch"))
+	if o.StateDir == "" {
+		o.StateDir = filepath.Join(xdg.StateHome, "aopfetch")
+	}
 	dir := o.StateDir
-	o.Poll = cmp.Or(o.Poll, DefaultPoll)
+	if o.Poll == 0 {
+		o.Poll = DefaultPoll
+	}
 	if o.Debug {
 		f, err := openLog(dir, "debug.log")
 		if err != nil {
