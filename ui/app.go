@@ -153,10 +153,9 @@ type (
 	navSubmit  struct{ req client.Request }
 	navCancel  struct{}
 	navBack    struct{}
-	navNew     struct{ req client.Request }
+	navForm    struct{ req client.Request } // the form holding req; no vehicle clears it
 	navRefetch struct{ req client.Request }
 	navRefresh struct{ req client.Request } // refresh the card on screen in place
-	navEdit    struct{ req client.Request }
 	navOpen    struct{ r *row }
 	navLookup  struct{ vehicle string } // typed on home, matching no row
 )
@@ -476,18 +475,12 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		m.form.status = "cancelled"
 		m.state = stateForm
 		return m, nil
-	case navNew:
+	case navForm:
 		m.bg.stop()
 		m.form.prefill(n.req)
 		if n.req.CANumber == "" {
 			m.form.inputs[fieldVehicle].Reset()
 		}
-		m.form.setFocus(fieldVehicle)
-		m.state = stateForm
-		return m, nil
-	case navEdit:
-		m.bg.stop()
-		m.form.prefill(n.req)
 		m.form.setFocus(fieldVehicle)
 		m.state = stateForm
 		return m, nil

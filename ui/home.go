@@ -359,7 +359,7 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 		h.tab, h.autoRecent = 1-h.tab, false
 		h.refilter([2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)})
 	case key.Matches(km, k.New):
-		return h, nil, navNew{req: client.Request{CANumber: plateOf(h.input.Value())}}
+		return h, nil, navForm{req: client.Request{CANumber: plateOf(h.input.Value())}}
 	case key.Matches(km, k.Edit) && hasSel:
 		return h.openPrompt(e.row), nil, nil
 	case key.Matches(km, k.Delete) && hasSel:

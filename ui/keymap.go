@@ -57,9 +57,7 @@ func DefaultKeyMap(g text.Glyphs) KeyMap {
 			Back:  key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("q/esc", "back")),
 			Quit:  quit,
 		},
-		// No printable key is bound on home while browsing except ?: every
-		// other one goes into the input.
-		Home: homeKeys{
+		Home: homeKeys{ // no printable key but ? while browsing (see homeModel)
 			Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 			Lookup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "look up")),
 			Quick: key.NewBinding(key.WithHelp("alt+1-9", "open row"),

@@ -172,7 +172,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Refresh):
 		return r, nil, navRefresh{req: r.req}
 	case key.Matches(km, k.New):
-		return r, nil, navNew{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
+		return r, nil, navForm{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
 	case key.Matches(km, k.Save):
 		return r.openPrompt(), nil, nil
 	case key.Matches(km, k.ScrollUp, k.ScrollDown):
