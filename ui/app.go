@@ -293,19 +293,15 @@ func (m model) start(vehicle string) (model, tea.Cmd) {
 		return m, nil
 	}
 	v, _, err := client.NormalizeVehicle(vehicle)
-	if err != nil {
-		m.form.setVehicle(strings.ToUpper(vehicle))
-		m.form.validate(false)
-		m.state = stateForm
-		return m, nil
-	}
-	if r := m.home.savedRow(v); r != nil {
+	if r := m.home.savedRow(v); err == nil && r != nil {
 		return m.openRow(r)
 	}
-	req := m.form.request()
-	req.CANumber = v
+	if err != nil {
+		v = strings.ToUpper(vehicle)
+	}
 	m.form.setVehicle(v)
-	if _, _, err := req.Normalize(); err != nil {
+	req := m.form.request()
+	if _, _, nerr := req.Normalize(); err != nil || nerr != nil {
 		m.form.validate(false)
 		m.state = stateForm
 		return m, nil
