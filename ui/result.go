@@ -271,7 +271,7 @@ func (r resultModel) summary() string {
 	return strings.Join(parts, g.Sep)
 }
 
-// View renders the card or the raw JSON.
+// View renders the full help, the raw JSON or the consumer card.
 func (r resultModel) View() string {
 	if r.full {
 		return r.c.versionLine() + "\n" + r.c.keysHelp(r.keys, r.vp.Height-1)
@@ -279,11 +279,6 @@ func (r resultModel) View() string {
 	if r.showJSON {
 		return r.vp.View()
 	}
-	return r.card()
-}
-
-// card renders the consumer card.
-func (r resultModel) card() string {
 	s, g := r.c.styles, r.c.g
 	w := max(0, r.c.width-2)
 	narrow := w < 60
