@@ -11,7 +11,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -104,8 +104,7 @@ func (c *common) timeout() time.Duration {
 // crashBox records the first panic caught in View, which cannot return a
 // command; Update picks it up.
 type crashBox struct {
-	mu   sync.Mutex
-	info *crashInfo
+	info atomic.Pointer[crashInfo]
 	quit func()
 }
 
@@ -116,20 +115,9 @@ type crashInfo struct {
 }
 
 func (b *crashBox) set(ci *crashInfo) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.info == nil {
-		b.info = ci
-		if b.quit != nil {
-			go b.quit()
-		}
+	if b.info.CompareAndSwap(nil, ci) && b.quit != nil {
+		go b.quit()
 	}
-}
-
-func (b *crashBox) get() *crashInfo {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.info
 }
 
 // Messages.
@@ -165,10 +153,9 @@ type (
 	navSubmit  struct{ req client.Request }
 	navCancel  struct{}
 	navBack    struct{}
-	navNew     struct{ req client.Request }
+	navForm    struct{ req client.Request } // the form holding req; no vehicle clears it
 	navRefetch struct{ req client.Request }
 	navRefresh struct{ req client.Request } // refresh the card on screen in place
-	navEdit    struct{ req client.Request }
 	navOpen    struct{ r *row }
 	navLookup  struct{ vehicle string } // typed on home, matching no row
 )
@@ -208,6 +195,7 @@ type model struct {
 	pollSeq int
 	// quitting: the program is ending; later keys are ignored.
 	quitting bool
+	initCmd  tea.Cmd // what Init runs: the command of start
 }
 
 // runEnv is what Run learns from the environment.
@@ -292,8 +280,8 @@ func explicit(cfg *config.Config, key string) bool {
 	return src == config.SourceFlag || src == config.SourceEnv
 }
 
-// Init implements tea.Model.
-func (m model) Init() tea.Cmd { return nil }
+// Init implements tea.Model: it runs the start command.
+func (m model) Init() tea.Cmd { return guard(m.initCmd) }
 
 // start returns the model and command for `aopfetch VEHICLE`, or for
 // the first screen.
@@ -305,19 +293,15 @@ func (m model) start(vehicle string) (model, tea.Cmd) {
 		return m, nil
 	}
 	v, _, err := client.NormalizeVehicle(vehicle)
-	if err != nil {
-		m.form.setVehicle(strings.ToUpper(vehicle))
-		m.form.validate(false)
-		m.state = stateForm
-		return m, nil
-	}
-	if r := m.home.savedRow(v); r != nil {
+	if r := m.home.savedRow(v); err == nil && r != nil {
 		return m.openRow(r)
 	}
-	req := m.form.request()
-	req.CANumber = v
+	if err != nil {
+		v = strings.ToUpper(vehicle)
+	}
 	m.form.setVehicle(v)
-	if _, _, err := req.Normalize(); err != nil {
+	req := m.form.request()
+	if _, _, nerr := req.Normalize(); err != nil || nerr != nil {
 		m.form.validate(false)
 		m.state = stateForm
 		return m, nil
@@ -338,7 +322,7 @@ func (m model) Update(msg tea.Msg) (out tea.Model, cmd tea.Cmd) {
 	if m.crashed != nil {
 		return m, tea.Quit
 	}
-	if ci := m.c.crash.get(); ci != nil {
+	if ci := m.c.crash.info.Load(); ci != nil {
 		m.crashed = ci
 		return m, tea.Quit
 	}
@@ -437,7 +421,7 @@ func (m model) takesAlt(msg tea.KeyMsg) bool {
 		return word && m.result.prompting
 	case stateHome:
 		h := m.home
-		if h.prompt != promptNone {
+		if h.prompting {
 			return word
 		}
 		return r >= '1' && r <= '9' && !h.dialog && !h.full
@@ -487,18 +471,13 @@ func (m model) navigate(n nav) (model, tea.Cmd) {
 		m.form.status = "cancelled"
 		m.state = stateForm
 		return m, nil
-	case navNew:
+	case navForm:
 		m.bg.stop()
-		m.form.prefill(n.req, false)
+		m.form.prefill(n.req)
 		if n.req.CANumber == "" {
 			m.form.inputs[fieldVehicle].Reset()
 		}
 		m.form.setFocus(fieldVehicle)
-		m.state = stateForm
-		return m, nil
-	case navEdit:
-		m.bg.stop()
-		m.form.prefill(n.req, true)
 		m.state = stateForm
 		return m, nil
 	case navOpen:
@@ -575,7 +554,7 @@ func (m model) quit() (model, tea.Cmd) {
 	if r := m.home.run; r != nil {
 		r.cancel()
 		if len(r.unwritten) > 0 {
-			flush := recordManyCmd(m.c.Store, r.unwritten)
+			flush := recordCmd(m.c.Store, r.unwritten...)
 			r.unwritten = nil
 			return m, tea.Sequence(flush, tea.Quit)
 		}
@@ -587,7 +566,7 @@ func (m model) quit() (model, tea.Cmd) {
 func (m model) startForeground(req client.Request) (model, tea.Cmd) {
 	m.fg.stop()
 	m.bg.stop()
-	m.form.prefill(req, false)
+	m.form.prefill(req)
 	cmd := m.fetch(req, &m.fg)
 	m.loading = newLoading(m.c, req)
 	m.state = stateLoading
@@ -604,7 +583,7 @@ func (m model) openRow(r *row) (model, tea.Cmd) {
 	}
 	m.fg.stop()
 	m.bg.stop()
-	m.form.prefill(req, false)
+	m.form.prefill(req)
 	cmd := m.fetch(req, &m.bg)
 	m.result = newCachedResult(m.c, req, r.snap, m.home.labelFor(r.req.CANumber))
 	m.state = stateResult
@@ -650,10 +629,18 @@ func (m model) fetchDone(msg fetchDoneMsg) (model, tea.Cmd) {
 	case msg.id != 0 && msg.id == m.bg.id && m.state == stateResult:
 		m.bg.stop()
 		m.result = m.result.refreshed(msg.res, msg.err)
-		return m, recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
+		return m, m.record(msg)
 	}
 	m.c.log.Printf("fetch %d: stale answer dropped", msg.id)
 	return m, nil
+}
+
+// record adds a finished lookup to history; a cancelled one is not recorded.
+func (m model) record(msg fetchDoneMsg) tea.Cmd {
+	if ce, ok := errors.AsType[*client.Error](msg.err); ok && ce.Kind == client.KindCancelled {
+		return nil
+	}
+	return recordCmd(m.c.Store, store.NewLookup(msg.req, msg.res, msg.err, m.c.Now()))
 }
 
 // logOutcome writes one debug-log line about a finished lookup. Error texts
@@ -679,7 +666,7 @@ func (m model) foregroundDone(msg fetchDoneMsg) (model, tea.Cmd) {
 		m.state = stateForm
 		return m, nil
 	}
-	rec := recordCmd(m.c.Store, lookupFor(msg.req, msg.res, msg.err, m.c.Now()))
+	rec := m.record(msg)
 	if msg.err != nil {
 		m.errv = newErrorView(m.c, msg.req, msg.err)
 		m.state = stateError

@@ -92,7 +92,7 @@ func BenchmarkRefreshAll(b *testing.B) {
 				m, cmd := press(m, "ctrl+r")
 				m = run(m, cmd)
 				total += time.Since(start)
-				if m.home.run == nil || !m.home.run.over() || m.home.run.done != 1000 {
+				if m.home.run == nil || !m.home.run.closed || m.home.run.done != 1000 {
 					b.Fatalf("run not over: %+v", m.home.run)
 				}
 			}

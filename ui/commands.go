@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
+	"slices"
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -48,13 +47,14 @@ func writeCmd(st *store.Store, note string, write func() error) tea.Cmd {
 	}
 }
 
-// recordCmd adds a lookup to history (and refreshes a matching saved
-// account's snapshot).
-func recordCmd(st *store.Store, l *store.Lookup) tea.Cmd {
-	if l == nil {
+// recordCmd adds lookups to history in one append (and refreshes the
+// snapshots of matching saved accounts).
+func recordCmd(st *store.Store, ls ...store.Lookup) tea.Cmd {
+	if len(ls) == 0 {
 		return nil
 	}
-	return writeCmd(st, "", func() error { return st.RecordLookups(*l) })
+	ls = slices.Clone(ls)
+	return writeCmd(st, "", func() error { return st.RecordLookups(ls...) })
 }
 
 // saveCmd saves or updates an account.
@@ -121,16 +121,6 @@ func errOf[T any](_ T, err error) error { return err }
 // moveCmd moves an account up (negative) or down.
 func moveCmd(st *store.Store, id string, delta int) tea.Cmd {
 	return writeCmd(st, "", func() error { return st.MoveAccount(id, delta) })
-}
-
-// lookupFor is the history entry of one lookup; nil for a cancelled one,
-// which is not recorded.
-func lookupFor(req client.Request, res *client.Result, err error, now time.Time) *store.Lookup {
-	if ce, ok := errors.AsType[*client.Error](err); ok && ce.Kind == client.KindCancelled {
-		return nil
-	}
-	l := store.NewLookup(req, res, err, now)
-	return &l
 }
 
 // maxClipboard is the largest text copied with OSC 52; many terminals

@@ -137,7 +137,7 @@ func (e errorModel) Update(msg tea.Msg) (errorModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Retry):
 		return e, nil, navRefetch{req: e.req}
 	case key.Matches(km, k.Edit):
-		return e, nil, navEdit{req: e.req}
+		return e, nil, navForm{req: e.req}
 	case key.Matches(km, k.Back):
 		return e, nil, navBack{}
 	}

@@ -51,7 +51,7 @@ func newForm(c *common, r client.Request) formModel {
 		f.inputs[i] = newInput(c, limits[i])
 		f.inputs[i].Placeholder = placeholders[i]
 	}
-	f.prefill(r, false)
+	f.prefill(r)
 	// The vehicle first, even without a default operator: an agent types
 	// the plate at once; a missing operator is asked for at submit.
 	f.setFocus(fieldVehicle)
@@ -59,7 +59,7 @@ func newForm(c *common, r client.Request) formModel {
 }
 
 // prefill sets the inputs from r; the vehicle is kept when r has none.
-func (f *formModel) prefill(r client.Request, focusVehicle bool) {
+func (f *formModel) prefill(r client.Request) {
 	if r.Operator != 0 {
 		f.inputs[fieldOperator].SetValue(strconv.Itoa(r.Operator))
 	}
@@ -72,9 +72,6 @@ func (f *formModel) prefill(r client.Request, focusVehicle bool) {
 	}
 	f.errs = [fieldCount]string{}
 	f.warn, f.warned, f.status = "", "", ""
-	if focusVehicle {
-		f.setFocus(fieldVehicle)
-	}
 }
 
 // setVehicle replaces the vehicle input.
@@ -209,7 +206,9 @@ func (f *formModel) check() (r client.Request, warn string, errs [fieldCount]str
 	}
 	r.RegistrationID, err[fieldRegistration] = client.NormalizeRegistrationID(f.inputs[fieldRegistration].Value())
 	for i, e := range err {
-		errs[i] = errText(e)
+		if e != nil {
+			errs[i] = oneLineError(e)
+		}
 	}
 	return r, warn, errs
 }
@@ -265,14 +264,6 @@ func (f formModel) request() client.Request {
 	}
 }
 
-// errText is the one-line text of a validation error, "" for none.
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return oneLineError(err)
-}
-
 // View renders the fields.
 func (f formModel) View() string {
 	s := f.c.styles
@@ -301,39 +292,32 @@ func (f formModel) View() string {
 		b.WriteString(line + "\n")
 		// The focused field's message wraps whole; the others keep one
 		// line, so the fields below stay on a short terminal.
-		under := underField{indent: labelW + 2, w: w, wrap: i == f.focus}
+		under := func(st lipgloss.Style, msg string) string { return underField(st, msg, labelW+2, w, i == f.focus) }
 		switch {
 		case f.errs[i] != "":
-			b.WriteString(under.render(s.Error, f.errs[i]))
+			b.WriteString(under(s.Error, f.errs[i]))
 		case i == fieldVehicle && f.warn != "":
 			again := "press enter again to send anyway"
 			if w < 60 {
 				again = "enter again: send anyway"
 			}
-			b.WriteString(under.render(s.Warning, f.warn) + under.render(s.Warning, again))
+			b.WriteString(under(s.Warning, f.warn) + under(s.Warning, again))
 		}
 	}
 	return b.String()
 }
 
-// underField places a message under an input: indented to the input and,
-// with wrap, wrapped to the body width w, else cut to one line.
-type underField struct {
-	indent, w int
-	wrap      bool
-}
-
-// render renders msg in st.
-func (u underField) render(st lipgloss.Style, msg string) string {
-	room := max(1, u.w-u.indent)
+// underField places msg in st under an input: indented to it and, with
+// wrap, wrapped to the body width w, else cut to one line.
+func underField(st lipgloss.Style, msg string, indent, w int, wrap bool) string {
+	room := max(1, w-indent)
 	lines := []string{text.Truncate(msg, room)}
-	if u.wrap {
+	if wrap {
 		lines = strings.Split(ansi.WrapWc(msg, room, ""), "\n")
 	}
 	var b strings.Builder
-	pad := strings.Repeat(" ", u.indent)
 	for _, line := range lines {
-		b.WriteString(pad + st.Render(line) + "\n")
+		b.WriteString(strings.Repeat(" ", indent) + st.Render(line) + "\n")
 	}
 	return b.String()
 }

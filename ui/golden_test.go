@@ -62,7 +62,8 @@ func goldenRunAt(t *testing.T, at []size, build func() (model, tea.Cmd), steps f
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			t.Parallel()
 			m, cmd := build()
-			tm := teatest.NewTestModel(t, startModel{model: m, cmd: cmd}, teatest.WithInitialTermSize(sz.w, sz.h))
+			m.initCmd = cmd
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(sz.w, sz.h))
 			for _, s := range steps(t) {
 				s(tm)
 			}

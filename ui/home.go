@@ -23,12 +23,6 @@ const (
 	tabRecent
 )
 
-// Home prompts on the status line.
-const (
-	promptNone = iota
-	promptEdit // label and note of a saved account, or of a recent lookup to save
-)
-
 // Home's fixed lines above the rows: the input, the tabs, the column headers.
 const homeChrome = 3
 
@@ -59,21 +53,21 @@ type homeModel struct {
 	query query
 	// rowNum is the row the input names when it is a row number alone
 	// (12 then enter opens row 12), else 0.
-	rowNum int
-	tab    int
-	rows   [2][]*row // every row of each tab, in display order
-	lists  [2]list.Model
-	nat    [2]widths
-	sort   sortMode
-	banner []string
-	status string
-	bad    bool // status is a failure
-	prompt int
-	fields [2]textinput.Model // label, note
-	focus  int
-	target *row // of the prompt or the delete dialog
-	dialog bool // the delete dialog is open
-	undo   []*row
+	rowNum    int
+	tab       int
+	rows      [2][]*row // every row of each tab, in display order
+	lists     [2]list.Model
+	nat       [2]widths
+	sort      sortMode
+	banner    []string
+	status    string
+	bad       bool               // status is a failure
+	prompting bool               // the label and note prompt is open on the status line
+	fields    [2]textinput.Model // label, note
+	focus     int
+	target    *row // of the prompt or the delete dialog
+	dialog    bool // the delete dialog is open
+	undo      []*row
 	// goTo is a vehicle the cursor goes to once the store shows it (an
 	// account put back by undo).
 	goTo string
@@ -96,7 +90,7 @@ func newHome(c *common, d store.Data, sort sortMode) homeModel {
 	h.input.Placeholder = findPlaceholder
 	h.input.Focus()
 	for i := range h.lists {
-		l := list.New(nil, rowDelegate{}, 0, 0)
+		l := list.New(nil, rowView{}, 0, 0)
 		l.SetShowTitle(false)
 		l.SetShowStatusBar(false)
 		l.SetShowPagination(false)
@@ -242,7 +236,7 @@ func rowNumber(s string, n int) (int, bool) {
 func (h *homeModel) layout() {
 	lh := max(1, h.h-len(h.bannerLines())-homeChrome)
 	for t := range h.lists {
-		h.lists[t].SetDelegate(rowDelegate{view: h.view(t)})
+		h.lists[t].SetDelegate(h.view(t))
 		h.lists[t].SetSize(h.w, lh)
 	}
 	h.input.Width = max(1, h.w-text.Width(findPrompt)-1)
@@ -336,7 +330,7 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	switch {
 	case h.dialog:
 		return h.dialogKey(km)
-	case h.prompt != promptNone:
+	case h.prompting:
 		return h.promptKey(km)
 	case h.full:
 		if key.Matches(km, h.keys.HelpBack) {
@@ -365,7 +359,7 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 		h.tab, h.autoRecent = 1-h.tab, false
 		h.refilter([2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)})
 	case key.Matches(km, k.New):
-		return h, nil, navNew{req: client.Request{CANumber: plateOf(h.input.Value())}}
+		return h, nil, navForm{req: client.Request{CANumber: plateOf(h.input.Value())}}
 	case key.Matches(km, k.Edit) && hasSel:
 		return h.openPrompt(e.row), nil, nil
 	case key.Matches(km, k.Delete) && hasSel:
@@ -464,7 +458,7 @@ func (h *homeModel) explainEnter() {
 	_, warn, err := client.NormalizeVehicle(s)
 	msg := warn
 	if err != nil {
-		msg = errText(err)
+		msg = oneLineError(err)
 	}
 	h.status, h.bad = h.c.g.Sanitize(msg)+h.c.g.Sep+"ctrl+n opens the form", true
 }
@@ -514,15 +508,15 @@ func (h homeModel) undoDelete() (homeModel, tea.Cmd, nav) {
 // openPrompt starts the label and note prompt for r: a saved account's,
 // or a recent lookup's to save it.
 func (h homeModel) openPrompt(r *row) homeModel {
-	h.prompt, h.target, h.focus = promptEdit, r, 0
+	h.prompting, h.target, h.focus = true, r, 0
 	// The stored text, not the row's (ASCII under LANG=C): enter saves what
 	// the prompt holds.
 	saved := r
-	if sr := h.savedRow(r.req.CANumber); !r.saved && sr != nil {
+	if sr := h.savedRow(r.req.CANumber); r.acct == nil && sr != nil {
 		saved = sr
 	}
 	var label, note string
-	if saved.saved {
+	if saved.acct != nil {
 		label, note = text.Sanitize(saved.acct.Label), text.Sanitize(saved.acct.Note)
 	}
 	if label == "" && r.snap != nil {
@@ -543,7 +537,7 @@ func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	k := h.keys
 	switch {
 	case key.Matches(km, k.Cancel):
-		h.prompt = promptNone
+		h.prompting = false
 		return h, nil, nil
 	case key.Matches(km, k.Save):
 		return h.submitPrompt()
@@ -560,11 +554,11 @@ func (h homeModel) promptKey(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 
 // submitPrompt saves the label and note typed in the prompt.
 func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
-	h.prompt = promptNone
+	h.prompting = false
 	label := strings.TrimSpace(h.fields[0].Value())
 	note := strings.TrimSpace(h.fields[1].Value())
 	t := h.target
-	if sr := h.savedRow(t.req.CANumber); t.saved || sr != nil {
+	if sr := h.savedRow(t.req.CANumber); t.acct != nil || sr != nil {
 		if sr != nil {
 			t = sr
 		}
@@ -578,7 +572,7 @@ func (h homeModel) submitPrompt() (homeModel, tea.Cmd, nav) {
 // updateKeymap enables exactly the bindings that work now; Update and the
 // help both read them.
 func (h *homeModel) updateKeymap() {
-	h.keys = h.keymap(h.dialog, h.prompt != promptNone, h.full)
+	h.keys = h.keymap(h.dialog, h.prompting, h.full)
 }
 
 // keymap is home's bindings in a state: the delete dialog, the prompt,
@@ -591,9 +585,9 @@ func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	browse := !dialog && !prompt && !full
 	e, has := h.selected()
 	items := len(h.lists[h.tab].Items())
-	savedSel := browse && has && e.saved && h.writable()
+	savedSel := browse && has && e.acct != nil && h.writable()
 	typed := h.input.Value() != ""
-	running := h.run != nil && !h.run.over()
+	running := h.run != nil && !h.run.closed
 	_, lookup := h.lookupTarget()
 	manual := h.sort == sortManual && h.query.empty() && h.tab == tabSaved
 	enable(browse, &k.Switch, &k.New, &k.Help)
@@ -601,7 +595,7 @@ func (h homeModel) keymap(dialog, prompt, full bool) homeKeys {
 	enable(browse && !has && lookup, &k.Lookup)
 	enable(browse && items > 0, &k.Quick)
 	enable(browse && items > 1, &k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom)
-	enable(browse && has && h.writable() && (e.saved || e.snap != nil), &k.Edit)
+	enable(browse && has && h.writable() && (e.acct != nil || e.snap != nil), &k.Edit)
 	enable(savedSel, &k.Delete)
 	enable(browse && len(h.undo) > 0 && h.writable(), &k.Undo)
 	enable(browse && h.tab == tabSaved && len(h.rows[tabSaved]) > 1, &k.Sort)

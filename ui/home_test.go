@@ -65,8 +65,8 @@ func TestHomeTypingGoesIntoTheInput(t *testing.T) {
 	if got := m.home.input.Value(); got != "dyJKqnse " {
 		t.Fatalf("input %q", got)
 	}
-	if m.state != stateHome || m.quitting || m.home.dialog || m.home.prompt != promptNone {
-		t.Fatalf("a typed key did something: state %v dialog %v prompt %d", m.state, m.home.dialog, m.home.prompt)
+	if m.state != stateHome || m.quitting || m.home.dialog || m.home.prompting {
+		t.Fatalf("a typed key did something: state %v dialog %v prompt %v", m.state, m.home.dialog, m.home.prompting)
 	}
 	if len(st.Data().Accounts) != len(before.Accounts) {
 		t.Fatal("typing changed the store")
@@ -418,8 +418,8 @@ func TestHomeUndoPutsTheAccountBack(t *testing.T) {
 func TestHomeEditLabelAndNote(t *testing.T) {
 	m, st := homeModel80(t, 3, 2)
 	m, _ = press(m, "ctrl+e")
-	if m.home.prompt != promptEdit || m.home.fields[0].Value() != "Fleet truck 0" || m.home.fields[1].Value() != "note 0" {
-		t.Fatalf("prompt %d %q %q", m.home.prompt, m.home.fields[0].Value(), m.home.fields[1].Value())
+	if !m.home.prompting || m.home.fields[0].Value() != "Fleet truck 0" || m.home.fields[1].Value() != "note 0" {
+		t.Fatalf("prompt %v %q %q", m.home.prompting, m.home.fields[0].Value(), m.home.fields[1].Value())
 	}
 	m, _ = press(m, "ctrl+u")
 	m = typeText(m, "Depot van")
@@ -430,7 +430,7 @@ func TestHomeEditLabelAndNote(t *testing.T) {
 	}
 	// esc cancels, nothing saved.
 	m, _ = press(m, "ctrl+e", "ctrl+u", "esc")
-	if m.home.prompt != promptNone || st.Data().Accounts[0].Label != "Depot van" {
+	if m.home.prompting || st.Data().Accounts[0].Label != "Depot van" {
 		t.Fatal("esc did not cancel")
 	}
 	// On a recent lookup ctrl+e saves it under the label typed.
@@ -693,7 +693,7 @@ func TestHomeKeysFollowTheStore(t *testing.T) {
 	m, _ = press(m, "esc")
 	for _, k := range []string{"ctrl+d", "ctrl+e", "alt+up"} {
 		m2, cmd := press(m, k)
-		if m2.home.dialog || m2.home.prompt != promptNone || cmd != nil {
+		if m2.home.dialog || m2.home.prompting || cmd != nil {
 			t.Errorf("%s acted on a read-only store", k)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // statusLine shows the prompt or the last outcome.
 func (h homeModel) statusLine() string {
 	s, g := h.c.styles, h.c.g
-	if h.prompt == promptEdit {
+	if h.prompting {
 		return labelPrompt + h.fields[0].View() + notePrompt + h.fields[1].View()
 	}
 	if h.status != "" {
@@ -128,24 +128,19 @@ func (h homeModel) tabsLine() string {
 	}
 	tabs := strings.Join(out, " ")
 	room := h.w - text.Width(tabs) - 2
-	right := h.tabsRight(room)
+	right := ""
+	if h.run != nil && !h.run.closed {
+		right = h.run.progressView(h.c, room)
+	} else {
+		ss := h.summaries() // the longest that fits
+		if i := slices.IndexFunc(ss, func(v string) bool { return text.Width(v) <= room }); i >= 0 {
+			right = ss[i]
+		}
+	}
 	if right == "" {
 		return tabs
 	}
 	return tabs + strings.Repeat(" ", max(2, h.w-text.Width(tabs)-text.Width(right))) + right
-}
-
-// tabsRight is the longest summary that fits room cells.
-func (h homeModel) tabsRight(room int) string {
-	if h.run != nil && !h.run.over() {
-		return h.run.progressView(h.c, room)
-	}
-	for _, v := range h.summaries() {
-		if text.Width(v) <= room {
-			return v
-		}
-	}
-	return ""
 }
 
 // summaries are the tab line's right side from longest to shortest: the
@@ -220,14 +215,13 @@ func (h homeModel) dialogView(room int) string {
 func (h homeModel) fullHelp(room int) string {
 	s, g := h.c.styles, h.c.g
 	keys := h.keymap(false, false, false)
-	legend := strings.Join([]string{
-		s.Overdue.Render("!") + " " + legendOverdue,
-		s.DueSoon.Render(g.Bullet) + " " + legendDueSoon,
-		s.No.Render(g.No) + " " + legendRefreshErr,
-	}, "   ")
-	if text.Width(legend) > h.w {
-		legend = strings.Join([]string{s.Overdue.Render("!") + " " + legendOverdue,
-			s.DueSoon.Render(g.Bullet) + " due in 7d", s.No.Render(g.No) + " failed"}, "  ")
+	legend := func(soon, failed, sep string) string {
+		return strings.Join([]string{s.Overdue.Render("!") + " " + legendOverdue, s.DueSoon.Render(g.Bullet) + " " + soon,
+			s.No.Render(g.No) + " " + failed}, sep)
+	}
+	l := legend(legendDueSoon, legendRefreshErr, "   ")
+	if text.Width(l) > h.w {
+		l = legend("due in 7d", "failed", "  ")
 	}
 	sorts := "ctrl+s sorts: manual" + g.Sep + "due soonest" + g.Sep + "amount" + g.Sep + "label" + g.Sep + "last fetched"
 	body := h.c.keysHelp(keys, max(1, room-3))
@@ -240,7 +234,7 @@ func (h homeModel) fullHelp(room int) string {
 		top, spare = append(top, v), spare-1
 	}
 	if spare > 0 {
-		top, spare = append(top, g.Truncate(legend, h.w)), spare-1
+		top, spare = append(top, g.Truncate(l, h.w)), spare-1
 	}
 	if spare > 0 {
 		bottom = append(bottom, s.Subtle.Render(g.Truncate(sorts, h.w)))

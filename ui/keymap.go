@@ -57,52 +57,38 @@ func DefaultKeyMap(g text.Glyphs) KeyMap {
 			Back:  key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("q/esc", "back")),
 			Quit:  quit,
 		},
-		Home: defaultHomeKeys(g, quit),
+		Home: homeKeys{ // no printable key but ? while browsing (see homeModel)
+			Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+			Lookup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "look up")),
+			Quick: key.NewBinding(key.WithHelp("alt+1-9", "open row"),
+				key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9")),
+			Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp(g.Up+"/"+g.Down, "move")),
+			Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp(g.Down, "down")),
+			PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
+			PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "next page")),
+			Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "first/last")),
+			Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
+			Switch:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "saved/recent")),
+			New:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "form")),
+			Edit:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "label")),
+			Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
+			Undo:     key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo")),
+			Sort:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "sort")),
+			MoveUp:   key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+"+g.Up+"/"+g.Down, "reorder")),
+			MoveDown: key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+"+g.Down, "move down")),
+			Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh all")),
+			Stop:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
+			Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
+			Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+			HelpBack: key.NewBinding(key.WithKeys("?", "q", "esc"), key.WithHelp("q/esc", "back")),
+			Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete it")),
+			Keep:     key.NewBinding(key.WithKeys("n"), key.WithHelp("other keys", "keep it")),
+			Save:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
+			Field:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "label/note")),
+			Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Quit:     quit,
+		},
 	}
-}
-
-// defaultHomeKeys are home's bindings. No printable key is bound while
-// browsing except ?: every other one goes into the input.
-func defaultHomeKeys(g text.Glyphs, quit key.Binding) homeKeys {
-	return homeKeys{
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Lookup:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "look up")),
-		Quick:    key.NewBinding(key.WithKeys(altDigits()...), key.WithHelp("alt+1-9", "open row")),
-		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp(g.Up+"/"+g.Down, "move")),
-		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp(g.Down, "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "next page")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "first/last")),
-		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
-		Switch:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "saved/recent")),
-		New:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "form")),
-		Edit:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "label")),
-		Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
-		Undo:     key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo")),
-		Sort:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "sort")),
-		MoveUp:   key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+"+g.Up+"/"+g.Down, "reorder")),
-		MoveDown: key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+"+g.Down, "move down")),
-		Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh all")),
-		Stop:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
-		Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		HelpBack: key.NewBinding(key.WithKeys("?", "q", "esc"), key.WithHelp("q/esc", "back")),
-		Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete it")),
-		Keep:     key.NewBinding(key.WithKeys("n"), key.WithHelp("other keys", "keep it")),
-		Save:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-		Field:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "label/note")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Quit:     quit,
-	}
-}
-
-// altDigits are alt+1 ... alt+9.
-func altDigits() []string {
-	ks := make([]string, 9)
-	for i := range ks {
-		ks[i] = "alt+" + string(rune('1'+i))
-	}
-	return ks
 }
 
 // formKeys are the keys of the lookup form.

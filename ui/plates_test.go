@@ -95,8 +95,8 @@ func TestTypingPlatesChangesNothing(t *testing.T) {
 		for _, cmd := range cmds {
 			m = run(m, cmd)
 		}
-		if m.state != stateHome || m.quitting || m.home.dialog || m.home.prompt != promptNone {
-			t.Fatalf("plate %d %q: state %v quitting %v dialog %v prompt %d", i, p, m.state, m.quitting, m.home.dialog, m.home.prompt)
+		if m.state != stateHome || m.quitting || m.home.dialog || m.home.prompting {
+			t.Fatalf("plate %d %q: state %v quitting %v dialog %v prompt %v", i, p, m.state, m.quitting, m.home.dialog, m.home.prompting)
 		}
 		if got := m.home.input.Value(); !strings.HasPrefix(p, strings.TrimSpace(got)) && !strings.HasPrefix(p, got) {
 			t.Fatalf("plate %d: typed %q, input %q", i, p, got)

@@ -23,17 +23,7 @@ import (
 // each lookup made (from any goroutine, in the order they finish), and
 // returns when all are done or ctx is done. Lookups never started because
 // ctx ended are not reported.
-type Refresher interface {
-	Refresh(ctx context.Context, reqs []client.Request, report func(i int, res *client.Result, err error))
-}
-
-// RefresherFunc adapts a function to Refresher.
-type RefresherFunc func(ctx context.Context, reqs []client.Request, report func(i int, res *client.Result, err error))
-
-// Refresh implements Refresher.
-func (f RefresherFunc) Refresh(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
-	f(ctx, reqs, report)
-}
+type Refresher func(ctx context.Context, reqs []client.Request, report func(i int, res *client.Result, err error))
 
 // Refresh-all's pacing of store writes: its answers are recorded together
 // once this many arrived or this long after the last write, and at the end.
@@ -70,7 +60,7 @@ type refreshRun struct {
 	failed    []failure // in saved order
 	changed   int
 	stopped   bool
-	closed    bool
+	closed    bool // the run is over
 	authErr   string
 	unwritten []store.Lookup
 	lastWrite time.Time
@@ -83,9 +73,6 @@ type failure struct {
 	i    int
 	text string
 }
-
-// over reports whether the run has ended.
-func (r *refreshRun) over() bool { return r.closed }
 
 // startRefresh looks up every saved account again.
 func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
@@ -114,7 +101,7 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 	start := func() tea.Msg {
 		go func() {
 			defer close(run.ch)
-			refresher.Refresh(ctx, reqs, func(i int, res *client.Result, err error) {
+			refresher(ctx, reqs, func(i int, res *client.Result, err error) {
 				run.ch <- answer{i: i, res: res, err: err}
 			})
 		}()
@@ -127,23 +114,20 @@ func (h homeModel) startRefresh() (homeModel, tea.Cmd, nav) {
 func listen(run *refreshRun) tea.Cmd {
 	id, ch := run.id, run.ch
 	return func() tea.Msg {
+		msg := refreshMsg{id: id}
 		a, ok := <-ch
-		if !ok {
-			return refreshMsg{id: id, closed: true}
-		}
-		msg := refreshMsg{id: id, answers: []answer{a}}
-		for len(msg.answers) < maxAnswersPerMsg {
+		for ok {
+			msg.answers = append(msg.answers, a)
+			if len(msg.answers) == maxAnswersPerMsg {
+				return msg
+			}
 			select {
-			case a, ok := <-ch:
-				if !ok {
-					msg.closed = true
-					return msg
-				}
-				msg.answers = append(msg.answers, a)
+			case a, ok = <-ch:
 			default:
 				return msg
 			}
 		}
+		msg.closed = true
 		return msg
 	}
 }
@@ -186,7 +170,7 @@ func (h homeModel) refreshed(msg refreshMsg) (homeModel, tea.Cmd) {
 		cmds = append(cmds, listen(run))
 	}
 	if len(run.unwritten) > 0 && (msg.closed || len(run.unwritten) >= recordEvery || now.Sub(run.lastWrite) >= recordAfter) {
-		cmds = append(cmds, recordManyCmd(h.c.Store, run.unwritten))
+		cmds = append(cmds, recordCmd(h.c.Store, run.unwritten...))
 		run.unwritten, run.lastWrite = nil, now
 	}
 	h.reapply(touched)
@@ -319,29 +303,18 @@ func (r *refreshRun) summary(g text.Glyphs) string {
 	return strings.Join(parts, g.Sep)
 }
 
-// recordManyCmd records refresh-all's lookups in one append to history.
-func recordManyCmd(st *store.Store, ls []store.Lookup) tea.Cmd {
-	if len(ls) == 0 {
-		return nil
-	}
-	ls = append([]store.Lookup(nil), ls...)
-	return writeCmd(st, "", func() error { return st.RecordLookups(ls...) })
-}
-
 // engineRefresher is the Refresher used when Options.Refresher is nil: the
-// batch engine (the one behind `aopfetch batch`), at most concurrency
-// lookups in flight (0: the default) and rate started per second (0: no
-// limit). Stopping (esc) cancels the lookups in flight at once, and a
-// rejected signature stops the run, as in batch.
+// batch engine behind `aopfetch batch`, at most concurrency lookups in
+// flight (0: the default) and rate started per second (0: no limit).
 func engineRefresher(f Fetcher, concurrency int, rate float64) Refresher {
 	if concurrency <= 0 {
 		concurrency = client.DefaultConcurrency
 	}
 	o := batch.Options{Concurrency: min(concurrency, client.MaxConcurrency), Rate: max(rate, 0)}
-	return RefresherFunc(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+	return func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
 		batch.Run(ctx, f, reqs, o, func(r batch.Result) error {
 			report(r.Job, r.Res, r.Err)
 			return nil
 		})
-	})
+	}
 }

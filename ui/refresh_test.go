@@ -122,8 +122,8 @@ func TestRefreshAllStopsOnEsc(t *testing.T) {
 		m, next = m.update(msg)
 		m = run(m, next)
 	}
-	if !m.home.run.over() || len(m.home.run.failed) != 0 {
-		t.Fatalf("run over %v failed %v", m.home.run.over(), m.home.run.failed)
+	if !m.home.run.closed || len(m.home.run.failed) != 0 {
+		t.Fatalf("run over %v failed %v", m.home.run.closed, m.home.run.failed)
 	}
 	for _, r := range m.home.rows[tabSaved] {
 		if r.outcome != nil {
@@ -251,7 +251,7 @@ func sequenceOf(msg tea.Msg) []tea.Cmd {
 // order they come, whichever goroutine reports them.
 func TestRefreshAllThroughARefresher(t *testing.T) {
 	var got []client.Request
-	r := RefresherFunc(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+	r := Refresher(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
 		got = reqs
 		var wg sync.WaitGroup
 		for i := len(reqs) - 1; i >= 0; i-- { // last first
@@ -284,7 +284,7 @@ func TestRefreshAllThroughARefresher(t *testing.T) {
 // names are the first in the saved list, as in batch's summary, whatever
 // order their answers came in.
 func TestRefreshAllListsFailuresInSavedOrder(t *testing.T) {
-	r := RefresherFunc(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
+	r := Refresher(func(ctx context.Context, reqs []client.Request, report func(int, *client.Result, error)) {
 		for i := len(reqs) - 1; i >= 0; i-- { // last first
 			report(i, nil, &client.Error{Kind: client.KindNetwork, Message: "connection refused"})
 		}

@@ -172,7 +172,7 @@ func (r resultModel) key(km tea.KeyMsg) (resultModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Refresh):
 		return r, nil, navRefresh{req: r.req}
 	case key.Matches(km, k.New):
-		return r, nil, navNew{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
+		return r, nil, navForm{req: client.Request{Operator: r.req.Operator, RegistrationID: r.req.RegistrationID}}
 	case key.Matches(km, k.Save):
 		return r.openPrompt(), nil, nil
 	case key.Matches(km, k.ScrollUp, k.ScrollDown):
@@ -271,19 +271,14 @@ func (r resultModel) summary() string {
 	return strings.Join(parts, g.Sep)
 }
 
-// View renders the card or the raw JSON.
+// View renders the full help, the raw JSON or the consumer card.
 func (r resultModel) View() string {
 	if r.full {
-		return r.c.fullHelpView(r.keys, r.vp.Height)
+		return r.c.versionLine() + "\n" + r.c.keysHelp(r.keys, r.vp.Height-1)
 	}
 	if r.showJSON {
 		return r.vp.View()
 	}
-	return r.card()
-}
-
-// card renders the consumer card.
-func (r resultModel) card() string {
 	s, g := r.c.styles, r.c.g
 	w := max(0, r.c.width-2)
 	narrow := w < 60

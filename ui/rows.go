@@ -18,8 +18,7 @@ const dueSoonDays = 7
 // row is one saved account or recent lookup as home shows it. Rows are
 // never changed once built: an update builds a new one.
 type row struct {
-	saved  bool
-	acct   *store.Account // a saved row's account as read (what undo puts back); never changed
+	acct   *store.Account // a saved row's account as read (what undo puts back), nil on Recent; never changed
 	pos    int            // a saved row's index in the store's order
 	req    client.Request
 	label  string // a saved row's label; on Recent, the label of the vehicle if saved
@@ -60,7 +59,7 @@ func (e entry) FilterValue() string { return e.req.CANumber }
 
 // key identifies the row across rebuilds.
 func (r *row) key() string {
-	if r.saved {
+	if r.acct != nil {
 		return "a:" + r.acct.ID
 	}
 	return "r:" + r.req.CANumber + "@" + r.at.Format(time.RFC3339Nano)
@@ -118,7 +117,7 @@ func newRowBuilder(c *common, labels map[string]string) rowBuilder {
 func (b rowBuilder) account(r *row, a *store.Account, pos int) *row {
 	g := b.c.g
 	*r = row{
-		saved: true, acct: a, pos: pos, label: g.Sanitize(a.Label), note: g.Sanitize(a.Note),
+		acct: a, pos: pos, label: g.Sanitize(a.Label), note: g.Sanitize(a.Note),
 		req:  client.Request{Operator: a.Operator, CANumber: a.CANumber, RegistrationID: a.RegistrationID},
 		snap: a.Last, at: a.LastUsedAt,
 	}
@@ -177,7 +176,7 @@ func (b rowBuilder) withSnapshot(r *row, snap *store.Snapshot, o *outcome) *row 
 	n.outcome = o
 	if snap != nil {
 		n.snap = snap
-		if n.saved {
+		if n.acct != nil {
 			a := *n.acct
 			a.Last = snap
 			n.acct = &a

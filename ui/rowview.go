@@ -74,11 +74,10 @@ func measure(rows []*row, g text.Glyphs) widths {
 	w[colTitle] = min(max(w[colTitle], minTitleWidth), maxTitleWidth)
 	w[colName] = min(w[colName], maxTitleWidth)
 	w[colVehicle] = min(w[colVehicle], client.MaxVehicleLen)
-	if w[colOperator] > 0 {
-		w[colOperator] = max(w[colOperator], text.Width(h[colOperator]))
-	}
-	if w[colPhone] > 0 {
-		w[colPhone] = max(w[colPhone], text.Width(h[colPhone]))
+	for _, c := range []int{colOperator, colPhone} {
+		if w[c] > 0 {
+			w[c] = max(w[c], text.Width(h[c]))
+		}
 	}
 	return w
 }
@@ -92,11 +91,9 @@ type layout struct {
 }
 
 // newLayout fits columns into width cells for rows whose natural widths
-// are nat and that are numbered up to n. The row number, mark, title and
-// vehicle are always there; the amount, due date and age come next, then
-// the consumer's name, the operator and the phone; what is left widens
-// the title, name, operator and phone up to their natural widths, never
-// padding beyond (a wide terminal is not filled with blanks).
+// are nat and that are numbered up to n, most useful columns first; the
+// flexible ones never grow past their natural widths (a wide terminal is
+// not filled with blanks).
 func newLayout(width int, nat widths, n int) layout {
 	l := layout{num: len(strconv.Itoa(max(1, n)))}
 	l.w[colVehicle] = nat[colVehicle]
@@ -146,7 +143,7 @@ func newLayout(width int, nat widths, n int) layout {
 	return l
 }
 
-// rowView renders rows and their header.
+// rowView renders rows and their header; it is the lists' item delegate.
 type rowView struct {
 	c   *common
 	lay layout
@@ -384,23 +381,20 @@ func shift(spans []span, d int) []span {
 	return out
 }
 
-// rowDelegate draws a list's rows with a rowView.
-type rowDelegate struct{ view rowView }
-
 // Height implements list.ItemDelegate.
-func (d rowDelegate) Height() int { return 1 }
+func (v rowView) Height() int { return 1 }
 
 // Spacing implements list.ItemDelegate.
-func (d rowDelegate) Spacing() int { return 0 }
+func (v rowView) Spacing() int { return 0 }
 
 // Update implements list.ItemDelegate.
-func (d rowDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
+func (v rowView) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
 
 // Render implements list.ItemDelegate.
-func (d rowDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
+func (v rowView) Render(w io.Writer, m list.Model, index int, it list.Item) {
 	e, ok := it.(entry)
 	if !ok {
 		return
 	}
-	_, _ = io.WriteString(w, d.view.render(e, index+1, index == m.Index()))
+	_, _ = io.WriteString(w, v.render(e, index+1, index == m.Index()))
 }

@@ -102,11 +102,10 @@ func Run(ctx context.Context, o Options) error {
 	if getenv("TERM") == "dumb" && o.Output == nil {
 		return ErrDumbTerminal
 	}
-	dir := o.StateDir
-	if dir == "" {
-		dir = filepath.Join(xdg.StateHome, "aopfetch")
+	if o.StateDir == "" {
+		o.StateDir = filepath.Join(xdg.StateHome, "aopfetch")
 	}
-	o.StateDir = dir
+	dir := o.StateDir
 	if o.Poll == 0 {
 		o.Poll = DefaultPoll
 	}
@@ -148,7 +147,8 @@ func Run(ctx context.Context, o Options) error {
 	if o.Output != nil {
 		opts = append(opts, tea.WithOutput(o.Output))
 	}
-	p := tea.NewProgram(startModel{model: m, cmd: cmd}, opts...)
+	m.initCmd = cmd
+	p := tea.NewProgram(m, opts...)
 	m.c.crash.quit = p.Quit
 	if o.Sizes != nil {
 		stop := make(chan struct{})
@@ -156,10 +156,10 @@ func Run(ctx context.Context, o Options) error {
 		go sendSizes(p, o.Sizes, stop)
 	}
 	final, err := p.Run()
-	if ci := crashOf(final); ci != nil {
-		return crashError(dir, ci)
+	if fm, ok := final.(model); ok && fm.crashed != nil {
+		return crashError(dir, fm.crashed)
 	}
-	if ci := m.c.crash.get(); ci != nil {
+	if ci := m.c.crash.info.Load(); ci != nil {
 		return crashError(dir, ci)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
@@ -181,26 +181,6 @@ func sendSizes(p *tea.Program, sizes <-chan tea.WindowSizeMsg, stop <-chan struc
 			p.Send(msg)
 		}
 	}
-}
-
-// startModel runs the model's start command from Init.
-type startModel struct {
-	model
-	cmd tea.Cmd
-}
-
-// Init implements tea.Model.
-func (s startModel) Init() tea.Cmd { return guard(s.cmd) }
-
-// crashOf is the panic the final model recorded, if any.
-func crashOf(final tea.Model) *crashInfo {
-	switch fm := final.(type) {
-	case model:
-		return fm.crashed
-	case startModel:
-		return fm.crashed
-	}
-	return nil
 }
 
 // openLog opens name in the log directory dir for appending: dir is

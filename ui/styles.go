@@ -42,7 +42,6 @@ type Styles struct {
 	No        lipgloss.Style
 	Focused   lipgloss.Style
 	Blurred   lipgloss.Style
-	Status    lipgloss.Style
 	Tab       lipgloss.Style
 	ActiveTab lipgloss.Style
 	Selected  lipgloss.Style
@@ -123,7 +122,6 @@ func NewStyles(theme Theme, noColor bool) *Styles {
 	s.No = lipgloss.NewStyle().Foreground(red)
 	s.Focused = lipgloss.NewStyle().Bold(true).Foreground(accent)
 	s.Blurred = lipgloss.NewStyle().Foreground(subtle)
-	s.Status = lipgloss.NewStyle().Foreground(subtle)
 	s.Tab = lipgloss.NewStyle().Foreground(subtle)
 	s.ActiveTab = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent)
 	s.Selected = lipgloss.NewStyle().Bold(true).Foreground(accent)

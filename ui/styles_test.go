@@ -18,7 +18,7 @@ import (
 func TestGreysReadableWith16Colours(t *testing.T) {
 	s := NewStyles(ThemeAuto, false)
 	styles := map[string]lipgloss.Style{
-		"subtle": s.Subtle, "label": s.Label, "status": s.Status, "tab": s.Tab, "blurred": s.Blurred,
+		"subtle": s.Subtle, "label": s.Label, "tab": s.Tab, "blurred": s.Blurred,
 		"header": s.Header, "help key": s.Help.ShortKey, "help desc": s.Help.ShortDesc, "help sep": s.Help.ShortSeparator,
 	}
 	for _, dark := range []bool{true, false} {

@@ -43,12 +43,6 @@ func enabled(bs []key.Binding) []key.Binding {
 	return slices.DeleteFunc(bs, func(b key.Binding) bool { return !b.Enabled() })
 }
 
-// fullHelpView is the full help of km in height h: a line naming the
-// version, then its keys (see keysHelp).
-func (c *common) fullHelpView(km help.KeyMap, h int) string {
-	return c.versionLine() + "\n" + c.keysHelp(km, h-1)
-}
-
 // versionLine names the version ("" when unknown).
 func (c *common) versionLine() string {
 	if c.Version == "" {
