@@ -27,14 +27,6 @@ const (
 	demoStoreName      = "demo-store.json" // beside the real store, under --demo
 )
 
-// hintFixSetting is what to do about an invalid setting; hintConfig adds
-// where to see the others (not for `aopfetch config` itself, which fails
-// the same way).
-const (
-	hintFixSetting = "fix the flag, the AOPFETCH_* environment variable or the config file named above"
-	hintConfig     = hintFixSetting + "; `aopfetch config` shows the effective settings"
-)
-
 // demoNotice is the first line of every human output under --demo.
 const demoNotice = "DEMO " + text.Dash + " data from the built-in sandbox, not AOPay"
 
@@ -133,7 +125,7 @@ func (a *invocation) config() (*config.Config, error) {
 	a.cfgOnce.Do(func() {
 		a.cfg, a.cfgErr = config.Load(config.LoadOptions{Path: a.flags.config, Getenv: a.getenv, Flags: a.changedFlags()})
 		if a.cfgErr != nil {
-			a.cfgErr = &exitError{code: exitUsage, err: a.cfgErr, hint: hintConfig}
+			a.cfgErr = &exitError{code: exitUsage, err: a.cfgErr, hint: fixHint(a.cfgErr) + hintSeeConfig}
 			return
 		}
 		if a.flags.demo {

@@ -120,10 +120,34 @@ func TestVehicleRegexWarns(t *testing.T) {
 func TestConfigCmdHintIsNotItself(t *testing.T) {
 	e := newCLIEnv(t, "registration_id = 5\n")
 	r := e.run(t, "", "config")
-	if r.code != exitUsage || !strings.Contains(r.stderr, "registration_id") || !strings.Contains(r.stderr, "hint: fix the flag") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "registration_id") || !strings.Contains(r.stderr, "hint: fix the config file named above") {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	if strings.Contains(r.stderr, "`aopfetch config`") {
 		t.Errorf("the hint sends the user back to the command that failed:\n%s", r.stderr)
+	}
+}
+
+// TestSettingHintNamesItsSource: the hint of an invalid setting names
+// what to fix, the flag, the variable or the file, and where to see the
+// effective settings.
+func TestSettingHintNamesItsSource(t *testing.T) {
+	for _, c := range []struct {
+		file, env string
+		args      []string
+		want      string
+	}{
+		{"timeout = \"soon\"\n", "", nil, "hint: fix the config file named above; `aopfetch config` shows the effective settings"},
+		{"", "soon", nil, "hint: fix or unset the environment variable named above; `aopfetch config`"},
+		{"", "", []string{"--timeout", "soon"}, "hint: fix the flag named above; `aopfetch config`"},
+	} {
+		e := newCLIEnv(t, c.file)
+		if c.env != "" {
+			e.env["AOPFETCH_TIMEOUT"] = c.env
+		}
+		r := e.run(t, "", append(c.args, "--demo", "fetch", "DL12CB4685")...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q %q %v: exit %d, want %q in:\n%s", c.file, c.env, c.args, r.code, c.want, r.stderr)
+		}
 	}
 }

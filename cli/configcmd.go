@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aopfetch/aopfetch/client"
+	"github.com/aopfetch/aopfetch/internal/config"
 	"github.com/aopfetch/aopfetch/internal/text"
 	"github.com/aopfetch/aopfetch/store"
 )
@@ -45,8 +46,8 @@ Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
 		RunE: func(*cobra.Command, []string) error {
 			app.quiet = true
 			rep, err := buildConfigReport(app)
-			if ee, ok := errors.AsType[*exitError](err); ok && ee.hint == hintConfig {
-				ee.hint = hintFixSetting
+			if ee, ok := errors.AsType[*exitError](err); ok {
+				ee.hint = strings.TrimSuffix(ee.hint, hintSeeConfig)
 			}
 			if err != nil {
 				return err
@@ -107,4 +108,24 @@ func formatConfigReport(rep configReport) string {
 		fmt.Fprintf(&b, "\n%s\n", text.Sanitize(w))
 	}
 	return b.String()
+}
+
+// hintSeeConfig follows the hint of an invalid setting, except under
+// `aopfetch config` itself (which fails the same way).
+const hintSeeConfig = "; `aopfetch config` shows the effective settings"
+
+// fixHint is what to do about the invalid setting err names: its flag,
+// variable or file.
+func fixHint(err error) string {
+	if ce, ok := errors.AsType[*config.Error](err); ok {
+		switch ce.Source {
+		case config.SourceFlag:
+			return "fix the flag named above"
+		case config.SourceEnv:
+			return "fix or unset the environment variable named above"
+		case config.SourceFile:
+			return "fix the config file named above"
+		}
+	}
+	return "fix the flag, the AOPFETCH_* environment variable or the config file named above"
 }
