@@ -64,9 +64,11 @@ type keyring struct {
 	keys  map[string]Agent // by the key's wire form
 }
 
-// sameFile reports whether fi is the file stamp was taken from, unchanged.
+// sameFile reports whether fi is the file stamp was taken from, unchanged:
+// its content and its mode (a chmod go+w must be seen at the next login).
 func sameFile(stamp, fi fs.FileInfo) bool {
-	return stamp != nil && os.SameFile(stamp, fi) && stamp.Size() == fi.Size() && stamp.ModTime().Equal(fi.ModTime())
+	return stamp != nil && os.SameFile(stamp, fi) && stamp.Size() == fi.Size() && stamp.ModTime().Equal(fi.ModTime()) &&
+		stamp.Mode() == fi.Mode()
 }
 
 // newKeyring reads path; a missing, unsafe or keyless file is an error

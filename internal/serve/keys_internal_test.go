@@ -110,3 +110,33 @@ func TestAuthorizedKeysRefusedAtStart(t *testing.T) {
 		t.Errorf("group-writable: %v", err)
 	}
 }
+
+// TestAuthorizedKeysMadeUnsafe: a file made writable by group or others
+// while the server runs (a chmod changes neither its size nor its mtime)
+// lets nobody in from the next login on, without a reload.
+func TestAuthorizedKeysMadeUnsafe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "authorized_keys")
+	key := newPublicKey(t)
+	if err := os.WriteFile(path, []byte(keyLine(key)+" asha\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, err := newKeyring(path, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := k.lookup(key); !ok {
+		t.Fatal("the key is refused in a safe file")
+	}
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := k.lookup(key); ok {
+		t.Errorf("%s logged in through a world-writable authorized_keys", a.Name)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := k.lookup(key); !ok {
+		t.Error("the key is still refused after chmod go-w")
+	}
+}
