@@ -18,7 +18,7 @@ const maxAuditVehicle = 32
 func (ss *session) Fetch(ctx context.Context, r client.Request) (*client.Result, error) {
 	ss.idle.touch()
 	if err := ss.s.audit.ready(); err != nil {
-		return nil, &client.Error{Kind: KindLimited, Message: "lookups are paused: " + err.Error(), Hint: "tell the server's admin", Err: err}
+		return nil, auditPaused(err)
 	}
 	start := ss.s.opts.Now()
 	var res *client.Result
@@ -27,11 +27,19 @@ func (ss *session) Fetch(ctx context.Context, r client.Request) (*client.Result,
 		ss.lookups.Add(1)
 		res, err = ss.s.opts.Fetcher.Fetch(ctx, r)
 	}
-	if werr := ss.s.audit.write(ss.record(r, err, start)); werr != nil {
-		ss.s.log.Error("audit log write failed; lookups pause until it works", "err", werr)
-	}
 	ss.idle.touch()
+	if werr := ss.s.audit.write(ss.record(r, err, start)); werr != nil {
+		// No answer reaches the agent without its audit line on disk.
+		ss.s.log.Error("audit log write failed; lookups pause until it works", "err", werr)
+		return nil, auditPaused(werr)
+	}
 	return res, forAgent(err)
+}
+
+// auditPaused is the failure of a lookup refused because the audit log
+// cannot be written.
+func auditPaused(err error) error {
+	return &client.Error{Kind: KindLimited, Message: "lookups are paused: " + errAuditDown.Error(), Hint: "tell the server's admin", Err: err}
 }
 
 // forAgent rewords the hint of a failure only the server's admin can fix
