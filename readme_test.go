@@ -118,3 +118,33 @@ func TestREADMECommandsExist(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEServeDemoKeyStep: the README's step that puts your own key in
+// authorized_keys for `aopfetch serve --demo` works on a fresh account,
+// where ~/.config/aopfetch does not exist yet.
+func TestREADMEServeDemoKeyStep(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("`([^`]*cp ~/\\.ssh/id_ed25519\\.pub ~/\\.config/aopfetch/authorized_keys)`").FindSubmatch(b)
+	if m == nil {
+		t.Fatal("the README no longer shows the step that copies your key to ~/.config/aopfetch/authorized_keys")
+	}
+	home := t.TempDir()
+	if err := os.MkdirAll(home+"/.ssh", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTheReadmeTest me@desk\n"
+	if err := os.WriteFile(home+"/.ssh/id_ed25519.pub", []byte(key), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", string(m[1]))
+	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH")}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", m[1], err, out)
+	}
+	if got, err := os.ReadFile(home + "/.config/aopfetch/authorized_keys"); err != nil || string(got) != key {
+		t.Errorf("authorized_keys after %s: %q %v", m[1], got, err)
+	}
+}
