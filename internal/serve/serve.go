@@ -193,6 +193,9 @@ func (s *Server) newSSHServer(signer gossh.Signer) (*ssh.Server, error) {
 		ctx.SetValue(handshakeKey, hc)
 		return hc
 	}
+	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+		s.log.Warn("login refused", "from", c.RemoteAddr().String(), "why", shortText(err.Error(), 200))
+	}
 	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
 		return &gossh.ServerConfig{MaxAuthTries: 6}
 	}

@@ -205,7 +205,7 @@ func TestAgentsIsolated(t *testing.T) {
 }
 
 // TestLoginRefused: unknown keys, passwords, keyboard-interactive and no
-// authentication at all are refused.
+// authentication at all are refused, each with a line in the server's log.
 func TestLoginRefused(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil, "asha")
@@ -227,6 +227,13 @@ func TestLoginRefused(t *testing.T) {
 	if c, err := gossh.Dial("tcp", h.addr, h.clientConfig()); err == nil {
 		c.Close()
 		t.Errorf("no authentication: logged in")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(textOf(h.log), `msg="login refused"`) < len(methods)+1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := strings.Count(textOf(h.log), `msg="login refused" from=127.0.0.1:`); n != len(methods)+1 {
+		t.Errorf("%d refused logins in the server's log, want %d:\n%s", n, len(methods)+1, textOf(h.log))
 	}
 }
 
