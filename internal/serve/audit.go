@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/aopfetch/aopfetch/internal/safefile"
 )
 
 // AuditRecord is one line of the audit log: one lookup. It holds who asked
@@ -41,12 +43,14 @@ type auditLog struct {
 }
 
 // open opens the file for appending, creating it 0600 (its directory 0700),
-// and tightens its mode.
+// and tightens its mode. Only a regular file of this user (or root) is
+// used, never through a final symbolic link: a device or a pipe named by
+// mistake is refused, not written to and chmod-ed.
 func (a *auditLog) open() error {
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := safefile.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
 	if err != nil {
 		return err
 	}
