@@ -62,7 +62,7 @@ func newSavedListCmd(app *invocation) *cobra.Command {
 				return writeJSON(app.stdout, accts)
 			}
 			if len(accts) == 0 {
-				fmt.Fprintln(app.stderr, "no saved accounts yet; add one with `aopfetch saved add VEHICLE`")
+				fmt.Fprintln(app.stderr, "no saved accounts yet; add one with `"+app.commandLine("saved add VEHICLE")+"`")
 				return nil
 			}
 			cfg, err := app.config()

@@ -140,3 +140,12 @@ func firstWord(args []string) string {
 	}
 	return quoteArg(args[0])
 }
+
+// commandLine is how the user runs args: "aopfetch args" here, "ssh HOST
+// args" in a session of aopfetch serve.
+func (a *invocation) commandLine(args string) string {
+	if a.session != nil {
+		return "ssh HOST " + args
+	}
+	return "aopfetch " + args
+}

@@ -99,6 +99,7 @@ func TestExecCommands(t *testing.T) {
 		{"auth", "fetch " + vehicleAuth, "", 3, "", "Signature verification failed\nhint: the provider refused this server's credentials; tell whoever runs aopfetch serve"},
 		{"upstream", "fetch " + vehicleUpstream, "", 4, "", "HTTP 502"},
 		{"worst of several", "fetch " + vehicleOK + " " + vehicleAPI + " " + vehicleUpstream, "", 4, consumerName, "No bill found"},
+		{"saved list empty", "saved list", "", 0, "", "add one with `ssh HOST saved add VEHICLE`"},
 		{"import stdin", "import --format csv -", "label,operator,canumber,registration_id,note\nFleet,311,MH01AB1234,AOP-1,\n", 0, "added 1, updated 0, skipped 0", ""},
 		{"saved list", "saved list --json", "", 0, `"label": "Fleet"`, ""},
 		{"export stdout", "export --format csv", "", 0, "Fleet,311,MH01AB1234,AOP-1,", ""},
