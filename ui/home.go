@@ -348,6 +348,10 @@ func (h homeModel) key(km tea.KeyMsg) (homeModel, tea.Cmd, nav) {
 	case key.Matches(km, k.Help):
 		h.full = true
 	case key.Matches(km, k.Open):
+		if h.rowNum > 0 { // a row number is spent once it opens its row: the next one starts afresh
+			h.input.SetValue("")
+			h.refilter([2]string{h.selectedKey(tabSaved), h.selectedKey(tabRecent)})
+		}
 		return h, nil, navOpen{r: e.row}
 	case key.Matches(km, k.Lookup):
 		return h, nil, navLookup{vehicle: h.input.Value()}

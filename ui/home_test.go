@@ -237,6 +237,26 @@ func TestHomeRowNumberHintFollowsCursor(t *testing.T) {
 	}
 }
 
+// TestHomeRowNumbersOneAfterAnother: a row number is spent once enter
+// opens its row, so working down the list is "2 enter q 3 enter": back on
+// home the input is empty and the cursor on the row just opened.
+func TestHomeRowNumbersOneAfterAnother(t *testing.T) {
+	m, _ := homeModel80(t, 30, 0)
+	for _, c := range []struct{ typed, want string }{{"2", "DL01CB0001"}, {"3", "DL02CB0002"}, {"12", "DL11CB0011"}} {
+		var cmd tea.Cmd
+		m, cmd = press(typeText(m, c.typed), "enter")
+		m = run(m, cmd)
+		if m.state != stateResult || m.result.req.CANumber != c.want {
+			t.Fatalf("%s enter: %v %s, want %s", c.typed, m.state, m.result.req.CANumber, c.want)
+		}
+		m, cmd = press(m, "q")
+		m = run(m, cmd)
+		if m.state != stateHome || m.home.input.Value() != "" || selectedVehicle(m) != c.want {
+			t.Fatalf("back after row %s: state %v, input %q, cursor on %s", c.typed, m.state, m.home.input.Value(), selectedVehicle(m))
+		}
+	}
+}
+
 func TestHomeMovementKeys(t *testing.T) {
 	m, _ := homeModel80(t, 40, 0)
 	per := m.home.lists[tabSaved].Paginator.PerPage
