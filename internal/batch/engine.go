@@ -45,19 +45,14 @@ type Result struct {
 	Err error
 }
 
-// Kind is the error class of the result: "" when it succeeded, else a
-// client.Kind or store.ErrorKindValidation.
+// Kind is the error class of the result: "" when it succeeded, else the
+// kind store.FailureOf records it with (in history and JSONL rows too).
 func (r Result) Kind() string {
 	if r.Err == nil {
 		return ""
 	}
-	if ce, ok := errors.AsType[*client.Error](r.Err); ok {
-		return string(ce.Kind)
-	}
-	if _, ok := errors.AsType[*client.ValidationError](r.Err); ok {
-		return store.ErrorKindValidation
-	}
-	return string(client.KindNetwork)
+	kind, _ := store.FailureOf(r.Err)
+	return kind
 }
 
 // authError returns the result's auth failure, or nil.

@@ -3,15 +3,18 @@ package batch
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/aopfetch/aopfetch/client"
 	"github.com/aopfetch/aopfetch/client/sandbox"
+	"github.com/aopfetch/aopfetch/store"
 )
 
 var testReq = client.Request{Operator: 311, CANumber: "DL12CB4685", RegistrationID: "AOP-554"}
@@ -128,5 +131,26 @@ func TestNewRecordValidationError(t *testing.T) {
 	rec := NewRecord(client.Request{CANumber: "@@"}, nil, &client.ValidationError{Field: client.FieldCANumber, Message: "bad vehicle"})
 	if rec.OK || rec.Error == nil || rec.Error.Kind != "validation" || rec.Error.Message != "bad vehicle" || rec.Raw != nil {
 		t.Fatalf("record = %+v", rec)
+	}
+}
+
+// TestErrorKindIsTheSameEverywhere: a failure the client did not classify
+// is recorded with one kind in the CSV row, the JSONL record, the history
+// and the summary (the CSV row and summary said "network", the others
+// "error").
+func TestErrorKindIsTheSameEverywhere(t *testing.T) {
+	for _, err := range []error{errors.New("the disk is on fire"), &client.Error{Kind: client.KindTimeout, Message: "slow"}, &client.ValidationError{Field: "canumber", Message: "bad"}} {
+		r := Result{Req: testReq, Err: err}
+		want, _ := store.FailureOf(err)
+		csvKind := csvRecord(Row{Req: testReq}, r)[5]
+		jsonKind := NewRecord(testReq, nil, err).Error.Kind
+		histKind := store.NewLookup(testReq, nil, err, time.Now()).ErrorKind
+		var sum Summary
+		sum.record(r)
+		var out strings.Builder
+		sum.Write(&out)
+		if r.Kind() != want || csvKind != want || jsonKind != want || histKind != want || !strings.Contains(out.String(), want+" ") {
+			t.Errorf("%v: Kind %q, CSV %q, JSONL %q, history %q, want %q everywhere; summary:\n%s", err, r.Kind(), csvKind, jsonKind, histKind, want, out.String())
+		}
 	}
 }

@@ -53,7 +53,8 @@ func (s *Summary) Write(w io.Writer) {
 	if s.FailedCount > 0 {
 		fmt.Fprintf(w, "  failed   %d\n", s.FailedCount)
 		for _, k := range []string{string(client.KindAuth), string(client.KindAPI), string(client.KindUpstream),
-			string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), store.ErrorKindValidation} {
+			string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), store.ErrorKindValidation,
+			store.ErrorKindOther} {
 			if v := s.Failed[k]; len(v) > 0 {
 				fmt.Fprintf(w, "    %-9s %d: %s\n", k, len(v), firstFew(v, 5))
 			}
