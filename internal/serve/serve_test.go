@@ -665,3 +665,21 @@ func TestRefusedLoggedSanitised(t *testing.T) {
 		t.Errorf("the agent's text is not capped:\n%s", log)
 	}
 }
+
+// TestSessionLineCapped: the command word of the session's start line is
+// the agent's text, capped in the server's log.
+func TestSessionLineCapped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, "asha")
+	word := "x" + strings.Repeat("y", 500)
+	if r := h.exec("asha", word, ""); r.code == 0 {
+		t.Fatalf("%s ran", word)
+	}
+	log := textOf(h.log)
+	if !strings.Contains(log, "what=xyyy") {
+		t.Fatalf("no session line:\n%s", log)
+	}
+	if strings.Contains(log, strings.Repeat("y", 100)) {
+		t.Errorf("the command word is not capped:\n%s", log)
+	}
+}

@@ -125,7 +125,7 @@ func (ss *session) run() (code int) {
 	tui := ss.ch.hasPty && (len(args) == 0 || (len(args) == 1 && looksLikeVehicle(args[0])))
 	mode, what := "exec", commandName(args)
 	if tui {
-		mode, what = "tui", fmt.Sprintf("%s %dx%d", text.Sanitize(term.Term), term.Width, term.Height)
+		mode, what = "tui", fmt.Sprintf("%s %dx%d", shortText(term.Term, maxNameLen), term.Width, term.Height)
 	}
 	defer context.AfterFunc(ss.s.stop, func() { ss.cancel(errShutdown) })()
 	ss.s.log.Info("session start", "agent", ss.agent.Name, "key", ss.agent.Fingerprint, "from", ss.sess.RemoteAddr().String(),
@@ -329,12 +329,12 @@ func looksLikeVehicle(s string) bool {
 	return !strings.HasPrefix(s, "-") && strings.ContainsAny(s, "0123456789")
 }
 
-// commandName is the command's first word, for the session line (never
-// its arguments: labels and notes may name people).
+// commandName is the command's first word, sanitised and capped, for the
+// session line (never its arguments: labels and notes may name people).
 func commandName(args []string) string {
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") {
-			return text.Sanitize(a)
+			return shortText(a, maxNameLen)
 		}
 	}
 	return ""
