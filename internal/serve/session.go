@@ -186,10 +186,11 @@ func (ss *session) storeDir() string {
 func (ss *session) storePath() string { return filepath.Join(ss.storeDir(), storeFile) }
 
 // config is the settings the session sees: the server's without secrets,
-// its file or its warnings, and the agent's store.
+// its file, its warnings or its [serve] table (the server's paths), and the
+// agent's store.
 func (ss *session) config() *config.Config {
 	c := *ss.s.opts.Config
-	c.Auth = config.AuthConfig{}
+	c.Auth, c.Serve = config.AuthConfig{}, config.ServeConfig{}
 	c.File, c.Warnings = "", nil
 	c.StorePath = ss.storePath()
 	c.Sources = maps.Clone(c.Sources)
