@@ -221,10 +221,16 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 // nameExtension carries the agent's name in the connection's permissions.
 const nameExtension = "aopfetch-agent-name"
 
-// refused logs a refused request of a session.
+// refused logs a refused request of a session. What it asked for (an
+// environment variable's name) and the login's user name are the agent's
+// text: sanitised and capped like a key's comment.
 func (s *Server) refused(ctx ssh.Context, what string) {
-	s.log.Warn("refused", "what", what, "from", ctx.RemoteAddr().String(), "user", ctx.User())
+	s.log.Warn("refused", "what", shortText(what, maxRefusedLen), "from", ctx.RemoteAddr().String(),
+		"user", shortText(ctx.User(), maxNameLen))
 }
+
+// maxRefusedLen caps what a refused request asked for, in the server's log.
+const maxRefusedLen = 100
 
 // Serve accepts connections on l until ctx is done, then shuts down: no
 // new connections, open sessions told and ended, their stores flushed,

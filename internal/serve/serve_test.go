@@ -629,3 +629,57 @@ func readJSONLines(t *testing.T, path string) []map[string]any {
 	}
 	return out
 }
+
+// TestRefusedLoggedSanitised: the user name and a refused environment
+// variable's name are the agent's text; the server's log gets them without
+// escape sequences and capped.
+func TestRefusedLoggedSanitised(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, "asha")
+	cfg := h.clientConfig(gossh.PublicKeys(h.keys["asha"]))
+	cfg.User = "agent\x1b[2J" + strings.Repeat("u", 500)
+	c, err := gossh.Dial("tcp", h.addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Setenv("X\x1b]0;title\x07"+strings.Repeat("k", 500), "v"); err == nil {
+		t.Fatal("the variable was accepted")
+	}
+	if r := runOn(t, c, "version", ""); r.code != 0 {
+		t.Fatalf("version: %d %s", r.code, r.stderr)
+	}
+	log := textOf(h.log)
+	if !strings.Contains(log, `what="env X`) || !strings.Contains(log, "user=agentuuu") {
+		t.Fatalf("the refusal is not logged:\n%s", log)
+	}
+	if strings.Contains(log, `\x1b`) || strings.Contains(log, "\x1b") || strings.Contains(log, `\a`) {
+		t.Errorf("an escape sequence reached the log:\n%s", log)
+	}
+	if strings.Contains(log, strings.Repeat("u", 100)) || strings.Contains(log, strings.Repeat("k", 120)) {
+		t.Errorf("the agent's text is not capped:\n%s", log)
+	}
+}
+
+// TestSessionLineCapped: the command word of the session's start line is
+// the agent's text, capped in the server's log.
+func TestSessionLineCapped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, "asha")
+	word := "x" + strings.Repeat("y", 500)
+	if r := h.exec("asha", word, ""); r.code == 0 {
+		t.Fatalf("%s ran", word)
+	}
+	log := textOf(h.log)
+	if !strings.Contains(log, "what=xyyy") {
+		t.Fatalf("no session line:\n%s", log)
+	}
+	if strings.Contains(log, strings.Repeat("y", 100)) {
+		t.Errorf("the command word is not capped:\n%s", log)
+	}
+}

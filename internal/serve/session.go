@@ -125,7 +125,7 @@ func (ss *session) run() (code int) {
 	tui := ss.ch.hasPty && (len(args) == 0 || (len(args) == 1 && looksLikeVehicle(args[0])))
 	mode, what := "exec", commandName(args)
 	if tui {
-		mode, what = "tui", fmt.Sprintf("%s %dx%d", text.Sanitize(term.Term), term.Width, term.Height)
+		mode, what = "tui", fmt.Sprintf("%s %dx%d", shortText(term.Term, maxNameLen), term.Width, term.Height)
 	}
 	defer context.AfterFunc(ss.s.stop, func() { ss.cancel(errShutdown) })()
 	ss.s.log.Info("session start", "agent", ss.agent.Name, "key", ss.agent.Fingerprint, "from", ss.sess.RemoteAddr().String(),
@@ -186,10 +186,11 @@ func (ss *session) storeDir() string {
 func (ss *session) storePath() string { return filepath.Join(ss.storeDir(), storeFile) }
 
 // config is the settings the session sees: the server's without secrets,
-// its file or its warnings, and the agent's store.
+// its file, its warnings or its [serve] table (the server's paths), and the
+// agent's store.
 func (ss *session) config() *config.Config {
 	c := *ss.s.opts.Config
-	c.Auth = config.AuthConfig{}
+	c.Auth, c.Serve = config.AuthConfig{}, config.ServeConfig{}
 	c.File, c.Warnings = "", nil
 	c.StorePath = ss.storePath()
 	c.Sources = maps.Clone(c.Sources)
@@ -329,12 +330,12 @@ func looksLikeVehicle(s string) bool {
 	return !strings.HasPrefix(s, "-") && strings.ContainsAny(s, "0123456789")
 }
 
-// commandName is the command's first word, for the session line (never
-// its arguments: labels and notes may name people).
+// commandName is the command's first word, sanitised and capped, for the
+// session line (never its arguments: labels and notes may name people).
 func commandName(args []string) string {
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") {
-			return text.Sanitize(a)
+			return shortText(a, maxNameLen)
 		}
 	}
 	return ""
