@@ -151,3 +151,23 @@ func TestSettingHintNamesItsSource(t *testing.T) {
 		}
 	}
 }
+
+// Under a locale that is not UTF-8, `aopfetch config` lays its table out in
+// ASCII stand-ins, as the other tables are: a configured operator's name in
+// Devanagari becomes "?", and the columns stay aligned.
+func TestConfigTextUnderCLocaleIsASCII(t *testing.T) {
+	e := newCLIEnv(t, "[[operators]]\ncode = 311\nname = \"फास्टैग\"\n")
+	e.env["LANG"] = "C"
+	r := e.run(t, "", "config")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for i, b := range []byte(r.stdout) {
+		if b >= 0x80 {
+			t.Fatalf("byte %#x at %d of stdout under LANG=C:\n%s", b, i, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "\noperators           1: ??????? 311  ") {
+		t.Errorf("operators line not in ASCII stand-ins, aligned:\n%s", r.stdout)
+	}
+}

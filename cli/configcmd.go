@@ -55,7 +55,7 @@ Precedence: flags > environment (AOPFETCH_*) > config file > defaults.`,
 			if asJSON {
 				return writeJSON(app.stdout, rep)
 			}
-			return writeString(app.stdout, formatConfigReport(rep))
+			return writeString(app.stdout, formatConfigReport(rep, glyphsOf(app.stdout)))
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the settings as JSON")
@@ -86,15 +86,15 @@ func buildConfigReport(app *invocation) (configReport, error) {
 	return rep, nil
 }
 
-// formatConfigReport renders the report as text.
-func formatConfigReport(rep configReport) string {
+// formatConfigReport renders the report as text in g's glyphs.
+func formatConfigReport(rep configReport, g text.Glyphs) string {
 	var b strings.Builder
 	if rep.ConfigFile != "" {
-		fmt.Fprintf(&b, "config file: %s\n", text.Sanitize(rep.ConfigFile))
+		fmt.Fprintf(&b, "config file: %s\n", g.Sanitize(rep.ConfigFile))
 	} else {
 		b.WriteString("config file: none\n")
 	}
-	fmt.Fprintf(&b, "store file:  %s\n", text.Sanitize(rep.StorePath))
+	fmt.Fprintf(&b, "store file:  %s\n", g.Sanitize(rep.StorePath))
 	if rep.Demo {
 		b.WriteString("demo:        on (lookups go to the built-in sandbox, not AOPay)\n")
 	}
@@ -103,9 +103,9 @@ func formatConfigReport(rep configReport) string {
 	for _, s := range rep.Settings {
 		rows = append(rows, []string{s.Key, cell(s.Value, 0), s.Source})
 	}
-	_ = writeTable(&b, []string{"SETTING", "VALUE", "SOURCE"}, rows)
+	_ = writeTable(glyphWriter{&b, g}, []string{"SETTING", "VALUE", "SOURCE"}, rows)
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(&b, "\n%s\n", text.Sanitize(w))
+		fmt.Fprintf(&b, "\n%s\n", g.Sanitize(w))
 	}
 	return b.String()
 }

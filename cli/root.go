@@ -145,7 +145,7 @@ func humanOutput(cmd *cobra.Command) bool {
 	if !cmd.HasParent() || strings.HasPrefix(cmd.Name(), "__") {
 		return false
 	}
-	return !changed(cmd, "json")
+	return !cmd.Flags().Changed("json")
 }
 
 // usageArgs wraps a cobra argument validator so its errors are usage errors.

@@ -175,7 +175,7 @@ func runSavedAdd(cmd *cobra.Command, app *invocation, o savedAddOptions, vehicle
 	if existed {
 		verb = "updated"
 	}
-	fmt.Fprintln(app.stdout, glyphsOf(app.stdout).Text(fmt.Sprintf("%s %s (%s)", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))))
+	app.confirm("%s %s (%s)", verb, cell(saved.CANumber, 0), cell(saved.Label, 0))
 	return nil
 }
 
@@ -237,7 +237,7 @@ func newSavedRmCmd(app *invocation) *cobra.Command {
 			if err := s.RemoveAccount(a.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(app.stdout, "removed %s (%s)\n", cell(a.CANumber, 0), cell(a.Label, 0))
+			app.confirm("removed %s (%s)", cell(a.CANumber, 0), cell(a.Label, 0))
 			return nil
 		},
 	}
@@ -261,10 +261,17 @@ func newSavedRenameCmd(app *invocation) *cobra.Command {
 			if a, err = s.RenameAccount(a.ID, label); err != nil {
 				return err
 			}
-			fmt.Fprintf(app.stdout, "renamed %s to %s\n", cell(a.CANumber, 0), cell(a.Label, 0))
+			app.confirm("renamed %s to %s", cell(a.CANumber, 0), cell(a.Label, 0))
 			return nil
 		},
 	}
+}
+
+// confirm writes one line saying what a command did to stdout, in its
+// glyphs (ASCII stand-ins when the locale is not UTF-8), as the tables
+// are. The arguments must already be safe for a terminal (see cell).
+func (a *invocation) confirm(format string, args ...any) {
+	fmt.Fprintln(a.stdout, glyphsOf(a.stdout).Text(fmt.Sprintf(format, args...)))
 }
 
 // writeJSON writes v as JSON indented only so deep (text.IndentJSON: a

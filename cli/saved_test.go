@@ -165,3 +165,27 @@ func TestSavedAddUnderCLocaleIsASCII(t *testing.T) {
 		}
 	}
 }
+
+// Under a locale that is not UTF-8, saved rename's and saved rm's
+// confirmations show the label in ASCII stand-ins too, as saved add's does.
+func TestSavedRenameAndRmUnderCLocaleAreASCII(t *testing.T) {
+	e := newCLIEnv(t, "")
+	if r := e.run(t, "", "--demo", "saved", "add", sandbox.VehicleSuccess); r.code != 0 {
+		t.Fatalf("saved add: %d %s", r.code, r.stderr)
+	}
+	e.env["LANG"] = "C"
+	for _, args := range [][]string{
+		{"--demo", "saved", "rename", sandbox.VehicleSuccess, "Trück — नया"},
+		{"--demo", "saved", "rm", sandbox.VehicleSuccess},
+	} {
+		r := e.run(t, "", args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "(Tr?ck - ???)") && !strings.Contains(r.stdout, "to Tr?ck - ???") {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+		for i, b := range []byte(r.stdout) {
+			if b >= 0x80 {
+				t.Fatalf("%v: byte %#x at %d of stdout under LANG=C: %q", args, b, i, r.stdout)
+			}
+		}
+	}
+}

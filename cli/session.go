@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/spf13/cobra"
-
 	"github.com/aopfetch/aopfetch/internal/serve"
 )
 
@@ -62,7 +60,7 @@ func checkSessionArgs(b BuildInfo, args []string) error {
 	if cmd == root {
 		// Only --version and --help run without a sub-command.
 		root.InitDefaultVersionFlag()
-		if root.ParseFlags(rest) == nil && len(root.Flags().Args()) == 0 && (changed(root, "version") || changed(root, "help")) {
+		if root.ParseFlags(rest) == nil && len(root.Flags().Args()) == 0 && (root.Flags().Changed("version") || root.Flags().Changed("help")) {
 			return nil
 		}
 		return refusal("%s is not a command this server runs", firstWord(args))
@@ -81,7 +79,7 @@ func checkSessionArgs(b BuildInfo, args []string) error {
 		return newUsageError(fmt.Sprintf("run `%s --help` for the flags", cmd.CommandPath()), "%v", err)
 	}
 	for _, name := range serverFlags {
-		if changed(cmd, name) {
+		if cmd.Flags().Changed(name) {
 			return refusal("--%s is set by the server over ssh; the session already has its own store and settings", name)
 		}
 	}
@@ -98,12 +96,6 @@ func checkSessionArgs(b BuildInfo, args []string) error {
 		}
 	}
 	return nil
-}
-
-// changed reports whether the flag name of cmd was set.
-func changed(cmd *cobra.Command, name string) bool {
-	f := cmd.Flags().Lookup(name)
-	return f != nil && f.Changed
 }
 
 // whyRefused says why a command does not run over ssh.

@@ -110,18 +110,36 @@ func (g Glyphs) Text(s string) string {
 	return b.String()
 }
 
-// standIn is g's stand-in of one of the module's glyphs, else "?".
+// standIn is g's stand-in of one of the module's glyphs (or of a common
+// typographic character), else "?".
 func (g Glyphs) standIn(r rune) string {
-	u := UTF8Glyphs()
-	pairs := [][2]string{
-		{u.Rupee, g.Rupee}, {"·", "-"}, {u.Yes, g.Yes}, {u.No, g.No}, {u.Bullet, g.Bullet},
-		{u.Ellipsis, g.Ellipsis}, {u.Dash, g.Dash}, {u.Times, g.Times}, {u.Up, g.Up}, {u.Down, g.Down},
-		{"–", "-"}, {"“", `"`}, {"”", `"`}, {"‘", "'"}, {"’", "'"}, {"\u00a0", " "},
-	}
-	for _, p := range pairs {
-		if string(r) == p[0] {
-			return p[1]
-		}
+	switch string(r) {
+	case Rupee:
+		return g.Rupee
+	case Yes:
+		return g.Yes
+	case No:
+		return g.No
+	case Bullet:
+		return g.Bullet
+	case Ellipsis:
+		return g.Ellipsis
+	case Dash:
+		return g.Dash
+	case Times:
+		return g.Times
+	case Up:
+		return g.Up
+	case Down:
+		return g.Down
+	case "·", "–": // the dot of Sep; an en dash
+		return "-"
+	case "“", "”":
+		return `"`
+	case "‘", "’":
+		return "'"
+	case "\u00a0":
+		return " "
 	}
 	return "?"
 }

@@ -63,6 +63,8 @@ func TestGlyphsText(t *testing.T) {
 		"“quoted”":             `"quoted"`,
 		"line\nbreak":          "line\nbreak",
 		"\u00a0non-breaking":   " non-breaking",
+		"• due ↑ ↓":            "* due up down",
+		"1–2 ‘single’":         "1-2 'single'",
 	})
 	u := UTF8Glyphs()
 	if got := u.Text("नितेश · ₹1"); got != "नितेश · ₹1" {
