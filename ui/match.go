@@ -271,11 +271,10 @@ func filterEntries(rows []*row, q query) []entry {
 	}
 	var tiers [3][]entry
 	for _, r := range rows {
-		m, ok := q.best(&r.fields)
-		if !ok {
-			continue
+		if m, ok := q.best(&r.fields); ok {
+			hit := m // on the heap only when the row matched
+			tiers[m.tier] = append(tiers[m.tier], entry{row: r, hit: &hit})
 		}
-		tiers[m.tier] = append(tiers[m.tier], entry{row: r, hit: &m})
 	}
 	return slices.Concat(tiers[0], tiers[1], tiers[2])
 }
