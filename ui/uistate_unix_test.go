@@ -20,12 +20,13 @@ func TestHomeStartsWithUIStateFileAPipe(t *testing.T) {
 	}
 	done := make(chan sortMode, 1)
 	go func() { done <- newTestModel(o, 80, 24).home.sort }()
+	var got sortMode
 	select {
-	case got := <-done:
-		if got != sortManual {
-			t.Fatalf("sort %v from a pipe", got)
-		}
+	case got = <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("start-up waits on the UI state file, a named pipe")
+	}
+	if got != sortManual {
+		t.Fatalf("sort %v from a pipe", got)
 	}
 }
