@@ -21,71 +21,71 @@ type KeyMap struct {
 
 // DefaultKeyMap returns the default bindings, their help worded with g.
 func DefaultKeyMap(g text.Glyphs) KeyMap {
-	quit := key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
+	quit := bind("ctrl+c", "quit")
 	return KeyMap{
 		Form: formKeys{
-			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "fetch")),
-			Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next")),
-			Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "prev")),
-			OpNext: key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n/p", "operator")),
-			OpPrev: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "prev operator")),
-			Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+			Submit: bind("enter", "fetch"),
+			Next:   bind("tab", "next", "tab", "down"),
+			Prev:   bind("shift+tab", "prev", "shift+tab", "up"),
+			OpNext: bind("ctrl+n/p", "operator", "ctrl+n"),
+			OpPrev: bind("ctrl+p", "prev operator"),
+			Back:   bind("esc", "back"),
 			Quit:   quit,
 		},
 		Loading: loadingKeys{
-			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Cancel: bind("esc", "cancel"),
 			Quit:   quit,
 		},
 		Result: resultKeys{
-			Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-			CopyJSON:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy JSON")),
-			ToggleJSON: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "JSON")),
-			Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-			New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
-			Save:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save")),
-			ScrollUp:   key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp(g.Up+"/k", "scroll up")),
-			ScrollDown: key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp(g.Down+"/j", "scroll down")),
-			Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("q/esc", "back")),
-			Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-			PromptSave: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-			PromptQuit: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Copy:       bind("c", "copy"),
+			CopyJSON:   bind("C", "copy JSON"),
+			ToggleJSON: bind("J", "JSON"),
+			Refresh:    bind("r", "refresh"),
+			New:        bind("n", "new"),
+			Save:       bind("s", "save"),
+			ScrollUp:   bind(g.Up+"/k", "scroll up", "up", "k", "pgup"),
+			ScrollDown: bind(g.Down+"/j", "scroll down", "down", "j", "pgdown"),
+			Back:       bind("q/esc", "back", "esc", "q"),
+			Help:       bind("?", "help"),
+			PromptSave: bind("enter", "save"),
+			PromptQuit: bind("esc", "cancel"),
 			Quit:       quit,
 		},
 		Error: errorKeys{
-			Retry: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-			Edit:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-			Back:  key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("q/esc", "back")),
+			Retry: bind("r", "retry"),
+			Edit:  bind("e", "edit"),
+			Back:  bind("q/esc", "back", "esc", "q"),
 			Quit:  quit,
 		},
 		Home: homeKeys{ // no printable key but ? while browsing (see homeModel)
-			Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-			Lookup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "look up")),
-			Quick: key.NewBinding(key.WithHelp("alt+1-9", "open row"),
-				key.WithKeys("alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9")),
-			Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp(g.Up+"/"+g.Down, "move")),
-			Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp(g.Down, "down")),
-			PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "page")),
-			PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "next page")),
-			Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home/end", "first/last")),
-			Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
-			Switch:   key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "saved/recent")),
-			New:      key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "form")),
-			Edit:     key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "label")),
-			Delete:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete")),
-			Undo:     key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "undo")),
-			Sort:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "sort")),
-			MoveUp:   key.NewBinding(key.WithKeys("alt+up"), key.WithHelp("alt+"+g.Up+"/"+g.Down, "reorder")),
-			MoveDown: key.NewBinding(key.WithKeys("alt+down"), key.WithHelp("alt+"+g.Down, "move down")),
-			Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh all")),
-			Stop:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
-			Clear:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear")),
-			Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-			HelpBack: key.NewBinding(key.WithKeys("?", "q", "esc"), key.WithHelp("q/esc", "back")),
-			Confirm:  key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "delete it")),
-			Keep:     key.NewBinding(key.WithKeys("n"), key.WithHelp("other keys", "keep it")),
-			Save:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-			Field:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "label/note")),
-			Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Open:   bind("enter", "open"),
+			Lookup: bind("enter", "look up"),
+			Quick: bind("alt+1-9", "open row",
+				"alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9"),
+			Up:       bind(g.Up+"/"+g.Down, "move", "up"),
+			Down:     bind(g.Down, "down", "down"),
+			PageUp:   bind("pgup/pgdn", "page", "pgup"),
+			PageDown: bind("pgdn", "next page", "pgdown"),
+			Top:      bind("home/end", "first/last", "home"),
+			Bottom:   bind("end", "last"),
+			Switch:   bind("tab", "saved/recent", "tab", "shift+tab"),
+			New:      bind("ctrl+n", "form"),
+			Edit:     bind("ctrl+e", "label"),
+			Delete:   bind("ctrl+d", "delete"),
+			Undo:     bind("ctrl+z", "undo"),
+			Sort:     bind("ctrl+s", "sort"),
+			MoveUp:   bind("alt+"+g.Up+"/"+g.Down, "reorder", "alt+up"),
+			MoveDown: bind("alt+"+g.Down, "move down", "alt+down"),
+			Refresh:  bind("ctrl+r", "refresh all"),
+			Stop:     bind("esc", "stop"),
+			Clear:    bind("esc", "clear"),
+			Help:     bind("?", "help"),
+			HelpBack: bind("q/esc", "back", "?", "q", "esc"),
+			Confirm:  bind("y", "delete it", "y", "Y"),
+			Keep:     bind("other keys", "keep it", "n"),
+			Save:     bind("enter", "save"),
+			Field:    bind("tab", "label/note", "tab", "shift+tab"),
+			Cancel:   bind("esc", "cancel"),
 			Quit:     quit,
 		},
 	}
@@ -171,6 +171,15 @@ func (k homeKeys) FullHelp() [][]key.Binding {
 		{k.New, k.Edit, k.Delete, k.Undo, k.Sort, k.MoveUp},
 		{k.Refresh, k.Stop, k.Clear, k.HelpBack, k.Quit},
 	}
+}
+
+// bind is a binding of keys (none: the help key alone) shown in the help
+// as help and desc.
+func bind(help, desc string, keys ...string) key.Binding {
+	if len(keys) == 0 {
+		keys = []string{help}
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
 // enable enables or disables each of bs.

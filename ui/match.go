@@ -96,12 +96,13 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// lower is the field's text lower-cased, as index searches it.
-func (f *searchField) lower() string {
+// searched is the text index searches: the folded copy, or the ASCII text
+// itself, read through lowerASCII (a no-op on folded text).
+func (f *searchField) searched() string {
 	if f.fold != nil {
 		return f.fold.s
 	}
-	return strings.ToLower(f.text)
+	return f.text
 }
 
 // isASCII reports whether s is ASCII only.
@@ -198,7 +199,7 @@ func (q query) in(f *searchField) (match, bool) {
 // "raj ver" find "RAJESH KUMAR VERMA", "sharma" does not (its letters are
 // in it in order, but scattered mid-word). Spaces in needle are ignored.
 func (f *searchField) inOrder(needle string) (match, bool) {
-	fold := f.lower()
+	fold := f.searched() // compared through lowerASCII: no lower-cased copy per keystroke
 	n := strings.ReplaceAll(needle, " ", "")
 	if n == "" {
 		return match{}, false
@@ -209,7 +210,7 @@ func (f *searchField) inOrder(needle string) (match, bool) {
 		if j == len(n) {
 			return true
 		}
-		if k := len(spans) - 1; k >= 0 && spans[k].hi == pos && pos < len(fold) && fold[pos] == n[j] {
+		if k := len(spans) - 1; k >= 0 && spans[k].hi == pos && pos < len(fold) && lowerASCII(fold[pos]) == n[j] {
 			spans[k].hi++ // the run goes on
 			if try(pos+1, j+1) {
 				return true
@@ -217,7 +218,7 @@ func (f *searchField) inOrder(needle string) (match, bool) {
 			spans[k].hi--
 		}
 		for i := pos; i < len(fold); i++ {
-			if fold[i] != n[j] || !wordStart(fold, i) {
+			if lowerASCII(fold[i]) != n[j] || !wordStart(fold, i) {
 				continue
 			}
 			spans = append(spans, span{i, i + 1})
@@ -270,11 +271,10 @@ func filterEntries(rows []*row, q query) []entry {
 	}
 	var tiers [3][]entry
 	for _, r := range rows {
-		m, ok := q.best(&r.fields)
-		if !ok {
-			continue
+		if m, ok := q.best(&r.fields); ok {
+			hit := m // on the heap only when the row matched
+			tiers[m.tier] = append(tiers[m.tier], entry{row: r, hit: &hit})
 		}
-		tiers[m.tier] = append(tiers[m.tier], entry{row: r, hit: &m})
 	}
 	return slices.Concat(tiers[0], tiers[1], tiers[2])
 }

@@ -237,7 +237,7 @@ func (v rowView) titleText(e entry) (string, []span) {
 	if r.label != "" || r.name != "" {
 		field = r.titleField()
 	}
-	shown := map[int]bool{srcVehicle: true, srcName: v.lay.w[colName] > 0, srcPhone: v.lay.w[colPhone] > 0}
+	shown := [srcCount]bool{srcVehicle: true, srcName: v.lay.w[colName] > 0, srcPhone: v.lay.w[colPhone] > 0}
 	if hit == nil || hit.field == field || shown[hit.field] {
 		return r.title(v.c.g), spansOf(hit, field)
 	}

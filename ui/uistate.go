@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -57,20 +58,29 @@ func (f *uiStateFile) save(s uiState) tea.Cmd {
 	}
 }
 
-// load reads the UI state; a missing or unreadable file is the default
-// state.
+// load reads the UI state; a missing or unreadable file, or one that is
+// not a regular file of this user's (safefile.Open: a named pipe would
+// block the start for ever), is the default state.
 func (f *uiStateFile) load() uiState {
 	var s uiState
 	if f == nil || f.path == "" {
 		return s
 	}
-	b, err := os.ReadFile(f.path)
-	if err != nil || len(b) > 64<<10 {
+	file, _, err := safefile.Open(f.path)
+	if err != nil {
+		return s
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, maxUIState+1))
+	if err != nil || len(b) > maxUIState {
 		return s
 	}
 	_ = json.Unmarshal(b, &s)
 	return s
 }
+
+// maxUIState is the largest UI state file read.
+const maxUIState = 64 << 10
 
 // writeUIState writes s to path atomically (see safefile.WriteAtomic).
 func writeUIState(path string, s uiState) error {
