@@ -160,12 +160,16 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, errors.New("base URL must not contain a user name or password; put credentials in [auth] of config.toml")
 	}
-	shown := "'" + text.OneLine(u.String(), 80) + "'"
+	// Shown without its query and fragment: like user info, they may hold
+	// a key (https://host/?key=...).
+	bare := *u
+	bare.RawQuery, bare.ForceQuery, bare.Fragment, bare.RawFragment = "", false, "", ""
+	shown := "'" + text.OneLine(bare.String(), 80) + "'"
 	switch {
 	case u.Hostname() == "":
 		return nil, fmt.Errorf("base URL %s has no host", shown)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("base URL %s must not have a query or fragment", shown)
+		return nil, fmt.Errorf("base URL %s must not have a query or fragment (not shown: it may hold a secret)", shown)
 	case strings.EqualFold(u.Scheme, "https"):
 	case strings.EqualFold(u.Scheme, "http"):
 		if !isLoopbackHost(u.Hostname()) {

@@ -562,6 +562,8 @@ func TestNewBaseURL(t *testing.T) {
 		"api.aopay.co.in":                    "not a valid URL",
 		"https://":                           "has no host",
 		"https://api.aopay.co.in/?key=x":     "must not have a query",
+		"https://api.aopay.co.in/?k=hunter2": "must not have a query",
+		"https://api.aopay.co.in/#hunter2":   "must not have a query or fragment",
 		"https://user:hunter2@api.aopay.in/": "must not contain a user name or password",
 		"https://api.aopay.co.in/%zz":        "not a valid URL",
 	}
