@@ -171,9 +171,9 @@ func (h homeModel) summaries() []string {
 
 // dueCounts counts the visible tab's overdue rows and those due within a week.
 func (h homeModel) dueCounts() (overdue, soon int) {
-	now := h.c.Now()
+	today := text.Day(h.c.Now())
 	for _, r := range h.rows[h.tab] {
-		switch n, ok := r.daysLeft(now); {
+		switch n, ok := r.daysLeft(today); {
 		case !ok:
 		case n < 0:
 			overdue++

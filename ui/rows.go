@@ -32,6 +32,7 @@ type row struct {
 	amount string    // formatted
 	value  float64   // the amount as a number, for sorting (0 when none)
 	due    time.Time // zero when none or unreadable
+	dueDay int       // text.Day of due
 	dueTxt string    // the due date as shown when it does not parse
 	fields [srcCount]searchField
 	// outcome is the last refresh-all's answer for this row, if any.
@@ -154,7 +155,7 @@ func (b rowBuilder) finish(r *row) {
 		r.value, _ = strconv.ParseFloat(strings.TrimSpace(c.ShownAmount()), 64)
 		if d := c.ShownDueDate(); d != "" {
 			if t, ok := text.ParseDueDate(d); ok {
-				r.due = t
+				r.due, r.dueDay = t, text.Day(t)
 			} else {
 				r.dueTxt = g.Sanitize(d)
 			}
@@ -186,13 +187,13 @@ func (b rowBuilder) withSnapshot(r *row, snap *store.Snapshot, o *outcome) *row 
 	return &n
 }
 
-// daysLeft is the whole days until the row's due date (negative when
-// overdue); ok is false without a due date.
-func (r *row) daysLeft(now time.Time) (int, bool) {
+// daysLeft is the whole days from today (a text.Day) until the row's due
+// date (negative when overdue); ok is false without a due date.
+func (r *row) daysLeft(today int) (int, bool) {
 	if r.due.IsZero() {
 		return 0, false
 	}
-	return text.DaysUntil(r.due, now), true
+	return r.dueDay - today, true
 }
 
 // fetchedAt is when the row's values were fetched (or looked up).

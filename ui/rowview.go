@@ -269,7 +269,7 @@ func (v rowView) mark(r *row, now time.Time) string {
 	if r.outcome != nil && r.outcome.err != "" && v.lay.w[colFetched] == 0 {
 		return s.No.Render(g.Truncate(g.No, 1))
 	}
-	n, ok := r.daysLeft(now)
+	n, ok := r.daysLeft(text.Day(now))
 	switch {
 	case !ok:
 		return " "
@@ -292,7 +292,7 @@ func (v rowView) dueCell(r *row, w int, now time.Time, changed bool) string {
 		layout = "02 Jan 06"
 	}
 	txt := g.Pad(r.due.Format(layout), w)
-	n, _ := r.daysLeft(now)
+	n, _ := r.daysLeft(text.Day(now))
 	switch {
 	case changed:
 		return s.Changed.Render(txt)

@@ -46,12 +46,14 @@ func ParseDueDate(s string) (time.Time, bool) {
 // (negative when overdue). now's date is taken in now's location; due's
 // date is the calendar date as written (in due's own location), so a
 // zone-less "2021-09-20" means the 20th wherever the agent is.
-func DaysUntil(due, now time.Time) int {
-	dy, dm, dd := due.Date()
-	ny, nm, nd := now.Date()
-	d := time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC)
-	n := time.Date(ny, nm, nd, 0, 0, 0, 0, time.UTC)
-	return int((d.Unix() - n.Unix()) / (24 * 60 * 60))
+func DaysUntil(due, now time.Time) int { return Day(due) - Day(now) }
+
+// Day numbers t's calendar date (in t's location): days since 1 Jan 1970.
+// The difference of two is DaysUntil; a caller comparing many dates with
+// one day computes each number once.
+func Day(t time.Time) int {
+	y, m, d := t.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / (24 * 60 * 60))
 }
 
 // dateLayout is how a date is shown: two-digit days keep table columns

@@ -82,3 +82,20 @@ func TestParseISODateAgreesWithTimeParse(t *testing.T) {
 		}
 	}
 }
+
+func TestDay(t *testing.T) {
+	ist := time.FixedZone("IST", 5*3600+1800)
+	for _, c := range []struct {
+		t    time.Time
+		want int
+	}{
+		{time.Date(1970, 1, 1, 23, 59, 0, 0, time.UTC), 0},
+		{time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC), 1},
+		{time.Date(1969, 12, 31, 12, 0, 0, 0, time.UTC), -1},
+		{time.Date(1970, 1, 2, 1, 0, 0, 0, ist), 1}, // the date where t is, not in UTC
+	} {
+		if got := Day(c.t); got != c.want {
+			t.Errorf("Day(%v) = %d, want %d", c.t, got, c.want)
+		}
+	}
+}
