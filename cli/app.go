@@ -87,8 +87,9 @@ func newApp(info BuildInfo, stdin io.Reader, stdout, stderr io.Writer, getenv fu
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
+	g := text.GlyphsFor(getenv)
 	return &invocation{
-		info: info, stdin: stdin, stdout: glyphWriter{stdout, text.GlyphsFor(getenv)}, stderr: stderr, getenv: getenv,
+		info: info, stdin: stdin, stdout: glyphWriter{Writer: stdout, g: g}, stderr: glyphWriter{Writer: stderr, g: g, people: true}, getenv: getenv,
 		startDemo: func() (*sandbox.Server, error) { return sandbox.Start("", sandbox.DefaultDemoOptions()) },
 	}
 }
@@ -312,7 +313,7 @@ func (a *invocation) demo() bool { return a.flags.demo || (a.session != nil && a
 func (a *invocation) printDemoNotice() {
 	if a.demo() {
 		// In the glyphs of the terminal (ASCII when the locale is not UTF-8).
-		a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, glyphsOf(a.stdout).Text(demoNotice)) })
+		a.noticeOnce.Do(func() { fmt.Fprintln(a.stderr, demoNotice) })
 	}
 }
 

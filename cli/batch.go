@@ -204,8 +204,10 @@ func runBatch(ctx context.Context, app *invocation, o batchOptions, hurry <-chan
 		Save:    o.save || o.saved,
 		History: !o.noHistory,
 		Progress: func(c *batch.Counter) func() {
-			// No bar when the rows themselves go to the same terminal.
-			return batch.StartProgress(app.stderr, c, isTerminal(app.stderr) && (o.output != "-" || !isTerminal(app.stdout)), glyphsOf(app.stdout))
+			// No bar when the rows themselves go to the same terminal. The
+			// bar needs the terminal's file; both views draw in its glyphs.
+			bar := isTerminal(app.stderr) && (o.output != "-" || !isTerminal(app.stdout))
+			return batch.StartProgress(unwrapped(app.stderr), c, bar, glyphsOf(app.stderr))
 		},
 		OnStop: onStop,
 	}
@@ -279,7 +281,7 @@ func reportProblems(app *invocation, line, prefix string, ps []batch.Problem, li
 	for i, p := range ps {
 		lines[i] = fmt.Sprintf("%s %d: %s%s", line, p.Line, prefix, p.Message)
 	}
-	writeFirst(app.stderr, glyphsOf(app.stdout), lines, limit, "")
+	writeFirst(app.stderr, lines, limit, "")
 }
 
 // batchExit returns a batch's exit status: nil when every lookup

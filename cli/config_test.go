@@ -162,11 +162,7 @@ func TestConfigTextUnderCLocaleIsASCII(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	for i, b := range []byte(r.stdout) {
-		if b >= 0x80 {
-			t.Fatalf("byte %#x at %d of stdout under LANG=C:\n%s", b, i, r.stdout)
-		}
-	}
+	mustBeASCII(t, "stdout", r.stdout)
 	if !strings.Contains(r.stdout, "\noperators           1: ??????? 311  ") {
 		t.Errorf("operators line not in ASCII stand-ins, aligned:\n%s", r.stdout)
 	}

@@ -103,7 +103,7 @@ func formatConfigReport(rep configReport, g text.Glyphs) string {
 	for _, s := range rep.Settings {
 		rows = append(rows, []string{s.Key, cell(s.Value, 0), s.Source})
 	}
-	_ = writeTable(glyphWriter{&b, g}, []string{"SETTING", "VALUE", "SOURCE"}, rows)
+	_ = writeTable(glyphWriter{Writer: &b, g: g}, []string{"SETTING", "VALUE", "SOURCE"}, rows)
 	for _, w := range rep.Warnings {
 		fmt.Fprintf(&b, "\n%s\n", g.Sanitize(w))
 	}

@@ -227,7 +227,7 @@ func runImport(ctx context.Context, app *invocation, o importOptions, name strin
 		return newUsageError("fix the rows above, or pass --skip-invalid to import the valid ones",
 			"nothing imported: %s invalid", text.Plural(skipped, "row"))
 	}
-	writeFirst(app.stderr, glyphsOf(app.stdout), duplicateRows(rows), maxDuplicateLines, " rows repeating a vehicle of an earlier row")
+	writeFirst(app.stderr, duplicateRows(rows), maxDuplicateLines, " rows repeating a vehicle of an earlier row")
 	rep, err := s.Import(accts)
 	if err != nil {
 		return err
@@ -263,10 +263,10 @@ const maxDuplicateLines = 10
 // writeFirst writes the first limit lines and then counts the others, so
 // thousands of them do not flood the terminal: "… and N more" plus more,
 // with g's ellipsis.
-func writeFirst(w io.Writer, g text.Glyphs, lines []string, limit int, more string) {
+func writeFirst(w io.Writer, lines []string, limit int, more string) {
 	for i, l := range lines {
 		if i == limit {
-			fmt.Fprintf(w, "%s and %d more%s\n", g.Ellipsis, len(lines)-limit, more)
+			fmt.Fprintf(w, "%s and %d more%s\n", text.Ellipsis, len(lines)-limit, more)
 			return
 		}
 		fmt.Fprintln(w, l)

@@ -21,11 +21,32 @@ const none = "-"
 
 // glyphWriter is an output stream that knows the glyphs of its terminal:
 // the tables written to it are laid out in them (ASCII when the locale is
-// not UTF-8). What else is written passes through unchanged (--json stays
-// UTF-8).
+// not UTF-8). On stdout what else is written passes through unchanged
+// (--json stays UTF-8); stderr, which carries text for people only, has
+// everything written to it put in the glyphs (people set).
 type glyphWriter struct {
 	io.Writer
-	g text.Glyphs
+	g      text.Glyphs
+	people bool
+}
+
+// Write writes p, in w's glyphs when w carries text for people only.
+func (w glyphWriter) Write(p []byte) (int, error) {
+	if !w.people {
+		return w.Writer.Write(p)
+	}
+	if _, err := io.WriteString(w.Writer, w.g.Text(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// unwrapped is the stream under a glyphWriter (a terminal's file), else w.
+func unwrapped(w io.Writer) io.Writer {
+	if gw, ok := w.(glyphWriter); ok {
+		return gw.Writer
+	}
+	return w
 }
 
 // glyphsOf is the glyphs of w: a glyphWriter's, else UTF-8.
@@ -165,9 +186,7 @@ func tableWidth(widths []int, dropped []bool) int {
 // terminalWidth returns the width of the terminal w writes to, or 0 when
 // it is not a terminal (a pipe or a file gets whole cells).
 func terminalWidth(w io.Writer) int {
-	if gw, ok := w.(glyphWriter); ok {
-		w = gw.Writer
-	}
+	w = unwrapped(w)
 	f, ok := w.(interface{ Fd() uintptr })
 	if !ok || !isTerminal(w) {
 		return 0

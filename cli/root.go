@@ -245,8 +245,8 @@ func checkTerminal(app *invocation) error {
 // isTerminal reports whether v is an *os.File on a terminal (or a
 // glyphWriter over one).
 func isTerminal(v any) bool {
-	if gw, ok := v.(glyphWriter); ok {
-		v = gw.Writer
+	if w, ok := v.(io.Writer); ok {
+		v = unwrapped(w)
 	}
 	f, ok := v.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(f.Fd())

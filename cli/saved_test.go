@@ -105,11 +105,7 @@ func TestTablesUnderCLocaleAreASCII(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
 		}
-		for i, b := range []byte(r.stdout) {
-			if b >= 0x80 {
-				t.Fatalf("%v: byte %#x at %d under LANG=C:\n%s", args, b, i, r.stdout)
-			}
-		}
+		mustBeASCII(t, strings.Join(append(args, "(stdout)"), " "), r.stdout)
 		if !strings.Contains(r.stdout, "Rs 1,000.00") {
 			t.Errorf("%v: no Rs amount:\n%s", args, r.stdout)
 		}
@@ -142,11 +138,7 @@ func TestStderrUnderCLocaleIsASCII(t *testing.T) {
 		if !strings.HasPrefix(r.stderr, "DEMO - data from the built-in sandbox, not AOPay\n") {
 			t.Errorf("%v: stderr does not start with the ASCII DEMO line:\n%s", args, r.stderr)
 		}
-		for i, b := range []byte(r.stderr) {
-			if b >= 0x80 {
-				t.Fatalf("%v: byte %#x at %d of stderr under LANG=C:\n%s", args, b, i, r.stderr)
-			}
-		}
+		mustBeASCII(t, strings.Join(append(args, "(stderr)"), " "), r.stderr)
 	}
 }
 
@@ -159,11 +151,7 @@ func TestSavedAddUnderCLocaleIsASCII(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "saved "+sandbox.VehicleSuccess+" (") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	for i, b := range []byte(r.stdout) {
-		if b >= 0x80 {
-			t.Fatalf("byte %#x at %d of stdout under LANG=C: %q", b, i, r.stdout)
-		}
-	}
+	mustBeASCII(t, "stdout", r.stdout)
 }
 
 // Under a locale that is not UTF-8, saved rename's and saved rm's
@@ -182,10 +170,33 @@ func TestSavedRenameAndRmUnderCLocaleAreASCII(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "(Tr?ck - ???)") && !strings.Contains(r.stdout, "to Tr?ck - ???") {
 			t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
 		}
-		for i, b := range []byte(r.stdout) {
-			if b >= 0x80 {
-				t.Fatalf("%v: byte %#x at %d of stdout under LANG=C: %q", args, b, i, r.stdout)
-			}
+		mustBeASCII(t, strings.Join(append(args, "(stdout)"), " "), r.stdout)
+	}
+}
+
+// Everything on stderr is in the locale's glyphs, whichever command wrote
+// it: here an import's row error quoting a cell in Devanagari.
+func TestStderrOfAnyCommandUnderCLocaleIsASCII(t *testing.T) {
+	e := newCLIEnv(t, "")
+	e.env["LANG"] = "C"
+	input := filepath.Join(e.dir, "rows.csv")
+	if err := os.WriteFile(input, []byte("label,canumber\nट्रक,दिल्ली12\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(t, "", "--demo", "import", input)
+	if r.code == 0 || !strings.Contains(r.stderr, "line 2") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	mustBeASCII(t, "stderr", r.stderr)
+}
+
+// mustBeASCII fails t when out (what's output) holds a byte that is not
+// ASCII, as nothing may under LANG=C.
+func mustBeASCII(t *testing.T, what, out string) {
+	t.Helper()
+	for i, b := range []byte(out) {
+		if b >= 0x80 {
+			t.Fatalf("%s: byte %#x at %d under LANG=C:\n%s", what, b, i, out)
 		}
 	}
 }
