@@ -313,6 +313,6 @@ func batchExit(s *batch.Summary) error {
 		return &exitError{code: code, err: errors.New("authentication failed: " + s.Auth.Message + "; the batch was stopped"),
 			hint: hint + "; then " + s.ResumeAdvice()}
 	default:
-		return &exitError{code: code, err: fmt.Errorf("%d of %d lookups failed (see the summary above)", s.FailedCount, s.Attempted())}
+		return &exitError{code: code, err: fmt.Errorf("%d of %d lookups failed (see the summary above)", s.FailedCount(), s.Attempted())}
 	}
 }

@@ -19,7 +19,6 @@ type Summary struct {
 	Lookups     int                 // unique lookups planned
 	OK          int                 // lookups that succeeded
 	Failed      map[string][]string // error kind -> the vehicles that failed so
-	FailedCount int
 	Elapsed     time.Duration
 	Output      string // "" none, "-" stdout, else the file
 	Written     int    // rows written by this run
@@ -40,18 +39,26 @@ func (s *Summary) record(r Result) {
 	}
 	k := r.Kind()
 	s.Failed[k] = append(s.Failed[k], r.Req.CANumber)
-	s.FailedCount++
+}
+
+// FailedCount is the number of lookups that failed.
+func (s *Summary) FailedCount() int {
+	n := 0
+	for _, v := range s.Failed {
+		n += len(v)
+	}
+	return n
 }
 
 // Attempted is the number of lookups that finished.
-func (s *Summary) Attempted() int { return s.OK + s.FailedCount }
+func (s *Summary) Attempted() int { return s.OK + s.FailedCount() }
 
 // Write prints the summary.
 func (s *Summary) Write(w io.Writer) {
 	fmt.Fprintf(w, "batch: %s, %s looked up in %s\n", text.Plural(s.Rows, "row"), text.Plural(s.Attempted(), "vehicle"), s.Elapsed.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  ok       %d\n", s.OK)
-	if s.FailedCount > 0 {
-		fmt.Fprintf(w, "  failed   %d\n", s.FailedCount)
+	if n := s.FailedCount(); n > 0 {
+		fmt.Fprintf(w, "  failed   %d\n", n)
 		for _, k := range []string{string(client.KindAuth), string(client.KindAPI), string(client.KindUpstream),
 			string(client.KindNetwork), string(client.KindTimeout), string(client.KindCancelled), store.ErrorKindValidation,
 			store.ErrorKindOther} {
